@@ -1,0 +1,23 @@
+"""tensorgate: a neural-network library written from first principles on NumPy.
+
+Every computation is a graph of gates; backpropagation walks it in reverse, each gate applying the chain
+rule. ``import tensorgate as tg`` gives the tensor API at the top level (``tg.tensor``, ``tg.no_grad``,
+``tg.sigmoid``, ...) and the subpackages ``tg.nn``, ``tg.optim``, ``tg.data``, ``tg.metrics``, ...
+"""
+from .autograd import (
+    AnomalyError, Gate, GradcheckError, Tensor, Trace, arange, detect_anomaly, enable_grad, full,
+    gradcheck, is_grad_enabled, no_grad, ones, ones_like, rand, randn, tensor, trace, zeros, zeros_like,
+)
+from .backend.random import manual_seed
+from . import functional
+from .functional import (
+    abs, cat, clamp, clip, concatenate, exp, gelu, hardtanh, leaky_relu, linear, log, log_softmax, matmul,
+    maximum, mean, minimum, permute, relu, reshape, sigmoid, softmax, sqrt, stack, step, tanh, transpose,
+    where,
+)
+
+float32 = "float32"
+float64 = "float64"
+int64 = "int64"
+
+__version__ = "0.1.0"

@@ -1,0 +1,116 @@
+"""Backpropagation: walk the graph from the output back to the leaves.
+
+1. Order the gates so that every gate comes after all gates that use its output (reverse topological
+   order), with an explicit stack rather than recursion, so a chain of 10,000 gates is no problem.
+2. Seed ∂L/∂L = 1 at the output and visit the gates in that order. Each gate turns the upstream gradient
+   ∂L/∂out into a downstream gradient per input (chain rule).
+3. A tensor used by several gates receives the sum of their gradients (junction rule): gradients are
+   added into a dict for intermediate tensors, and into ``.grad`` for leaves.
+"""
+import numpy as np
+
+from .tensor import Tensor
+
+
+def topological_order(root):
+    """Tensors of the graph that ends at ``root``, ``root`` first, each before the tensors it was made from."""
+    order, visited = [], set()
+    stack = [(root, False)]
+    while stack:
+        t, children_done = stack.pop()
+        if children_done:
+            order.append(t)
+            continue
+        if id(t) in visited:
+            continue
+        visited.add(id(t))
+        stack.append((t, True))
+        for parent in reversed(t._gate.inputs):  # first input explored first: forward order reads naturally
+            if parent._gate is not None and id(parent) not in visited:
+                stack.append((parent, False))
+    order.reverse()
+    return order
+
+
+def backward(root, grad=None, retain_graph=False, observer=None):
+    """Backpropagate from ``root``; see :meth:`Tensor.backward`.
+
+    ``observer(tensor, upstream, downstream)``, if given, is called for every gate visited, with the
+    gate's output tensor, the gradient it received and the list of gradients it passed on (used by
+    :func:`tensorgate.trace`).
+    """
+    if not isinstance(root, Tensor):
+        raise TypeError(f"backward: expected a Tensor, got {type(root).__name__}")
+    if not root._requires_grad:
+        raise RuntimeError(
+            "backward: this tensor does not require grad, so there is nothing to backpropagate. Create the "
+            "inputs with requires_grad=True (and not inside tg.no_grad()).")
+    seed = _seed(root, grad)
+    if root._gate is None:  # backward on a leaf: its gradient is the seed itself
+        _accumulate_leaf(root, seed, set())
+        return
+
+    grads = {id(root): seed}
+    handed_out = {id(seed)}  # arrays already stored somewhere: store a copy if they come round again
+    for t in topological_order(root):
+        g = grads.pop(id(t), None)
+        if g is None:
+            continue  # no path from root's gradient reaches this tensor
+        if t._hooks:
+            g = _run_hooks(t, g)
+        if t._retain:
+            _accumulate_grad(t, g, handed_out)
+        gate = t._gate
+        downstream = gate.downstream(g)
+        if observer is not None:
+            observer(t, g, downstream)
+        for parent, dg in zip(gate.inputs, downstream):
+            if dg is None:
+                continue
+            if parent._gate is None:
+                _accumulate_leaf(parent, dg, handed_out)
+            else:
+                previous = grads.get(id(parent))
+                # junction rule: a tensor used by several gates gets the sum of their gradients
+                grads[id(parent)] = dg if previous is None else previous + dg
+                handed_out.add(id(dg))
+        if not retain_graph:
+            gate.release()
+
+
+def _seed(root, grad):
+    if grad is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"backward: the output has shape {root.shape}, not a scalar, so its gradient must be given: "
+                "call backward(grad) with ∂L/∂output of that shape, or reduce it first (e.g. .sum() or .mean())")
+        return np.ones_like(root.data)
+    grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=root.data.dtype)  # a private copy
+    if grad.shape != root.shape:
+        raise ValueError(f"backward: grad has shape {grad.shape} but the output has shape {root.shape}")
+    return grad
+
+
+def _run_hooks(t, g):
+    for hook in list(t._hooks.values()):
+        result = hook(g)
+        if result is not None:
+            g = np.asarray(result.data if isinstance(result, Tensor) else result, dtype=t.data.dtype)
+    return g
+
+
+def _accumulate_leaf(leaf, g, handed_out):
+    if leaf._hooks:
+        g = _run_hooks(leaf, g)
+    _accumulate_grad(leaf, g, handed_out)
+
+
+def _accumulate_grad(t, g, handed_out):
+    """``.grad`` accumulates across backward calls until zeroed (junction rule across calls, too)."""
+    if t.grad is None:
+        # keep g itself only if nothing else can see it: not stored elsewhere, not a view, writeable
+        shared = id(g) in handed_out or g.base is not None or not g.flags.writeable
+        t.grad = g.copy() if shared else g
+        handed_out.add(id(t.grad))
+    else:
+        t.grad += g

@@ -1,0 +1,71 @@
+"""Tensor constructors, PyTorch's names: zeros, ones, full, arange, randn, rand, and their *_like forms.
+
+Random ones draw from tensorgate's global generator, which ``tg.manual_seed`` reseeds.
+"""
+import numpy as np
+
+from .. import backend as B
+from ..backend import random as _random
+from .tensor import Tensor, as_dtype
+
+
+def _shape(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    for n in shape:
+        if not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(f"shape: sizes must be non-negative integers, got {shape}")
+    return tuple(int(n) for n in shape)
+
+
+def _float_dtype(dtype):
+    return as_dtype(dtype) if dtype is not None else np.dtype(B.DEFAULT_FLOAT)
+
+
+def zeros(*shape, dtype=None, requires_grad=False):
+    """A tensor of zeros. Shape: ``shape``."""
+    return Tensor(np.zeros(_shape(shape), _float_dtype(dtype)), requires_grad, dtype=_float_dtype(dtype))
+
+
+def ones(*shape, dtype=None, requires_grad=False):
+    """A tensor of ones. Shape: ``shape``."""
+    return Tensor(np.ones(_shape(shape), _float_dtype(dtype)), requires_grad, dtype=_float_dtype(dtype))
+
+
+def full(shape, fill_value, dtype=None, requires_grad=False):
+    """A tensor filled with ``fill_value``. Shape: ``shape``."""
+    shape = _shape((shape,) if isinstance(shape, int) else (shape,))
+    return Tensor(np.full(shape, fill_value, _float_dtype(dtype)), requires_grad, dtype=_float_dtype(dtype))
+
+
+def arange(start, stop=None, step=1, dtype=None, requires_grad=False):
+    """Evenly spaced values in [start, stop), as ``np.arange``: integer arguments give int64 unless ``dtype``.
+
+    Shape: (ceil((stop − start)/step),).
+    """
+    values = np.arange(start, stop, step) if stop is not None else np.arange(start)
+    return Tensor(values, requires_grad, dtype=dtype)
+
+
+def randn(*shape, dtype=None, requires_grad=False):
+    """Samples of the standard normal N(0, 1). Shape: ``shape``."""
+    dtype = _float_dtype(dtype)
+    values = _random.generator().standard_normal(_shape(shape), dtype=dtype)
+    return Tensor(values, requires_grad, dtype=dtype)
+
+
+def rand(*shape, dtype=None, requires_grad=False):
+    """Samples of the uniform distribution on [0, 1). Shape: ``shape``."""
+    dtype = _float_dtype(dtype)
+    values = _random.generator().random(_shape(shape), dtype=dtype)
+    return Tensor(values, requires_grad, dtype=dtype)
+
+
+def zeros_like(t, dtype=None, requires_grad=False):
+    """Zeros of t's shape (and dtype unless given)."""
+    return zeros(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+def ones_like(t, dtype=None, requires_grad=False):
+    """Ones of t's shape (and dtype unless given)."""
+    return ones(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)

@@ -1,0 +1,157 @@
+"""The Gate: one node of the computational graph.
+
+A gate does two things. ``forward`` computes its output from its inputs' arrays and saves whatever makes
+its derivative shortest. ``backward`` receives the upstream gradient ∂L/∂out and returns the downstream
+gradients ∂L/∂input_i = ∂L/∂out · ∂out/∂input_i, one per input (the chain rule).
+
+Everything that is the same for every gate lives here, in :meth:`Gate.apply`, so that each gate is only its
+math: turning numbers and arrays into tensors, checking dtypes, deciding whether to record the graph,
+summing broadcast gradients back to each input's shape, and anomaly checks.
+"""
+import traceback
+
+import numpy as np
+
+from .. import backend as B
+from . import grad_mode
+from .tensor import Tensor, to_array
+
+_FREED = object()
+
+
+class Gate:
+    """Base class of all gates.
+
+    Subclasses define ``forward(self, *arrays, **params) -> array`` and ``backward(self, grad) -> tuple``.
+    In ``backward``, ``self.needs[i]`` says whether input i wants a gradient, so work for inputs that need
+    none can be skipped (return None in that place). ``backward`` must never modify ``grad`` in place.
+    """
+
+    #: printed name of the gate ("add", "sigmoid", ...); defaults to the class name in lower case
+    name = None
+    #: set False for gates that also make sense on integer data (add, getitem, reshape, ...)
+    needs_float = True
+    #: set False for gates whose output never carries a gradient (comparisons)
+    differentiable = True
+
+    __slots__ = ("inputs", "needs", "out_shape", "out_dtype", "created_at", "params", "__dict__")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("name") is None:
+            cls.name = cls.__name__.lower()
+
+    def forward(self, *arrays, **params):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def backward(self, grad):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs, **params):
+        """Run the gate on ``inputs`` (Tensors, arrays or numbers) and return its output Tensor."""
+        tensors = _as_tensors(cls, inputs)
+        gate = cls()
+        gate.params = params
+        out = gate.forward(*[t.data for t in tensors], **params)
+        record = (grad_mode.state.grad_enabled and cls.differentiable
+                  and any(t._requires_grad for t in tensors))
+        if grad_mode.state.anomaly:
+            gate.created_at = _user_frame()
+            _check_finite(gate, "forward", out)
+        if not record:
+            return Tensor._make(out, False, None)
+        gate.inputs = tensors
+        gate.needs = tuple(t._requires_grad for t in tensors)
+        gate.out_shape = out.shape
+        gate.out_dtype = out.dtype
+        return Tensor._make(out, True, gate)
+
+    def downstream(self, grad):
+        """Call ``backward`` and bring each gradient to its input's shape and dtype (broadcasting undone)."""
+        if getattr(self, "_freed", False):
+            raise RuntimeError(
+                f"backward: trying to backpropagate through the {self.name} gate a second time, but its saved "
+                "values were freed after the first backward. Call backward(retain_graph=True) the first time "
+                "if you need to go through the graph twice, or recompute the forward pass.")
+        grads = self.backward(grad)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        out = []
+        for t, g in zip(self.inputs, grads):
+            if g is not None and t._requires_grad:
+                if g.shape != t.data.shape:
+                    g = B.unbroadcast(g, t.data.shape)
+                if g.dtype != t.data.dtype:
+                    g = g.astype(t.data.dtype)
+            else:
+                g = None
+            out.append(g)
+        if grad_mode.state.anomaly:
+            for g in out:
+                if g is not None:
+                    _check_finite(self, "backward", g)
+        return out
+
+    def release(self):
+        """Free what forward saved; a later backward through this gate raises a clear error."""
+        keep = {"inputs", "needs", "out_shape", "out_dtype", "created_at", "params"}
+        for key in [k for k in self.__dict__ if k not in keep]:
+            del self.__dict__[key]
+        self._freed = True
+
+    def __repr__(self):
+        shapes = ", ".join(str(tuple(t.shape)) for t in getattr(self, "inputs", ()))
+        out = getattr(self, "out_shape", None)
+        return f"<{self.name} gate: ({shapes}) -> {out}>"
+
+
+def _as_tensors(cls, inputs):
+    """Turn numbers and arrays among a gate's inputs into constant tensors of the tensors' dtype.
+
+    Two tensors of different floating dtypes are an error: tensorgate never promotes silently.
+    """
+    dtype = None
+    for x in inputs:
+        if isinstance(x, Tensor):
+            if dtype is None or (x.data.dtype.kind == "f" and dtype.kind != "f"):
+                dtype = x.data.dtype
+            elif x.data.dtype.kind == "f" and dtype.kind == "f" and x.data.dtype != dtype:
+                raise TypeError(
+                    f"{cls.name}: inputs have different dtypes, {dtype} and {x.data.dtype}; tensorgate does not "
+                    "promote silently, convert one with .float() or .double()")
+    tensors = []
+    for x in inputs:
+        if not isinstance(x, Tensor):
+            array = np.asarray(x)
+            if array.dtype.kind == "O":
+                raise TypeError(f"{cls.name}: cannot use an object of type {type(x).__name__} as an input")
+            if dtype is not None and dtype.kind == "f":
+                array = array.astype(dtype, copy=False)  # a constant takes the tensors' float dtype
+            elif dtype is not None and array.dtype.kind in "iu":
+                array = array.astype(dtype, copy=False)  # integer constant with integer tensors
+            else:
+                array = to_array(array)
+            x = Tensor._make(array, False, None)
+        elif cls.needs_float and x.data.dtype.kind != "f":
+            raise TypeError(
+                f"{cls.name}: expects floating-point input, got a tensor of dtype {x.data.dtype}; "
+                "convert it with .float()")
+        tensors.append(x)
+    return tensors
+
+
+def _user_frame():
+    """The innermost stack frame outside tensorgate: where the user created the gate."""
+    for frame in reversed(traceback.extract_stack()[:-2]):
+        if "tensorgate" not in frame.filename.replace("\\", "/").split("/")[-3:-1]:
+            return f"{frame.filename}:{frame.lineno} in {frame.name}: {frame.line}"
+    return "unknown"
+
+
+def _check_finite(gate, phase, array):
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        bad = "nan" if np.isnan(array).any() else "inf"
+        where = getattr(gate, "created_at", "unknown")
+        raise grad_mode.AnomalyError(
+            f"detect_anomaly: the {phase} of the {gate.name} gate produced {bad}; the gate was created at {where}")

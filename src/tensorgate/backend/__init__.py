@@ -1,0 +1,57 @@
+"""The array backend: every gate does its array math through ``xp``.
+
+Today ``xp`` is NumPy. Keeping all array calls behind this one module means a GPU array library with
+NumPy's interface (CuPy) can be added here later without touching any gate.
+
+The few functions NumPy lacks (``erf`` for the exact GELU) also live here.
+"""
+import numpy as xp
+
+try:  # SciPy ships a vectorised erf; NumPy does not.
+    from scipy.special import erf as _erf
+except ImportError:  # pragma: no cover - SciPy is a declared dependency
+    import math
+
+    _erf = xp.vectorize(math.erf, otypes=[float])
+
+float32 = xp.float32
+float64 = xp.float64
+int64 = xp.int64
+bool_ = xp.bool_
+
+#: The dtype of new floating tensors unless the caller asks for another.
+DEFAULT_FLOAT = xp.float32
+
+ndarray = xp.ndarray
+
+
+def erf(x):
+    """The error function, elementwise, keeping x's dtype.
+
+    Shape: x: any; result: same as x.
+    """
+    return _erf(x).astype(x.dtype, copy=False)
+
+
+def is_floating(dtype):
+    """True for float16/32/64 dtypes."""
+    return xp.issubdtype(dtype, xp.floating)
+
+
+def unbroadcast(grad, shape):
+    """Sum ``grad`` down to ``shape``: the backward of NumPy broadcasting.
+
+    A tensor of shape (3, 1) added to one of shape (2, 3, 4) was copied along the axes that broadcasting
+    created or stretched, so its gradient is the sum of the upstream gradient over those axes.
+
+    Shape: grad: a shape that ``shape`` broadcasts to; result: ``shape``.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad.reshape(shape)

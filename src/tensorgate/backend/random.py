@@ -1,0 +1,38 @@
+"""The one random-number generator that everything random in tensorgate draws from.
+
+``tg.manual_seed(n)`` replaces it with a freshly seeded one, so that initialisation, dropout, shuffling
+and the random constructors all repeat exactly for the same seed.
+"""
+import numpy as np
+
+_generator = np.random.default_rng()
+
+
+def manual_seed(seed):
+    """Seed tensorgate's global generator; returns it.
+
+    Parameters
+    ----------
+    seed : int
+        A non-negative integer.
+    """
+    global _generator
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"manual_seed: seed must be a non-negative integer, got {seed!r}")
+    _generator = np.random.default_rng(int(seed))
+    return _generator
+
+
+def generator():
+    """The current global ``numpy.random.Generator``."""
+    return _generator
+
+
+def get_rng_state():
+    """The generator's state as a JSON-friendly dict (for checkpoints)."""
+    return _generator.bit_generator.state
+
+
+def set_rng_state(state):
+    """Restore a state returned by :func:`get_rng_state`."""
+    _generator.bit_generator.state = state

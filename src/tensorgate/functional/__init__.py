@@ -1,0 +1,273 @@
+"""tensorgate.functional: every gate as a function, and as a Tensor method.
+
+Each function here wraps one gate class; the gate's docstring holds its derivative. Importing this module
+also attaches the operators (``+ - * / ** @``, indexing) and methods (``x.sigmoid()``, ``x.sum()``) to
+:class:`~tensorgate.autograd.Tensor` — see ``tensor_methods.py``.
+"""
+from ..autograd.tensor import Tensor
+from . import activation as _act
+from . import arithmetic as _ar
+from . import reduction as _red
+from . import shape as _sh
+from .linear import Linear as _Linear
+
+
+# ---------------------------------------------------------------- arithmetic
+def add(a, b):
+    """a + b (broadcasting). Shape: broadcast of a and b."""
+    return _ar.Add.apply(a, b)
+
+
+def sub(a, b):
+    """a − b (broadcasting). Shape: broadcast of a and b."""
+    return _ar.Sub.apply(a, b)
+
+
+def mul(a, b):
+    """a · b elementwise (broadcasting). Shape: broadcast of a and b."""
+    return _ar.Mul.apply(a, b)
+
+
+def reciprocal(a):
+    """1 / a. Shape: that of a."""
+    return _ar.Reciprocal.apply(a)
+
+
+def div(a, b):
+    """a / b, computed as a · (1/b): two gates, as in the lecture's diagrams. Shape: broadcast of a and b."""
+    return mul(a, reciprocal(b if isinstance(b, Tensor) else _float_like(b, a)))
+
+
+def _float_like(b, a):
+    """A non-tensor divisor as a constant tensor of a's floating dtype (so 1/2 is 0.5, not 0)."""
+    dtype = a.dtype if isinstance(a, Tensor) and a.dtype.kind == "f" else None
+    return Tensor(b, dtype=dtype)
+
+
+def neg(a):
+    """−a. Shape: that of a."""
+    return _ar.Neg.apply(a)
+
+
+def pow(a, p):
+    """a ** p (p a number or a tensor). Shape: broadcast of a and p."""
+    return _ar.Pow.apply(a, p)
+
+
+def matmul(a, b):
+    """a @ b, with NumPy's rules for 1-D operands.
+
+    Shape: (..., m, n) @ (..., n, p) → (..., m, p); a 1-D a is a row (its axis dropped from the result),
+    a 1-D b a column (likewise).
+    """
+    a = a if isinstance(a, Tensor) else Tensor(a, dtype=getattr(b, "dtype", None))
+    b = b if isinstance(b, Tensor) else Tensor(b, dtype=a.dtype)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: operands must not be scalars, got shapes {a.shape} and {b.shape}")
+    row, col = a.ndim == 1, b.ndim == 1
+    if row:
+        a = reshape(a, (1, a.shape[0]))
+    if col:
+        b = reshape(b, (b.shape[0], 1))
+    z = _ar.MatMul.apply(a, b)
+    if row or col:
+        z = reshape(z, z.shape[:-2] + z.shape[-2:-1] * (not row) + z.shape[-1:] * (not col))
+    return z
+
+
+def exp(a):
+    """eᵃ elementwise. Shape: that of a."""
+    return _ar.Exp.apply(a)
+
+
+def log(a):
+    """ln a elementwise. Shape: that of a."""
+    return _ar.Log.apply(a)
+
+
+def sqrt(a):
+    """√a elementwise. Shape: that of a."""
+    return _ar.Sqrt.apply(a)
+
+
+def abs(a):
+    """|a| elementwise. Shape: that of a."""
+    return _ar.Abs.apply(a)
+
+
+def maximum(a, b):
+    """Elementwise max of a and b. Shape: broadcast of a and b."""
+    return _ar.Maximum.apply(a, b)
+
+
+def minimum(a, b):
+    """Elementwise min of a and b. Shape: broadcast of a and b."""
+    return _ar.Minimum.apply(a, b)
+
+
+def clip(a, min=None, max=None):
+    """a clipped to [min, max] (PyTorch's ``clamp``). Shape: that of a."""
+    return _ar.Clip.apply(a, lo=min, hi=max)
+
+
+clamp = clip
+
+
+def where(condition, a, b):
+    """a where ``condition`` is true, else b. Shape: broadcast of condition, a and b."""
+    cond = condition.data if isinstance(condition, Tensor) else condition
+    return _ar.Where.apply(a, b, cond=cond.astype(bool) if hasattr(cond, "astype") else bool(cond))
+
+
+def cast(a, dtype):
+    """a as another floating dtype, keeping the graph. Shape: that of a."""
+    from ..autograd.tensor import as_dtype
+
+    dtype = as_dtype(dtype)
+    if a.dtype == dtype:
+        return a
+    if not isinstance(a, Tensor) or a.dtype.kind != "f" or dtype.kind != "f":
+        return Tensor(a.data.astype(dtype) if isinstance(a, Tensor) else a, dtype=dtype)
+    return _ar.Cast.apply(a, dtype=dtype)
+
+
+# ---------------------------------------------------------------- reductions
+def sum(a, axis=None, keepdims=False):
+    """Σ over ``axis`` (all axes by default). Shape: a's shape without ``axis`` (size 1 with keepdims)."""
+    return _red.Sum.apply(a, axis=axis, keepdims=keepdims)
+
+
+def mean(a, axis=None, keepdims=False):
+    """Mean over ``axis`` (all axes by default). Shape: as :func:`sum`."""
+    return _red.Mean.apply(a, axis=axis, keepdims=keepdims)
+
+
+def max(a, axis=None, keepdims=False):
+    """Maximum over ``axis``; ties share the gradient. Shape: as :func:`sum`."""
+    return _red.Max.apply(a, axis=axis, keepdims=keepdims)
+
+
+def min(a, axis=None, keepdims=False):
+    """Minimum over ``axis``; ties share the gradient. Shape: as :func:`sum`."""
+    return _red.Min.apply(a, axis=axis, keepdims=keepdims)
+
+
+# ---------------------------------------------------------------- shapes
+def reshape(a, *shape):
+    """a with a new shape (one entry may be −1). Shape: ``shape``."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return _sh.Reshape.apply(a, shape=tuple(int(n) for n in shape))
+
+
+def flatten(a, start_dim=0):
+    """a with the axes from ``start_dim`` on merged into one. Shape: (d0, ..., d_{start-1}, rest)."""
+    return reshape(a, a.shape[:start_dim] + (-1,))
+
+
+def permute(a, *axes):
+    """a with its axes reordered. Shape: (d_axes[0], ..., d_axes[k])."""
+    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+        axes = axes[0]
+    return _sh.Permute.apply(a, axes=tuple(axes))
+
+
+def transpose(a, *axes):
+    """Transpose: no axes reverses them; two axes swap those two (PyTorch); a tuple permutes (NumPy)."""
+    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+        return permute(a, axes[0])
+    if len(axes) == 2:
+        order = list(range(a.ndim))
+        i, j = (ax % a.ndim for ax in axes)
+        order[i], order[j] = order[j], order[i]
+        return permute(a, order)
+    if axes:
+        return permute(a, axes)
+    return _sh.Permute.apply(a, axes=None)
+
+
+def getitem(a, index):
+    """a[index]: slices, integers, masks, integer arrays (repeated indices accumulate). Shape: NumPy's."""
+    if isinstance(index, Tensor):
+        index = index.data
+    elif isinstance(index, tuple):
+        index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    return _sh.GetItem.apply(a, index=index)
+
+
+def concatenate(tensors, axis=0):
+    """The tensors joined along ``axis``. Shape: equal except along ``axis``, where sizes add."""
+    return _sh.Concatenate.apply(*tensors, axis=axis)
+
+
+cat = concatenate
+
+
+def stack(tensors, axis=0):
+    """The tensors stacked along a new ``axis``. Shape: k tensors of shape S → S with k at ``axis``."""
+    return _sh.Stack.apply(*tensors, axis=axis)
+
+
+# ---------------------------------------------------------------- activations
+def sigmoid(a):
+    """σ(a) = 1/(1 + e⁻ᵃ); σ' = σ(1 − σ). Shape: that of a."""
+    return _act.Sigmoid.apply(a)
+
+
+def tanh(a):
+    """tanh(a); tanh' = 1 − tanh². Shape: that of a."""
+    return _act.Tanh.apply(a)
+
+
+def relu(a):
+    """max(0, a); derivative 1 for a > 0 else 0. Shape: that of a."""
+    return _act.ReLU.apply(a)
+
+
+def leaky_relu(a, alpha=0.01):
+    """a if a > 0 else α·a. Shape: that of a."""
+    return _act.LeakyReLU.apply(a, alpha=alpha)
+
+
+def gelu(a):
+    """a·Φ(a), the exact (erf) GELU. Shape: that of a."""
+    return _act.GELU.apply(a)
+
+
+def hardtanh(a, min_val=-1.0, max_val=1.0):
+    """clip(a, min_val, max_val); derivative 1 strictly inside. Shape: that of a."""
+    return _act.Hardtanh.apply(a, lo=min_val, hi=max_val)
+
+
+def step(a):
+    """Heaviside step, 1 if a ≥ 0 else 0 (no gradient). Shape: that of a."""
+    return _act.Step.apply(a)
+
+
+def identity(a):
+    """a itself (the identity activation). Shape: that of a."""
+    return a
+
+
+def softmax(a, axis=-1):
+    """Softmax along ``axis`` with the max-subtraction trick. Shape: that of a."""
+    return _act.Softmax.apply(a, axis=axis)
+
+
+def log_softmax(a, axis=-1):
+    """log(softmax(a)) along ``axis`` via log-sum-exp. Shape: that of a."""
+    return _act.LogSoftmax.apply(a, axis=axis)
+
+
+# ---------------------------------------------------------------- layers
+def linear(x, weight, bias=None):
+    """z = x Wᵀ + b as one fused gate (the lecture's Z = W A + b with examples as columns).
+
+    Shape: x: (..., n_x), weight: (n_z, n_x), bias: (n_z,); z: (..., n_z).
+    """
+    if bias is None:
+        return _Linear.apply(x, weight)
+    return _Linear.apply(x, weight, bias)
+
+
+from . import tensor_methods as _tensor_methods  # noqa: E402,F401  (attaches the methods above to Tensor)

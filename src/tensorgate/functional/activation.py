@@ -1,0 +1,161 @@
+"""Activation gates, each a single gate with its closed-form derivative.
+
+Where the derivative is shortest in terms of the output (σ' = σ(1 − σ), tanh' = 1 − tanh²), the gate
+saves its output z rather than its input.
+"""
+import math
+
+from .. import backend as B
+from ..autograd.gate import Gate
+
+xp = B.xp
+
+
+class Sigmoid(Gate):
+    """σ(a) = 1 / (1 + e⁻ᵃ).   σ'(a) = σ(a)(1 − σ(a)).  Saves z = σ(a).
+
+    Computed as e^a/(1 + e^a) for negative a so that no exponential overflows (a = −1000 gives 0).
+    Shape: a: any; z: same.
+    """
+
+    def forward(self, a):
+        e = xp.exp(-xp.abs(a))          # in (0, 1]: never overflows
+        self.z = xp.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        return self.z
+
+    def backward(self, g):
+        z = self.z
+        return g * z * (1.0 - z)
+
+
+class Tanh(Gate):
+    """tanh(a).   tanh'(a) = 1 − tanh²(a).  Saves z = tanh(a).
+
+    Shape: a: any; z: same.
+    """
+
+    def forward(self, a):
+        self.z = xp.tanh(a)
+        return self.z
+
+    def backward(self, g):
+        return g * (1.0 - self.z * self.z)
+
+
+class ReLU(Gate):
+    """relu(a) = max(0, a).   relu'(a) = 1 if a > 0 else 0.  Saves z (z > 0 exactly where a > 0).
+
+    Shape: a: any; z: same.
+    """
+
+    def forward(self, a):
+        self.z = xp.maximum(a, 0)
+        return self.z
+
+    def backward(self, g):
+        return xp.where(self.z > 0, g, 0).astype(g.dtype, copy=False)
+
+
+class LeakyReLU(Gate):
+    """leaky_relu(a) = a if a > 0 else α·a.   derivative: 1 if a > 0 else α.
+
+    Shape: a: any; z: same.
+    """
+
+    name = "leaky_relu"
+
+    def forward(self, a, alpha=0.01):
+        self.positive = a > 0
+        self.alpha = alpha
+        return xp.where(self.positive, a, a * alpha)
+
+    def backward(self, g):
+        return xp.where(self.positive, g, g * self.alpha)
+
+
+class GELU(Gate):
+    """gelu(a) = a·Φ(a), Φ(a) = ½(1 + erf(a/√2)) the standard normal CDF (the exact form).
+
+    gelu'(a) = Φ(a) + a·φ(a), with φ(a) = e^(−a²/2)/√(2π) the normal density.
+    Shape: a: any; z: same.
+    """
+
+    def forward(self, a):
+        self.a = a
+        self.cdf = 0.5 * (1.0 + B.erf(a * (1.0 / math.sqrt(2.0))))
+        return a * self.cdf
+
+    def backward(self, g):
+        a = self.a
+        pdf = xp.exp(-0.5 * a * a) * (1.0 / math.sqrt(2.0 * math.pi))
+        return g * (self.cdf + a * pdf)
+
+
+class Hardtanh(Gate):
+    """hardtanh(a) = clip(a, lo, hi) (−1 and 1 by default).   derivative: 1 for lo < a < hi, else 0.
+
+    Shape: a: any; z: same.
+    """
+
+    def forward(self, a, lo=-1.0, hi=1.0):
+        self.inside = (a > lo) & (a < hi)
+        return xp.clip(a, lo, hi)
+
+    def backward(self, g):
+        return g * self.inside
+
+
+class Step(Gate):
+    """Heaviside step: step(a) = 1 if a ≥ 0 else 0, the perceptron's activation.
+
+    Its derivative is 0 wherever it exists, so no gradient flows through it: the perceptron learns by
+    Rosenblatt's rule instead of by backpropagation.
+    Shape: a: any; z: same.
+    """
+
+    def forward(self, a):
+        self.shape = a.shape
+        return (a >= 0).astype(a.dtype)
+
+    def backward(self, g):
+        return xp.zeros_like(g)
+
+
+class Softmax(Gate):
+    """softmax(a)_i = e^(a_i − max a) / Σ_j e^(a_j − max a) along ``axis``.  Saves s = softmax(a).
+
+    Subtracting the maximum changes nothing mathematically and keeps e^· ≤ 1, so logits of 1000 give no
+    inf or nan. Jacobian ∂s_i/∂a_j = s_i(δ_ij − s_j), so ∂L/∂a = s ⊙ (g − Σ_j g_j s_j).
+    Shape: a: any, e.g. (m, K) with ``axis=-1``; z: same.
+    """
+
+    def forward(self, a, axis=-1):
+        self.axis = axis
+        e = xp.exp(a - a.max(axis=axis, keepdims=True))
+        self.s = e / e.sum(axis=axis, keepdims=True)
+        return self.s
+
+    def backward(self, g):
+        s = self.s
+        return s * (g - (g * s).sum(axis=self.axis, keepdims=True))
+
+
+class LogSoftmax(Gate):
+    """log_softmax(a) = a − logsumexp(a) along ``axis``, with logsumexp(a) = max a + ln Σ e^(a − max a).
+
+    ∂L/∂a = g − softmax(a) · Σ_j g_j.  Saves softmax(a).
+    Shape: a: any, e.g. (m, K) with ``axis=-1``; z: same.
+    """
+
+    name = "log_softmax"
+
+    def forward(self, a, axis=-1):
+        self.axis = axis
+        shifted = a - a.max(axis=axis, keepdims=True)
+        e = xp.exp(shifted)
+        total = e.sum(axis=axis, keepdims=True)
+        self.s = e / total
+        return shifted - xp.log(total)
+
+    def backward(self, g):
+        return g - self.s * g.sum(axis=self.axis, keepdims=True)

@@ -1,0 +1,263 @@
+"""Arithmetic gates. Each backward is the derivative written in its docstring.
+
+Broadcasting is handled once, in :class:`~tensorgate.autograd.gate.Gate`: a gate returns gradients of the
+broadcast shape and the base class sums them back to each input's shape.
+"""
+from .. import backend as B
+from ..autograd.gate import Gate
+
+xp = B.xp
+
+
+class Add(Gate):
+    """z = a + b.   ∂z/∂a = 1, ∂z/∂b = 1: the upstream gradient passes through unchanged.
+
+    Shape: a, b broadcastable; z: the broadcast shape.
+    """
+
+    needs_float = False
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, g):
+        return g, g
+
+
+class Sub(Gate):
+    """z = a − b.   ∂z/∂a = 1, ∂z/∂b = −1.
+
+    Shape: a, b broadcastable; z: the broadcast shape.
+    """
+
+    needs_float = False
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, g):
+        return g, (-g if self.needs[1] else None)
+
+
+class Mul(Gate):
+    """z = a · b.   ∂z/∂a = b, ∂z/∂b = a (each input's gradient is the other input).
+
+    Shape: a, b broadcastable; z: the broadcast shape.
+    """
+
+    needs_float = False
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a * b
+
+    def backward(self, g):
+        return (g * self.b if self.needs[0] else None,
+                g * self.a if self.needs[1] else None)
+
+
+class Reciprocal(Gate):
+    """z = 1 / a.   ∂z/∂a = −1/a² = −z².  Saves z.
+
+    Division a / b is written as a · (1/b), the way the lecture's gate diagrams break it down.
+    Shape: a: any; z: same.
+    """
+
+    def forward(self, a):
+        self.z = 1.0 / a
+        return self.z
+
+    def backward(self, g):
+        return -g * self.z * self.z
+
+
+class Neg(Gate):
+    """z = −a.   ∂z/∂a = −1.
+
+    Shape: a: any; z: same.
+    """
+
+    needs_float = False
+
+    def forward(self, a):
+        return -a
+
+    def backward(self, g):
+        return -g
+
+
+class Pow(Gate):
+    """z = a ** p.   ∂z/∂a = p · a^(p−1);   ∂z/∂p = z · ln a (only when p is a tensor that needs it).
+
+    Shape: a, p broadcastable; z: the broadcast shape.
+    """
+
+    def forward(self, a, p):
+        self.a, self.p = a, p
+        self.z = a ** p
+        return self.z
+
+    def backward(self, g):
+        ga = g * self.p * self.a ** (self.p - 1) if self.needs[0] else None
+        gp = g * self.z * xp.log(self.a) if self.needs[1] else None
+        return ga, gp
+
+
+class MatMul(Gate):
+    """Z = A @ B.   ∂L/∂A = ∂L/∂Z @ Bᵀ,   ∂L/∂B = Aᵀ @ ∂L/∂Z.
+
+    Shape: A: (..., m, n), B: (..., n, p) → Z: (..., m, p); leading (batch) dimensions broadcast.
+    (:func:`tensorgate.functional.matmul` reshapes 1-D operands to a row or a column first, as NumPy does.)
+    """
+
+    def forward(self, a, b):
+        if a.shape[-1] != b.shape[-2]:
+            raise ValueError(
+                f"matmul: {a.shape} @ {b.shape}: inner dimensions {a.shape[-1]} and {b.shape[-2]} differ")
+        self.a, self.b = a, b
+        return a @ b
+
+    def backward(self, g):
+        ga = g @ xp.swapaxes(self.b, -1, -2) if self.needs[0] else None
+        gb = xp.swapaxes(self.a, -1, -2) @ g if self.needs[1] else None
+        return ga, gb
+
+
+class Exp(Gate):
+    """z = eᵃ.   ∂z/∂a = eᵃ = z.  Saves z.
+
+    Shape: a: any; z: same.
+    """
+
+    def forward(self, a):
+        self.z = xp.exp(a)
+        return self.z
+
+    def backward(self, g):
+        return g * self.z
+
+
+class Log(Gate):
+    """z = ln a.   ∂z/∂a = 1/a.
+
+    Shape: a: any; z: same.
+    """
+
+    def forward(self, a):
+        self.a = a
+        return xp.log(a)
+
+    def backward(self, g):
+        return g / self.a
+
+
+class Sqrt(Gate):
+    """z = √a.   ∂z/∂a = 1 / (2√a) = 1 / (2z).  Saves z.
+
+    Shape: a: any; z: same.
+    """
+
+    def forward(self, a):
+        self.z = xp.sqrt(a)
+        return self.z
+
+    def backward(self, g):
+        return g / (2.0 * self.z)
+
+
+class Abs(Gate):
+    """z = |a|.   ∂z/∂a = sign(a) (0 at a = 0, as PyTorch).
+
+    Shape: a: any; z: same.
+    """
+
+    def forward(self, a):
+        self.a = a
+        return xp.abs(a)
+
+    def backward(self, g):
+        return g * xp.sign(self.a)
+
+
+class Maximum(Gate):
+    """z = max(a, b) elementwise.   The gradient goes to the larger input; on a tie it is split in half.
+
+    Shape: a, b broadcastable; z: the broadcast shape.
+    """
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return xp.maximum(a, b)
+
+    def backward(self, g):
+        share_a = (self.a > self.b) + 0.5 * (self.a == self.b)
+        ga = g * share_a if self.needs[0] else None
+        gb = g * (1.0 - share_a) if self.needs[1] else None
+        return ga, gb
+
+
+class Minimum(Gate):
+    """z = min(a, b) elementwise.   The gradient goes to the smaller input; on a tie it is split in half.
+
+    Shape: a, b broadcastable; z: the broadcast shape.
+    """
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return xp.minimum(a, b)
+
+    def backward(self, g):
+        share_a = (self.a < self.b) + 0.5 * (self.a == self.b)
+        ga = g * share_a if self.needs[0] else None
+        gb = g * (1.0 - share_a) if self.needs[1] else None
+        return ga, gb
+
+
+class Clip(Gate):
+    """z = min(max(a, lo), hi).   ∂z/∂a = 1 where lo ≤ a ≤ hi, else 0 (PyTorch's clamp convention).
+
+    Shape: a: any; z: same.
+    """
+
+    def forward(self, a, lo=None, hi=None):
+        self.inside = xp.ones(a.shape, dtype=bool)
+        if lo is not None:
+            self.inside &= a >= lo
+        if hi is not None:
+            self.inside &= a <= hi
+        return xp.clip(a, lo, hi)
+
+    def backward(self, g):
+        return g * self.inside
+
+
+class Where(Gate):
+    """z = a where cond else b.   ∂z/∂a = cond, ∂z/∂b = not cond.
+
+    ``cond`` is a boolean array (not a gate input). Shape: cond, a, b broadcastable; z: the broadcast shape.
+    """
+
+    needs_float = False
+
+    def forward(self, a, b, cond=None):
+        self.cond = cond
+        return xp.where(cond, a, b)
+
+    def backward(self, g):
+        zero = xp.zeros((), dtype=g.dtype)
+        ga = xp.where(self.cond, g, zero) if self.needs[0] else None
+        gb = xp.where(self.cond, zero, g) if self.needs[1] else None
+        return ga, gb
+
+
+class Cast(Gate):
+    """z = a converted to another floating dtype.   ∂z/∂a = 1 (the gradient is cast back).
+
+    Shape: a: any; z: same.
+    """
+
+    def forward(self, a, dtype=None):
+        return a.astype(dtype)
+
+    def backward(self, g):
+        return g  # the base gate casts it back to the input's dtype
