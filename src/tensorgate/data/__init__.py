@@ -1,0 +1,33 @@
+"""tensorgate.data: datasets, the IDX reader, downloads, toy generators, batching and preprocessing.
+
+* Real data, one return shape ``X_train, y_train, X_test, y_test, classes``: :func:`load_fashion_mnist`,
+  :func:`load_mnist` (found locally or downloaded once into a cache), :func:`load_digits`,
+  :func:`load_breast_cancer` (bundled with scikit-learn).
+* Your own data: :func:`load_table` reads a CSV or NPZ file with a label column.
+* Toy problems: :func:`make_moons`, :func:`make_circles`, :func:`make_xor`, :func:`make_spiral`,
+  :func:`make_blobs`, and the regression :func:`make_sine`.
+* Batches: :class:`ArrayDataset` and :class:`DataLoader` (batch size 1 = stochastic, the whole set =
+  full-batch, between = mini-batch gradient descent).
+* Preprocessing: :func:`one_hot`, :func:`train_test_split`, :class:`Standardizer`.
+* Files: :func:`read_idx`, :func:`write_idx`, :func:`download_file`.
+"""
+from .datasets import (
+    FASHION_MNIST_CLASSES, DatasetUnavailableError, TrainTestData, cache_dir, load_breast_cancer, load_digits,
+    load_fashion_mnist, load_mnist,
+)
+from .download import DownloadError, download_file, sha256sum
+from .files import Table, load_table
+from .idx import read_idx, write_idx
+from .loader import ArrayDataset, DataLoader
+from .preprocessing import Standardizer, one_hot, train_test_split
+from .synthetic import make_blobs, make_circles, make_moons, make_sine, make_spiral, make_xor
+
+__all__ = [
+    "load_fashion_mnist", "load_mnist", "load_digits", "load_breast_cancer", "TrainTestData",
+    "DatasetUnavailableError", "FASHION_MNIST_CLASSES", "cache_dir",
+    "load_table", "Table",
+    "make_moons", "make_circles", "make_xor", "make_spiral", "make_blobs", "make_sine",
+    "ArrayDataset", "DataLoader",
+    "one_hot", "train_test_split", "Standardizer",
+    "read_idx", "write_idx", "download_file", "sha256sum", "DownloadError",
+]
