@@ -160,7 +160,7 @@ def _find_files(directory):
     return found
 
 
-def _locations(name, function):
+def _locations(name):
     """The directories searched, in order, as (label, Path or None, note) tuples; the cache comes last."""
     env = os.environ.get("TENSORGATE_DATA")
     system = SYSTEM_DIRS.get(name)
@@ -175,16 +175,20 @@ def _locations(name, function):
     ]
 
 
-def _unavailable(title, name, function, locations, reason):
+def _unavailable(title, function, locations, reason, download=True):
     names = ", ".join(f"{stem}.gz" for stem in _IDX_FILES.values())
     lines = [f"{title} is not available: {reason}", f"tensorgate looks for its four files ({names}) in:",
              f"  1. the path= argument of {function}(path=...)"]
     for i, (label, directory, note) in enumerate(locations, start=2):
-        where = str(directory) if directory is not None else "(none)"
-        lines.append(f"  {i}. {label}: {where}" + (f"  ({note})" if note else ""))
-    lines.append(f"and otherwise downloads them into the cache. To fix this: connect to the internet and "
-                 f"call {function}() again, or copy the files into one of these directories, "
-                 f"or pass path=.")
+        where = f"{label}: {directory}" if directory is not None else label
+        lines.append(f"  {i}. {where}" + (f"  ({note})" if note else ""))
+    if download:
+        lines.append("and otherwise downloads them into the cache. To fix this: connect to the internet and "
+                     f"call {function}() again, or copy the files into one of these directories, "
+                     "or pass path=.")
+    else:
+        lines.append(f"To fix this: call {function}(download=True) to download them into the cache, or copy "
+                     "the files into one of these directories, or pass path=.")
     return DatasetUnavailableError("\n".join(lines))
 
 
@@ -197,7 +201,7 @@ def _resolve(title, name, function, path, download, base_url, sha256, progress):
         if missing:
             raise FileNotFoundError(f"{function}(path={str(path)!r}): {directory} lacks " + ", ".join(missing))
         return found
-    locations = _locations(name, function)
+    locations = _locations(name)
     for _, directory, _ in locations:
         if directory is not None:
             found = _find_files(directory)
@@ -205,17 +209,21 @@ def _resolve(title, name, function, path, download, base_url, sha256, progress):
                 return found
     cache = cache_dir(name)
     if not download:
-        raise _unavailable(title, name, function, locations, "downloading is switched off (download=False)")
+        raise _unavailable(title, function, locations, "downloading is switched off (download=False)",
+                          download=False)
     found = _find_files(cache)
     for role, stem in _IDX_FILES.items():
         if found[role] is None:
             file_name = f"{stem}.gz"
             url = base_url.rstrip("/") + "/" + file_name
+            if file_name not in sha256:
+                raise ValueError(f"{function}: no SHA-256 digest known for {file_name}; give sha256= a dict "
+                                 "with an entry for each of the four files")
             try:
-                found[role] = download_file(url, cache / file_name, sha256=sha256.get(file_name),
+                found[role] = download_file(url, cache / file_name, sha256=sha256[file_name],
                                             progress=progress)
             except DownloadError as err:
-                raise _unavailable(title, name, function, locations,
+                raise _unavailable(title, function, locations,
                                    f"{err} (offline, or the mirror is unreachable)") from err
     return found
 
