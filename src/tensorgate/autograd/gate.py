@@ -34,7 +34,10 @@ class Gate:
     #: set False for gates whose output never carries a gradient (comparisons)
     differentiable = True
 
-    __slots__ = ("inputs", "needs", "out_shape", "out_dtype", "created_at", "params", "__dict__")
+    # The graph links live in slots; what forward saves for backward lives in __dict__, so that
+    # release() can free exactly that.
+    __slots__ = ("inputs", "needs", "out_shape", "created_at", "__dict__")
+    freed = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -50,43 +53,56 @@ class Gate:
     @classmethod
     def apply(cls, *inputs, **params):
         """Run the gate on ``inputs`` (Tensors, arrays or numbers) and return its output Tensor."""
-        tensors = _as_tensors(cls, inputs)
+        tensors = inputs
+        first = None
+        for x in inputs:  # fast path: all inputs are tensors of one dtype (the usual case)
+            if not isinstance(x, Tensor):
+                tensors = _as_tensors(cls, inputs)
+                break
+            dtype = x.data.dtype
+            if first is None:
+                first = dtype
+                if cls.needs_float and dtype.kind != "f":
+                    tensors = _as_tensors(cls, inputs)  # raises the TypeError
+                    break
+            elif dtype != first:
+                tensors = _as_tensors(cls, inputs)  # int with float, or an error for mixed floats
+                break
         gate = cls()
-        gate.params = params
         out = gate.forward(*[t.data for t in tensors], **params)
-        record = (grad_mode.state.grad_enabled and cls.differentiable
-                  and any(t._requires_grad for t in tensors))
         if grad_mode.state.anomaly:
             gate.created_at = _user_frame()
             _check_finite(gate, "forward", out)
-        if not record:
-            return Tensor._make(out, False, None)
-        gate.inputs = tensors
-        gate.needs = tuple(t._requires_grad for t in tensors)
-        gate.out_shape = out.shape
-        gate.out_dtype = out.dtype
-        return Tensor._make(out, True, gate)
+        if grad_mode.state.grad_enabled and cls.differentiable:
+            for t in tensors:
+                if t._requires_grad:
+                    gate.inputs = tensors
+                    gate.needs = tuple([t._requires_grad for t in tensors])
+                    gate.out_shape = out.shape
+                    return Tensor._make(out, True, gate)
+        return Tensor._make(out, False, None)
 
     def downstream(self, grad):
         """Call ``backward`` and bring each gradient to its input's shape and dtype (broadcasting undone)."""
-        if getattr(self, "_freed", False):
+        if self.freed:
             raise RuntimeError(
                 f"backward: trying to backpropagate through the {self.name} gate a second time, but its saved "
                 "values were freed after the first backward. Call backward(retain_graph=True) the first time "
                 "if you need to go through the graph twice, or recompute the forward pass.")
         grads = self.backward(grad)
-        if not isinstance(grads, tuple):
+        if grads.__class__ is not tuple:
             grads = (grads,)
         out = []
-        for t, g in zip(self.inputs, grads):
-            if g is not None and t._requires_grad:
-                if g.shape != t.data.shape:
-                    g = B.unbroadcast(g, t.data.shape)
-                if g.dtype != t.data.dtype:
-                    g = g.astype(t.data.dtype)
+        for t, g, need in zip(self.inputs, grads, self.needs):
+            if g is not None and need:
+                data = t.data
+                if g.shape != data.shape:
+                    g = B.unbroadcast(g, data.shape)
+                if g.dtype != data.dtype:
+                    g = g.astype(data.dtype)
+                out.append(g)
             else:
-                g = None
-            out.append(g)
+                out.append(None)
         if grad_mode.state.anomaly:
             for g in out:
                 if g is not None:
@@ -94,11 +110,9 @@ class Gate:
         return out
 
     def release(self):
-        """Free what forward saved; a later backward through this gate raises a clear error."""
-        keep = {"inputs", "needs", "out_shape", "out_dtype", "created_at", "params"}
-        for key in [k for k in self.__dict__ if k not in keep]:
-            del self.__dict__[key]
-        self._freed = True
+        """Free what forward saved (everything in ``__dict__``); a later backward through it raises a clear error."""
+        self.__dict__.clear()
+        self.freed = True
 
     def __repr__(self):
         shapes = ", ".join(str(tuple(t.shape)) for t in getattr(self, "inputs", ()))
