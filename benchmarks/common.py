@@ -1,0 +1,65 @@
+"""Shared helpers for the benchmark scripts: thread settings, interleaved timing, GEMM peak.
+
+The machine is noisy, so every comparison is made inside one run: the contenders are timed in turn,
+round after round (interleaved), and the median of the rounds is reported.
+"""
+import os
+import statistics
+import time
+
+THREADS = int(os.environ.get("TG_BENCH_THREADS", os.cpu_count() or 1))
+
+
+def set_threads():
+    """Give NumPy's BLAS and PyTorch the same number of threads."""
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(THREADS)
+    except ImportError:  # pragma: no cover
+        pass
+    import torch
+
+    torch.set_num_threads(THREADS)
+
+
+def interleaved(contenders, rounds=7, min_time=0.25):
+    """Time each ``contenders[name]()`` call in turn, ``rounds`` times; return name → median seconds per call.
+
+    Each measurement repeats the call until ``min_time`` seconds have passed, to average out timer noise.
+    """
+    for fn in contenders.values():  # warm up: first calls allocate and fill caches
+        fn()
+        fn()
+    samples = {name: [] for name in contenders}
+    for _ in range(rounds):
+        for name, fn in contenders.items():
+            n, start = 0, time.perf_counter()
+            while True:
+                fn()
+                n += 1
+                elapsed = time.perf_counter() - start
+                if elapsed >= min_time:
+                    break
+            samples[name].append(elapsed / n)
+    return {name: statistics.median(s) for name, s in samples.items()}
+
+
+def gemm_peak_gflops(n=1024, rounds=5):
+    """Measured float32 GEMM speed of NumPy's BLAS on an n×n×n product, in GFLOP/s."""
+    import numpy as np
+
+    a = np.random.default_rng(0).standard_normal((n, n), dtype=np.float32)
+    b = np.random.default_rng(1).standard_normal((n, n), dtype=np.float32)
+    seconds = interleaved({"gemm": lambda: a @ b}, rounds=rounds)["gemm"]
+    return 2 * n ** 3 / seconds / 1e9
+
+
+def table(rows, header):
+    """Print rows (lists) under a header, as an aligned text table."""
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    line = "  ".join(str(h).ljust(w) for h, w in zip(header, widths))
+    print(line)
+    print("-" * len(line))
+    for r in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
