@@ -107,7 +107,7 @@ def _read_csv(path, label_column, delimiter):
         for i, row in enumerate(features, start=2):
             for j, text in zip(feature_index, row):
                 if not _is_number(text):
-                    what = "an empty cell" if not text.strip() else f"{text!r}"
+                    what = "an empty cell" if not text.strip() else repr(str(text))
                     raise ValueError(f"{path}, line {i}, column {header[j]!r}: {what} is not a number; "
                                      "features must be numeric") from None
         raise
@@ -115,7 +115,7 @@ def _read_csv(path, label_column, delimiter):
     if bad.any():
         i, j = np.argwhere(bad)[0]
         raise ValueError(f"{path}, line {i + 2}, column {header[feature_index[j]]!r}: "
-                         f"{features[i, j]!r} is not a finite number")
+                         f"{str(features[i, j])!r} is not a finite number")
     y, classes = _encode_labels(_label_values(cells[:, index]), f"{path}, label column {header[index]!r}")
     return Table(X.astype(np.float32), y, classes)
 
