@@ -1,0 +1,255 @@
+"""The Optimizer base class: parameter groups, ``zero_grad``, ``step`` and a saveable state.
+
+An optimiser holds references to the model's parameters (tensors) and changes their ``.data`` in place,
+using their ``.grad`` that ``loss.backward()`` filled in. The training step is always::
+
+    optimizer.zero_grad()      # forget the previous batch's gradients
+    loss.backward()            # ∂L/∂p for every parameter p
+    optimizer.step()           # p ← p − (something computed from ∂L/∂p)
+
+Parameters are arranged in *groups*, each with its own options (a smaller learning rate for a pretrained
+body, no weight decay for biases, ...). ``Optimizer(params, ...)`` takes either an iterable of tensors (one
+group) or a list of dicts such as ``[{"params": body, "lr": 1e-4}, {"params": head}]``; options a group does
+not set come from the constructor's arguments (``self.defaults``). Learning-rate schedules change
+``group["lr"]`` between steps.
+
+Speed: every update is written with NumPy's in-place operations (``out=``, ``*=``) on buffers allocated
+once per parameter, so a step allocates no new arrays, and float32 parameters stay float32 (Python floats
+are "weak" scalars in NumPy 2 and do not promote).
+"""
+import math
+
+import numpy as np
+
+from ..autograd import Tensor
+
+__all__ = ["Optimizer"]
+
+
+class _Required:
+    def __repr__(self):
+        return "<required>"
+
+
+required = _Required()
+
+
+def _check_number(name, value, low=0.0, high=None, low_open=False, cls="Optimizer"):
+    """Raise ValueError naming the option when ``value`` is not a number in the allowed range."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{cls}: {name} must be a number, got {value!r}")
+    value = float(value)
+    if math.isnan(value) or value < low or (low_open and value == low) or (high is not None and value >= high):
+        interval = f"{'(' if low_open else '['}{low}, {high if high is not None else '∞'})"
+        raise ValueError(f"{cls}: {name} must be in {interval}, got {value!r}")
+    return value
+
+
+class Optimizer:
+    """Base class of the optimisers: holds parameter groups and per-parameter state.
+
+    Subclasses implement ``_update(p, grad, group, state)`` for one parameter; the base class loops over
+    groups and parameters, skips parameters whose ``.grad`` is None, and keeps the state.
+
+    Parameters
+    ----------
+    params : iterable of Tensor, or iterable of dict
+        The tensors to optimise (e.g. ``model.parameters()``), or parameter groups: dicts with a
+        ``"params"`` entry and any per-group options.
+    defaults : dict
+        Default options of every group (learning rate, momentum, ...).
+
+    Attributes
+    ----------
+    param_groups : list of dict
+        Each group's ``"params"`` (list of tensors) and options.
+    state : dict
+        Per parameter (keyed by the tensor itself): the buffers the method keeps between steps, e.g.
+        ``"momentum_buffer"`` or Adam's ``"exp_avg"``/``"exp_avg_sq"`` and the ``"step"`` count.
+
+    Shape
+    -----
+    Every buffer in ``state[p]`` has p's shape and dtype.
+    """
+
+    def __init__(self, params, defaults):
+        self.defaults = dict(defaults)
+        self.param_groups = []
+        self.state = {}
+        self._work = {}  # scratch buffers per parameter (not part of the saved state)
+        if isinstance(params, Tensor):
+            raise TypeError(f"{type(self).__name__}: params must be an iterable of tensors or of dicts, got a "
+                            "single Tensor; wrap it in a list: [p]")
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{type(self).__name__}: got an empty parameter list (did the model define any "
+                             "parameters? a generator of parameters can only be used once)")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    # ---------------------------------------------------------------- groups
+    def add_param_group(self, group):
+        """Add a group ``{"params": [...], option: value, ...}``; missing options come from the defaults."""
+        if not isinstance(group, dict) or "params" not in group:
+            raise TypeError(f"{type(self).__name__}: a parameter group must be a dict with a 'params' entry, "
+                            f"got {group!r}")
+        params = group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        for i, p in enumerate(params):
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{type(self).__name__}: parameter {i} is a {type(p).__name__}, not a Tensor")
+            if p.dtype.kind != "f":
+                raise TypeError(f"{type(self).__name__}: parameter {i} has dtype {p.dtype}; only floating "
+                                "tensors can be optimised")
+            if not p.is_leaf:
+                raise ValueError(f"{type(self).__name__}: parameter {i} is not a leaf tensor (it was computed "
+                                 "by a gate); optimise the tensors you created, e.g. model.parameters()")
+            if id(p) in seen:
+                raise ValueError(f"{type(self).__name__}: parameter {i} appears in more than one group")
+            seen.add(id(p))
+        new = dict(group)
+        new["params"] = params
+        for key, value in self.defaults.items():
+            if value is required and key not in new:
+                raise ValueError(f"{type(self).__name__}: {key} is required; give it to the constructor "
+                                 f"(e.g. {type(self).__name__}(model.parameters(), {key}=0.1)) or to every group")
+            new.setdefault(key, value)
+        self._check_group(new)
+        self.param_groups.append(new)
+
+    def _check_group(self, group):
+        """Validate a group's options (subclasses check their ranges)."""
+
+    # ---------------------------------------------------------------- the step
+    def zero_grad(self, set_to_none=True):
+        """Forget the gradients: ``p.grad = None`` (default) or fill them with zeros in place."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if set_to_none:
+                    p.grad = None
+                elif p.grad is not None:
+                    p.grad.fill(0)
+
+    def step(self):
+        """Update every parameter that has a gradient, in place; parameters whose grad is None are skipped."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                if grad.shape != p.data.shape:
+                    raise ValueError(f"{type(self).__name__}.step: a parameter of shape {p.data.shape} has a "
+                                     f"gradient of shape {grad.shape}")
+                state = self.state.get(p)
+                if state is None:
+                    state = self.state[p] = {}
+                self._update(p.data, grad, group, state, self._scratch(p))
+
+    def _update(self, p, grad, group, state, work):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _scratch(self, p):
+        work = self._work.get(p)
+        if work is None:
+            work = self._work[p] = _Scratch(p.data)
+        return work
+
+    # ---------------------------------------------------------------- saving
+    def state_dict(self):
+        """The optimiser's state as PyTorch lays it out, with NumPy arrays (copies) inside.
+
+        ``{"state": {index: {name: array or number}}, "param_groups": [{options..., "params": [index...]}]}``
+        where a parameter's index is its position counting through all groups in order.
+        """
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            packed["params"] = []
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+                packed["params"].append(index[id(p)])
+            groups.append(packed)
+        state = {}
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p in self.state:
+                    state[index[id(p)]] = {k: (v.copy() if isinstance(v, np.ndarray) else v)
+                                           for k, v in self.state[p].items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Restore a state saved by :meth:`state_dict` into this optimiser (same groups, same shapes).
+
+        The arrays are copied into fresh buffers of each parameter's dtype; group options (lr, betas, ...)
+        are taken from the saved groups.
+        """
+        name = type(self).__name__
+        if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
+            raise ValueError(f"{name}.load_state_dict: expected a dict with 'state' and 'param_groups', got "
+                             f"{type(state_dict).__name__}")
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(f"{name}.load_state_dict: the saved state has {len(saved_groups)} parameter groups, "
+                             f"this optimiser has {len(self.param_groups)}")
+        params = []
+        for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
+            if len(group["params"]) != len(saved["params"]):
+                raise ValueError(f"{name}.load_state_dict: group {i} has {len(group['params'])} parameters, the "
+                                 f"saved group {len(saved['params'])}")
+            params.extend(zip(saved["params"], group["params"]))
+        saved_state = {int(k): v for k, v in state_dict["state"].items()}
+        new_state = {}
+        for index, p in params:
+            entry = saved_state.get(int(index))
+            if entry is None:
+                continue
+            restored = {}
+            for key, value in entry.items():
+                if isinstance(value, np.ndarray):
+                    if value.shape != p.data.shape:
+                        raise ValueError(f"{name}.load_state_dict: state {key!r} of parameter {index} has shape "
+                                         f"{value.shape}, the parameter {p.data.shape}")
+                    value = value.astype(p.data.dtype, copy=True)
+                restored[key] = value
+            new_state[p] = restored
+        for group, saved in zip(self.param_groups, saved_groups):
+            for key, value in saved.items():
+                if key != "params":
+                    group[key] = tuple(value) if isinstance(group.get(key), tuple) else value
+        self.state = new_state
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            for key in sorted(k for k in group if k != "params"):
+                lines.append(f"    {key}: {group[key]}")
+        lines.append(")")
+        return "\n".join(lines)
+
+
+class _Scratch:
+    """Up to two temporary arrays of one parameter's shape and dtype, allocated on first use."""
+
+    __slots__ = ("_like", "_a", "_b")
+
+    def __init__(self, like):
+        self._like = like
+        self._a = None
+        self._b = None
+
+    @property
+    def a(self):
+        if self._a is None:
+            self._a = np.empty_like(self._like)
+        return self._a
+
+    @property
+    def b(self):
+        if self._b is None:
+            self._b = np.empty_like(self._like)
+        return self._b

@@ -1,0 +1,104 @@
+"""RMSprop: divide the gradient by a running root-mean-square of recent gradients."""
+import numpy as np
+
+from .optimizer import Optimizer, _check_number
+from .sgd import _decayed
+
+__all__ = ["RMSprop"]
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop (Hinton's lecture 6e), PyTorch's variant with optional centring and momentum.
+
+    For every parameter p with gradient ∇, learning rate η, smoothing α, ε, weight decay λ and momentum μ:
+
+    .. code-block:: text
+
+        g  ← ∇ + λ p                        (L2 weight decay, if λ ≠ 0)
+        s  ← α s + (1 − α) g²               (running mean of the squared gradient)
+        ḡ  ← α ḡ + (1 − α) g                (centered only: running mean of the gradient)
+        d  = √(s − ḡ²) + ε   if centered,   else   d = √s + ε
+        b  ← μ b + g / d;   p ← p − η b      (with momentum μ > 0, PyTorch's convention)
+        p  ← p − η g / d                    (without momentum)
+
+    Centring divides by an estimate of the gradient's standard deviation instead of its root mean square.
+
+    Parameters
+    ----------
+    params : iterable of Tensor or of dict
+        Parameters or parameter groups.
+    lr : float, default 1e-2
+        η.
+    alpha : float, default 0.99
+        α, the smoothing constant of the running averages.
+    eps : float, default 1e-8
+        ε, added to the denominator (outside the square root, as in PyTorch).
+    weight_decay : float, default 0
+        λ.
+    momentum : float, default 0
+        μ.
+    centered : bool, default False
+        Subtract the squared running mean of the gradient inside the square root.
+
+    Shape
+    -----
+    each parameter any shape; ``state[p]["square_avg"]`` (s), ``["grad_avg"]`` (ḡ) and
+    ``["momentum_buffer"]`` (b) have p's shape and dtype.
+
+    Examples
+    --------
+    >>> import tensorgate as tg
+    >>> w = tg.tensor([3.0], requires_grad=True)
+    >>> opt = RMSprop([w], lr=0.01, alpha=0.0)   # α = 0: s = g², so the step is η·sign(g)
+    >>> (w * w).sum().backward()
+    >>> opt.step()
+    >>> w.data
+    array([2.99], dtype=float32)
+    """
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False):
+        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
+                        centered=bool(centered))
+        super().__init__(params, defaults)
+
+    def _check_group(self, group):
+        for name in ("lr", "alpha", "eps", "weight_decay", "momentum"):
+            _check_number(name, group[name], cls="RMSprop")
+
+    def _update(self, p, grad, group, state, work):
+        lr, alpha, eps, mu = group["lr"], group["alpha"], group["eps"], group["momentum"]
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = np.zeros_like(p)
+            if mu > 0:
+                state["momentum_buffer"] = np.zeros_like(p)
+            if group["centered"]:
+                state["grad_avg"] = np.zeros_like(p)
+        state["step"] += 1
+        g = _decayed(p, grad, group["weight_decay"], work.a)
+        s, d = state["square_avg"], work.b
+
+        s *= alpha                                     # s ← α s + (1 − α) g²
+        np.multiply(g, g, out=d)
+        d *= 1.0 - alpha
+        s += d
+        if group["centered"]:
+            g_avg = state["grad_avg"]                  # ḡ ← α ḡ + (1 − α) g
+            g_avg *= alpha
+            np.multiply(g, 1.0 - alpha, out=d)
+            g_avg += d
+            np.multiply(g_avg, g_avg, out=d)           # d = √(s − ḡ²) + ε
+            np.subtract(s, d, out=d)
+            np.sqrt(d, out=d)
+        else:
+            np.sqrt(s, out=d)                          # d = √s + ε
+        d += eps
+        np.divide(g, d, out=d)                         # g / d
+        if mu > 0:
+            b = state["momentum_buffer"]               # b ← μ b + g / d;  p ← p − η b
+            b *= mu
+            b += d
+            np.multiply(b, lr, out=d)
+        else:
+            d *= lr                                    # p ← p − η g / d
+        p -= d

@@ -1,0 +1,101 @@
+"""Stochastic gradient descent, with momentum (heavy ball or Nesterov) and L2 weight decay."""
+import numpy as np
+
+from .optimizer import Optimizer, _check_number, required
+
+__all__ = ["SGD"]
+
+
+def _decayed(p, grad, weight_decay, out):
+    """g = ∇ + λ p written into ``out`` (the gradient array itself is never modified); returns g."""
+    if not weight_decay:
+        return grad
+    np.multiply(p, weight_decay, out=out)
+    out += grad
+    return out
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent (mini-batch or full-batch, depending on the batches you feed it).
+
+    For every parameter p with gradient ∇ = ∂L/∂p, learning rate η, momentum μ, dampening τ and weight
+    decay λ, one ``step()`` does (PyTorch's convention):
+
+    .. code-block:: text
+
+        g ← ∇ + λ p                          (L2 weight decay, if λ ≠ 0)
+        v ← g                                (first step with momentum)
+        v ← μ v + (1 − τ) g                  (later steps)
+        g ← g + μ v   if nesterov, else  g ← v     (only when μ ≠ 0)
+        p ← p − η g
+
+    So with momentum the velocity v accumulates raw gradients (v ← μv + g, p ← p − ηv), and η scales the
+    step at the end; this is PyTorch's form. The lecture's form v ← βv + (1 − β)∇ (an exponential average)
+    is ``momentum=β, dampening=β`` with a learning rate η/(1 − β) to give the same steps (except the first,
+    where PyTorch starts v at g). Plain SGD is p ← p − η∇.
+
+    Parameters
+    ----------
+    params : iterable of Tensor or of dict
+        Parameters or parameter groups (see :class:`~tensorgate.optim.Optimizer`).
+    lr : float
+        Learning rate η > 0 (required: there is no good universal default).
+    momentum : float, default 0
+        μ ∈ [0, 1); 0.9 is the usual choice.
+    dampening : float, default 0
+        τ: the fraction of the gradient held back when it enters the velocity.
+    nesterov : bool, default False
+        Nesterov momentum: look ahead along the velocity (needs μ > 0 and τ = 0).
+    weight_decay : float, default 0
+        λ, adds λ p to the gradient (L2 regularisation (λ/2)‖p‖²).
+
+    Shape
+    -----
+    each parameter any shape; ``state[p]["momentum_buffer"]`` has p's shape and dtype.
+
+    Examples
+    --------
+    >>> import tensorgate as tg
+    >>> w = tg.tensor([1.0, -2.0], requires_grad=True)
+    >>> opt = SGD([w], lr=0.1)
+    >>> (w * w).sum().backward()       # ∇ = 2w = [2, -4]
+    >>> opt.step()                      # w ← w − 0.1 ∇
+    >>> w.data
+    array([ 0.8, -1.6], dtype=float32)
+    """
+
+    def __init__(self, params, lr=required, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=bool(nesterov),
+                        weight_decay=weight_decay)
+        super().__init__(params, defaults)
+
+    def _check_group(self, group):
+        _check_number("lr", group["lr"], cls="SGD")
+        _check_number("momentum", group["momentum"], cls="SGD")
+        _check_number("dampening", group["dampening"], cls="SGD")
+        _check_number("weight_decay", group["weight_decay"], cls="SGD")
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError("SGD: nesterov momentum needs momentum > 0 and dampening = 0, got "
+                             f"momentum={group['momentum']}, dampening={group['dampening']}")
+
+    def _update(self, p, grad, group, state, work):
+        lr, mu = group["lr"], group["momentum"]
+        g = _decayed(p, grad, group["weight_decay"], work.a)
+        if mu:
+            v = state.get("momentum_buffer")
+            if v is None:
+                v = state["momentum_buffer"] = np.array(g, copy=True)   # v ← g
+            else:
+                v *= mu                                                    # v ← μ v + (1 − τ) g
+                if group["dampening"]:
+                    damped = np.multiply(g, 1.0 - group["dampening"], out=work.b)
+                    v += damped
+                else:
+                    v += g
+            if group["nesterov"]:
+                ahead = np.multiply(v, mu, out=work.b)                     # g ← g + μ v
+                ahead += g
+                g = ahead
+            else:
+                g = v                                                      # g ← v
+        p -= np.multiply(g, lr, out=work.a)                                # p ← p − η g
