@@ -21,3 +21,5 @@ float64 = "float64"
 int64 = "int64"
 
 __version__ = "0.1.0"
+
+from . import data  # noqa: E402
