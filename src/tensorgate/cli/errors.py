@@ -1,0 +1,17 @@
+"""The command line's user errors: one line on stderr, exit status 2, no traceback.
+
+A :class:`UserError` is raised for anything the user can fix (a missing file, a bad flag value, data the
+model cannot take); :func:`~tensorgate.cli.main.main` prints ``tensorgate: error: <message>`` and exits
+with :data:`EXIT_USAGE`. Any other exception is a bug in tensorgate and keeps its traceback.
+"""
+
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    """Something the user can fix; the message is printed on one line, without a traceback."""
+
+
+def one_line(message):
+    """``message`` folded onto one line (multi-line library messages joined with ' ')."""
+    return " ".join(part.strip() for part in str(message).splitlines() if part.strip())
