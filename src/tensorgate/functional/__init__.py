@@ -271,3 +271,7 @@ def linear(x, weight, bias=None):
 
 
 from . import tensor_methods as _tensor_methods  # noqa: E402,F401  (attaches the methods above to Tensor)
+from .loss import (  # noqa: E402,F401  (the loss gates; see loss.py)
+    binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss, mse_loss, nll_loss,
+    perceptron_loss,
+)

@@ -1,0 +1,563 @@
+"""Loss gates: each loss is one gate whose backward is its derivative, written in its docstring.
+
+Two losses are fused with the activation in front of them because the math fuses (STYLE.md, 4):
+
+* cross-entropy after softmax:  ∂L/∂z = (softmax(z) − y) / m
+* binary cross-entropy after a sigmoid:  ∂L/∂z = (σ(z) − y) / m
+
+Computing them as one gate is both faster (no m×K Jacobian-vector products) and numerically stable (no
+log of 0). The unfused forms, built from the elementary gates, are kept at the end of this file
+(``*_unfused``) so that a test can show both paths agree.
+
+Every loss takes ``reduction='mean' | 'sum' | 'none'``: the mean over the batch (over all elements for the
+elementwise losses), the sum, or the per-example losses. The upstream gradient g is scaled accordingly in
+backward: g/m, g, or g_i per example.
+
+Inputs are checked with clear errors (issue 3): batch sizes must agree, class labels must be integers in
+[0, K), and nan in the input is a ValueError. The nan check costs nothing in the usual case: it looks at the
+loss value, which is nan exactly when something went in as nan, and only then searches for the culprit.
+"""
+import numpy as np
+
+from .. import backend as B
+from ..autograd.gate import Gate
+from ..autograd.tensor import Tensor, to_array
+
+xp = B.xp
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+#: probabilities are clamped to [eps, 1 − eps] by :func:`binary_cross_entropy` (Keras' choice; 1 − 1e-7 is
+#: still below 1 in float32, whose spacing just below 1 is 6e-8)
+BCE_EPS = 1e-7
+
+
+# ---------------------------------------------------------------- helpers: reduction and input checks
+def _reduce(losses, reduction):
+    """Per-example (or per-element) losses → the loss value, as an array of the losses' dtype."""
+    if reduction == "mean":
+        return xp.asarray(losses.mean(), dtype=losses.dtype)
+    if reduction == "sum":
+        return xp.asarray(losses.sum(), dtype=losses.dtype)
+    return losses
+
+
+def _upstream(g, reduction, count, ndim):
+    """The factor that multiplies the per-element derivative: g/count, g, or g per example.
+
+    For ``'none'`` the per-example g of shape (m,) is given trailing axes so that it broadcasts over
+    (m, K) when ``ndim`` is 2.
+    """
+    if reduction == "mean":
+        return g * (1.0 / count)
+    if reduction == "sum":
+        return g
+    return g.reshape(g.shape + (1,) * (ndim - g.ndim))
+
+
+def _check_reduction(fn, reduction):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{fn}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _float_input(fn, x, arg="input"):
+    """The input as a floating Tensor (arrays become float32 as everywhere in tensorgate)."""
+    if not isinstance(x, Tensor):
+        x = Tensor(x)
+    if x.dtype.kind != "f":
+        raise TypeError(f"{fn}: {arg} must be floating point, got dtype {x.dtype}; convert it with .float()")
+    return x
+
+
+def _float_target(fn, y, dtype, arg="target"):
+    """A floating target: a Tensor keeps its dtype (so a mismatch is reported by the gate); data takes ``dtype``."""
+    if isinstance(y, Tensor):
+        if y.dtype.kind != "f":
+            return Tensor._make(y.data.astype(dtype), False, None)
+        return y
+    array = np.asarray(y)
+    if array.dtype.kind not in "fiub":
+        raise TypeError(f"{fn}: {arg} must be numbers, got dtype {array.dtype}")
+    return Tensor._make(array.astype(dtype, copy=False), False, None)
+
+
+def _same_shape(fn, x, y, hint=""):
+    if x.shape != y.shape:
+        if x.ndim and y.ndim and x.shape[0] != y.shape[0]:
+            raise ValueError(f"{fn}: input and target have different batch sizes: input shape {tuple(x.shape)}, "
+                             f"target shape {tuple(y.shape)}")
+        raise ValueError(f"{fn}: input shape {tuple(x.shape)} and target shape {tuple(y.shape)} must be equal"
+                         f"{hint}")
+
+
+def _labels(fn, target, logits_shape):
+    """Integer class labels of shape (m,) in [0, K), as an int array; clear errors otherwise."""
+    y = target.data if isinstance(target, Tensor) else np.asarray(target)
+    m, K = logits_shape
+    if y.dtype.kind == "f":
+        raise TypeError(
+            f"{fn}: a 1-D target is read as class labels, which must be integers, but it has dtype {y.dtype}. "
+            f"Use integer labels (e.g. target.astype('int64')) or give class probabilities of shape ({m}, {K})")
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"{fn}: class labels must be integers, got dtype {y.dtype}")
+    if y.ndim != 1:
+        raise ValueError(f"{fn}: class labels must have shape (m,), got {tuple(y.shape)}")
+    if y.shape[0] != m:
+        raise ValueError(f"{fn}: input and target have different batch sizes: input shape {tuple(logits_shape)}, "
+                         f"target shape {tuple(y.shape)}")
+    if m and (y.min() < 0 or y.max() >= K):
+        i = int(np.argmax((y < 0) | (y >= K)))
+        raise ValueError(f"{fn}: target label {int(y[i])} at index {i} is outside [0, {K}) "
+                         f"(the input has {K} classes)")
+    return y
+
+
+def _first_bad(a, test):
+    index = np.unravel_index(int(np.argmax(test(a))), a.shape)
+    return tuple(int(i) for i in index) if a.ndim != 1 else int(index[0])
+
+
+def _check_value(fn, out, *named):
+    """Raise a ValueError naming the argument if the loss is nan because an input holds nan (or inf)."""
+    if not np.isnan(out).any():
+        return out
+    for name, t in named:
+        a = t.data if isinstance(t, Tensor) else np.asarray(t)
+        if a.dtype.kind == "f" and np.isnan(a).any():
+            raise ValueError(f"{fn}: {name} contains nan (first at index {_first_bad(a, np.isnan)})")
+    for name, t in named:
+        a = t.data if isinstance(t, Tensor) else np.asarray(t)
+        if a.dtype.kind == "f" and np.isinf(a).any():
+            raise ValueError(f"{fn}: {name} contains inf (first at index {_first_bad(a, np.isinf)}), "
+                             "which makes the loss nan")
+    return out
+
+
+def _check_2d(fn, z, arg="input"):
+    if z.ndim != 2:
+        raise ValueError(f"{fn}: {arg} must have shape (m, K) (examples as rows, one column per class), "
+                         f"got shape {tuple(z.shape)}")
+    if z.shape[0] == 0:
+        raise ValueError(f"{fn}: the batch is empty (input shape {tuple(z.shape)})")
+
+
+# ---------------------------------------------------------------- gates
+class CrossEntropy(Gate):
+    """Cross-entropy of softmax(z) against targets y, fused with the log-softmax.
+
+    log p = z − logsumexp(z) (row-wise, max-shifted: stable for any z),
+    l_i = −Σ_k y'_ik log p_ik,  with y' = (1 − ε) y + ε/K  (label smoothing ε; y one-hot for class labels).
+
+    ∂l_i/∂z_i = softmax(z_i) Σ_k y'_ik − y'_i  = softmax(z_i) − y'_i  when the targets sum to 1,
+    so with the mean over m examples ∂L/∂z = (softmax(z) − y') / m.
+    For probability targets, ∂l_i/∂y_i = −(1 − ε) log p_i (knowledge distillation can train the targets).
+    Saves softmax(z) and log p.
+
+    Shape: z: (m, K); labels: (m,) int, or probabilities: (m, K); result: () or (m,) for reduction='none'.
+    """
+
+    name = "cross_entropy"
+
+    def forward(self, z, y=None, labels=None, smoothing=0.0, reduction="mean"):
+        m, K = z.shape
+        shifted = z - z.max(axis=1, keepdims=True)
+        e = xp.exp(shifted)
+        total = e.sum(axis=1, keepdims=True)
+        self.s = e / total                                   # softmax(z)
+        log_total = xp.log(total)
+        self.labels, self.smoothing, self.reduction, self.m = labels, smoothing, reduction, m
+        if labels is not None:                               # l_i = −(1−ε) log p_{i,y_i} − (ε/K) Σ_k log p_ik
+            rows = xp.arange(m)
+            self.rows = rows
+            losses = log_total[:, 0] - shifted[rows, labels]
+            if smoothing:
+                mean_log_p = shifted.mean(axis=1) - log_total[:, 0]
+                losses = (1.0 - smoothing) * losses - smoothing * mean_log_p
+        else:
+            self.log_p = shifted - log_total
+            self.y = y if not smoothing else (1.0 - smoothing) * y + smoothing / K
+            losses = -(self.y * self.log_p).sum(axis=1)
+        return _reduce(losses, reduction)
+
+    def backward(self, g):
+        s, m = self.s, self.m
+        scale = _upstream(g, self.reduction, m, 2)
+        if self.labels is not None:
+            dz = s.copy()
+            dz[self.rows, self.labels] -= 1.0 - self.smoothing
+            if self.smoothing:
+                dz -= self.smoothing / s.shape[1]
+            dz *= scale
+            return (dz,)
+        y = self.y
+        dz = (s * y.sum(axis=1, keepdims=True) - y) * scale if self.needs[0] else None
+        dy = (-(1.0 - self.smoothing) * self.log_p) * scale if self.needs[1] else None
+        return dz, dy
+
+
+class NLLLoss(Gate):
+    """Negative log-likelihood of log-probabilities: l_i = −log p_{i, y_i}.
+
+    ∂l_i/∂(log p_ik) = −1 if k = y_i else 0, so ∂L/∂(log p) = −one_hot(y) / m for the mean.
+    Saves the labels. With log_softmax in front this is cross_entropy (the unfused path).
+
+    Shape: log_probs: (m, K); labels: (m,) int; result: () or (m,).
+    """
+
+    name = "nll_loss"
+
+    def forward(self, log_p, labels=None, reduction="mean"):
+        m = log_p.shape[0]
+        self.rows, self.labels, self.reduction, self.m = xp.arange(m), labels, reduction, m
+        self.shape, self.dtype = log_p.shape, log_p.dtype
+        return _reduce(-log_p[self.rows, labels], reduction)
+
+    def backward(self, g):
+        scale = _upstream(g, self.reduction, self.m, 1)
+        d = xp.zeros(self.shape, self.dtype)
+        d[self.rows, self.labels] = -scale
+        return (d,)
+
+
+class BinaryCrossEntropy(Gate):
+    """Binary cross-entropy on probabilities p: l = −[y ln p + (1 − y) ln(1 − p)].
+
+    p is first clamped to [eps, 1 − eps] so that p = 0 or 1 gives a large finite loss, not inf.
+    ∂l/∂p = (p − y) / (p (1 − p))   (with the clamped p; the gradient passes the clamp unchanged, so a
+    saturated output is still pushed back).   ∂l/∂y = ln((1 − p)/p).
+    Saves the clamped p.
+
+    Shape: p: any, y: same; result: () or p's shape for reduction='none'.
+    """
+
+    name = "binary_cross_entropy"
+
+    def forward(self, p, y, eps=BCE_EPS, reduction="mean"):
+        self.p = p = xp.clip(p, eps, 1.0 - eps)
+        self.y, self.reduction, self.count = y, reduction, p.size
+        log_p, log_q = xp.log(p), xp.log(1.0 - p)
+        self.log_odds = log_p - log_q
+        return _reduce(-(y * self.log_odds + log_q), reduction)      # y ln p + (1−y) ln(1−p)
+
+    def backward(self, g):
+        p, y = self.p, self.y
+        scale = _upstream(g, self.reduction, self.count, p.ndim)
+        dp = (p - y) / (p * (1.0 - p)) * scale if self.needs[0] else None
+        dy = -self.log_odds * scale if self.needs[1] else None
+        return dp, dy
+
+
+class BinaryCrossEntropyWithLogits(Gate):
+    """Binary cross-entropy of σ(z), fused with the sigmoid: l = −[y ln σ(z) + (1 − y) ln(1 − σ(z))].
+
+    Written as l = max(z, 0) − z·y + ln(1 + e^(−|z|)), which never overflows (|z| = 1000 is fine) and
+    never takes the log of 0.   ∂l/∂z = σ(z) − y  (so (σ(z) − y)/m for the mean),   ∂l/∂y = −z.
+    Saves σ(z), computed without overflow as in the sigmoid gate.
+
+    Shape: z: any, y: same; result: () or z's shape for reduction='none'.
+    """
+
+    name = "binary_cross_entropy_with_logits"
+
+    def forward(self, z, y, reduction="mean"):
+        e = xp.exp(-xp.abs(z))                                  # in (0, 1]
+        self.sigma = xp.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        self.z, self.y, self.reduction, self.count = z, y, reduction, z.size
+        return _reduce(xp.maximum(z, 0) - z * y + xp.log1p(e), reduction)
+
+    def backward(self, g):
+        scale = _upstream(g, self.reduction, self.count, self.z.ndim)
+        dz = (self.sigma - self.y) * scale if self.needs[0] else None
+        dy = -self.z * scale if self.needs[1] else None
+        return dz, dy
+
+
+class MSELoss(Gate):
+    """Squared error l = (x − y)².   ∂l/∂x = 2(x − y),  ∂l/∂y = −2(x − y).  Saves x − y.
+
+    With reduction='mean' the mean is over all elements (PyTorch's convention), so ∂L/∂x = 2(x − y)/N.
+    Shape: x: any, y: same; result: () or x's shape.
+    """
+
+    name = "mse_loss"
+
+    def forward(self, x, y, reduction="mean"):
+        self.d, self.reduction = x - y, reduction
+        return _reduce(self.d * self.d, reduction)
+
+    def backward(self, g):
+        d2 = (2.0 * self.d) * _upstream(g, self.reduction, self.d.size, self.d.ndim)
+        return d2, (-d2 if self.needs[1] else None)
+
+
+class HingeLoss(Gate):
+    """Hinge loss for labels y ∈ {−1, +1}: l = max(0, margin − y·z).
+
+    ∂l/∂z = −y where margin − y·z > 0, else 0.  margin = 1 is the (linear) SVM's loss.
+    Saves −y masked by the active margin.
+
+    Shape: z: any, y: same; result: () or z's shape.
+    """
+
+    name = "hinge_loss"
+
+    def forward(self, z, y=None, margin=1.0, reduction="mean"):
+        slack = margin - y * z
+        active = slack > 0
+        self.dz, self.reduction = xp.where(active, -y, 0.0).astype(z.dtype, copy=False), reduction
+        return _reduce(xp.where(active, slack, 0.0).astype(z.dtype, copy=False), reduction)
+
+    def backward(self, g):
+        return (self.dz * _upstream(g, self.reduction, self.dz.size, self.dz.ndim),)
+
+
+class PerceptronLoss(Gate):
+    """Rosenblatt's perceptron criterion for labels y ∈ {0, 1}: l = (step(z) − y)·z ≥ 0.
+
+    It is z for a false positive (y = 0, z ≥ 0), −z for a false negative (y = 1, z < 0), 0 when right.
+    ∂l/∂z = step(z) − y = ŷ − y, so gradient descent on it is the perceptron learning rule
+    w ← w − η (ŷ − y) x.   Saves ŷ − y.
+
+    Shape: z: any, y: same; result: () or z's shape.
+    """
+
+    name = "perceptron_loss"
+
+    def forward(self, z, y=None, reduction="mean"):
+        self.err, self.reduction = (z >= 0).astype(z.dtype) - y, reduction
+        return _reduce(self.err * z, reduction)
+
+    def backward(self, g):
+        return (self.err * _upstream(g, self.reduction, self.err.size, self.err.ndim),)
+
+
+# ---------------------------------------------------------------- the functions
+def cross_entropy(input, target, label_smoothing=0.0, reduction="mean"):
+    """Softmax cross-entropy of logits, fused: L = −(1/m) Σ_i Σ_k y_ik log softmax(z_i)_k.
+
+    Parameters
+    ----------
+    input : Tensor
+        Logits z (unnormalised scores), one row per example.
+    target : array_like or Tensor
+        Integer class labels in [0, K) of shape (m,), or class probabilities / one-hot rows of shape (m, K).
+        A 1-D float target is an error (use integer labels, or give (m, K) probabilities).
+    label_smoothing : float
+        ε in [0, 1]: the target becomes (1 − ε) y + ε/K.
+    reduction : 'mean' | 'sum' | 'none'
+
+    The gradient is ∂L/∂z = (softmax(z) − y)/m (see :class:`CrossEntropy`). In the lecture's column
+    convention (Z of shape (K, m)) this is dZ = (A − Y)/m.
+
+    Shape: input: (m, K); target: (m,) int or (m, K) float; result: () or (m,) for reduction='none'.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> z = tg.tensor([[2.0, 0.0, 0.0]], requires_grad=True)
+    >>> loss = tg.nn.functional.cross_entropy(z, [0])
+    >>> round(loss.item(), 4)        # −log(e² / (e² + 2))
+    0.2395
+    """
+    fn = "cross_entropy"
+    _check_reduction(fn, reduction)
+    z = _float_input(fn, input)
+    _check_2d(fn, z)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{fn}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    smoothing = float(label_smoothing)
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if t.ndim <= 1:
+        labels = _labels(fn, t, z.shape)
+        out = CrossEntropy.apply(z, labels=labels, smoothing=smoothing, reduction=reduction)
+        _check_value(fn, out.data, ("input", z))
+        return out
+    if t.shape != z.shape:
+        _same_shape(fn, z, t, " (probability targets have one column per class)")
+    y = _float_target(fn, target, z.dtype)
+    out = CrossEntropy.apply(z, y, smoothing=smoothing, reduction=reduction)
+    _check_value(fn, out.data, ("input", z), ("target", y))
+    return out
+
+
+def nll_loss(input, target, reduction="mean"):
+    """Negative log-likelihood of log-probabilities: L = −(1/m) Σ_i log p_{i, y_i}.
+
+    ``nll_loss(log_softmax(z), y)`` equals ``cross_entropy(z, y)`` (the unfused path).
+
+    Shape: input: (m, K) log-probabilities; target: (m,) int labels in [0, K); result: () or (m,).
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> import numpy as np
+    >>> round(tg.nn.functional.nll_loss(tg.tensor(np.log([[0.5, 0.5]])), [1]).item(), 4)
+    0.6931
+    """
+    fn = "nll_loss"
+    _check_reduction(fn, reduction)
+    x = _float_input(fn, input)
+    _check_2d(fn, x)
+    labels = _labels(fn, target, x.shape)
+    out = NLLLoss.apply(x, labels=labels, reduction=reduction)
+    _check_value(fn, out.data, ("input", x))
+    return out
+
+
+def binary_cross_entropy(input, target, reduction="mean", eps=BCE_EPS):
+    """Binary cross-entropy on probabilities: L = −mean[y ln p + (1 − y) ln(1 − p)].
+
+    p is clamped to [eps, 1 − eps] (eps = 1e-7 by default) so p = 0 or 1 gives a finite loss. Prefer
+    :func:`binary_cross_entropy_with_logits` on the logits: it is exact and stable without clamping.
+    For multi-label classification use one sigmoid per output with this loss.
+
+    Shape: input: any, probabilities in [0, 1]; target: same shape, in [0, 1]; result: () or input's shape.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> round(tg.nn.functional.binary_cross_entropy(tg.tensor([0.8]), [1.0]).item(), 4)   # −ln 0.8
+    0.2231
+    """
+    fn = "binary_cross_entropy"
+    _check_reduction(fn, reduction)
+    p = _float_input(fn, input)
+    y = _float_target(fn, target, p.dtype)
+    _same_shape(fn, p, y)
+    out = BinaryCrossEntropy.apply(p, y, eps=float(eps), reduction=reduction)
+    _check_value(fn, out.data, ("input", p), ("target", y))
+    return out
+
+
+def binary_cross_entropy_with_logits(input, target, reduction="mean"):
+    """Binary cross-entropy of σ(z), fused with the sigmoid; stable for any z (|z| = 1000 included).
+
+    L = mean[max(z, 0) − z·y + ln(1 + e^(−|z|))],  ∂L/∂z = (σ(z) − y)/N.
+
+    Shape: input: any (logits); target: same shape, in [0, 1]; result: () or input's shape.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> tg.nn.functional.binary_cross_entropy_with_logits(tg.tensor([1000.0]), [0.0]).item()
+    1000.0
+    """
+    fn = "binary_cross_entropy_with_logits"
+    _check_reduction(fn, reduction)
+    z = _float_input(fn, input)
+    y = _float_target(fn, target, z.dtype)
+    _same_shape(fn, z, y)
+    out = BinaryCrossEntropyWithLogits.apply(z, y, reduction=reduction)
+    _check_value(fn, out.data, ("input", z), ("target", y))
+    return out
+
+
+def mse_loss(input, target, reduction="mean"):
+    """Mean squared error L = mean (x − y)² over all elements; ∂L/∂x = 2(x − y)/N.
+
+    The shapes must be equal: PyTorch would broadcast (m, 1) against (m,) to (m, m) with only a warning;
+    here it is an error.
+
+    Shape: input: any; target: same; result: () or input's shape.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> tg.nn.functional.mse_loss(tg.tensor([1.0, 3.0]), [0.0, 0.0]).item()     # (1 + 9)/2
+    5.0
+    """
+    fn = "mse_loss"
+    _check_reduction(fn, reduction)
+    x = _float_input(fn, input)
+    y = _float_target(fn, target, x.dtype)
+    _same_shape(fn, x, y, "; reshape one of them, e.g. target.reshape(-1, 1)")
+    out = MSELoss.apply(x, y, reduction=reduction)
+    _check_value(fn, out.data, ("input", x), ("target", y))
+    return out
+
+
+def _sign_labels(fn, target, shape, allowed):
+    y = to_array(target.data if isinstance(target, Tensor) else target)
+    if y.shape != tuple(shape):
+        if y.ndim and len(shape) and y.shape[0] != shape[0]:
+            raise ValueError(f"{fn}: input and target have different batch sizes: input shape {tuple(shape)}, "
+                             f"target shape {y.shape}")
+        raise ValueError(f"{fn}: input shape {tuple(shape)} and target shape {y.shape} must be equal")
+    bad = ~np.isin(y, allowed)
+    if bad.any():
+        i = _first_bad(bad, lambda b: b)
+        raise ValueError(f"{fn}: target must hold only {allowed[0]:g} and {allowed[1]:g}, got {y[i]} at index {i}"
+                         + (" (map 0/1 labels with 2*y − 1)" if allowed[0] == -1 else ""))
+    return y
+
+
+def hinge_loss(input, target, margin=1.0, reduction="mean"):
+    """Hinge loss L = mean max(0, margin − y·z) for labels y ∈ {−1, +1}; ∂l/∂z = −y inside the margin.
+
+    Shape: input: any (scores z); target: same shape, −1 or +1; result: () or input's shape.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> tg.nn.functional.hinge_loss(tg.tensor([0.5, 2.0]), [1, 1]).item()       # (0.5 + 0)/2
+    0.25
+    """
+    fn = "hinge_loss"
+    _check_reduction(fn, reduction)
+    z = _float_input(fn, input)
+    y = _sign_labels(fn, target, z.shape, (-1, 1)).astype(z.dtype, copy=False)
+    out = HingeLoss.apply(z, y=y, margin=float(margin), reduction=reduction)
+    _check_value(fn, out.data, ("input", z))
+    return out
+
+
+def perceptron_loss(input, target, reduction="mean"):
+    """Rosenblatt's perceptron criterion L = mean (step(z) − y)·z for labels y ∈ {0, 1}.
+
+    Its gradient ŷ − y makes gradient descent the perceptron learning rule (see :class:`PerceptronLoss`).
+
+    Shape: input: any (pre-activations z); target: same shape, 0 or 1; result: () or input's shape.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> tg.nn.functional.perceptron_loss(tg.tensor([0.5, -2.0]), [0, 0]).item()  # false positive 0.5
+    0.25
+    """
+    fn = "perceptron_loss"
+    _check_reduction(fn, reduction)
+    z = _float_input(fn, input)
+    y = _sign_labels(fn, target, z.shape, (0, 1)).astype(z.dtype, copy=False)
+    out = PerceptronLoss.apply(z, y=y, reduction=reduction)
+    _check_value(fn, out.data, ("input", z))
+    return out
+
+
+# ---------------------------------------------------------------- unfused reference paths
+def cross_entropy_unfused(input, target):
+    """Reference: −mean Σ_k y_k log_softmax(z)_k from the elementary gates (one-hot y for labels).
+
+    Slower and with more gates than :func:`cross_entropy`; a test checks both give the same value and
+    gradient. Shape: input: (m, K); target: (m,) int or (m, K); result: ().
+    """
+    from . import log_softmax
+
+    z = _float_input("cross_entropy_unfused", input)
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    y = np.eye(z.shape[1], dtype=z.dtype)[t] if t.ndim == 1 else _float_target("cross_entropy_unfused", target,
+                                                                                z.dtype)
+    return -(y * log_softmax(z, axis=1)).sum(axis=1).mean()
+
+
+def binary_cross_entropy_with_logits_unfused(input, target):
+    """Reference: binary_cross_entropy(sigmoid(z), y) from the elementary gates, −mean[y ln σ + (1 − y) ln(1 − σ)].
+
+    Agrees with the fused gate for moderate z; for |z| ≳ 17 (float32) or 37 (float64) σ rounds to 0 or 1 and
+    the log gives inf — which is why the fused form exists. Shape: as the fused function.
+    """
+    from . import log, sigmoid
+
+    z = _float_input("binary_cross_entropy_with_logits_unfused", input)
+    y = _float_target("binary_cross_entropy_with_logits_unfused", target, z.dtype)
+    p = sigmoid(z)
+    return -(y * log(p) + (1.0 - y) * log(1.0 - p)).mean()

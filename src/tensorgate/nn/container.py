@@ -1,0 +1,197 @@
+"""Containers: Sequential (a chain of layers), ModuleList (a list of layers), Residual (x + block(x))."""
+from collections import OrderedDict
+
+from .module import Module
+
+
+class Sequential(Module):
+    """Layers applied one after another: ``Sequential(l1, l2, l3)(x) = l3(l2(l1(x)))``.
+
+    Build it from modules (named '0', '1', ...) or from one dict name → module. Indexable (an int gives a
+    layer, a slice a new Sequential sharing the layers), iterable, with ``len`` and ``append``.
+
+    Shape: that of the first layer's input; output that of the last layer.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> model = tg.nn.Sequential(tg.nn.Linear(784, 256), tg.nn.ReLU(), tg.nn.Linear(256, 10))
+    >>> len(model), type(model[1]).__name__, model(tg.zeros(2, 784)).shape
+    (3, 'ReLU', (2, 10))
+    """
+
+    def __init__(self, *modules):
+        super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], dict):
+            for name, module in modules[0].items():
+                self.add_module(str(name), _check(module, name))
+        else:
+            for i, module in enumerate(modules):
+                self.add_module(str(i), _check(module, i))
+
+    def forward(self, x):
+        for module in self._modules.values():
+            x = module(x)
+        return x
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return Sequential(OrderedDict(list(self._modules.items())[index]))
+        return list(self._modules.values())[_index(index, len(self))]
+
+    def __setitem__(self, index, module):
+        name = list(self._modules)[_index(index, len(self))]
+        self.add_module(name, _check(module, index))
+
+    def __delitem__(self, index):
+        names = list(self._modules)
+        for name in (names[index] if isinstance(index, slice) else [names[_index(index, len(self))]]):
+            delattr(self, name)
+
+    def append(self, module):
+        """Add ``module`` at the end (named by its position); returns self."""
+        self.add_module(str(len(self)), _check(module, len(self)))
+        return self
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index, module):
+        """Put ``module`` before position ``index`` (the layers after it are renumbered)."""
+        modules = list(self._modules.values())
+        modules.insert(index, _check(module, index))
+        for name in list(self._modules):
+            delattr(self, name)
+        for i, m in enumerate(modules):
+            self.add_module(str(i), m)
+        return self
+
+    def _chains_features(self):
+        return True
+
+    def _out_features(self, in_features):
+        for module in self._modules.values():
+            in_features = module._out_features(in_features)
+        return in_features
+
+    def get_config(self):
+        """The current layers as nested configs (layers appended after construction included)."""
+        names = list(self._modules)
+        if names == [str(i) for i in range(len(names))]:
+            args = [m.get_config() for m in self._modules.values()]
+        else:
+            args = [{name: m.get_config() for name, m in self._modules.items()}]
+        return {"type": "Sequential", "args": args, "kwargs": {}} if type(self) is Sequential \
+            else super().get_config()
+
+
+class ModuleList(Module):
+    """A list of modules, registered so that their parameters belong to the owner. It has no forward.
+
+    Shape: not applicable.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> layers = tg.nn.ModuleList([tg.nn.Linear(4, 4) for _ in range(3)])
+    >>> len(layers), len(list(layers.parameters()))
+    (3, 6)
+    """
+
+    def __init__(self, modules=()):
+        super().__init__()
+        for module in modules:
+            self.append(module)
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return ModuleList(list(self._modules.values())[index])
+        return list(self._modules.values())[_index(index, len(self))]
+
+    def __setitem__(self, index, module):
+        self.add_module(list(self._modules)[_index(index, len(self))], _check(module, index))
+
+    def append(self, module):
+        self.add_module(str(len(self)), _check(module, len(self)))
+        return self
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index, module):
+        modules = list(self._modules.values())
+        modules.insert(index, _check(module, index))
+        for name in list(self._modules):
+            delattr(self, name)
+        for m in modules:
+            self.append(m)
+
+    def forward(self, *args):
+        raise NotImplementedError("ModuleList has no forward: loop over it in your module's forward")
+
+    def get_config(self):
+        """The current modules as a list of nested configs."""
+        if type(self) is not ModuleList:
+            return super().get_config()
+        return {"type": "ModuleList", "args": [[m.get_config() for m in self._modules.values()]], "kwargs": {}}
+
+
+class Residual(Module):
+    """A skip connection: x + block(x) (the block must keep the shape).
+
+    ∂L/∂x = g + ∂L/∂x through the block: the identity path carries the gradient past the block
+    unchanged, which is why deep residual networks do not suffer vanishing gradients.
+
+    Shape: x: any; block(x): same as x; output: same.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> block = tg.nn.Residual(tg.nn.Sequential(tg.nn.Linear(8, 8), tg.nn.ReLU()))
+    >>> block(tg.zeros(2, 8)).shape
+    (2, 8)
+    """
+
+    _keeps_features = True
+
+    def __init__(self, block):
+        super().__init__()
+        self.block = _check(block, "block")
+
+    def forward(self, x):
+        y = self.block(x)
+        if y.shape != x.shape:
+            raise ValueError(f"Residual: the block changed the shape from {tuple(x.shape)} to {tuple(y.shape)}; "
+                             "x + block(x) needs the same shape")
+        return x + y
+
+    def _chains_features(self):
+        return True
+
+
+def _check(module, where):
+    if not isinstance(module, Module):
+        raise TypeError(f"expected a tg.nn.Module at {where!r}, got {type(module).__name__}")
+    return module
+
+
+def _index(index, n):
+    if not -n <= index < n:
+        raise IndexError(f"index {index} is out of range for a container of {n} modules")
+    return index % n

@@ -1,0 +1,85 @@
+"""Inverted dropout: a random mask in training, the identity in evaluation."""
+from ..autograd.gate import Gate
+from ..autograd.tensor import Tensor
+from ..backend.random import generator
+from .module import Module
+
+
+class DropoutGate(Gate):
+    """z = a ⊙ mask, with mask = keep/(1 − p) drawn once per call (keep ~ Bernoulli(1 − p)).
+
+    ∂z/∂a = mask: the same units are dropped in the backward pass. Saves the mask.
+    Scaling the kept units by 1/(1 − p) in training ("inverted" dropout) keeps E[z] = a, so evaluation
+    needs no rescaling: dropout is simply off.
+    Shape: a: any; mask: same; z: same.
+    """
+
+    name = "dropout"
+
+    def forward(self, a, mask=None):
+        self.mask = mask
+        return a * mask
+
+    def backward(self, g):
+        return g * self.mask
+
+
+def dropout(input, p=0.5, training=True):
+    """Inverted dropout: zero each element with probability p and scale the rest by 1/(1 − p).
+
+    The identity when ``training`` is False or p = 0. The mask is drawn from tensorgate's generator, so
+    ``tg.manual_seed`` repeats it.
+
+    Shape: input: any; result: same.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> _ = tg.manual_seed(0)
+    >>> tg.nn.functional.dropout(tg.ones(6), p=0.5).tolist()   # kept units are scaled by 2
+    [2.0, 0.0, 2.0, 2.0, 2.0, 2.0]
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: p must be a probability in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return input
+    if not isinstance(input, Tensor):
+        input = Tensor(input)
+    x = input.data
+    if p == 1.0:
+        mask = x.dtype.type(0) * x
+    else:
+        keep = generator().random(x.shape, dtype=x.dtype) >= p if x.dtype.itemsize >= 4 \
+            else generator().random(x.shape) >= p
+        mask = keep * x.dtype.type(1.0 / (1.0 - p))
+    return DropoutGate.apply(input, mask=mask)
+
+
+class Dropout(Module):
+    """Inverted dropout with drop probability p (0.5 by default); the identity in ``eval()`` mode.
+
+    Shape: x: any; output: same.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> layer = tg.nn.Dropout(0.2).eval()
+    >>> layer(tg.ones(3)).tolist()
+    [1.0, 1.0, 1.0]
+    """
+
+    _keeps_features = True
+
+    def __init__(self, p=0.5):
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p}")
+        self.p = float(p)
+
+    def forward(self, x):
+        if not self.training or self.p == 0.0:
+            return x
+        return dropout(x, self.p, True)
+
+    def extra_repr(self):
+        return f"p={self.p}"

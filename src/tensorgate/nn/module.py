@@ -1,0 +1,735 @@
+"""Module: the base class of layers and models (PyTorch's semantics).
+
+A Module holds Parameters, buffers (non-learned state such as BatchNorm's running statistics) and other
+Modules. Assigning one of them to an attribute registers it, in the order of assignment, so that
+``parameters()``, ``state_dict()``, ``train()`` and ``repr`` can walk the whole model.
+
+Registered attributes are also stored in the instance ``__dict__``, so ``self.weight`` in ``forward`` is a
+plain attribute lookup (PyTorch goes through ``__getattr__``, which is slower).
+
+Every subclass is registered by class name and records the arguments of its outermost constructor call,
+so ``module.get_config()`` gives a JSON-serialisable description of the architecture and
+:func:`module_from_config` rebuilds it without pickle, eval or importing arbitrary code.
+"""
+import functools
+import inspect
+from collections import OrderedDict, namedtuple
+
+import numpy as np
+
+from .. import backend as B
+from ..autograd import grad_mode
+from ..autograd.gate import Gate
+from ..autograd.tensor import Tensor, as_dtype, to_array
+from .parameter import Parameter
+
+#: class name → Module subclass (and "module.QualName" → subclass for every class, to tell apart two
+#: classes of the same name); filled by Module.__init_subclass__
+_REGISTRY = {}
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class StateDictError(ValueError, RuntimeError):
+    """A state dict does not fit the model (missing or unexpected names, wrong shapes).
+
+    A ValueError (the argument is wrong) and a RuntimeError (what PyTorch raises), so either catches it.
+    """
+
+
+class Module:
+    """Base class of every layer and model.
+
+    Subclasses set their parameters and sub-modules in ``__init__`` (after or without calling
+    ``super().__init__()``: the bookkeeping is set up before ``__init__`` runs) and define ``forward``.
+    Calling the module runs ``forward`` (through the hooks, if any are registered). A NumPy array given
+    as a positional input becomes a Tensor of the module's parameter dtype (float32 by default).
+
+    Shape: that of ``forward``.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> class TwoLayer(tg.nn.Module):
+    ...     def __init__(self, n_in, n_hidden, n_out):
+    ...         super().__init__()
+    ...         self.hidden = tg.nn.Linear(n_in, n_hidden)
+    ...         self.out = tg.nn.Linear(n_hidden, n_out)
+    ...     def forward(self, x):
+    ...         return self.out(self.hidden(x).relu())
+    >>> net = TwoLayer(4, 8, 3)
+    >>> [name for name, _ in net.named_parameters()]
+    ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
+    >>> net.get_config()
+    {'type': 'TwoLayer', 'args': [4, 8, 3], 'kwargs': {}}
+    """
+
+    #: convert NumPy array inputs of __call__ to tensors of the parameter dtype (loss modules say False)
+    _convert_inputs = True
+    #: the module's output has as many features as its input (activations, dropout, normalisation)
+    _keeps_features = False
+
+    def __new__(cls, *args, **kwargs):
+        self = super().__new__(cls)
+        d = self.__dict__
+        d["_parameters"] = OrderedDict()
+        d["_buffers"] = OrderedDict()
+        d["_non_persistent"] = set()
+        d["_modules"] = OrderedDict()
+        d["training"] = True
+        d["_has_hooks"] = False
+        d["_hooks"] = None          # {kind: {id: fn}}, created by the first register_*_hook
+        d["_config"] = None         # (args, kwargs) of the outermost constructor call
+        return self
+
+    def __init__(self):
+        pass  # everything is set up in __new__, so forgetting super().__init__() does no harm
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _register(cls)
+        init = cls.__dict__.get("__init__")
+        if init is not None and not getattr(init, "_records_config", False):
+            cls.__init__ = _recording_init(init)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__}: a Module subclass must define forward()")
+
+    # ---------------------------------------------------------------- calling
+    def __call__(self, *args, **kwargs):
+        if self._has_hooks:
+            return self._call_with_hooks(args, kwargs)
+        for a in args:
+            if a.__class__ is np.ndarray:
+                args = self._tensor_inputs(args)
+                break
+        return self.forward(*args, **kwargs)
+
+    def _tensor_inputs(self, args):
+        """NumPy arrays among the inputs → Tensors of the parameter dtype (no copy when it already matches)."""
+        if not self._convert_inputs:
+            return args
+        dtype = self._dtype()
+        return tuple(Tensor._make(a.astype(dtype, copy=False), False, None) if a.__class__ is np.ndarray else a
+                     for a in args)
+
+    def _dtype(self):
+        for p in self.parameters():
+            return p.data.dtype
+        return np.dtype(B.DEFAULT_FLOAT)
+
+    def _call_with_hooks(self, args, kwargs):
+        hooks = self._hooks
+        for hook in list(hooks["forward_pre"].values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        for a in args:
+            if a.__class__ is np.ndarray:
+                args = self._tensor_inputs(args)
+                break
+        backward = (hooks["backward"] or hooks["backward_pre"]) and grad_mode.state.grad_enabled
+        if backward:
+            state = _BackwardHookState(self)
+            args = state.wrap_inputs(args)
+        output = self.forward(*args, **kwargs)
+        for hook in list(hooks["forward"].values()):
+            result = hook(self, args, output)
+            if result is not None:
+                output = result
+        if backward:
+            output = state.wrap_output(output)
+        return output
+
+    # ---------------------------------------------------------------- hooks
+    def _add_hook(self, kind, fn):
+        if not callable(fn):
+            raise TypeError(f"register_{kind}_hook: expected a function, got {type(fn).__name__}")
+        if self._hooks is None:
+            self.__dict__["_hooks"] = {"forward_pre": {}, "forward": {}, "backward": {}, "backward_pre": {}}
+        handle = RemovableHandle(self, kind)
+        self._hooks[kind][handle.id] = fn
+        self.__dict__["_has_hooks"] = True
+        return handle
+
+    def _update_has_hooks(self):
+        self.__dict__["_has_hooks"] = any(self._hooks.values())
+
+    def register_forward_pre_hook(self, hook):
+        """Call ``hook(module, inputs)`` before each forward; it may return new inputs (a tuple or one value).
+
+        Returns a handle; ``handle.remove()`` unregisters the hook.
+        """
+        return self._add_hook("forward_pre", hook)
+
+    def register_forward_hook(self, hook):
+        """Call ``hook(module, inputs, output)`` after each forward; it may return a new output.
+
+        Returns a handle; ``handle.remove()`` unregisters the hook. With no hook registered, calling a
+        module costs nothing extra.
+        """
+        return self._add_hook("forward", hook)
+
+    def register_full_backward_hook(self, hook):
+        """Call ``hook(module, grad_input, grad_output)`` when the gradients w.r.t. this call's inputs are known.
+
+        grad_input holds ∂L/∂input for each positional input (None for inputs that need no gradient),
+        counting only the paths through this module; grad_output is (∂L/∂output,). Both hold NumPy arrays,
+        which the hook must not modify in place. It may return a tuple of new input gradients (supported
+        when one input needs a gradient). Returns a handle with ``remove()``.
+        """
+        return self._add_hook("backward", hook)
+
+    register_backward_hook = register_full_backward_hook
+
+    def register_full_backward_pre_hook(self, hook):
+        """Call ``hook(module, grad_output)`` when ∂L/∂output of this module is known, before it flows on.
+
+        grad_output is a 1-tuple holding a NumPy array; the hook may return a tuple with a replacement.
+        Returns a handle with ``remove()``.
+        """
+        return self._add_hook("backward_pre", hook)
+
+    # ---------------------------------------------------------------- registration
+    def __setattr__(self, name, value):
+        d = self.__dict__
+        params, modules, buffers = d["_parameters"], d["_modules"], d["_buffers"]
+        if isinstance(value, Parameter):
+            _forget(d, name, keep=params)
+            params[name] = value
+        elif isinstance(value, Module):
+            _forget(d, name, keep=modules)
+            modules[name] = value
+        elif name in params:
+            if value is not None:
+                raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__} to parameter "
+                                f"{name!r}; give a tg.nn.Parameter or None")
+            params[name] = None
+        elif name in modules:
+            if value is not None:
+                raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__} to sub-module "
+                                f"{name!r}; give a tg.nn.Module or None")
+            modules[name] = None
+        elif name in buffers:
+            if value is not None and not isinstance(value, Tensor):
+                value = Tensor(to_array(value, np.asarray(value).dtype))
+            buffers[name] = value
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        _forget(self.__dict__, name, keep=None)
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name, param):
+        """Register ``param`` (a Parameter, or None for an absent one such as bias=False) as ``name``."""
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter: {name!r} must be a tg.nn.Parameter or None, "
+                            f"got {type(param).__name__}")
+        _forget(self.__dict__, name, keep=self._parameters)
+        self._parameters[name] = param
+        object.__setattr__(self, name, param)
+
+    def register_buffer(self, name, tensor, persistent=True):
+        """Register non-learned state (a Tensor or array, or None) saved in ``state_dict`` unless not persistent.
+
+        Arrays keep their dtype (running statistics in the model's dtype, counters as int64).
+        """
+        if tensor is not None and not isinstance(tensor, Tensor):
+            tensor = Tensor(to_array(tensor, np.asarray(tensor).dtype))
+        _forget(self.__dict__, name, keep=self._buffers)
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent.discard(name)
+        else:
+            self._non_persistent.add(name)
+        object.__setattr__(self, name, tensor)
+
+    def add_module(self, name, module):
+        """Register ``module`` as the sub-module ``name`` (same as ``setattr``; names may be '0', '1', ...)."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: {name!r} must be a tg.nn.Module or None, got {type(module).__name__}")
+        _forget(self.__dict__, name, keep=self._modules)
+        self._modules[name] = module
+        object.__setattr__(self, name, module)
+
+    register_module = add_module
+
+    # ---------------------------------------------------------------- walking the tree
+    def named_modules(self, prefix="", memo=None):
+        """(dotted name, module) for this module and every sub-module, depth first, each once."""
+        memo = set() if memo is None else memo
+        if id(self) in memo:
+            return
+        memo.add(id(self))
+        yield prefix, self
+        for name, child in self._modules.items():
+            if child is not None:
+                yield from child.named_modules(f"{prefix}.{name}" if prefix else name, memo)
+
+    def modules(self):
+        """This module and every sub-module, depth first."""
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self):
+        """(name, module) for the direct sub-modules."""
+        for name, child in self._modules.items():
+            if child is not None:
+                yield name, child
+
+    def children(self):
+        """The direct sub-modules."""
+        for _, child in self.named_children():
+            yield child
+
+    def named_parameters(self, prefix="", recurse=True):
+        """(dotted name, Parameter) for every parameter (e.g. '0.weight'), each once, in registration order."""
+        seen = set()
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for mod_name, module in modules:
+            for name, p in module._parameters.items():
+                if p is not None and id(p) not in seen:
+                    seen.add(id(p))
+                    yield (f"{mod_name}.{name}" if mod_name else name), p
+
+    def parameters(self, recurse=True):
+        """Every Parameter of this module and its sub-modules (what an optimiser updates)."""
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix="", recurse=True):
+        """(dotted name, Tensor) for every buffer."""
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for mod_name, module in modules:
+            for name, b in module._buffers.items():
+                if b is not None:
+                    yield (f"{mod_name}.{name}" if mod_name else name), b
+
+    def buffers(self, recurse=True):
+        """Every buffer of this module and its sub-modules."""
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def apply(self, fn):
+        """Call ``fn(module)`` on every sub-module and then this one (e.g. for custom initialisation)."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # ---------------------------------------------------------------- modes, gradients, dtypes
+    def train(self, mode=True):
+        """Set training mode (dropout on, batch statistics) for this module and all sub-modules."""
+        for m in self.modules():
+            m.__dict__["training"] = bool(mode)
+        return self
+
+    def eval(self):
+        """Set evaluation mode (dropout off, running statistics): ``train(False)``."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad=True):
+        """Switch gradients of every parameter on or off (freezing layers)."""
+        for p in self.parameters():
+            p.requires_grad = requires_grad
+        return self
+
+    def zero_grad(self, set_to_none=True):
+        """Forget every parameter's gradient (``.grad = None``; zeros in place with ``set_to_none=False``)."""
+        for p in self.parameters():
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad[...] = 0
+
+    def to(self, dtype):
+        """Convert floating parameters and buffers to ``dtype`` in place (the Parameter objects stay the same).
+
+        ``'cpu'`` is accepted and does nothing (the only device).
+        """
+        if isinstance(dtype, str) and dtype == "cpu":
+            return self
+        dtype = as_dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"to: modules convert to floating dtypes only, got {dtype}")
+        for t in list(self.parameters()) + list(self.buffers()):
+            if t.data.dtype.kind == "f" and t.data.dtype != dtype:
+                t.data = t.data.astype(dtype)
+                if t.grad is not None:
+                    t.grad = t.grad.astype(dtype)
+        return self
+
+    def float(self):
+        """Parameters and buffers to float32, in place."""
+        return self.to("float32")
+
+    def double(self):
+        """Parameters and buffers to float64, in place."""
+        return self.to("float64")
+
+    # ---------------------------------------------------------------- state
+    def _state_items(self, prefix=""):
+        for name, p in self._parameters.items():
+            if p is not None:
+                yield prefix + name, p
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent:
+                yield prefix + name, b
+        for name, child in self._modules.items():
+            if child is not None:
+                yield from child._state_items(f"{prefix}{name}.")
+
+    def state_dict(self):
+        """An ordered dict name → NumPy array copy of every parameter and persistent buffer.
+
+        Names are dotted paths ('0.weight', 'block.1.running_mean'); the order is registration order.
+        """
+        return OrderedDict((name, np.array(t.data, copy=True)) for name, t in self._state_items())
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy the arrays of ``state_dict`` into this module's parameters and buffers, in place.
+
+        With ``strict`` every name must match (missing and unexpected names are listed in the error);
+        shapes must always match (each mismatch names the entry, the expected and the received shape).
+        Nothing is changed when there is an error. Values are cast to each parameter's dtype.
+        Returns ``(missing_keys, unexpected_keys)``.
+        """
+        if not hasattr(state_dict, "items"):
+            raise TypeError(f"load_state_dict: expected a dict of name → array, got {type(state_dict).__name__}")
+        own = OrderedDict(self._state_items())
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        errors = []
+        if strict and missing:
+            errors.append(f"missing keys: {missing}")
+        if strict and unexpected:
+            errors.append(f"unexpected keys: {unexpected}")
+        values = {}
+        for name, t in own.items():
+            if name in state_dict:
+                value = state_dict[name]
+                value = np.asarray(value.data if isinstance(value, Tensor) else value)
+                if value.shape != t.data.shape:
+                    errors.append(f"size mismatch for {name}: expected shape {t.data.shape}, "
+                                  f"received shape {value.shape}")
+                values[name] = value
+        if errors:
+            raise StateDictError(f"load_state_dict: the state dict does not fit {type(self).__name__}:\n  "
+                                 + "\n  ".join(errors))
+        for name, value in values.items():
+            own[name].data[...] = value
+        return IncompatibleKeys(missing, unexpected)
+
+    # ---------------------------------------------------------------- architecture config (no pickle)
+    def get_config(self):
+        """The architecture as JSON-serialisable data: ``{"type": ..., "args": [...], "kwargs": {...}}``.
+
+        ``args``/``kwargs`` are the arguments of the constructor call that made this module; Module-valued
+        arguments become nested configs and tuples become lists. :func:`module_from_config` rebuilds the
+        module (with fresh parameters; load the weights with ``load_state_dict``). Attributes added after
+        construction are not part of the config. An argument that cannot be written as JSON (a function,
+        an array) is a TypeError naming it.
+        """
+        args, kwargs = self._config if self._config is not None else ((), {})
+        names = _argument_names(type(self), len(args))
+        return {
+            "type": _type_name(type(self)),
+            "args": [_to_json(a, self, names[i]) for i, a in enumerate(args)],
+            "kwargs": {k: _to_json(v, self, k) for k, v in kwargs.items()},
+        }
+
+    # ---------------------------------------------------------------- printing
+    def extra_repr(self):
+        """The text inside the parentheses of this module's repr (its constructor settings)."""
+        return ""
+
+    def _out_features(self, in_features):
+        """The number of output features for ``in_features`` input features, or None if unknown."""
+        return in_features if self._keeps_features else None
+
+    def _param_formula(self):
+        """How this module's own parameter count is computed, e.g. '256·784 + 256' (or '')."""
+        return ""
+
+    def _repr_rows(self, in_features, indent):
+        """Rows (text, output size, parameter text) for ``repr``; returns (rows, out_features)."""
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        own = sum(p.data.size for p in self._parameters.values() if p is not None)
+        if not self._modules:
+            out = self._out_features(in_features)
+            return [(indent + head + ")", out, own, self._param_formula())], out
+        rows = [(indent + f"{type(self).__name__}(", None, own, self._param_formula())]
+        features = in_features
+        for name, child in self._modules.items():
+            if child is None:
+                continue
+            sub, out = child._repr_rows(features if self._chains_features() else None, indent + "  ")
+            text = sub[0][0]
+            sub[0] = (indent + f"  ({name}): " + text.lstrip(), *sub[0][1:])
+            rows.extend(sub)
+            if self._chains_features():
+                features = out
+        rows.append((indent + ")", None, 0, ""))
+        return rows, self._out_features(in_features) if not self._chains_features() else features
+
+    def _chains_features(self):
+        """True for containers whose children run one after another on the features (Sequential)."""
+        return False
+
+    def num_parameters(self, trainable_only=False):
+        """The number of parameter elements (only those with requires_grad if ``trainable_only``)."""
+        return sum(p.data.size for p in self.parameters() if p.requires_grad or not trainable_only)
+
+    def __repr__(self):
+        rows, _ = self._repr_rows(None, "")
+        if len(rows) == 1:
+            return rows[0][0]
+        width = max(len(text) for text, *_ in rows) + 3
+        lines = []
+        for text, out, params, formula in rows:
+            line = text.ljust(width)
+            if out is not None:
+                line += f"→ {out:<6}"
+            elif params:
+                line += " " * 8
+            if params:
+                line += f"{params:>10,} params" + (f" = {formula}" if formula else "")
+            lines.append(line.rstrip())
+        total, trainable = self.num_parameters(), self.num_parameters(trainable_only=True)
+        lines.append(f"Total params: {total:,} (trainable: {trainable:,})")
+        return "\n".join(lines)
+
+
+class RemovableHandle:
+    """Returned by ``register_*_hook``: ``handle.remove()`` unregisters the hook (twice is harmless)."""
+
+    _next_id = 0
+
+    def __init__(self, module, kind):
+        RemovableHandle._next_id += 1
+        self.id = RemovableHandle._next_id
+        self.module, self.kind = module, kind
+
+    def remove(self):
+        hooks = self.module._hooks
+        if hooks is not None:
+            hooks[self.kind].pop(self.id, None)
+            self.module._update_has_hooks()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+        return False
+
+
+# ---------------------------------------------------------------- backward hooks
+class _HookIdentity(Gate):
+    """z = a, ∂z/∂a = 1: a tensor for a module's input or output whose gradient hooks can observe.
+
+    Shape: a: any; z: same (the same array, not a copy).
+    """
+
+    name = "module_hook"
+    needs_float = False
+
+    def forward(self, a):
+        return a
+
+    def backward(self, g):
+        return g
+
+
+class _BackwardHookState:
+    """The gradients of one call of a module with backward hooks, gathered as backpropagation reaches them."""
+
+    def __init__(self, module):
+        self.module = module
+        self.grad_output = None
+        self.grad_input = []
+        self.pending = set()
+        self.done = False
+
+    def wrap_inputs(self, args):
+        wrapped = []
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor) and a._requires_grad:
+                a = _HookIdentity.apply(a)
+                a.register_hook(functools.partial(self._input_grad, i))
+                self.pending.add(i)
+            wrapped.append(a)
+        self.grad_input = [None] * len(args)
+        return tuple(wrapped)
+
+    def wrap_output(self, output):
+        if not isinstance(output, Tensor):
+            raise TypeError(f"{type(self.module).__name__}: backward hooks need forward to return one Tensor, "
+                            f"got {type(output).__name__}")
+        if not output._requires_grad:
+            return output
+        output = _HookIdentity.apply(output)
+        output.register_hook(self._output_grad)
+        return output
+
+    def _output_grad(self, g):
+        for hook in list(self.module._hooks["backward_pre"].values()):
+            result = hook(self.module, (g,))
+            if result is not None:
+                g = result[0]
+        self.grad_output = (g,)
+        if not self.pending:
+            self._fire(None)
+        return g
+
+    def _input_grad(self, i, g):
+        self.grad_input[i] = g
+        self.pending.discard(i)
+        if not self.pending and not self.done:
+            return self._fire(i)
+        return None
+
+    def _fire(self, last):
+        self.done = True
+        grad_input = tuple(self.grad_input)
+        for hook in list(self.module._hooks["backward"].values()):
+            result = hook(self.module, grad_input, self.grad_output)
+            if result is not None:
+                result = tuple(result)
+                changed = [j for j, (old, new) in enumerate(zip(grad_input, result)) if new is not old]
+                if any(j != last for j in changed):
+                    raise RuntimeError(
+                        f"{type(self.module).__name__}: a full backward hook can replace the gradient of the "
+                        "last input only; this call had several inputs needing gradients")
+                grad_input = result
+        return None if last is None else grad_input[last]
+
+
+# ---------------------------------------------------------------- helpers
+def _forget(d, name, keep):
+    """Remove ``name`` from the registries other than ``keep`` (an attribute changes kind)."""
+    for registry in (d["_parameters"], d["_modules"], d["_buffers"]):
+        if registry is not keep:
+            registry.pop(name, None)
+    if keep is not d["_buffers"]:
+        d["_non_persistent"].discard(name)
+
+
+def _register(cls):
+    short = cls.__name__
+    full = f"{cls.__module__}.{cls.__qualname__}"
+    existing = _REGISTRY.get(short)
+    if existing is None or f"{existing.__module__}.{existing.__qualname__}" == full:
+        _REGISTRY[short] = cls      # the first class of a name keeps the short name (redefinitions replace it)
+    _REGISTRY[full] = cls
+
+
+def _type_name(cls):
+    return cls.__name__ if _REGISTRY.get(cls.__name__) is cls else f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _recording_init(init):
+    """Wrap a subclass ``__init__`` so that the outermost constructor call records its arguments."""
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        d = self.__dict__
+        if d.get("_config") is None:
+            d["_config"] = (tuple(args), dict(kwargs))
+        init(self, *args, **kwargs)
+
+    __init__._records_config = True
+    return __init__
+
+
+def _argument_names(cls, n):
+    """Names of the first ``n`` positional constructor parameters (for error messages)."""
+    try:
+        params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    except (TypeError, ValueError):  # pragma: no cover - builtins
+        params = []
+    names = []
+    for i in range(n):
+        if i < len(params) and params[i].kind in (params[i].POSITIONAL_ONLY, params[i].POSITIONAL_OR_KEYWORD):
+            names.append(params[i].name)
+        elif i < len(params) and params[i].kind == params[i].VAR_POSITIONAL:
+            names.append(f"{params[i].name}[{i - params.index(params[i])}]")
+            params.insert(i + 1, params[i])  # later positions belong to the same *args
+        else:
+            names.append(f"args[{i}]")
+    return names
+
+
+def _to_json(value, module, name):
+    if value is None or isinstance(value, (bool, str, int)):
+        return value
+    if isinstance(value, float):
+        return value
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        return value.item()
+    if isinstance(value, Module):
+        return value.get_config()
+    if isinstance(value, (list, tuple)):
+        return [_to_json(v, module, f"{name}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {k: _to_json(v, module, f"{name}[{k!r}]") for k, v in value.items()}
+    if isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic)):
+        return np.dtype(value).name
+    raise TypeError(
+        f"get_config: {type(module).__name__}'s constructor argument {name!r} is a {type(value).__name__} "
+        f"({_short(value)}), which cannot be written as JSON. Give it as a number, string, list or dict "
+        f"(e.g. an init scheme by name), or override get_config() in {type(module).__name__}")
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+def _is_config(value):
+    return isinstance(value, dict) and set(value) == {"type", "args", "kwargs"}
+
+
+def _from_json(value):
+    if _is_config(value):
+        return module_from_config(value)
+    if isinstance(value, list):
+        return [_from_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _from_json(v) for k, v in value.items()}
+    return value
+
+
+def module_from_config(config):
+    """Rebuild a module from :meth:`Module.get_config`'s output (fresh parameters; then load the weights).
+
+    The type is looked up among the registered Module subclasses by name: tensorgate's layers always, a
+    user-defined class once the code that defines it has been imported. Nothing is evaluated or imported.
+
+    Shape: not applicable (builds a module).
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> model = tg.nn.Sequential(tg.nn.Linear(4, 3), tg.nn.ReLU())
+    >>> copy = tg.nn.module_from_config(model.get_config())
+    >>> [type(m).__name__ for m in copy]
+    ['Linear', 'ReLU']
+    """
+    if not _is_config(config):
+        raise ValueError("module_from_config: expected a dict with exactly the keys 'type', 'args' and 'kwargs', "
+                         f"got {_short(config)}")
+    cls = _REGISTRY.get(config["type"])
+    if cls is None:
+        raise ValueError(f"module_from_config: unknown module type {config['type']!r}. Import or define the "
+                         "class (a subclass of tensorgate.nn.Module) before loading the model")
+    if not isinstance(config["args"], list) or not isinstance(config["kwargs"], dict):
+        raise ValueError(f"module_from_config: 'args' must be a list and 'kwargs' a dict in {_short(config)}")
+    args = [_from_json(a) for a in config["args"]]
+    kwargs = {k: _from_json(v) for k, v in config["kwargs"].items()}
+    return cls(*args, **kwargs)
+
+
+def registered_modules():
+    """Names of the Module subclasses that :func:`module_from_config` can build (short names only)."""
+    return sorted(k for k in _REGISTRY if "." not in k)

@@ -1,0 +1,201 @@
+"""Batch normalisation: one gate with the closed-form backward, a functional form over any axes, BatchNorm1d.
+
+The functional :func:`batch_norm` takes the reduction axes, so the same gate serves (m, C) with axes (0,),
+(m, C, L) with (0, 2) and NCHW images with (0, 2, 3) (BatchNorm2d builds on :class:`_BatchNorm`).
+"""
+from ..autograd.factory import ones, zeros
+from ..autograd.gate import Gate
+from ..autograd.tensor import Tensor, as_dtype
+from .. import backend as B
+from .module import Module
+from .parameter import Parameter
+
+xp = B.xp
+
+
+class BatchNormGate(Gate):
+    """Batch normalisation y = γ x̂ + β,  x̂ = (x − μ)/√(σ² + ε), per channel over the reduction axes.
+
+    In training μ, σ² are the batch mean and (biased) variance over N values per channel, and
+        ∂L/∂β = Σ g,   ∂L/∂γ = Σ g·x̂,
+        ∂L/∂x = γ/√(σ² + ε) · (g − mean(g) − x̂ · mean(g·x̂))      (means over the N values),
+    the closed form of backpropagating through μ and σ², which both depend on x.
+    In evaluation μ, σ² are the running statistics (constants), so ∂L/∂x = γ/√(σ² + ε) · g.
+    In training, forward also updates the running statistics in place (as PyTorch does):
+        running_mean ← (1 − momentum)·running_mean + momentum·μ,
+        running_var  ← (1 − momentum)·running_var  + momentum·σ²·N/(N − 1)   (unbiased).
+    Saves x̂ and 1/√(σ² + ε).
+
+    Shape: x: (m, C, ...); γ, β, running statistics: (C,) (the sizes of the axes not reduced).
+    """
+
+    name = "batch_norm"
+
+    def forward(self, x, weight=None, bias=None, axes=(0,), running_mean=None, running_var=None,
+                training=True, momentum=0.1, eps=1e-5):
+        shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
+        self.axes, self.shape, self.training = axes, shape, training
+        if training:
+            n = x.size // max(1, _prod(shape))
+            mu = x.mean(axis=axes, keepdims=True)
+            xc = x - mu
+            var = (xc * xc).mean(axis=axes, keepdims=True)
+            if running_mean is not None:
+                running_mean *= 1.0 - momentum
+                running_mean += momentum * mu.reshape(running_mean.shape)
+            if running_var is not None:
+                running_var *= 1.0 - momentum
+                running_var += (momentum * n / (n - 1)) * var.reshape(running_var.shape)
+        else:
+            xc = x - running_mean.reshape(shape)
+            var = running_var.reshape(shape)
+        self.inv_std = 1.0 / xp.sqrt(var + eps)
+        self.xhat = xc * self.inv_std
+        self.gamma = None if weight is None else weight.reshape(shape)
+        if weight is None:
+            return self.xhat
+        return self.xhat * self.gamma + bias.reshape(shape)
+
+    def backward(self, g):
+        axes, xhat = self.axes, self.xhat
+        dx = dw = db = None
+        if self.needs[0]:
+            scale = self.inv_std if self.gamma is None else self.gamma * self.inv_std
+            if self.training:
+                dx = scale * (g - g.mean(axis=axes, keepdims=True)
+                              - xhat * (g * xhat).mean(axis=axes, keepdims=True))
+            else:
+                dx = scale * g
+        if len(self.needs) == 1:
+            return (dx,)
+        if self.needs[1]:
+            dw = (g * xhat).sum(axis=axes).reshape(-1)
+        if self.needs[2]:
+            db = g.sum(axis=axes).reshape(-1)
+        return dx, dw, db
+
+
+def _prod(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def _array(t):
+    return t.data if isinstance(t, Tensor) else t
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
+               eps=1e-5, axes=None):
+    """Batch normalisation over ``axes`` (all but axis 1, the channels, by default); see :class:`BatchNormGate`.
+
+    In training the batch statistics are used and ``running_mean``/``running_var`` (Tensors or arrays, or
+    None) are updated in place with ``momentum``; otherwise the running statistics are used.
+    ``weight`` and ``bias`` (γ, β) are given together or not at all.
+
+    Shape: input: (m, C) with axes (0,), (m, C, L) with (0, 2), (m, C, H, W) with (0, 2, 3);
+    running statistics, weight, bias: (C,); result: input's shape.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> x = tg.tensor([[1.0, 10.0], [3.0, 30.0]])
+    >>> tg.nn.functional.batch_norm(x, None, None, training=True).tolist()
+    [[-0.9999950528144836, -0.9999999403953552], [0.9999950528144836, 0.9999999403953552]]
+    """
+    if not isinstance(input, Tensor):
+        input = Tensor(input)
+    if axes is None:
+        axes = (0,) + tuple(range(2, input.ndim))
+    axes = tuple(sorted(a % input.ndim for a in axes))
+    if (weight is None) != (bias is None):
+        raise ValueError("batch_norm: give weight and bias together, or neither")
+    rm, rv = _array(running_mean), _array(running_var)
+    if not training and (rm is None or rv is None):
+        training = True  # no running statistics: normalise with the batch's own (PyTorch's behaviour)
+    n = input.size // max(1, _prod(tuple(1 if i in axes else s for i, s in enumerate(input.shape))))
+    if training and n <= 1:
+        raise ValueError(f"batch_norm: expected more than 1 value per channel in training, got input shape "
+                         f"{tuple(input.shape)}; use a batch of at least 2 or call model.eval()")
+    params = dict(axes=axes, running_mean=rm, running_var=rv, training=bool(training), momentum=float(momentum),
+                  eps=float(eps))
+    if weight is None:
+        return BatchNormGate.apply(input, **params)
+    return BatchNormGate.apply(input, weight, bias, **params)
+
+
+class _BatchNorm(Module):
+    """Shared by BatchNorm1d and BatchNorm2d: parameters, buffers, and the choice of batch or running statistics.
+
+    Subclasses say which input ranks they accept (``_ndims``); the statistics are taken over every axis
+    but axis 1 (the features / channels).
+    """
+
+    _keeps_features = True
+    _ndims = (2, 3)
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, dtype=None):
+        super().__init__()
+        if isinstance(num_features, bool) or not isinstance(num_features, int) or num_features <= 0:
+            raise ValueError(f"{type(self).__name__}: num_features must be a positive integer, got {num_features!r}")
+        dtype = as_dtype(dtype) if dtype is not None else B.DEFAULT_FLOAT
+        self.num_features, self.eps, self.momentum = num_features, float(eps), momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        self.weight = Parameter(ones(num_features, dtype=dtype)) if affine else None
+        self.bias = Parameter(zeros(num_features, dtype=dtype)) if affine else None
+        if track_running_stats:
+            self.register_buffer("running_mean", zeros(num_features, dtype=dtype))
+            self.register_buffer("running_var", ones(num_features, dtype=dtype))
+            self.register_buffer("num_batches_tracked", xp.array(0, dtype=xp.int64))
+        else:
+            self.running_mean = self.running_var = self.num_batches_tracked = None
+
+    def reset_running_stats(self):
+        """Running mean 0, running variance 1, no batches seen."""
+        if self.track_running_stats:
+            self.running_mean.data[...] = 0.0
+            self.running_var.data[...] = 1.0
+            self.num_batches_tracked.data[...] = 0
+
+    def forward(self, x):
+        if x.ndim not in self._ndims or x.shape[1] != self.num_features:
+            expected = " or ".join(str((("m", self.num_features) + ("L", "H", "W")[:k - 2]))
+                                   .replace("'", "") for k in self._ndims)
+            raise ValueError(f"{type(self).__name__}({self.num_features}): expected input of shape {expected}, "
+                             f"got {tuple(x.shape)}")
+        momentum = self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.data += 1
+            if momentum is None:  # cumulative moving average
+                momentum = 1.0 / float(self.num_batches_tracked.data)
+        use_batch = self.training or not self.track_running_stats
+        return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, use_batch,
+                          momentum if momentum is not None else 0.0, self.eps)
+
+    def extra_repr(self):
+        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}" + \
+            ("" if self.affine else ", affine=False")
+
+    def _param_formula(self):
+        return f"2·{self.num_features}" if self.affine else ""
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of features: y = γ (x − μ)/√(σ² + ε) + β per feature.
+
+    In training μ, σ² are the batch's mean and biased variance, and the running statistics are updated
+    with ``momentum`` (running ← (1 − momentum)·running + momentum·batch, using the unbiased variance,
+    PyTorch's convention; ``momentum=None`` gives a cumulative average). In ``eval()`` mode the running
+    statistics are used, so the output of one example does not depend on the rest of the batch.
+
+    Shape: x: (m, C) or (m, C, L); output: same; weight γ, bias β, running_mean, running_var: (C,).
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> bn = tg.nn.BatchNorm1d(3)
+    >>> y = bn(tg.randn(16, 3))
+    >>> [round(float(v), 4) for v in y.data.mean(axis=0)]
+    [0.0, 0.0, 0.0]
+    """

@@ -1,0 +1,31 @@
+"""Parameter: a Tensor that a Module registers as something to learn."""
+from ..autograd.tensor import Tensor, to_array
+
+
+class Parameter(Tensor):
+    """A tensor that is a learnable parameter of a Module (requires_grad=True by default).
+
+    Assigning a Parameter to a Module attribute registers it, so it shows up in ``parameters()`` and
+    ``state_dict()``. Data given as a Tensor keeps its dtype and shares its array; other data follows
+    :func:`tensorgate.tensor` (floats become float32 unless ``dtype`` is given).
+
+    Shape: that of ``data``.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> w = tg.nn.Parameter(tg.zeros(2, 3))
+    >>> w.requires_grad, w.shape
+    (True, (2, 3))
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data, requires_grad=True, dtype=None):
+        if isinstance(data, Tensor) and dtype is None:
+            data = data.data
+            dtype = data.dtype
+        super().__init__(to_array(data, dtype), requires_grad=requires_grad, dtype=dtype)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
