@@ -1,0 +1,261 @@
+"""Losses: value and gradient against PyTorch, reductions, label smoothing, probability targets, the fused
+path against the unfused one, stability, finite differences, dtypes and the bad-input errors of issue 3."""
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as TF
+
+import tensorgate as tg
+import tensorgate.nn.functional as F
+from tensorgate.functional import loss as L
+
+RTOL = 1e-6
+
+
+def rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+def both(x):
+    """The same float64 data as a tensorgate tensor and a torch tensor, both requiring grad."""
+    return tg.tensor(x, dtype="float64", requires_grad=True), torch.tensor(x, requires_grad=True)
+
+
+def check(ours, theirs, inputs):
+    """Value and gradient (for a random upstream gradient when not scalar) agree to 1e-6 relative."""
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=RTOL, atol=1e-12)
+    g = rng(9).standard_normal(ours.shape)
+    ours.backward(g)
+    theirs.backward(torch.tensor(g))
+    for a, b in inputs:
+        np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=RTOL, atol=1e-12)
+
+
+REDUCTIONS = ["mean", "sum", "none"]
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+def test_cross_entropy_labels_matches_torch(reduction, smoothing):
+    z, tz = both(rng().standard_normal((7, 5)) * 3)
+    y = rng(1).integers(0, 5, 7)
+    check(F.cross_entropy(z, y, label_smoothing=smoothing, reduction=reduction),
+          TF.cross_entropy(tz, torch.tensor(y), label_smoothing=smoothing, reduction=reduction), [(z, tz)])
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_cross_entropy_probabilities_matches_torch_including_target_gradient(reduction, smoothing):
+    z, tz = both(rng().standard_normal((6, 4)))
+    p = rng(2).random((6, 4))
+    y, ty = both(p / p.sum(1, keepdims=True))
+    check(F.cross_entropy(z, y, label_smoothing=smoothing, reduction=reduction),
+          TF.cross_entropy(tz, ty, label_smoothing=smoothing, reduction=reduction), [(z, tz), (y, ty)])
+
+
+def test_cross_entropy_one_hot_equals_labels():
+    z = tg.tensor(rng().standard_normal((5, 3)), dtype="float64")
+    y = np.array([0, 2, 1, 1, 0])
+    one_hot = F.one_hot(y, 3)
+    assert one_hot.dtype == np.int64
+    np.testing.assert_allclose(F.cross_entropy(z, one_hot).item(), F.cross_entropy(z, y).item(), rtol=1e-12)
+
+
+def test_cross_entropy_fused_and_unfused_agree():
+    x = rng().standard_normal((8, 6))
+    y = rng(3).integers(0, 6, 8)
+    a = tg.tensor(x, dtype="float64", requires_grad=True)
+    b = tg.tensor(x, dtype="float64", requires_grad=True)
+    fused, unfused = F.cross_entropy(a, y), L.cross_entropy_unfused(b, y)
+    fused.backward()
+    unfused.backward()
+    np.testing.assert_allclose(fused.item(), unfused.item(), rtol=1e-12)
+    np.testing.assert_allclose(a.grad, b.grad, rtol=1e-10, atol=1e-15)
+    # and the backward is (softmax(z) − one_hot(y)) / m, as the docstring says
+    s = np.exp(x) / np.exp(x).sum(1, keepdims=True)
+    np.testing.assert_allclose(a.grad, (s - np.eye(6)[y]) / 8, rtol=1e-12)
+    # the unfused path has many gates, the fused one
+    assert fused.grad_fn.name == "cross_entropy"
+
+
+def test_cross_entropy_hand_worked():
+    # z = (2, 0, 0), label 0: softmax = e²/(e² + 2) = 0.78699..., loss = −ln 0.78699 = 0.23954
+    z = tg.tensor([[2.0, 0.0, 0.0]], dtype="float64", requires_grad=True)
+    loss = F.cross_entropy(z, [0])
+    loss.backward()
+    assert abs(loss.item() - 0.2395447) < 1e-6
+    p0 = np.exp(2) / (np.exp(2) + 2)
+    np.testing.assert_allclose(z.grad, [[p0 - 1, (1 - p0) / 2, (1 - p0) / 2]])
+
+
+def test_cross_entropy_stable_for_huge_logits():
+    z = tg.tensor([[1000.0, -1000.0, 0.0]], requires_grad=True)
+    loss = F.cross_entropy(z, [1])
+    loss.backward()
+    assert np.isclose(loss.item(), 2000.0) and np.isfinite(z.grad).all()
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_nll_loss_matches_torch_and_unfused_path(reduction):
+    z, tz = both(rng().standard_normal((5, 4)))
+    y = rng(4).integers(0, 4, 5)
+    check(F.nll_loss(F.log_softmax(z, axis=1), y, reduction=reduction),
+          TF.nll_loss(TF.log_softmax(tz, 1), torch.tensor(y), reduction=reduction), [(z, tz)])
+    z2 = tg.tensor(z.data, dtype="float64")
+    np.testing.assert_allclose(F.nll_loss(F.log_softmax(z2, axis=1), y, reduction=reduction).data,
+                               F.cross_entropy(z2, y, reduction=reduction).data, rtol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_binary_cross_entropy_matches_torch(reduction):
+    p, tp = both(rng().uniform(0.05, 0.95, (6, 3)))
+    y, ty = both(rng(5).random((6, 3)))
+    check(F.binary_cross_entropy(p, y, reduction=reduction),
+          TF.binary_cross_entropy(tp, ty, reduction=reduction), [(p, tp), (y, ty)])
+
+
+def test_binary_cross_entropy_clamps_away_from_0_and_1():
+    p = tg.tensor([0.0, 1.0, 1.0, 0.0], requires_grad=True)
+    loss = F.binary_cross_entropy(p, [1.0, 0.0, 1.0, 0.0], reduction="none")
+    loss.sum().backward()
+    assert np.isfinite(loss.data).all() and np.isfinite(p.grad).all()
+    # −ln eps ≈ 16.1; 1 − eps rounds to 1 − 1.19e-7 in float32, hence −ln(1.19e-7) ≈ 15.9 for p = 1
+    np.testing.assert_allclose(loss.data[:2], -np.log(1e-7), rtol=2e-2)
+    assert loss.data[2] < 1e-6 and loss.data[3] < 1e-6
+    assert p.grad[0] < 0 < p.grad[1]   # the saturated wrong answers are still pushed back
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_bce_with_logits_matches_torch(reduction):
+    z, tz = both(rng().standard_normal((5, 4)) * 4)
+    y, ty = both(rng(6).random((5, 4)))
+    check(F.binary_cross_entropy_with_logits(z, y, reduction=reduction),
+          TF.binary_cross_entropy_with_logits(tz, ty, reduction=reduction), [(z, tz), (y, ty)])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_bce_with_logits_at_1000_is_finite_and_correct(dtype):
+    z = tg.tensor([1000.0, -1000.0, 1000.0, -1000.0], dtype=dtype, requires_grad=True)
+    y = [0.0, 1.0, 1.0, 0.0]
+    loss = F.binary_cross_entropy_with_logits(z, y, reduction="none")
+    loss.sum().backward()
+    np.testing.assert_allclose(loss.data, [1000.0, 1000.0, 0.0, 0.0])
+    np.testing.assert_allclose(z.grad, [1.0, -1.0, 0.0, 0.0])   # σ(z) − y
+    tz = torch.tensor([1000.0, -1000.0, 1000.0, -1000.0])
+    np.testing.assert_allclose(loss.data, TF.binary_cross_entropy_with_logits(
+        tz, torch.tensor(y), reduction="none").numpy())
+
+
+def test_bce_with_logits_fused_and_unfused_agree_and_gradient_is_sigma_minus_y():
+    x, t = rng().standard_normal((10, 3)), (rng(7).random((10, 3)) > 0.5).astype(float)
+    a = tg.tensor(x, dtype="float64", requires_grad=True)
+    b = tg.tensor(x, dtype="float64", requires_grad=True)
+    fused = F.binary_cross_entropy_with_logits(a, t)
+    unfused = L.binary_cross_entropy_with_logits_unfused(b, t)
+    fused.backward()
+    unfused.backward()
+    np.testing.assert_allclose(fused.item(), unfused.item(), rtol=1e-12)
+    np.testing.assert_allclose(a.grad, b.grad, rtol=1e-9)
+    np.testing.assert_allclose(a.grad, (1 / (1 + np.exp(-x)) - t) / 30, rtol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_mse_matches_torch(reduction):
+    x, tx = both(rng().standard_normal((4, 3)))
+    y, ty = both(rng(8).standard_normal((4, 3)))
+    check(F.mse_loss(x, y, reduction=reduction), TF.mse_loss(tx, ty, reduction=reduction), [(x, tx), (y, ty)])
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_hinge_loss_matches_torch_multi_margin_form(reduction):
+    z, tz = both(rng().standard_normal(9))
+    y = np.where(rng(3).random(9) > 0.5, 1.0, -1.0)
+    theirs = torch.clamp(1.0 - torch.tensor(y) * tz, min=0)
+    theirs = {"mean": theirs.mean(), "sum": theirs.sum(), "none": theirs}[reduction]
+    check(F.hinge_loss(z, y, reduction=reduction), theirs, [(z, tz)])
+
+
+def test_perceptron_loss_gradient_is_the_perceptron_rule():
+    z = tg.tensor([0.5, -2.0, 1.0, -0.3], requires_grad=True)
+    y = [0, 1, 1, 0]                   # a false positive, a false negative, two right answers
+    loss = F.perceptron_loss(z, y, reduction="sum")
+    loss.backward()
+    assert loss.item() == pytest.approx(0.5 + 2.0)
+    np.testing.assert_allclose(z.grad, [1.0, -1.0, 0.0, 0.0])    # ŷ − y
+
+
+LOSSES = {
+    "cross_entropy": lambda z: F.cross_entropy(z, [0, 2, 1], label_smoothing=0.1),
+    "cross_entropy_probs": lambda z: F.cross_entropy(z, np.full((3, 3), 1 / 3)),
+    "nll": lambda z: F.nll_loss(F.log_softmax(z, axis=1), [0, 2, 1], reduction="sum"),
+    "bce": lambda z: F.binary_cross_entropy(F.sigmoid(z), np.eye(3)),
+    "bce_logits": lambda z: F.binary_cross_entropy_with_logits(z, np.eye(3), reduction="none"),
+    "mse": lambda z: F.mse_loss(z, np.ones((3, 3))),
+    "hinge": lambda z: F.hinge_loss(z, 2 * np.eye(3) - 1, margin=5.0),
+}
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_gradcheck_every_loss(name):
+    z = tg.tensor(rng().standard_normal((3, 3)), dtype="float64", requires_grad=True)
+    assert tg.gradcheck(LOSSES[name], z)
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_float32_stays_float32(name):
+    z = tg.tensor(rng().standard_normal((3, 3)), requires_grad=True)
+    loss = LOSSES[name](z)
+    assert loss.dtype == np.float32
+    loss.sum().backward() if loss.ndim else loss.backward()
+    assert z.grad.dtype == np.float32
+
+
+# ---------------------------------------------------------------- bad input (issue 3 acceptance)
+def test_label_out_of_range_names_first_bad_label_and_index():
+    z = tg.randn(4, 3)
+    with pytest.raises(ValueError, match=r"label 3 at index 1 is outside \[0, 3\)"):
+        F.cross_entropy(z, [0, 3, 5, 1])
+    with pytest.raises(ValueError, match=r"label -1 at index 2"):
+        F.nll_loss(z, [0, 1, -1, 1])
+    with pytest.raises(ValueError, match=r"label -1 at index 0"):
+        tg.nn.CrossEntropyLoss()(z, np.array([-1, 0, 0, 0]))
+
+
+def test_float_labels_to_cross_entropy_is_a_type_error():
+    with pytest.raises(TypeError, match=r"integer labels.*\(4, 3\)"):
+        F.cross_entropy(tg.randn(4, 3), np.array([0.0, 1.0, 2.0, 1.0]))
+
+
+def test_batch_sizes_differ():
+    with pytest.raises(ValueError, match=r"batch sizes.*\(4, 3\).*\(5,\)"):
+        F.cross_entropy(tg.randn(4, 3), [0, 1, 2, 1, 0])
+    with pytest.raises(ValueError, match=r"batch sizes.*\(4, 3\).*\(5, 3\)"):
+        F.cross_entropy(tg.randn(4, 3), np.full((5, 3), 1 / 3))
+    with pytest.raises(ValueError, match=r"batch sizes.*\(4, 1\).*\(3, 1\)"):
+        F.binary_cross_entropy_with_logits(tg.randn(4, 1), np.zeros((3, 1)))
+    with pytest.raises(ValueError, match=r"\(4, 1\).*\(4,\).*reshape"):
+        F.mse_loss(tg.randn(4, 1), np.zeros(4))
+
+
+def test_nan_in_input_is_a_value_error():
+    z = tg.randn(3, 4)
+    z.data[1, 2] = np.nan
+    with pytest.raises(ValueError, match=r"input contains nan \(first at index \(1, 2\)\)"):
+        F.cross_entropy(z, [0, 1, 2])
+    with pytest.raises(ValueError, match="input contains nan"):
+        F.mse_loss(z, np.zeros((3, 4)))
+    with pytest.raises(ValueError, match="input contains nan"):
+        F.binary_cross_entropy_with_logits(z, np.zeros((3, 4)))
+    with pytest.raises(ValueError, match="target contains nan"):
+        F.mse_loss(tg.zeros(2), [0.0, np.nan])
+
+
+def test_other_argument_errors():
+    with pytest.raises(ValueError, match="reduction"):
+        F.mse_loss(tg.zeros(2), [0.0, 0.0], reduction="average")
+    with pytest.raises(ValueError, match=r"shape \(m, K\)"):
+        F.cross_entropy(tg.zeros(3), [0, 1, 2])
+    with pytest.raises(ValueError, match="2\\*y − 1"):
+        F.hinge_loss(tg.zeros(2), [0, 1])
+    with pytest.raises(TypeError, match="different dtypes"):
+        F.mse_loss(tg.zeros(2), tg.zeros(2, dtype="float64"))
