@@ -1,0 +1,10 @@
+"""tensorgate.training: ``fit`` (the training loop), ``evaluate``, ``predict``, ``History`` and callbacks."""
+from .callbacks import Callback, CSVLogger, EarlyStopping, LambdaCallback, LearningRateScheduler, ModelCheckpoint
+from .history import History
+from .loop import Trainer, evaluate, fit, predict
+from .metrics import StreamingAccuracy, resolve_metrics
+
+__all__ = [
+    "fit", "evaluate", "predict", "Trainer", "History", "Callback", "EarlyStopping", "ModelCheckpoint",
+    "LearningRateScheduler", "CSVLogger", "LambdaCallback", "StreamingAccuracy",
+]

@@ -1,0 +1,489 @@
+"""The training loop: ``fit``, ``evaluate``, ``predict`` and the ``Trainer`` behind them.
+
+One epoch of :func:`fit` is the loop everyone writes by hand::
+
+    for x, y in batches:                  # shuffled each epoch
+        out = model(x)                    # forward
+        loss = loss_fn(out, y)
+        optimizer.zero_grad()
+        loss.backward()                   # ∂loss/∂p for every parameter
+        optimizer.step()                  # update in place
+
+plus the bookkeeping: mean loss and metrics per epoch, validation, callbacks, a progress bar and
+checkpoints from which a run resumes bit for bit.
+
+The batch size picks the flavour of gradient descent: 1 is stochastic, ``len(X)`` (or None) full-batch,
+anything between mini-batch.
+
+Reproducibility: the shuffling order comes from a generator of its own, made from ``seed`` (or, without
+a seed, from one draw of tensorgate's global generator); dropout and everything else random draws from
+the global generator (``tg.manual_seed``). A checkpoint stores both generators' states, so a resumed run
+sees exactly the batches and dropout masks the uninterrupted run would have seen.
+"""
+import time
+
+import numpy as np
+
+from ..autograd import Tensor, no_grad
+from ..backend import random as _random
+from .callbacks import Callback
+from .history import History
+from .metrics import resolve_metrics
+
+__all__ = ["fit", "evaluate", "predict", "Trainer"]
+
+
+# ---------------------------------------------------------------- data sources
+def _model_dtype(model):
+    for p in model.parameters():
+        return p.data.dtype
+    return np.dtype(np.float32)
+
+
+def _column(a, float_dtype, what):
+    array = a.data if isinstance(a, Tensor) else np.asarray(a)
+    if array.ndim == 0:
+        raise ValueError(f"fit: {what} is a scalar; it needs one row per example")
+    if array.dtype.kind == "f" and array.dtype != float_dtype:
+        array = array.astype(float_dtype)  # once, not per batch: the model's dtype decides
+    elif array.dtype.kind in "iu" and array.dtype != np.int64:
+        array = array.astype(np.int64)
+    elif array.dtype.kind not in "fiub":
+        raise TypeError(f"fit: {what} has dtype {array.dtype}; give numbers")
+    return array
+
+
+def _is_array_pair(data):
+    return (isinstance(data, (tuple, list)) and len(data) == 2
+            and all(isinstance(a, (np.ndarray, Tensor, list)) for a in data))
+
+
+class _Arrays:
+    """(X, y) held as NumPy arrays; batches are fancy-indexed rows (one copy per batch, nothing else)."""
+
+    def __init__(self, data, batch_size, dtype, name):
+        self.X = _column(data[0], dtype, f"{name} X")
+        self.y = _column(data[1], dtype, f"{name} y")
+        if self.X.shape[0] != self.y.shape[0]:
+            raise ValueError(f"fit: {name} X has {self.X.shape[0]} examples but y has {self.y.shape[0]} "
+                             f"(shapes {self.X.shape} and {self.y.shape})")
+        self.n = self.X.shape[0]
+        if self.n == 0:
+            raise ValueError(f"fit: {name} data has no examples")
+        if batch_size is None:
+            batch_size = self.n
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"fit: batch_size must be a positive integer or None (full batch), got {batch_size!r}")
+        self.batch_size = min(int(batch_size), self.n)
+
+    def __len__(self):
+        return -(-self.n // self.batch_size)
+
+    def batches(self, rng=None):
+        X, y, b = self.X, self.y, self.batch_size
+        if rng is None:
+            for start in range(0, self.n, b):
+                yield X[start:start + b], y[start:start + b]  # views
+            return
+        order = rng.permutation(self.n)
+        for start in range(0, self.n, b):
+            index = order[start:start + b]
+            yield X[index], y[index]
+
+
+class _Iterable:
+    """A DataLoader (or any re-iterable of (x, y) batches): it shuffles, if at all, by itself."""
+
+    def __init__(self, data, dtype):
+        self.data = data
+        self.dtype = dtype
+
+    def __len__(self):
+        return len(self.data)
+
+    def batches(self, rng=None):
+        for batch in self.data:
+            if not isinstance(batch, (tuple, list)) or len(batch) < 2:
+                raise ValueError(f"fit: a data iterable must yield (x, y) batches, got {type(batch).__name__}")
+            yield (_column(batch[0], self.dtype, "batch x"), _column(batch[1], self.dtype, "batch y"))
+
+
+def _source(data, batch_size, dtype, name):
+    if _is_array_pair(data):
+        return _Arrays(data, batch_size, dtype, name)
+    if hasattr(data, "arrays") and len(getattr(data, "arrays")) == 2:  # an ArrayDataset
+        return _Arrays(data.arrays, batch_size, dtype, name)
+    if hasattr(data, "__iter__") and not isinstance(data, (str, bytes, np.ndarray, Tensor)):
+        return _Iterable(data, dtype)
+    raise TypeError(f"fit: {name} data must be a pair (X, y) of arrays or Tensors, or an iterable of (x, y) "
+                    f"batches such as a DataLoader; got {type(data).__name__}")
+
+
+def _set_mode(model, training):
+    if hasattr(model, "train"):
+        model.train() if training else model.eval()
+
+
+# ---------------------------------------------------------------- evaluate / predict
+def _run_eval(model, loss_fn, source, metrics):
+    was_training = getattr(model, "training", True)
+    _set_mode(model, False)
+    for m in metrics:
+        m.reset()
+    total, seen = 0.0, 0
+    try:
+        with no_grad():
+            for xb, yb in source.batches(None):
+                out = model(Tensor(xb, dtype=xb.dtype))
+                b = xb.shape[0]
+                if loss_fn is not None:
+                    total += float(loss_fn(out, Tensor(yb, dtype=yb.dtype)).item()) * b
+                seen += b
+                for m in metrics:
+                    m.update(out.data, yb)
+    finally:
+        _set_mode(model, was_training)
+    logs = {}
+    if loss_fn is not None:
+        logs["loss"] = total / seen if seen else float("nan")
+    for m in metrics:
+        logs[str(m.name)] = m.compute()
+    return logs
+
+
+def evaluate(model, loss_fn, data, metrics=("accuracy",), batch_size=256):
+    """Mean loss and metrics of ``model`` on ``data``, in eval mode and without recording the graph.
+
+    The loss is averaged over examples (each batch's mean weighted by its size), so it assumes the
+    loss function's ``reduction="mean"``. ``loss_fn=None`` computes the metrics alone.
+
+    Parameters
+    ----------
+    model : Module
+    loss_fn : callable or None
+    data : (X, y) or iterable of (x, y) batches
+    metrics : sequence of str or metric objects, default ("accuracy",)
+    batch_size : int, default 256
+
+    Returns
+    -------
+    dict
+        ``{"loss": ..., "accuracy": ..., ...}``.
+
+    Shape
+    -----
+    X: (m, ...) as the model expects; y: (m,) class indices or (m, K) targets.
+    """
+    metrics = resolve_metrics(metrics, loss_fn)
+    return _run_eval(model, loss_fn, _source(data, batch_size, _model_dtype(model), "evaluate"), metrics)
+
+
+def predict(model, X, batch_size=256):
+    """The model's outputs for ``X`` as one NumPy array, computed in eval mode batch by batch, no graph.
+
+    Shape: X: (m, ...); result: (m, ...) (the model's output shape per example).
+    """
+    dtype = _model_dtype(model)
+    X = _column(X, dtype, "predict X")
+    was_training = getattr(model, "training", True)
+    _set_mode(model, False)
+    outputs = []
+    try:
+        with no_grad():
+            for start in range(0, X.shape[0], int(batch_size)):
+                xb = X[start:start + batch_size]
+                outputs.append(model(Tensor(xb, dtype=xb.dtype)).data)
+    finally:
+        _set_mode(model, was_training)
+    return np.concatenate(outputs) if outputs else np.empty((0,), dtype)
+
+
+# ---------------------------------------------------------------- the trainer
+class Trainer:
+    """A model, a loss, an optimiser and their training state; :func:`fit` is ``Trainer(...).fit(...)``.
+
+    Keeping the Trainer lets you call ``fit`` again to train further, ``evaluate``/``predict``, and
+    ``save_checkpoint(path)`` at any point.
+
+    Parameters
+    ----------
+    model : Module
+    loss_fn : callable
+        ``loss_fn(output, target) -> scalar Tensor`` (e.g. ``tg.nn.CrossEntropyLoss()``).
+    optimizer : Optimizer
+    metrics : sequence of str or metric objects, default ("accuracy",)
+    callbacks : sequence of Callback
+    verbose : bool or int, default True
+        True (or 2): a tqdm progress bar per epoch with the loss and samples/s; 1: one printed line per
+        epoch; False (or 0): silent.
+
+    Attributes
+    ----------
+    history : History
+    epoch : int
+        The epoch being run (0-based); after training, the last one run.
+    stop_training : bool
+        Set by a callback to end training after the current epoch.
+
+    Shape: see :func:`fit`.
+    """
+
+    def __init__(self, model, loss_fn, optimizer, metrics=("accuracy",), callbacks=(), verbose=True):
+        self.model = model
+        self.loss_fn = loss_fn
+        self.optimizer = optimizer
+        self.metrics = resolve_metrics(metrics, loss_fn)
+        callbacks = list(callbacks or ())
+        for cb in callbacks:
+            if not isinstance(cb, Callback):
+                raise TypeError(f"fit: callbacks must be Callback instances, got {type(cb).__name__}")
+        self.callbacks = sorted(callbacks, key=lambda cb: cb.order)  # stable: given order within an order
+        for cb in self.callbacks:
+            cb.set_trainer(self)
+        self.verbose = verbose
+        self.history = History()
+        self.epoch = 0
+        self.completed_epochs = 0
+        self.stop_training = False
+        self.shuffle_rng = None
+        self._train = None
+
+    # ------------------------------------------------------------ checkpoints
+    def _callback_key(self, i, cb):
+        return f"{i}:{type(cb).__name__}"
+
+    def save_checkpoint(self, path, extra=None, metadata=None):
+        """Write a full checkpoint of the run as it stands (after ``completed_epochs`` epochs).
+
+        Shape: not applicable.
+        """
+        from ..io import save_checkpoint  # io sits below training in the layer list: imported when used
+
+        loader = getattr(self._train, "data", None)
+        save_checkpoint(
+            path, self.model, self.optimizer, epoch=self.completed_epochs, history=self.history.to_dict(),
+            rng_state=_random.get_rng_state(),
+            shuffle_rng_state=self.shuffle_rng.bit_generator.state if self.shuffle_rng is not None else None,
+            callbacks={self._callback_key(i, cb): cb.state_dict() for i, cb in enumerate(self.callbacks)},
+            loader_epoch=getattr(loader, "epoch", None), extra=extra, metadata=metadata)
+
+    def _resume(self, path, loader):
+        from ..io import load_checkpoint
+
+        ckpt = load_checkpoint(path)
+        self.model.load_state_dict(ckpt["model_state"])
+        if ckpt.get("optimizer") is not None:
+            self.optimizer.load_state_dict(ckpt["optimizer"])
+        if ckpt.get("history") is not None:
+            self.history = History.from_dict(ckpt["history"])
+        saved = ckpt.get("callbacks") or {}
+        for i, cb in enumerate(self.callbacks):
+            state = saved.get(self._callback_key(i, cb))
+            if state is not None:
+                cb.load_state_dict(state)
+        if ckpt.get("rng_state") is not None:
+            _random.set_rng_state(ckpt["rng_state"])
+        if ckpt.get("shuffle_rng_state") is not None and self.shuffle_rng is not None:
+            self.shuffle_rng.bit_generator.state = ckpt["shuffle_rng_state"]
+        if ckpt.get("loader_epoch") is not None and hasattr(loader, "set_epoch"):
+            loader.set_epoch(ckpt["loader_epoch"])
+        return int(ckpt["epoch"])
+
+    # ------------------------------------------------------------ fit
+    def fit(self, train_data, epochs=1, batch_size=32, val_data=None, shuffle=True, seed=None, initial_epoch=0,
+            resume_from=None):
+        """Train for epochs ``initial_epoch .. epochs − 1``; see :func:`fit`. Returns the History."""
+        dtype = _model_dtype(self.model)
+        train = self._train = _source(train_data, batch_size, dtype, "train")
+        val = None
+        if val_data is not None:
+            val = _source(val_data, max(batch_size or 0, 256) if isinstance(train, _Arrays) else batch_size,
+                          dtype, "val")
+        if seed is not None:
+            if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+                raise ValueError(f"fit: seed must be a non-negative integer or None, got {seed!r}")
+            self.shuffle_rng = np.random.default_rng(int(seed))
+        elif self.shuffle_rng is None:
+            self.shuffle_rng = np.random.default_rng(int(_random.generator().integers(2 ** 63)))
+        if resume_from is not None:
+            initial_epoch = self._resume(resume_from, train_data)
+        if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer)) or initial_epoch < 0:
+            raise ValueError(f"fit: initial_epoch must be a non-negative integer, got {initial_epoch!r}")
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError(f"fit: epochs must be a non-negative integer, got {epochs!r}")
+        self.history.params = {"epochs": int(epochs), "batch_size": getattr(train, "batch_size", None),
+                               "steps": _safe_len(train), "samples": getattr(train, "n", None)}
+        self.stop_training = False
+        self.completed_epochs = int(initial_epoch)
+
+        for cb in self.callbacks:
+            cb.on_train_begin({})
+        for epoch in range(int(initial_epoch), int(epochs)):
+            self.epoch = epoch
+            for cb in self.callbacks:
+                cb.on_epoch_begin(epoch, {})
+            logs = self._train_epoch(train, epoch, epochs, self.shuffle_rng if shuffle else None, val)
+            self.completed_epochs = epoch + 1
+            self.history.record(epoch, logs)
+            for cb in self.callbacks:
+                cb.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        for cb in self.callbacks:
+            cb.on_train_end({})
+        return self.history
+
+    def _train_epoch(self, train, epoch, epochs, rng, val):
+        model, loss_fn, optimizer, metrics = self.model, self.loss_fn, self.optimizer, self.metrics
+        batch_callbacks = [cb for cb in self.callbacks  # only those that do something per batch
+                           if getattr(cb.on_batch_end, "__func__", None) is not Callback.on_batch_end]
+        bar = self._progress_bar(train, epoch, epochs)
+        _set_mode(model, True)
+        for m in metrics:
+            m.reset()
+        total, seen = 0.0, 0
+        lr = optimizer.param_groups[0]["lr"]  # the rate the epoch starts with (per-batch schedules move it)
+        start = last_shown = time.perf_counter()
+        for i, (xb, yb) in enumerate(train.batches(rng)):
+            out = model(Tensor(xb, dtype=xb.dtype))
+            loss = loss_fn(out, Tensor(yb, dtype=yb.dtype))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+            b = xb.shape[0]
+            value = float(loss.data)
+            total += value * b
+            seen += b
+            for m in metrics:
+                m.update(out.data, yb)
+            for cb in batch_callbacks:
+                cb.on_batch_end(i, {"batch": i, "size": b, "loss": value})
+            if bar is not None:
+                bar.update(1)
+                now = time.perf_counter()
+                if now - last_shown > 0.2:
+                    last_shown = now
+                    bar.set_postfix_str(f"loss={total / seen:.4f}, {seen / (now - start):.0f} samples/s",
+                                        refresh=False)
+        train_time = time.perf_counter() - start
+        if seen == 0:
+            raise ValueError("fit: the training data yielded no batches")
+
+        logs = {"loss": total / seen}
+        for m in metrics:
+            logs[str(m.name)] = m.compute()
+        if val is not None:
+            for key, value in _run_eval(model, loss_fn, val, metrics).items():
+                logs["val_" + key] = value
+        logs["lr"] = lr
+        logs["time"] = time.perf_counter() - start
+        logs["samples_per_sec"] = seen / train_time if train_time > 0 else float("inf")
+        if bar is not None:
+            bar.set_postfix_str(_summary(logs), refresh=False)
+            bar.close()
+        elif self.verbose:
+            print(f"Epoch {epoch + 1}/{epochs} - {_summary(logs)}", flush=True)
+        return logs
+
+    def _progress_bar(self, train, epoch, epochs):
+        if not (self.verbose is True or self.verbose == 2):
+            return None
+        from tqdm.auto import tqdm
+
+        return tqdm(total=_safe_len(train), desc=f"Epoch {epoch + 1}/{epochs}", unit="batch", leave=True,
+                    dynamic_ncols=True)
+
+    def evaluate(self, data, batch_size=256):
+        """Loss and metrics on ``data`` (see :func:`evaluate`)."""
+        return _run_eval(self.model, self.loss_fn, _source(data, batch_size, _model_dtype(self.model), "evaluate"),
+                         self.metrics)
+
+    def predict(self, X, batch_size=256):
+        """The model's outputs for ``X`` (see :func:`predict`)."""
+        return predict(self.model, X, batch_size)
+
+
+def _safe_len(source):
+    try:
+        return len(source)
+    except TypeError:
+        return None
+
+
+def _summary(logs):
+    parts = [f"{logs['time']:.1f}s"]
+    for key, value in logs.items():
+        if key in ("time", "samples_per_sec"):
+            continue
+        if isinstance(value, float):
+            parts.append(f"{key}: {value:.4g}" if key == "lr" else f"{key}: {value:.4f}")
+    parts.append(f"{logs['samples_per_sec']:.0f} samples/s")
+    return " - ".join(parts)
+
+
+def fit(model, loss_fn, optimizer, train_data, epochs=1, batch_size=32, val_data=None, metrics=("accuracy",),
+        callbacks=(), verbose=True, shuffle=True, seed=None, initial_epoch=0, resume_from=None):
+    """Train ``model`` by mini-batch gradient descent and return the per-epoch :class:`History`.
+
+    Parameters
+    ----------
+    model : Module
+    loss_fn : callable
+        ``loss_fn(output, target)`` returning the mean loss of the batch as a scalar Tensor.
+    optimizer : Optimizer
+        Built on ``model.parameters()``.
+    train_data : (X, y) or iterable of (x, y) batches
+        Arrays or Tensors (floating X is converted once to the model's dtype; integer labels to int64),
+        or a :class:`tensorgate.data.DataLoader` (which then decides batch size and shuffling).
+    epochs : int, default 1
+        The index to stop before: epochs ``initial_epoch .. epochs − 1`` are run.
+    batch_size : int or None, default 32
+        1 = stochastic, ``len(X)`` or None = full-batch, between = mini-batch gradient descent.
+    val_data : (X, y) or iterable, optional
+        Evaluated after every epoch (eval mode, no graph): logged as ``val_loss``, ``val_<metric>``.
+    metrics : sequence, default ("accuracy",)
+        ``"accuracy"`` and/or streaming metric objects (``name``, ``reset()``, ``update(preds, target)``,
+        ``compute()``), e.g. from :mod:`tensorgate.metrics`; they receive the raw outputs and targets.
+    callbacks : sequence of Callback
+        :class:`EarlyStopping`, :class:`ModelCheckpoint`, :class:`LearningRateScheduler`, ...
+    verbose : bool or int, default True
+        True/2: a tqdm bar per epoch (loss, samples/s); 1: one line per epoch; False/0: silent.
+    shuffle : bool, default True
+        Visit the examples of (X, y) in a new random order every epoch.
+    seed : int, optional
+        Seeds the shuffling order; same seed (and same ``tg.manual_seed`` for initialisation and
+        dropout) → the same history and weights.
+    initial_epoch : int, default 0
+        Start counting epochs here (to continue an earlier run).
+    resume_from : str or os.PathLike, optional
+        A checkpoint written by :class:`ModelCheckpoint`: restores the model's weights, the optimiser,
+        the history, the callbacks' states and both random generators, then continues from the epoch
+        after the saved one. The result is bit-for-bit that of a run that was never interrupted.
+
+    Returns
+    -------
+    History
+        ``history.history["loss"]``, ``["accuracy"]``, ``["val_loss"]``, ``["val_accuracy"]``, ``["lr"]``,
+        ``["time"]``, ``["samples_per_sec"]``, one entry per epoch; ``history.epoch``.
+
+    Shape
+    -----
+    X: (m, n_x) (or (m, ...) as the model expects), y: (m,) class indices or (m, K)/(m, 1) targets; each
+    batch: (b, ...) with b = batch_size (the last may be smaller).
+
+    Examples
+    --------
+    >>> import numpy as np, tensorgate as tg
+    >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32); y = np.array([0, 1, 1, 0])
+    >>> tg.manual_seed(0)  # doctest: +ELLIPSIS
+    Generator(...)
+    >>> model = tg.nn.Sequential(tg.nn.Linear(2, 8), tg.nn.Tanh(), tg.nn.Linear(8, 2))
+    >>> opt = tg.optim.Adam(model.parameters(), lr=0.05)
+    >>> h = fit(model, tg.nn.CrossEntropyLoss(), opt, (X, y), epochs=300, batch_size=4, verbose=False, seed=0)
+    >>> h.history["accuracy"][-1]
+    1.0
+    """
+    trainer = Trainer(model, loss_fn, optimizer, metrics=metrics, callbacks=callbacks, verbose=verbose)
+    return trainer.fit(train_data, epochs=epochs, batch_size=batch_size, val_data=val_data, shuffle=shuffle,
+                       seed=seed, initial_epoch=initial_epoch, resume_from=resume_from)
