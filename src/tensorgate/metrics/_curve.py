@@ -1,0 +1,113 @@
+"""The one computation behind every curve: TP and FP counts at each distinct threshold.
+
+Predict positive when score >= θ. Sweeping θ from +inf down past each distinct score turns one more group of
+tied samples positive, so with the samples sorted by decreasing score
+
+    tps[i] = number of positives among the samples with score >= thresholds[i]   (a cumulative sum)
+    fps[i] = (number of samples with score >= thresholds[i]) - tps[i]
+
+taken at the last sample of each group of tied scores. Sorting is the only O(n log n) step.
+
+Two implementations that give identical arrays (a test checks it):
+
+* ``_counts_at_thresholds_reference``, the textbook one: argsort the scores, reorder the labels, cumulative
+  sum. The order of samples within a group of tied scores is irrelevant (only the sum over the whole group is
+  read), so the argsort need not be stable.
+* ``_counts_at_thresholds``, the fast one, used by the public functions. An argsort (1-2 s for 10^7 floats)
+  plus two random gathers costs far more than sorting plain numbers with NumPy's vectorised sort. For a
+  non-negative IEEE float the bit pattern read as an unsigned integer is ordered like the number and is below
+  2^63, so ``key = bits << 1 | label`` keeps the order of the scores and carries the label in its lowest bit:
+  one ``np.sort`` of these keys sorts scores and labels together. Negative scores are sorted the same way by
+  magnitude, as a second block. Integer scores that float64 holds exactly go the same way.
+"""
+import numpy as np
+
+_UNSIGNED = {2: np.uint16, 4: np.uint32, 8: np.uint64}
+_ONE = np.uint64(1)
+
+
+def _counts_at_thresholds_reference(y, score):
+    """Reference path. Shape: y (n,) bool, score (n,) -> fps, tps (T,) float64, thresholds (T,) decreasing."""
+    order = np.argsort(score, kind="stable")[::-1]       # decreasing score; tie order does not matter
+    score = score[order]
+    y = y[order]
+    ends = np.append(np.flatnonzero(score[1:] != score[:-1]), score.size - 1)   # last index of each tie group
+    tps = np.cumsum(y, dtype=np.int64)[ends].astype(np.float64)
+    fps = 1 + ends - tps
+    return fps, tps, score[ends]
+
+
+def _sorted_block(bits, y, descending):
+    """Sort one block of scores of one sign together with their labels, by one ``np.sort`` of uint64 keys.
+
+    Without its sign bit, a float's bit pattern read as an unsigned integer is ordered like its magnitude;
+    shifted left by one it leaves the lowest bit free for the label
+    goes in the freed lowest bit as "is negative" (1 - y). For the block of scores >= 0 the keys are
+    inverted (``~``), so that ascending keys mean descending scores. Returns the sorted keys (n_block,).
+    """
+    keys = bits.astype(np.uint64)
+    if bits.dtype.itemsize < 8:
+        keys &= np.uint64((1 << (8 * bits.dtype.itemsize - 1)) - 1)    # clear the sign bit
+    keys <<= _ONE                       # (for 64 bits the sign bit falls off here)
+    if descending:
+        keys |= y                       # after the inversion below the bit reads 1 - y
+        np.invert(keys, out=keys)
+    else:
+        keys |= ~y
+    keys.sort()
+    return keys
+
+
+def _counts_at_thresholds(y, score):
+    """Fast path, same result as the reference. Shape: y (n,) bool, score (n,) -> fps, tps, thresholds (T,)."""
+    dtype = score.dtype
+    work = score
+    if dtype.kind in "biu":
+        if score.size and max(abs(int(score.min())), abs(int(score.max()))) <= 2 ** 53:
+            work = score.astype(np.float64)              # exact for |x| <= 2^53
+        else:
+            return _counts_at_thresholds_reference(y, score)
+    elif dtype.kind != "f" or dtype.itemsize not in _UNSIGNED:
+        return _counts_at_thresholds_reference(y, score)
+    bits = work.view(_UNSIGNED[work.dtype.itemsize])
+
+    # blocks in decreasing score order: scores >= 0 (-0.0 included), then the negative ones
+    negative = work < 0
+    if negative.any():
+        nonneg = ~negative
+        blocks = [(_sorted_block(bits[nonneg], y[nonneg], True), 1),
+                  (_sorted_block(bits[negative], y[negative], False), -1)]
+    else:
+        blocks = [(_sorted_block(bits, y, True), 1)]
+
+    keys = blocks[0][0] if len(blocks) == 1 else np.concatenate([keys for keys, _ in blocks])
+
+    # the last sample of each group of equal scores: where the key, label bit aside, changes (or a block ends)
+    values = keys >> _ONE
+    is_end = np.empty(keys.size, dtype=bool)
+    np.not_equal(values[1:], values[:-1], out=is_end[:-1])
+    is_end[-1] = True
+    block_sizes = [block.size for block, _ in blocks]
+    if len(blocks) == 2 and block_sizes[0]:
+        is_end[block_sizes[0] - 1] = True
+    ends = np.flatnonzero(is_end)
+    del is_end
+
+    # thresholds: undo the key at each group end
+    last = keys[ends]
+    thresholds = np.empty(ends.size, dtype=dtype)
+    n_first = int(np.count_nonzero(ends < block_sizes[0]))
+    for (block, sign), part in ((blocks[0], slice(0, n_first)), (blocks[-1], slice(n_first, None))):
+        if len(blocks) == 1 and part.start:
+            break
+        k = last[part]
+        magnitude = ((~k if sign > 0 else k) >> _ONE).astype(bits.dtype).view(work.dtype)
+        thresholds[part] = magnitude if sign > 0 else -magnitude
+
+    # counts: the low bit says "negative sample"; reuse the values buffer for the cumulative sum
+    np.bitwise_and(keys, _ONE, out=values)
+    np.cumsum(values, out=values)
+    fps = values[ends].astype(np.float64)
+    tps = ends + 1.0
+    tps -= fps
+    return fps, tps, thresholds

@@ -1,0 +1,581 @@
+"""Metrics of hard predictions: the confusion matrix and what is read off it.
+
+For one positive class the confusion matrix counts four numbers::
+
+                    predicted 0   predicted 1
+        actual 0        TN            FP
+        actual 1        FN            TP
+
+    recall (TPR, sensitivity) = TP / (TP + FN)      precision = TP / (TP + FP)
+    specificity (TNR)         = TN / (TN + FP)      FPR = FP / (FP + TN) = 1 - specificity
+    F_beta = (1 + beta^2) TP / ((1 + beta^2) TP + beta^2 FN + FP)
+
+With K classes each class in turn is "the positive one" (one-vs-rest); ``average`` then says how the K
+numbers become one: 'micro' pools the counts, 'macro' is the plain mean, 'weighted' the mean weighted by
+support (the number of true samples of each class), None returns all K.
+
+Signatures and results follow scikit-learn (``sklearn.metrics``), which the tests use as the oracle.
+"""
+import math
+import warnings
+
+import numpy as np
+from scipy.special import xlogy
+
+from ._validation import (
+    UndefinedMetricWarning, _as_array, _check_finite, _check_labels, _check_nonempty, _check_numeric,
+    _check_same_length, _contains, _encode, _label_kind, _unique,
+)
+
+_AVERAGES = (None, "binary", "micro", "macro", "weighted")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# plumbing: labels, counts, division with zero_division, averaging
+# ----------------------------------------------------------------------------------------------------------
+
+def _check_pair(y_true, y_pred):
+    y_true = _check_labels(_as_array(y_true, "y_true"), "y_true")
+    y_pred = _check_labels(_as_array(y_pred, "y_pred"), "y_pred")
+    _check_same_length(y_true, "y_true", y_pred, "y_pred")
+    if _label_kind(y_true) != _label_kind(y_pred):
+        raise ValueError("y_true and y_pred mix string and number labels; use one kind of label")
+    return y_true, y_pred
+
+
+def _present_labels(y_true, y_pred):
+    """Sorted labels that occur in y_true or y_pred (scikit-learn's ``unique_labels``)."""
+    return _unique(np.concatenate([_unique(y_true), _unique(y_pred)]))
+
+
+def _check_label_list(labels):
+    labels = _as_array(labels, "labels").ravel()
+    if labels.size == 0:
+        raise ValueError("labels should contain at least one label")
+    if len(_unique(labels)) != labels.size:
+        raise ValueError(f"labels contains duplicates: {labels.tolist()}")
+    return labels
+
+
+def _check_zero_division(zero_division):
+    if isinstance(zero_division, str) and zero_division == "warn":
+        return 0.0
+    if isinstance(zero_division, (int, float)) and not isinstance(zero_division, bool):
+        if zero_division in (0, 1):
+            return float(zero_division)
+        if math.isnan(zero_division):
+            return math.nan
+    raise ValueError(f"zero_division must be 'warn', 0, 1 or nan, got {zero_division!r}")
+
+
+def _divide(numerator, denominator, zero_division, warn_message):
+    """numerator / denominator elementwise; where the denominator is 0 the result is ``zero_division``
+    (0 with a warning for 'warn')."""
+    numerator = np.asarray(numerator, dtype=np.float64)
+    denominator = np.asarray(denominator, dtype=np.float64)
+    zero = denominator == 0
+    result = numerator / np.where(zero, 1.0, denominator)
+    if zero.any():
+        result[zero] = _check_zero_division(zero_division)
+        if isinstance(zero_division, str) and warn_message:
+            where = "due to" if result.shape[0] == 1 else "in labels with"
+            warnings.warn(
+                warn_message.format(where=where) + " Use `zero_division` parameter to control this behavior.",
+                UndefinedMetricWarning, stacklevel=4,
+            )
+    return result
+
+
+def _nanaverage(values, weights=None):
+    """Mean ignoring nan entries (zero_division=nan); weights that sum to zero are ignored."""
+    keep = ~np.isnan(values)
+    if values.size == 0 or not keep.any():
+        return math.nan
+    values = values[keep]
+    if weights is not None:
+        weights = np.asarray(weights, dtype=np.float64)[keep]
+        if weights.sum() != 0:
+            return float(np.average(values, weights=weights))
+    return float(np.mean(values))
+
+
+def _select_labels(y_true, y_pred, labels, pos_label, average):
+    """The labels to score, as scikit-learn chooses them (``_check_set_wise_labels``)."""
+    if average not in _AVERAGES:
+        raise ValueError(f"average must be one of {list(_AVERAGES)}, got {average!r}")
+    present = _present_labels(y_true, y_pred)
+    if average == "binary":
+        if len(present) > 2:
+            raise ValueError(
+                "Target is multiclass but average='binary'. Please choose another average setting, "
+                "one of [None, 'micro', 'macro', 'weighted']."
+            )
+        if len(present) == 2 and not _contains(present, pos_label):
+            raise ValueError(f"pos_label={pos_label!r} is not a valid label: it should be one of "
+                             f"{present.tolist()}")
+        return np.asarray([pos_label])
+    if pos_label not in (None, 1):
+        warnings.warn(
+            f"Note that pos_label (set to {pos_label!r}) is ignored when average != 'binary' "
+            f"(got {average!r}). You may use labels=[pos_label] to specify a single positive class.",
+            UserWarning, stacklevel=4,
+        )
+    return present if labels is None else _check_label_list(labels)
+
+
+def _label_counts(y_true, y_pred, labels):
+    """Per-label one-vs-rest counts from one pass of bincount.
+
+    Shape: y_true (m,), y_pred (m,), labels (K,) -> tp, pred_sum = TP + FP, true_sum = TP + FN, each (K,).
+    Samples whose label is not in ``labels`` count only towards the negatives (TN) of every label.
+    """
+    k = len(labels)
+    t = _encode(y_true, labels)
+    p = _encode(y_pred, labels)
+    tp = np.bincount(t[(t == p) & (t >= 0)], minlength=k)
+    true_sum = np.bincount(t[t >= 0], minlength=k)
+    pred_sum = np.bincount(p[p >= 0], minlength=k)
+    return tp, pred_sum, true_sum
+
+
+def _scores_from_counts(tp, pred_sum, true_sum, n, *, metric, average, beta=1.0, zero_division="warn"):
+    """One metric from one-vs-rest counts (K,) and the number of samples n, averaged as asked.
+
+    metric: 'precision' TP/(TP+FP), 'recall' TP/(TP+FN), 'f' F_beta, 'specificity' TN/(TN+FP),
+    'fpr' FP/(FP+TN). Returns a float, or an array (K,) when ``average`` is None.
+    """
+    tp, pred_sum, true_sum = (np.asarray(a, dtype=np.int64) for a in (tp, pred_sum, true_sum))
+    negatives = n - true_sum                     # TN + FP of each label
+    fp = pred_sum - tp
+    tn = negatives - fp
+    if average == "micro":
+        tp, pred_sum, true_sum = tp.sum(keepdims=True), pred_sum.sum(keepdims=True), true_sum.sum(keepdims=True)
+        negatives, fp, tn = negatives.sum(keepdims=True), fp.sum(keepdims=True), tn.sum(keepdims=True)
+
+    if metric == "f" and math.isinf(beta):
+        metric = "recall"                        # F_inf = recall
+    if metric == "f" and beta == 0:
+        metric = "precision"                     # F_0 = precision
+    if metric == "precision":
+        score = _divide(tp, pred_sum, zero_division,
+                        "Precision is ill-defined and being set to 0.0 {where} no predicted samples.")
+    elif metric == "recall":
+        score = _divide(tp, true_sum, zero_division,
+                        "Recall is ill-defined and being set to 0.0 {where} no true samples.")
+    elif metric == "specificity":
+        score = _divide(tn, negatives, zero_division,
+                        "Specificity is ill-defined and being set to 0.0 {where} no negative samples.")
+    elif metric == "fpr":
+        score = _divide(fp, negatives, zero_division,
+                        "False positive rate is ill-defined and being set to 0.0 {where} no negative samples.")
+    elif metric == "f":
+        beta2 = beta ** 2
+        score = _divide((1 + beta2) * tp.astype(np.float64), beta2 * true_sum.astype(np.float64) + pred_sum,
+                        zero_division,
+                        "F-score is ill-defined and being set to 0.0 {where} no true nor predicted samples.")
+    else:  # pragma: no cover - internal
+        raise ValueError(metric)
+
+    if average is None:
+        return score
+    return _nanaverage(score, true_sum if average == "weighted" else None)
+
+
+def _binary_or_averaged(metric, y_true, y_pred, labels, pos_label, average, zero_division, beta=1.0):
+    _check_zero_division(zero_division)
+    y_true, y_pred = _check_pair(y_true, y_pred)
+    labels = _select_labels(y_true, y_pred, labels, pos_label, average)
+    tp, pred_sum, true_sum = _label_counts(y_true, y_pred, labels)
+    return _scores_from_counts(tp, pred_sum, true_sum, y_true.shape[0], metric=metric, average=average,
+                               beta=beta, zero_division=zero_division)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# public functions
+# ----------------------------------------------------------------------------------------------------------
+
+def confusion_matrix(y_true, y_pred, *, labels=None, normalize=None):
+    """Confusion matrix C, where C[i, j] counts samples of true class i predicted as class j.
+
+    For two classes 0, 1 this is ``[[TN, FP], [FN, TP]]``.
+
+    Parameters
+    ----------
+    y_true : array_like or Tensor, shape (m,)
+        True labels (integers or strings).
+    y_pred : array_like or Tensor, shape (m,)
+        Predicted labels.
+    labels : array_like, shape (K,), optional
+        The labels that index the rows and columns, in this order; samples with other labels are left
+        out. Default: the sorted labels present in ``y_true`` or ``y_pred``.
+    normalize : {'true', 'pred', 'all'}, optional
+        Divide by the row sums (rows become recall per class), the column sums (precision per class)
+        or the total. 0/0 gives 0.
+
+    Returns
+    -------
+    C : ndarray, shape (K, K)
+        int64 counts, or float64 when normalized.
+
+    Examples
+    --------
+    >>> confusion_matrix([0, 1, 1, 0], [0, 1, 0, 0])
+    array([[2, 0],
+           [1, 1]])
+    """
+    y_true, y_pred = _check_pair(y_true, y_pred)
+    if normalize not in (None, "true", "pred", "all"):
+        raise ValueError(f"normalize must be one of None, 'true', 'pred', 'all', got {normalize!r}")
+    if labels is None:
+        labels = _present_labels(y_true, y_pred)
+    else:
+        labels = _check_label_list(labels)
+        if not (_encode(y_true, labels) >= 0).any():
+            raise ValueError("At least one label specified must be in y_true")
+    k = len(labels)
+    t = _encode(y_true, labels)
+    p = _encode(y_pred, labels)
+    keep = (t >= 0) & (p >= 0)
+    cm = np.bincount(t[keep] * k + p[keep], minlength=k * k).reshape(k, k).astype(np.int64)
+    if normalize is not None:
+        with np.errstate(all="ignore"):
+            if normalize == "true":
+                cm = cm / cm.sum(axis=1, keepdims=True)
+            elif normalize == "pred":
+                cm = cm / cm.sum(axis=0, keepdims=True)
+            else:
+                cm = cm / cm.sum()
+        cm = np.nan_to_num(cm)
+    if cm.shape == (1, 1):
+        warnings.warn(
+            "A single label was found in 'y_true' and 'y_pred'. For the confusion matrix to have the "
+            "correct shape, use the 'labels' parameter to pass all known labels.", UserWarning, stacklevel=2,
+        )
+    return cm
+
+
+def accuracy_score(y_true, y_pred, *, normalize=True):
+    """Fraction (or number, with ``normalize=False``) of samples whose predicted label is the true one.
+
+    Parameters
+    ----------
+    y_true, y_pred : array_like or Tensor, shape (m,)
+        True and predicted labels.
+    normalize : bool
+        True: the fraction correct, (TP + TN) / m in the binary case. False: the count.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> accuracy_score([0, 1, 1, 0], [0, 1, 0, 0])
+    0.75
+    """
+    y_true, y_pred = _check_pair(y_true, y_pred)
+    correct = y_true == y_pred
+    return float(np.mean(correct)) if normalize else float(np.sum(correct))
+
+
+_PRF_DOC = """
+    Parameters
+    ----------
+    y_true, y_pred : array_like or Tensor, shape (m,)
+        True and predicted labels (integers or strings).
+    labels : array_like, shape (K,), optional
+        Labels to include when ``average != 'binary'``; default: all labels present in y_true or y_pred.
+    pos_label : int or str, default 1
+        The positive class when ``average='binary'``.
+    average : {'binary', 'micro', 'macro', 'weighted'} or None, default 'binary'
+        'binary': the score of ``pos_label`` only. 'micro': pool TP, FP, FN over labels. 'macro': mean of
+        the per-label scores. 'weighted': mean weighted by support. None: the per-label scores, shape (K,).
+    zero_division : {'warn', 0, 1, nan}, default 'warn'
+        Value returned where the denominator is 0; 'warn' returns 0 and warns.
+
+    Returns
+    -------
+    float, or ndarray of shape (K,) when ``average`` is None
+"""
+
+
+def precision_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", zero_division="warn"):
+    """Precision TP / (TP + FP): of the samples predicted positive, the fraction that are.
+    {doc}
+    Examples
+    --------
+    >>> precision_score([0, 1, 1, 0], [1, 1, 0, 0])   # TP = 1, FP = 1
+    0.5
+    """
+    return _binary_or_averaged("precision", y_true, y_pred, labels, pos_label, average, zero_division)
+
+
+def recall_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", zero_division="warn"):
+    """Recall (sensitivity, TPR) TP / (TP + FN): of the positive samples, the fraction found.
+    {doc}
+    Examples
+    --------
+    >>> recall_score([0, 1, 1, 1], [1, 1, 0, 1])      # TP = 2, FN = 1
+    0.6666666666666666
+    """
+    return _binary_or_averaged("recall", y_true, y_pred, labels, pos_label, average, zero_division)
+
+
+def fbeta_score(y_true, y_pred, *, beta, labels=None, pos_label=1, average="binary", zero_division="warn"):
+    """F-beta score (1 + beta^2) TP / ((1 + beta^2) TP + beta^2 FN + FP), the weighted harmonic mean of
+    precision and recall; beta > 1 favours recall, beta < 1 precision.
+
+    ``beta`` (float >= 0, keyword) comes first; the other parameters are those of ``precision_score``.
+    {doc}
+    Examples
+    --------
+    >>> fbeta_score([0, 1, 1, 1], [1, 1, 0, 1], beta=2.0)   # 5*2 / (5*2 + 4*1 + 1)
+    0.6666666666666666
+    """
+    if not beta >= 0:
+        raise ValueError(f"beta must be >= 0, got {beta!r}")
+    return _binary_or_averaged("f", y_true, y_pred, labels, pos_label, average, zero_division, beta=beta)
+
+
+def f1_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", zero_division="warn"):
+    """F1 = 2 TP / (2 TP + FP + FN), the harmonic mean of precision and recall.
+    {doc}
+    Examples
+    --------
+    >>> f1_score([0, 1, 1, 1], [1, 1, 0, 1])          # 2*2 / (2*2 + 1 + 1)
+    0.6666666666666666
+    """
+    return _binary_or_averaged("f", y_true, y_pred, labels, pos_label, average, zero_division, beta=1.0)
+
+
+def specificity_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", zero_division="warn"):
+    """Specificity (TNR) TN / (TN + FP): of the negative samples, the fraction predicted negative.
+
+    scikit-learn has no such function; the signature is ``recall_score``'s, and 'weighted' weights by
+    the support of each label, as recall does. Specificity of a class = recall of "not that class".
+    {doc}
+    Examples
+    --------
+    >>> specificity_score([0, 0, 0, 1], [1, 0, 0, 1])  # TN = 2, FP = 1
+    0.6666666666666666
+    """
+    return _binary_or_averaged("specificity", y_true, y_pred, labels, pos_label, average, zero_division)
+
+
+def false_positive_rate(y_true, y_pred, *, labels=None, pos_label=1, average="binary", zero_division="warn"):
+    """False positive rate FP / (FP + TN) = 1 - specificity: the x axis of the ROC curve.
+
+    scikit-learn has no such function; the signature is ``recall_score``'s ('weighted' weights by
+    support, as recall does).
+    {doc}
+    Examples
+    --------
+    >>> false_positive_rate([0, 0, 0, 1], [1, 0, 0, 1])  # FP = 1, TN = 2
+    0.3333333333333333
+    """
+    return _binary_or_averaged("fpr", y_true, y_pred, labels, pos_label, average, zero_division)
+
+
+for _f in (precision_score, recall_score, fbeta_score, f1_score, specificity_score, false_positive_rate):
+    _f.__doc__ = _f.__doc__.replace("{doc}", _PRF_DOC)
+
+
+def precision_recall_fscore_support(y_true, y_pred, *, beta=1.0, labels=None, pos_label=1, average=None,
+                                    zero_division="warn"):
+    """Precision, recall, F-beta and support per label (or averaged), as scikit-learn's function.
+
+    Parameters
+    ----------
+    y_true, y_pred : array_like or Tensor, shape (m,)
+    beta, labels, pos_label, average, zero_division
+        As in ``fbeta_score``; ``average`` defaults to None here.
+
+    Returns
+    -------
+    precision, recall, fbeta : ndarray (K,), or floats when averaged
+    support : ndarray (K,) of int, or None when averaged
+
+    Examples
+    --------
+    >>> p, r, f, s = precision_recall_fscore_support([0, 1, 1], [0, 1, 0])
+    >>> p.tolist(), r.tolist(), s.tolist()
+    ([0.5, 1.0], [1.0, 0.5], [1, 2])
+    """
+    _check_zero_division(zero_division)
+    y_true, y_pred = _check_pair(y_true, y_pred)
+    labels = _select_labels(y_true, y_pred, labels, pos_label, average)
+    counts = _label_counts(y_true, y_pred, labels)
+    n = y_true.shape[0]
+    kw = dict(average=average, zero_division=zero_division)
+    precision = _scores_from_counts(*counts, n, metric="precision", **kw)
+    recall = _scores_from_counts(*counts, n, metric="recall", **kw)
+    fbeta = _scores_from_counts(*counts, n, metric="f", beta=beta, **kw)
+    support = counts[2] if average is None else None
+    return precision, recall, fbeta, support
+
+
+def classification_report(y_true, y_pred, *, labels=None, target_names=None, digits=2, output_dict=False,
+                          zero_division="warn"):
+    """Text (or dict) summary of precision, recall, F1 and support per class, with averages.
+
+    Same layout as ``sklearn.metrics.classification_report``: one row per label, then 'accuracy' (the
+    micro average, when every present label is reported), 'macro avg' and 'weighted avg'.
+
+    Parameters
+    ----------
+    y_true, y_pred : array_like or Tensor, shape (m,)
+    labels : array_like, shape (K,), optional
+    target_names : list of str, length K, optional
+        Names printed for the labels.
+    digits : int
+        Digits after the decimal point in the text report.
+    output_dict : bool
+        Return ``{name: {'precision', 'recall', 'f1-score', 'support'}, 'accuracy': float, ...}``.
+    zero_division : {'warn', 0, 1, nan}
+
+    Returns
+    -------
+    str or dict
+
+    Examples
+    --------
+    >>> print(classification_report([0, 1, 1, 0], [0, 1, 0, 0]))
+                  precision    recall  f1-score   support
+    <BLANKLINE>
+               0       0.67      1.00      0.80         2
+               1       1.00      0.50      0.67         2
+    <BLANKLINE>
+        accuracy                           0.75         4
+       macro avg       0.83      0.75      0.73         4
+    weighted avg       0.83      0.75      0.73         4
+    <BLANKLINE>
+    """
+    y_true, y_pred = _check_pair(y_true, y_pred)
+    present = _present_labels(y_true, y_pred)
+    labels_given = labels is not None
+    labels = _check_label_list(labels) if labels_given else present
+    micro_is_accuracy = not labels_given or set(labels.tolist()) >= set(present.tolist())
+
+    if target_names is not None and len(labels) != len(target_names):
+        if labels_given:
+            warnings.warn(f"labels size, {len(labels)}, does not match size of target_names, "
+                          f"{len(target_names)}", stacklevel=2)
+        else:
+            raise ValueError(f"Number of classes, {len(labels)}, does not match size of target_names, "
+                             f"{len(target_names)}. Try specifying the labels parameter")
+    if target_names is None:
+        target_names = ["%s" % label for label in labels.tolist()]
+
+    headers = ["precision", "recall", "f1-score", "support"]
+    p, r, f1, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, average=None,
+                                                  zero_division=zero_division)
+    rows = list(zip(target_names, p, r, f1, s))
+
+    if output_dict:
+        report = {name: dict(zip(headers, [float(v) for v in scores])) for name, *scores in rows}
+    else:
+        width = max(max(len(cn) for cn in target_names), len("weighted avg"), digits)
+        head_fmt = "{:>{width}s} " + " {:>9}" * len(headers)
+        text = head_fmt.format("", *headers, width=width) + "\n\n"
+        row_fmt = "{:>{width}s} " + " {:>9.{digits}f}" * 3 + " {:>9}\n"
+        for row in rows:
+            text += row_fmt.format(*row, width=width, digits=digits)
+        text += "\n"
+
+    for average in ("micro", "macro", "weighted"):
+        heading = "accuracy" if average == "micro" and micro_is_accuracy else average + " avg"
+        avg_p, avg_r, avg_f1, _ = precision_recall_fscore_support(y_true, y_pred, labels=labels,
+                                                                  average=average, zero_division=zero_division)
+        values = [avg_p, avg_r, avg_f1, np.sum(s)]
+        if output_dict:
+            report[heading] = dict(zip(headers, [float(v) for v in values]))
+        elif heading == "accuracy":
+            fmt = "{:>{width}s} " + " {:>9.{digits}}" * 2 + " {:>9.{digits}f}" + " {:>9}\n"
+            text += fmt.format(heading, "", "", *values[2:], width=width, digits=digits)
+        else:
+            text += row_fmt.format(heading, *values, width=width, digits=digits)
+
+    if output_dict:
+        if "accuracy" in report:
+            report["accuracy"] = report["accuracy"]["precision"]
+        return report
+    return text
+
+
+def log_loss(y_true, y_proba, *, normalize=True, labels=None):
+    """Cross-entropy loss -1/m sum_i sum_k y_ik log p_ik of predicted probabilities.
+
+    Probabilities are clipped to [eps, 1 - eps] (eps of their dtype), as scikit-learn does.
+
+    Parameters
+    ----------
+    y_true : array_like or Tensor, shape (m,)
+        True labels.
+    y_proba : array_like or Tensor, shape (m, K), or (m,) for P(larger label) in the binary case
+        Predicted probabilities; column k is the class ``labels[k]`` (labels sorted).
+    normalize : bool
+        Mean over samples (True) or sum (False).
+    labels : array_like, shape (K,), optional
+        All class labels, needed when y_true lacks some of them.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(log_loss([0, 1], [[0.9, 0.1], [0.2, 0.8]]), 6)   # -(log 0.9 + log 0.8) / 2
+    0.164252
+    """
+    y_true = _check_labels(_as_array(y_true, "y_true"), "y_true")
+    y_proba = _check_numeric(_as_array(y_proba, "y_proba"), "y_proba")
+    _check_nonempty(y_proba, "y_proba")
+    if y_proba.dtype.kind != "f":
+        y_proba = y_proba.astype(np.float64)
+    _check_finite(y_proba, "y_proba")
+    if y_proba.ndim not in (1, 2):
+        raise ValueError(f"y_proba must have shape (m,) or (m, K), got shape {y_proba.shape}")
+    if y_proba.max() > 1:
+        raise ValueError(f"y_proba contains values greater than 1: {y_proba.max()}")
+    if y_proba.min() < 0:
+        raise ValueError(f"y_proba contains values lower than 0: {y_proba.min()}")
+    _check_same_length(y_true, "y_true", y_proba, "y_proba")
+
+    if labels is not None:
+        labels = _check_label_list(labels)
+        classes = _unique(labels)
+        if not np.array_equal(classes, labels):
+            warnings.warn(f"Labels passed were {labels}. But this function assumes labels are ordered "
+                          f"lexicographically. Pass the ordered labels={classes.tolist()} and ensure that "
+                          "the columns of y_proba correspond to this ordering.", UserWarning, stacklevel=2)
+        index = _encode(y_true, classes)
+        if (index < 0).any():
+            bad = int(np.flatnonzero(index < 0)[0])
+            raise ValueError(f"y_true[{bad}] = {y_true[bad]!r} is not one of labels {classes.tolist()}")
+        if len(classes) == 1:
+            raise ValueError(f"The labels array needs to contain at least two labels, got {classes}.")
+    else:
+        classes = _unique(y_true)
+        if len(classes) == 1:
+            raise ValueError(f"y_true contains only one label ({classes[0]}). Please provide the list of all "
+                             "expected class labels explicitly through the labels argument.")
+        index = _encode(y_true, classes)
+
+    if y_proba.ndim == 1:
+        y_proba = y_proba[:, None]
+    if y_proba.shape[1] == 1:
+        y_proba = np.concatenate([1 - y_proba, y_proba], axis=1)
+    eps = np.finfo(y_proba.dtype).eps
+    if not np.all(np.isclose(y_proba.sum(axis=1), 1, rtol=math.sqrt(eps))):
+        warnings.warn("The y_proba values do not sum to one. Make sure to pass probabilities.",
+                      UserWarning, stacklevel=2)
+    if len(classes) != y_proba.shape[1]:
+        raise ValueError(f"y_true and y_proba contain different number of classes: {len(classes)} vs "
+                         f"{y_proba.shape[1]}. Classes found: {classes.tolist()}; pass labels if y_true "
+                         "lacks some classes.")
+
+    onehot = np.zeros(y_proba.shape, dtype=y_proba.dtype)
+    onehot[np.arange(len(index)), index] = 1
+    y_proba = np.clip(y_proba, eps, 1 - eps)
+    loss = -np.sum(xlogy(onehot, y_proba), axis=1)
+    return float(np.mean(loss)) if normalize else float(np.sum(loss))

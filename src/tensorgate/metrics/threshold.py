@@ -1,0 +1,166 @@
+"""Choosing the threshold θ: a classifier's scores become decisions only once θ is fixed.
+
+Predict positive when score >= θ (the convention of ``roc_curve``). The candidates are +inf (nothing
+positive) and every distinct score; one sort gives the confusion counts at all of them
+(``_binary_clf_curve``), and each criterion is a vectorised pick among them:
+
+* 'youden'    max J = TPR - FPR, the ROC point farthest above the chance diagonal.
+* 'cost'      min expected cost  c_FN · π · (1 - TPR) + c_FP · (1 - π) · FPR, with π = P(y = 1) (the
+              sample's unless ``prior`` is given). With c_FN = c_FP = 1 and the sample's π this is
+              (FN + FP) / n, the probability of error: θ* of the Bayes decision rule on this sample.
+* 'f1'        max F1 = 2 TP / (2 TP + FP + FN).
+* 'recall'    the highest θ whose recall reaches ``min_recall`` (the medical test: accept false positives
+              to miss at most a fraction 1 - min_recall of the sick). Recall only grows as θ decreases,
+              so this is also the θ with the fewest false positives among those that reach it.
+* 'precision' the lowest θ whose precision reaches ``min_precision``. Precision is not monotonic in θ;
+              the lowest such θ is the one with the highest recall among those that reach the target
+              (the highest one would usually flag a handful of samples).
+
+Ties between equally good thresholds go to the highest threshold.
+"""
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from .ranking import _binary_clf_curve
+
+_CRITERIA = ("youden", "cost", "f1", "recall", "precision")
+
+
+@dataclass(frozen=True)
+class ThresholdResult:
+    """The chosen threshold and the metrics of ``y_score >= threshold``.
+
+    Dict-like too: ``result["f1"]``, ``result.to_dict()``. ``value`` is the criterion's value there (J,
+    expected cost, F1, recall or precision).
+    """
+    threshold: float
+    criterion: str
+    value: float
+    tpr: float
+    fpr: float
+    precision: float
+    f1: float
+    accuracy: float
+    specificity: float
+    tp: int
+    fp: int
+    tn: int
+    fn: int
+
+    @property
+    def recall(self):
+        """Recall = TPR = TP / (TP + FN)."""
+        return self.tpr
+
+    def __getitem__(self, key):
+        if key == "recall":
+            return self.tpr
+        if key not in self.__dataclass_fields__:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def keys(self):
+        return list(self.__dataclass_fields__) + ["recall"]
+
+    def to_dict(self):
+        return dict(asdict(self), recall=self.tpr)
+
+
+def _rates(tp, fp, n_pos, n_neg):
+    """All the metrics at every candidate, as float64 arrays (T,); 0/0 gives 0."""
+    fn = n_pos - tp
+    tn = n_neg - fp
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(tp + fp > 0, tp / np.maximum(tp + fp, 1), 0.0)
+        f1 = np.where(tp > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 0.0)
+    return dict(tpr=tp / n_pos, fpr=fp / n_neg, precision=precision, f1=f1,
+                accuracy=(tp + tn) / (n_pos + n_neg), specificity=tn / n_neg, fn=fn, tn=tn)
+
+
+def best_threshold(y_true, y_score, criterion="youden", *, pos_label=None, cost_fn=1.0, cost_fp=1.0,
+                   prior=None, min_recall=None, min_precision=None):
+    """The threshold θ that is best for ``criterion``, and the metrics of ``y_score >= θ``.
+
+    Parameters
+    ----------
+    y_true : array_like or Tensor, shape (n,)
+        True binary labels (both classes present); {0, 1} or {-1, 1} unless ``pos_label`` is given.
+    y_score : array_like or Tensor, shape (n,)
+        Scores, higher meaning more likely positive.
+    criterion : {'youden', 'cost', 'f1', 'recall', 'precision'}
+        See the module docstring: max TPR - FPR; min expected cost; max F1; highest θ with recall >=
+        ``min_recall``; lowest θ with precision >= ``min_precision``.
+    pos_label : int or str, optional
+    cost_fn, cost_fp : float >= 0
+        'cost': the cost of a false negative and of a false positive.
+    prior : float in [0, 1], optional
+        'cost': P(y = 1) in the population where the rule is used; default the fraction in y_true.
+    min_recall, min_precision : float in [0, 1]
+        Targets for the 'recall' and 'precision' criteria.
+
+    Returns
+    -------
+    ThresholdResult
+        ``threshold`` (a score value, or inf for "never positive"), ``value``, ``tpr`` (= ``recall``),
+        ``fpr``, ``precision``, ``f1``, ``accuracy``, ``specificity``, ``tp``, ``fp``, ``tn``, ``fn``.
+
+    Examples
+    --------
+    >>> r = best_threshold([0, 1, 1, 0], [0.2, 0.4, 0.7, 0.9], "recall", min_recall=1.0)
+    >>> r.threshold, r.recall, r.precision
+    (0.4, 1.0, 0.6666666666666666)
+    """
+    if criterion not in _CRITERIA:
+        raise ValueError(f"criterion must be one of {_CRITERIA}, got {criterion!r}")
+    fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label)
+    n_pos, n_neg = tps[-1], fps[-1]
+    if n_pos == 0 or n_neg == 0:
+        raise ValueError(f"y_true has only {'negative' if n_pos == 0 else 'positive'} samples: a threshold "
+                         "cannot be chosen without both classes")
+    # candidates, from the highest threshold down: +inf (no positives), then every distinct score
+    tp = np.concatenate([[0.0], tps])
+    fp = np.concatenate([[0.0], fps])
+    theta = np.concatenate([[np.inf], thresholds.astype(np.float64)])
+    m = _rates(tp, fp, n_pos, n_neg)
+
+    if criterion == "youden":
+        value = m["tpr"] - m["fpr"]
+        best = int(np.argmax(value))                      # argmax: the first, i.e. highest, on ties
+    elif criterion == "cost":
+        if not (cost_fn >= 0 and cost_fp >= 0):
+            raise ValueError(f"cost_fn and cost_fp must be >= 0, got {cost_fn!r}, {cost_fp!r}")
+        pi = n_pos / (n_pos + n_neg) if prior is None else prior
+        if not 0 <= pi <= 1:
+            raise ValueError(f"prior must be in [0, 1], got {prior!r}")
+        value = cost_fn * pi * (1 - m["tpr"]) + cost_fp * (1 - pi) * m["fpr"]
+        best = int(np.argmin(value))
+    elif criterion == "f1":
+        value = m["f1"]
+        best = int(np.argmax(value))
+    elif criterion == "recall":
+        _check_target(min_recall, "min_recall")
+        value = m["tpr"]
+        best = int(np.flatnonzero(value >= min_recall)[0])          # recall never decreases down the list
+    else:
+        _check_target(min_precision, "min_precision")
+        value = m["precision"]
+        reach = np.flatnonzero(value >= min_precision)
+        if reach.size == 0:
+            raise ValueError(f"no threshold reaches min_precision={min_precision}: the highest precision "
+                             f"is {value.max()}")
+        best = int(reach[-1])                                         # the lowest threshold that reaches it
+
+    return ThresholdResult(
+        threshold=float(theta[best]), criterion=criterion, value=float(value[best]),
+        tpr=float(m["tpr"][best]), fpr=float(m["fpr"][best]), precision=float(m["precision"][best]),
+        f1=float(m["f1"][best]), accuracy=float(m["accuracy"][best]),
+        specificity=float(m["specificity"][best]), tp=int(tp[best]), fp=int(fp[best]), tn=int(m["tn"][best]),
+        fn=int(m["fn"][best]),
+    )
+
+
+def _check_target(target, name):
+    if target is None or not (0 <= target <= 1) or (isinstance(target, float) and math.isnan(target)):
+        raise ValueError(f"{name} must be a number in [0, 1], got {target!r}")
