@@ -131,6 +131,11 @@ def _rebuild_module(payload, tensors):
     except Exception as err:  # an unknown type, a bad argument: never more than an error
         raise ModelFileError(f"load: cannot rebuild the model from the file's architecture: "
                              f"{type(err).__name__}: {err}") from None
+    float_dtypes = {v.dtype for v in state.values() if isinstance(v, np.ndarray) and v.dtype.kind == "f"}
+    if len(float_dtypes) == 1 and hasattr(model, "to"):  # the config makes float32 layers: match the weights
+        (dtype,) = float_dtypes
+        if any(p.data.dtype != dtype for p in model.parameters()):
+            model = model.to(dtype)
     try:
         model.load_state_dict(state, strict=True)
     except Exception as err:

@@ -153,8 +153,8 @@ class Optimizer:
 
     def _scratch(self, p):
         work = self._work.get(p)
-        if work is None:
-            work = self._work[p] = _Scratch(p.data)
+        if work is None or work._like.dtype != p.data.dtype or work._like.shape != p.data.shape:
+            work = self._work[p] = _Scratch(p.data)  # (again if model.to(dtype) replaced the array)
         return work
 
     # ---------------------------------------------------------------- saving
