@@ -275,3 +275,4 @@ from .loss import (  # noqa: E402,F401  (the loss gates; see loss.py)
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss, mse_loss, nll_loss,
     perceptron_loss,
 )
+from .conv import conv2d; from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: E402,F401,E702

@@ -1,0 +1,255 @@
+"""2-D convolution as one gate: im2col through stride tricks, then one matrix product each way.
+
+A convolution is a dense layer applied at every position: each output pixel is a linear classifier
+(the kernel) looking at one kh×kw patch of the input, with the same weights at every position
+(locality and translation equivariance). Writing every patch as a row of a matrix — *im2col* — turns the
+whole layer into one matrix product:
+
+    cols[(n, i, j), (p, q, c)] = x_pad[n, c, i·s + p·d, j·s + q·d]           (M = N·H_out·W_out rows)
+    z[(n, i, j), o]            = Σ_(p, q, c) cols[(n, i, j), (p, q, c)] · W[o, c, p, q] + b[o]
+                               = (cols @ Wmat)[(n, i, j), o],   Wmat = W as (kh·kw·C_in, C_out)
+
+and the backward pass is two more products and the inverse of im2col (*col2im*):
+
+    ∂L/∂Wmat = colsᵀ @ G,      ∂L/∂b = Σ_rows G,      ∂L/∂cols = G @ Wmatᵀ,
+    ∂L/∂x    = col2im(∂L/∂cols): every patch's gradient added back where the patch came from.
+
+Layout, for speed. The patch matrix is built from a channels-last (NHWC) view of the input, so a patch
+row reads (p, q, c) with the channels innermost, and the product's result (M, C_out) *is* the output in
+NHWC memory. The gate returns it as an NCHW-shaped view of that memory (``z.transpose(0, 3, 1, 2)``),
+without a copy: NumPy's elementwise gates keep the layout, so the next convolution reads its input as
+NHWC for free. Shapes everywhere are NCHW, as in PyTorch; only the strides differ.
+
+``groups`` splits the channels into G independent convolutions (C_in/G → C_out/G each); the patch matrix
+gets a leading group axis and the product becomes one batched matmul (G, M, K) @ (G, K, C_out/G).
+Depthwise convolution (MobileNet) is groups = C_in.
+"""
+import numpy as np
+
+from .. import backend as B
+from ..autograd.gate import Gate
+
+xp = B.xp
+
+
+def _pair(value, name, minimum=0):
+    """An int or a pair of ints → a pair of ints (height, width), checked against ``minimum``."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        pair = (int(value), int(value))
+    elif isinstance(value, (tuple, list)) and len(value) == 2 and all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value):
+        pair = (int(value[0]), int(value[1]))
+    else:
+        raise TypeError(f"{name} must be an int or a pair of ints (height, width), got {value!r}")
+    if min(pair) < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+    return pair
+
+
+def output_size(size, kernel, stride, padding, dilation):
+    """floor((size + 2·padding − dilation·(kernel − 1) − 1) / stride) + 1, PyTorch's formula (one axis)."""
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def _check_window(gate, x_shape, kernel, stride, padding, dilation):
+    """Output (H_out, W_out) of a kh×kw window sliding over x, or a clear error if the window does not fit."""
+    h, w = x_shape[2:]
+    out = []
+    for axis, size, k, s, p, d in (("height", h, kernel[0], stride[0], padding[0], dilation[0]),
+                                   ("width", w, kernel[1], stride[1], padding[1], dilation[1])):
+        span = d * (k - 1) + 1
+        if span > size + 2 * p:
+            raise ValueError(
+                f"{gate}: the kernel ({kernel[0]}×{kernel[1]}, dilation {dilation}, so {span} pixels along the "
+                f"{axis}) is larger than the padded input (input shape {tuple(x_shape)}, padding {padding}: "
+                f"{size + 2 * p} pixels)")
+        out.append(output_size(size, k, s, p, d))
+    return tuple(out)
+
+
+class _Geometry:
+    """Where every patch lives in the flat, zero-padded, channels-major input buffer (C, N, L).
+
+    Image n of channel c occupies buffer[c, n, :Hp·Wp] as Hp rows of Wp pixels (the padded image), followed
+    by ``slack`` zeros. Output pixel (i, j) reads tap (p, q) at flat position
+        (i·sh + p·dh)·Wp + j·sw + q·dw   within its image.
+
+    *Wide* layout (when sw = 1): output rows are computed Wp pixels wide instead of W_out, the last
+    Wp − W_out of each row being garbage that is dropped. Then every tap's values for a whole image are one
+    contiguous run of the buffer, (H_out·Wp) long, so building cols and col2im copy long runs instead of
+    rows of W_out pixels (2–4× faster); the price is Wp/W_out more columns in the matrix products. The slack
+    keeps the last tap's run inside the buffer.
+    """
+
+    def __init__(self, x_shape, kernel, stride, padding, dilation, groups, itemsize):
+        n, c, h, w = x_shape
+        (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+        self.n, self.c, self.h, self.w, self.groups = n, c, h, w, groups
+        self.kernel, self.stride, self.padding, self.dilation = kernel, stride, padding, dilation
+        self.out_h, self.out_w = output_size(h, kh, sh, ph, dh), output_size(w, kw, sw, pw, dw)
+        self.hp, self.wp = h + 2 * ph, w + 2 * pw
+        self.wide = sw == 1
+        self.row = self.wp if self.wide else self.out_w          # pixels computed per output row
+        self.slack = (kw - 1) * dw if self.wide else 0
+        self.length = self.hp * self.wp + self.slack            # L: one padded image plus slack
+        self.columns = n * self.out_h * self.row                 # M: columns of the patch matrix
+        self.itemsize = itemsize
+
+    def buffer(self, dtype):
+        """A zero buffer (C, N, L) and its padded-image view (C, N, Hp, Wp)."""
+        flat = xp.zeros((self.c, self.n, self.length), dtype=dtype)
+        return flat, flat[:, :, :self.hp * self.wp].reshape(self.c, self.n, self.hp, self.wp)
+
+    def interior(self, image):
+        """The unpadded part of a padded-image view (C, N, Hp, Wp) → (C, N, H, W)."""
+        ph, pw = self.padding
+        return image[:, :, ph:ph + self.h, pw:pw + self.w]
+
+    def taps(self, flat, p=None, q=None, writeable=False):
+        """Strided view of the buffer: all taps (G, C/G, kh, kw, N, H_out, row), or one tap (G, C/G, N, H_out, row)."""
+        e, (kh, kw), (sh, sw), (dh, dw) = self.itemsize, self.kernel, self.stride, self.dilation
+        cg = self.c // self.groups
+        sc, sn = flat.strides[0], flat.strides[1]
+        step = 1 if self.wide else sw
+        inner = (self.n, self.out_h, self.row)
+        inner_strides = (sn, sh * self.wp * e, step * e)
+        if p is None:
+            shape = (self.groups, cg, kh, kw) + inner
+            strides = (cg * sc, sc, dh * self.wp * e, dw * e) + inner_strides
+            return np.lib.stride_tricks.as_strided(flat, shape, strides, writeable=writeable)
+        start = flat[:, :, p * dh * self.wp + q * dw:]
+        return np.lib.stride_tricks.as_strided(start, (self.groups, cg) + inner, (cg * sc, sc) + inner_strides,
+                                               writeable=writeable)
+
+
+class Conv2d(Gate):
+    """z = x ⋆ W + b, the 2-D cross-correlation of deep learning, on NCHW batches (one gate).
+
+    z[n, o, i, j] = b[o] + Σ_(c, p, q) W[o, c, p, q] · x_pad[n, g(o)·C_in/G + c, i·s + p·d, j·s + q·d]
+
+    computed as Z = Wmat · cols + b (see the module docstring): cols is the im2col matrix
+    (C_in/G·kh·kw, N·H_out·W_out), one column per output pixel, and Wmat = W as (C_out, C_in/G·kh·kw).
+    Derivatives, with G = ∂L/∂Z as a (C_out, N·H_out·W_out) matrix:
+
+        ∂L/∂W = G colsᵀ   (reshaped to (C_out, C_in/G, kh, kw)),     ∂L/∂b = Σ_columns G,
+        ∂L/∂x = col2im(Wmatᵀ G): for each kernel offset (p, q), add that block of rows into the strided slice
+                x_pad[:, :, p·d : p·d + s·H_out : s, q·d : q·d + s·W_out : s] it was read from; crop the padding.
+
+    Saves the patch matrix cols (for ∂L/∂W) and the weight matrix (for ∂L/∂x).
+    With stride 1 along the width the columns are computed in the *wide* layout (see :class:`_Geometry`).
+
+    Shape: x: (N, C_in, H, W), W: (C_out, C_in/groups, kh, kw), b: (C_out,) or absent;
+    z: (N, C_out, H_out, W_out), H_out = ⌊(H + 2·padding − dilation·(kh − 1) − 1)/stride⌋ + 1 (W_out alike).
+    z is a channels-major (C, N, H, W) array seen through NCHW axes.
+    """
+
+    name = "conv2d"
+
+    def forward(self, x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, wide=True):
+        stride, padding = _pair(stride, "conv2d: stride", 1), _pair(padding, "conv2d: padding", 0)
+        dilation = _pair(dilation, "conv2d: dilation", 1)
+        _check_conv_shapes(x.shape, weight.shape, None if bias is None else bias.shape, groups)
+        c_out, cg, kh, kw = weight.shape
+        _check_window("conv2d", x.shape, (kh, kw), stride, padding, dilation)
+        geo = _Geometry(x.shape, (kh, kw), stride, padding, dilation, groups, x.itemsize)
+        if not wide:  # the plain layout, kept for the test that both layouts agree
+            geo.wide, geo.row, geo.slack = False, geo.out_w, 0
+            geo.length, geo.columns = geo.hp * geo.wp, geo.n * geo.out_h * geo.out_w
+
+        flat, image = geo.buffer(x.dtype)
+        geo.interior(image)[...] = x.transpose(1, 0, 2, 3)
+        cols = xp.ascontiguousarray(geo.taps(flat)).reshape(groups, cg * kh * kw, geo.columns)   # (G, K, M)
+        wmat = weight.reshape(groups, c_out // groups, cg * kh * kw)                              # (G, C_out/G, K)
+        z = (wmat[0] @ cols[0]) if groups == 1 else xp.matmul(wmat, cols).reshape(c_out, geo.columns)
+        if bias is not None:
+            z += bias[:, None]
+        self.cols, self.wmat, self.geo = cols, wmat, geo
+        z = z.reshape(c_out, geo.n, geo.out_h, geo.row)[:, :, :, :geo.out_w]
+        return z.transpose(1, 0, 2, 3)
+
+    def backward(self, g):
+        cols, wmat, geo = self.cols, self.wmat, self.geo
+        c_out, groups = g.shape[1], geo.groups
+        if geo.row == geo.out_w:
+            g2 = g.transpose(1, 0, 2, 3).reshape(c_out, geo.columns)  # free when g is channels-major
+        else:  # wide layout: the garbage columns get a zero gradient
+            g2 = xp.zeros((c_out, geo.n, geo.out_h, geo.row), dtype=g.dtype)
+            g2[:, :, :, :geo.out_w] = g.transpose(1, 0, 2, 3)
+            g2 = g2.reshape(c_out, geo.columns)
+        gg = g2.reshape(groups, c_out // groups, geo.columns)           # (G, C_out/G, M)
+
+        gx = gw = gb = None
+        if self.needs[0]:
+            if groups == 1:
+                dcols = (wmat[0].T @ g2)[None]
+            else:
+                dcols = xp.matmul(wmat.transpose(0, 2, 1), gg)          # (G, K, M)
+            gx = self._col2im(dcols)
+        if self.needs[1]:
+            gw = (g2 @ cols[0].T) if groups == 1 else xp.matmul(gg, cols.transpose(0, 2, 1))
+            gw = gw.reshape(c_out, -1, geo.kernel[0], geo.kernel[1])
+        if len(self.needs) == 3 and self.needs[2]:
+            gb = g2.sum(axis=1)
+        return (gx, gw, gb) if len(self.needs) == 3 else (gx, gw)
+
+    def _col2im(self, dcols):
+        """Add each kernel offset's block of ∂L/∂cols back where im2col read it from; crop the padding."""
+        geo = self.geo
+        kh, kw = geo.kernel
+        dcols = dcols.reshape(geo.groups, geo.c // geo.groups, kh, kw, geo.n, geo.out_h, geo.row)
+        flat, image = geo.buffer(dcols.dtype)
+        for p in range(kh):
+            for q in range(kw):
+                tap = geo.taps(flat, p, q, writeable=True)
+                tap += dcols[:, :, p, q]
+        return geo.interior(image).transpose(1, 0, 2, 3)
+
+
+def _check_conv_shapes(x_shape, w_shape, b_shape, groups):
+    if len(x_shape) != 4:
+        raise ValueError(f"conv2d: input must be a batch of images (N, C, H, W), got shape {tuple(x_shape)}; "
+                         "add a batch axis with x.reshape(1, *x.shape) for a single image")
+    if len(w_shape) != 4:
+        raise ValueError(f"conv2d: weight must have shape (C_out, C_in/groups, kh, kw), got {tuple(w_shape)}")
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ValueError(f"conv2d: groups must be a positive int, got {groups!r}")
+    c_in, c_out = x_shape[1], w_shape[0]
+    if c_in % groups or c_out % groups:
+        raise ValueError(f"conv2d: groups={groups} must divide both the input channels ({c_in}, input shape "
+                         f"{tuple(x_shape)}) and the output channels ({c_out}, weight shape {tuple(w_shape)})")
+    if w_shape[1] * groups != c_in:
+        raise ValueError(
+            f"conv2d: input has {c_in} channels (shape {tuple(x_shape)}) but the weight {tuple(w_shape)} with "
+            f"groups={groups} expects {w_shape[1] * groups}")
+    if b_shape is not None and tuple(b_shape) != (c_out,):
+        raise ValueError(f"conv2d: bias must have shape ({c_out},) to match the weight {tuple(w_shape)}, "
+                         f"got {tuple(b_shape)}")
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution (cross-correlation) of an NCHW batch, as PyTorch's ``F.conv2d``.
+
+    Parameters
+    ----------
+    x : Tensor (N, C_in, H, W)
+    weight : Tensor (C_out, C_in/groups, kh, kw)
+    bias : Tensor (C_out,), optional
+    stride, padding, dilation : int or (int, int)
+        Step of the window, zeros added on each side, spacing of the kernel's taps.
+    groups : int
+        Split channels into ``groups`` independent convolutions; groups = C_in is depthwise.
+
+    Shape: x: (N, C_in, H, W); z: (N, C_out, H_out, W_out),
+    H_out = ⌊(H + 2·padding − dilation·(kh − 1) − 1)/stride⌋ + 1, likewise W_out.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> x = tg.ones((1, 1, 3, 3)); w = tg.ones((1, 1, 2, 2))
+    >>> conv2d(x, w).shape
+    (1, 1, 2, 2)
+    """
+    params = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    if bias is None:
+        return Conv2d.apply(x, weight, **params)
+    return Conv2d.apply(x, weight, bias, **params)

@@ -1,0 +1,258 @@
+"""Pooling gates: max, average and adaptive average pooling over the two spatial axes of NCHW batches.
+
+A pooling window of kh×kw taps slides with a stride. Every gate here loops over the kh·kw *taps* of the
+window — never over examples or pixels: tap (p, q) of every window at once is one strided slice
+
+    x_pad[:, :, p : p + s·H_out : s, q : q + s·W_out : s]          (shape (N, C, H_out, W_out)),
+
+so a 2×2 pool is four whole-array operations forward and four backward. Where windows do not overlap
+(stride = kernel, no padding, the usual case) the slices tile the input and the backward assigns instead of
+adding.
+"""
+import numpy as np
+
+from .. import backend as B
+from ..autograd.gate import Gate
+from .conv import _check_window, _pair
+
+xp = B.xp
+
+
+def _pool_params(gate, x, kernel_size, stride, padding):
+    if x.ndim != 4:
+        raise ValueError(f"{gate}: input must be a batch of images (N, C, H, W), got shape {x.shape}")
+    kernel = _pair(kernel_size, f"{gate}: kernel_size", 1)
+    stride = kernel if stride is None else _pair(stride, f"{gate}: stride", 1)
+    padding = _pair(padding, f"{gate}: padding", 0)
+    if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
+        raise ValueError(f"{gate}: padding {padding} must be at most half the kernel size {kernel}")
+    out_hw = _check_window(gate, x.shape, kernel, stride, padding, (1, 1))
+    return kernel, stride, padding, out_hw
+
+
+def _padded(x, padding, value):
+    """x with ``value`` around it; the same memory layout as x (NCHW or the convolutions' CNHW)."""
+    ph, pw = padding
+    if ph == 0 and pw == 0:
+        return x
+    n, c, h, w = x.shape
+    out = _empty_like_layout(x, (n, c, h + 2 * ph, w + 2 * pw))
+    out.fill(value)
+    out[:, :, ph:ph + h, pw:pw + w] = x
+    return out
+
+
+def _empty_like_layout(x, shape):
+    """An empty (N, C, H, W) array of ``shape`` laid out in memory as x is: channels-major if x is."""
+    if x.strides[1] > x.strides[0]:  # x is a (C, N, H, W) array seen through NCHW axes
+        n, c, h, w = shape
+        return xp.empty((c, n, h, w), dtype=x.dtype).transpose(1, 0, 2, 3)
+    return xp.empty(shape, dtype=x.dtype)
+
+
+def _zeros_like_layout(x, shape):
+    out = _empty_like_layout(x, shape)
+    out.fill(0)
+    return out
+
+
+def _taps(kernel, stride, out_hw):
+    """For each tap (p, q) of the window, the (rows, cols) slices that pick that tap of every window."""
+    (kh, kw), (sh, sw), (ho, wo) = kernel, stride, out_hw
+    for p in range(kh):
+        for q in range(kw):
+            yield slice(p, p + sh * (ho - 1) + 1, sh), slice(q, q + sw * (wo - 1) + 1, sw)
+
+
+def _crop(dx_padded, padding, x_shape):
+    ph, pw = padding
+    return dx_padded[:, :, ph:ph + x_shape[2], pw:pw + x_shape[3]]
+
+
+class MaxPool2d(Gate):
+    """z[n, c, i, j] = max over the window's taps (p, q) of x_pad[n, c, i·s + p, j·s + q]  (x padded with −∞).
+
+    ∂z/∂x is 1 at the window's maximum and 0 elsewhere, so the gradient is routed back to the argmax only;
+    among equal maxima the first tap in row-major order wins (as PyTorch).
+    Saves the argmax tap of every window (an int8 array the size of z).
+
+    How: the kh·kw taps of every window are first gathered into one contiguous array (taps, N, C, H_out, W_out)
+    — one strided read per tap — so the running maximum and argmax run on contiguous memory.
+
+    Shape: x: (N, C, H, W); z: (N, C, H_out, W_out), H_out = ⌊(H + 2·padding − kh)/stride⌋ + 1 (W_out alike).
+    """
+
+    name = "max_pool2d"
+
+    def forward(self, x, kernel_size=2, stride=None, padding=0):
+        kernel, stride, padding, out_hw = _pool_params("max_pool2d", x, kernel_size, stride, padding)
+        xpad = _padded(x, padding, -np.inf)
+        taps = list(_taps(kernel, stride, out_hw))
+        n, c = x.shape[:2]
+        windows = _stacked_empty(x, len(taps), (n, c) + out_hw)   # (taps, N, C, H_out, W_out)
+        for k, (rows, cols) in enumerate(taps):
+            windows[k] = xpad[:, :, rows, cols]
+        best = windows[0].copy(order="K")
+        index_type = np.int8 if len(taps) < 128 else np.int32
+        argmax = xp.zeros_like(best, dtype=index_type)
+        better = xp.empty_like(best, dtype=bool)
+        for k in range(1, len(taps)):
+            xp.greater(windows[k], best, out=better)   # strictly greater: the first maximum wins ties
+            # argmax ← k where better. Taps come in increasing k, so a maximum does it without branches
+            # (masked writes such as np.where or copyto(where=) mispredict on random data: 10–40× slower).
+            xp.maximum(argmax, better.view(np.int8).astype(index_type, copy=False) * index_type(k), out=argmax)
+            xp.maximum(best, windows[k], out=best)      # (NaN propagates, as in PyTorch)
+        self.argmax, self.taps = argmax, taps
+        self.padding, self.x_shape, self.xpad = padding, x.shape, xpad
+        self.tiled = stride == kernel and out_hw[0] * stride[0] == xpad.shape[2] and \
+            out_hw[1] * stride[1] == xpad.shape[3]
+        return best
+
+    def backward(self, g):
+        if self.tiled:  # the windows tile the input: every element is written exactly once below
+            dx = _empty_like_layout(self.xpad, self.xpad.shape)
+        else:
+            dx = _zeros_like_layout(self.xpad, self.xpad.shape)
+        for k, (rows, cols) in enumerate(self.taps):
+            routed = self.argmax == k
+            if self.tiled:
+                xp.multiply(g, routed, out=dx[:, :, rows, cols])
+            else:
+                dx[:, :, rows, cols] += g * routed
+        return _crop(dx, self.padding, self.x_shape)
+
+
+def _stacked_empty(x, count, shape):
+    """An empty (count, N, C, H, W) array whose every [k] is laid out in memory as x is."""
+    if x.strides[1] > x.strides[0]:
+        n, c, h, w = shape
+        return xp.empty((count, c, n, h, w), dtype=x.dtype).transpose(0, 2, 1, 3, 4)
+    return xp.empty((count,) + shape, dtype=x.dtype)
+
+
+class AvgPool2d(Gate):
+    """z[n, c, i, j] = (1/(kh·kw)) Σ over the window's taps of x_pad[n, c, i·s + p, j·s + q]  (x padded with 0).
+
+    The padded zeros count in the average (PyTorch's ``count_include_pad=True``).
+    ∂z/∂x = 1/(kh·kw) for every tap of the window: each window's gradient is spread evenly over it.
+    Saves only shapes.
+
+    Shape: x: (N, C, H, W); z: (N, C, H_out, W_out), H_out = ⌊(H + 2·padding − kh)/stride⌋ + 1 (W_out alike).
+    """
+
+    name = "avg_pool2d"
+
+    def forward(self, x, kernel_size=2, stride=None, padding=0):
+        kernel, stride, padding, out_hw = _pool_params("avg_pool2d", x, kernel_size, stride, padding)
+        xpad = _padded(x, padding, 0.0)
+        taps = list(_taps(kernel, stride, out_hw))
+        total = xpad[(slice(None), slice(None)) + taps[0]].copy(order="K")
+        for rows, cols in taps[1:]:
+            total += xpad[:, :, rows, cols]
+        self.scale = 1.0 / (kernel[0] * kernel[1])
+        self.taps, self.padding, self.x_shape, self.xpad = taps, padding, x.shape, xpad
+        self.overlap = stride[0] < kernel[0] or stride[1] < kernel[1]
+        total *= self.scale
+        return total
+
+    def backward(self, g):
+        share = g * self.scale
+        dx = _zeros_like_layout(self.xpad, self.xpad.shape)
+        for rows, cols in self.taps:
+            if self.overlap:
+                dx[:, :, rows, cols] += share
+            else:
+                dx[:, :, rows, cols] = share
+        return _crop(dx, self.padding, self.x_shape)
+
+
+def _adaptive_matrix(size, out, dtype):
+    """P (out, size): row i averages x[start_i:end_i], start_i = ⌊i·size/out⌋, end_i = ⌈(i+1)·size/out⌉ (PyTorch)."""
+    p = np.zeros((out, size), dtype=dtype)
+    for i in range(out):
+        start, end = (i * size) // out, -((-(i + 1) * size) // out)
+        p[i, start:end] = 1.0 / (end - start)
+    return p
+
+
+class AdaptiveAvgPool2d(Gate):
+    """Average pooling to a fixed output size (oh, ow), whatever the input size.
+
+    Window i along the height covers rows ⌊i·H/oh⌋ … ⌈(i+1)·H/oh⌉ − 1 (PyTorch's rule; windows may overlap
+    or differ in size when oh does not divide H). Averaging along an axis is a matrix product, so
+
+        z = P_h · x · P_wᵀ   (over the last two axes),     ∂L/∂x = P_hᵀ · G · P_w,
+
+    with P_h (oh, H), P_w (ow, W) the averaging matrices. The global case (1, 1) is the mean over H and W,
+    ∂L/∂x = G / (H·W) everywhere. Saves P_h and P_w.
+
+    Shape: x: (N, C, H, W); z: (N, C, oh, ow).
+    """
+
+    name = "adaptive_avg_pool2d"
+
+    def forward(self, x, output_size=1):
+        if x.ndim != 4:
+            raise ValueError(f"adaptive_avg_pool2d: input must be a batch of images (N, C, H, W), got shape {x.shape}")
+        oh, ow = _pair(output_size, "adaptive_avg_pool2d: output_size", 1)
+        h, w = x.shape[2:]
+        if oh > h or ow > w:
+            raise ValueError(f"adaptive_avg_pool2d: output_size {(oh, ow)} is larger than the input's "
+                             f"spatial size {(h, w)} (input shape {x.shape})")
+        self.x_shape = x.shape
+        if (oh, ow) == (1, 1):
+            self.ph = None
+            return x.mean(axis=(2, 3), keepdims=True, dtype=x.dtype)
+        self.ph, self.pw = _adaptive_matrix(h, oh, x.dtype), _adaptive_matrix(w, ow, x.dtype)
+        return self.ph @ (x @ self.pw.T)
+
+    def backward(self, g):
+        if self.ph is None:
+            n, c, h, w = self.x_shape
+            return xp.broadcast_to(g * (1.0 / (h * w)), self.x_shape)
+        return self.ph.T @ (g @ self.pw)
+
+
+def max_pool2d(x, kernel_size, stride=None, padding=0):
+    """Max pooling over kh×kw windows of an NCHW batch (PyTorch's ``F.max_pool2d``).
+
+    ``stride`` defaults to ``kernel_size``; ``padding`` (at most half the kernel) pads with −∞.
+    Shape: x: (N, C, H, W); z: (N, C, H_out, W_out), H_out = ⌊(H + 2·padding − kh)/stride⌋ + 1.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> max_pool2d(tg.arange(16.0).reshape(1, 1, 4, 4), 2).numpy()[0, 0]
+    array([[ 5.,  7.],
+           [13., 15.]], dtype=float32)
+    """
+    return MaxPool2d.apply(x, kernel_size=kernel_size, stride=stride, padding=padding)
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding=0):
+    """Average pooling over kh×kw windows of an NCHW batch (``F.avg_pool2d``, padded zeros counted).
+
+    Shape: x: (N, C, H, W); z: (N, C, H_out, W_out), H_out = ⌊(H + 2·padding − kh)/stride⌋ + 1.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> avg_pool2d(tg.arange(16.0).reshape(1, 1, 4, 4), 2).numpy()[0, 0]
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]], dtype=float32)
+    """
+    return AvgPool2d.apply(x, kernel_size=kernel_size, stride=stride, padding=padding)
+
+
+def adaptive_avg_pool2d(x, output_size):
+    """Average pooling to a fixed spatial size (``F.adaptive_avg_pool2d``); (1, 1) is global average pooling.
+
+    Shape: x: (N, C, H, W); z: (N, C, oh, ow).
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> adaptive_avg_pool2d(tg.ones((2, 3, 5, 5)), 1).shape
+    (2, 3, 1, 1)
+    """
+    return AdaptiveAvgPool2d.apply(x, output_size=output_size)

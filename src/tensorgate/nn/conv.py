@@ -1,0 +1,100 @@
+"""The convolutional layer: Conv2d, a dense layer whose weights are shared across positions."""
+import math
+
+from ..autograd.factory import zeros
+from ..autograd.tensor import as_dtype
+from ..backend import DEFAULT_FLOAT
+from ..functional.conv import Conv2d as _Conv2dGate, _pair
+from . import init as _init
+from .module import Module
+from .parameter import Parameter
+
+
+class Conv2d(Module):
+    """A 2-D convolution over NCHW images: z = x ⋆ W + b (PyTorch's ``nn.Conv2d``), one fused gate.
+
+    Every output pixel is a linear classifier looking at one kh×kw patch of the input, and the same
+    classifier (the kernel) is used at every position: locality and weight sharing (translation
+    equivariance). So the layer has only C_out·C_in/groups·kh·kw + C_out parameters, whatever the image size.
+    ``groups`` splits the channels into independent convolutions; ``groups = in_channels`` is the depthwise
+    convolution of MobileNet (one filter per channel).
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+    kernel_size : int or (int, int)
+    stride, padding, dilation : int or (int, int)
+    groups : int
+        Must divide both in_channels and out_channels.
+    bias : bool
+    dtype : str, optional
+        'float32' (default) or 'float64'.
+
+    Initialisation is PyTorch's: W ~ kaiming_uniform(a = √5) = U(−1/√fan_in, 1/√fan_in) and
+    b ~ U(−1/√fan_in, 1/√fan_in), fan_in = C_in/groups·kh·kw.
+
+    Shape: x: (N, C_in, H, W); z: (N, C_out, H_out, W_out),
+    H_out = ⌊(H + 2·padding − dilation·(kh − 1) − 1)/stride⌋ + 1 (W_out alike);
+    weight: (C_out, C_in/groups, kh, kw); bias: (C_out,).
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> conv = tg.nn.Conv2d(1, 6, 5, padding=2)
+    >>> conv(tg.zeros(8, 1, 28, 28)).shape
+    (8, 6, 28, 28)
+    >>> conv.num_parameters()
+    156
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, dtype=None):
+        super().__init__()
+        for name, n in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
+            if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
+                raise ValueError(f"Conv2d: {name} must be a positive integer, got {n!r}")
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(f"Conv2d: groups={groups} must divide in_channels={in_channels} and "
+                             f"out_channels={out_channels}")
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.kernel_size = _pair(kernel_size, "Conv2d: kernel_size", 1)
+        self.stride = _pair(stride, "Conv2d: stride", 1)
+        self.padding = _pair(padding, "Conv2d: padding", 0)
+        self.dilation = _pair(dilation, "Conv2d: dilation", 1)
+        dtype = as_dtype(dtype) if dtype is not None else DEFAULT_FLOAT
+        self.weight = Parameter(zeros(out_channels, in_channels // groups, *self.kernel_size, dtype=dtype))
+        self.bias = Parameter(zeros(out_channels, dtype=dtype)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """W ~ U(−1/√fan_in, 1/√fan_in) (kaiming_uniform, a = √5) and b likewise, as PyTorch."""
+        _init.kaiming_uniform_(self.weight, a=math.sqrt(5.0))
+        if self.bias is not None:
+            fan_in = self.weight.data[0].size
+            bound = 1.0 / math.sqrt(fan_in)
+            _init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x):
+        if x.ndim != 4 or x.shape[1] != self.in_channels:
+            raise ValueError(f"Conv2d({self.in_channels}, {self.out_channels}): expected input of shape "
+                             f"(N, {self.in_channels}, H, W), got {tuple(x.shape)}")
+        params = dict(stride=self.stride, padding=self.padding, dilation=self.dilation, groups=self.groups)
+        if self.bias is None:
+            return _Conv2dGate.apply(x, self.weight, **params)
+        return _Conv2dGate.apply(x, self.weight, self.bias, **params)
+
+    def extra_repr(self):
+        kh, kw = self.kernel_size
+        text = f"{self.in_channels} → {self.out_channels}, kernel {kh}×{kw}"
+        for name, value, default in (("stride", self.stride, (1, 1)), ("padding", self.padding, (0, 0)),
+                                     ("dilation", self.dilation, (1, 1))):
+            if value != default:
+                text += f", {name}={value[0] if value[0] == value[1] else value}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        return text + ("" if self.bias is not None else ", bias=False")
+
+    def _param_formula(self):
+        kh, kw = self.kernel_size
+        w = f"{self.out_channels}·{self.in_channels // self.groups}·{kh}·{kw}"
+        return w + (f" + {self.out_channels}" if self.bias is not None else "")

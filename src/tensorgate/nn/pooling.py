@@ -1,0 +1,97 @@
+"""Pooling layers: MaxPool2d, AvgPool2d, AdaptiveAvgPool2d (no parameters; each calls its gate)."""
+from ..functional import pooling as _pool
+from ..functional.conv import _pair
+from .module import Module
+
+
+class _Pool2d(Module):
+    _keeps_features = True  # the channels are kept (only H and W shrink)
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size = _pair(kernel_size, f"{type(self).__name__}: kernel_size", 1)
+        self.stride = self.kernel_size if stride is None else _pair(stride, f"{type(self).__name__}: stride", 1)
+        self.padding = _pair(padding, f"{type(self).__name__}: padding", 0)
+
+    def extra_repr(self):
+        def short(v):
+            return str(v[0]) if v[0] == v[1] else str(v)
+        text = f"{short(self.kernel_size)}"
+        if self.stride != self.kernel_size:
+            text += f", stride={short(self.stride)}"
+        if self.padding != (0, 0):
+            text += f", padding={short(self.padding)}"
+        return text
+
+    def _out_features(self, in_features):
+        return None
+
+
+class MaxPool2d(_Pool2d):
+    """Max pooling: each output pixel is the largest value of its kh×kw window (PyTorch's ``nn.MaxPool2d``).
+
+    Keeps the strongest response of each feature detector in a neighbourhood: a little invariance to small
+    shifts, and 4× fewer pixels for a 2×2 window. The gradient goes to the window's maximum only.
+    ``stride`` defaults to ``kernel_size`` (non-overlapping windows).
+
+    Shape: x: (N, C, H, W); output: (N, C, H_out, W_out), H_out = ⌊(H + 2·padding − kh)/stride⌋ + 1.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> tg.nn.MaxPool2d(2)(tg.zeros(8, 6, 28, 28)).shape
+    (8, 6, 14, 14)
+    """
+
+    def forward(self, x):
+        return _pool.MaxPool2d.apply(x, kernel_size=self.kernel_size, stride=self.stride, padding=self.padding)
+
+
+class AvgPool2d(_Pool2d):
+    """Average pooling over kh×kw windows (``nn.AvgPool2d``; padded zeros count in the average).
+
+    The gradient of each window is shared equally by its kh·kw inputs.
+
+    Shape: x: (N, C, H, W); output: (N, C, H_out, W_out), H_out = ⌊(H + 2·padding − kh)/stride⌋ + 1.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> tg.nn.AvgPool2d(2)(tg.zeros(8, 6, 28, 28)).shape
+    (8, 6, 14, 14)
+    """
+
+    def forward(self, x):
+        return _pool.AvgPool2d.apply(x, kernel_size=self.kernel_size, stride=self.stride, padding=self.padding)
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average pooling to a fixed output size, whatever the input size (``nn.AdaptiveAvgPool2d``).
+
+    ``output_size=1`` is global average pooling: one number per channel, the usual head of ResNet and
+    MobileNet (it replaces the large fully connected layers of LeNet and VGG).
+
+    Shape: x: (N, C, H, W); output: (N, C, oh, ow).
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> tg.nn.AdaptiveAvgPool2d(1)(tg.zeros(8, 32, 7, 7)).shape
+    (8, 32, 1, 1)
+    """
+
+    _keeps_features = True
+
+    def __init__(self, output_size=1):
+        super().__init__()
+        self.output_size = _pair(output_size, "AdaptiveAvgPool2d: output_size", 1)
+
+    def forward(self, x):
+        return _pool.AdaptiveAvgPool2d.apply(x, output_size=self.output_size)
+
+    def extra_repr(self):
+        oh, ow = self.output_size
+        return f"{oh}" if oh == ow else f"{self.output_size}"
+
+    def _out_features(self, in_features):
+        return None
