@@ -36,8 +36,8 @@ def dropout(input, p=0.5, training=True):
     -------
     >>> import tensorgate as tg
     >>> _ = tg.manual_seed(0)
-    >>> tg.nn.functional.dropout(tg.ones(6), p=0.5).tolist()   # kept units are scaled by 2
-    [2.0, 0.0, 2.0, 2.0, 2.0, 2.0]
+    >>> sorted(set(tg.nn.functional.dropout(tg.ones(100), p=0.5).tolist()))   # kept units are scaled by 2
+    [0.0, 2.0]
     """
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: p must be a probability in [0, 1], got {p}")

@@ -731,5 +731,8 @@ def module_from_config(config):
 
 
 def registered_modules():
-    """Names of the Module subclasses that :func:`module_from_config` can build (short names only)."""
+    """Names of the Module subclasses that :func:`module_from_config` can build (short names only).
+
+    Shape: not applicable (a sorted list of str).
+    """
     return sorted(k for k in _REGISTRY if "." not in k)
