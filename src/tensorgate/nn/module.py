@@ -258,13 +258,18 @@ class Module:
     def named_modules(self, prefix="", memo=None):
         """(dotted name, module) for this module and every sub-module, depth first, each once."""
         memo = set() if memo is None else memo
+        return iter(self._walk(prefix, memo, []))
+
+    def _walk(self, prefix, memo, out):
+        """The list behind named_modules (a list, not nested generators: parameters() is on the hot path)."""
         if id(self) in memo:
-            return
+            return out
         memo.add(id(self))
-        yield prefix, self
+        out.append((prefix, self))
         for name, child in self._modules.items():
             if child is not None:
-                yield from child.named_modules(f"{prefix}.{name}" if prefix else name, memo)
+                child._walk(f"{prefix}.{name}" if prefix else name, memo, out)
+        return out
 
     def modules(self):
         """This module and every sub-module, depth first."""
@@ -293,9 +298,16 @@ class Module:
                     yield (f"{mod_name}.{name}" if mod_name else name), p
 
     def parameters(self, recurse=True):
-        """Every Parameter of this module and its sub-modules (what an optimiser updates)."""
-        for _, p in self.named_parameters(recurse=recurse):
-            yield p
+        """Every Parameter of this module and its sub-modules (what an optimiser updates), each once."""
+        if not recurse:
+            return iter([p for p in self._parameters.values() if p is not None])
+        seen, out = set(), []
+        for _, module in self._walk("", set(), []):
+            for p in module._parameters.values():
+                if p is not None and id(p) not in seen:
+                    seen.add(id(p))
+                    out.append(p)
+        return iter(out)
 
     def named_buffers(self, prefix="", recurse=True):
         """(dotted name, Tensor) for every buffer."""

@@ -160,8 +160,9 @@ class _BatchNorm(Module):
 
     def forward(self, x):
         if x.ndim not in self._ndims or x.shape[1] != self.num_features:
-            expected = " or ".join(str((("m", self.num_features) + ("L", "H", "W")[:k - 2]))
-                                   .replace("'", "") for k in self._ndims)
+            extra = {2: (), 3: ("L",), 4: ("H", "W"), 5: ("D", "H", "W")}
+            expected = " or ".join("(" + ", ".join(("m", str(self.num_features)) + extra[k]) + ")"
+                                   for k in self._ndims)
             raise ValueError(f"{type(self).__name__}({self.num_features}): expected input of shape {expected}, "
                              f"got {tuple(x.shape)}")
         momentum = self.momentum
@@ -196,6 +197,6 @@ class BatchNorm1d(_BatchNorm):
     >>> import tensorgate as tg
     >>> bn = tg.nn.BatchNorm1d(3)
     >>> y = bn(tg.randn(16, 3))
-    >>> [round(float(v), 4) for v in y.data.mean(axis=0)]
+    >>> [round(float(v), 4) + 0.0 for v in y.data.mean(axis=0)]
     [0.0, 0.0, 0.0]
     """
