@@ -15,11 +15,11 @@ TRAIN_COLOR = "tab:blue"
 VAL_COLOR = "tab:orange"
 
 
-def new_figure(figsize, nrows=1, ncols=1, **subplot_kw):
-    """(Figure, axes array of shape (nrows, ncols)) with constrained layout, so labels never overlap."""
+def new_figure(figsize, nrows=1, ncols=1, layout="constrained", **subplot_kw):
+    """(Figure, axes array of shape (nrows, ncols)); constrained layout by default, so labels never overlap."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=figsize, layout="constrained")
+    fig = Figure(figsize=figsize, layout=layout)
     axes = fig.subplots(nrows, ncols, squeeze=False, **subplot_kw)
     return fig, axes
 

@@ -8,6 +8,7 @@ import os
 import tempfile
 
 import numpy as np
+from matplotlib import cm
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -49,10 +50,10 @@ def _steps(monitor):
 
 
 def _label(monitor, name):
-    layer = name.rsplit(".", 1)[0] if "." in name else name
-    if hasattr(monitor, "layer_label"):
-        return f"{monitor.layer_label(layer)}.{name.rsplit('.', 1)[-1]}" if "." in name else name
-    return name
+    """ "0.weight (Linear)": the parameter's name and its layer's class, when the monitor knows it."""
+    layer = name.rsplit(".", 1)[0] if "." in name else None
+    types = getattr(monitor, "_layer_types", {})
+    return f"{name} ({types[layer]})" if layer in types else name
 
 
 def _per_step(monitor, key, title, ylabel, path, weights_only, guide=None):
@@ -64,10 +65,12 @@ def _per_step(monitor, key, title, ylabel, path, weights_only, guide=None):
     if not steps.get("epoch") or not names:
         return _save(_no_data(fig, ax, "no training steps recorded"), path)
     x = np.arange(len(steps["epoch"]))
-    for name in names:
+    # colour by depth: first layers dark, last layers light, so the order reads at a glance
+    colours = cm.viridis(np.linspace(0.0, 0.9, len(names)))
+    for name, colour in zip(names, colours):
         y = np.asarray(series[name], dtype=np.float64)
         y = np.where(y > 0, y, np.nan)  # log scale: zeros and nan are gaps
-        ax.plot(x, y, lw=1.2, label=_label(monitor, name))
+        ax.plot(x, y, lw=1.2, color=colour, label=_label(monitor, name))
     ax.set_yscale("log")
     if guide is not None:
         ax.axhline(guide, color="#999999", ls="--", lw=1, label=f"{guide:g} (healthy)")
@@ -132,7 +135,8 @@ def plot_activation_histograms(monitor, path=None, epochs=None, bins=50):
     -------
     matplotlib.figure.Figure
 
-    Shape: one panel per layer; each panel's title gives the std and the dead-unit fraction.
+    Shape: one panel per layer; the legend gives each epoch's std and, where there are any, the fraction of
+    exact zeros (left out of the bars, where they would hide everything else) and of dead units.
     """
     samples = getattr(monitor, "samples", {}) or {}
     if not samples:
@@ -157,9 +161,9 @@ def plot_activation_histograms(monitor, path=None, epochs=None, bins=50):
     for i, layer in enumerate(layers):
         ax = fig.add_subplot(rows, cols, i + 1)
         values = [np.asarray(samples[e][layer], dtype=np.float64) for e in epochs if layer in samples.get(e, {})]
-        finite = np.concatenate([v[np.isfinite(v)] for v in values]) if values else np.array([])
+        finite = np.concatenate([v[np.isfinite(v) & (v != 0)] for v in values]) if values else np.array([])
         if finite.size == 0:
-            _no_data(fig, ax, "no finite values")
+            _no_data(fig, ax, "every value exactly 0 (or not finite)")
         else:
             lo, hi = float(finite.min()), float(finite.max())
             if hi <= lo:
@@ -169,17 +173,20 @@ def plot_activation_histograms(monitor, path=None, epochs=None, bins=50):
                 if layer not in samples.get(e, {}):
                     continue
                 v = np.asarray(samples[e][layer], dtype=np.float64)
-                v = v[np.isfinite(v)]
+                v = v[np.isfinite(v) & (v != 0)]
                 stats = records.get(e, {}).get("activations", {}).get(layer)
                 label = f"epoch {e}"
                 if stats:
-                    label += f": std {stats['std']:.2g}, dead {stats['dead_fraction']:.0%}"
+                    label += f": std {stats['std']:.2g}"
+                    if stats["zero_fraction"] > 0.001:
+                        label += f", zeros {stats['zero_fraction']:.0%} (not drawn), dead {stats['dead_fraction']:.0%}"
                 ax.hist(v, bins=edges, alpha=0.55, color=colours[j % len(colours)], label=label)
             ax.legend(fontsize=7)
         title = monitor.layer_label(layer) if hasattr(monitor, "layer_label") else layer
         ax.set_title(title, fontsize=9)
         ax.tick_params(labelsize=7)
-    fig.suptitle("Activations per layer (a training batch)", fontsize=11)
+    fig.suptitle("Activations per layer (a training batch of the epoch; exact zeros counted in the legend)",
+                 fontsize=11)
     fig.tight_layout()
     return _save(fig, path)
 

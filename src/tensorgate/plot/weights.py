@@ -65,7 +65,8 @@ def plot_first_layer_weights(model_or_weights, image_shape=None, max_units=64, p
     Returns
     -------
     matplotlib.figure.Figure
-        One Axes per unit drawn (unused cells of the grid are removed), titled "unit i".
+        One Axes showing the units tiled row by row (unit 0 top left; the tick labels give the index of
+        each row's first unit and the column offset), and a colour bar.
 
     Shape: W (out, in) or (out, C, kh, kw).
 
@@ -73,8 +74,9 @@ def plot_first_layer_weights(model_or_weights, image_shape=None, max_units=64, p
     --------
     >>> import numpy as np
     >>> fig = plot_first_layer_weights(np.random.default_rng(0).normal(size=(6, 64)))
-    >>> len(fig.axes), fig.axes[0].get_title()
-    (6, 'unit 0')
+    >>> fig.axes[0].get_title()
+    'first-layer weights as images (all 6 units; red > 0 > blue)'
+
     """
     W = first_layer_weights(model_or_weights)
     n_units = min(W.shape[0], int(max_units))
@@ -88,21 +90,47 @@ def plot_first_layer_weights(model_or_weights, image_shape=None, max_units=64, p
     cols = min(n_units, 8 if n_units > 16 else max(4, math.ceil(math.sqrt(n_units))))
     cols = max(1, min(cols, n_units))
     rows = math.ceil(n_units / cols)
-    fig, axes = new_figure((1.45 * cols + 0.3, 1.5 * rows + 0.5), rows, cols)
-    for i, ax in enumerate(axes.ravel()):
-        if i >= n_units:
-            ax.remove()
-            continue
-        image = images[i]
-        if image.ndim == 3:  # RGB filters: map [-a, a] to [0, 1]
-            a = max(np.abs(image).max(), 1e-12)
-            ax.imshow(image / (2 * a) + 0.5, interpolation="nearest")
-        else:
-            a = max(float(np.abs(image).max()), 1e-12)
-            ax.imshow(image, cmap="RdBu_r", vmin=-a, vmax=a, interpolation="nearest")
-        ax.set_title(f"{kind} {i}", fontsize=8)
-        ax.set_xticks([])
-        ax.set_yticks([])
+    mosaic = _mosaic(images, rows, cols)
+    h, w = images.shape[1:3]
+    aspect = mosaic.shape[0] / mosaic.shape[1]
+    width = 7.0 if cols >= 6 else 5.0
+    fig, axes = new_figure((width + 1.4, width * aspect + 1.0))
+    ax = axes[0, 0]
+    if mosaic.ndim == 3:
+        ax.imshow(mosaic, interpolation="nearest")
+    else:
+        import matplotlib
+
+        cmap = matplotlib.colormaps["RdBu_r"].copy()
+        cmap.set_bad("white")
+        image = ax.imshow(mosaic, cmap=cmap, vmin=-1, vmax=1, interpolation="nearest")
+        fig.colorbar(image, ax=ax, shrink=0.6, label="weight / max |weight| of the unit")
+    ax.set_xticks([c * (w + 1) + w / 2 - 0.5 for c in range(cols)], [f"+{c}" for c in range(cols)], fontsize=8)
+    ax.set_yticks([r * (h + 1) + h / 2 - 0.5 for r in range(rows)], [str(r * cols) for r in range(rows)],
+                  fontsize=8)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_ylabel(f"{kind} (row start)")
+    ax.set_xlabel(f"{kind} (+ column)")
     shown = f"{n_units} of {W.shape[0]}" if n_units < W.shape[0] else f"all {W.shape[0]}"
-    fig.suptitle(title or f"first-layer weights as images ({shown} {kind}s; red > 0 > blue)")
+    ax.set_title(title or f"first-layer weights as images ({shown} {kind}s; red > 0 > blue)")
     return finish(fig, path)
+
+
+def _mosaic(images, rows, cols):
+    """The images tiled row by row with a 1-pixel gap (nan), each scaled to [-1, 1] by its max |w|.
+
+    Shape: images (N, h, w) or (N, h, w, 3); result (rows·(h+1) − 1, cols·(w+1) − 1[, 3]).
+    """
+    n, h, w = images.shape[:3]
+    rgb = images.ndim == 4
+    out = np.full((rows * (h + 1) - 1, cols * (w + 1) - 1) + ((3,) if rgb else ()), 1.0 if rgb else np.nan)
+    for i in range(n):
+        a = max(float(np.abs(images[i]).max()), 1e-12)
+        tile = images[i] / a
+        if rgb:
+            tile = tile / 2 + 0.5  # [-1, 1] -> [0, 1]
+        r, c = divmod(i, cols)
+        out[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = tile
+    return out

@@ -1,0 +1,195 @@
+"""Run directories and model files: writing what ``train`` produced, reading it back for evaluate/predict.
+
+The model file is ``tensorgate.io.save(model, path, metadata=...)``; the metadata (plain JSON) carries
+what is needed to use the model on raw features:
+
+``{"tensorgate_cli": 1, "model": "mlp", "data": "digits", "classes": [...], "example_shape": [64],
+"image_shape": [1, 8, 8] or null, "standardize": {"mean": [...], "scale": [...]} or null}``
+
+so :class:`Predictor` applies the training set's standardisation, (x − mean) / scale, before the network.
+"""
+import json
+import math
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from .errors import UserError, one_line
+from .models import predicted_classes, probabilities
+
+MODEL_FILE = "model.tgate"
+
+
+def new_run_dir(settings, root="runs"):
+    """``runs/<YYYYmmdd-HHMMSS>-<data>-<model>/`` (a numbered suffix if it exists), or ``--out``."""
+    if settings.get("out"):
+        path = Path(settings["out"]).expanduser()
+        if path.exists() and not path.is_dir():
+            raise UserError(f"--out: {path} exists and is not a directory")
+    else:
+        data = Path(settings["data"]).stem if settings["data"] not in _builtin() else settings["data"]
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        base = Path(root) / f"{stamp}-{data}-{settings['model']}"
+        path, i = base, 1
+        while path.exists():
+            i += 1
+            path = base.with_name(f"{base.name}-{i}")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UserError(f"--out: cannot create the run directory {path}: {err.strerror or err}") from None
+    return path
+
+
+def _builtin():
+    from .config import DATA_NAMES
+
+    return DATA_NAMES
+
+
+def _json_ready(obj):
+    """nan and inf as None, NumPy scalars and arrays as plain Python, so the JSON is strict."""
+    if isinstance(obj, dict):
+        return {str(k): _json_ready(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_ready(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _json_ready(obj.tolist())
+    if isinstance(obj, np.generic):
+        return _json_ready(obj.item())
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def write_text(path, text):
+    """Write ``text`` to ``path`` atomically."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, path)
+
+
+def write_json(path, obj):
+    write_text(path, json.dumps(_json_ready(obj), indent=2, allow_nan=False) + "\n")
+
+
+def read_json(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError) as err:
+        raise UserError(f"{path}: cannot read it as JSON ({one_line(err)})") from None
+
+
+class Predictor:
+    """A trained network with what it needs for raw inputs: standardisation, example shape, class names.
+
+    Shape: X (m, n) or (m, *example_shape) raw features; logits (m, K) or (m, 1); proba (m, K).
+    """
+
+    def __init__(self, model, info, path=None):
+        self.model = model
+        self.info = info
+        self.path = path
+        self.model_name = info.get("model", "model")
+        self.example_shape = tuple(info.get("example_shape") or ())
+        standardize = info.get("standardize")
+        self.mean = self.scale = None
+        if standardize:
+            shape = self.example_shape or (-1,)
+            self.mean = np.asarray(standardize["mean"], dtype=np.float64).reshape(shape)
+            self.scale = np.asarray(standardize["scale"], dtype=np.float64).reshape(shape)
+        self.classes = tuple(info["classes"]) if info.get("classes") else None
+
+    @classmethod
+    def load(cls, path):
+        """Read a model file, or a run directory's ``model.tgate``; user errors for anything wrong."""
+        from .. import io
+
+        path = Path(path).expanduser()
+        if path.is_dir():
+            if not (path / MODEL_FILE).is_file():
+                raise UserError(f"{path}: not a run directory (no {MODEL_FILE} inside)")
+            path = path / MODEL_FILE
+        elif not path.exists():
+            raise UserError(f"no such model file or run directory: {path}")
+        try:
+            header = io.read_metadata(path)
+            if header["kind"] != "module":
+                raise UserError(f"{path}: holds a {header['kind']}, not a model; give the model file "
+                                f"({MODEL_FILE}) or its run directory")
+            model = io.load(path)
+        except io.ModelFileError as err:
+            raise UserError(f"{path}: not a usable model file: {one_line(err)}") from None
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            raise UserError(f"{path}: cannot load the model: {one_line(err)}") from None
+        info = dict(header.get("metadata") or {})
+        if not info.get("example_shape"):
+            info["example_shape"] = _guess_example_shape(model)
+        return cls(model, info, path)
+
+    @property
+    def n_features(self):
+        return int(np.prod(self.example_shape)) if self.example_shape else None
+
+    def prepare(self, X, where="input"):
+        """Raw features → the network's input: reshaped to the example shape, standardised, float32."""
+        X = np.asarray(X, dtype=np.float64)
+        n = self.n_features
+        if n is not None:
+            got = int(np.prod(X.shape[1:])) if X.ndim > 1 else None
+            if got != n:
+                raise UserError(f"{where}: the model takes {n} features per example, the data has "
+                                f"{got if got is not None else 'a single column of'} "
+                                f"(shape {X.shape})")
+            X = X.reshape((X.shape[0],) + self.example_shape)
+        if self.mean is not None:
+            X = (X - self.mean) / self.scale
+        return X.astype(np.float32)
+
+    def logits(self, X, where="input"):
+        from ..training import predict
+
+        return predict(self.model, self.prepare(X, where))
+
+    def predict_proba(self, X, where="input"):
+        return probabilities(self.logits(X, where))
+
+    def predict(self, X, where="input"):
+        return predicted_classes(self.model_name, self.logits(X, where))
+
+    def class_names(self, k):
+        if self.classes is not None and len(self.classes) == k:
+            return list(self.classes)
+        return [str(i) for i in range(k)]
+
+
+def _guess_example_shape(model):
+    """The input size of a plain saved model: the in_features of its first Linear layer, if any."""
+    for module in model.modules():
+        if hasattr(module, "in_features"):
+            return [int(module.in_features)]
+    return None
+
+
+def model_metadata(settings, dataset, example_shape, standardizer):
+    return {
+        "tensorgate_cli": 1,
+        "model": settings["model"],
+        "data": settings["data"],
+        "classes": list(dataset.classes),
+        "example_shape": [int(s) for s in example_shape],
+        "image_shape": list(dataset.image_shape) if dataset.image_shape else None,
+        "standardize": None if standardizer is None else {
+            "mean": standardizer.mean_.reshape(-1).tolist(),
+            "scale": standardizer.scale_.reshape(-1).tolist(),
+        },
+    }
