@@ -200,7 +200,7 @@ def test_flatten_and_residual():
 
 
 def test_linear_wrong_number_of_features_is_a_clear_error():
-    with pytest.raises(ValueError, match=r"input has 3 features .*expects 4"):
+    with pytest.raises(ValueError, match=r"Linear\(4 → 2\): linear: input has 3 features .*expects 4"):
         nn.Linear(4, 2)(tg.zeros(5, 3))
 
 
@@ -285,3 +285,15 @@ def test_sigmoid_network_gradients_vanish_but_relu_with_he_init_do_not():
     assert first / last < 1e-5       # σ' ≤ 1/4 per layer: the gradient shrinks by orders of magnitude
     first, last = _first_last_grad_norms(nn.ReLU, "he_normal")
     assert 1e-2 < first / last < 10  # He init keeps the gradient's scale through depth
+
+
+@pytest.mark.parametrize("act", list(ACTIVATIONS) + ["Softmax", "LogSoftmax"])
+def test_float32_models_stay_float32(act):
+    layer = getattr(nn, act)() if act in ("Softmax", "LogSoftmax") else ACTIVATIONS[act][0]()
+    model = nn.Sequential(nn.Linear(5, 6), nn.BatchNorm1d(6), layer, nn.Dropout(0.2), nn.Residual(nn.Linear(6, 6)),
+                          nn.Flatten(), nn.Linear(6, 3))
+    out = model(np.random.default_rng(0).standard_normal((8, 5)))     # float64 data → float32 model
+    assert out.dtype == np.float32
+    nn.CrossEntropyLoss()(out, np.arange(8) % 3).backward()
+    assert all(p.grad.dtype == np.float32 for p in model.parameters())
+    assert all(b.dtype in (np.float32, np.int64) for b in model.buffers())

@@ -77,9 +77,12 @@ class Linear(Module):
             _init.zeros_(self.bias)
 
     def forward(self, x):
-        if self.bias is None:
-            return _LinearGate.apply(x, self.weight)
-        return _LinearGate.apply(x, self.weight, self.bias)
+        try:
+            if self.bias is None:
+                return _LinearGate.apply(x, self.weight)
+            return _LinearGate.apply(x, self.weight, self.bias)
+        except ValueError as error:   # the gate's message, prefixed with this layer (free when no error)
+            raise ValueError(f"{self!r}: {error}") from None
 
     def extra_repr(self):
         return f"{self.in_features} → {self.out_features}" + ("" if self.bias is not None else ", bias=False")
