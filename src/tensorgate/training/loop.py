@@ -475,12 +475,12 @@ def fit(model, loss_fn, optimizer, train_data, epochs=1, batch_size=32, val_data
     Examples
     --------
     >>> import numpy as np, tensorgate as tg
-    >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32); y = np.array([0, 1, 1, 0])
-    >>> tg.manual_seed(0)  # doctest: +ELLIPSIS
-    Generator(...)
-    >>> model = tg.nn.Sequential(tg.nn.Linear(2, 8), tg.nn.Tanh(), tg.nn.Linear(8, 2))
-    >>> opt = tg.optim.Adam(model.parameters(), lr=0.05)
-    >>> h = fit(model, tg.nn.CrossEntropyLoss(), opt, (X, y), epochs=300, batch_size=4, verbose=False, seed=0)
+    >>> from tensorgate import nn, optim
+    >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32); y = np.array([0, 1, 1, 0])   # XOR
+    >>> _ = tg.manual_seed(0)
+    >>> model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2))
+    >>> opt = optim.Adam(model.parameters(), lr=0.05)
+    >>> h = fit(model, nn.CrossEntropyLoss(), opt, (X, y), epochs=300, batch_size=4, verbose=False, seed=0)
     >>> h.history["accuracy"][-1]
     1.0
     """
