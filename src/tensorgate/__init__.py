@@ -22,4 +22,16 @@ int64 = "int64"
 
 __version__ = "0.1.0"
 
-from . import data  # noqa: E402
+# The layers above the engine, each a subpackage (``tg.nn``, ``tg.optim``, ...). ``tg.models`` (scikit-learn),
+# ``tg.plot`` (matplotlib), ``tg.cli`` and ``tg.instruments`` are imported on first use, so ``import tensorgate`` stays quick.
+from . import nn, optim, training, io, data, metrics  # noqa: E402
+from .io import load, save  # noqa: E402
+from .training import evaluate, fit, predict  # noqa: E402
+
+
+def __getattr__(name):
+    if name in ("models", "plot", "instruments", "cli"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'tensorgate' has no attribute {name!r}")
