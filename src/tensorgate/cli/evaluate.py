@@ -1,12 +1,167 @@
-"""tensorgate evaluate: not written yet."""
+"""``tensorgate evaluate RUN_OR_MODEL [--data ...]``: how good is a trained model, in numbers and pictures.
+
+Prints the confusion matrix, precision/recall/F1 per class (``classification_report``), the ROC AUC and,
+for two classes, the thresholds that ``tensorgate.metrics.best_threshold`` chooses (Youden's J, minimum
+error/cost, F1, recall >= 0.95). Writes ``evaluation.json`` and the plots into the run directory (or
+``--out``).
+
+Without ``--data`` the model is evaluated on the test split of the data it was trained on (the same split,
+from the seed in the model file). ``--data NAME`` uses that data set's test split; ``--data FILE`` uses
+every row of a labelled CSV/NPZ file.
+"""
+import warnings
+from pathlib import Path
+
+import numpy as np
+
 from .errors import UserError
+
+#: The criteria shown for binary problems: (label, criterion, keyword arguments of best_threshold).
+CRITERIA = (
+    ("Youden's J = TPR − FPR", "youden", {}),
+    ("minimum error (cost FN = FP)", "cost", {}),
+    ("maximum F1", "f1", {}),
+    ("recall >= 0.95", "recall", {"min_recall": 0.95}),
+)
 
 
 def add_parser(subparsers):
-    p = subparsers.add_parser("evaluate", help="(not available yet)")
+    from .config import PARSERS
+
+    p = subparsers.add_parser(
+        "evaluate", help="confusion matrix, precision/recall/F1, ROC AUC and thresholds of a trained model",
+        description="Evaluate a trained model: confusion matrix, per-class precision/recall/F1, ROC AUC, and "
+                    "for binary problems the thresholds best_threshold chooses. Writes evaluation.json and the "
+                    "plots into the run directory (or --out).",
+        epilog="example: tensorgate evaluate runs/20250101-120000-digits-mlp")
+    p.add_argument("model", metavar="RUN_OR_MODEL", help="a run directory or a model file (.tgate)")
+    p.add_argument("--data", type=PARSERS["data"], default=None, metavar="NAME|FILE",
+                   help="data to evaluate on: a data set's name (its test split) or a labelled CSV/NPZ file "
+                        "(every row); default: the test split of the training data")
+    p.add_argument("--out", default=None, metavar="DIR",
+                   help="where to write evaluation.json and the plots (default: the run directory)")
+    p.add_argument("--no-plots", dest="plots", action="store_false", help="write no plots")
     p.set_defaults(run=run)
     return p
 
 
+def load_evaluation_data(predictor, source):
+    """(X, y, name, image_shape) to evaluate on; user errors for data the model cannot take."""
+    from . import data as cli_data
+    from .config import DATA_NAMES, ZOO_MODELS
+
+    info = predictor.info
+    trained_on = info.get("data")
+    seed = int(info.get("seed") or 0)
+    if source is None:
+        if trained_on is None:
+            raise UserError("evaluate: the model file does not say which data it was trained on; give --data")
+        if trained_on not in DATA_NAMES and not Path(trained_on).is_file():
+            raise UserError(f"evaluate: the training data {trained_on} is no longer there; give --data")
+        source = trained_on
+    as_images = info.get("model") in ZOO_MODELS
+    if source in DATA_NAMES or source == trained_on:
+        d = cli_data.load(source, seed=seed, as_images=as_images)
+        X, y, classes, name, image_shape = d.X_test, d.y_test, d.classes, d.name, d.image_shape
+        split = "test split"
+    else:
+        from .. import data as tgdata
+
+        try:
+            X, y, classes = tgdata.load_table(source)
+        except (OSError, ValueError) as err:
+            from .errors import one_line
+
+            raise UserError(f"--data: {one_line(err)}") from None
+        name, image_shape, split = Path(source).name, info.get("image_shape"), "all rows"
+    k = len(predictor.classes) if predictor.classes else None
+    if k is not None and len(classes) > k:
+        raise UserError(f"evaluate: the data has {len(classes)} classes, the model was trained on {k}")
+    if k is not None and tuple(classes) != tuple(predictor.classes) and len(classes) == k:
+        pass  # same number of classes under other names: labels are indices, evaluate as they are
+    return X, y, f"{name} ({split}, {len(y)} examples)", image_shape
+
+
 def run(args, extra):
-    raise UserError("evaluate: not available yet")
+    from .. import metrics
+    from .figures import write_plots
+    from .runs import Predictor, write_json
+
+    predictor = Predictor.load(args.model)
+    X, y, description, image_shape = load_evaluation_data(predictor, args.data)
+    proba = predictor.predict_proba(X, where=f"--data {args.data or predictor.info.get('data')}")
+    k = proba.shape[1]
+    if y.size and y.max() >= k:
+        raise UserError(f"evaluate: the data has labels up to {int(y.max())}, the model predicts {k} classes")
+    names = predictor.class_names(k)
+    pred = proba.argmax(axis=1)
+    labels = list(range(k))
+    print(f"tensorgate evaluate: {predictor.model_name} from {predictor.path} on {description}")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", metrics.UndefinedMetricWarning)
+        cm = metrics.confusion_matrix(y, pred, labels=labels)
+        report_text = metrics.classification_report(y, pred, labels=labels, target_names=names, digits=3,
+                                                    zero_division=0)
+        report = metrics.classification_report(y, pred, labels=labels, target_names=names, output_dict=True,
+                                               zero_division=0)
+        result = {"data": description, "examples": int(len(y)), "accuracy": float(np.mean(pred == y)),
+                  "confusion_matrix": cm.tolist(), "classes": names, "report": report}
+        present = np.unique(y)
+        if k == 2 and len(present) == 2:
+            result["roc_auc"] = float(metrics.roc_auc_score(y, proba[:, 1]))
+            result["average_precision"] = float(metrics.average_precision_score(y, proba[:, 1]))
+        elif k > 2 and len(present) == k:
+            result["roc_auc"] = float(metrics.roc_auc_score(y, proba, multi_class="ovr", labels=labels))
+        else:
+            result["roc_auc"] = None
+
+    print()
+    print(_format_matrix(cm, names))
+    print()
+    print(report_text.rstrip())
+    print()
+    if result["roc_auc"] is not None:
+        kind = "" if k == 2 else " (one-vs-rest, macro average)"
+        print(f"ROC AUC{kind}: {result['roc_auc']:.4f}")
+        if "average_precision" in result:
+            print(f"average precision: {result['average_precision']:.4f}")
+    else:
+        print("ROC AUC: undefined (the data does not hold every class)")
+    chosen = None
+    if k == 2 and len(np.unique(y)) == 2:
+        result["thresholds"] = {}
+        print()
+        print(f"thresholds for P(class {names[1]!r}) >= θ (best_threshold):")
+        print(f"  {'criterion':<30}{'θ':>8}{'recall':>8}{'FPR':>7}{'precision':>11}{'F1':>7}{'accuracy':>10}")
+        for label, criterion, kwargs in CRITERIA:
+            r = metrics.best_threshold(y, proba[:, 1], criterion, **kwargs)
+            result["thresholds"][criterion] = r.to_dict()
+            chosen = chosen or r
+            print(f"  {label:<30}{r.threshold:>8.3f}{r.recall:>8.3f}{r.fpr:>7.3f}{r.precision:>11.3f}"
+                  f"{r.f1:>7.3f}{r.accuracy:>10.3f}")
+
+    out = Path(args.out).expanduser() if args.out else Path(predictor.path).parent
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UserError(f"--out: cannot create {out}: {err.strerror or err}") from None
+    write_json(out / "evaluation.json", result)
+    if args.plots:
+        write_plots(out, predictor, X, y, proba=proba, image_shape=image_shape,
+                    threshold=chosen if chosen is not None else "youden")
+    print()
+    print(f"accuracy: {result['accuracy']:.2%}")
+    print(f"wrote {out / 'evaluation.json'}" + (" and the plots" if args.plots else ""))
+    return 0
+
+
+def _format_matrix(cm, names):
+    """The confusion matrix as text: true classes down, predicted across."""
+    width = max(6, max(len(str(v)) for v in cm.ravel()) + 1, min(12, max(len(n) for n in names)) + 1)
+    short = [n if len(n) <= 12 else n[:11] + "…" for n in names]
+    lines = ["confusion matrix (rows: true class, columns: predicted class)",
+             " " * 14 + "".join(f"{n:>{width}}" for n in short)]
+    for name, row in zip(short, cm):
+        lines.append(f"  {name:<12}" + "".join(f"{v:>{width}}" for v in row))
+    return "\n".join(lines)

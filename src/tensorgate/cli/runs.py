@@ -3,7 +3,7 @@
 The model file is ``tensorgate.io.save(model, path, metadata=...)``; the metadata (plain JSON) carries
 what is needed to use the model on raw features:
 
-``{"tensorgate_cli": 1, "model": "mlp", "data": "digits", "classes": [...], "example_shape": [64],
+``{"tensorgate_cli": 1, "model": "mlp", "data": "digits", "seed": 0, "classes": [...], "example_shape": [64],
 "image_shape": [1, 8, 8] or null, "standardize": {"mean": [...], "scale": [...]} or null}``
 
 so :class:`Predictor` applies the training set's standardisation, (x − mean) / scale, before the network.
@@ -185,6 +185,7 @@ def model_metadata(settings, dataset, example_shape, standardizer):
         "tensorgate_cli": 1,
         "model": settings["model"],
         "data": settings["data"],
+        "seed": settings["seed"],
         "classes": list(dataset.classes),
         "example_shape": [int(s) for s in example_shape],
         "image_shape": list(dataset.image_shape) if dataset.image_shape else None,
