@@ -419,9 +419,10 @@ class Monitor(Callback):
         record = self.end_epoch()
         history = getattr(self.trainer, "history", None)
         if history is not None:
+            # History.record pads every known key with None for the epoch it records: fill that place
             column = history.history.setdefault("monitor", [])
-            column.extend([None] * (len(history.epoch) - 1 - len(column)))
-            column.append(_plain(record))
+            column.extend([None] * (len(history.epoch) - len(column)))
+            column[len(history.epoch) - 1] = _plain(record)
 
     def on_train_end(self, logs=None):
         self.diagnose()

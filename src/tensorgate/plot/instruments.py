@@ -155,7 +155,7 @@ def plot_activation_histograms(monitor, path=None, epochs=None, bins=50):
         layers = [layer for layer in order if layer in layers]
     cols = min(4, len(layers))
     rows = -(-len(layers) // cols)
-    fig = _figure(3.2 * cols, 2.6 * rows)
+    fig = _figure(3.4 * cols, 3.0 * rows)
     records = {r["epoch"]: r for r in getattr(monitor, "records", [])}
     colours = ["#4a86c5", "#e07b39", "#5aa55a", "#b5558f"]
     for i, layer in enumerate(layers):
@@ -174,18 +174,19 @@ def plot_activation_histograms(monitor, path=None, epochs=None, bins=50):
                     continue
                 v = np.asarray(samples[e][layer], dtype=np.float64)
                 v = v[np.isfinite(v) & (v != 0)]
-                stats = records.get(e, {}).get("activations", {}).get(layer)
-                label = f"epoch {e}"
-                if stats:
-                    label += f": std {stats['std']:.2g}"
-                    if stats["zero_fraction"] > 0.001:
-                        label += f", zeros {stats['zero_fraction']:.0%} (not drawn), dead {stats['dead_fraction']:.0%}"
-                ax.hist(v, bins=edges, alpha=0.55, color=colours[j % len(colours)], label=label)
+                ax.hist(v, bins=edges, alpha=0.55, color=colours[j % len(colours)], label=f"epoch {e}")
             ax.legend(fontsize=7)
-        title = monitor.layer_label(layer) if hasattr(monitor, "layer_label") else layer
-        ax.set_title(title, fontsize=9)
+        lines = [monitor.layer_label(layer) if hasattr(monitor, "layer_label") else layer]
+        for e in epochs:
+            stats = records.get(e, {}).get("activations", {}).get(layer)
+            if stats:
+                line = f"epoch {e}: std {stats['std']:.2g}"
+                if stats["zero_fraction"] > 0.001:
+                    line += f", zeros {stats['zero_fraction']:.0%}, dead {stats['dead_fraction']:.0%}"
+                lines.append(line)
+        ax.set_title(lines[0] + "".join("\n" + line for line in lines[1:]), fontsize=8)
         ax.tick_params(labelsize=7)
-    fig.suptitle("Activations per layer (a training batch of the epoch; exact zeros counted in the legend)",
+    fig.suptitle("Activations per layer (a training batch; exact zeros are counted above each panel, not drawn)",
                  fontsize=11)
     fig.tight_layout()
     return _save(fig, path)
