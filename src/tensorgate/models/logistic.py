@@ -1,10 +1,12 @@
 """Logistic regression (binary, one-vs-rest, softmax) on tensorgate's engine, with four solvers."""
+import os
 import warnings
 
 import numpy as np
 from scipy.optimize import minimize
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import check_is_fitted
 
 from .. import functional as F
 from .. import nn, optim
@@ -15,6 +17,33 @@ __all__ = ["LogisticRegression", "SoftmaxRegression"]
 
 _SOLVERS = ("lbfgs", "gd", "sgd", "adam")
 _DEFAULT_LR = {"gd": 0.5, "sgd": 0.05, "adam": 0.01}
+
+
+#: below this many multiply-adds per gradient (m·n·outputs), one BLAS thread beats two
+SMALL_PROBLEM = 10_000_000
+_controller = None
+
+
+def _blas_threads_for_lbfgs(work):
+    """Limit BLAS thread pools while SciPy's L-BFGS-B runs on the engine's gradients.
+
+    SciPy ships its own OpenBLAS next to NumPy's. Between L-BFGS-B's calls into its pool and the engine's
+    matrix products in NumPy's, the idle threads of one pool spin while the other works, and on 2 cores
+    they fight for the CPU: measured here on digits (1347 × 64, 10 classes), softmax regression took
+    0.7–2.4 s with both pools at 2 threads, 0.8–1.0 s with SciPy's at 1, and 0.08–0.17 s with all at 1.
+    So SciPy's pool (whose work, O(number of weights) vector updates, needs no threads) always gets one
+    thread, and NumPy's too unless the gradient is a large product (``work`` ≥ :data:`SMALL_PROBLEM`).
+    """
+    global _controller
+    from threadpoolctl import ThreadpoolController
+
+    if _controller is None:
+        _controller = ThreadpoolController()
+    if work < SMALL_PROBLEM:
+        return _controller.limit(limits=1, user_api="blas")
+    others = [lib.filepath for lib in _controller.lib_controllers
+              if lib.user_api == "blas" and not os.path.basename(os.path.dirname(lib.filepath)).startswith("numpy")]
+    return _controller.limit(limits={path: 1 for path in others} if others else None, user_api="blas")
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
@@ -180,9 +209,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             return float(loss.item()), grad
 
         theta0 = np.concatenate([p.data.reshape(-1) for p in params])
-        result = minimize(value_and_grad, theta0, jac=True, method="L-BFGS-B",
-                          options={"maxiter": int(self.max_iter), "maxls": 50, "gtol": float(self.tol),
-                                   "ftol": 64 * np.finfo(float).eps})
+        with _blas_threads_for_lbfgs(X.data.size * shapes[0][0]):
+            result = minimize(value_and_grad, theta0, jac=True, method="L-BFGS-B",
+                              options={"maxiter": int(self.max_iter), "maxls": 50, "gtol": float(self.tol),
+                                       "ftol": 64 * np.finfo(float).eps})
         value_and_grad(result.x)
         self.loss_ = float(result.fun)
         self.n_iter_ = np.array([min(int(result.nit), int(self.max_iter))])
@@ -236,10 +266,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     # ---------------------------------------------------------------- predicting
     def _logits(self, X):
-        dtype = self.model_.weight.dtype
-        X = validate_predict(self, X, dtype=dtype)
+        """z = x Wᵀ + b in float64 (float32-trained weights are widened, so that a row's z does not depend
+        in its last bits on the rows that came with it). Shape: (m, n) → (m, outputs)."""
+        check_is_fitted(self)
+        X = validate_predict(self, X, dtype=np.float64)
+        W = Tensor(self.model_.weight.data, dtype="float64")
+        b = Tensor(self.model_.bias.data, dtype="float64") if self.fit_intercept else None
         with no_grad():
-            return self.model_(Tensor(X, dtype=dtype)).data.astype(np.float64)
+            return F.linear(Tensor(X, dtype="float64"), W, b).data
 
     def decision_function(self, X):
         """z = x Wᵀ + b. Shape: X: (m, n) → (m,) for two classes (z of the positive class), else (m, K)."""

@@ -1,4 +1,5 @@
 """Multi-layer perceptrons with scikit-learn's interface, built from tensorgate's nn and optim."""
+import copy
 import math
 import warnings
 
@@ -185,10 +186,19 @@ class _BaseMLP(BaseEstimator):
             warnings.warn(f"{type(self).__name__}: stochastic optimizer: maximum iterations ({self.max_iter}) "
                           "reached and the optimization hasn't converged yet.", ConvergenceWarning)
 
-    def _forward(self, X):
-        """The network's output for validated X, computed without a graph. Shape: (m, n) → (m, n_out)."""
+    def _forward(self, X, exact=True):
+        """The network's output for validated X, computed without a graph. Shape: (m, n) → (m, n_out).
+
+        With ``exact`` (predictions) it runs a float64 copy of the float32 weights: in float32 a row's
+        output can change in its last bits with the batch around it (BLAS kernels round differently at
+        block edges), and a prediction should not depend on which other rows came with it.
+        """
+        if not exact:
+            with no_grad():
+                return self.model_(Tensor(X, dtype="float32")).data
+        model = copy.deepcopy(self.model_).double()
         with no_grad():
-            return self.model_(Tensor._make(X, False, None)).data
+            return model(Tensor(X, dtype="float64")).data
 
     # ---------------------------------------------------------------- inspection
     @property
@@ -331,7 +341,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return F.binary_cross_entropy_with_logits(z, target, reduction="sum") * (1.0 / z.shape[0])
 
     def _validation_score(self, X, target):
-        z = self._forward(X)
+        z = self._forward(X, exact=False)
         if self.out_activation_ == "softmax":
             return float(np.mean(z.argmax(axis=1) == target))
         predicted = z > 0
@@ -344,10 +354,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
         Shape: X: (m, n) → (m, K).
         """
-        z = self._forward(validate_predict(self, X))
+        z = self._forward(validate_predict(self, X, dtype=np.float64))
         if self.out_activation_ == "softmax":
-            return F.softmax(Tensor._make(z, False, None), axis=1).data
-        p = F.sigmoid(Tensor._make(z, False, None)).data
+            return F.softmax(Tensor(z, dtype="float64"), axis=1).data
+        p = F.sigmoid(Tensor(z, dtype="float64")).data
         return np.hstack([1.0 - p, p]) if not self._multilabel else p
 
     def predict_log_proba(self, X):
@@ -360,7 +370,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
         Shape: X: (m, n) → (m,), or (m, K) for multi-label.
         """
-        z = self._forward(validate_predict(self, X))
+        z = self._forward(validate_predict(self, X, dtype=np.float64))
         if self._multilabel:
             return (z > 0).astype(np.int64)
         if self.out_activation_ == "softmax":
@@ -414,11 +424,11 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     def _validation_score(self, X, target):
         from sklearn.metrics import r2_score
 
-        return float(r2_score(target, self._forward(X)))
+        return float(r2_score(target, self._forward(X, exact=False)))
 
     def predict(self, X):
         """The network's output. Shape: X: (m, n) → (m,) or (m, k), as y was."""
-        z = self._forward(validate_predict(self, X)).astype(np.float64)
+        z = self._forward(validate_predict(self, X, dtype=np.float64)).astype(np.float64)
         return z[:, 0] if self._y_1d else z
 
     def __sklearn_tags__(self):
