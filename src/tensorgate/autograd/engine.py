@@ -47,11 +47,10 @@ def backward(root, grad=None, retain_graph=False, observer=None):
             "inputs with requires_grad=True (and not inside tg.no_grad()).")
     seed = _seed(root, grad)
     if root._gate is None:  # backward on a leaf: its gradient is the seed itself
-        _accumulate_leaf(root, seed, set())
+        _accumulate_leaf(root, seed, shared=False)
         return
 
     grads = {id(root): seed}
-    handed_out = {id(seed)}  # arrays already stored somewhere: store a copy if they come round again
     for t in topological_order(root):
         g = grads.pop(id(t), None)
         if g is None:
@@ -59,7 +58,7 @@ def backward(root, grad=None, retain_graph=False, observer=None):
         if t._hooks:
             g = _run_hooks(t, g)
         if t._retain:
-            _accumulate_grad(t, g, handed_out)
+            _accumulate_grad(t, g, shared=True)
         gate = t._gate
         downstream = gate.downstream(g)
         if observer is not None:
@@ -68,12 +67,14 @@ def backward(root, grad=None, retain_graph=False, observer=None):
             if dg is None:
                 continue
             if parent._gate is None:
-                _accumulate_leaf(parent, dg, handed_out)
+                # An array passed through unchanged (dg is g) or handed to two inputs may be seen elsewhere:
+                # a leaf then keeps a copy, so that accumulating into its .grad later changes nothing else.
+                shared = dg is g or sum(d is dg for d in downstream) > 1
+                _accumulate_leaf(parent, dg, shared)
             else:
                 previous = grads.get(id(parent))
                 # junction rule: a tensor used by several gates gets the sum of their gradients
                 grads[id(parent)] = dg if previous is None else previous + dg
-                handed_out.add(id(dg))
         if not retain_graph:
             gate.release()
 
@@ -99,18 +100,18 @@ def _run_hooks(t, g):
     return g
 
 
-def _accumulate_leaf(leaf, g, handed_out):
+def _accumulate_leaf(leaf, g, shared):
     if leaf._hooks:
         g = _run_hooks(leaf, g)
-    _accumulate_grad(leaf, g, handed_out)
+    _accumulate_grad(leaf, g, shared)
 
 
-def _accumulate_grad(t, g, handed_out):
+def _accumulate_grad(t, g, shared):
     """``.grad`` accumulates across backward calls until zeroed (junction rule across calls, too)."""
     if t.grad is None:
-        # keep g itself only if nothing else can see it: not stored elsewhere, not a view, writeable
-        shared = id(g) in handed_out or g.base is not None or not g.flags.writeable
-        t.grad = g.copy() if shared else g
-        handed_out.add(id(t.grad))
+        # keep g itself only if nothing else can see it: not shared, not a view, writeable
+        if shared or g.base is not None or not g.flags.writeable:
+            g = g.copy()
+        t.grad = g
     else:
         t.grad += g
