@@ -96,7 +96,8 @@ def to_dot(output, max_nodes=200, model=None, title=None):
     tensors = _collect(output, max_nodes)
     names = _parameter_names(model)
     ids = {id(t): f"n{i}" for i, t in enumerate(tensors)}
-    lines = ["digraph forward {", "  rankdir=TB;", '  node [fontname="Helvetica", fontsize=11];',
+    lines = ["digraph forward {", "  rankdir=TB;", '  graph [fontname="Helvetica", fontsize=11];',
+             '  node [fontname="Helvetica", fontsize=11];',
              '  edge [color="#555555", arrowsize=0.7];']
     if title:
         lines.append(f"  label={_quote(title)}; labelloc=b;")

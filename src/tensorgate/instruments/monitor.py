@@ -36,10 +36,17 @@ from .diagnosis import Finding, TrainingWarning, _layer_of, linear_stacks, symme
 __all__ = ["Monitor"]
 
 
+def _sum_squares(flat):
+    """Σ aᵢ² by BLAS in the array's dtype; again in float64 if that overflowed while every aᵢ is finite."""
+    s = float(np.dot(flat, flat))
+    if not math.isfinite(s) and np.isfinite(flat).all():
+        s = float(np.einsum("i,i->", flat, flat, dtype=np.float64))  # ten times slower: only when needed
+    return s
+
+
 def _norm(a):
-    """‖a‖₂ accumulated in float64 (a float32 sum of squares overflows long before the norm does)."""
-    flat = a.reshape(-1)
-    return math.sqrt(float(np.einsum("i,i->", flat, flat, dtype=np.float64)))
+    """‖a‖₂ (float32 squares overflow near 1.8e19, long before the norm does: see _sum_squares)."""
+    return math.sqrt(_sum_squares(a.reshape(-1)))
 
 
 class _LayerStats:
@@ -56,8 +63,11 @@ class _LayerStats:
         flat = a.reshape(-1)
         nonzero = a != 0
         self.n += a.size
-        self.total += float(flat.sum(dtype=np.float64))
-        self.squares += float(np.einsum("i,i->", flat, flat, dtype=np.float64))
+        total = float(flat.sum())
+        if not math.isfinite(total) and np.isfinite(flat).all():
+            total = float(flat.sum(dtype=np.float64))
+        self.total += total
+        self.squares += _sum_squares(flat)
         self.zeros += a.size - int(np.count_nonzero(nonzero))
         if a.ndim >= 2:  # units along axis 1: features of (m, n), channels of (m, C, H, W)
             axes = (0,) + tuple(range(2, a.ndim))
@@ -134,6 +144,7 @@ class Monitor(Callback):
         self.sample_size = int(sample_size)
         self.model_ = None
         self._params = {}
+        self._buffers = {}
         self._handles = []
         self._attached_by_fit = False
         self.records, self.samples, self.findings = [], {}, []
@@ -206,12 +217,20 @@ class Monitor(Callback):
         def hook(g):
             previous = self._grads.get(name)
             if previous is None:
-                self._before[name] = p.data.copy()  # the weights before the optimiser's step
+                self._before[name] = self._snapshot(name, p.data)  # the weights before the optimiser's step
                 self._grads[name] = g
             else:
                 self._grads[name] = previous + g  # shared parameter: its gradient is the sum (never in place)
             self._grad_norms[name] = _norm(self._grads[name])
         return hook
+
+    def _snapshot(self, name, data):
+        """Copy ``data`` into this parameter's own buffer (reused every step: no allocation per step)."""
+        buffers = self._buffers.get(name)
+        if buffers is None or buffers[0].shape != data.shape or buffers[0].dtype != data.dtype:
+            buffers = self._buffers[name] = (np.empty_like(data), np.empty_like(data))
+        np.copyto(buffers[0], data)
+        return buffers[0]
 
     def _reset_step(self):
         self._grads, self._grad_norms, self._before = {}, {}, {}
@@ -239,7 +258,8 @@ class Monitor(Callback):
             if before is not None and name in params:
                 size = _norm(before)
                 if size > 0:
-                    ratio = _norm(params[name].data - before) / size
+                    delta = np.subtract(params[name].data, before, out=self._buffers[name][1])
+                    ratio = _norm(delta) / size
             self.steps["grad_norm"][name].append(norm)
             self.steps["update_ratio"][name].append(ratio)
             if name in self._grad_norms and not np.isfinite(norm):
