@@ -28,4 +28,6 @@ class Flatten(Module):
         return Reshape.apply(x, shape=shape[:start] + (merged,) + shape[end + 1:])
 
     def extra_repr(self):
-        return "" if (self.start_dim, self.end_dim) == (1, -1) else f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+        if (self.start_dim, self.end_dim) == (1, -1):
+            return ""
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
