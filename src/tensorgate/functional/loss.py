@@ -86,6 +86,8 @@ def _same_shape(fn, x, y, hint=""):
         if x.ndim and y.ndim and x.shape[0] != y.shape[0]:
             raise ValueError(f"{fn}: input and target have different batch sizes: input shape {tuple(x.shape)}, "
                              f"target shape {tuple(y.shape)}")
+        if not hint and x.size == y.size:
+            hint = f"; reshape one of them, e.g. target.reshape{tuple(x.shape)}"
         raise ValueError(f"{fn}: input shape {tuple(x.shape)} and target shape {tuple(y.shape)} must be equal"
                          f"{hint}")
 
@@ -470,7 +472,7 @@ def mse_loss(input, target, reduction="mean"):
     _check_reduction(fn, reduction)
     x = _float_input(fn, input)
     y = _float_target(fn, target, x.dtype)
-    _same_shape(fn, x, y, "; reshape one of them, e.g. target.reshape(-1, 1)")
+    _same_shape(fn, x, y)
     out = MSELoss.apply(x, y, reduction=reduction)
     _check_value(fn, out.data, ("input", x), ("target", y))
     return out
