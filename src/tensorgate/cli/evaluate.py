@@ -7,7 +7,7 @@ error/cost, F1, recall >= 0.95). Writes ``evaluation.json`` and the plots into t
 
 Without ``--data`` the model is evaluated on the test split of the data it was trained on (the same split,
 from the seed in the model file). ``--data NAME`` uses that data set's test split; ``--data FILE`` uses
-every row of a labelled CSV/NPZ file.
+every row of a labelled CSV/NPZ file, unless it is the file the model was trained on: then its test split.
 """
 import warnings
 from pathlib import Path
@@ -37,7 +37,8 @@ def add_parser(subparsers):
     p.add_argument("model", metavar="RUN_OR_MODEL", help="a run directory or a model file (.tgate)")
     p.add_argument("--data", type=PARSERS["data"], default=None, metavar="NAME|FILE",
                    help="data to evaluate on: a data set's name (its test split) or a labelled CSV/NPZ file "
-                        "(every row); default: the test split of the training data")
+                        "(every row; the test split if it is the training file); default: the test split of "
+                        "the training data")
     p.add_argument("--out", default=None, metavar="DIR",
                    help="where to write evaluation.json and the plots (default: the run directory)")
     p.add_argument("--no-plots", dest="plots", action="store_false", help="write no plots")

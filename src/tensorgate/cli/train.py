@@ -26,6 +26,8 @@ HELP = {
     "optimizer": "optimiser: " + ", ".join(C.OPTIMIZERS) + " (default: adam)",
     "lr": "learning rate (default: 0.001)",
     "weight_decay": "weight decay λ (default: 0)",
+    "schedule": "learning-rate schedule: cosine (from --lr down to 0 over the run, step by step) or "
+                "constant (default: cosine)",
     "batch_size": "mini-batch size (default: 32; 64 for (fashion-)mnist)",
     "epochs": "number of passes over the training data (default: 30; 10 for (fashion-)mnist)",
     "seed": "random seed of the initialisation, the shuffling and the splits (default: 0)",
@@ -50,6 +52,7 @@ def add_parser(subparsers):
     p.add_argument("--lr", type=C.PARSERS["lr"], default=S, help=HELP["lr"])
     p.add_argument("--weight-decay", dest="weight_decay", type=C.PARSERS["weight_decay"], default=S,
                    help=HELP["weight_decay"])
+    p.add_argument("--schedule", type=C.PARSERS["schedule"], default=S, help=HELP["schedule"])
     p.add_argument("--batch-size", dest="batch_size", type=C.PARSERS["batch_size"], default=S,
                    help=HELP["batch_size"])
     p.add_argument("--epochs", type=C.PARSERS["epochs"], default=S, help=HELP["epochs"])

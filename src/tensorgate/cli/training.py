@@ -71,6 +71,12 @@ def train(settings, plots=True):
     model, loss_fn = models.build(settings, example_shape, dataset.num_classes, dataset.image_shape)
     optimizer = make_optimizer(settings, model.parameters())
     callbacks = [_monitor(model)] if settings["monitor"] else []
+    if settings["schedule"] == "cosine":
+        from ..optim import CosineAnnealingLR
+        from ..training import LearningRateScheduler
+
+        steps = settings["epochs"] * -(-len(y_fit) // settings["batch_size"])
+        callbacks.append(LearningRateScheduler(CosineAnnealingLR(optimizer, T_max=steps), per_batch=True))
     run_dir = new_run_dir(settings)
     name = settings["model"]
     n_params = sum(int(p.data.size) for p in model.parameters())
@@ -120,7 +126,7 @@ def train(settings, plots=True):
     proba = models.probabilities(logits)
     results["test"]["roc_auc"] = _auc(dataset.y_test, proba)
     write_json(run_dir / "metrics.json", results)
-    if callbacks and hasattr(callbacks[0], "write_report"):
+    if settings["monitor"] and hasattr(callbacks[0], "write_report"):
         callbacks[0].write_report(str(run_dir))
     if plots:
         from .figures import write_plots

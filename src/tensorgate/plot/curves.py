@@ -74,7 +74,7 @@ def plot_roc(y_true, y_score, classes=None, threshold="youden", path=None, title
     Examples
     --------
     >>> fig = plot_roc([0, 0, 1, 1], [0.1, 0.6, 0.4, 0.9])
-    >>> fig.axes[0].get_legend_handles_labels()[1][0]
+    >>> fig.axes[0].get_legend_handles_labels()[1][1]
     'ROC (AUC = 0.750)'
     """
     from .. import metrics

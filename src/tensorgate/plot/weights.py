@@ -101,8 +101,7 @@ def plot_first_layer_weights(model_or_weights, image_shape=None, max_units=64, p
     else:
         import matplotlib
 
-        cmap = matplotlib.colormaps["RdBu_r"].copy()
-        cmap.set_bad("white")
+        cmap = matplotlib.colormaps["RdBu_r"].with_extremes(bad="white")
         image = ax.imshow(mosaic, cmap=cmap, vmin=-1, vmax=1, interpolation="nearest")
         fig.colorbar(image, ax=ax, shrink=0.6, label="weight / max |weight| of the unit")
     ax.set_xticks([c * (w + 1) + w / 2 - 0.5 for c in range(cols)], [f"+{c}" for c in range(cols)], fontsize=8)
