@@ -181,3 +181,19 @@ def test_fashion_mnist_subset():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X_train[:10000], y_train[:10000])
     assert clf.score(X_test[:5000], y_test[:5000]) >= 0.82
+
+
+def test_estimators_leave_tensorgates_global_generator_alone():
+    """random_state seeds the estimator's own generator; tg.manual_seed's stream is not consumed."""
+    from tensorgate.backend import random as tg_random
+    from tensorgate.models import LogisticRegression, Perceptron
+
+    X, y = make_xor(40, random_state=0)
+    tg.manual_seed(5)
+    before = tg_random.get_rng_state()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        MLPClassifier((4,), max_iter=2, random_state=0).fit(X, y)
+        LogisticRegression(solver="sgd", max_iter=2, random_state=0).fit(X, y)
+        Perceptron(max_iter=2, random_state=0).fit(X, y)
+    assert tg_random.get_rng_state() == before

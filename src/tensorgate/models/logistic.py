@@ -158,10 +158,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         K = len(self.classes_)
         self._multinomial = self.multi_class == "multinomial" or (self.multi_class == "auto" and K > 2)
         n_out = K if (self._multinomial or K > 2) else 1
-        self.model_ = nn.Linear(X.shape[1], n_out, bias=bool(self.fit_intercept), dtype=dtype)
-        with no_grad():
-            for p in self.model_.parameters():
-                p.data[...] = 0.0                          # the convex problem starts at W = 0, b = 0
+        # the convex problem starts at W = 0, b = 0 (and draws nothing from tensorgate's generator)
+        self.model_ = nn.Linear(X.shape[1], n_out, bias=bool(self.fit_intercept), init="zeros",
+                                dtype=dtype)
         if self._multinomial:
             target = labels
         else:

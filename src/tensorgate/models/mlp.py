@@ -22,6 +22,10 @@ _ACTIVATIONS = {
 }
 
 
+#: our schemes under tensorgate.nn.init's names (same distributions)
+_SCHEME_NAMES = {"he": "he_uniform", "glorot": "xavier_uniform"}
+
+
 def _init_weight(rng, weight, scheme):
     """Fill W (out, in) in place from the estimator's own generator.
 
@@ -91,9 +95,9 @@ class _BaseMLP(BaseEstimator):
         sizes = [n_in] + self._check_params() + [n_out]
         layers = []
         for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-            linear = nn.Linear(a, b, dtype="float32")
+            linear = nn.Linear(a, b, init="zeros", dtype="float32")     # b = 0; W drawn below
             _init_weight(rng, linear.weight, self.init)
-            linear.bias.data[...] = 0.0
+            linear.init = _SCHEME_NAMES[self.init]     # the layer's config names the distribution W came from
             layers.append(linear)
             if i < len(sizes) - 2:
                 layers.append(_ACTIVATIONS[self.activation]())
@@ -280,7 +284,7 @@ _MLP_DOC = """
 
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):
-    """A multi-layer perceptron classifier: hidden layers learn their own basis functions.
+    __doc__ = """A multi-layer perceptron classifier: hidden layers learn their own basis functions.
 
     The network is ``Sequential(Linear, activation, ..., Linear)`` from :mod:`tensorgate.nn`, trained by
     :mod:`tensorgate.optim` on mini-batches in float32. The output layer and loss follow the target:
@@ -384,7 +388,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
 
 class MLPRegressor(RegressorMixin, _BaseMLP):
-    """A multi-layer perceptron regressor: identity output, squared error.
+    __doc__ = """A multi-layer perceptron regressor: identity output, squared error.
 
     The loss is scikit-learn's ½·mean (ŷ − y)² (over all outputs and examples) plus the L2 penalty. One
     hidden layer of enough units approximates any continuous function on a bounded interval (the universal
@@ -400,8 +404,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     --------
     >>> import numpy as np
     >>> X = np.linspace(-3, 3, 200).reshape(-1, 1); y = np.sin(X).ravel()
-    >>> reg = MLPRegressor((32,), activation="tanh", learning_rate_init=0.01, max_iter=500,
-    ...                    random_state=0).fit(X, y)
+    >>> reg = MLPRegressor((32,), activation="tanh", batch_size=20, learning_rate_init=0.01, max_iter=300,
+    ...                    tol=1e-6, random_state=0).fit(X, y)
     >>> bool(np.mean((reg.predict(X) - y) ** 2) < 0.01)
     True
     """

@@ -90,9 +90,7 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         K = len(self.classes_)
         n_out = 1 if K == 2 else K
         targets = (labels[:, None] == (np.arange(n_out) + (1 if n_out == 1 else 0))).astype(np.float64)
-        linear = nn.Linear(X.shape[1], n_out, dtype="float64")
-        linear.weight.data[...] = 0.0
-        linear.bias.data[...] = 0.0
+        linear = nn.Linear(X.shape[1], n_out, init="zeros", dtype="float64")    # w = 0, b = 0
         self.model_ = nn.Sequential(linear, nn.Step())
         W, b, eta = linear.weight.data, linear.bias.data, float(self.eta)
         rows = [Tensor(X[i:i + 1], dtype="float64") for i in range(X.shape[0])]
