@@ -47,7 +47,8 @@ def test_bad_flag_values_are_one_line_errors(args, fragment, tmp_path, capsys):
 
 
 def test_bad_flag_value_in_a_subprocess(tmp_path):
-    assert_user_error(run_cli("train", "--epochs", "abc", "--data", "imagenet"), "--epochs: expected a positive integer")
+    assert_user_error(run_cli("train", "--epochs", "abc", "--data", "imagenet"),
+                      "--epochs: expected a positive integer")
 
 
 def test_main_in_process_returns_the_status(capsys):

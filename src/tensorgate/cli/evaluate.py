@@ -133,7 +133,7 @@ def run(args, extra):
     if k == 2 and len(np.unique(y)) == 2:
         result["thresholds"] = {}
         print()
-        print(f"thresholds for P(class {names[1]!r}) >= θ (best_threshold):")
+        print(f"thresholds for P(class {names[1]!r}) >= θ, chosen by best_threshold on this data:")
         print(f"  {'criterion':<30}{'θ':>8}{'recall':>8}{'FPR':>7}{'precision':>11}{'F1':>7}{'accuracy':>10}")
         for label, criterion, kwargs in CRITERIA:
             r = metrics.best_threshold(y, proba[:, 1], criterion, **kwargs)

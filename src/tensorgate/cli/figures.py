@@ -49,8 +49,8 @@ def write_plots(run_dir, predictor, X, y, proba=None, history=None, image_shape=
         if weights is not None and (weights.ndim == 4 or weights.shape[1] == int(np.prod(image_shape))):
             # the network sees standardised pixels (x − μ)/s; W/s (the weights on raw pixels) is dominated
             # by the border pixels whose s is tiny, so W itself is the readable picture
-            n = len(weights)
-            title = (f"first-layer weights on standardised inputs ({min(n, 64)} of {n} units; red > 0 > blue)"
+            n, kind = len(weights), "filters" if weights.ndim == 4 else "units"
+            title = (f"first-layer weights on standardised inputs\n({min(n, 64)} of {n} {kind}; red > 0 > blue)"
                      if predictor.scale is not None else None)
             save("first_layer_weights.png",
                  lambda p: plot.plot_first_layer_weights(weights, image_shape=image_shape, path=p, title=title))

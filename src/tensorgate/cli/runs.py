@@ -126,6 +126,7 @@ class Predictor:
             if header["kind"] != "module":
                 raise UserError(f"{path}: holds a {header['kind']}, not a model; give the model file "
                                 f"({MODEL_FILE}) or its run directory")
+            _register_layers(header.get("metadata") or {})
             model = io.load(path)
         except io.ModelFileError as err:
             raise UserError(f"{path}: not a usable model file: {one_line(err)}") from None
@@ -170,6 +171,17 @@ class Predictor:
         if self.classes is not None and len(self.classes) == k:
             return list(self.classes)
         return [str(i) for i in range(k)]
+
+
+def _register_layers(info):
+    """Import the modules whose classes a file may name (the zoo's networks register when imported)."""
+    from .config import ZOO_MODELS
+
+    if info.get("model") in ZOO_MODELS:
+        try:
+            import tensorgate.models.zoo  # noqa: F401
+        except ImportError:
+            pass
 
 
 def _guess_example_shape(model):

@@ -40,9 +40,12 @@ def _monitor(model):
 
 
 def _architecture(model):
-    """"64 → 128 → 10" for a stack of Linear layers, else the class name."""
+    """"64 → 128 → 10" for a stack of Linear layers, else the class name (a convolutional network)."""
     sizes = []
-    for module in model.modules():
+    modules = list(model.modules())
+    if any("Conv" in type(m).__name__ for m in modules):
+        return type(model).__name__
+    for module in modules:
         if type(module).__name__ == "Linear":
             if not sizes:
                 sizes.append(module.in_features)

@@ -11,6 +11,8 @@ imported only when a figure is drawn.
 * :func:`plot_decision_boundary` — 2-D data over the plane shaded by predicted probability
 * :func:`plot_first_layer_weights` — first-layer weights as images (8×8, 28×28, ...)
 * :func:`plot_activations` — activation functions beside their derivatives, from the gates' backward
+* :func:`plot_gradient_norms`, :func:`plot_update_ratios`, :func:`plot_activation_histograms`,
+  :func:`plot_initialisation_study` — figures of :mod:`tensorgate.instruments` (``plot/instruments.py``)
 """
 from .activations import activation_and_derivative, plot_activations
 from .boundary import plot_decision_boundary, probability_function
@@ -23,4 +25,22 @@ __all__ = [
     "plot_history", "plot_roc", "plot_precision_recall", "plot_confusion_matrix", "plot_decision_boundary",
     "plot_first_layer_weights", "plot_activations", "probability_function", "first_layer_weights",
     "activation_and_derivative",
+    "plot_gradient_norms", "plot_update_ratios", "plot_activation_histograms", "plot_initialisation_study",
 ]
+
+#: Figures that live in ``plot/instruments.py`` (which imports matplotlib when loaded): resolved on first use,
+#: so ``import tensorgate.plot`` stays free of matplotlib.
+_INSTRUMENT_FIGURES = ("plot_gradient_norms", "plot_update_ratios", "plot_activation_histograms",
+                       "plot_initialisation_study")
+
+
+def __getattr__(name):
+    if name in _INSTRUMENT_FIGURES:
+        from . import instruments
+
+        return getattr(instruments, name)
+    raise AttributeError(f"module 'tensorgate.plot' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_INSTRUMENT_FIGURES))

@@ -75,7 +75,7 @@ def plot_first_layer_weights(model_or_weights, image_shape=None, max_units=64, p
     >>> import numpy as np
     >>> fig = plot_first_layer_weights(np.random.default_rng(0).normal(size=(6, 64)))
     >>> fig.axes[0].get_title()
-    'first-layer weights as images (all 6 units; red > 0 > blue)'
+    'first-layer weights as images\\n(all 6 units; red > 0 > blue)'
 
     """
     W = first_layer_weights(model_or_weights)
@@ -103,7 +103,7 @@ def plot_first_layer_weights(model_or_weights, image_shape=None, max_units=64, p
 
         cmap = matplotlib.colormaps["RdBu_r"].with_extremes(bad="white")
         image = ax.imshow(mosaic, cmap=cmap, vmin=-1, vmax=1, interpolation="nearest")
-        fig.colorbar(image, ax=ax, shrink=0.6, label="weight / max |weight| of the unit")
+        fig.colorbar(image, ax=ax, shrink=0.6, label=f"weight / max |weight| of the {kind}")
     ax.set_xticks([c * (w + 1) + w / 2 - 0.5 for c in range(cols)], [f"+{c}" for c in range(cols)], fontsize=8)
     ax.set_yticks([r * (h + 1) + h / 2 - 0.5 for r in range(rows)], [str(r * cols) for r in range(rows)],
                   fontsize=8)
@@ -113,7 +113,12 @@ def plot_first_layer_weights(model_or_weights, image_shape=None, max_units=64, p
     ax.set_ylabel(f"{kind} (row start)")
     ax.set_xlabel(f"{kind} (+ column)")
     shown = f"{n_units} of {W.shape[0]}" if n_units < W.shape[0] else f"all {W.shape[0]}"
-    ax.set_title(title or f"first-layer weights as images ({shown} {kind}s; red > 0 > blue)")
+    import textwrap
+
+    text = title or f"first-layer weights as images\n({shown} {kind}s; red > 0 > blue)"
+    if "\n" not in text:
+        text = textwrap.fill(text, width=int(8.5 * (width + 1.4)))  # about 8.5 characters per inch
+    ax.set_title(text)
     return finish(fig, path)
 
 
