@@ -140,6 +140,13 @@ def test_round_trip_train_evaluate_predict(moons_files, capsys):
     assert np.allclose(p.sum(axis=1), 1, atol=1e-5)
     assert np.array_equal(np.where(p[:, 1] > p[:, 0], "spiky", "round"), predicted)
 
+    # predict on an NPZ file of the same features
+    X = np.loadtxt(features, delimiter=",", skiprows=1)
+    np.savez(root / "new.npz", X=X)
+    status, out, err = run_main(capsys, "predict", run_dir, root / "new.npz")
+    assert status == 0, err
+    assert [r["class"] for r in csv.DictReader(out.splitlines())] == list(predicted[:25])
+
     # predict on features without labels, into a file
     out_file = root / "pred.csv"
     result = run_cli("predict", run_dir, features, "--output", out_file)
@@ -224,6 +231,7 @@ def test_monitor_writes_its_report(tmp_path, capsys):
                                 tmp_path / "run", "--no-plots", "--no-progress")
     assert status == 0, err
     assert (tmp_path / "run" / "diagnosis.txt").exists()
+    assert "monitor report: " in out
 
 
 def _has_monitor():

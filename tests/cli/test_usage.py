@@ -95,3 +95,16 @@ def test_parse_hidden():
     assert config.parse_hidden([3]) == [3]
     with pytest.raises(UserError):
         config.parse_hidden("0,5")
+
+
+def test_trace_and_help_import_no_heavy_modules():
+    import subprocess
+    import sys
+
+    from conftest import SRC
+
+    code = ("import sys; from tensorgate.cli.main import main; main(['trace', 'x * y', '--x', '1', '--y', '2']); "
+            "print(sorted(m for m in ('matplotlib', 'sklearn', 'torch') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={"PYTHONPATH": str(SRC), "PATH": ""})
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -129,8 +129,9 @@ def train(settings, plots=True):
     proba = models.probabilities(logits)
     results["test"]["roc_auc"] = _auc(dataset.y_test, proba)
     write_json(run_dir / "metrics.json", results)
+    monitor_files = []
     if settings["monitor"] and hasattr(callbacks[0], "write_report"):
-        callbacks[0].write_report(str(run_dir))
+        monitor_files = callbacks[0].write_report(str(run_dir)) or []
     if plots:
         from .figures import write_plots
 
@@ -139,6 +140,10 @@ def train(settings, plots=True):
 
     print_summary(results, time.perf_counter() - started)
     print(f"test accuracy: {results['test']['accuracy']:.2%}")
+    if monitor_files:
+        from pathlib import Path
+
+        print("monitor report: " + ", ".join(Path(p).name for p in monitor_files))
     print(f"run directory: {run_dir}")
     return 0
 
