@@ -240,3 +240,18 @@ def _has_monitor():
     except ImportError:
         return False
     return True
+
+
+def test_predict_with_a_plain_saved_model(tmp_path, capsys):
+    """A model saved with tg.io.save alone (no run metadata): raw features, classes named 0..K-1."""
+    tg.manual_seed(0)
+    model = tg.nn.Sequential(tg.nn.Linear(2, 3))
+    tg.io.save(model, tmp_path / "plain.tgate")
+    (tmp_path / "x.csv").write_text("a,b\n0.5,1\n-1,2\n")
+    status, out, err = run_main(capsys, "predict", tmp_path / "plain.tgate", tmp_path / "x.csv")
+    assert status == 0, err
+    rows = list(csv.DictReader(out.splitlines()))
+    assert list(rows[0]) == ["class", "p_0", "p_1", "p_2"] and len(rows) == 2
+    with tg.no_grad():
+        z = model(tg.tensor(np.array([[0.5, 1], [-1, 2]], dtype=np.float32))).data
+    assert [r["class"] for r in rows] == [str(k) for k in z.argmax(axis=1)]
