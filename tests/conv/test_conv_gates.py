@@ -203,3 +203,19 @@ def test_pooling_errors_name_the_shapes():
         max_pool2d(tg.zeros((8, 8)), 2)
     with pytest.raises(ValueError, match=r"output_size \(9, 9\) is larger.*\(1, 1, 8, 8\)"):
         adaptive_avg_pool2d(tg.zeros((1, 1, 8, 8)), 9)
+
+
+@pytest.mark.parametrize("pool, torch_pool", [(max_pool2d, TF.max_pool2d), (avg_pool2d, TF.avg_pool2d)],
+                         ids=["max", "avg"])
+def test_pooling_of_a_conv_output_then_flatten_matches_torch(pool, torch_pool):
+    """Channels-major pooled input, row-major gradient from the flatten: the layouts differ and must not matter."""
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((3, 2, 8, 8)).astype(np.float32)
+    w = (rng.standard_normal((4, 2, 3, 3)) * 0.3).astype(np.float32)
+    r = rng.standard_normal((3, 4 * 3 * 3)).astype(np.float32)
+    X, W = tg.tensor(x, requires_grad=True), tg.tensor(w, requires_grad=True)
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    (pool(tg.relu(conv2d(X, W)), 2).reshape(3, -1) * r).sum().backward()
+    (torch_pool(torch.relu(TF.conv2d(tx, tw)), 2).reshape(3, -1) * torch.tensor(r)).sum().backward()
+    np.testing.assert_allclose(X.grad, tx.grad.numpy(), rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(W.grad, tw.grad.numpy(), rtol=RTOL, atol=ATOL)

@@ -173,8 +173,9 @@ class Conv2d(Gate):
         if geo.row == geo.out_w:
             g2 = g.transpose(1, 0, 2, 3).reshape(c_out, geo.columns)  # free when g is channels-major
         else:  # wide layout: the garbage columns get a zero gradient
-            g2 = xp.zeros((c_out, geo.n, geo.out_h, geo.row), dtype=g.dtype)
+            g2 = xp.empty((c_out, geo.n, geo.out_h, geo.row), dtype=g.dtype)
             g2[:, :, :, :geo.out_w] = g.transpose(1, 0, 2, 3)
+            g2[:, :, :, geo.out_w:] = 0.0
             g2 = g2.reshape(c_out, geo.columns)
         gg = g2.reshape(groups, c_out // groups, geo.columns)           # (G, C_out/G, M)
 

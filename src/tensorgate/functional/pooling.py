@@ -42,12 +42,22 @@ def _padded(x, padding, value):
     return out
 
 
-def _empty_like_layout(x, shape):
+def _empty_like_layout(x, shape, dtype=None):
     """An empty (N, C, H, W) array of ``shape`` laid out in memory as x is: channels-major if x is."""
+    dtype = x.dtype if dtype is None else dtype
     if x.strides[1] > x.strides[0]:  # x is a (C, N, H, W) array seen through NCHW axes
         n, c, h, w = shape
-        return xp.empty((c, n, h, w), dtype=x.dtype).transpose(1, 0, 2, 3)
-    return xp.empty(shape, dtype=x.dtype)
+        return xp.empty((c, n, h, w), dtype=dtype).transpose(1, 0, 2, 3)
+    return xp.empty(shape, dtype=dtype)
+
+
+def _in_layout_of(g, x):
+    """g laid out in memory as x is (one copy if they differ), so elementwise work on both streams."""
+    if (x.strides[1] > x.strides[0]) == (g.strides[1] > g.strides[0]):
+        return g
+    out = _empty_like_layout(x, g.shape, g.dtype)
+    out[...] = g
+    return out
 
 
 def _zeros_like_layout(x, shape):
@@ -109,6 +119,7 @@ class MaxPool2d(Gate):
         return best
 
     def backward(self, g):
+        g = _in_layout_of(g, self.argmax)
         if self.tiled:  # the windows tile the input: every element is written exactly once below
             dx = _empty_like_layout(self.xpad, self.xpad.shape)
         else:
@@ -156,7 +167,7 @@ class AvgPool2d(Gate):
         return total
 
     def backward(self, g):
-        share = g * self.scale
+        share = _in_layout_of(g, self.xpad) * self.scale
         dx = _zeros_like_layout(self.xpad, self.xpad.shape)
         for rows, cols in self.taps:
             if self.overlap:
