@@ -166,6 +166,18 @@ def test_resume_with_a_dataloader(tmp_path):
     _assert_same_weights(run(resume=True).state_dict(), full.state_dict())
 
 
+def test_model_stop_training_flag():
+    X, y = _data()
+    model = _model()
+
+    def stop(epoch, logs):
+        model.stop_training = True
+
+    h = fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), (X, y), epochs=5,
+            callbacks=[LambdaCallback(on_epoch_end=stop)], verbose=False)
+    assert h.epoch == [0] and not model.stop_training
+
+
 def test_initial_epoch_continues_counting():
     X, y = _data()
     model = _model()

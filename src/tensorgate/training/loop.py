@@ -223,7 +223,8 @@ class Trainer:
     epoch : int
         The epoch being run (0-based); after training, the last one run.
     stop_training : bool
-        Set by a callback to end training after the current epoch.
+        Set by a callback to end training after the current epoch (``self.model.stop_training = True``,
+        Keras's spelling, works too).
 
     Shape: see :func:`fit`.
     """
@@ -327,6 +328,9 @@ class Trainer:
             self.history.record(epoch, logs)
             for cb in self.callbacks:
                 cb.on_epoch_end(epoch, logs)
+            if getattr(self.model, "stop_training", False):  # Keras's spelling works too
+                self.model.stop_training = False
+                self.stop_training = True
             if self.stop_training:
                 break
         for cb in self.callbacks:
