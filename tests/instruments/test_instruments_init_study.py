@@ -56,3 +56,14 @@ def test_plot_has_one_line_per_init_on_a_log_axis(tanh, relu, tmp_path):
     axes = fig.get_axes()
     assert len(axes) == 2 and all(ax.get_yscale() == "log" for ax in axes)
     assert all(len(ax.get_lines()) == 4 for ax in axes)
+
+
+def test_docstring_examples_of_the_instruments_run():
+    import doctest
+
+    import tensorgate.instruments.graph as graph
+    import tensorgate.instruments.init_study as init_study
+
+    for module in (graph, init_study):
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0 and result.attempted > 0, module.__name__

@@ -52,12 +52,12 @@ def _norm(a):
 class _LayerStats:
     """One layer's running sums over an epoch: count, Σa, Σa², zeros, and which units were ever non-zero."""
 
-    __slots__ = ("n", "total", "squares", "zeros", "active", "sample")
+    __slots__ = ("n", "total", "squares", "zeros", "active", "sample", "sample_from")
 
     def __init__(self):
         self.n, self.total, self.squares, self.zeros = 0, 0.0, 0.0, 0
         self.active = None
-        self.sample = None
+        self.sample, self.sample_from = None, 0
 
     def add(self, a, sample_size):
         flat = a.reshape(-1)
@@ -78,8 +78,9 @@ class _LayerStats:
             self.active = active
         else:
             self.active |= active
-        stride = max(1, flat.size // sample_size)
-        self.sample = flat[::stride][:sample_size].copy()
+        if flat.size >= self.sample_from:  # the epoch's latest full-size batch (not a small last one)
+            stride = max(1, flat.size // sample_size)
+            self.sample, self.sample_from = flat[::stride][:sample_size].copy(), flat.size
 
     def summary(self):
         if self.n == 0:
@@ -125,7 +126,8 @@ class Monitor(Callback):
         Per optimiser step: ``"epoch"``, ``"loss"`` (lists) and ``"grad_norm"``, ``"update_ratio"``
         (param name → list, nan where a parameter got no gradient that step).
     samples : dict
-        epoch → {layer: 1-D array of activation values from the epoch's last training batch}.
+        epoch → {layer: 1-D array of up to ``sample_size`` activation values from the epoch's last
+        full-size training batch}.
     findings : list of Finding
         Everything found so far (also what :meth:`diagnose` returns).
 
