@@ -2,26 +2,28 @@
 
 A convolution is a dense layer applied at every position: each output pixel is a linear classifier
 (the kernel) looking at one kh×kw patch of the input, with the same weights at every position
-(locality and translation equivariance). Writing every patch as a row of a matrix — *im2col* — turns the
-whole layer into one matrix product:
+(locality and translation equivariance). Writing every patch as a column of a matrix — *im2col* — turns
+the whole layer into one matrix product:
 
-    cols[(n, i, j), (p, q, c)] = x_pad[n, c, i·s + p·d, j·s + q·d]           (M = N·H_out·W_out rows)
-    z[(n, i, j), o]            = Σ_(p, q, c) cols[(n, i, j), (p, q, c)] · W[o, c, p, q] + b[o]
-                               = (cols @ Wmat)[(n, i, j), o],   Wmat = W as (kh·kw·C_in, C_out)
+    cols[(c, p, q), (n, i, j)] = x_pad[n, c, i·s + p·d, j·s + q·d]    (K = C_in·kh·kw rows, M = N·H_out·W_out)
+    Z[o, (n, i, j)]            = Σ_(c, p, q) W[o, c, p, q] · cols[(c, p, q), (n, i, j)] + b[o]
+                               = (Wmat · cols)[o, (n, i, j)],   Wmat = W reshaped to (C_out, K) (no copy)
 
-and the backward pass is two more products and the inverse of im2col (*col2im*):
+and the backward pass is two more products and the inverse of im2col (*col2im*), with G = ∂L/∂Z:
 
-    ∂L/∂Wmat = colsᵀ @ G,      ∂L/∂b = Σ_rows G,      ∂L/∂cols = G @ Wmatᵀ,
-    ∂L/∂x    = col2im(∂L/∂cols): every patch's gradient added back where the patch came from.
+    ∂L/∂Wmat = G · colsᵀ,      ∂L/∂b = Σ_columns G,      ∂L/∂cols = Wmatᵀ · G,
+    ∂L/∂x    = col2im(∂L/∂cols): every patch's gradient added back where the patch came from, one strided
+               slice per kernel offset (p, q) — a loop over kh·kw, never over examples or pixels.
 
-Layout, for speed. The patch matrix is built from a channels-last (NHWC) view of the input, so a patch
-row reads (p, q, c) with the channels innermost, and the product's result (M, C_out) *is* the output in
-NHWC memory. The gate returns it as an NCHW-shaped view of that memory (``z.transpose(0, 3, 1, 2)``),
-without a copy: NumPy's elementwise gates keep the layout, so the next convolution reads its input as
-NHWC for free. Shapes everywhere are NCHW, as in PyTorch; only the strides differ.
+Layout, for speed. The input is copied once into a zero-padded *channels-major* buffer (C, N, H, W), so
+every row of cols is a run of whole image rows, and the product's result (C_out, N·H_out·W_out) *is* the
+output in (C, N, H, W) memory: the gate returns it through NCHW axes (``.transpose(1, 0, 2, 3)``, no copy).
+NumPy's elementwise gates keep that layout, so the next layer reads it the same way. Shapes everywhere are
+NCHW, as in PyTorch; only the strides differ. With stride 1 along the width the columns are also made
+*wide* (see :class:`_Geometry`), which turns im2col and col2im into long contiguous copies.
 
-``groups`` splits the channels into G independent convolutions (C_in/G → C_out/G each); the patch matrix
-gets a leading group axis and the product becomes one batched matmul (G, M, K) @ (G, K, C_out/G).
+``groups`` splits the channels into G independent convolutions (C_in/G → C_out/G each); cols gets a
+leading group axis and the product becomes one batched matmul (G, C_out/G, K) @ (G, K, M).
 Depthwise convolution (MobileNet) is groups = C_in.
 """
 import numpy as np

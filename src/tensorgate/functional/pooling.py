@@ -178,7 +178,7 @@ class AvgPool2d(Gate):
 
 
 def _adaptive_matrix(size, out, dtype):
-    """P (out, size): row i averages x[start_i:end_i], start_i = ⌊i·size/out⌋, end_i = ⌈(i+1)·size/out⌉ (PyTorch)."""
+    """P (out, size): row i averages x[start_i:end_i], start_i = ⌊i·size/out⌋, end_i = ⌈(i+1)·size/out⌉."""
     p = np.zeros((out, size), dtype=dtype)
     for i in range(out):
         start, end = (i * size) // out, -((-(i + 1) * size) // out)

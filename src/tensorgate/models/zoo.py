@@ -238,7 +238,7 @@ def resnet8(in_channels=1, num_classes=10):
 
 
 class DepthwiseSeparable(nn.Module):
-    """MobileNet's block: depthwise 3×3 conv (groups = channels) → BN → ReLU → pointwise 1×1 conv → BN → ReLU.
+    """MobileNet's block: depthwise 3×3 conv (groups = channels) → BN → ReLU → pointwise 1×1 → BN → ReLU.
 
     The depthwise convolution filters each channel on its own (C·9 weights); the pointwise one mixes channels
     (C·C_out weights). A full 3×3 convolution would need C·C_out·9: the factorisation saves ~9× for wide layers.
