@@ -37,24 +37,24 @@ def _counts_at_thresholds_reference(y, score):
     return fps, tps, score[ends]
 
 
-def _sorted_block(bits, y, descending):
-    """Sort one block of scores of one sign together with their labels, by one ``np.sort`` of uint64 keys.
+def _keys(bits, y, negative):
+    """uint64 sort keys (n,) that order scores by decreasing value within each sign block.
 
     Without its sign bit, a float's bit pattern read as an unsigned integer is ordered like its magnitude;
-    shifted left by one it leaves the lowest bit free for the label
-    goes in the freed lowest bit as "is negative" (1 - y). For the block of scores >= 0 the keys are
-    inverted (``~``), so that ascending keys mean descending scores. Returns the sorted keys (n_block,).
+    shifted left by one it leaves the lowest bit free, which holds "is a negative sample" (1 - y). Keys of
+    scores >= 0 are then inverted (``~``), so that ascending keys mean descending scores there; for negative
+    scores ascending magnitude already means descending score.
     """
-    keys = bits.astype(np.uint64)
+    keys = bits.astype(np.uint64)                         # a copy, sorted in place later
     if bits.dtype.itemsize < 8:
         keys &= np.uint64((1 << (8 * bits.dtype.itemsize - 1)) - 1)    # clear the sign bit
-    keys <<= _ONE                       # (for 64 bits the sign bit falls off here)
-    if descending:
-        keys |= y                       # after the inversion below the bit reads 1 - y
-        np.invert(keys, out=keys)
+    keys <<= _ONE                                         # (for 64 bits the sign bit falls off here)
+    if negative is None:                                  # every score >= 0
+        keys |= y
+        np.invert(keys, out=keys)                         # the label bit now reads 1 - y
     else:
-        keys |= ~y
-    keys.sort()
+        keys |= y ^ negative                              # y where inverted below, 1 - y elsewhere
+        keys ^= negative.astype(np.uint64) - _ONE         # all ones (invert) where score >= 0, else 0
     return keys
 
 
@@ -71,38 +71,42 @@ def _counts_at_thresholds(y, score):
         return _counts_at_thresholds_reference(y, score)
     bits = work.view(_UNSIGNED[work.dtype.itemsize])
 
-    # blocks in decreasing score order: scores >= 0 (-0.0 included), then the negative ones
+    # two blocks in decreasing score order: the scores >= 0 (-0.0 included), then the negative ones; each
+    # is sorted in place by one np.sort of its keys
     negative = work < 0
     if negative.any():
-        nonneg = ~negative
-        blocks = [(_sorted_block(bits[nonneg], y[nonneg], True), 1),
-                  (_sorted_block(bits[negative], y[negative], False), -1)]
+        keys = _keys(bits, y, negative)
+        first, second = np.flatnonzero(~negative), np.flatnonzero(negative)
+        n_first = first.size
+        blocked = np.empty_like(keys)
+        np.take(keys, first, out=blocked[:n_first])
+        np.take(keys, second, out=blocked[n_first:])
+        del first, second
+        keys = blocked
+        keys[:n_first].sort()
+        keys[n_first:].sort()
     else:
-        blocks = [(_sorted_block(bits, y, True), 1)]
+        keys = _keys(bits, y, None)
+        keys.sort()
+        n_first = keys.size
 
-    keys = blocks[0][0] if len(blocks) == 1 else np.concatenate([keys for keys, _ in blocks])
-
-    # the last sample of each group of equal scores: where the key, label bit aside, changes (or a block ends)
+    # the last sample of each group of equal scores: where the key, label bit aside, changes, or a block ends
     values = keys >> _ONE
     is_end = np.empty(keys.size, dtype=bool)
     np.not_equal(values[1:], values[:-1], out=is_end[:-1])
     is_end[-1] = True
-    block_sizes = [block.size for block, _ in blocks]
-    if len(blocks) == 2 and block_sizes[0]:
-        is_end[block_sizes[0] - 1] = True
+    if n_first:
+        is_end[n_first - 1] = True
     ends = np.flatnonzero(is_end)
     del is_end
 
-    # thresholds: undo the key at each group end
+    # thresholds: undo the key at each group end (inverted in the first block, negated in the second)
     last = keys[ends]
-    thresholds = np.empty(ends.size, dtype=dtype)
-    n_first = int(np.count_nonzero(ends < block_sizes[0]))
-    for (block, sign), part in ((blocks[0], slice(0, n_first)), (blocks[-1], slice(n_first, None))):
-        if len(blocks) == 1 and part.start:
-            break
-        k = last[part]
-        magnitude = ((~k if sign > 0 else k) >> _ONE).astype(bits.dtype).view(work.dtype)
-        thresholds[part] = magnitude if sign > 0 else -magnitude
+    split = int(np.searchsorted(ends, n_first))
+    last[:split] = ~last[:split]
+    magnitude = (last >> _ONE).astype(bits.dtype).view(work.dtype)
+    thresholds = magnitude.astype(dtype)
+    thresholds[split:] = -magnitude[split:]
 
     # counts: the low bit says "negative sample"; reuse the values buffer for the cumulative sum
     np.bitwise_and(keys, _ONE, out=values)
