@@ -118,10 +118,14 @@ class _Geometry:
         if p is None:
             shape = (self.groups, cg, kh, kw) + inner
             strides = (cg * sc, sc, dh * self.wp * e, dw * e) + inner_strides
-            return np.lib.stride_tricks.as_strided(flat, shape, strides, writeable=writeable)
-        start = flat[:, :, p * dh * self.wp + q * dw:]
-        return np.lib.stride_tricks.as_strided(start, (self.groups, cg) + inner, (cg * sc, sc) + inner_strides,
-                                               writeable=writeable)
+            offset = 0
+        else:
+            shape, strides = (self.groups, cg) + inner, (cg * sc, sc) + inner_strides
+            offset = (p * dh * self.wp + q * dw) * e
+        # a view of the buffer's memory (np.ndarray with buffer= is as_strided without its overhead)
+        view = np.ndarray(shape, flat.dtype, buffer=flat, offset=offset, strides=strides)
+        view.flags.writeable = writeable
+        return view
 
 
 class Conv2d(Gate):
