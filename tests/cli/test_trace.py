@@ -1,7 +1,7 @@
 """``tensorgate trace``: the lecture's worked example, and expressions that must be refused."""
 import pytest
 
-from conftest import assert_main_error, assert_user_error, run_cli, run_main
+from cli_helpers import assert_main_error, assert_user_error, run_cli, run_main
 
 EXAMPLE = "(x + sigmoid(y)) / (sigmoid(x) + (x + y)**2)"
 

@@ -12,7 +12,7 @@ import tensorgate.data  # noqa: F401  (subpackages, until tensorgate/__init__ im
 import tensorgate.io  # noqa: F401
 import tensorgate.nn  # noqa: F401
 from tensorgate.cli import config as cli_config
-from conftest import assert_main_error, assert_user_error, run_cli, run_main
+from cli_helpers import assert_main_error, assert_user_error, run_cli, run_main
 
 RUN_FILES = ("model.tgate", "config.json", "config.toml", "history.json", "metrics.json", "history.png",
              "confusion_matrix.png", "roc.png", "precision_recall.png")

@@ -1,7 +1,7 @@
 """The command as a whole: help, python -m, unknown commands and options, settings resolution."""
 import pytest
 
-from conftest import assert_main_error, assert_user_error, run_cli, run_main
+from cli_helpers import assert_main_error, assert_user_error, run_cli, run_main
 from tensorgate.cli import config
 from tensorgate.cli.errors import UserError
 from tensorgate.cli.main import main
@@ -100,11 +100,12 @@ def test_parse_hidden():
 def test_trace_and_help_import_no_heavy_modules():
     import subprocess
     import sys
+    from pathlib import Path
 
-    from conftest import SRC
-
+    # Computed here: `from cli_helpers import ...` is ambiguous when several test folders have a conftest.
+    src = Path(__file__).resolve().parents[2] / "src"
     code = ("import sys; from tensorgate.cli.main import main; main(['trace', 'x * y', '--x', '1', '--y', '2']); "
             "print(sorted(m for m in ('matplotlib', 'sklearn', 'torch') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={"PYTHONPATH": str(SRC), "PATH": ""})
+                         env={"PYTHONPATH": str(src), "PATH": ""})
     assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -1,10 +1,12 @@
-"""Run the real ``tensorgate`` command in a subprocess: ``python -m tensorgate ...`` with src on the path."""
+"""Helpers for the CLI tests: run the real ``tensorgate`` command, or ``main`` in this process.
+
+A module with its own name rather than a conftest: ``from conftest import ...`` is ambiguous when
+several test folders have a conftest.py.
+"""
 import os
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
@@ -30,11 +32,6 @@ def assert_user_error(result, *fragments):
     for fragment in fragments:
         assert fragment in lines[0], (fragment, lines[0])
     return lines[0]
-
-
-@pytest.fixture(scope="session")
-def cli():
-    return run_cli
 
 
 def run_main(capsys, *args):
