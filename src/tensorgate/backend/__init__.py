@@ -55,3 +55,8 @@ def unbroadcast(grad, shape):
     if stretched:
         grad = grad.sum(axis=stretched, keepdims=True)
     return grad.reshape(shape)
+
+
+from .memory import tune_malloc  # noqa: E402  (after the array names: memory needs none of them)
+
+tune_malloc()
