@@ -116,6 +116,16 @@ def tensorgate_model(weights, optimizer="sgd"):
     return model, step
 
 
+def tensorgate_compiled(weights, optimizer="sgd"):
+    """The same model and optimiser, its step recorded once and replayed (tg.training.compile_step)."""
+    import tensorgate as tg
+
+    model, _ = tensorgate_model(weights, optimizer)
+    opt = (tg.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM) if optimizer == "sgd"
+           else tg.optim.Adam(model.parameters(), lr=1e-3))
+    return model, tg.training.compile_step(model, tg.nn.CrossEntropyLoss(), opt)
+
+
 def batches(batch_size, n=8192, seed=0):
     """Endless Fashion-MNIST-shaped float32 batches (random pixels, random labels)."""
     rng = np.random.default_rng(seed)
@@ -137,7 +147,8 @@ def training_contenders(batch_size, optimizer):
     floor = NumpyMLP(weights, optimizer)
     _, torch_step = torch_model(weights, optimizer)
     _, tg_step = tensorgate_model(weights, optimizer)
-    data = {name: batches(batch_size) for name in ("numpy", "torch", "tensorgate")}
+    _, compiled_step = tensorgate_compiled(weights, optimizer)
+    data = {name: batches(batch_size) for name in ("numpy", "torch", "tensorgate", "compiled")}
 
     def run_numpy():
         x, y = next(data["numpy"])
@@ -151,7 +162,10 @@ def training_contenders(batch_size, optimizer):
         x, y = next(data["tensorgate"])
         tg_step(tg.tensor(x), tg.tensor(y))
 
-    return {"numpy floor": run_numpy, "torch": run_torch, "tensorgate": run_tg}
+    def run_compiled():
+        compiled_step(*next(data["compiled"]))
+
+    return {"numpy floor": run_numpy, "torch": run_torch, "tensorgate": run_tg, "compiled": run_compiled}
 
 
 def flops_per_step(batch_size):
@@ -165,13 +179,16 @@ def bench_training(batch_sizes, rounds, peak):
         times = interleaved(training_contenders(bs, opt), rounds=rounds)
         sps = {k: bs / t for k, t in times.items()}
         frac = {k: flops_per_step(bs) / t / 1e9 / peak for k, t in times.items()}
-        rows.append([f"{bs} {opt}", f"{sps['tensorgate']:.0f}", f"{sps['torch']:.0f}", f"{sps['numpy floor']:.0f}",
-                     f"{sps['tensorgate'] / sps['torch']:.2f}", f"{sps['tensorgate'] / sps['numpy floor']:.2f}",
-                     f"{frac['tensorgate']:.0%}/{frac['torch']:.0%}/{frac['numpy floor']:.0%}"])
+        rows.append([f"{bs} {opt}", f"{sps['tensorgate']:.0f}", f"{sps['compiled']:.0f}", f"{sps['torch']:.0f}",
+                     f"{sps['numpy floor']:.0f}",
+                     f"{sps['tensorgate'] / sps['torch']:.2f}", f"{sps['compiled'] / sps['torch']:.2f}",
+                     f"{sps['tensorgate'] / sps['numpy floor']:.2f}", f"{sps['compiled'] / sps['numpy floor']:.2f}",
+                     f"{frac['compiled']:.0%}/{frac['torch']:.0%}/{frac['numpy floor']:.0%}"])
         print(f"  measured batch {bs} {opt}", file=sys.stderr)
-    print("\nMLP 784-256-128-10 training, samples/s (higher is better)")
-    table(rows, ["batch opt", "tensorgate", "torch", "numpy floor", "tg/torch", "tg/floor",
-                 "GEMM peak tg/torch/floor"])
+    print("\nMLP 784-256-128-10 training, samples/s (higher is better); tg = eager tensorgate, "
+          "comp = tg.training.compile_step")
+    table(rows, ["batch opt", "tg", "comp", "torch", "numpy floor", "tg/torch", "comp/torch", "tg/floor",
+                 "comp/floor", "GEMM peak comp/torch/floor"])
 
 
 def bench_inference(rounds):

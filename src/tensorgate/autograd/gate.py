@@ -13,7 +13,7 @@ import traceback
 import numpy as np
 
 from .. import backend as B
-from . import grad_mode
+from . import grad_mode, tape
 from .tensor import Tensor, to_array
 
 _FREED = object()
@@ -73,14 +73,20 @@ class Gate:
         if grad_mode.state.anomaly:
             gate.created_at = _user_frame()
             _check_finite(gate, "forward", out)
+        result = None
         if grad_mode.state.grad_enabled and cls.differentiable:
             for t in tensors:
                 if t._requires_grad:
                     gate.inputs = tensors
                     gate.needs = tuple([t._requires_grad for t in tensors])
                     gate.out_shape = out.shape
-                    return Tensor._make(out, True, gate)
-        return Tensor._make(out, False, None)
+                    result = Tensor._make(out, True, gate)
+                    break
+        if result is None:
+            result = Tensor._make(out, False, None)
+        if tape.active is not None:  # a Tape is recording (see autograd/tape.py)
+            tape.active.append((cls, tensors, params, result))
+        return result
 
     def downstream(self, grad):
         """Call ``backward`` and bring each gradient to its input's shape and dtype (broadcasting undone)."""

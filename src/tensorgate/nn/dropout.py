@@ -81,5 +81,8 @@ class Dropout(Module):
             return x
         return dropout(x, self.p, True)
 
+    def _replayable(self):  # a new mask every training step: not something a replay may repeat
+        return not self.training or self.p == 0.0
+
     def extra_repr(self):
         return f"p={self.p}"

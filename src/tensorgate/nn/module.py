@@ -152,6 +152,12 @@ class Module:
         self.__dict__["_has_hooks"] = True
         return handle
 
+    def _replayable(self):
+        """True if this module's forward does nothing but apply gates, so that a recorded step
+        (:class:`tensorgate.training.CompiledStep`) can replay it. Override where forward changes state
+        outside its gates (a fresh random mask, a counter)."""
+        return True
+
     def _update_has_hooks(self):
         self.__dict__["_has_hooks"] = any(self._hooks.values())
 

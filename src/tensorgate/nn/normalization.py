@@ -151,6 +151,9 @@ class _BatchNorm(Module):
         else:
             self.running_mean = self.running_var = self.num_batches_tracked = None
 
+    def _replayable(self):  # training counts batches in Python, outside the gate
+        return not (self.training and self.track_running_stats)
+
     def reset_running_stats(self):
         """Running mean 0, running variance 1, no batches seen."""
         if self.track_running_stats:

@@ -1,10 +1,11 @@
 """tensorgate.training: ``fit`` (the training loop), ``evaluate``, ``predict``, ``History`` and callbacks."""
 from .callbacks import Callback, CSVLogger, EarlyStopping, LambdaCallback, LearningRateScheduler, ModelCheckpoint
+from .compiled import CompiledStep, compile_step
 from .history import History
 from .loop import Trainer, evaluate, fit, predict
 from .metrics import StreamingAccuracy, resolve_metrics
 
 __all__ = [
-    "fit", "evaluate", "predict", "Trainer", "History", "Callback", "EarlyStopping", "ModelCheckpoint",
+    "fit", "evaluate", "predict", "Trainer", "CompiledStep", "compile_step", "History", "Callback", "EarlyStopping", "ModelCheckpoint",
     "LearningRateScheduler", "CSVLogger", "LambdaCallback", "StreamingAccuracy",
 ]

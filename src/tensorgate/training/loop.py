@@ -27,6 +27,7 @@ import numpy as np
 from ..autograd import Tensor, no_grad
 from ..backend import random as _random
 from .callbacks import Callback
+from .compiled import CompiledStep
 from .history import History
 from .metrics import resolve_metrics
 
@@ -229,8 +230,15 @@ class Trainer:
     Shape: see :func:`fit`.
     """
 
-    def __init__(self, model, loss_fn, optimizer, metrics=("accuracy",), callbacks=(), verbose=True):
+    def __init__(self, model, loss_fn, optimizer, metrics=("accuracy",), callbacks=(), verbose=True,
+                 run_eagerly=None):
         self.model = model
+        # Keras's switch. None: tensorgate's own layers and losses are recorded once per batch shape and
+        # replayed (CompiledStep stays eager by itself for hooks, dropout, BatchNorm in training), user
+        # Module subclasses run eagerly; False: replay user code too; True: always eager.
+        self.run_eagerly = run_eagerly
+        self._compiled = (None if run_eagerly else
+                          CompiledStep(model, loss_fn, optimizer, trust_custom_code=run_eagerly is False))
         self.loss_fn = loss_fn
         self.optimizer = optimizer
         self.metrics = resolve_metrics(metrics, loss_fn)
@@ -349,18 +357,21 @@ class Trainer:
         lr = optimizer.param_groups[0]["lr"]  # the rate the epoch starts with (per-batch schedules move it)
         start = last_shown = time.perf_counter()
         for i, (xb, yb) in enumerate(train.batches(rng)):
-            out = model(Tensor(xb, dtype=xb.dtype))
-            loss = loss_fn(out, Tensor(yb, dtype=yb.dtype))
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+            if self._compiled is not None:
+                value, out_data = self._compiled(xb, yb)
+            else:
+                out = model(Tensor(xb, dtype=xb.dtype))
+                loss = loss_fn(out, Tensor(yb, dtype=yb.dtype))
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                value, out_data = float(loss.data), out.data
 
             b = xb.shape[0]
-            value = float(loss.data)
             total += value * b
             seen += b
             for m in metrics:
-                m.update(out.data, yb)
+                m.update(out_data, yb)
             for cb in batch_callbacks:
                 cb.on_batch_end(i, {"batch": i, "size": b, "loss": value})
             if bar is not None:
@@ -427,7 +438,7 @@ def _summary(logs):
 
 
 def fit(model, loss_fn, optimizer, train_data, epochs=1, batch_size=32, val_data=None, metrics=("accuracy",),
-        callbacks=(), verbose=True, shuffle=True, seed=None, initial_epoch=0, resume_from=None):
+        callbacks=(), verbose=True, shuffle=True, seed=None, initial_epoch=0, resume_from=None, run_eagerly=None):
     """Train ``model`` by mini-batch gradient descent and return the per-epoch :class:`History`.
 
     Parameters
@@ -464,6 +475,12 @@ def fit(model, loss_fn, optimizer, train_data, epochs=1, batch_size=32, val_data
         A checkpoint written by :class:`ModelCheckpoint`: restores the model's weights, the optimiser,
         the history, the callbacks' states and both random generators, then continues from the epoch
         after the saved one. The result is bit-for-bit that of a run that was never interrupted.
+    run_eagerly : bool or None, default None
+        As in Keras. None: a model of tensorgate's own layers, with a tensorgate loss, has each batch
+        shape's step recorded once and replayed (:class:`~tensorgate.training.CompiledStep`: the same
+        numbers, less Python per batch; it stays eager by itself for hooks, dropout and BatchNorm in
+        training); a model with a Module subclass of your own runs eagerly, so its forward runs every
+        batch. False: replay your modules too (their Python runs once per batch shape). True: always eager.
 
     Returns
     -------
@@ -488,6 +505,7 @@ def fit(model, loss_fn, optimizer, train_data, epochs=1, batch_size=32, val_data
     >>> h.history["accuracy"][-1]
     1.0
     """
-    trainer = Trainer(model, loss_fn, optimizer, metrics=metrics, callbacks=callbacks, verbose=verbose)
+    trainer = Trainer(model, loss_fn, optimizer, metrics=metrics, callbacks=callbacks, verbose=verbose,
+                      run_eagerly=run_eagerly)
     return trainer.fit(train_data, epochs=epochs, batch_size=batch_size, val_data=val_data, shuffle=shuffle,
                        seed=seed, initial_epoch=initial_epoch, resume_from=resume_from)

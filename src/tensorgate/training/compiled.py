@@ -1,0 +1,123 @@
+"""A training step recorded once and replayed: the same math as the eager step, less Python per batch.
+
+One eager step is ``zero_grad → out = model(x) → loss = loss_fn(out, y) → loss.backward() → step()``.
+:class:`CompiledStep` runs exactly that the first time it sees a batch shape, recording the gates on a
+:class:`~tensorgate.autograd.tape.Tape`; later batches of that shape replay the tape (forward, backward
+into each parameter's ``.grad``) and then call ``optimizer.step()`` as usual, so learning-rate schedules,
+gradient clipping between steps, and the optimiser's state work as in eager mode.
+
+A replay repeats only gates. So the step stays eager (and correct) whenever that would miss something:
+forward or backward hooks on a module or a parameter (the instruments' Monitor), a module whose forward
+changes state outside its gates (Dropout's fresh mask, BatchNorm's batch counter in training mode: see
+``Module._replayable``), anomaly detection, disabled gradients, or a recording that
+:class:`~tensorgate.autograd.tape.NotReplayable` refused.
+
+    >>> import numpy as np, tensorgate as tg
+    >>> _ = tg.manual_seed(0)
+    >>> model = tg.nn.Sequential(tg.nn.Linear(4, 8), tg.nn.ReLU(), tg.nn.Linear(8, 3))
+    >>> opt = tg.optim.SGD(model.parameters(), lr=0.1)
+    >>> step = CompiledStep(model, tg.nn.CrossEntropyLoss(), opt)
+    >>> x, y = np.ones((5, 4), np.float32), np.array([0, 1, 2, 0, 1])
+    >>> losses = [step(x, y)[0] for _ in range(3)]     # recorded once, then replayed twice
+    >>> step.replays
+    2
+"""
+import types
+
+import numpy as np
+
+from ..autograd import grad_mode
+from ..autograd.tape import NotReplayable, Tape, recording
+from ..autograd.tensor import Tensor
+
+
+class CompiledStep:
+    """``step(x, y) -> (loss, output)``: one optimisation step on a batch, replayed from a recording.
+
+    ``model``: a Module; ``loss_fn(output, target)``: a loss returning a scalar Tensor; ``optimizer``: an
+    optimiser over (some of) the model's parameters.
+
+    Shape: x: (m, ...) array or Tensor in the model's dtype; y: the targets the loss takes; returns the
+    loss as a Python float and the model's output as an array (e.g. (m, K) logits, for metrics).
+
+    ``trust_custom_code``: with False, only models made of tensorgate's own modules (and a tensorgate
+    loss) are replayed; a user's Module subclass, whose forward might print or count, keeps the step
+    eager. :func:`~tensorgate.training.fit` uses False unless told ``run_eagerly=False``.
+    """
+
+    def __init__(self, model, loss_fn, optimizer, trust_custom_code=True):
+        self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
+        self.trust_custom_code = trust_custom_code
+        self._tapes = {}   # batch signature → Tape, or the NotReplayable reason
+        self.replays = 0   #: steps replayed from a tape so far
+        self.eager_steps = 0  #: steps run eagerly (recordings included)
+
+    def __call__(self, x, y):
+        x = x.data if isinstance(x, Tensor) else np.asarray(x)
+        y = y.data if isinstance(y, Tensor) else np.asarray(y)
+        if x.dtype.kind == "f" and hasattr(self.model, "_dtype"):  # as Module.__call__ converts arrays
+            x = x.astype(self.model._dtype(), copy=False)
+        modules = list(self.model.modules())
+        params = list(self.model.parameters())
+        key = (x.shape, x.dtype.str, getattr(y, "shape", None), getattr(y, "dtype", None),
+               tuple(m.training for m in modules), tuple((p.data.shape, p.data.dtype.str) for p in params))
+        tape = self._tapes.get(key)
+        if isinstance(tape, Tape) and self._can_replay(modules, params):
+            self.optimizer.zero_grad()
+            loss, out = tape.replay([x, y])
+            self.optimizer.step()
+            self.replays += 1
+            return float(loss), out
+        return self._eager(x, y, key, modules, params, record=tape is None)
+
+    def _can_replay(self, modules, params):
+        state = grad_mode.state
+        return (state.grad_enabled and not state.anomaly
+                and not any(m._has_hooks for m in modules) and not any(p._hooks for p in params)
+                and all(m._replayable() for m in modules))
+
+    def _eager(self, x, y, key, modules, params, record):
+        self.eager_steps += 1
+        xt, yt = Tensor._make(x, False, None), Tensor._make(y, False, None)
+        record = record and self._can_replay(modules, params)
+        if record and not self.trust_custom_code and not _library_code(modules, self.loss_fn):
+            self._tapes[key] = "the model or the loss is user code, which may do more than apply gates"
+            record = False
+        self.optimizer.zero_grad()
+        if record:
+            with recording() as gates:
+                out = self.model(xt)
+                loss = self.loss_fn(out, yt)
+        else:
+            out = self.model(xt)
+            loss = self.loss_fn(out, yt)
+        if record:
+            buffers = [b for b in self.model.buffers()] if hasattr(self.model, "buffers") else []
+            try:
+                self._tapes[key] = Tape(gates, args=[xt, yt], leaves=params + buffers, outputs=[loss, out])
+            except NotReplayable as reason:
+                self._tapes[key] = str(reason)  # stay eager for this signature
+        loss.backward()
+        self.optimizer.step()
+        return float(loss.data), out.data
+
+
+def _library_code(modules, loss_fn):
+    """True if every module and the loss are tensorgate's own (whose forwards only apply gates)."""
+    return all(_ours(m) for m in modules) and _ours(loss_fn)
+
+
+def _ours(obj):
+    owner = obj if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType)) else type(obj)
+    return (getattr(owner, "__module__", None) or "").startswith("tensorgate.")
+
+
+def compile_step(model, loss_fn, optimizer):
+    """A :class:`CompiledStep` for ``model``, ``loss_fn`` and ``optimizer``; see there.
+
+    Shape: the step takes x: (m, ...) and the targets y, and returns (loss: float, output: (m, ...)).
+    """
+    return CompiledStep(model, loss_fn, optimizer)
+
+
+__all__ = ["CompiledStep", "compile_step", "NotReplayable"]

@@ -1,0 +1,230 @@
+"""The recorded-and-replayed training step against the plain eager step it must equal, number for number."""
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import tensorgate as tg
+from tensorgate import nn, optim
+from tensorgate.autograd.tape import NotReplayable, Tape, recording
+from tensorgate.training import CompiledStep, fit
+
+
+def eager_step(model, loss_fn, opt, x, y):
+    opt.zero_grad()
+    out = model(tg.tensor(x, dtype=x.dtype))
+    loss = loss_fn(out, tg.tensor(y, dtype=y.dtype))
+    loss.backward()
+    opt.step()
+    return float(loss.data), out.data
+
+
+def twins(build, make_opt, seed=0):
+    _ = tg.manual_seed(seed)
+    a = build()
+    _ = tg.manual_seed(seed)
+    b = build()
+    return (a, make_opt(a)), (b, make_opt(b))
+
+
+def batches(n, m, n_in, k, seed=0, dtype=np.float32):
+    rng = np.random.default_rng(seed)
+    return [(rng.standard_normal((m, n_in)).astype(dtype), rng.integers(0, k, m)) for _ in range(n)]
+
+
+@pytest.mark.parametrize("make_opt", [
+    lambda m: optim.SGD(m.parameters(), lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-3),
+    lambda m: optim.Adam(m.parameters(), lr=1e-2),
+    lambda m: optim.RMSprop(m.parameters(), lr=1e-3),
+])
+def test_replay_equals_eager_for_an_mlp(make_opt):
+    def build():
+        return nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 12), nn.GELU(), nn.Linear(12, 8),
+                             nn.Tanh(), nn.Linear(8, 4))
+
+    (m1, o1), (m2, o2) = twins(build, make_opt)
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
+    step = CompiledStep(m2, loss_fn, o2)
+    for x, y in batches(12, 9, 6, 4):
+        l1, out1 = eager_step(m1, loss_fn, o1, x, y)
+        l2, out2 = step(x, y)
+        assert l1 == l2
+        np.testing.assert_array_equal(out1, out2)
+    for p1, p2 in zip(m1.parameters(), m2.parameters()):
+        np.testing.assert_array_equal(p1.data, p2.data)
+        np.testing.assert_array_equal(p1.grad, p2.grad)
+    assert step.replays == 11 and step.eager_steps == 1
+
+
+def test_float64_regression_and_a_new_batch_shape_records_again():
+    def build():
+        return nn.Sequential(nn.Linear(3, 8, dtype="float64"), nn.Sigmoid(), nn.Linear(8, 1, dtype="float64"))
+
+    (m1, o1), (m2, o2) = twins(build, lambda m: optim.SGD(m.parameters(), lr=0.1))
+    rng = np.random.default_rng(1)
+    step = CompiledStep(m2, nn.MSELoss(), o2)
+    for m in (8, 8, 5, 8, 5):  # the last batch of an epoch is often smaller
+        x, y = rng.standard_normal((m, 3)), rng.standard_normal((m, 1))
+        assert eager_step(m1, nn.MSELoss(), o1, x, y)[0] == step(x, y)[0]
+    assert step.eager_steps == 2 and step.replays == 3
+    for p1, p2 in zip(m1.parameters(), m2.parameters()):
+        assert p2.data.dtype == np.float64
+        np.testing.assert_array_equal(p1.data, p2.data)
+
+
+def test_a_layer_used_twice_gets_the_sum_of_both_gradients():
+    shared = nn.Linear(4, 4)
+
+    class Twice(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.shared, self.head = shared, nn.Linear(4, 3)
+
+        def forward(self, x):
+            return self.head(self.shared(tg.relu(self.shared(x))))
+
+    (m1, o1), (m2, o2) = twins(Twice, lambda m: optim.SGD(m.parameters(), lr=0.1))
+    step = CompiledStep(m2, nn.CrossEntropyLoss(), o2)  # trusts the custom module (the default)
+    for x, y in batches(4, 5, 4, 3):
+        eager_step(m1, nn.CrossEntropyLoss(), o1, x, y)
+        step(x, y)
+    assert step.replays == 3
+    np.testing.assert_array_equal(m1.shared.weight.grad, m2.shared.weight.grad)
+
+
+def test_convolutions_and_pooling_replay_like_eager():
+    def build():
+        return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(4, 6, 3),
+                             nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(6, 3))
+
+    (m1, o1), (m2, o2) = twins(build, lambda m: optim.Adam(m.parameters(), lr=1e-2))
+    rng = np.random.default_rng(2)
+    step = CompiledStep(m2, nn.CrossEntropyLoss(), o2)
+    for _ in range(4):
+        x, y = rng.standard_normal((5, 1, 8, 8)).astype(np.float32), rng.integers(0, 3, 5)
+        assert eager_step(m1, nn.CrossEntropyLoss(), o1, x, y)[0] == step(x, y)[0]
+    assert step.replays == 3
+    for p1, p2 in zip(m1.parameters(), m2.parameters()):
+        np.testing.assert_array_equal(p1.data, p2.data)
+
+
+@pytest.mark.parametrize("layer", [lambda: nn.Dropout(0.5), lambda: nn.BatchNorm1d(8)])
+def test_dropout_and_batchnorm_in_training_stay_eager_and_equal(layer):
+    def build():
+        return nn.Sequential(nn.Linear(5, 8), layer(), nn.ReLU(), nn.Linear(8, 2))
+
+    (m1, o1), (m2, o2) = twins(build, lambda m: optim.SGD(m.parameters(), lr=0.1))
+    step = CompiledStep(m2, nn.CrossEntropyLoss(), o2)
+    data = batches(5, 6, 5, 2)
+    _ = tg.manual_seed(7)
+    eager = [eager_step(m1, nn.CrossEntropyLoss(), o1, x, y)[0] for x, y in data]
+    _ = tg.manual_seed(7)
+    compiled = [step(x, y)[0] for x, y in data]
+    assert eager == compiled and len(set(compiled)) == 5
+    assert step.replays == 0
+    for b1, b2 in zip(m1.buffers(), m2.buffers()):
+        np.testing.assert_array_equal(b1.data, b2.data)   # BatchNorm's running statistics and batch count
+
+
+def test_hooks_registered_later_are_called_then_the_replay_resumes():
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    step = CompiledStep(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1))
+    x, y = np.ones((2, 3), np.float32), np.array([0, 1])
+    step(x, y)
+    step(x, y)
+    seen = []
+    handle = model[1].register_forward_hook(lambda mod, inp, out: seen.append(out.shape))
+    grad_handle = model[0].weight.register_hook(lambda g: seen.append("grad"))
+    step(x, y)
+    assert seen == [(2, 4), "grad"] and step.replays == 1
+    handle.remove()
+    grad_handle.remove()
+    step(x, y)
+    assert step.replays == 2 and len(seen) == 2
+
+
+def test_an_array_made_outside_the_gates_keeps_the_step_eager():
+    class Noisy(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(3, 2)
+
+        def forward(self, x):
+            return self.lin(x + tg.randn(*x.shape))   # fresh noise every call: a replay would freeze it
+
+    model = Noisy()
+    step = CompiledStep(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1))
+    x, y = np.zeros((4, 3), np.float32), np.array([0, 1, 0, 1])
+    losses = [step(x, y)[0] for _ in range(3)]
+    assert step.replays == 0 and len(set(losses)) == 3
+    assert "made outside the recorded gates" in next(iter(step._tapes.values()))
+
+
+def test_tape_names_what_it_cannot_follow():
+    w = tg.tensor(np.ones(3, np.float32), requires_grad=True)
+    x = tg.tensor(np.ones(3, np.float32))
+    noise = tg.tensor(np.arange(3, dtype=np.float32))
+    with recording() as gates:
+        loss = ((w * x + noise) ** 2).sum()
+    with pytest.raises(NotReplayable, match=r"add gate \(number 2\).*shape \(3,\)"):
+        Tape(gates, args=[x], leaves=[w], outputs=[loss])
+    tape = Tape(gates, args=[x, noise], leaves=[w], outputs=[loss])   # the 2 of ** 2 is a kept constant
+    with pytest.raises(ValueError, match="argument 0 has shape"):
+        tape.replay([np.ones(4, np.float32), np.zeros(3, np.float32)])
+
+
+def test_fit_replays_library_models_and_runs_user_modules_eagerly():
+    X, y = np.random.default_rng(0).standard_normal((40, 4)).astype(np.float32), np.arange(40) % 2
+
+    def run(run_eagerly, model):
+        opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        from tensorgate.training import Trainer
+
+        trainer = Trainer(model, nn.CrossEntropyLoss(), opt, verbose=False, run_eagerly=run_eagerly)
+        history = trainer.fit((X, y), epochs=3, batch_size=16, seed=0)
+        return trainer, history
+
+    def build():
+        return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+
+    (m1, _), (m2, _) = twins(build, lambda m: None)
+    eager, h1 = run(True, m1)
+    auto, h2 = run(None, m2)
+    assert eager._compiled is None and auto._compiled.replays == 3 * 3 - 2   # shapes 16 and 8 recorded once
+    assert h1.history["loss"] == h2.history["loss"]
+    assert h1.history["accuracy"] == h2.history["accuracy"]
+
+    class Mine(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = build()
+
+        def forward(self, x):
+            return self.net(x)
+
+    mine, _ = run(None, Mine())
+    assert mine._compiled.replays == 0
+    trusted, _ = run(False, Mine())
+    assert trusted._compiled.replays == 7
+
+
+def test_malloc_tuning_is_on_by_default_and_can_be_turned_off():
+    if not sys.platform.startswith("linux"):
+        pytest.skip("glibc's mallopt is Linux-only")
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    code = "import tensorgate.backend.memory as m; print(m.tuned)"
+    on = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                        env={"PYTHONPATH": src})
+    off = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={"PYTHONPATH": src, "TENSORGATE_MALLOC_TUNING": "0"})
+    assert (on.stdout.strip(), off.stdout.strip()) == ("True", "False")
+
+
+def test_tape_docstring_example():
+    import doctest
+
+    import tensorgate.autograd.tape as tape_module
+
+    assert doctest.testmod(tape_module).failed == 0
