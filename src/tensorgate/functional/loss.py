@@ -35,8 +35,8 @@ BCE_EPS = 1e-7
 # ---------------------------------------------------------------- helpers: reduction and input checks
 def _reduce(losses, reduction):
     """Per-example (or per-element) losses → the loss value, as an array of the losses' dtype."""
-    if reduction == "mean":
-        return xp.asarray(losses.mean(), dtype=losses.dtype)
+    if reduction == "mean":  # sum / n: ndarray.mean's Python wrapper costs more than the sum on small batches
+        return xp.asarray(losses.sum() / losses.size, dtype=losses.dtype)
     if reduction == "sum":
         return xp.asarray(losses.sum(), dtype=losses.dtype)
     return losses
@@ -165,8 +165,9 @@ class CrossEntropy(Gate):
         shifted = z - z.max(axis=1, keepdims=True)
         e = xp.exp(shifted)
         total = e.sum(axis=1, keepdims=True)
-        self.s = e / total                                   # softmax(z)
         log_total = xp.log(total)
+        e /= total                                           # in place: e becomes softmax(z)
+        self.s = e
         self.labels, self.smoothing, self.reduction, self.m = labels, smoothing, reduction, m
         if labels is not None:                               # l_i = −(1−ε) log p_{i,y_i} − (ε/K) Σ_k log p_ik
             rows = xp.arange(m)

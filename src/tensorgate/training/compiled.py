@@ -43,22 +43,27 @@ class CompiledStep:
     ``trust_custom_code``: with False, only models made of tensorgate's own modules (and a tensorgate
     loss) are replayed; a user's Module subclass, whose forward might print or count, keeps the step
     eager. :func:`~tensorgate.training.fit` uses False unless told ``run_eagerly=False``.
+
+    The model's modules and parameters are looked up when a step records; after adding or replacing
+    layers, make a new CompiledStep.
     """
 
     def __init__(self, model, loss_fn, optimizer, trust_custom_code=True):
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.trust_custom_code = trust_custom_code
         self._tapes = {}   # batch signature → Tape, or the NotReplayable reason
+        self._modules = self._params = None
         self.replays = 0   #: steps replayed from a tape so far
         self.eager_steps = 0  #: steps run eagerly (recordings included)
 
     def __call__(self, x, y):
         x = x.data if isinstance(x, Tensor) else np.asarray(x)
         y = y.data if isinstance(y, Tensor) else np.asarray(y)
-        if x.dtype.kind == "f" and hasattr(self.model, "_dtype"):  # as Module.__call__ converts arrays
-            x = x.astype(self.model._dtype(), copy=False)
-        modules = list(self.model.modules())
-        params = list(self.model.parameters())
+        modules, params = self._modules, self._params
+        if modules is None:  # walked once (and again whenever a step records), not on every batch
+            modules, params = self._walk()
+        if x.dtype.kind == "f" and params:  # as Module.__call__ converts arrays to the parameters' dtype
+            x = x.astype(params[0].data.dtype, copy=False)
         key = (x.shape, x.dtype.str, getattr(y, "shape", None), getattr(y, "dtype", None),
                tuple(m.training for m in modules), tuple((p.data.shape, p.data.dtype.str) for p in params))
         tape = self._tapes.get(key)
@@ -68,7 +73,13 @@ class CompiledStep:
             self.optimizer.step()
             self.replays += 1
             return float(loss), out
+        if tape is None:
+            modules, params = self._walk()
         return self._eager(x, y, key, modules, params, record=tape is None)
+
+    def _walk(self):
+        self._modules, self._params = list(self.model.modules()), list(self.model.parameters())
+        return self._modules, self._params
 
     def _can_replay(self, modules, params):
         state = grad_mode.state
