@@ -46,13 +46,28 @@ def interleaved(contenders, rounds=7, min_time=0.25):
 
 
 def gemm_peak_gflops(n=1024, rounds=5):
-    """Measured float32 GEMM speed of NumPy's BLAS on an n×n×n product, in GFLOP/s."""
+    """Measured float32 GEMM speed of NumPy's BLAS on an n×n×n product, in GFLOP/s.
+
+    A peak is the best the machine can do, so this is the fastest round, not the median: on a machine
+    shared with others a median can fall below what the contenders reach a minute later. Scripts measure
+    it before and after their runs and keep the higher.
+    """
     import numpy as np
 
     a = np.random.default_rng(0).standard_normal((n, n), dtype=np.float32)
     b = np.random.default_rng(1).standard_normal((n, n), dtype=np.float32)
-    seconds = interleaved({"gemm": lambda: a @ b}, rounds=rounds)["gemm"]
-    return 2 * n ** 3 / seconds / 1e9
+    a @ b
+    best = float("inf")
+    for _ in range(rounds):
+        count, start = 0, time.perf_counter()
+        while True:
+            a @ b
+            count += 1
+            elapsed = time.perf_counter() - start
+            if elapsed >= 0.25:
+                break
+        best = min(best, elapsed / count)
+    return 2 * n ** 3 / best / 1e9
 
 
 def table(rows, header):
