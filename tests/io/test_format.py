@@ -225,3 +225,17 @@ def test_bad_json_header_and_dangling_reference(tmp_path):
 def test_read_file_returns_header_and_tensors(good_file):
     header, tensors = read_file(good_file)
     assert header["kind"] == "dict" and set(tensors) == {"/w", "/b"}
+
+
+def test_saved_files_get_the_permissions_of_a_new_file(tmp_path):
+    import os
+
+    import tensorgate as tg
+
+    mask = os.umask(0o022)
+    try:
+        path = tmp_path / "model.tgate"
+        tg.save(tg.nn.Linear(2, 3), path)
+        assert (path.stat().st_mode & 0o777) == 0o644   # not mkstemp's 0600
+    finally:
+        os.umask(mask)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..backend.files import replace_atomically
 from .errors import UserError, one_line
 from .models import predicted_classes, probabilities
 
@@ -71,10 +72,7 @@ def write_text(path, text):
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    os.replace(tmp, path)
+    replace_atomically(tmp, path)
 
 
 def write_json(path, obj):

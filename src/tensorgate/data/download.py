@@ -12,6 +12,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from ..backend.files import replace_atomically
+
 __all__ = ["download_file", "sha256sum", "DownloadError", "DOWNLOAD_TIMEOUT"]
 
 #: Seconds to wait for the server to connect or send the next chunk.
@@ -132,7 +134,7 @@ def download_file(url, dest, sha256=None, progress=True, timeout=None):
                 f"and nothing was written to {dest.parent}. The mirror may serve a damaged or changed "
                 "file, or something on the way altered it; try again later or get the file elsewhere."
             )
-        os.replace(tmp, dest)
+        replace_atomically(tmp, dest)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)

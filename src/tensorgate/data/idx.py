@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..backend.files import replace_atomically
+
 __all__ = ["read_idx", "write_idx", "IDX_DTYPES"]
 
 #: IDX dtype code -> NumPy dtype (big-endian, as stored in the file).
@@ -173,7 +175,7 @@ def write_idx(path, array, compress=None):
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(payload)
-        os.replace(tmp, path)
+        replace_atomically(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)

@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 
 from ..autograd.tensor import Tensor
+from ..backend.files import replace_atomically
 
 _LEAF_STYLE = {
     "parameter": 'shape=box, style="rounded,filled", fillcolor="#cfe2f3"',
@@ -175,7 +176,7 @@ def render_graph(output, path, max_nodes=200, model=None, title=None, format=Non
         if result.returncode != 0:
             raise RuntimeError(f"render_graph: dot failed ({result.returncode}): "
                                f"{result.stderr.decode(errors='replace').strip()}")
-        os.replace(tmp, path)
+        replace_atomically(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
@@ -188,7 +189,7 @@ def _atomic_write(path, data):
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        os.replace(tmp, path)
+        replace_atomically(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)

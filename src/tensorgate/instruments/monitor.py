@@ -30,6 +30,7 @@ import numpy as np
 
 from ..autograd import grad_mode
 from ..autograd.tensor import Tensor
+from ..backend.files import replace_atomically
 from ..training.callbacks import Callback
 from .diagnosis import Finding, TrainingWarning, _layer_of, linear_stacks, symmetric_weights
 
@@ -500,7 +501,7 @@ class Monitor(Callback):
         tmp = path + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(text)
-        os.replace(tmp, path)
+        replace_atomically(tmp, path)
         written.append(path)
         return written
 

@@ -67,6 +67,8 @@ import tempfile
 
 import numpy as np
 
+from ..backend.files import replace_atomically
+
 __all__ = ["ModelFileError", "MAGIC", "FORMAT_VERSION", "write_file", "read_file"]
 
 MAGIC = b"TGATE\x89\r\n"
@@ -150,7 +152,7 @@ def write_file(path, kind, payload, tensors, metadata=None):
             f.write(digest.digest())
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        replace_atomically(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)

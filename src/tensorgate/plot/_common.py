@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..backend.files import replace_atomically
+
 #: Colours of the training and validation curves, and of classes 0..9 (matplotlib's tab10).
 TRAIN_COLOR = "tab:blue"
 VAL_COLOR = "tab:orange"
@@ -54,7 +56,7 @@ def save(fig, path, dpi=110):
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
-        os.replace(tmp, path)
+        replace_atomically(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)

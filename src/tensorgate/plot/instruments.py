@@ -12,6 +12,8 @@ from matplotlib import cm
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..backend.files import replace_atomically
+
 __all__ = ["plot_gradient_norms", "plot_update_ratios", "plot_activation_histograms", "plot_initialisation_study"]
 
 
@@ -31,7 +33,7 @@ def _save(fig, path):
     os.close(fd)
     try:
         fig.savefig(tmp, bbox_inches="tight")
-        os.replace(tmp, path)
+        replace_atomically(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
