@@ -150,3 +150,24 @@ def test_dict_with_a_module_inside(tmp_path):
     back = load(tmp_path / "d.tgate")
     assert isinstance(back["model"], nn.Linear) and back["classes"] == ["a", "b", "c"]
     np.testing.assert_array_equal(back["model"].weight.data, model.weight.data)
+
+
+def test_zoo_networks_load_in_a_fresh_interpreter(tmp_path):
+    """tg.load finds LeNet5's class without the caller importing tensorgate.models.zoo first."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import tensorgate as tg
+    from tensorgate.models import zoo
+    from tensorgate.nn import module as module_module
+
+    path = tmp_path / "lenet.tgate"
+    tg.save(zoo.LeNet5(), path)
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    code = f"import tensorgate as tg; print(type(tg.load({str(path)!r})).__name__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"PYTHONPATH": src})
+    assert out.stdout.strip() == "LeNet5", out.stderr
+    ours = {name for name, obj in vars(zoo).items()
+            if isinstance(obj, type) and issubclass(obj, tg.nn.Module) and obj.__module__ == zoo.__name__}
+    assert ours <= set(module_module._DEFINED_IN)

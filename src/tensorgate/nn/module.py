@@ -12,6 +12,7 @@ so ``module.get_config()`` gives a JSON-serialisable description of the architec
 :func:`module_from_config` rebuilds it without pickle, eval or importing arbitrary code.
 """
 import functools
+import importlib
 import inspect
 from collections import OrderedDict, namedtuple
 
@@ -26,6 +27,9 @@ from .parameter import Parameter
 #: class name → Module subclass (and "module.QualName" → subclass for every class, to tell apart two
 #: classes of the same name); filled by Module.__init_subclass__
 _REGISTRY = {}
+# Module classes that tensorgate defines in packages above nn (the CNN zoo): name → the tensorgate module to
+# import when a file names one (set by tensorgate/__init__.py; the names come from tensorgate, never a file).
+_DEFINED_IN = {}
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -718,11 +722,24 @@ def _from_json(value):
     return value
 
 
+def register_module_source(names, module):
+    """Let :func:`module_from_config` find the Module classes ``names`` by importing ``module`` (a
+    tensorgate module name, like ``"tensorgate.models.zoo"``) the first time a config names one.
+
+    Shape: not applicable.
+    """
+    for name in names:
+        _DEFINED_IN[name] = module
+        _DEFINED_IN[f"{module}.{name}"] = module
+
+
 def module_from_config(config):
     """Rebuild a module from :meth:`Module.get_config`'s output (fresh parameters; then load the weights).
 
     The type is looked up among the registered Module subclasses by name: tensorgate's layers always, a
-    user-defined class once the code that defines it has been imported. Nothing is evaluated or imported.
+    user-defined class once the code that defines it has been imported. Nothing the file says is evaluated
+    or imported (tensorgate's own zoo classes are imported from their fixed module, see
+    :func:`register_module_source`).
 
     Shape: not applicable (builds a module).
 
@@ -738,6 +755,9 @@ def module_from_config(config):
         raise ValueError("module_from_config: expected a dict with exactly the keys 'type', 'args' and 'kwargs', "
                          f"got {_short(config)}")
     cls = _REGISTRY.get(config["type"])
+    if cls is None and config["type"] in _DEFINED_IN:
+        importlib.import_module(_DEFINED_IN[config["type"]])  # registers the class
+        cls = _REGISTRY.get(config["type"])
     if cls is None:
         raise ValueError(f"module_from_config: unknown module type {config['type']!r}. Import or define the "
                          "class (a subclass of tensorgate.nn.Module) before loading the model")
