@@ -5,8 +5,9 @@ optimiser (SGD with momentum 0.9), same number of threads for the BLAS under Num
 intra-op pool. The two are timed in interleaved repetitions (tensorgate, PyTorch, PyTorch, tensorgate, ...)
 so that a slow spell of the machine hits both, and the medians are compared.
 
-One timed step is the loop of ``tg.fit`` without its bookkeeping:
-``out = model(x); loss = loss_fn(out, y); opt.zero_grad(); loss.backward(); opt.step()``.
+One timed step is the loop of ``tg.fit`` without its bookkeeping, eager:
+``out = model(x); loss = loss_fn(out, y); opt.zero_grad(); loss.backward(); opt.step()``; and the same
+step recorded once and replayed (``tg.training.compile_step``, what ``tg.fit`` uses).
 
 Usage::
 
@@ -82,6 +83,15 @@ def main(args):
     copy_weights(model, net)
     loss_fn, opt = tg.nn.CrossEntropyLoss(), SGD(model.parameters(), lr=0.01, momentum=0.9)
     topt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+    tg.manual_seed(0)
+    twin = LeNet5()  # the same weights again, trained by the compiled step that tg.fit uses
+    compiled = tg.training.compile_step(twin, tg.nn.CrossEntropyLoss(), SGD(twin.parameters(), lr=0.01, momentum=0.9))
+
+    def run_compiled():
+        start = time.perf_counter()
+        for i in range(steps):
+            compiled(X[i * bs:(i + 1) * bs], y[i * bs:(i + 1) * bs])
+        return bs * steps / (time.perf_counter() - start)
 
     def run_tensorgate():
         start = time.perf_counter()
@@ -108,19 +118,20 @@ def main(args):
     tfirst = torch.nn.functional.cross_entropy(net(Xt[:bs]), yt[:bs]).item()
     assert abs(first - tfirst) < 1e-4, (first, tfirst)
 
-    run_tensorgate(), run_torch()  # warm-up
-    ours, theirs = [], []
+    run_tensorgate(), run_torch(), run_compiled()  # warm-up
+    ours, theirs, replayed = [], [], []
     for rep in range(args.reps):
-        order = [(run_tensorgate, ours), (run_torch, theirs)]
+        order = [(run_tensorgate, ours), (run_torch, theirs), (run_compiled, replayed)]
         for fn, out in (order if rep % 2 == 0 else order[::-1]):
             out.append(fn())
-    mine, ref = statistics.median(ours), statistics.median(theirs)
+    mine, ref, comp = statistics.median(ours), statistics.median(theirs), statistics.median(replayed)
     print(f"LeNet-5 training, batch {bs}, float32, SGD momentum 0.9, {steps} steps × {args.reps} interleaved reps")
     print(f"threads: torch {torch.get_num_threads()}, BLAS {blas_threads()}; numpy {np.__version__}, "
           f"torch {torch.__version__}")
     print(f"tensorgate : {mine:8.0f} samples/s  (median; min {min(ours):.0f}, max {max(ours):.0f})")
     print(f"PyTorch    : {ref:8.0f} samples/s  (median; min {min(theirs):.0f}, max {max(theirs):.0f})")
-    print(f"ratio tensorgate / PyTorch: {mine / ref:.2f}")
+    print(f"compiled   : {comp:8.0f} samples/s  (median; min {min(replayed):.0f}, max {max(replayed):.0f})")
+    print(f"ratio tensorgate / PyTorch: {mine / ref:.2f}; compiled step / PyTorch: {comp / ref:.2f}")
     if args.profile:
         import cProfile
         import pstats
