@@ -123,7 +123,8 @@ class Tape:
                                  f"tape was recorded with shape {shape} and dtype {dtype}")
         values, gates = [], []
         for cls, sources, plain, fixed, needs in self._steps:
-            arrays = [_value(source, args, values) for source, _, _, _ in sources]
+            arrays = [values[ref] if kind == _OUTPUT else _value((kind, ref), args, values)
+                      for (kind, ref), _, _, _ in sources]
             params = plain
             if fixed:
                 params = dict(plain)
@@ -157,14 +158,23 @@ class Tape:
                     continue
                 if dg.shape != shape:
                     dg = B.unbroadcast(dg, shape)
-                if dg.dtype != dtype:
+                if dg.dtype is not dtype and dg.dtype != dtype:  # identity first: NumPy's dtypes are shared
                     dg = dg.astype(dtype)
                 kind, ref = source
                 if kind == _OUTPUT:
                     grads[ref] = dg if grads[ref] is None else grads[ref] + dg
                 elif kind == _LEAF:
-                    shared = dg is g or sum(d is dg for d in downstream) > 1
+                    shared = dg is g or _appears_twice(dg, downstream)
                     _accumulate_grad(ref, dg, shared)
+
+
+def _appears_twice(array, downstream):
+    """True if a gate handed ``array`` to two of its inputs (then a leaf must keep a copy)."""
+    count = 0
+    for d in downstream:
+        if d is array:
+            count += 1
+    return count > 1
 
 
 def _value(source, args, values):
