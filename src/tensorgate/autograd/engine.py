@@ -69,7 +69,7 @@ def backward(root, grad=None, retain_graph=False, observer=None):
             if parent._gate is None:
                 # An array passed through unchanged (dg is g) or handed to two inputs may be seen elsewhere:
                 # a leaf then keeps a copy, so that accumulating into its .grad later changes nothing else.
-                shared = dg is g or sum(d is dg for d in downstream) > 1
+                shared = dg is g or _appears_twice(dg, downstream)
                 _accumulate_leaf(parent, dg, shared)
             else:
                 previous = grads.get(id(parent))
@@ -104,6 +104,15 @@ def _accumulate_leaf(leaf, g, shared):
     if leaf._hooks:
         g = _run_hooks(leaf, g)
     _accumulate_grad(leaf, g, shared)
+
+
+def _appears_twice(array, downstream):
+    """True if a gate handed ``array`` to two of its inputs (then a leaf must keep a copy)."""
+    count = 0
+    for d in downstream:
+        if d is array:
+            count += 1
+    return count > 1
 
 
 def _accumulate_grad(t, g, shared):

@@ -29,7 +29,7 @@ import contextlib
 import numpy as np
 
 from .. import backend as B
-from .engine import _accumulate_grad
+from .engine import _accumulate_grad, _appears_twice
 
 #: The list that :meth:`Gate.apply` appends ``(gate class, input tensors, params, output)`` to, or None.
 active = None
@@ -166,15 +166,6 @@ class Tape:
                 elif kind == _LEAF:
                     shared = dg is g or _appears_twice(dg, downstream)
                     _accumulate_grad(ref, dg, shared)
-
-
-def _appears_twice(array, downstream):
-    """True if a gate handed ``array`` to two of its inputs (then a leaf must keep a copy)."""
-    count = 0
-    for d in downstream:
-        if d is array:
-            count += 1
-    return count > 1
 
 
 def _value(source, args, values):

@@ -1,12 +1,18 @@
-"""The last step of every atomic write in tensorgate: give the temporary file its final name.
+"""Atomic writes: every file tensorgate writes appears whole or not at all.
 
-Files are written to a temporary file in the target's directory and renamed over the target with
-``os.replace``, atomic on one file system, so a crash never leaves a half-written model or dataset.
-``tempfile.mkstemp`` creates that file readable by its owner only (0600); a file made with ``open``
-would get 0666 less the umask (usually 0644), and that is what users expect of a saved model, so the
-permissions are set to that before the rename.
+The data goes to a temporary file in the target's directory, which is then renamed over the target with
+``os.replace`` (atomic on one file system), so a crash never leaves a half-written model, dataset or
+plot. ``tempfile.mkstemp`` creates that file readable by its owner only (0600); a file made with
+``open`` would get 0666 less the umask (usually 0644), which is what users expect of a saved model, so
+the permissions are set to that before the rename.
+
+    with atomic_path("model.tgate") as tmp:
+        with open(tmp, "wb") as f:
+            f.write(data)
 """
+import contextlib
 import os
+import tempfile
 
 
 def _umask():
@@ -15,7 +21,22 @@ def _umask():
     return mask
 
 
-def replace_atomically(tmp, path):
-    """Give ``tmp`` the permissions of a newly created file (0666 & ~umask), then rename it to ``path``."""
-    os.chmod(tmp, 0o666 & ~_umask())
-    os.replace(tmp, path)
+@contextlib.contextmanager
+def atomic_path(path, suffix=".tmp"):
+    """Yield the name of a temporary file next to ``path`` to write; when the block ends normally, give it
+    a new file's permissions (0666 & ~umask) and rename it to ``path``; when it raises, remove it.
+
+    ``suffix``: the temporary name's ending (a tool that picks the format from it, like matplotlib's
+    ``savefig``, needs the real one).
+    """
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=suffix)
+    os.close(fd)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)

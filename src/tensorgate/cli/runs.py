@@ -10,14 +10,12 @@ so :class:`Predictor` applies the training set's standardisation, (x − mean) /
 """
 import json
 import math
-import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
-from ..backend.files import replace_atomically
+from ..backend.files import atomic_path
 from .errors import UserError, one_line
 from .models import predicted_classes, probabilities
 
@@ -68,11 +66,8 @@ def _json_ready(obj):
 
 def write_text(path, text):
     """Write ``text`` to ``path`` atomically."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
-    replace_atomically(tmp, path)
 
 
 def write_json(path, obj):
@@ -124,7 +119,6 @@ class Predictor:
             if header["kind"] != "module":
                 raise UserError(f"{path}: holds a {header['kind']}, not a model; give the model file "
                                 f"({MODEL_FILE}) or its run directory")
-            _register_layers(header.get("metadata") or {})
             model = io.load(path)
         except io.ModelFileError as err:
             raise UserError(f"{path}: not a usable model file: {one_line(err)}") from None
@@ -169,17 +163,6 @@ class Predictor:
         if self.classes is not None and len(self.classes) == k:
             return list(self.classes)
         return [str(i) for i in range(k)]
-
-
-def _register_layers(info):
-    """Import the modules whose classes a file may name (the zoo's networks register when imported)."""
-    from .config import ZOO_MODELS
-
-    if info.get("model") in ZOO_MODELS:
-        try:
-            import tensorgate.models.zoo  # noqa: F401
-        except ImportError:
-            pass
 
 
 def _guess_example_shape(model):

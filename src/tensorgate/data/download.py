@@ -6,13 +6,11 @@ file system. A failed, interrupted or corrupted download therefore never leaves 
 where a later run would find it.
 """
 import hashlib
-import os
-import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-from ..backend.files import replace_atomically
+from ..backend.files import atomic_path
 
 __all__ = ["download_file", "sha256sum", "DownloadError", "DOWNLOAD_TIMEOUT"]
 
@@ -103,10 +101,9 @@ def download_file(url, dest, sha256=None, progress=True, timeout=None):
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     timeout = DOWNLOAD_TIMEOUT if timeout is None else timeout
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    try:
+    with atomic_path(dest, suffix=".part") as tmp:
         digest = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out:
+        with open(tmp, "wb") as out:
             try:
                 response = urllib.request.urlopen(url, timeout=timeout)
             except urllib.error.URLError as err:
@@ -134,10 +131,6 @@ def download_file(url, dest, sha256=None, progress=True, timeout=None):
                 f"and nothing was written to {dest.parent}. The mirror may serve a damaged or changed "
                 "file, or something on the way altered it; try again later or get the file elsewhere."
             )
-        replace_atomically(tmp, dest)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return dest
 
 

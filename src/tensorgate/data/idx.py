@@ -14,15 +14,13 @@ The files are usually gzip-compressed (``*.gz``). :func:`read_idx` tells the two
 so a corrupt, truncated or foreign file is a ``ValueError`` that names the file and says what is wrong.
 """
 import gzip
-import os
 import struct
-import tempfile
 import zlib
 from pathlib import Path
 
 import numpy as np
 
-from ..backend.files import replace_atomically
+from ..backend.files import atomic_path
 
 __all__ = ["read_idx", "write_idx", "IDX_DTYPES"]
 
@@ -171,12 +169,5 @@ def write_idx(path, array, compress=None):
         compress = path.suffix == ".gz"
     if compress:
         payload = gzip.compress(payload, mtime=0)
-    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-        replace_atomically(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_path(path, suffix=".part") as tmp, open(tmp, "wb") as f:
+        f.write(payload)

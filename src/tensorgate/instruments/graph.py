@@ -15,10 +15,9 @@ reads top to bottom the way the forward pass runs, and backpropagation is the sa
 import os
 import shutil
 import subprocess
-import tempfile
 
 from ..autograd.tensor import Tensor
-from ..backend.files import replace_atomically
+from ..backend.files import atomic_path
 
 _LEAF_STYLE = {
     "parameter": 'shape=box, style="rounded,filled", fillcolor="#cfe2f3"',
@@ -158,7 +157,6 @@ def render_graph(output, path, max_nodes=200, model=None, title=None, format=Non
         raise ValueError(f"render_graph: cannot tell the image format from the path {path!r}; use a .svg, .png, "
                          ".pdf or .dot suffix, or give format='svg'|'png'|'pdf'")
     text = to_dot(output, max_nodes=max_nodes, model=model, title=title)
-    directory = os.path.dirname(os.path.abspath(path))
     if fmt in ("dot", "gv"):
         _atomic_write(path, text.encode())
         return path
@@ -168,29 +166,15 @@ def render_graph(output, path, max_nodes=200, model=None, title=None, format=Non
             "render_graph: Graphviz's 'dot' program was not found on PATH, so the graph cannot be drawn as "
             f"{fmt.upper()}. Install Graphviz (e.g. 'apt install graphviz' or 'brew install graphviz'), or "
             "write the DOT text with to_dot(output) / a .dot path and render it elsewhere.")
-    fd, tmp = tempfile.mkstemp(suffix="." + fmt, dir=directory)
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix="." + fmt) as tmp:
         result = subprocess.run([dot, f"-T{fmt}", "-o", tmp], input=text.encode(), capture_output=True,
                                 timeout=60)
         if result.returncode != 0:
             raise RuntimeError(f"render_graph: dot failed ({result.returncode}): "
                                f"{result.stderr.decode(errors='replace').strip()}")
-        replace_atomically(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return path
 
 
 def _atomic_write(path, data):
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        replace_atomically(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        f.write(data)

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..autograd import grad_mode
 from ..autograd.tensor import Tensor
-from ..backend.files import replace_atomically
+from ..backend.files import atomic_path
 from ..training.callbacks import Callback
 from .diagnosis import Finding, TrainingWarning, _layer_of, linear_stacks, symmetric_weights
 
@@ -498,10 +498,8 @@ class Monitor(Callback):
             del fig
             written.append(path)
         path = os.path.join(run_dir, "diagnosis.txt")
-        tmp = path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
+        with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
             f.write(text)
-        replace_atomically(tmp, path)
         written.append(path)
         return written
 

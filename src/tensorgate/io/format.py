@@ -63,11 +63,10 @@ import json
 import math
 import os
 import struct
-import tempfile
 
 import numpy as np
 
-from ..backend.files import replace_atomically
+from ..backend.files import atomic_path
 
 __all__ = ["ModelFileError", "MAGIC", "FORMAT_VERSION", "write_file", "read_file"]
 
@@ -132,9 +131,8 @@ def write_file(path, kind, payload, tensors, metadata=None):
 
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
             digest = hashlib.sha256()
 
             def put(chunk):
@@ -152,13 +150,6 @@ def write_file(path, kind, payload, tensors, metadata=None):
             f.write(digest.digest())
             f.flush()
             os.fsync(f.fileno())
-        replace_atomically(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
     try:  # make the rename itself durable
         dir_fd = os.open(directory, os.O_RDONLY)
         try:

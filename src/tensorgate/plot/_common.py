@@ -4,13 +4,11 @@ Figures are made with ``matplotlib.figure.Figure`` directly, so plotting works w
 changes the user's backend and never leaks figures into pyplot's registry; Jupyter still shows a
 returned Figure. matplotlib is imported only when a plot is drawn.
 """
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from ..backend.files import replace_atomically
+from ..backend.files import atomic_path
 
 #: Colours of the training and validation curves, and of classes 0..9 (matplotlib's tab10).
 TRAIN_COLOR = "tab:blue"
@@ -49,18 +47,8 @@ def save(fig, path, dpi=110):
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower() or "png"
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            fig.savefig(f, format=fmt, dpi=dpi)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
-        replace_atomically(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        fig.savefig(f, format=fmt, dpi=dpi)
 
 
 def finish(fig, path):

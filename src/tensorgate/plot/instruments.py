@@ -5,14 +5,13 @@ it works on servers and in tests) and saves it when ``path`` is given (written t
 moved into place).
 """
 import os
-import tempfile
 
 import numpy as np
 from matplotlib import cm
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..backend.files import replace_atomically
+from ..backend.files import atomic_path
 
 __all__ = ["plot_gradient_norms", "plot_update_ratios", "plot_activation_histograms", "plot_initialisation_study"]
 
@@ -27,16 +26,9 @@ def _save(fig, path):
     if path is None:
         return fig
     path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
     suffix = os.path.splitext(path)[1] or ".png"
-    fd, tmp = tempfile.mkstemp(suffix=suffix, dir=directory)
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix=suffix) as tmp:
         fig.savefig(tmp, bbox_inches="tight")
-        replace_atomically(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return fig
 
 

@@ -104,9 +104,9 @@ class CompiledStep:
             out = self.model(xt)
             loss = self.loss_fn(out, yt)
         if record:
-            buffers = [b for b in self.model.buffers()] if hasattr(self.model, "buffers") else []
             try:
-                self._tapes[key] = Tape(gates, args=[xt, yt], leaves=params + buffers, outputs=[loss, out])
+                self._tapes[key] = Tape(gates, args=[xt, yt], leaves=params + list(self.model.buffers()),
+                                        outputs=[loss, out])
             except NotReplayable as reason:
                 self._tapes[key] = str(reason)  # stay eager for this signature
         loss.backward()
