@@ -4,7 +4,39 @@ from collections import OrderedDict
 from .module import Module
 
 
-class Sequential(Module):
+class _LayerList(Module):
+    """What Sequential and ModuleList share: layers named '0', '1', ... in order, used like a list."""
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __setitem__(self, index, module):
+        self.add_module(list(self._modules)[_index(index, len(self))], _check(module, index))
+
+    def append(self, module):
+        """Add ``module`` at the end (named by its position); returns self."""
+        self.add_module(str(len(self)), _check(module, len(self)))
+        return self
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+    def _insert(self, index, module):
+        """Put ``module`` before position ``index``; the layers are renamed '0', '1', ... again."""
+        modules = list(self._modules.values())
+        modules.insert(index, _check(module, index))
+        for name in list(self._modules):
+            delattr(self, name)
+        for m in modules:
+            self.append(m)
+
+
+class Sequential(_LayerList):
     """Layers applied one after another: ``Sequential(l1, l2, l3)(x) = l3(l2(l1(x)))``.
 
     Build it from modules (named '0', '1', ...) or from one dict name → module. Indexable (an int gives a
@@ -34,44 +66,19 @@ class Sequential(Module):
             x = module(x)
         return x
 
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
     def __getitem__(self, index):
         if isinstance(index, slice):
             return Sequential(OrderedDict(list(self._modules.items())[index]))
         return list(self._modules.values())[_index(index, len(self))]
-
-    def __setitem__(self, index, module):
-        name = list(self._modules)[_index(index, len(self))]
-        self.add_module(name, _check(module, index))
 
     def __delitem__(self, index):
         names = list(self._modules)
         for name in (names[index] if isinstance(index, slice) else [names[_index(index, len(self))]]):
             delattr(self, name)
 
-    def append(self, module):
-        """Add ``module`` at the end (named by its position); returns self."""
-        self.add_module(str(len(self)), _check(module, len(self)))
-        return self
-
-    def extend(self, modules):
-        for module in modules:
-            self.append(module)
-        return self
-
     def insert(self, index, module):
-        """Put ``module`` before position ``index`` (the layers after it are renumbered)."""
-        modules = list(self._modules.values())
-        modules.insert(index, _check(module, index))
-        for name in list(self._modules):
-            delattr(self, name)
-        for i, m in enumerate(modules):
-            self.add_module(str(i), m)
+        """Put ``module`` before position ``index`` (the layers after it are renumbered); returns self."""
+        self._insert(index, module)
         return self
 
     def _chains_features(self):
@@ -93,7 +100,7 @@ class Sequential(Module):
             else super().get_config()
 
 
-class ModuleList(Module):
+class ModuleList(_LayerList):
     """A list of modules, registered so that their parameters belong to the owner. It has no forward.
 
     Shape: not applicable.
@@ -111,36 +118,14 @@ class ModuleList(Module):
         for module in modules:
             self.append(module)
 
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
     def __getitem__(self, index):
         if isinstance(index, slice):
             return ModuleList(list(self._modules.values())[index])
         return list(self._modules.values())[_index(index, len(self))]
 
-    def __setitem__(self, index, module):
-        self.add_module(list(self._modules)[_index(index, len(self))], _check(module, index))
-
-    def append(self, module):
-        self.add_module(str(len(self)), _check(module, len(self)))
-        return self
-
-    def extend(self, modules):
-        for module in modules:
-            self.append(module)
-        return self
-
     def insert(self, index, module):
-        modules = list(self._modules.values())
-        modules.insert(index, _check(module, index))
-        for name in list(self._modules):
-            delattr(self, name)
-        for m in modules:
-            self.append(m)
+        """Put ``module`` before position ``index`` (the modules after it are renumbered)."""
+        self._insert(index, module)
 
     def forward(self, *args):
         raise NotImplementedError("ModuleList has no forward: loop over it in your module's forward")

@@ -3,7 +3,7 @@ from .callbacks import Callback, CSVLogger, EarlyStopping, LambdaCallback, Learn
 from .compiled import CompiledStep, compile_step
 from .history import History
 from .loop import Trainer, evaluate, fit, predict
-from .metrics import StreamingAccuracy, resolve_metrics
+from .metrics import StreamingAccuracy
 
 __all__ = [
     "fit", "evaluate", "predict", "Trainer", "CompiledStep", "compile_step", "History", "Callback", "EarlyStopping", "ModelCheckpoint",
