@@ -228,3 +228,48 @@ def test_tape_docstring_example():
     import tensorgate.autograd.tape as tape_module
 
     assert doctest.testmod(tape_module).failed == 0
+
+
+def test_the_tape_is_written_out_as_code_one_line_per_gate_call():
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    step = CompiledStep(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1))
+    step(np.ones((2, 3), np.float32), np.array([0, 1]))
+    code = next(iter(step._tapes.values())).code
+    forward = [line.strip() for line in code.splitlines() if ".forward(" in line]
+    assert forward == ["v1 = g1.forward(a0, p0.data, p1.data)", "v2 = g2.forward(v1)",
+                       "v3 = g3.forward(v2, p2.data, p3.data)",
+                       "v4 = g4.forward(v3, labels=a1, smoothing=0.0, reduction='mean')"]
+    backward = [line.split("#")[1].strip() for line in code.splitlines() if "call_backward(" in line]
+    assert backward == ["cross_entropy", "linear", "relu", "linear"]   # reverse order
+    assert [line.strip().split(",")[0] for line in code.splitlines() if "to_leaf(" in line] == \
+        ["to_leaf(p2", "to_leaf(p3", "to_leaf(p0", "to_leaf(p1"]
+    assert "ds[0], d1" not in code   # the input x needs no gradient: none is passed on
+
+
+def test_changes_to_the_model_are_noticed_between_steps():
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    step = CompiledStep(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1))
+    x, y = np.ones((2, 3), np.float32), np.array([0, 1])
+    step(x, y), step(x, y)
+    assert (step.eager_steps, step.replays) == (1, 1)
+    model.append(nn.Linear(2, 2))   # a new layer: a new walk of the model, a new recording
+    step.optimizer = optim.SGD(model.parameters(), lr=0.1)
+    step(x, y), step(x, y)
+    assert (step.eager_steps, step.replays) == (2, 2) and model[3].weight.grad is not None
+    model.double()                  # new parameter arrays of another dtype: recorded again, in float64
+    step.optimizer = optim.SGD(model.parameters(), lr=0.1)
+    loss, out = step(x, y)
+    assert out.dtype == np.float64 and step.eager_steps == 3
+    step(x, y)
+    assert step.replays == 3
+
+
+def test_a_replay_checks_the_labels_as_the_eager_step_does():
+    model = nn.Sequential(nn.Linear(3, 2))
+    step = CompiledStep(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1))
+    x = np.ones((2, 3), np.float32)
+    step(x, np.array([0, 1])), step(x, np.array([1, 0]))
+    for bad in ([0, -1], [0, 2]):
+        with pytest.raises(ValueError, match=f"target label {bad[1]} at index 1 is outside"):
+            step(x, np.array(bad))
+    assert step.replays == 1

@@ -4,8 +4,9 @@ Eager autograd rebuilds the graph on every call: a Tensor for every value, a Gat
 inputs, a topological sort before backward. When the graph is the same every time (the same layers on
 inputs of the same shape, as in a training loop) that bookkeeping is pure overhead: at batch 16 it is about
 a third of an MLP's training step. A :class:`Tape` records the gates once, in the order they ran, with
-where each of their inputs came from; :meth:`Tape.replay` then calls the same ``forward`` and ``backward``
-methods in the same order (forward order, then reverse), directly on arrays.
+where each of their inputs came from, and writes the replay out as a straight-line Python function
+(:attr:`Tape.code`) that calls the same ``forward`` and ``backward`` methods in the same order (forward
+order, then reverse), directly on arrays.
 
 What a tape sees is gates, nothing else. Python code around them (drawing a dropout mask, counting
 batches, printing) ran once, while recording, and is not repeated. So recording refuses
@@ -23,8 +24,25 @@ or buffer (read again at every replay, so in-place updates are seen) or an earli
     [-1.0]
     >>> w.grad                                              # ∂/∂w Σ w·x = x
     array([1., 1.], dtype=float32)
+    >>> print(tape.code)
+    def replay(a0, backward):
+        g1 = Mul(); g1.needs = (True, False)
+        v1 = g1.forward(p0.data, a0)
+        g2 = Sum(); g2.needs = (True,)
+        v2 = g2.forward(v1, axis=None, keepdims=False)
+        if not backward:
+            return v2,
+        d2 = ones_like(v2)
+        ds = call_backward(g2, d2)   # sum
+        d1 = fit(ds[0], v1)
+        ds = call_backward(g1, d1)   # mul
+        to_leaf(p0, ds[0], d1, ds)
+        return v2,
+    <BLANKLINE>
 """
 import contextlib
+import linecache
+import math
 
 import numpy as np
 
@@ -107,9 +125,16 @@ class Tape:
                 raise NotReplayable("an output of the recorded computation was not made by a recorded gate")
             self._outputs.append(source[1])
         self._arg_shapes = [(t.data.shape, t.data.dtype) for t in args]
+        self._generate()
 
     def __len__(self):
         return len(self._steps)
+
+    @property
+    def code(self):
+        """The replay as Python source: one line per gate call, forward then backward (read it to see
+        what a training step does, gate by gate)."""
+        return self._source
 
     def replay(self, args, backward=True):
         """Run the gates forward on ``args`` (arrays in the recorded order, shapes and dtypes as recorded),
@@ -121,62 +146,122 @@ class Tape:
             if a.shape != shape or a.dtype != dtype:
                 raise ValueError(f"Tape.replay: argument {i} has shape {a.shape} and dtype {a.dtype}, but the "
                                  f"tape was recorded with shape {shape} and dtype {dtype}")
-        values, gates = [], []
-        for cls, sources, plain, fixed, needs in self._steps:
-            arrays = [values[ref] if kind == _OUTPUT else _value((kind, ref), args, values)
-                      for (kind, ref), _, _, _ in sources]
-            params = plain
-            if fixed:
-                params = dict(plain)
-                for name, source in fixed.items():
-                    params[name] = _value(source, args, values)
-            gate = cls()
-            gate.needs = needs
-            values.append(gate.forward(*arrays, **params))
-            gates.append(gate)
-        outputs = [values[i] for i in self._outputs]
-        if backward:
-            self._backward(gates, values)
-        return outputs
+        return self._run(*args, backward)
 
-    def _backward(self, gates, values):
-        """The engine's loop (engine.backward) over the recorded order: chain rule and junction rule."""
-        grads = [None] * len(values)
+    # ---------------------------------------------------------------- code generation
+    def _generate(self):
+        """Write the replay as one straight-line Python function and compile it.
+
+        A loop over the recorded steps would decide, for every gate of every batch, where each input comes
+        from and where each gradient goes. Those answers are the same every time, so they are written out
+        once as code: ``v3 = g3.forward(v2, p2.data, p3.data)`` forward, ``d2 = fit(ds[0], v2)`` backward.
+        Names: a = arguments, p = leaves (their ``.data`` is read at each replay), c = kept constants,
+        g = gates, v = gate outputs, d = gradients of gate outputs, ds = the gradients a backward returned.
+        """
+        namespace = {"fit": _fit, "add": _add, "to_leaf": _to_leaf, "call_backward": _call_backward,
+                     "ones_like": np.ones_like}
+        names, counts = {}, {}   # id of a leaf tensor, gate class or constant → its name in the code
+
+        def name_of(obj, prefix):
+            key = id(obj)
+            if key not in names:
+                count = counts[prefix] = counts.get(prefix, -1) + 1
+                base = obj.__name__ if prefix == "" else f"{prefix}{count}"
+                while base in namespace:
+                    base += "_"
+                names[key] = base
+                namespace[base] = obj
+            return names[key]
+
+        def source_code(source):
+            kind, ref = source
+            if kind == _ARG:
+                return f"a{ref}"
+            if kind == _OUTPUT:
+                return f"v{ref + 1}"
+            if kind == _LEAF:
+                return f"{name_of(ref, 'p')}.data"
+            return name_of(ref, "c")
+
+        args = ", ".join(f"a{i}" for i in range(len(self._arg_shapes)))
+        lines = [f"def replay({args}, backward):"]
+        for index, (cls, sources, plain, fixed, needs) in enumerate(self._steps):
+            n = index + 1
+            inputs = [source_code(source) for source, _, _, _ in sources]
+            inputs += [f"{k}={source_code(source)}" for k, source in fixed.items()]
+            inputs += [f"{k}={_literal(v) if _literal(v) else name_of(v, 'k')}" for k, v in plain.items()]
+            lines.append(f"    g{n} = {name_of(cls, '')}(); g{n}.needs = {needs!r}")
+            lines.append(f"    v{n} = g{n}.forward({', '.join(inputs)})")
+        outputs = ", ".join(f"v{i + 1}" for i in self._outputs) + ("," if len(self._outputs) == 1 else "")
+        lines.append(f"    if not backward:\n        return {outputs}")
         first = self._outputs[0]
-        grads[first] = np.ones_like(values[first])
+        lines.append(f"    d{first + 1} = ones_like(v{first + 1})")
+        reached = {first}    # gate outputs that receive a gradient
         for index in range(first, -1, -1):
-            g = grads[index]
-            needs = self._steps[index][4]
-            if g is None or needs is None:
+            cls, sources, _, _, needs = self._steps[index]
+            if index not in reached or needs is None:
                 continue
-            grads[index] = None
-            downstream = gates[index].backward(g)
-            if downstream.__class__ is not tuple:
-                downstream = (downstream,)
-            for (source, need, shape, dtype), dg in zip(self._steps[index][1], downstream):
-                if dg is None or not need:
+            lines.append(f"    ds = call_backward(g{index + 1}, d{index + 1})   # {cls.name}")
+            for i, ((kind, ref), need, _, _) in enumerate(sources):
+                if not need:
                     continue
-                if dg.shape != shape:
-                    dg = B.unbroadcast(dg, shape)
-                if dg.dtype is not dtype and dg.dtype != dtype:  # identity first: NumPy's dtypes are shared
-                    dg = dg.astype(dtype)
-                kind, ref = source
                 if kind == _OUTPUT:
-                    grads[ref] = dg if grads[ref] is None else grads[ref] + dg
+                    grad = f"fit(ds[{i}], v{ref + 1})"
+                    lines.append(f"    d{ref + 1} = {grad}" if ref not in reached
+                                 else f"    d{ref + 1} = add(d{ref + 1}, {grad})")   # the junction rule
+                    reached.add(ref)
                 elif kind == _LEAF:
-                    shared = dg is g or _appears_twice(dg, downstream)
-                    _accumulate_grad(ref, dg, shared)
+                    lines.append(f"    to_leaf({name_of(ref, 'p')}, ds[{i}], d{index + 1}, ds)")
+        lines.append(f"    return {outputs}")
+        self._source = "\n".join(lines) + "\n"
+        filename = f"<tensorgate tape {id(self):x}>"
+        linecache.cache[filename] = (len(self._source), None, self._source.splitlines(True), filename)
+        exec(compile(self._source, filename, "exec"), namespace)
+        self._run = namespace["replay"]
 
 
-def _value(source, args, values):
-    kind, ref = source
-    if kind == _OUTPUT:
-        return values[ref]
-    if kind == _LEAF:
-        return ref.data
-    if kind == _ARG:
-        return args[ref]
-    return ref
+# ---------------------------------------------------------------- what the generated code calls
+def _call_backward(gate, grad):
+    """The gate's downstream gradients as a tuple (one per input); all None if no gradient arrived."""
+    if grad is None:
+        return (None,) * len(gate.needs)
+    downstream = gate.backward(grad)
+    return downstream if downstream.__class__ is tuple else (downstream,)
+
+
+def _fit(grad, value):
+    """A gradient brought to its value's shape (broadcasting undone) and dtype; None stays None."""
+    if grad is None:
+        return None
+    if grad.shape != value.shape:
+        grad = B.unbroadcast(grad, value.shape)
+    if grad.dtype is not value.dtype and grad.dtype != value.dtype:  # identity first: NumPy's dtypes are shared
+        grad = grad.astype(value.dtype)
+    return grad
+
+
+def _add(total, grad):
+    """The junction rule, where either side may be None."""
+    if total is None:
+        return grad
+    return total if grad is None else total + grad
+
+
+def _to_leaf(leaf, grad, upstream, downstream):
+    """Accumulate into ``leaf.grad`` (a copy if the array is also handed elsewhere, as the engine does)."""
+    if grad is None:
+        return
+    grad = _fit(grad, leaf.data)
+    _accumulate_grad(leaf, grad, grad is upstream or _appears_twice(grad, downstream))
+
+
+def _literal(value):
+    """``repr(value)`` if it is Python source that gives the value back (numbers, strings, ...), else None."""
+    if value is None or isinstance(value, (bool, int, str)) or (isinstance(value, float) and math.isfinite(value)):
+        return repr(value)
+    if isinstance(value, tuple) and all(_literal(v) for v in value):
+        return repr(value)
+    return None
 
 
 def _holds_array(value):

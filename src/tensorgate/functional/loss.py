@@ -17,6 +17,8 @@ Inputs are checked with clear errors (issue 3): batch sizes must agree, class la
 [0, K), and nan in the input is a ValueError. The nan check costs nothing in the usual case: it looks at the
 loss value, which is nan exactly when something went in as nan, and only then searches for the culprit.
 """
+import math
+
 import numpy as np
 
 from .. import backend as B
@@ -107,11 +109,15 @@ def _labels(fn, target, logits_shape):
     if y.shape[0] != m:
         raise ValueError(f"{fn}: input and target have different batch sizes: input shape {tuple(logits_shape)}, "
                          f"target shape {tuple(y.shape)}")
-    if m and (y.min() < 0 or y.max() >= K):
+    return y
+
+
+def _check_label_range(fn, y, K):
+    """Raise a ValueError naming the first label outside [0, K). Gates call it: a replayed step checks too."""
+    if y.size and (y.min() < 0 or y.max() >= K):
         i = int(np.argmax((y < 0) | (y >= K)))
         raise ValueError(f"{fn}: target label {int(y[i])} at index {i} is outside [0, {K}) "
                          f"(the input has {K} classes)")
-    return y
 
 
 def _first_bad(a, test):
@@ -120,8 +126,11 @@ def _first_bad(a, test):
 
 
 def _check_value(fn, out, *named):
-    """Raise a ValueError naming the argument if the loss is nan because an input holds nan (or inf)."""
-    if not np.isnan(out).any():
+    """Raise a ValueError naming the argument if the loss is nan because an input holds nan (or inf).
+
+    The loss gates call it on their result, so that a replayed training step checks as the eager one does.
+    """
+    if not (math.isnan(out) if out.ndim == 0 else np.isnan(out).any()):
         return out
     for name, t in named:
         a = t.data if isinstance(t, Tensor) else np.asarray(t)
@@ -170,6 +179,7 @@ class CrossEntropy(Gate):
         self.s = e
         self.labels, self.smoothing, self.reduction, self.m = labels, smoothing, reduction, m
         if labels is not None:                               # l_i = −(1−ε) log p_{i,y_i} − (ε/K) Σ_k log p_ik
+            _check_label_range(self.name, labels, K)
             rows = xp.arange(m)
             self.rows = rows
             losses = log_total[:, 0] - shifted[rows, labels]
@@ -180,7 +190,8 @@ class CrossEntropy(Gate):
             self.log_p = shifted - log_total
             self.y = y if not smoothing else (1.0 - smoothing) * y + smoothing / K
             losses = -(self.y * self.log_p).sum(axis=1)
-        return _reduce(losses, reduction)
+            return _check_value(self.name, _reduce(losses, reduction), ("input", z), ("target", y))
+        return _check_value(self.name, _reduce(losses, reduction), ("input", z))
 
     def backward(self, g):
         s, m = self.s, self.m
@@ -211,9 +222,10 @@ class NLLLoss(Gate):
 
     def forward(self, log_p, labels=None, reduction="mean"):
         m = log_p.shape[0]
+        _check_label_range(self.name, labels, log_p.shape[1])
         self.rows, self.labels, self.reduction, self.m = xp.arange(m), labels, reduction, m
         self.shape, self.dtype = log_p.shape, log_p.dtype
-        return _reduce(-log_p[self.rows, labels], reduction)
+        return _check_value(self.name, _reduce(-log_p[self.rows, labels], reduction), ("input", log_p))
 
     def backward(self, g):
         scale = _upstream(g, self.reduction, self.m, 1)
@@ -240,7 +252,8 @@ class BinaryCrossEntropy(Gate):
         self.y, self.reduction, self.count = y, reduction, p.size
         log_p, log_q = xp.log(p), xp.log(1.0 - p)
         self.log_odds = log_p - log_q
-        return _reduce(-(y * self.log_odds + log_q), reduction)      # y ln p + (1−y) ln(1−p)
+        loss = _reduce(-(y * self.log_odds + log_q), reduction)      # y ln p + (1−y) ln(1−p)
+        return _check_value(self.name, loss, ("input", p), ("target", y))
 
     def backward(self, g):
         p, y = self.p, self.y
@@ -266,7 +279,8 @@ class BinaryCrossEntropyWithLogits(Gate):
         e = xp.exp(-xp.abs(z))                                  # in (0, 1]
         self.sigma = xp.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
         self.z, self.y, self.reduction, self.count = z, y, reduction, z.size
-        return _reduce(xp.maximum(z, 0) - z * y + xp.log1p(e), reduction)
+        loss = _reduce(xp.maximum(z, 0) - z * y + xp.log1p(e), reduction)
+        return _check_value(self.name, loss, ("input", z), ("target", y))
 
     def backward(self, g):
         scale = _upstream(g, self.reduction, self.count, self.z.ndim)
@@ -286,7 +300,7 @@ class MSELoss(Gate):
 
     def forward(self, x, y, reduction="mean"):
         self.d, self.reduction = x - y, reduction
-        return _reduce(self.d * self.d, reduction)
+        return _check_value(self.name, _reduce(self.d * self.d, reduction), ("input", x), ("target", y))
 
     def backward(self, g):
         d2 = (2.0 * self.d) * _upstream(g, self.reduction, self.d.size, self.d.ndim)
@@ -305,10 +319,12 @@ class HingeLoss(Gate):
     name = "hinge_loss"
 
     def forward(self, z, y=None, margin=1.0, reduction="mean"):
+        _check_label_values(self.name, y, (-1, 1))
         slack = margin - y * z
         active = slack > 0
         self.dz, self.reduction = xp.where(active, -y, 0.0).astype(z.dtype, copy=False), reduction
-        return _reduce(xp.where(active, slack, 0.0).astype(z.dtype, copy=False), reduction)
+        loss = _reduce(xp.where(active, slack, 0.0).astype(z.dtype, copy=False), reduction)
+        return _check_value(self.name, loss, ("input", z))
 
     def backward(self, g):
         return (self.dz * _upstream(g, self.reduction, self.dz.size, self.dz.ndim),)
@@ -327,8 +343,9 @@ class PerceptronLoss(Gate):
     name = "perceptron_loss"
 
     def forward(self, z, y=None, reduction="mean"):
+        _check_label_values(self.name, y, (0, 1))
         self.err, self.reduction = (z >= 0).astype(z.dtype) - y, reduction
-        return _reduce(self.err * z, reduction)
+        return _check_value(self.name, _reduce(self.err * z, reduction), ("input", z))
 
     def backward(self, g):
         return (self.err * _upstream(g, self.reduction, self.err.size, self.err.ndim),)
@@ -372,15 +389,11 @@ def cross_entropy(input, target, label_smoothing=0.0, reduction="mean"):
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     if t.ndim <= 1:
         labels = _labels(fn, t, z.shape)
-        out = CrossEntropy.apply(z, labels=labels, smoothing=smoothing, reduction=reduction)
-        _check_value(fn, out.data, ("input", z))
-        return out
+        return CrossEntropy.apply(z, labels=labels, smoothing=smoothing, reduction=reduction)
     if t.shape != z.shape:
         _same_shape(fn, z, t, " (probability targets have one column per class)")
     y = _float_target(fn, target, z.dtype)
-    out = CrossEntropy.apply(z, y, smoothing=smoothing, reduction=reduction)
-    _check_value(fn, out.data, ("input", z), ("target", y))
-    return out
+    return CrossEntropy.apply(z, y, smoothing=smoothing, reduction=reduction)
 
 
 def nll_loss(input, target, reduction="mean"):
@@ -402,9 +415,7 @@ def nll_loss(input, target, reduction="mean"):
     x = _float_input(fn, input)
     _check_2d(fn, x)
     labels = _labels(fn, target, x.shape)
-    out = NLLLoss.apply(x, labels=labels, reduction=reduction)
-    _check_value(fn, out.data, ("input", x))
-    return out
+    return NLLLoss.apply(x, labels=labels, reduction=reduction)
 
 
 def binary_cross_entropy(input, target, reduction="mean", eps=BCE_EPS):
@@ -427,9 +438,7 @@ def binary_cross_entropy(input, target, reduction="mean", eps=BCE_EPS):
     p = _float_input(fn, input)
     y = _float_target(fn, target, p.dtype)
     _same_shape(fn, p, y)
-    out = BinaryCrossEntropy.apply(p, y, eps=float(eps), reduction=reduction)
-    _check_value(fn, out.data, ("input", p), ("target", y))
-    return out
+    return BinaryCrossEntropy.apply(p, y, eps=float(eps), reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, reduction="mean"):
@@ -450,9 +459,7 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):
     z = _float_input(fn, input)
     y = _float_target(fn, target, z.dtype)
     _same_shape(fn, z, y)
-    out = BinaryCrossEntropyWithLogits.apply(z, y, reduction=reduction)
-    _check_value(fn, out.data, ("input", z), ("target", y))
-    return out
+    return BinaryCrossEntropyWithLogits.apply(z, y, reduction=reduction)
 
 
 def mse_loss(input, target, reduction="mean"):
@@ -474,9 +481,7 @@ def mse_loss(input, target, reduction="mean"):
     x = _float_input(fn, input)
     y = _float_target(fn, target, x.dtype)
     _same_shape(fn, x, y)
-    out = MSELoss.apply(x, y, reduction=reduction)
-    _check_value(fn, out.data, ("input", x), ("target", y))
-    return out
+    return MSELoss.apply(x, y, reduction=reduction)
 
 
 def _sign_labels(fn, target, shape, allowed):
@@ -486,12 +491,16 @@ def _sign_labels(fn, target, shape, allowed):
             raise ValueError(f"{fn}: input and target have different batch sizes: input shape {tuple(shape)}, "
                              f"target shape {y.shape}")
         raise ValueError(f"{fn}: input shape {tuple(shape)} and target shape {y.shape} must be equal")
-    bad = ~np.isin(y, allowed)
+    return y
+
+
+def _check_label_values(fn, y, allowed):
+    """Raise a ValueError naming the first target that is not one of the two ``allowed`` values (gates call it)."""
+    bad = (y != allowed[0]) & (y != allowed[1])
     if bad.any():
         i = _first_bad(bad, lambda b: b)
-        raise ValueError(f"{fn}: target must hold only {allowed[0]:g} and {allowed[1]:g}, got {y[i]} at index {i}"
+        raise ValueError(f"{fn}: target must hold only {allowed[0]:g} and {allowed[1]:g}, got {y[i]:g} at index {i}"
                          + (" (map 0/1 labels with 2*y − 1)" if allowed[0] == -1 else ""))
-    return y
 
 
 def hinge_loss(input, target, margin=1.0, reduction="mean"):
@@ -509,9 +518,7 @@ def hinge_loss(input, target, margin=1.0, reduction="mean"):
     _check_reduction(fn, reduction)
     z = _float_input(fn, input)
     y = _sign_labels(fn, target, z.shape, (-1, 1)).astype(z.dtype, copy=False)
-    out = HingeLoss.apply(z, y=y, margin=float(margin), reduction=reduction)
-    _check_value(fn, out.data, ("input", z))
-    return out
+    return HingeLoss.apply(z, y=y, margin=float(margin), reduction=reduction)
 
 
 def perceptron_loss(input, target, reduction="mean"):
@@ -531,9 +538,7 @@ def perceptron_loss(input, target, reduction="mean"):
     _check_reduction(fn, reduction)
     z = _float_input(fn, input)
     y = _sign_labels(fn, target, z.shape, (0, 1)).astype(z.dtype, copy=False)
-    out = PerceptronLoss.apply(z, y=y, reduction=reduction)
-    _check_value(fn, out.data, ("input", z))
-    return out
+    return PerceptronLoss.apply(z, y=y, reduction=reduction)
 
 
 # ---------------------------------------------------------------- unfused reference paths

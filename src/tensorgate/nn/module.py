@@ -33,6 +33,20 @@ _DEFINED_IN = {}
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
+# Bumped by every change to any module that a recorded training step depends on: an attribute set or
+# deleted, a layer added, the training mode, a hook. CompiledStep looks at the model again only when it moved.
+_state_version = 0
+
+
+def state_version():
+    """A number that changes whenever some module's attributes, sub-modules, training mode or hooks change."""
+    return _state_version
+
+
+def _changed():
+    global _state_version
+    _state_version += 1
+
 
 class StateDictError(ValueError, RuntimeError):
     """A state dict does not fit the model (missing or unexpected names, wrong shapes).
@@ -154,6 +168,7 @@ class Module:
         handle = RemovableHandle(self, kind)
         self._hooks[kind][handle.id] = fn
         self.__dict__["_has_hooks"] = True
+        _changed()
         return handle
 
     def _replayable(self):
@@ -164,6 +179,7 @@ class Module:
 
     def _update_has_hooks(self):
         self.__dict__["_has_hooks"] = any(self._hooks.values())
+        _changed()
 
     def register_forward_pre_hook(self, hook):
         """Call ``hook(module, inputs)`` before each forward; it may return new inputs (a tuple or one value).
@@ -202,6 +218,7 @@ class Module:
 
     # ---------------------------------------------------------------- registration
     def __setattr__(self, name, value):
+        _changed()
         d = self.__dict__
         params, modules, buffers = d["_parameters"], d["_modules"], d["_buffers"]
         if isinstance(value, Parameter):
@@ -227,6 +244,7 @@ class Module:
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name):
+        _changed()
         _forget(self.__dict__, name, keep=None)
         object.__delattr__(self, name)
 
@@ -237,6 +255,7 @@ class Module:
                             f"got {type(param).__name__}")
         _forget(self.__dict__, name, keep=self._parameters)
         self._parameters[name] = param
+        _changed()
         object.__setattr__(self, name, param)
 
     def register_buffer(self, name, tensor, persistent=True):
@@ -252,6 +271,7 @@ class Module:
             self._non_persistent.discard(name)
         else:
             self._non_persistent.add(name)
+        _changed()
         object.__setattr__(self, name, tensor)
 
     def add_module(self, name, module):
@@ -260,6 +280,7 @@ class Module:
             raise TypeError(f"add_module: {name!r} must be a tg.nn.Module or None, got {type(module).__name__}")
         _forget(self.__dict__, name, keep=self._modules)
         self._modules[name] = module
+        _changed()
         object.__setattr__(self, name, module)
 
     register_module = add_module
@@ -344,6 +365,7 @@ class Module:
         """Set training mode (dropout on, batch statistics) for this module and all sub-modules."""
         for m in self.modules():
             m.__dict__["training"] = bool(mode)
+        _changed()
         return self
 
     def eval(self):

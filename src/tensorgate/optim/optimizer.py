@@ -136,27 +136,30 @@ class Optimizer:
 
     def step(self):
         """Update every parameter that has a gradient, in place; parameters whose grad is None are skipped."""
+        states, work = self.state, self._work
         for group in self.param_groups:
             for p in group["params"]:
                 grad = p.grad
                 if grad is None:
                     continue
-                if grad.shape != p.data.shape:
-                    raise ValueError(f"{type(self).__name__}.step: a parameter of shape {p.data.shape} has a "
+                data = p.data
+                if grad.shape != data.shape:
+                    raise ValueError(f"{type(self).__name__}.step: a parameter of shape {data.shape} has a "
                                      f"gradient of shape {grad.shape}")
-                state = self.state.get(p)
+                state = states.get(p)
                 if state is None:
-                    state = self.state[p] = {}
-                self._update(p.data, grad, group, state, self._scratch(p))
+                    state = states[p] = {}
+                scratch = work.get(p)
+                if scratch is None or scratch.like is not data:  # (again if model.to(dtype) replaced the array)
+                    scratch = work[p] = _Scratch(data, self._pool, self._largest(data.dtype))
+                self._update(data, grad, group, state, scratch)
 
     def _update(self, p, grad, group, state, work):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _scratch(self, p):
-        work = self._work.get(p)
-        if work is None or work._like.dtype != p.data.dtype or work._like.shape != p.data.shape:
-            work = self._work[p] = _Scratch(p.data, self._pool)  # (again if model.to(dtype) replaced the array)
-        return work
+    def _largest(self, dtype):
+        """The size of the largest parameter of this dtype (the scratch pool is made that big at once)."""
+        return max((p.data.size for g in self.param_groups for p in g["params"] if p.data.dtype == dtype), default=0)
 
     # ---------------------------------------------------------------- saving
     def state_dict(self):
@@ -234,35 +237,20 @@ class Optimizer:
 
 
 class _Scratch:
-    """Up to two temporary arrays of one parameter's shape and dtype, allocated on first use.
+    """Two temporary arrays ``a`` and ``b`` of one parameter's shape and dtype.
 
     They are views into buffers shared by all parameters of the optimiser (``pool``: dtype → two flat
-    arrays, grown to the largest parameter): parameters are updated one after the other, so they can
+    arrays as large as the largest parameter): parameters are updated one after the other, so they can
     share, and one set of buffers stays in the CPU cache where one per parameter would not (measured:
     SGD with momentum 15% faster on the 784-256-128-10 MLP).
     """
 
-    __slots__ = ("_like", "_pool", "_owner", "_a", "_b")
+    __slots__ = ("like", "a", "b")
 
-    def __init__(self, like, pool):
-        self._like, self._pool = like, pool
-        self._owner = self._a = self._b = None
-
-    def _views(self):
-        """(a, b) for this parameter, made again when the pool grew since (a larger parameter came)."""
-        like = self._like
-        buffers = self._pool.get(like.dtype)
-        if buffers is None or buffers[0].size < like.size:
-            buffers = self._pool[like.dtype] = (np.empty(like.size, like.dtype), np.empty(like.size, like.dtype))
-        if buffers is not self._owner:
-            self._owner = buffers
-            self._a, self._b = (buf[:like.size].reshape(like.shape) for buf in buffers)
-        return self._a, self._b
-
-    @property
-    def a(self):
-        return self._views()[0]
-
-    @property
-    def b(self):
-        return self._views()[1]
+    def __init__(self, like, pool, largest):
+        buffers = pool.get(like.dtype)
+        if buffers is None or buffers[0].size < like.size:  # a larger parameter joined: a larger pool
+            size = max(like.size, largest)
+            buffers = pool[like.dtype] = (np.empty(size, like.dtype), np.empty(size, like.dtype))
+        self.like = like
+        self.a, self.b = (buf[:like.size].reshape(like.shape) for buf in buffers)

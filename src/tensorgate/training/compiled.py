@@ -29,6 +29,7 @@ import numpy as np
 from ..autograd import grad_mode
 from ..autograd.tape import NotReplayable, Tape, recording
 from ..autograd.tensor import Tensor
+from ..nn.module import state_version
 
 
 class CompiledStep:
@@ -53,45 +54,56 @@ class CompiledStep:
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.trust_custom_code = trust_custom_code
         self._tapes = {}   # batch signature → Tape, or the NotReplayable reason
-        self._modules = self._params = None
+        self._seen = None  # (modules' state version, parameter arrays) when the model was last looked at
         self.replays = 0   #: steps replayed from a tape so far
         self.eager_steps = 0  #: steps run eagerly (recordings included)
 
     def __call__(self, x, y):
         x = x.data if isinstance(x, Tensor) else np.asarray(x)
         y = y.data if isinstance(y, Tensor) else np.asarray(y)
-        modules, params = self._modules, self._params
-        if modules is None:  # walked once (and again whenever a step records), not on every batch
-            modules, params = self._walk()
-        if x.dtype.kind == "f" and params:  # as Module.__call__ converts arrays to the parameters' dtype
-            x = x.astype(params[0].data.dtype, copy=False)
-        key = (x.shape, x.dtype.str, getattr(y, "shape", None), getattr(y, "dtype", None),
-               tuple(m.training for m in modules), tuple((p.data.shape, p.data.dtype.str) for p in params))
+        if not self._model_unchanged():
+            self._look_at_model()
+        if x.dtype.kind == "f" and self._dtype is not None:  # as Module.__call__ converts arrays
+            x = x.astype(self._dtype, copy=False)
+        key = (x.shape, x.dtype, y.shape, y.dtype, self._state)
         tape = self._tapes.get(key)
-        if isinstance(tape, Tape) and self._can_replay(modules, params):
+        state = grad_mode.state
+        if tape.__class__ is Tape and self._replayable and state.grad_enabled and not state.anomaly:
             self.optimizer.zero_grad()
             loss, out = tape.replay([x, y])
             self.optimizer.step()
             self.replays += 1
             return float(loss), out
-        if tape is None:
-            modules, params = self._walk()
-        return self._eager(x, y, key, modules, params, record=tape is None)
+        return self._eager(x, y, key, self._modules, self._params, record=tape is None)
 
-    def _walk(self):
-        self._modules, self._params = list(self.model.modules()), list(self.model.parameters())
-        return self._modules, self._params
+    def _model_unchanged(self):
+        """True if no module changed (attributes, mode, hooks) and every parameter kept its array and has
+        no hook since the model was last looked at: a few identity checks instead of walking the model."""
+        seen = self._seen
+        if seen is None or seen[0] != state_version():
+            return False
+        for p, array in zip(self._params, seen[1]):
+            if p.data is not array or p._hooks:
+                return False
+        return True
 
-    def _can_replay(self, modules, params):
-        state = grad_mode.state
-        return (state.grad_enabled and not state.anomaly
-                and not any(m._has_hooks for m in modules) and not any(p._hooks for p in params)
-                and all(m._replayable() for m in modules))
+    def _look_at_model(self):
+        """Walk the model: its modules and parameters, the signature of its state (training modes, parameter
+        shapes and dtypes: part of every tape's key) and whether a replay would miss something (hooks,
+        modules whose forward does more than apply gates)."""
+        modules, params = list(self.model.modules()), list(self.model.parameters())
+        self._modules, self._params = modules, params
+        self._dtype = params[0].data.dtype if params else None
+        self._state = (tuple(m.training for m in modules), tuple((p.data.shape, p.data.dtype) for p in params))
+        self._replayable = (not any(m._has_hooks for m in modules) and not any(p._hooks for p in params)
+                            and all(m._replayable() for m in modules))
+        self._seen = (state_version(), [p.data for p in params])
 
     def _eager(self, x, y, key, modules, params, record):
         self.eager_steps += 1
         xt, yt = Tensor._make(x, False, None), Tensor._make(y, False, None)
-        record = record and self._can_replay(modules, params)
+        state = grad_mode.state
+        record = record and self._replayable and state.grad_enabled and not state.anomaly
         if record and not self.trust_custom_code and not _library_code(modules, self.loss_fn):
             self._tapes[key] = "the model or the loss is user code, which may do more than apply gates"
             record = False
