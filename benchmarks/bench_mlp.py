@@ -28,7 +28,11 @@ def init_weights(seed=0):
 
 
 class NumpyMLP:
-    """The floor: forward and backward written out by hand, SGD with momentum (v ← μv + g, p ← p − ηv)."""
+    """The floor: forward and backward written out by hand, SGD with momentum (v ← μv + g, p ← p − ηv).
+
+    Like PyTorch's step and tensorgate's, it computes the loss's value (a training loop reports it); it
+    checks nothing (labels out of range, nan) and keeps no graph.
+    """
 
     def __init__(self, weights, optimizer="sgd"):
         self.params = [p.copy() for wb in weights for p in wb]
@@ -47,10 +51,12 @@ class NumpyMLP:
         h1, h2, z = self.forward(x)
         z = z - z.max(axis=1, keepdims=True)
         p = np.exp(z)
-        p /= p.sum(axis=1, keepdims=True)
-        m = x.shape[0]
+        total = p.sum(axis=1, keepdims=True)
+        m, rows = x.shape[0], np.arange(x.shape[0])
+        loss = (np.log(total).sum() - z[rows, y].sum()) / m   # mean of log Σ e^z − z_y
+        p /= total
         dz = p
-        dz[np.arange(m), y] -= 1
+        dz[rows, y] -= 1
         dz /= m
         d2 = (dz @ w3) * (h2 > 0)
         d1 = (d2 @ w2) * (h1 > 0)
@@ -69,6 +75,7 @@ class NumpyMLP:
                 m2 *= 0.999
                 m2 += 0.001 * g * g
                 param -= (1e-3 / c1) * m1 / (np.sqrt(m2 / c2) + 1e-8)
+        return float(loss)
 
 
 def torch_model(weights, optimizer="sgd"):

@@ -60,6 +60,7 @@ def backward(root, grad=None, retain_graph=False, observer=None):
         if t._retain:
             _accumulate_grad(t, g, shared=True)
         gate = t._gate
+        gate.last_use = not retain_graph
         downstream = gate.downstream(g)
         if observer is not None:
             observer(t, g, downstream)

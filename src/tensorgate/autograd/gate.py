@@ -38,6 +38,9 @@ class Gate:
     # release() can free exactly that.
     __slots__ = ("inputs", "needs", "out_shape", "created_at", "__dict__")
     freed = False
+    #: True while ``backward`` runs for the last time (the engine frees the saved values right after, as
+    #: does a replayed tape): backward may then reuse a saved array for its result instead of copying it
+    last_use = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -32,7 +32,7 @@ or buffer (read again at every replay, so in-place updates are seen) or an earli
         v2 = g2.forward(v1, axis=None, keepdims=False)
         if not backward:
             return v2,
-        d2 = ones_like(v2)
+        d2 = one0
         ds = call_backward(g2, d2)   # sum
         d1 = fit(ds[0], v1)
         ds = call_backward(g1, d1)   # mul
@@ -47,7 +47,7 @@ import math
 import numpy as np
 
 from .. import backend as B
-from .engine import _accumulate_grad, _appears_twice
+from .engine import _appears_twice
 
 #: The list that :meth:`Gate.apply` appends ``(gate class, input tensors, params, output)`` to, or None.
 active = None
@@ -124,6 +124,7 @@ class Tape:
             if source is None:
                 raise NotReplayable("an output of the recorded computation was not made by a recorded gate")
             self._outputs.append(source[1])
+        self._output_shapes = [(t.data.shape, t.data.dtype) for t in outputs]
         self._arg_shapes = [(t.data.shape, t.data.dtype) for t in args]
         self._generate()
 
@@ -146,6 +147,11 @@ class Tape:
             if a.shape != shape or a.dtype != dtype:
                 raise ValueError(f"Tape.replay: argument {i} has shape {a.shape} and dtype {a.dtype}, but the "
                                  f"tape was recorded with shape {shape} and dtype {dtype}")
+        return self.run(*args, backward=backward)
+
+    def run(self, *args, backward=True):
+        """:meth:`replay` without checking the arguments' shapes and dtypes, for callers that keep one tape
+        per signature (:class:`~tensorgate.training.CompiledStep`). Shapes: as :meth:`replay`."""
         return self._run(*args, backward)
 
     # ---------------------------------------------------------------- code generation
@@ -158,8 +164,7 @@ class Tape:
         Names: a = arguments, p = leaves (their ``.data`` is read at each replay), c = kept constants,
         g = gates, v = gate outputs, d = gradients of gate outputs, ds = the gradients a backward returned.
         """
-        namespace = {"fit": _fit, "add": _add, "to_leaf": _to_leaf, "call_backward": _call_backward,
-                     "ones_like": np.ones_like}
+        namespace = {"fit": _fit, "add": _add, "to_leaf": _to_leaf, "call_backward": _call_backward}
         names, counts = {}, {}   # id of a leaf tensor, gate class or constant → its name in the code
 
         def name_of(obj, prefix):
@@ -195,7 +200,10 @@ class Tape:
         outputs = ", ".join(f"v{i + 1}" for i in self._outputs) + ("," if len(self._outputs) == 1 else "")
         lines.append(f"    if not backward:\n        return {outputs}")
         first = self._outputs[0]
-        lines.append(f"    d{first + 1} = ones_like(v{first + 1})")
+        # ∂L/∂L = 1, made once: gates never write into the gradient they receive, and the array is read-only
+        seed = np.ones(self._output_shapes[0][0], self._output_shapes[0][1])
+        seed.flags.writeable = False
+        lines.append(f"    d{first + 1} = {name_of(seed, 'one')}")
         reached = {first}    # gate outputs that receive a gradient
         for index in range(first, -1, -1):
             cls, sources, _, _, needs = self._steps[index]
@@ -225,6 +233,7 @@ def _call_backward(gate, grad):
     """The gate's downstream gradients as a tuple (one per input); all None if no gradient arrived."""
     if grad is None:
         return (None,) * len(gate.needs)
+    gate.last_use = True   # each replay makes its own gates: this is the only backward through them
     downstream = gate.backward(grad)
     return downstream if downstream.__class__ is tuple else (downstream,)
 
@@ -248,11 +257,19 @@ def _add(total, grad):
 
 
 def _to_leaf(leaf, grad, upstream, downstream):
-    """Accumulate into ``leaf.grad`` (a copy if the array is also handed elsewhere, as the engine does)."""
+    """Accumulate into ``leaf.grad`` as the engine does (:func:`~tensorgate.autograd.engine._accumulate_grad`,
+    written out: this runs for every parameter of every replayed step)."""
     if grad is None:
         return
-    grad = _fit(grad, leaf.data)
-    _accumulate_grad(leaf, grad, grad is upstream or _appears_twice(grad, downstream))
+    data = leaf.data
+    if grad.shape != data.shape or grad.dtype is not data.dtype:
+        grad = _fit(grad, data)
+    if leaf.grad is not None:
+        leaf.grad += grad
+    elif grad is upstream or grad.base is not None or not grad.flags.writeable or _appears_twice(grad, downstream):
+        leaf.grad = grad.copy()   # the array is seen elsewhere too: .grad gets its own
+    else:
+        leaf.grad = grad
 
 
 def _literal(value):

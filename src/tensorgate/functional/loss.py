@@ -38,9 +38,9 @@ BCE_EPS = 1e-7
 def _reduce(losses, reduction):
     """Per-example (or per-element) losses → the loss value, as an array of the losses' dtype."""
     if reduction == "mean":  # sum / n: ndarray.mean's Python wrapper costs more than the sum on small batches
-        return xp.asarray(losses.sum() / losses.size, dtype=losses.dtype)
+        return xp.asarray(xp.add.reduce(losses, axis=None) / losses.size, dtype=losses.dtype)
     if reduction == "sum":
-        return xp.asarray(losses.sum(), dtype=losses.dtype)
+        return xp.asarray(xp.add.reduce(losses, axis=None), dtype=losses.dtype)
     return losses
 
 
@@ -50,10 +50,10 @@ def _upstream(g, reduction, count, ndim):
     For ``'none'`` the per-example g of shape (m,) is given trailing axes so that it broadcasts over
     (m, K) when ``ndim`` is 2.
     """
-    if reduction == "mean":
-        return g * (1.0 / count)
+    if reduction == "mean":   # a 0-d g becomes a Python float: a "weak" scalar, the dtype stays
+        return float(g) / count if g.ndim == 0 else g * (1.0 / count)
     if reduction == "sum":
-        return g
+        return float(g) if g.ndim == 0 else g
     return g.reshape(g.shape + (1,) * (ndim - g.ndim))
 
 
@@ -114,7 +114,7 @@ def _labels(fn, target, logits_shape):
 
 def _check_label_range(fn, y, K):
     """Raise a ValueError naming the first label outside [0, K). Gates call it: a replayed step checks too."""
-    if y.size and (y.min() < 0 or y.max() >= K):
+    if y.size and (xp.minimum.reduce(y, axis=None) < 0 or xp.maximum.reduce(y, axis=None) >= K):
         i = int(np.argmax((y < 0) | (y >= K)))
         raise ValueError(f"{fn}: target label {int(y[i])} at index {i} is outside [0, {K}) "
                          f"(the input has {K} classes)")
@@ -123,6 +123,17 @@ def _check_label_range(fn, y, K):
 def _first_bad(a, test):
     index = np.unravel_index(int(np.argmax(test(a))), a.shape)
     return tuple(int(i) for i in index) if a.ndim != 1 else int(index[0])
+
+
+def _row_numbers(m, _cache={}):
+    """``arange(m)``, made once per m (read-only: it is shared): the rows of fancy indexing z[rows, labels]."""
+    rows = _cache.get(m)
+    if rows is None:
+        if len(_cache) > 32:   # batch sizes come and go (a last, shorter batch; an evaluation): keep a few
+            _cache.clear()
+        rows = _cache[m] = xp.arange(m)
+        rows.flags.writeable = False
+    return rows
 
 
 def _check_value(fn, out, *named):
@@ -171,17 +182,17 @@ class CrossEntropy(Gate):
 
     def forward(self, z, y=None, labels=None, smoothing=0.0, reduction="mean"):
         m, K = z.shape
-        shifted = z - z.max(axis=1, keepdims=True)
+        # the ufuncs' reduce, not ndarray.max/sum: same result without their Python wrappers
+        shifted = z - xp.maximum.reduce(z, axis=1, keepdims=True)
         e = xp.exp(shifted)
-        total = e.sum(axis=1, keepdims=True)
+        total = xp.add.reduce(e, axis=1, keepdims=True)
         log_total = xp.log(total)
         e /= total                                           # in place: e becomes softmax(z)
         self.s = e
         self.labels, self.smoothing, self.reduction, self.m = labels, smoothing, reduction, m
         if labels is not None:                               # l_i = −(1−ε) log p_{i,y_i} − (ε/K) Σ_k log p_ik
             _check_label_range(self.name, labels, K)
-            rows = xp.arange(m)
-            self.rows = rows
+            self.rows = rows = _row_numbers(m)
             losses = log_total[:, 0] - shifted[rows, labels]
             if smoothing:
                 mean_log_p = shifted.mean(axis=1) - log_total[:, 0]
@@ -196,8 +207,8 @@ class CrossEntropy(Gate):
     def backward(self, g):
         s, m = self.s, self.m
         scale = _upstream(g, self.reduction, m, 2)
-        if self.labels is not None:
-            dz = s.copy()
+        if self.labels is not None:                          # (softmax(z) − y') · g/m
+            dz = s if self.last_use else s.copy()            # the saved softmax is not needed after this
             dz[self.rows, self.labels] -= 1.0 - self.smoothing
             if self.smoothing:
                 dz -= self.smoothing / s.shape[1]
@@ -223,7 +234,7 @@ class NLLLoss(Gate):
     def forward(self, log_p, labels=None, reduction="mean"):
         m = log_p.shape[0]
         _check_label_range(self.name, labels, log_p.shape[1])
-        self.rows, self.labels, self.reduction, self.m = xp.arange(m), labels, reduction, m
+        self.rows, self.labels, self.reduction, self.m = _row_numbers(m), labels, reduction, m
         self.shape, self.dtype = log_p.shape, log_p.dtype
         return _check_value(self.name, _reduce(-log_p[self.rows, labels], reduction), ("input", log_p))
 

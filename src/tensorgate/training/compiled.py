@@ -55,6 +55,7 @@ class CompiledStep:
         self.trust_custom_code = trust_custom_code
         self._tapes = {}   # batch signature → Tape, or the NotReplayable reason
         self._seen = None  # (modules' state version, parameter arrays) when the model was last looked at
+        self._states = {}  # signature of the model's state (modes, parameter shapes and dtypes) → its number
         self.replays = 0   #: steps replayed from a tape so far
         self.eager_steps = 0  #: steps run eagerly (recordings included)
 
@@ -70,7 +71,7 @@ class CompiledStep:
         state = grad_mode.state
         if tape.__class__ is Tape and self._replayable and state.grad_enabled and not state.anomaly:
             self.optimizer.zero_grad()
-            loss, out = tape.replay([x, y])
+            loss, out = tape.run(x, y)   # the key holds the shapes and dtypes: no need to check them
             self.optimizer.step()
             self.replays += 1
             return float(loss), out
@@ -94,7 +95,8 @@ class CompiledStep:
         modules, params = list(self.model.modules()), list(self.model.parameters())
         self._modules, self._params = modules, params
         self._dtype = params[0].data.dtype if params else None
-        self._state = (tuple(m.training for m in modules), tuple((p.data.shape, p.data.dtype) for p in params))
+        state = (tuple(m.training for m in modules), tuple((p.data.shape, p.data.dtype) for p in params))
+        self._state = self._states.setdefault(state, len(self._states))  # a number: cheaper to hash per batch
         self._replayable = (not any(m._has_hooks for m in modules) and not any(p._hooks for p in params)
                             and all(m._replayable() for m in modules))
         self._seen = (state_version(), [p.data for p in params])
