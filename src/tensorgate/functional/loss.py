@@ -112,9 +112,14 @@ def _labels(fn, target, logits_shape):
     return y
 
 
+_UNSIGNED = {xp.dtype(f"i{n}"): xp.dtype(f"u{n}") for n in (1, 2, 4, 8)}
+
+
 def _check_label_range(fn, y, K):
     """Raise a ValueError naming the first label outside [0, K). Gates call it: a replayed step checks too."""
-    if y.size and (xp.minimum.reduce(y, axis=None) < 0 or xp.maximum.reduce(y, axis=None) >= K):
+    # one reduction for both ends: read as unsigned, a negative label is a huge number
+    unsigned = y.view(_UNSIGNED[y.dtype]) if y.dtype.kind == "i" else y
+    if y.size and xp.maximum.reduce(unsigned, axis=None) >= K:
         i = int(np.argmax((y < 0) | (y >= K)))
         raise ValueError(f"{fn}: target label {int(y[i])} at index {i} is outside [0, {K}) "
                          f"(the input has {K} classes)")
