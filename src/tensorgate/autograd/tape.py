@@ -30,13 +30,16 @@ or buffer (read again at every replay, so in-place updates are seen) or an earli
         v1 = g1.forward(p0.data, a0)
         g2 = Sum(); g2.needs = (True,)
         v2 = g2.forward(v1, axis=None, keepdims=False)
+        del v1
         if not backward:
             return v2,
         d2 = one0
         ds = call_backward(g2, d2)   # sum
-        d1 = fit(ds[0], v1)
+        d1 = fit(ds[0], (2,), float32)
+        del g2, d2
         ds = call_backward(g1, d1)   # mul
         to_leaf(p0, ds[0], d1, ds)
+        del g1, d1
         return v2,
     <BLANKLINE>
 """
@@ -90,7 +93,7 @@ class Tape:
         for t in leaves:
             tensors.setdefault(id(t), (_LEAF, t))
             arrays.setdefault(id(t.data), (_LEAF, t))
-        self._steps = []
+        self._steps, self._value_shapes = [], []
         produced = {}
         for index, (cls, inputs, params, out) in enumerate(gates):
             sources = []
@@ -118,13 +121,13 @@ class Tape:
             needs = tuple(s[1] for s in sources) if out._gate is not None else None
             self._steps.append((cls, sources, plain, fixed, needs))
             produced[id(out)] = (_OUTPUT, index)
+            self._value_shapes.append((out.data.shape, out.data.dtype))
         self._outputs = []
         for t in outputs:
             source = produced.get(id(t))
             if source is None:
                 raise NotReplayable("an output of the recorded computation was not made by a recorded gate")
             self._outputs.append(source[1])
-        self._output_shapes = [(t.data.shape, t.data.dtype) for t in outputs]
         self._arg_shapes = [(t.data.shape, t.data.dtype) for t in args]
         self._generate()
 
@@ -163,6 +166,8 @@ class Tape:
         once as code: ``v3 = g3.forward(v2, p2.data, p3.data)`` forward, ``d2 = fit(ds[0], v2)`` backward.
         Names: a = arguments, p = leaves (their ``.data`` is read at each replay), c = kept constants,
         g = gates, v = gate outputs, d = gradients of gate outputs, ds = the gradients a backward returned.
+        ``del`` lines drop each value, gate and gradient right after its last use, as eager code does
+        (temporaries freed early are reused by the allocator while still in the CPU cache).
         """
         namespace = {"fit": _fit, "add": _add, "to_leaf": _to_leaf, "call_backward": _call_backward}
         names, counts = {}, {}   # id of a leaf tensor, gate class or constant → its name in the code
@@ -188,25 +193,48 @@ class Tape:
                 return f"{name_of(ref, 'p')}.data"
             return name_of(ref, "c")
 
+        def like(index):   # the shape and dtype a gradient of gate output ``index`` must have
+            shape, dtype = self._value_shapes[index]
+            if namespace.setdefault(dtype.name, dtype) is not dtype:
+                return f"{shape!r}, {name_of(dtype, 'dtype')}"
+            return f"{shape!r}, {dtype.name}"
+
+        steps, outputs = self._steps, set(self._outputs)
+        first = self._outputs[0]
+        reached = {first}    # gate outputs that receive a gradient: the backward visits their gates
+        for index in range(first, -1, -1):
+            if index in reached and steps[index][4] is not None:
+                reached.update(ref for (kind, ref), need, _, _ in steps[index][1] if need and kind == _OUTPUT)
+        last_read = {}       # gate output → the last gate (forward) that reads it
+        for index, (_, sources, _, fixed, _) in enumerate(steps):
+            for kind, ref in [source for source, _, _, _ in sources] + list(fixed.values()):
+                if kind == _OUTPUT:
+                    last_read[ref] = index
+
         args = ", ".join(f"a{i}" for i in range(len(self._arg_shapes)))
         lines = [f"def replay({args}, backward):"]
-        for index, (cls, sources, plain, fixed, needs) in enumerate(self._steps):
+        for index, (cls, sources, plain, fixed, needs) in enumerate(steps):
             n = index + 1
             inputs = [source_code(source) for source, _, _, _ in sources]
             inputs += [f"{k}={source_code(source)}" for k, source in fixed.items()]
             inputs += [f"{k}={_literal(v) if _literal(v) else name_of(v, 'k')}" for k, v in plain.items()]
             lines.append(f"    g{n} = {name_of(cls, '')}(); g{n}.needs = {needs!r}")
             lines.append(f"    v{n} = g{n}.forward({', '.join(inputs)})")
-        outputs = ", ".join(f"v{i + 1}" for i in self._outputs) + ("," if len(self._outputs) == 1 else "")
-        lines.append(f"    if not backward:\n        return {outputs}")
-        first = self._outputs[0]
+            # free what no later line needs, as soon as it is not needed (the gates keep what they saved)
+            done = [f"v{ref + 1}" for ref, last in last_read.items() if last == index and ref not in outputs]
+            if index not in reached or needs is None:
+                done.append(f"g{n}")
+            if done:
+                lines.append(f"    del {', '.join(done)}")
+        returned = ", ".join(f"v{i + 1}" for i in self._outputs) + ("," if len(self._outputs) == 1 else "")
+        lines.append(f"    if not backward:\n        return {returned}")
         # ∂L/∂L = 1, made once: gates never write into the gradient they receive, and the array is read-only
-        seed = np.ones(self._output_shapes[0][0], self._output_shapes[0][1])
+        seed = np.ones(*self._value_shapes[first])
         seed.flags.writeable = False
         lines.append(f"    d{first + 1} = {name_of(seed, 'one')}")
-        reached = {first}    # gate outputs that receive a gradient
+        assigned = {first}
         for index in range(first, -1, -1):
-            cls, sources, _, _, needs = self._steps[index]
+            cls, sources, _, _, needs = steps[index]
             if index not in reached or needs is None:
                 continue
             lines.append(f"    ds = call_backward(g{index + 1}, d{index + 1})   # {cls.name}")
@@ -214,13 +242,14 @@ class Tape:
                 if not need:
                     continue
                 if kind == _OUTPUT:
-                    grad = f"fit(ds[{i}], v{ref + 1})"
-                    lines.append(f"    d{ref + 1} = {grad}" if ref not in reached
+                    grad = f"fit(ds[{i}], {like(ref)})"
+                    lines.append(f"    d{ref + 1} = {grad}" if ref not in assigned
                                  else f"    d{ref + 1} = add(d{ref + 1}, {grad})")   # the junction rule
-                    reached.add(ref)
+                    assigned.add(ref)
                 elif kind == _LEAF:
                     lines.append(f"    to_leaf({name_of(ref, 'p')}, ds[{i}], d{index + 1}, ds)")
-        lines.append(f"    return {outputs}")
+            lines.append(f"    del g{index + 1}, d{index + 1}")
+        lines.append(f"    return {returned}")
         self._source = "\n".join(lines) + "\n"
         filename = f"<tensorgate tape {id(self):x}>"
         linecache.cache[filename] = (len(self._source), None, self._source.splitlines(True), filename)
@@ -238,14 +267,14 @@ def _call_backward(gate, grad):
     return downstream if downstream.__class__ is tuple else (downstream,)
 
 
-def _fit(grad, value):
-    """A gradient brought to its value's shape (broadcasting undone) and dtype; None stays None."""
+def _fit(grad, shape, dtype):
+    """A gradient brought to a value's shape (broadcasting undone) and dtype; None stays None."""
     if grad is None:
         return None
-    if grad.shape != value.shape:
-        grad = B.unbroadcast(grad, value.shape)
-    if grad.dtype is not value.dtype and grad.dtype != value.dtype:  # identity first: NumPy's dtypes are shared
-        grad = grad.astype(value.dtype)
+    if grad.shape != shape:
+        grad = B.unbroadcast(grad, shape)
+    if grad.dtype is not dtype and grad.dtype != dtype:  # identity first: NumPy's dtypes are shared
+        grad = grad.astype(dtype)
     return grad
 
 
@@ -263,7 +292,7 @@ def _to_leaf(leaf, grad, upstream, downstream):
         return
     data = leaf.data
     if grad.shape != data.shape or grad.dtype is not data.dtype:
-        grad = _fit(grad, data)
+        grad = _fit(grad, data.shape, data.dtype)
     if leaf.grad is not None:
         leaf.grad += grad
     elif grad is upstream or grad.base is not None or not grad.flags.writeable or _appears_twice(grad, downstream):
