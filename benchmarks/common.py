@@ -4,6 +4,7 @@ The machine is noisy, so every comparison is made inside one run: the contenders
 round after round (interleaved), and the median of the rounds is reported.
 """
 import os
+import random
 import statistics
 import time
 
@@ -24,7 +25,8 @@ def set_threads():
 
 
 def interleaved(contenders, rounds=7, min_time=0.25):
-    """Time each ``contenders[name]()`` call in turn, ``rounds`` times; return name → median seconds per call.
+    """Time each ``contenders[name]()`` call in turn (in a shuffled order), ``rounds`` times; return
+    name → median seconds per call.
 
     Each measurement repeats the call until ``min_time`` seconds have passed, to average out timer noise.
     """
@@ -32,8 +34,14 @@ def interleaved(contenders, rounds=7, min_time=0.25):
         fn()
         fn()
     samples = {name: [] for name in contenders}
+    names = list(contenders)
+    order = random.Random(0)
     for _ in range(rounds):
-        for name, fn in contenders.items():
+        # a new order every round, so that no contender always follows the same one (PyTorch's threads keep
+        # spinning for a while after its turn, which would slow whoever always came next)
+        order.shuffle(names)
+        for name in names:
+            fn = contenders[name]
             n, start = 0, time.perf_counter()
             while True:
                 fn()
