@@ -112,17 +112,28 @@ def _labels(fn, target, logits_shape):
     return y
 
 
-_UNSIGNED = {xp.dtype(f"i{n}"): xp.dtype(f"u{n}") for n in (1, 2, 4, 8)}
-
-
 def _check_label_range(fn, y, K):
-    """Raise a ValueError naming the first label outside [0, K). Gates call it: a replayed step checks too."""
-    # one reduction for both ends: read as unsigned, a negative label is a huge number
-    unsigned = y.view(_UNSIGNED[y.dtype]) if y.dtype.kind == "i" else y
-    if y.size and xp.maximum.reduce(unsigned, axis=None) >= K:
+    """Raise a ValueError naming the first label outside [0, K)."""
+    if y.size and (y.min() < 0 or y.max() >= K):
         i = int(np.argmax((y < 0) | (y >= K)))
         raise ValueError(f"{fn}: target label {int(y[i])} at index {i} is outside [0, {K}) "
                          f"(the input has {K} classes)")
+
+
+def _at_labels(fn, a, rows, labels):
+    """a[rows, labels]: each row's entry in its label's column, with a ValueError naming a label outside
+    [0, K). The loss gates call it, so that a replayed step checks the labels as the eager one does.
+
+    NumPy's indexing already rejects labels ≥ K (and < −K), so only negative labels need a look of their own:
+    one reduction, where checking both ends would take two.
+    """
+    try:
+        picked = a[rows, labels]
+    except IndexError:
+        picked = None
+    if picked is None or (labels.dtype.kind == "i" and labels.size and xp.minimum.reduce(labels, axis=None) < 0):
+        _check_label_range(fn, labels, a.shape[1])
+    return picked
 
 
 def _first_bad(a, test):
@@ -196,9 +207,8 @@ class CrossEntropy(Gate):
         self.s = e
         self.labels, self.smoothing, self.reduction, self.m = labels, smoothing, reduction, m
         if labels is not None:                               # l_i = −(1−ε) log p_{i,y_i} − (ε/K) Σ_k log p_ik
-            _check_label_range(self.name, labels, K)
             self.rows = rows = _row_numbers(m)
-            losses = log_total[:, 0] - shifted[rows, labels]
+            losses = log_total[:, 0] - _at_labels(self.name, shifted, rows, labels)
             if smoothing:
                 mean_log_p = shifted.mean(axis=1) - log_total[:, 0]
                 losses = (1.0 - smoothing) * losses - smoothing * mean_log_p
@@ -238,10 +248,10 @@ class NLLLoss(Gate):
 
     def forward(self, log_p, labels=None, reduction="mean"):
         m = log_p.shape[0]
-        _check_label_range(self.name, labels, log_p.shape[1])
         self.rows, self.labels, self.reduction, self.m = _row_numbers(m), labels, reduction, m
         self.shape, self.dtype = log_p.shape, log_p.dtype
-        return _check_value(self.name, _reduce(-log_p[self.rows, labels], reduction), ("input", log_p))
+        picked = _at_labels(self.name, log_p, self.rows, labels)
+        return _check_value(self.name, _reduce(-picked, reduction), ("input", log_p))
 
     def backward(self, g):
         scale = _upstream(g, self.reduction, self.m, 1)
