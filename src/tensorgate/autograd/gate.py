@@ -41,6 +41,10 @@ class Gate:
     #: True while ``backward`` runs for the last time (the engine frees the saved values right after, as
     #: does a replayed tape): backward may then reuse a saved array for its result instead of copying it
     last_use = False
+    #: A promise that lets a replayed tape (autograd/tape.py) skip its checks: ``backward`` returns a tuple
+    #: with, for each input that needs one, a new array (no view, not the upstream gradient, not another
+    #: input's) of that input's shape and dtype, and None for the others.
+    exact_gradients = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

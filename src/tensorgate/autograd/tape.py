@@ -25,10 +25,10 @@ or buffer (read again at every replay, so in-place updates are seen) or an earli
     >>> w.grad                                              # ∂/∂w Σ w·x = x
     array([1., 1.], dtype=float32)
     >>> print(tape.code)
-    def replay(a0, backward):
-        g1 = Mul(); g1.needs = (True, False)
+    def replay(a0, backward=True):
+        g1 = Mul(); g1.needs = (True, False); g1.last_use = True
         v1 = g1.forward(p0.data, a0)
-        g2 = Sum(); g2.needs = (True,)
+        g2 = Sum(); g2.needs = (True,); g2.last_use = True
         v2 = g2.forward(v1, axis=None, keepdims=False)
         del v1
         if not backward:
@@ -46,6 +46,7 @@ or buffer (read again at every replay, so in-place updates are seen) or an earli
 import contextlib
 import linecache
 import math
+import operator
 
 import numpy as np
 
@@ -150,12 +151,7 @@ class Tape:
             if a.shape != shape or a.dtype != dtype:
                 raise ValueError(f"Tape.replay: argument {i} has shape {a.shape} and dtype {a.dtype}, but the "
                                  f"tape was recorded with shape {shape} and dtype {dtype}")
-        return self.run(*args, backward=backward)
-
-    def run(self, *args, backward=True):
-        """:meth:`replay` without checking the arguments' shapes and dtypes, for callers that keep one tape
-        per signature (:class:`~tensorgate.training.CompiledStep`). Shapes: as :meth:`replay`."""
-        return self._run(*args, backward)
+        return self.run(*args, backward)
 
     # ---------------------------------------------------------------- code generation
     def _generate(self):
@@ -167,9 +163,12 @@ class Tape:
         Names: a = arguments, p = leaves (their ``.data`` is read at each replay), c = kept constants,
         g = gates, v = gate outputs, d = gradients of gate outputs, ds = the gradients a backward returned.
         ``del`` lines drop each value, gate and gradient right after its last use, as eager code does
-        (temporaries freed early are reused by the allocator while still in the CPU cache).
+        (temporaries freed early are reused by the allocator while still in the CPU cache). A gate that
+        promises exact gradients (:attr:`Gate.exact_gradients`) has its results assigned as they are;
+        the others' go through ``fit`` (shape and dtype) and ``to_leaf`` (the engine's copy rules).
         """
-        namespace = {"fit": _fit, "add": _add, "to_leaf": _to_leaf, "call_backward": _call_backward}
+        namespace = {"fit": _fit, "add": _add, "to_leaf": _to_leaf, "call_backward": _call_backward,
+                     "iadd": operator.iadd}
         names, counts = {}, {}   # id of a leaf tensor, gate class or constant → its name in the code
 
         def name_of(obj, prefix):
@@ -212,13 +211,13 @@ class Tape:
                     last_read[ref] = index
 
         args = ", ".join(f"a{i}" for i in range(len(self._arg_shapes)))
-        lines = [f"def replay({args}, backward):"]
+        lines = [f"def replay({args}, backward=True):"]
         for index, (cls, sources, plain, fixed, needs) in enumerate(steps):
             n = index + 1
             inputs = [source_code(source) for source, _, _, _ in sources]
             inputs += [f"{k}={source_code(source)}" for k, source in fixed.items()]
             inputs += [f"{k}={_literal(v) if _literal(v) else name_of(v, 'k')}" for k, v in plain.items()]
-            lines.append(f"    g{n} = {name_of(cls, '')}(); g{n}.needs = {needs!r}")
+            lines.append(f"    g{n} = {name_of(cls, '')}(); g{n}.needs = {needs!r}; g{n}.last_use = True")
             lines.append(f"    v{n} = g{n}.forward({', '.join(inputs)})")
             # free what no later line needs, as soon as it is not needed (the gates keep what they saved)
             done = [f"v{ref + 1}" for ref, last in last_read.items() if last == index and ref not in outputs]
@@ -237,24 +236,31 @@ class Tape:
             cls, sources, _, _, needs = steps[index]
             if index not in reached or needs is None:
                 continue
-            lines.append(f"    ds = call_backward(g{index + 1}, d{index + 1})   # {cls.name}")
+            # a gate that promises exact gradients (Gate.exact_gradients) needs no checks: plain assignments
+            exact = cls.exact_gradients
+            call = "g{0}.backward(d{0})" if exact else "call_backward(g{0}, d{0})"
+            lines.append(f"    ds = {call.format(index + 1)}   # {cls.name}")
             for i, ((kind, ref), need, _, _) in enumerate(sources):
                 if not need:
                     continue
                 if kind == _OUTPUT:
-                    grad = f"fit(ds[{i}], {like(ref)})"
+                    grad = f"ds[{i}]" if exact else f"fit(ds[{i}], {like(ref)})"
                     lines.append(f"    d{ref + 1} = {grad}" if ref not in assigned
                                  else f"    d{ref + 1} = add(d{ref + 1}, {grad})")   # the junction rule
                     assigned.add(ref)
                 elif kind == _LEAF:
-                    lines.append(f"    to_leaf({name_of(ref, 'p')}, ds[{i}], d{index + 1}, ds)")
+                    leaf = name_of(ref, "p")
+                    lines.append(f"    {leaf}.grad = ds[{i}] if {leaf}.grad is None else iadd({leaf}.grad, ds[{i}])"
+                                 if exact else f"    to_leaf({leaf}, ds[{i}], d{index + 1}, ds)")
             lines.append(f"    del g{index + 1}, d{index + 1}")
         lines.append(f"    return {returned}")
         self._source = "\n".join(lines) + "\n"
         filename = f"<tensorgate tape {id(self):x}>"
         linecache.cache[filename] = (len(self._source), None, self._source.splitlines(True), filename)
         exec(compile(self._source, filename, "exec"), namespace)
-        self._run = namespace["replay"]
+        #: the generated function itself: ``run(*args, backward=True)`` is :meth:`replay` without checking the
+        #: arguments' shapes and dtypes, for callers that keep one tape per signature (CompiledStep)
+        self.run = namespace["replay"]
 
 
 # ---------------------------------------------------------------- what the generated code calls
@@ -262,7 +268,6 @@ def _call_backward(gate, grad):
     """The gate's downstream gradients as a tuple (one per input); all None if no gradient arrived."""
     if grad is None:
         return (None,) * len(gate.needs)
-    gate.last_use = True   # each replay makes its own gates: this is the only backward through them
     downstream = gate.backward(grad)
     return downstream if downstream.__class__ is tuple else (downstream,)
 
