@@ -1,18 +1,20 @@
 """MLP 784-256-128-10 training and inference: tensorgate vs PyTorch eager vs a hand-written NumPy MLP.
 
 The hand-written NumPy version is the floor of a NumPy library's overhead: the same matrix products with
-no graph, no tensors, no modules. Every number is measured in this one run, interleaved, as medians.
+no graph, no tensors, no modules. Every number is measured in this one run, interleaved, as medians;
+the ratios are medians of the ratios within each round.
 
     python benchmarks/bench_mlp.py            # all batch sizes
     python benchmarks/bench_mlp.py --quick    # fewer rounds
 """
 import argparse
+import statistics
 import sys
 import tracemalloc
 
 import numpy as np
 
-from common import THREADS, gemm_peak_gflops, interleaved, set_threads, table
+from common import THREADS, gemm_peak_gflops, interleaved, interleaved_samples, paired_speedup, set_threads, table
 
 SIZES = (784, 256, 128, 10)
 LR, MOMENTUM = 0.01, 0.9
@@ -181,15 +183,19 @@ def flops_per_step(batch_size):
 
 
 def bench_training(batch_sizes, rounds):
+    """Samples/s of each contender (medians), and speed ratios as medians of the ratios within each round."""
     rows = []
     for bs, opt in [(b, "sgd") for b in batch_sizes] + [(128, "adam")]:
-        times = interleaved(training_contenders(bs, opt), rounds=rounds)
-        sps = {k: bs / t for k, t in times.items()}
-        gflops = {k: flops_per_step(bs) / t / 1e9 for k, t in times.items()}
+        samples = interleaved_samples(training_contenders(bs, opt), rounds=rounds, min_time=0.1, pause=0.1)
+        sps = {k: bs / statistics.median(t) for k, t in samples.items()}
+        gflops = {k: flops_per_step(bs) * v / bs / 1e9 for k, v in sps.items()}
+
+        def ratio(a, b):
+            return f"{paired_speedup(samples, a, b):.2f}"
+
         rows.append([f"{bs} {opt}", f"{sps['tensorgate']:.0f}", f"{sps['compiled']:.0f}", f"{sps['torch']:.0f}",
-                     f"{sps['numpy floor']:.0f}",
-                     f"{sps['tensorgate'] / sps['torch']:.2f}", f"{sps['compiled'] / sps['torch']:.2f}",
-                     f"{sps['tensorgate'] / sps['numpy floor']:.2f}", f"{sps['compiled'] / sps['numpy floor']:.2f}",
+                     f"{sps['numpy floor']:.0f}", ratio("tensorgate", "torch"), ratio("compiled", "torch"),
+                     ratio("tensorgate", "numpy floor"), ratio("compiled", "numpy floor"),
                      (gflops["compiled"], gflops["torch"], gflops["numpy floor"])])
         print(f"  measured batch {bs} {opt}", file=sys.stderr)
     return rows
@@ -218,7 +224,7 @@ def bench_inference(rounds):
                 tmodel(tx)
 
         times = interleaved({"tensorgate": run_tg, "torch": run_torch, "numpy floor": lambda: floor.forward(x)},
-                            rounds=rounds)
+                            rounds=rounds, min_time=0.1)
         label = "latency, 1 example (µs)" if bs == 1 else "throughput, batch 1024 (samples/s)"
         fmt = (lambda t: f"{t * 1e6:.1f}") if bs == 1 else (lambda t: f"{bs / t:.0f}")
         rows.append([label, fmt(times["tensorgate"]), fmt(times["torch"]), fmt(times["numpy floor"]),
@@ -286,7 +292,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fewer rounds, fewer batch sizes")
     args = parser.parse_args()
     set_threads()
-    rounds = 3 if args.quick else 7
+    rounds = 5 if args.quick else 15
     peak = gemm_peak_gflops()
     print(f"threads: {THREADS}; measured float32 GEMM peak: {peak:.0f} GFLOP/s")
     rows = bench_training((16, 128, 1024) if args.quick else (16, 64, 128, 512, 1024), rounds)

@@ -1,7 +1,8 @@
 """Shared helpers for the benchmark scripts: thread settings, interleaved timing, GEMM peak.
 
 The machine is noisy, so every comparison is made inside one run: the contenders are timed in turn,
-round after round (interleaved), and the median of the rounds is reported.
+round after round (interleaved), and the median of the rounds is reported; ratios are medians of the
+ratios within each round.
 """
 import os
 import random
@@ -24,12 +25,20 @@ def set_threads():
     torch.set_num_threads(THREADS)
 
 
-def interleaved(contenders, rounds=7, min_time=0.25):
+def interleaved(contenders, rounds=7, min_time=0.25, pause=0.0):
     """Time each ``contenders[name]()`` call in turn (in a shuffled order), ``rounds`` times; return
     name → median seconds per call.
 
     Each measurement repeats the call until ``min_time`` seconds have passed, to average out timer noise.
+    ``pause`` seconds of sleep before each measurement let the previous contender's thread pools stop
+    spinning (OpenBLAS's and PyTorch's threads busy-wait for a while after their last task).
     """
+    samples = interleaved_samples(contenders, rounds, min_time, pause)
+    return {name: statistics.median(s) for name, s in samples.items()}
+
+
+def interleaved_samples(contenders, rounds=7, min_time=0.25, pause=0.0):
+    """As :func:`interleaved`, but name → the list of seconds per call, one per round (for paired ratios)."""
     for fn in contenders.values():  # warm up: first calls allocate and fill caches
         fn()
         fn()
@@ -37,11 +46,12 @@ def interleaved(contenders, rounds=7, min_time=0.25):
     names = list(contenders)
     order = random.Random(0)
     for _ in range(rounds):
-        # a new order every round, so that no contender always follows the same one (PyTorch's threads keep
-        # spinning for a while after its turn, which would slow whoever always came next)
+        # a new order every round, so that no contender always follows the same one
         order.shuffle(names)
         for name in names:
             fn = contenders[name]
+            if pause:
+                time.sleep(pause)
             n, start = 0, time.perf_counter()
             while True:
                 fn()
@@ -50,7 +60,16 @@ def interleaved(contenders, rounds=7, min_time=0.25):
                 if elapsed >= min_time:
                     break
             samples[name].append(elapsed / n)
-    return {name: statistics.median(s) for name, s in samples.items()}
+    return samples
+
+
+def paired_speedup(samples, a, b):
+    """How many times faster ``a`` ran than ``b``: the median over rounds of time(b) / time(a).
+
+    Pairing the two within each round cancels the machine's slow drifts, which a ratio of two medians
+    taken over the whole run does not.
+    """
+    return statistics.median(tb / ta for ta, tb in zip(samples[a], samples[b]))
 
 
 def gemm_peak_gflops(n=1024, rounds=5):

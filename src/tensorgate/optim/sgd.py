@@ -79,8 +79,8 @@ class SGD(Optimizer):
                              f"momentum={group['momentum']}, dampening={group['dampening']}")
 
     def _update(self, p, grad, group, state, work):
-        lr, mu = group["lr"], group["momentum"]
-        g = _decayed(p, grad, group["weight_decay"], work.a)
+        lr, mu, weight_decay = group["lr"], group["momentum"], group["weight_decay"]
+        g = _decayed(p, grad, weight_decay, work.a) if weight_decay else grad
         if mu:
             v = state.get("momentum_buffer")
             if v is None:
@@ -98,4 +98,4 @@ class SGD(Optimizer):
                 g = ahead
             else:
                 g = v                                                      # g ← v
-        p -= np.multiply(g, lr, out=work.a)                                # p ← p − η g
+        p -= np.multiply(g, lr, work.a)      # p ← p − η g (η g into scratch a; out= as a keyword is slower)
