@@ -136,23 +136,27 @@ class Optimizer:
 
     def step(self):
         """Update every parameter that has a gradient, in place; parameters whose grad is None are skipped."""
-        states, work = self.state, self._work
         for group in self.param_groups:
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                data = p.data
-                if grad.shape != data.shape:
-                    raise ValueError(f"{type(self).__name__}.step: a parameter of shape {data.shape} has a "
-                                     f"gradient of shape {grad.shape}")
-                state = states.get(p)
-                if state is None:
-                    state = states[p] = {}
-                scratch = work.get(p)
-                if scratch is None or scratch.like is not data:  # (again if model.to(dtype) replaced the array)
-                    scratch = work[p] = _Scratch(data, self._pool, self._largest(data.dtype))
-                self._update(data, grad, group, state, scratch)
+            self._step_group(group)
+
+    def _step_group(self, group):
+        """One group's update, parameter by parameter through ``_update`` (a subclass may take a faster path)."""
+        states, work = self.state, self._work
+        for p in group["params"]:
+            grad = p.grad
+            if grad is None:
+                continue
+            data = p.data
+            if grad.shape != data.shape:
+                raise ValueError(f"{type(self).__name__}.step: a parameter of shape {data.shape} has a "
+                                 f"gradient of shape {grad.shape}")
+            state = states.get(p)
+            if state is None:
+                state = states[p] = {}
+            scratch = work.get(p)
+            if scratch is None or scratch.like is not data:  # (again if model.to(dtype) replaced the array)
+                scratch = work[p] = _Scratch(data, self._pool, self._largest(data.dtype))
+            self._update(data, grad, group, state, scratch)
 
     def _update(self, p, grad, group, state, work):  # pragma: no cover - abstract
         raise NotImplementedError
