@@ -10,6 +10,7 @@ the ratios are medians of the ratios within each round.
 import argparse
 import statistics
 import sys
+import time
 import tracemalloc
 
 import numpy as np
@@ -201,6 +202,29 @@ def bench_training(batch_sizes, rounds):
     return rows
 
 
+def bench_floor_pairs(batch_sizes, steps=40000):
+    """compiled / floor speed measured the finest way: blocks of 5 steps each, alternating, for ~``steps``
+    examples; the median (and quartiles) of the blocks' ratios. A neighbour's load on a shared machine
+    changes over milliseconds, so two blocks a millisecond apart see the same machine."""
+    print("\ncompiled step / NumPy floor, speed ratio over alternating blocks of 5 steps (median, quartiles)")
+    for bs in batch_sizes:
+        contenders = training_contenders(bs, "sgd")
+        floor, compiled = contenders["numpy floor"], contenders["compiled"]
+        for fn in (floor, compiled, floor, compiled):
+            fn()
+        ratios = []
+        for _ in range(max(100, steps // (5 * bs))):
+            start = time.perf_counter()
+            for _ in range(5):
+                floor()
+            middle = time.perf_counter()
+            for _ in range(5):
+                compiled()
+            ratios.append((middle - start) / (time.perf_counter() - middle))
+        q1, median, q3 = statistics.quantiles(ratios, n=4)
+        print(f"  batch {bs:5d}: {median:.3f}  ({q1:.3f}-{q3:.3f}, {len(ratios)} pairs of blocks)")
+
+
 def bench_inference(rounds):
     import torch
     import tensorgate as tg
@@ -254,7 +278,6 @@ def bench_memory():
 
 def bench_epoch():
     """One full Fashion-MNIST epoch (60,000 examples, batch 128), when the dataset is installed."""
-    import time
 
     import torch
     import tensorgate as tg
@@ -302,6 +325,8 @@ def main():
     table([row[:-1] + [" / ".join(f"{f / peak:.0%}" for f in row[-1])] for row in rows],
           ["batch opt", "tg", "comp", "torch", "numpy floor", "tg/torch", "comp/torch", "tg/floor",
            "comp/floor", "GEMM peak comp/torch/floor"])
+    bench_floor_pairs((16, 128, 1024) if args.quick else (16, 64, 128, 512, 1024),
+                      steps=10000 if args.quick else 40000)
     bench_inference(rounds)
     bench_memory()
     bench_epoch()
