@@ -45,9 +45,11 @@ class CompiledStep:
     loss) are replayed; a user's Module subclass, whose forward might print or count, keeps the step
     eager. :func:`~tensorgate.training.fit` uses False unless told ``run_eagerly=False``.
 
-    The model's modules and parameters, and the layers' settings (a leaky slope, label smoothing), are
-    read when a step records; after adding or replacing layers or changing a setting, make a new
-    CompiledStep. The optimiser runs eagerly, so its learning rate and options may change at any time.
+    The model is looked at again whenever a module changed (a layer added or replaced, the training mode,
+    a hook: see ``nn.module.state_version``) or a parameter array was replaced (``model.double()``); a new
+    layout of modules or parameters records anew. A layer's settings (a leaky slope, label smoothing) are
+    read when a step records: after changing one, make a new CompiledStep. The optimiser runs eagerly,
+    so its learning rate and options may change at any time.
     """
 
     def __init__(self, model, loss_fn, optimizer, trust_custom_code=True):
