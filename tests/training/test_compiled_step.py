@@ -273,3 +273,26 @@ def test_a_replay_checks_the_labels_as_the_eager_step_does():
         with pytest.raises(ValueError, match=f"target label {bad[1]} at index 1 is outside"):
             step(x, np.array(bad))
     assert step.replays == 1
+
+
+def test_a_gate_that_passes_no_gradient_back_stops_the_replay_as_it_stops_the_engine():
+    from tensorgate.autograd.gate import Gate
+
+    class Blocked(Gate):   # passes its input on, and no gradient back
+        def forward(self, a):
+            return a * 1.0
+
+        def backward(self, g):
+            return (None,)
+
+    lin = nn.Linear(3, 2)
+    x = tg.tensor(np.ones((4, 3), np.float32))
+    with recording() as gates:
+        loss = Blocked.apply(lin(x)).sum()
+    tape = Tape(gates, args=[x], leaves=list(lin.parameters()), outputs=[loss])
+    assert "call_backward(g1, d1)" in tape.code   # the exact Linear gets no gradient it could rely on
+    loss.backward()
+    assert lin.weight.grad is None and lin.bias.grad is None
+    (value,) = tape.replay([np.full((4, 3), 2.0, np.float32)])
+    assert lin.weight.grad is None and lin.bias.grad is None
+    np.testing.assert_allclose(value, (2.0 * lin.weight.data.sum(axis=1) + lin.bias.data).sum() * 4, rtol=1e-6)

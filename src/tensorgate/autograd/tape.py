@@ -159,7 +159,7 @@ class Tape:
 
         A loop over the recorded steps would decide, for every gate of every batch, where each input comes
         from and where each gradient goes. Those answers are the same every time, so they are written out
-        once as code: ``v3 = g3.forward(v2, p2.data, p3.data)`` forward, ``d2 = fit(ds[0], v2)`` backward.
+        once as code: ``v3 = g3.forward(v2, p2.data, p3.data)`` forward, ``ds = g3.backward(d3)`` backward.
         Names: a = arguments, p = leaves (their ``.data`` is read at each replay), c = kept constants,
         g = gates, v = gate outputs, d = gradients of gate outputs, ds = the gradients a backward returned.
         ``del`` lines drop each value, gate and gradient right after its last use, as eager code does
@@ -232,13 +232,14 @@ class Tape:
         seed.flags.writeable = False
         lines.append(f"    d{first + 1} = {name_of(seed, 'one')}")
         assigned = {first}
+        certain = {first}    # gradients that cannot be None: some exact gate (or the seed) contributed to them
         for index in range(first, -1, -1):
             cls, sources, _, _, needs = steps[index]
             if index not in reached or needs is None:
                 continue
             # a gate that promises exact gradients (Gate.exact_gradients) needs no checks: plain assignments
             exact = cls.exact_gradients
-            call = "g{0}.backward(d{0})" if exact else "call_backward(g{0}, d{0})"
+            call = "g{0}.backward(d{0})" if exact and index in certain else "call_backward(g{0}, d{0})"
             lines.append(f"    ds = {call.format(index + 1)}   # {cls.name}")
             for i, ((kind, ref), need, _, _) in enumerate(sources):
                 if not need:
@@ -248,10 +249,12 @@ class Tape:
                     lines.append(f"    d{ref + 1} = {grad}" if ref not in assigned
                                  else f"    d{ref + 1} = add(d{ref + 1}, {grad})")   # the junction rule
                     assigned.add(ref)
+                    if exact and index in certain:
+                        certain.add(ref)
                 elif kind == _LEAF:
                     leaf = name_of(ref, "p")
                     lines.append(f"    {leaf}.grad = ds[{i}] if {leaf}.grad is None else iadd({leaf}.grad, ds[{i}])"
-                                 if exact else f"    to_leaf({leaf}, ds[{i}], d{index + 1}, ds)")
+                                 if exact and index in certain else f"    to_leaf({leaf}, ds[{i}], d{index + 1}, ds)")
             lines.append(f"    del g{index + 1}, d{index + 1}")
         lines.append(f"    return {returned}")
         self._source = "\n".join(lines) + "\n"
