@@ -210,3 +210,14 @@ def test_tensor_basics():
     assert tg.arange(5).dtype == np.int64 and tg.ones(2, 3).shape == (2, 3)
     assert "grad_fn=mul" in repr(x * 2)
     assert np.asarray(x).shape == (2, 2)
+
+
+def test_a_gate_reuses_its_saved_arrays_only_on_its_last_backward():
+    """Cross-entropy's backward turns its saved softmax into the gradient when the engine says it is the
+    last use; with retain_graph=True the second backward must still see the softmax."""
+    z = tg.tensor(np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32), requires_grad=True)
+    loss = tg.nn.functional.cross_entropy(z, [0, 1, 2, 1])
+    loss.backward(retain_graph=True)
+    first = z.grad.copy()
+    loss.backward()
+    np.testing.assert_array_equal(z.grad, 2 * first)
