@@ -296,3 +296,16 @@ def test_a_gate_that_passes_no_gradient_back_stops_the_replay_as_it_stops_the_en
     (value,) = tape.replay([np.full((4, 3), 2.0, np.float32)])
     assert lin.weight.grad is None and lin.bias.grad is None
     np.testing.assert_allclose(value, (2.0 * lin.weight.data.sum(axis=1) + lin.bias.data).sum() * 4, rtol=1e-6)
+
+
+def test_the_step_shows_its_code_or_says_why_it_runs_eagerly():
+    model = nn.Sequential(nn.Linear(3, 4), nn.Dropout(0.5), nn.Linear(4, 2))
+    step = CompiledStep(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1))
+    assert step.code == "# no step recorded yet"
+    x, y = np.ones((2, 3), np.float32), np.array([0, 1])
+    step(x, y)
+    assert step.code.startswith("# this step runs eagerly: hooks, a module") and "Dropout" in step.code
+    model.eval()
+    step(x, y)
+    assert step.code.startswith("def replay(a0, a1, backward=True):") and "g2 = Linear()" in step.code
+    assert step.code == step._tapes[next(k for k, v in step._tapes.items() if isinstance(v, Tape))].code

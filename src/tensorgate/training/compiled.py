@@ -60,6 +60,7 @@ class CompiledStep:
         self._states = {}  # signature of the model's state (modes, parameter shapes and dtypes) → its number
         self.replays = 0   #: steps replayed from a tape so far
         self.eager_steps = 0  #: steps run eagerly (recordings included)
+        self._last = None  # the tape of the latest batch's signature, or the reason it has none
 
     def __call__(self, x, y):
         x = x.data if isinstance(x, Tensor) else np.asarray(x)
@@ -69,7 +70,7 @@ class CompiledStep:
         if x.dtype.kind == "f" and self._dtype is not None:  # as Module.__call__ converts arrays
             x = x.astype(self._dtype, copy=False)
         key = (x.shape, x.dtype, y.shape, y.dtype, self._state)
-        tape = self._tapes.get(key)
+        tape = self._last = self._tapes.get(key)
         state = grad_mode.state
         if tape.__class__ is Tape and self._replayable and state.grad_enabled and not state.anomaly:
             self.optimizer.zero_grad()
@@ -78,6 +79,30 @@ class CompiledStep:
             self.replays += 1
             return float(loss), out
         return self._eager(x, y, key, self._modules, self._params, record=tape is None)
+
+    @property
+    def code(self):
+        """The latest batch's step as Python: each gate's forward, then each backward, one line per call
+        (see :attr:`tensorgate.autograd.tape.Tape.code`). A step that stays eager says why instead.
+
+        >>> import numpy as np, tensorgate as tg
+        >>> model = tg.nn.Sequential(tg.nn.Linear(4, 3))
+        >>> step = CompiledStep(model, tg.nn.CrossEntropyLoss(), tg.optim.SGD(model.parameters(), lr=0.1))
+        >>> _ = step(np.ones((2, 4), np.float32), np.array([0, 2]))
+        >>> print(step.code.split("if not backward")[0])      # the forward half
+        def replay(a0, a1, backward=True):
+            g1 = Linear(); g1.needs = (False, True, True); g1.last_use = True
+            v1 = g1.forward(a0, p0.data, p1.data)
+            g2 = CrossEntropy(); g2.needs = (True,); g2.last_use = True
+            v2 = g2.forward(v1, labels=a1, smoothing=0.0, reduction='mean')
+        <BLANKLINE>
+        """
+        last = self._last
+        if last is None:
+            return "# no step recorded yet"
+        if isinstance(last, Tape):
+            return last.code
+        return f"# this step runs eagerly: {last}"
 
     def _model_unchanged(self):
         """True if no module changed (attributes, mode, hooks) and every parameter kept its array and has
@@ -125,6 +150,10 @@ class CompiledStep:
                                         outputs=[loss, out])
             except NotReplayable as reason:
                 self._tapes[key] = str(reason)  # stay eager for this signature
+        last = self._tapes.get(key)
+        self._last = last if record or isinstance(last, str) else (
+            "hooks, a module that does more than apply gates in this mode (Dropout or BatchNorm in training), "
+            "anomaly detection, or gradients switched off")
         loss.backward()
         self.optimizer.step()
         return float(loss.data), out.data
