@@ -309,3 +309,17 @@ def test_the_step_shows_its_code_or_says_why_it_runs_eagerly():
     step(x, y)
     assert step.code.startswith("def replay(a0, a1, backward=True):") and "g2 = Linear()" in step.code
     assert step.code == step._tapes[next(k for k, v in step._tapes.items() if isinstance(v, Tape))].code
+
+
+def test_settings_that_are_not_plain_python_values_are_kept_as_constants_in_the_code():
+    from tensorgate.autograd.tape import _literal
+
+    assert _literal(0.5) == "0.5" and _literal((1, 2)) == "(1, 2)" and _literal("mean") == "'mean'"
+    assert _literal(np.float64(0.5)) is None and _literal(float("nan")) is None and _literal([1]) is None
+    w = tg.tensor(np.ones(3, np.float32), requires_grad=True)
+    x = tg.tensor(np.full(3, 2.0, np.float32))
+    with recording() as gates:
+        loss = tg.nn.functional.leaky_relu(w * x, np.float64(0.5)).sum()
+    tape = Tape(gates, args=[x], leaves=[w], outputs=[loss])
+    (value,) = tape.replay([np.full(3, -2.0, np.float32)])
+    assert value == -3.0 and "k0" in tape.code

@@ -311,9 +311,10 @@ def _to_leaf(leaf, grad, upstream, downstream):
 
 def _literal(value):
     """``repr(value)`` if it is Python source that gives the value back (numbers, strings, ...), else None."""
-    if value is None or isinstance(value, (bool, int, str)) or (isinstance(value, float) and math.isfinite(value)):
+    kind = type(value)   # exactly these types: a subclass (np.float64, a namedtuple) has another repr
+    if value is None or kind in (bool, int, str) or (kind is float and math.isfinite(value)):
         return repr(value)
-    if isinstance(value, tuple) and all(_literal(v) for v in value):
+    if kind is tuple and all(_literal(v) for v in value):
         return repr(value)
     return None
 
