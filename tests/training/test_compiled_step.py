@@ -323,3 +323,24 @@ def test_settings_that_are_not_plain_python_values_are_kept_as_constants_in_the_
     tape = Tape(gates, args=[x], leaves=[w], outputs=[loss])
     (value,) = tape.replay([np.full(3, -2.0, np.float32)])
     assert value == -3.0 and "k0" in tape.code
+
+
+def test_a_changed_setting_or_a_swapped_layer_is_recorded_anew():
+    def build():
+        return nn.Sequential(nn.Linear(3, 4), nn.LeakyReLU(0.1), nn.Linear(4, 2))
+
+    (m1, o1), (m2, o2) = twins(build, lambda m: optim.SGD(m.parameters(), lr=0.1))
+    loss1, loss2 = nn.CrossEntropyLoss(), nn.CrossEntropyLoss()
+    step = CompiledStep(m2, loss2, o2)
+    data = batches(8, 5, 3, 2)
+    for i, (x, y) in enumerate(data):
+        if i == 2:   # a new slope: baked into the recording, so a new one must be made
+            m1[1].negative_slope = m2[1].negative_slope = 0.5
+        if i == 4:   # a new layer in place of the old
+            m1[1] = nn.Tanh()
+            m2[1] = nn.Tanh()
+        if i == 6:   # the loss's setting too
+            loss1.label_smoothing = loss2.label_smoothing = 0.2
+        assert eager_step(m1, loss1, o1, x, y)[0] == step(x, y)[0]
+    assert step.eager_steps == 4 and step.replays == 4
+    assert "Tanh()" in step.code and "smoothing=0.2" in step.code

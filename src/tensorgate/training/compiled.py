@@ -29,7 +29,7 @@ import numpy as np
 from ..autograd import grad_mode
 from ..autograd.tape import NotReplayable, Tape, recording
 from ..autograd.tensor import Tensor
-from ..nn.module import state_version
+from ..nn.module import Module, state_version
 
 
 class CompiledStep:
@@ -45,11 +45,11 @@ class CompiledStep:
     loss) are replayed; a user's Module subclass, whose forward might print or count, keeps the step
     eager. :func:`~tensorgate.training.fit` uses False unless told ``run_eagerly=False``.
 
-    The model is looked at again whenever a module changed (a layer added or replaced, the training mode,
-    a hook: see ``nn.module.state_version``) or a parameter array was replaced (``model.double()``); a new
-    layout of modules or parameters records anew. A layer's settings (a leaky slope, label smoothing) are
-    read when a step records: after changing one, make a new CompiledStep. The optimiser runs eagerly,
-    so its learning rate and options may change at any time.
+    The model is looked at again whenever a module changed (a layer added or replaced, a setting such as
+    a leaky slope or label smoothing, the training mode, a hook: see ``nn.module.state_version``) or a
+    parameter array was replaced (``model.double()``); what the recordings depend on is part of their key,
+    and recordings of replaced layers are dropped. The optimiser runs eagerly, so its learning rate and
+    options may change at any time.
     """
 
     def __init__(self, model, loss_fn, optimizer, trust_custom_code=True):
@@ -57,6 +57,7 @@ class CompiledStep:
         self.trust_custom_code = trust_custom_code
         self._tapes = {}   # batch signature → Tape, or the NotReplayable reason
         self._seen = None  # (modules' state version, parameter arrays) when the model was last looked at
+        self._layout = None  # the modules, parameters and buffers seen then
         self._states = {}  # signature of the model's state (modes, parameter shapes and dtypes) → its number
         self.replays = 0   #: steps replayed from a tape so far
         self.eager_steps = 0  #: steps run eagerly (recordings included)
@@ -116,13 +117,23 @@ class CompiledStep:
         return True
 
     def _look_at_model(self):
-        """Walk the model: its modules and parameters, the signature of its state (training modes, parameter
-        shapes and dtypes: part of every tape's key) and whether a replay would miss something (hooks,
-        modules whose forward does more than apply gates)."""
+        """Walk the model: its modules and parameters, the signature of its state (training modes, settings,
+        parameter shapes and dtypes: part of every tape's key) and whether a replay would miss something
+        (hooks, modules whose forward does more than apply gates)."""
         modules, params = list(self.model.modules()), list(self.model.parameters())
-        self._modules, self._params = modules, params
+        layout = modules + params + list(self.model.buffers())
+        if self._layout is not None and (len(layout) != len(self._layout)
+                                         or any(a is not b for a, b in zip(layout, self._layout))):
+            self._tapes.clear()   # other layers or tensors: the recordings read the old ones
+            self._states.clear()
+        if len(self._states) > 64:  # a module that changes a setting at every step: keep a few recordings
+            self._tapes.clear()
+            self._states.clear()
+        self._layout, self._modules, self._params = layout, modules, params
         self._dtype = params[0].data.dtype if params else None
-        state = (tuple(m.training for m in modules), tuple((p.data.shape, p.data.dtype) for p in params))
+        configured = modules + ([self.loss_fn] if isinstance(self.loss_fn, Module) else [])
+        state = (tuple(m.training for m in modules), tuple((p.data.shape, p.data.dtype) for p in params),
+                 tuple(_settings(m) for m in configured))
         self._state = self._states.setdefault(state, len(self._states))  # a number: cheaper to hash per batch
         self._replayable = (not any(m._has_hooks for m in modules) and not any(p._hooks for p in params)
                             and all(m._replayable() for m in modules))
@@ -157,6 +168,18 @@ class CompiledStep:
         loss.backward()
         self.optimizer.step()
         return float(loss.data), out.data
+
+
+def _settings(module):
+    """A module's plain settings (a slope, a probability, label smoothing: numbers, strings, tuples of them),
+    which a recording bakes in: a change must lead to a new recording."""
+    return tuple((name, value) for name, value in vars(module).items()
+                 if not name.startswith("_") and _plain(value))
+
+
+def _plain(value):
+    return value is None or type(value) in (bool, int, float, str) or (
+        type(value) is tuple and all(_plain(v) for v in value))
 
 
 def _library_code(modules, loss_fn):
