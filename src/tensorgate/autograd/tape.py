@@ -51,7 +51,7 @@ import operator
 import numpy as np
 
 from .. import backend as B
-from .engine import _appears_twice
+from .engine import _accumulate_grad, _appears_twice
 
 #: The list that :meth:`Gate.apply` appends ``(gate class, input tensors, params, output)`` to, or None.
 active = None
@@ -106,7 +106,7 @@ class Tape:
                             f"the {cls.name} gate (number {index + 1}) received an array of shape "
                             f"{t.shape} made outside the recorded gates; a replay would reuse it unchanged")
                     source = (_CONSTANT, t.data)
-                sources.append((source, t._requires_grad, t.data.shape, t.data.dtype))
+                sources.append(source)
             fixed = {}
             for name, value in params.items():
                 if isinstance(value, np.ndarray):
@@ -119,7 +119,7 @@ class Tape:
                     raise NotReplayable(f"the {cls.name} gate (number {index + 1}) received arrays "
                                         f"inside {name!r}, which a replay cannot follow")
             plain = {k: v for k, v in params.items() if k not in fixed}
-            needs = tuple(s[1] for s in sources) if out._gate is not None else None
+            needs = tuple(t._requires_grad for t in inputs) if out._gate is not None else None
             self._steps.append((cls, sources, plain, fixed, needs))
             produced[id(out)] = (_OUTPUT, index)
             self._value_shapes.append((out.data.shape, out.data.dtype))
@@ -203,10 +203,11 @@ class Tape:
         reached = {first}    # gate outputs that receive a gradient: the backward visits their gates
         for index in range(first, -1, -1):
             if index in reached and steps[index][4] is not None:
-                reached.update(ref for (kind, ref), need, _, _ in steps[index][1] if need and kind == _OUTPUT)
+                reached.update(ref for (kind, ref), need in zip(steps[index][1], steps[index][4])
+                               if need and kind == _OUTPUT)
         last_read = {}       # gate output → the last gate (forward) that reads it
         for index, (_, sources, _, fixed, _) in enumerate(steps):
-            for kind, ref in [source for source, _, _, _ in sources] + list(fixed.values()):
+            for kind, ref in sources + list(fixed.values()):
                 if kind == _OUTPUT:
                     last_read[ref] = index
 
@@ -214,7 +215,7 @@ class Tape:
         lines = [f"def replay({args}, backward=True):"]
         for index, (cls, sources, plain, fixed, needs) in enumerate(steps):
             n = index + 1
-            inputs = [source_code(source) for source, _, _, _ in sources]
+            inputs = [source_code(source) for source in sources]
             inputs += [f"{k}={source_code(source)}" for k, source in fixed.items()]
             inputs += [f"{k}={_literal(v) if _literal(v) else name_of(v, 'k')}" for k, v in plain.items()]
             lines.append(f"    g{n} = {name_of(cls, '')}(); g{n}.needs = {needs!r}; g{n}.last_use = True")
@@ -241,7 +242,7 @@ class Tape:
             exact = cls.exact_gradients
             call = "g{0}.backward(d{0})" if exact and index in certain else "call_backward(g{0}, d{0})"
             lines.append(f"    ds = {call.format(index + 1)}   # {cls.name}")
-            for i, ((kind, ref), need, _, _) in enumerate(sources):
+            for i, ((kind, ref), need) in enumerate(zip(sources, needs)):
                 if not need:
                     continue
                 if kind == _OUTPUT:
@@ -294,19 +295,11 @@ def _add(total, grad):
 
 
 def _to_leaf(leaf, grad, upstream, downstream):
-    """Accumulate into ``leaf.grad`` as the engine does (:func:`~tensorgate.autograd.engine._accumulate_grad`,
-    written out: this runs for every parameter of every replayed step)."""
+    """Accumulate into ``leaf.grad`` as the engine does (a copy if the array is also handed elsewhere)."""
     if grad is None:
         return
-    data = leaf.data
-    if grad.shape != data.shape or grad.dtype is not data.dtype:
-        grad = _fit(grad, data.shape, data.dtype)
-    if leaf.grad is not None:
-        leaf.grad += grad
-    elif grad is upstream or grad.base is not None or not grad.flags.writeable or _appears_twice(grad, downstream):
-        leaf.grad = grad.copy()   # the array is seen elsewhere too: .grad gets its own
-    else:
-        leaf.grad = grad
+    grad = _fit(grad, leaf.data.shape, leaf.data.dtype)
+    _accumulate_grad(leaf, grad, grad is upstream or _appears_twice(grad, downstream))
 
 
 def _literal(value):

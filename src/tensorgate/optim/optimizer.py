@@ -141,7 +141,7 @@ class Optimizer:
 
     def _step_group(self, group):
         """One group's update, parameter by parameter through ``_update`` (a subclass may take a faster path)."""
-        states, work = self.state, self._work
+        states = self.state
         for p in group["params"]:
             grad = p.grad
             if grad is None:
@@ -153,13 +153,17 @@ class Optimizer:
             state = states.get(p)
             if state is None:
                 state = states[p] = {}
-            scratch = work.get(p)
-            if scratch is None or scratch.like is not data:  # (again if model.to(dtype) replaced the array)
-                scratch = work[p] = _Scratch(data, self._pool, self._largest(data.dtype))
-            self._update(data, grad, group, state, scratch)
+            self._update(data, grad, group, state, self._scratch(p, data))
 
     def _update(self, p, grad, group, state, work):  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _scratch(self, p, data):
+        """Parameter ``p``'s scratch arrays (made again if model.to(dtype) replaced its array ``data``)."""
+        scratch = self._work.get(p)
+        if scratch is None or scratch.like is not data:
+            scratch = self._work[p] = _Scratch(data, self._pool, self._largest(data.dtype))
+        return scratch
 
     def _largest(self, dtype):
         """The size of the largest parameter of this dtype (the scratch pool is made that big at once)."""

@@ -1,7 +1,7 @@
 """Stochastic gradient descent, with momentum (heavy ball or Nesterov) and L2 weight decay."""
 import numpy as np
 
-from .optimizer import Optimizer, _Scratch, _check_number, required
+from .optimizer import Optimizer, _check_number, required
 
 __all__ = ["SGD"]
 
@@ -114,7 +114,7 @@ class SGD(Optimizer):
             v = self.state.get(p, {}).get("momentum_buffer")
             if v is None or v.dtype != p.data.dtype or v.shape != p.data.shape:
                 return None
-            entries.append((p, p.data, v, _Scratch(p.data, self._pool, self._largest(p.data.dtype)).a))
+            entries.append((p, p.data, v, self._scratch(p, p.data).a))
         self._entries[id(group)] = (self.state, entries)
         return entries
 

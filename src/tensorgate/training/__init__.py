@@ -6,6 +6,6 @@ from .loop import Trainer, evaluate, fit, predict
 from .metrics import StreamingAccuracy
 
 __all__ = [
-    "fit", "evaluate", "predict", "Trainer", "CompiledStep", "compile_step", "History", "Callback", "EarlyStopping", "ModelCheckpoint",
-    "LearningRateScheduler", "CSVLogger", "LambdaCallback", "StreamingAccuracy",
+    "fit", "evaluate", "predict", "Trainer", "CompiledStep", "compile_step", "History", "Callback",
+    "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler", "CSVLogger", "LambdaCallback", "StreamingAccuracy",
 ]
