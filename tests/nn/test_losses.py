@@ -21,14 +21,14 @@ def both(x):
     return tg.tensor(x, dtype="float64", requires_grad=True), torch.tensor(x, requires_grad=True)
 
 
-def check(ours, theirs, inputs):
-    """Value and gradient (for a random upstream gradient when not scalar) agree to 1e-6 relative."""
-    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=RTOL, atol=1e-12)
+def value_and_gradients(ours, theirs, inputs):
+    """Pairs (ours, PyTorch's) to compare: the loss values, then each input's gradient after backward
+    with the same random upstream gradient (when the loss is not a scalar)."""
+    pairs = [(ours.data, theirs.detach().numpy())]
     g = rng(9).standard_normal(ours.shape)
     ours.backward(g)
     theirs.backward(torch.tensor(g))
-    for a, b in inputs:
-        np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=RTOL, atol=1e-12)
+    return pairs + [(a.grad, b.grad.numpy()) for a, b in inputs]
 
 
 REDUCTIONS = ["mean", "sum", "none"]
@@ -39,8 +39,10 @@ REDUCTIONS = ["mean", "sum", "none"]
 def test_cross_entropy_labels_matches_torch(reduction, smoothing):
     z, tz = both(rng().standard_normal((7, 5)) * 3)
     y = rng(1).integers(0, 5, 7)
-    check(F.cross_entropy(z, y, label_smoothing=smoothing, reduction=reduction),
-          TF.cross_entropy(tz, torch.tensor(y), label_smoothing=smoothing, reduction=reduction), [(z, tz)])
+    ours = F.cross_entropy(z, y, label_smoothing=smoothing, reduction=reduction)
+    theirs = TF.cross_entropy(tz, torch.tensor(y), label_smoothing=smoothing, reduction=reduction)
+    for a, b in value_and_gradients(ours, theirs, [(z, tz)]):
+        np.testing.assert_allclose(a, b, rtol=RTOL, atol=1e-12)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -49,8 +51,10 @@ def test_cross_entropy_probabilities_matches_torch_including_target_gradient(red
     z, tz = both(rng().standard_normal((6, 4)))
     p = rng(2).random((6, 4))
     y, ty = both(p / p.sum(1, keepdims=True))
-    check(F.cross_entropy(z, y, label_smoothing=smoothing, reduction=reduction),
-          TF.cross_entropy(tz, ty, label_smoothing=smoothing, reduction=reduction), [(z, tz), (y, ty)])
+    ours = F.cross_entropy(z, y, label_smoothing=smoothing, reduction=reduction)
+    theirs = TF.cross_entropy(tz, ty, label_smoothing=smoothing, reduction=reduction)
+    for a, b in value_and_gradients(ours, theirs, [(z, tz), (y, ty)]):
+        np.testing.assert_allclose(a, b, rtol=RTOL, atol=1e-12)
 
 
 def test_cross_entropy_one_hot_equals_labels():
@@ -99,8 +103,10 @@ def test_cross_entropy_stable_for_huge_logits():
 def test_nll_loss_matches_torch_and_unfused_path(reduction):
     z, tz = both(rng().standard_normal((5, 4)))
     y = rng(4).integers(0, 4, 5)
-    check(F.nll_loss(F.log_softmax(z, axis=1), y, reduction=reduction),
-          TF.nll_loss(TF.log_softmax(tz, 1), torch.tensor(y), reduction=reduction), [(z, tz)])
+    ours = F.nll_loss(F.log_softmax(z, axis=1), y, reduction=reduction)
+    theirs = TF.nll_loss(TF.log_softmax(tz, 1), torch.tensor(y), reduction=reduction)
+    for a, b in value_and_gradients(ours, theirs, [(z, tz)]):
+        np.testing.assert_allclose(a, b, rtol=RTOL, atol=1e-12)
     z2 = tg.tensor(z.data, dtype="float64")
     np.testing.assert_allclose(F.nll_loss(F.log_softmax(z2, axis=1), y, reduction=reduction).data,
                                F.cross_entropy(z2, y, reduction=reduction).data, rtol=1e-12)
@@ -110,8 +116,10 @@ def test_nll_loss_matches_torch_and_unfused_path(reduction):
 def test_binary_cross_entropy_matches_torch(reduction):
     p, tp = both(rng().uniform(0.05, 0.95, (6, 3)))
     y, ty = both(rng(5).random((6, 3)))
-    check(F.binary_cross_entropy(p, y, reduction=reduction),
-          TF.binary_cross_entropy(tp, ty, reduction=reduction), [(p, tp), (y, ty)])
+    ours = F.binary_cross_entropy(p, y, reduction=reduction)
+    theirs = TF.binary_cross_entropy(tp, ty, reduction=reduction)
+    for a, b in value_and_gradients(ours, theirs, [(p, tp), (y, ty)]):
+        np.testing.assert_allclose(a, b, rtol=RTOL, atol=1e-12)
 
 
 def test_binary_cross_entropy_clamps_away_from_0_and_1():
@@ -129,8 +137,10 @@ def test_binary_cross_entropy_clamps_away_from_0_and_1():
 def test_bce_with_logits_matches_torch(reduction):
     z, tz = both(rng().standard_normal((5, 4)) * 4)
     y, ty = both(rng(6).random((5, 4)))
-    check(F.binary_cross_entropy_with_logits(z, y, reduction=reduction),
-          TF.binary_cross_entropy_with_logits(tz, ty, reduction=reduction), [(z, tz), (y, ty)])
+    ours = F.binary_cross_entropy_with_logits(z, y, reduction=reduction)
+    theirs = TF.binary_cross_entropy_with_logits(tz, ty, reduction=reduction)
+    for a, b in value_and_gradients(ours, theirs, [(z, tz), (y, ty)]):
+        np.testing.assert_allclose(a, b, rtol=RTOL, atol=1e-12)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -163,7 +173,9 @@ def test_bce_with_logits_fused_and_unfused_agree_and_gradient_is_sigma_minus_y()
 def test_mse_matches_torch(reduction):
     x, tx = both(rng().standard_normal((4, 3)))
     y, ty = both(rng(8).standard_normal((4, 3)))
-    check(F.mse_loss(x, y, reduction=reduction), TF.mse_loss(tx, ty, reduction=reduction), [(x, tx), (y, ty)])
+    ours, theirs = F.mse_loss(x, y, reduction=reduction), TF.mse_loss(tx, ty, reduction=reduction)
+    for a, b in value_and_gradients(ours, theirs, [(x, tx), (y, ty)]):
+        np.testing.assert_allclose(a, b, rtol=RTOL, atol=1e-12)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -172,7 +184,8 @@ def test_hinge_loss_matches_torch_multi_margin_form(reduction):
     y = np.where(rng(3).random(9) > 0.5, 1.0, -1.0)
     theirs = torch.clamp(1.0 - torch.tensor(y) * tz, min=0)
     theirs = {"mean": theirs.mean(), "sum": theirs.sum(), "none": theirs}[reduction]
-    check(F.hinge_loss(z, y, reduction=reduction), theirs, [(z, tz)])
+    for a, b in value_and_gradients(F.hinge_loss(z, y, reduction=reduction), theirs, [(z, tz)]):
+        np.testing.assert_allclose(a, b, rtol=RTOL, atol=1e-12)
 
 
 def test_perceptron_loss_gradient_is_the_perceptron_rule():

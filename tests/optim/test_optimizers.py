@@ -29,7 +29,9 @@ def _grads(X, y, W, b):
     return X.T @ (r * (1 - h * h)), r.sum(axis=0)
 
 
-def _run(tg_cls, torch_cls, steps=STEPS, groups=False, **options):
+def _trajectories(tg_cls, torch_cls, steps=STEPS, groups=False, **options):
+    """Both optimisers run ``steps`` steps on the same gradients; returns the pairs (ours, PyTorch's) of
+    parameter values after every step, and our parameters."""
     X, y, W0, b0 = _problem()
     W, b = tg.tensor(W0, dtype="float64", requires_grad=True), tg.tensor(b0, dtype="float64", requires_grad=True)
     tW, tb = torch.tensor(W0, requires_grad=True), torch.tensor(b0, requires_grad=True)
@@ -38,16 +40,15 @@ def _run(tg_cls, torch_cls, steps=STEPS, groups=False, **options):
         theirs = torch_cls([{"params": [tW]}, {"params": [tb], "lr": options["lr"] / 2}], **options)
     else:
         ours, theirs = tg_cls([W, b], **options), torch_cls([tW, tb], **options)
+    pairs = []
     for _ in range(steps):
         gW, gb = _grads(X, y, W.data, b.data)
         W.grad, b.grad = gW.copy(), gb.copy()
         tW.grad, tb.grad = torch.from_numpy(gW.copy()), torch.from_numpy(gb.copy())
         ours.step()
         theirs.step()
-        np.testing.assert_allclose(W.data, tW.detach().numpy(), rtol=1e-10, atol=1e-12)
-        np.testing.assert_allclose(b.data, tb.detach().numpy(), rtol=1e-10, atol=1e-12)
-    assert W.dtype == np.float64
-    return W, b, ours
+        pairs += [(W.data.copy(), tW.detach().numpy().copy()), (b.data.copy(), tb.detach().numpy().copy())]
+    return pairs, (W, b)
 
 
 CASES = [
@@ -75,7 +76,10 @@ CASES = [
 
 @pytest.mark.parametrize("name, ours, theirs, options", CASES, ids=[c[0] for c in CASES])
 def test_trajectory_matches_torch(name, ours, theirs, options):
-    _run(ours, theirs, **options)
+    pairs, (W, _) = _trajectories(ours, theirs, **options)
+    assert len(pairs) == 2 * STEPS and W.dtype == np.float64
+    for a, b in pairs:
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("ours, theirs, options", [
@@ -84,7 +88,10 @@ def test_trajectory_matches_torch(name, ours, theirs, options):
     (optim.RMSprop, torch.optim.RMSprop, dict(lr=0.01, momentum=0.5, centered=True)),
 ])
 def test_parameter_groups_match_torch(ours, theirs, options):
-    _run(ours, theirs, groups=True, **options)
+    pairs, (W, _) = _trajectories(ours, theirs, groups=True, **options)
+    assert len(pairs) == 2 * STEPS and W.dtype == np.float64
+    for a, b in pairs:
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
 
 
 def test_first_steps_by_hand():
