@@ -234,6 +234,43 @@ def test_label_out_of_range_names_first_bad_label_and_index():
         tg.nn.CrossEntropyLoss()(z, np.array([-1, 0, 0, 0]))
 
 
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "int32", "uint32", "int64", "uint64", ">i8"])
+def test_labels_of_every_integer_dtype_give_the_same_loss_and_gradient(dtype):
+    # the gates check labels by reading them as unsigned integers (a negative label is then larger than K)
+    z0 = rng().standard_normal((6, 4))
+    y = np.array([0, 3, 1, 2, 3, 0])
+    results = []
+    for labels in (y, y.astype(dtype)):
+        for fn in (F.cross_entropy, lambda z, t: F.nll_loss(F.log_softmax(z, dim=1), t)):
+            z = tg.tensor(z0, dtype="float64", requires_grad=True)
+            loss = fn(z, labels)
+            loss.backward()
+            results.append((float(loss.data), z.grad))
+    for (a, ga), (b, gb) in zip(results[:2], results[2:]):
+        assert a == b
+        np.testing.assert_array_equal(ga, gb)
+    if np.dtype(dtype).kind == "i":
+        with pytest.raises(ValueError, match=r"label -2 at index 1"):
+            F.cross_entropy(tg.tensor(z0), np.array([0, -2, 1, 1, 1, 1], dtype=dtype))
+    with pytest.raises(ValueError, match=r"label 4 at index 5"):
+        F.nll_loss(tg.tensor(z0), np.array([0, 1, 1, 1, 1, 4], dtype=dtype))
+
+
+def test_cross_entropy_of_logits_in_fortran_order():
+    # a transposed array: the softmax is not C-contiguous, and the gradient is written at flat positions
+    z0 = rng().standard_normal((4, 5))
+    y = np.array([4, 0, 2, 1])
+    grads = []
+    for data in (z0, np.asfortranarray(z0)):
+        z = tg.tensor(data, dtype="float64", requires_grad=True)
+        F.cross_entropy(z, y).backward()
+        grads.append(z.grad)
+    tz = torch.tensor(z0, requires_grad=True)
+    TF.cross_entropy(tz, torch.tensor(y)).backward()
+    np.testing.assert_allclose(grads[1], tz.grad.numpy(), rtol=RTOL)
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
 def test_float_labels_to_cross_entropy_is_a_type_error():
     with pytest.raises(TypeError, match=r"integer labels.*\(4, 3\)"):
         F.cross_entropy(tg.randn(4, 3), np.array([0.0, 1.0, 2.0, 1.0]))

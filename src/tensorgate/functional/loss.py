@@ -120,20 +120,22 @@ def _check_label_range(fn, y, K):
                          f"(the input has {K} classes)")
 
 
-def _at_labels(fn, a, rows, labels):
-    """a[rows, labels]: each row's entry in its label's column, with a ValueError naming a label outside
-    [0, K). The loss gates call it, so that a replayed step checks the labels as the eager one does.
+def _label_positions(fn, labels, shape):
+    """Where each row's label sits in the flattened (m, K) array: i·K + y_i, shape (m,), with a ValueError
+    naming a label outside [0, K). The loss gates call it, so that a replayed step checks the labels as the
+    eager one does.
 
-    NumPy's indexing already rejects labels ≥ K (and < −K), so only negative labels need a look of their own:
-    one reduction, where checking both ends would take two.
+    One reduction checks both ends: read as unsigned integers, a negative label is larger than any K. Taking
+    and writing at these flat positions is about twice as fast as a[rows, labels] on small batches.
     """
-    try:
-        picked = a[rows, labels]
-    except IndexError:
-        picked = None
-    if picked is None or (labels.dtype.kind == "i" and labels.size and xp.minimum.reduce(labels, axis=None) < 0):
-        _check_label_range(fn, labels, a.shape[1])
-    return picked
+    m, K = shape
+    unsigned = labels if labels.dtype.kind == "u" else labels.view(_UNSIGNED[labels.dtype.itemsize])
+    if m and xp.maximum.reduce(unsigned, axis=None) >= K:
+        _check_label_range(fn, labels, K)   # raises (a byte-swapped dtype may land here and pass)
+    return _row_starts(m, K) + labels.astype(xp.intp, copy=False)
+
+
+_UNSIGNED = {size: np.dtype(f"u{size}") for size in (1, 2, 4, 8)}
 
 
 def _first_bad(a, test):
@@ -141,15 +143,16 @@ def _first_bad(a, test):
     return tuple(int(i) for i in index) if a.ndim != 1 else int(index[0])
 
 
-def _row_numbers(m, _cache={}):
-    """``arange(m)``, made once per m (read-only: it is shared): the rows of fancy indexing z[rows, labels]."""
-    rows = _cache.get(m)
-    if rows is None:
+def _row_starts(m, K, _cache={}):
+    """``arange(m)·K``, made once per (m, K) (read-only: it is shared): where each row starts in a flattened
+    (m, K) array."""
+    starts = _cache.get((m, K))
+    if starts is None:
         if len(_cache) > 32:   # batch sizes come and go (a last, shorter batch; an evaluation): keep a few
             _cache.clear()
-        rows = _cache[m] = xp.arange(m)
-        rows.flags.writeable = False
-    return rows
+        starts = _cache[(m, K)] = xp.arange(m) * K
+        starts.flags.writeable = False
+    return starts
 
 
 def _check_value(fn, out, *named):
@@ -208,8 +211,8 @@ class CrossEntropy(Gate):
         self.s = e
         self.labels, self.smoothing, self.reduction, self.m = labels, smoothing, reduction, m
         if labels is not None:                               # l_i = −(1−ε) log p_{i,y_i} − (ε/K) Σ_k log p_ik
-            self.rows = rows = _row_numbers(m)
-            losses = log_total[:, 0] - _at_labels(self.name, shifted, rows, labels)
+            self.positions = at = _label_positions(self.name, labels, (m, K))
+            losses = log_total[:, 0] - shifted.reshape(-1).take(at)
             if smoothing:
                 mean_log_p = shifted.mean(axis=1) - log_total[:, 0]
                 losses = (1.0 - smoothing) * losses - smoothing * mean_log_p
@@ -225,7 +228,9 @@ class CrossEntropy(Gate):
         scale = _upstream(g, self.reduction, m, 2)
         if self.labels is not None:                          # (softmax(z) − y') · g/m
             dz = s if self.last_use else s.copy()            # the saved softmax is not needed after this
-            dz[self.rows, self.labels] -= 1.0 - self.smoothing
+            if not dz.flags.c_contiguous:                    # logits in Fortran order (a transposed array)
+                dz = xp.ascontiguousarray(dz)
+            dz.reshape(-1)[self.positions] -= 1.0 - self.smoothing   # a view: dz is C-contiguous
             if self.smoothing:
                 dz -= self.smoothing / s.shape[1]
             dz *= scale
@@ -249,15 +254,15 @@ class NLLLoss(Gate):
 
     def forward(self, log_p, labels=None, reduction="mean"):
         m = log_p.shape[0]
-        self.rows, self.labels, self.reduction, self.m = _row_numbers(m), labels, reduction, m
-        self.shape, self.dtype = log_p.shape, log_p.dtype
-        picked = _at_labels(self.name, log_p, self.rows, labels)
+        self.positions = _label_positions(self.name, labels, log_p.shape)
+        self.reduction, self.m, self.shape, self.dtype = reduction, m, log_p.shape, log_p.dtype
+        picked = log_p.reshape(-1).take(self.positions)
         return _check_value(self.name, _reduce(-picked, reduction), ("input", log_p))
 
     def backward(self, g):
         scale = _upstream(g, self.reduction, self.m, 1)
         d = xp.zeros(self.shape, self.dtype)
-        d[self.rows, self.labels] = -scale
+        d.reshape(-1)[self.positions] = -scale
         return (d,)
 
 
