@@ -244,11 +244,15 @@ class Tensor:
         """Elementwise equality as a bool tensor (``==`` keeps Python's identity meaning, so tensors stay hashable)."""
         return self._compare(other, np.equal)
 
-    def argmax(self, axis=None):
-        return Tensor._make(np.argmax(self.data, axis=axis), False, None)
+    def argmax(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """Indices of the maxima along ``axis`` (or PyTorch's ``dim``), without gradient. Shape: as a reduction."""
+        return Tensor._make(np.argmax(self.data, axis=axis if dim is None else dim,
+                                      keepdims=keepdims if keepdim is None else keepdim), False, None)
 
-    def argmin(self, axis=None):
-        return Tensor._make(np.argmin(self.data, axis=axis), False, None)
+    def argmin(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """Indices of the minima along ``axis`` (or ``dim``), without gradient. Shape: as a reduction."""
+        return Tensor._make(np.argmin(self.data, axis=axis if dim is None else dim,
+                                      keepdims=keepdims if keepdim is None else keepdim), False, None)
 
     def any(self):
         return bool(self.data.any())

@@ -4,6 +4,10 @@ Each function here wraps one gate class; the gate's docstring holds its derivati
 also attaches the operators (``+ - * / ** @``, indexing) and methods (``x.sigmoid()``, ``x.sum()``) to
 :class:`~tensorgate.autograd.Tensor` — see ``tensor_methods.py``.
 """
+from collections import namedtuple
+
+import numpy as np
+
 from ..autograd.tensor import Tensor
 from . import activation as _act
 from . import arithmetic as _ar
@@ -132,24 +136,51 @@ def cast(a, dtype):
 
 
 # ---------------------------------------------------------------- reductions
-def sum(a, axis=None, keepdims=False):
+# PyTorch spells NumPy's ``axis`` and ``keepdims`` as ``dim`` and ``keepdim``; both spellings work.
+def _axis(fn, axis, dim, default=None):
+    if dim is None:
+        return axis
+    if axis is not default:
+        raise TypeError(f"{fn}: give the axis once, as axis= (NumPy) or dim= (PyTorch), not both")
+    return dim
+
+
+def sum(a, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """Σ over ``axis`` (all axes by default). Shape: a's shape without ``axis`` (size 1 with keepdims)."""
-    return _red.Sum.apply(a, axis=axis, keepdims=keepdims)
+    return _red.Sum.apply(a, axis=_axis("sum", axis, dim), keepdims=keepdims if keepdim is None else keepdim)
 
 
-def mean(a, axis=None, keepdims=False):
+def mean(a, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """Mean over ``axis`` (all axes by default). Shape: as :func:`sum`."""
-    return _red.Mean.apply(a, axis=axis, keepdims=keepdims)
+    return _red.Mean.apply(a, axis=_axis("mean", axis, dim), keepdims=keepdims if keepdim is None else keepdim)
 
 
-def max(a, axis=None, keepdims=False):
-    """Maximum over ``axis``; ties share the gradient. Shape: as :func:`sum`."""
-    return _red.Max.apply(a, axis=axis, keepdims=keepdims)
+MaxMin = namedtuple("MaxMin", ["values", "indices"])
 
 
-def min(a, axis=None, keepdims=False):
-    """Minimum over ``axis``; ties share the gradient. Shape: as :func:`sum`."""
-    return _red.Min.apply(a, axis=axis, keepdims=keepdims)
+def max(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+    """Maximum over ``axis``; ties share the gradient. Shape: as :func:`sum`.
+
+    ``max(a, dim=d)`` is PyTorch's form: it returns ``(values, indices)``, the indices of the maxima along d
+    (a tensor without gradient). ``max(a, axis=d)`` is NumPy's: the values only.
+    """
+    if dim is None:
+        return _red.Max.apply(a, axis=axis, keepdims=keepdims)
+    _axis("max", axis, dim)
+    return MaxMin(_red.Max.apply(a, axis=dim, keepdims=keepdim), _arg(a, np.argmax, dim, keepdim))
+
+
+def min(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+    """Minimum over ``axis``; ties share the gradient. Shape: as :func:`sum`. ``dim=`` as in :func:`max`."""
+    if dim is None:
+        return _red.Min.apply(a, axis=axis, keepdims=keepdims)
+    _axis("min", axis, dim)
+    return MaxMin(_red.Min.apply(a, axis=dim, keepdims=keepdim), _arg(a, np.argmin, dim, keepdim))
+
+
+def _arg(a, find, axis, keepdims):
+    data = a.data if isinstance(a, Tensor) else np.asarray(a)
+    return Tensor(find(data, axis=axis, keepdims=keepdims))
 
 
 # ---------------------------------------------------------------- shapes
@@ -195,17 +226,17 @@ def getitem(a, index):
     return _sh.GetItem.apply(a, index=index)
 
 
-def concatenate(tensors, axis=0):
-    """The tensors joined along ``axis``. Shape: equal except along ``axis``, where sizes add."""
-    return _sh.Concatenate.apply(*tensors, axis=axis)
+def concatenate(tensors, axis=0, *, dim=None):
+    """The tensors joined along ``axis`` (or ``dim``). Shape: equal except along ``axis``, where sizes add."""
+    return _sh.Concatenate.apply(*tensors, axis=_axis("concatenate", axis, dim, 0))
 
 
 cat = concatenate
 
 
-def stack(tensors, axis=0):
-    """The tensors stacked along a new ``axis``. Shape: k tensors of shape S → S with k at ``axis``."""
-    return _sh.Stack.apply(*tensors, axis=axis)
+def stack(tensors, axis=0, *, dim=None):
+    """The tensors stacked along a new ``axis`` (or ``dim``). Shape: k tensors of shape S → S with k at ``axis``."""
+    return _sh.Stack.apply(*tensors, axis=_axis("stack", axis, dim, 0))
 
 
 # ---------------------------------------------------------------- activations
@@ -249,14 +280,14 @@ def identity(a):
     return a
 
 
-def softmax(a, axis=-1):
-    """Softmax along ``axis`` with the max-subtraction trick. Shape: that of a."""
-    return _act.Softmax.apply(a, axis=axis)
+def softmax(a, axis=-1, *, dim=None):
+    """Softmax along ``axis`` (or ``dim``) with the max-subtraction trick. Shape: that of a."""
+    return _act.Softmax.apply(a, axis=_axis("softmax", axis, dim, -1))
 
 
-def log_softmax(a, axis=-1):
-    """log(softmax(a)) along ``axis`` via log-sum-exp. Shape: that of a."""
-    return _act.LogSoftmax.apply(a, axis=axis)
+def log_softmax(a, axis=-1, *, dim=None):
+    """log(softmax(a)) along ``axis`` (or ``dim``) via log-sum-exp. Shape: that of a."""
+    return _act.LogSoftmax.apply(a, axis=_axis("log_softmax", axis, dim, -1))
 
 
 # ---------------------------------------------------------------- layers
