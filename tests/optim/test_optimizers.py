@@ -258,16 +258,20 @@ def test_trains_through_the_engine():
 
 
 def test_sgd_momentum_fast_loop_equals_the_general_path_and_gives_way_when_things_change():
-    """The common case (momentum only) runs a kept loop after the first step; it must give the same numbers
-    as the general path, and hand over when a gradient is missing, an array is replaced or the state loaded."""
+    """The common case (momentum only) keeps the velocities in one flat array after the first step; it must
+    give the same numbers as the general path, and hand over when a gradient is missing, an array is replaced
+    or the state loaded."""
     rng = np.random.default_rng(0)
     shapes = [(4, 3), (4,), (2, 4)]
     fast = [tg.tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True) for s in shapes]
     slow = [tg.tensor(p.data.copy(), requires_grad=True) for p in fast]
     opt_fast = optim.SGD(fast, lr=0.1, momentum=0.9)
     opt_slow = optim.SGD(slow, lr=0.1, momentum=0.9, dampening=1e-300)   # not the common case: general path
-    for step in range(6):
+    for step in range(8):
         grads = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+        if step == 6:                                                     # model.to(...) replaces arrays
+            for p in (fast[2], slow[2]):
+                p.data = p.data.copy()
         for ps, opt in ((fast, opt_fast), (slow, opt_slow)):
             for p, g in zip(ps, grads):
                 p.grad = None if step == 3 and p is ps[1] else g.copy()   # step 3: one parameter has no gradient
@@ -276,7 +280,10 @@ def test_sgd_momentum_fast_loop_equals_the_general_path_and_gives_way_when_thing
             opt_fast.load_state_dict(opt_fast.state_dict())               # a replaced state: entries made again
         for a, b in zip(fast, slow):
             np.testing.assert_array_equal(a.data, b.data)
-    assert opt_fast._entries and not opt_slow._entries
+        velocities = [[s["momentum_buffer"] for s in o.state_dict()["state"].values()] for o in (opt_fast, opt_slow)]
+        for a, b in zip(*velocities):
+            np.testing.assert_array_equal(a, b)
+    assert opt_fast._layouts and not opt_slow._layouts
     fast[0].grad = np.zeros((3, 4), np.float32)                           # a wrong shape is still reported
     with pytest.raises(ValueError, match=r"shape \(4, 3\) has a gradient of shape \(3, 4\)"):
         opt_fast.step()
