@@ -48,3 +48,4 @@ def test_axis_and_dim_together_is_an_error():
         ours.sum(axis=0, dim=1)
     with pytest.raises(TypeError, match="softmax: give the axis once"):
         F.softmax(ours, axis=0, dim=1)
+

@@ -335,12 +335,14 @@ def test_a_changed_setting_or_a_swapped_layer_is_recorded_anew():
     data = batches(8, 5, 3, 2)
     for i, (x, y) in enumerate(data):
         if i == 2:   # a new slope: baked into the recording, so a new one must be made
-            m1[1].negative_slope = m2[1].negative_slope = 0.5
+            m1[1].negative_slope = m2[1].negative_slope = np.float64(0.3)
+        if i == 3:   # NumPy numbers too
+            m1[1].negative_slope = m2[1].negative_slope = np.float32(0.5)
         if i == 4:   # a new layer in place of the old
             m1[1] = nn.Tanh()
             m2[1] = nn.Tanh()
         if i == 6:   # the loss's setting too
             loss1.label_smoothing = loss2.label_smoothing = 0.2
         assert eager_step(m1, loss1, o1, x, y)[0] == step(x, y)[0]
-    assert step.eager_steps == 4 and step.replays == 4
+    assert step.eager_steps == 5 and step.replays == 3
     assert "Tanh()" in step.code and "smoothing=0.2" in step.code

@@ -33,6 +33,16 @@ def erf(x):
     return _erf(x).astype(x.dtype, copy=False)
 
 
+def weak(value):
+    """A NumPy scalar setting (a slope, a bound) as a Python number, which NumPy treats as "weak": it takes
+    the array's dtype, where an ``np.float64`` would promote a float32 array to float64. Arrays and Python
+    numbers are returned as they are.
+
+    Shape: value: a scalar or an array; result: the same.
+    """
+    return value.item() if isinstance(value, xp.generic) else value
+
+
 def is_floating(dtype):
     """True for float16/32/64 dtypes."""
     return xp.issubdtype(dtype, xp.floating)

@@ -73,7 +73,7 @@ class LeakyReLU(Gate):
 
     def forward(self, a, alpha=0.01):
         self.positive = a > 0
-        self.alpha = alpha
+        self.alpha = alpha = B.weak(alpha)   # an np.float64 slope must not make a float32 result float64
         return xp.where(self.positive, a, a * alpha)
 
     def backward(self, g):
@@ -105,6 +105,7 @@ class Hardtanh(Gate):
     """
 
     def forward(self, a, lo=-1.0, hi=1.0):
+        lo, hi = B.weak(lo), B.weak(hi)
         self.inside = (a > lo) & (a < hi)
         return xp.clip(a, lo, hi)
 

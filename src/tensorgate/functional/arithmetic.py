@@ -220,6 +220,7 @@ class Clip(Gate):
     """
 
     def forward(self, a, lo=None, hi=None):
+        lo, hi = B.weak(lo), B.weak(hi)       # NumPy scalar bounds keep a's dtype, as Python numbers do
         self.inside = xp.ones(a.shape, dtype=bool)
         if lo is not None:
             self.inside &= a >= lo

@@ -171,14 +171,15 @@ class CompiledStep:
 
 
 def _settings(module):
-    """A module's plain settings (a slope, a probability, label smoothing: numbers, strings, tuples of them),
+    """A module's plain settings (a slope, a probability, label smoothing: numbers, NumPy's included, strings,
+    tuples of them),
     which a recording bakes in: a change must lead to a new recording."""
     return tuple((name, value) for name, value in vars(module).items()
                  if not name.startswith("_") and _plain(value))
 
 
 def _plain(value):
-    return value is None or type(value) in (bool, int, float, str) or (
+    return value is None or type(value) in (bool, int, float, str) or isinstance(value, (np.number, np.bool_)) or (
         type(value) is tuple and all(_plain(v) for v in value))
 
 
