@@ -125,17 +125,14 @@ def _label_positions(fn, labels, shape):
     naming a label outside [0, K). The loss gates call it, so that a replayed step checks the labels as the
     eager one does.
 
-    One reduction checks both ends: read as unsigned integers, a negative label is larger than any K. Taking
-    and writing at these flat positions is about twice as fast as a[rows, labels] on small batches.
+    ``ravel_multi_index`` computes the positions and checks both ends in one NumPy call, for any integer
+    dtype; taking and writing at flat positions is about twice as fast as a[rows, labels] on small batches.
     """
-    m, K = shape
-    unsigned = labels if labels.dtype.kind == "u" else labels.view(_UNSIGNED[labels.dtype.itemsize])
-    if m and xp.maximum.reduce(unsigned, axis=None) >= K:
-        _check_label_range(fn, labels, K)   # raises (a byte-swapped dtype may land here and pass)
-    return _row_starts(m, K) + labels.astype(xp.intp, copy=False)
-
-
-_UNSIGNED = {size: np.dtype(f"u{size}") for size in (1, 2, 4, 8)}
+    try:
+        return xp.ravel_multi_index((_row_numbers(shape[0]), labels), shape)
+    except ValueError:
+        _check_label_range(fn, labels, shape[1])   # names the first bad label
+        raise
 
 
 def _first_bad(a, test):
@@ -143,16 +140,15 @@ def _first_bad(a, test):
     return tuple(int(i) for i in index) if a.ndim != 1 else int(index[0])
 
 
-def _row_starts(m, K, _cache={}):
-    """``arange(m)·K``, made once per (m, K) (read-only: it is shared): where each row starts in a flattened
-    (m, K) array."""
-    starts = _cache.get((m, K))
-    if starts is None:
+def _row_numbers(m, _cache={}):
+    """``arange(m)``, made once per m (read-only: it is shared): the row of each example's label."""
+    rows = _cache.get(m)
+    if rows is None:
         if len(_cache) > 32:   # batch sizes come and go (a last, shorter batch; an evaluation): keep a few
             _cache.clear()
-        starts = _cache[(m, K)] = xp.arange(m) * K
-        starts.flags.writeable = False
-    return starts
+        rows = _cache[m] = xp.arange(m)
+        rows.flags.writeable = False
+    return rows
 
 
 def _check_value(fn, out, *named):
