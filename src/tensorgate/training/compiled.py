@@ -64,12 +64,14 @@ class CompiledStep:
         self._last = None  # the tape of the latest batch's signature, or the reason it has none
 
     def __call__(self, x, y):
-        x = x.data if isinstance(x, Tensor) else np.asarray(x)
-        y = y.data if isinstance(y, Tensor) else np.asarray(y)
+        if type(x) is not np.ndarray:   # arrays, the usual case, skip two calls (each counts at batch 16)
+            x = x.data if isinstance(x, Tensor) else np.asarray(x)
+        if type(y) is not np.ndarray:
+            y = y.data if isinstance(y, Tensor) else np.asarray(y)
         if not self._model_unchanged():
             self._look_at_model()
-        if x.dtype.kind == "f" and self._dtype is not None:  # as Module.__call__ converts arrays
-            x = x.astype(self._dtype, copy=False)
+        if x.dtype is not self._dtype and x.dtype.kind == "f" and self._dtype is not None:
+            x = x.astype(self._dtype, copy=False)   # as Module.__call__ converts arrays
         key = (x.shape, x.dtype, y.shape, y.dtype, self._state)
         tape = self._last = self._tapes.get(key)
         state = grad_mode.state
