@@ -267,11 +267,14 @@ def test_sgd_momentum_fast_loop_equals_the_general_path_and_gives_way_when_thing
     slow = [tg.tensor(p.data.copy(), requires_grad=True) for p in fast]
     opt_fast = optim.SGD(fast, lr=0.1, momentum=0.9)
     opt_slow = optim.SGD(slow, lr=0.1, momentum=0.9, dampening=1e-300)   # not the common case: general path
-    for step in range(8):
+    for step in range(10):
         grads = [rng.standard_normal(s).astype(np.float32) for s in shapes]
         if step == 6:                                                     # model.to(...) replaces arrays
             for p in (fast[2], slow[2]):
                 p.data = p.data.copy()
+        if step == 8:                                                     # a velocity reset by hand
+            for o, p in ((opt_fast, fast[0]), (opt_slow, slow[0])):
+                o.state[p]["momentum_buffer"] = np.zeros(p.data.shape, np.float32)
         for ps, opt in ((fast, opt_fast), (slow, opt_slow)):
             for p, g in zip(ps, grads):
                 p.grad = None if step == 3 and p is ps[1] else g.copy()   # step 3: one parameter has no gradient

@@ -94,12 +94,13 @@ class SGD(Optimizer):
     def _flat_momentum_step(self, group, layout):
         """v ← μ v + g, p ← p − η v over the flat layout; False (nothing done) if some parameter has no
         gradient this step or its array was replaced (then the general path runs, parameter by parameter)."""
-        grads = []
-        for p, data, _, _ in layout.entries:
+        grads, states = [], self.state
+        for p, data, v, _ in layout.entries:
             grad = p.grad
-            if grad is None or p.data is not data or grad.shape != data.shape:
-                if p.data is not data:       # model.to(dtype) or an assignment: lay the velocities out anew
-                    del self._layouts[id(group)]
+            if grad is None or p.data is not data or grad.shape != data.shape \
+                    or states[p].get("momentum_buffer") is not v:
+                if p.data is not data or states[p].get("momentum_buffer") is not v:
+                    del self._layouts[id(group)]   # a new array (model.to) or velocity: lay them out anew
                 return False
             grads.append(grad)
         layout.velocity *= group["momentum"]                       # v ← μ v           (all at once)
