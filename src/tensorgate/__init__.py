@@ -5,8 +5,9 @@ rule. ``import tensorgate as tg`` gives the tensor API at the top level (``tg.te
 ``tg.sigmoid``, ...) and the subpackages ``tg.nn``, ``tg.optim``, ``tg.data``, ``tg.metrics``, ...
 """
 from .autograd import (
-    AnomalyError, Gate, GradcheckError, Tensor, Trace, arange, detect_anomaly, enable_grad, full,
-    gradcheck, is_grad_enabled, no_grad, ones, ones_like, rand, randn, tensor, trace, zeros, zeros_like,
+    AnomalyError, Gate, GradcheckError, Tensor, Trace, arange, detect_anomaly, enable_grad, eye, from_numpy,
+    full, gradcheck, is_grad_enabled, linspace, no_grad, ones, ones_like, rand, randn, set_grad_enabled, tensor,
+    trace, zeros, zeros_like,
 )
 from .backend.random import manual_seed
 from . import functional

@@ -4,7 +4,7 @@ import importlib
 
 import pytest
 
-MODULES = ["idx", "download", "datasets", "synthetic", "loader", "preprocessing", "files"]
+MODULES = ["idx", "download", "datasets", "synthetic", "loader", "dataset", "preprocessing", "files"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -1,14 +1,16 @@
 """tensorgate.autograd: the Tensor, the Gate base class and backpropagation."""
 from .engine import backward, topological_order
-from .factory import arange, full, ones, ones_like, rand, randn, zeros, zeros_like
+from .factory import arange, eye, from_numpy, full, linspace, ones, ones_like, rand, randn, zeros, zeros_like
 from .gate import Gate
-from .grad_mode import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .grad_mode import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .tensor import Tensor, as_dtype, tensor
 from .trace import Trace, trace
 
 __all__ = [
     "Tensor", "tensor", "Gate", "backward", "topological_order", "no_grad", "enable_grad",
-    "is_grad_enabled", "detect_anomaly", "AnomalyError", "gradcheck", "GradcheckError", "trace", "Trace",
+    "is_grad_enabled", "set_grad_enabled", "detect_anomaly", "AnomalyError", "gradcheck", "GradcheckError",
+    "trace", "Trace",
     "zeros", "ones", "full", "arange", "randn", "rand", "zeros_like", "ones_like", "as_dtype",
+    "linspace", "eye", "from_numpy",
 ]

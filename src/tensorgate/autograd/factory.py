@@ -1,4 +1,5 @@
-"""Tensor constructors, PyTorch's names: zeros, ones, full, arange, randn, rand, and their *_like forms.
+"""Tensor constructors, PyTorch's names: zeros, ones, full, arange, linspace, eye, randn, rand, their *_like
+forms, and from_numpy.
 
 Random ones draw from tensorgate's global generator, which ``tg.manual_seed`` reseeds.
 """
@@ -69,3 +70,36 @@ def zeros_like(t, dtype=None, requires_grad=False):
 def ones_like(t, dtype=None, requires_grad=False):
     """Ones of t's shape (and dtype unless given)."""
     return ones(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+def from_numpy(array):
+    """A tensor sharing ``array``'s memory and keeping its dtype (float64 stays float64), as torch.from_numpy.
+
+    Writing to one writes to the other. Shape: that of ``array``.
+    """
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"from_numpy: array has dtype {array.dtype}; only numbers and booleans can become tensors")
+    return Tensor._make(array, False, None)
+
+
+def linspace(start, end, steps, dtype=None, requires_grad=False):
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included (float32 unless ``dtype``).
+
+    Shape: (steps,).
+    """
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"linspace: steps must be a non-negative integer, got {steps!r}")
+    dtype = _float_dtype(dtype)
+    return Tensor(np.linspace(start, end, int(steps)).astype(dtype), requires_grad, dtype=dtype)
+
+
+def eye(n, m=None, dtype=None, requires_grad=False):
+    """The identity matrix: ones on the diagonal, zeros elsewhere (float32 unless ``dtype``).
+
+    Shape: (n, m), or (n, n) without m.
+    """
+    n, m = _shape((n, n if m is None else m))
+    dtype = _float_dtype(dtype)
+    return Tensor(np.eye(n, m, dtype=dtype), requires_grad, dtype=dtype)

@@ -52,6 +52,32 @@ class enable_grad(_GradSwitch):
     enabled = True
 
 
+class set_grad_enabled(_GradSwitch):
+    """Switch graph recording on or off: ``set_grad_enabled(False)`` as a call (the mode stays set), as
+    ``with tg.set_grad_enabled(is_train): ...`` (restored on exit) or as a decorator, as in PyTorch.
+
+    Shape: not applicable.
+    """
+
+    def __init__(self, mode):
+        self.enabled = bool(mode)
+        self._previous = state.grad_enabled
+        state.grad_enabled = self.enabled  # set at once, so that the plain call works
+
+    def __enter__(self):
+        state.grad_enabled = self.enabled
+
+    def __call__(self, fn):
+        state.grad_enabled = self._previous  # decorating a function must not change the mode now
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(self.enabled):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
 class detect_anomaly:
     """Raise at the first gate whose forward or backward produces nan or inf.
 

@@ -244,6 +244,26 @@ class Tensor:
         """Elementwise equality as a bool tensor (``==`` keeps Python's identity meaning, so tensors stay hashable)."""
         return self._compare(other, np.equal)
 
+    def ne(self, other):
+        """Elementwise self ≠ other as a bool tensor (no gradient). Shape: broadcast of self and other."""
+        return self._compare(other, np.not_equal)
+
+    def lt(self, other):
+        """self < other as a bool tensor (PyTorch's method spelling). Shape: broadcast of self and other."""
+        return self._compare(other, np.less)
+
+    def le(self, other):
+        """self ≤ other as a bool tensor. Shape: broadcast of self and other."""
+        return self._compare(other, np.less_equal)
+
+    def gt(self, other):
+        """self > other as a bool tensor. Shape: broadcast of self and other."""
+        return self._compare(other, np.greater)
+
+    def ge(self, other):
+        """self ≥ other as a bool tensor. Shape: broadcast of self and other."""
+        return self._compare(other, np.greater_equal)
+
     def argmax(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         """Indices of the maxima along ``axis`` (or PyTorch's ``dim``), without gradient. Shape: as a reduction."""
         return Tensor._make(np.argmax(self.data, axis=axis if dim is None else dim,
@@ -259,6 +279,45 @@ class Tensor:
 
     def all(self):
         return bool(self.data.all())
+
+    # ---------------------------------------------------------------- in place, and PyTorch no-ops
+    def fill_(self, value):
+        """Set every element to ``value`` in place and return self (no graph is recorded).
+
+        As in PyTorch, a leaf that requires grad may only be filled under ``tg.no_grad()``. A gate's output
+        may not be filled at all: its gates may have saved this very array for backward.
+        Shape: self's, unchanged.
+        """
+        if isinstance(value, Tensor):
+            if value.data.size != 1:
+                raise ValueError(f"fill_: value must be a number or a one-element tensor, got shape {value.shape}")
+            value = value.data.item()
+        if self._gate is not None:
+            raise RuntimeError(f"fill_: cannot modify the output of the {self._gate.name} gate in place (backward "
+                               "may need its values); use .detach() or .clone() first")
+        if self._requires_grad and grad_mode.state.grad_enabled:
+            raise RuntimeError("fill_: a leaf tensor that requires grad can only be modified in place inside "
+                               "`with tg.no_grad():`")
+        self.data[...] = value
+        return self
+
+    def zero_(self):
+        """Set every element to 0 in place and return self; same rules as :meth:`fill_`. Shape: unchanged."""
+        return self.fill_(0)
+
+    def contiguous(self):
+        """Self (PyTorch's memory-layout call; layouts do not matter to tensorgate). Shape: unchanged."""
+        return self
+
+    def cpu(self):
+        """Self (tensorgate tensors always live in CPU memory). Shape: unchanged."""
+        return self
+
+    def new_zeros(self, *size, dtype=None, requires_grad=False):
+        """A new tensor of zeros with self's dtype (unless ``dtype``), as PyTorch. Shape: ``size``."""
+        from .factory import zeros
+
+        return zeros(*size, dtype=self.data.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
     # ---------------------------------------------------------------- printing
     def __repr__(self):

@@ -7,7 +7,8 @@
 * Toy problems: :func:`make_moons`, :func:`make_circles`, :func:`make_xor`, :func:`make_spiral`,
   :func:`make_blobs`, and the regression :func:`make_sine`.
 * Batches: :class:`ArrayDataset` and :class:`DataLoader` (batch size 1 = stochastic, the whole set =
-  full-batch, between = mini-batch gradient descent).
+  full-batch, between = mini-batch gradient descent); PyTorch's :class:`TensorDataset`, :class:`Dataset`,
+  :class:`Subset` and :func:`random_split`.
 * Preprocessing: :func:`one_hot`, :func:`train_test_split`, :class:`Standardizer`.
 * Files: :func:`read_idx`, :func:`write_idx`, :func:`download_file`.
 """
@@ -18,7 +19,8 @@ from .datasets import (
 from .download import DownloadError, download_file, sha256sum
 from .files import Table, load_table
 from .idx import read_idx, write_idx
-from .loader import ArrayDataset, DataLoader
+from .dataset import Dataset, Subset, random_split
+from .loader import ArrayDataset, DataLoader, TensorDataset
 from .preprocessing import Standardizer, one_hot, train_test_split
 from .synthetic import make_blobs, make_circles, make_moons, make_sine, make_spiral, make_xor
 
@@ -27,7 +29,7 @@ __all__ = [
     "DatasetUnavailableError", "FASHION_MNIST_CLASSES", "cache_dir",
     "load_table", "Table",
     "make_moons", "make_circles", "make_xor", "make_spiral", "make_blobs", "make_sine",
-    "ArrayDataset", "DataLoader",
+    "ArrayDataset", "DataLoader", "TensorDataset", "Dataset", "Subset", "random_split",
     "one_hot", "train_test_split", "Standardizer",
     "read_idx", "write_idx", "download_file", "sha256sum", "DownloadError",
 ]

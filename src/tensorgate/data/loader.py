@@ -14,11 +14,12 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..backend import random as _random
+from .dataset import Dataset
 
-__all__ = ["ArrayDataset", "DataLoader"]
+__all__ = ["ArrayDataset", "TensorDataset", "DataLoader"]
 
 
-def _as_array(a, position):
+def _as_array(a, position, owner="ArrayDataset"):
     """An ndarray for a dataset column: Tensors and arrays keep their dtype; lists follow tg.tensor's rules."""
     if isinstance(a, Tensor):
         return a.data
@@ -31,15 +32,15 @@ def _as_array(a, position):
         elif array.dtype.kind in "iu":
             array = array.astype(np.int64)
     if array.ndim == 0:
-        raise ValueError(f"ArrayDataset: array {position} is a scalar; each array needs a first dimension "
+        raise ValueError(f"{owner}: array {position} is a scalar; each array needs a first dimension "
                          "of one entry per example")
     if array.dtype.kind not in "biuf":
-        raise ValueError(f"ArrayDataset: array {position} has dtype {array.dtype}; only numbers and booleans "
+        raise ValueError(f"{owner}: array {position} has dtype {array.dtype}; only numbers and booleans "
                          "can become tensors")
     return array
 
 
-class ArrayDataset:
+class ArrayDataset(Dataset):
     """Arrays that share their first dimension, indexed together: ``dataset[i] == (X[i], y[i])``.
 
     Parameters
@@ -69,13 +70,14 @@ class ArrayDataset:
     """
 
     def __init__(self, *arrays):
+        name = type(self).__name__
         if not arrays:
-            raise ValueError("ArrayDataset: give at least one array, e.g. ArrayDataset(X, y)")
-        self.arrays = tuple(_as_array(a, i) for i, a in enumerate(arrays))
+            raise ValueError(f"{name}: give at least one array, e.g. {name}(X, y)")
+        self.arrays = tuple(_as_array(a, i, name) for i, a in enumerate(arrays))
         lengths = {a.shape[0] for a in self.arrays}
         if len(lengths) > 1:
             shapes = ", ".join(str(a.shape) for a in self.arrays)
-            raise ValueError(f"ArrayDataset: all arrays need the same first dimension (one entry per "
+            raise ValueError(f"{name}: all arrays need the same first dimension (one entry per "
                              f"example), got shapes {shapes}")
 
     def __len__(self):
@@ -86,7 +88,33 @@ class ArrayDataset:
 
     def __repr__(self):
         parts = ", ".join(f"{a.dtype} {a.shape}" for a in self.arrays)
-        return f"ArrayDataset({parts})"
+        return f"{type(self).__name__}({parts})"
+
+
+class TensorDataset(ArrayDataset):
+    """PyTorch's name for an :class:`ArrayDataset` whose examples come back as tensors.
+
+    ``TensorDataset(X, y)[i] == (X[i], y[i])`` as a tuple of Tensors (sharing memory with the data, without
+    gradient); ``.tensors`` holds the whole columns as Tensors. Arrays are accepted too. A DataLoader
+    batches it as fast as an ArrayDataset.
+
+    Shape: each tensor (m, ...) with the same m; ``dataset[i]``: a tuple of (...) rows.
+
+    Examples
+    --------
+    >>> import tensorgate as tg
+    >>> ds = TensorDataset(tg.zeros(5, 3), tg.arange(5))
+    >>> x, y = ds[2]
+    >>> len(ds), x.shape, y.item()
+    (5, (3,), 2)
+    """
+
+    @property
+    def tensors(self):
+        return tuple(Tensor(a, dtype=a.dtype) for a in self.arrays)
+
+    def __getitem__(self, index):
+        return tuple(Tensor(a[index], dtype=a.dtype) for a in self.arrays)
 
 
 class DataLoader:
@@ -97,9 +125,10 @@ class DataLoader:
 
     Parameters
     ----------
-    dataset : ArrayDataset or sequence
-        An :class:`ArrayDataset` (fast: each batch is one NumPy fancy-indexing per array), or any object
-        with ``__len__`` and ``__getitem__`` returning a tuple of arrays per example (stacked per batch).
+    dataset : ArrayDataset, TensorDataset, Dataset or sequence
+        An :class:`ArrayDataset` or TensorDataset (fast: each batch is one NumPy fancy-indexing per array),
+        or any object with ``__len__`` and ``__getitem__`` returning an example or a tuple of its parts
+        (arrays, tensors or numbers, stacked per batch; Python floats become float32, as in ``tg.tensor``).
         A bare pair ``(X, y)`` of arrays is wrapped in an ArrayDataset.
     batch_size : int, default 1
         Examples per batch; the last batch is smaller when it does not divide the dataset.
@@ -191,7 +220,7 @@ class DataLoader:
             if not self.shuffle and fast:
                 arrays = [a[start:start + b] for a in self.dataset.arrays]  # views: no copy
             elif fast:
-                arrays = self.dataset[order[start:start + b]]
+                arrays = [a[order[start:start + b]] for a in self.dataset.arrays]
             else:
                 arrays = _collate([self.dataset[int(i)] for i in order[start:start + b]])
             yield tuple(_to_tensor(a) for a in arrays)
@@ -200,8 +229,17 @@ class DataLoader:
 def _collate(examples):
     first = examples[0]
     if not isinstance(first, (tuple, list)):
-        return (np.stack([np.asarray(e) for e in examples]),)
-    return tuple(np.stack([np.asarray(e[k]) for e in examples]) for k in range(len(first)))
+        return (_stack(examples),)
+    return tuple(_stack([e[k] for e in examples]) for k in range(len(first)))
+
+
+def _stack(values):
+    """One batch array from a part of each example. Arrays and tensors keep their dtype; Python numbers
+    follow tg.tensor's rules (floats become float32, where torch's collate would make float64)."""
+    array = np.stack([np.asarray(v) for v in values])
+    if array.dtype.kind == "f" and not isinstance(values[0], (np.ndarray, np.generic, Tensor)):
+        array = array.astype(np.float32)
+    return array
 
 
 def _to_tensor(array):

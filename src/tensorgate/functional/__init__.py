@@ -4,6 +4,7 @@ Each function here wraps one gate class; the gate's docstring holds its derivati
 also attaches the operators (``+ - * / ** @``, indexing) and methods (``x.sigmoid()``, ``x.sum()``) to
 :class:`~tensorgate.autograd.Tensor` — see ``tensor_methods.py``.
 """
+import builtins
 from collections import namedtuple
 
 import numpy as np
@@ -77,6 +78,27 @@ def matmul(a, b):
     if row or col:
         z = reshape(z, z.shape[:-2] + z.shape[-2:-1] * (not row) + z.shape[-1:] * (not col))
     return z
+
+
+def mm(a, b):
+    """The matrix product of two matrices (PyTorch's ``mm``: no broadcasting, no 1-D operands).
+
+    Shape: (m, n) @ (n, p) → (m, p).
+    """
+    if getattr(a, "ndim", None) != 2 or getattr(b, "ndim", None) != 2:
+        raise ValueError(f"mm: expects two 2-D tensors, got shapes {getattr(a, 'shape', a)} and "
+                         f"{getattr(b, 'shape', b)}; use matmul for other shapes")
+    return matmul(a, b)
+
+
+def clone(a):
+    """A copy of a with its own memory that stays in the graph (the gradient passes through unchanged).
+
+    Shape: that of a.
+    """
+    if a.dtype.kind != "f":
+        return Tensor(a.data.copy(), dtype=a.dtype)  # integers and booleans carry no gradient
+    return _ar.Cast.apply(a, dtype=a.dtype)  # astype copies: the identity gate, with a fresh array
 
 
 def exp(a):
@@ -155,6 +177,30 @@ def mean(a, axis=None, keepdims=False, *, dim=None, keepdim=None):
     return _red.Mean.apply(a, axis=_axis("mean", axis, dim), keepdims=keepdims if keepdim is None else keepdim)
 
 
+def var(a, axis=None, *, dim=None, keepdim=None, keepdims=False, correction=1, unbiased=None):
+    """Variance Σ(a − ā)² / (N − correction) over ``axis`` (all axes by default), built from mean and sum gates.
+
+    PyTorch's default is the unbiased estimate (``correction=1``; ``unbiased=False`` means 0), not NumPy's
+    ``ddof=0``. Shape: as :func:`sum`.
+    """
+    if unbiased is not None:
+        correction = 1 if unbiased else 0
+    keep = keepdims if keepdim is None else keepdim
+    axis = _axis("var", axis, dim)
+    count = 1
+    for ax in _red._normalize_axis(axis, a.ndim):
+        count *= a.shape[ax]
+    d = a - mean(a, axis=axis, keepdims=True)
+    denominator = count - correction
+    # N − correction ≤ 0 gives nan, as in PyTorch (0/0), rather than an error or a division warning
+    return sum(d * d, axis=axis, keepdims=keep) * (1.0 / denominator if denominator > 0 else float("nan"))
+
+
+def std(a, axis=None, *, dim=None, keepdim=None, keepdims=False, correction=1, unbiased=None):
+    """Standard deviation √var (unbiased by default, as PyTorch); arguments as :func:`var`. Shape: as :func:`sum`."""
+    return sqrt(var(a, axis, dim=dim, keepdim=keepdim, keepdims=keepdims, correction=correction, unbiased=unbiased))
+
+
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
 
 
@@ -189,6 +235,39 @@ def reshape(a, *shape):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
     return _sh.Reshape.apply(a, shape=tuple(int(n) for n in shape))
+
+
+def unsqueeze(a, dim):
+    """a with a new axis of size 1 at ``dim`` (−ndim−1 ≤ dim ≤ ndim), via reshape. Shape: (..., 1, ...)."""
+    if not -a.ndim - 1 <= dim <= a.ndim:
+        raise ValueError(f"unsqueeze: dim must be in [{-a.ndim - 1}, {a.ndim}] for shape {a.shape}, got {dim}")
+    dim = dim % (a.ndim + 1)
+    return reshape(a, a.shape[:dim] + (1,) + a.shape[dim:])
+
+
+def squeeze(a, dim=None):
+    """a without its axes of size 1 (all of them, or only ``dim``, an int or tuple), via reshape.
+
+    As PyTorch, a ``dim`` whose size is not 1 is left alone. Shape: a's shape without those 1s.
+    """
+    dims = range(a.ndim) if dim is None else (dim,) if isinstance(dim, int) else dim
+    drop = set()
+    for d in dims:
+        if not -a.ndim <= d < builtins.max(a.ndim, 1):
+            raise ValueError(f"squeeze: dim {d} is out of range for shape {a.shape}")
+        if a.ndim and a.shape[d] == 1:
+            drop.add(d % a.ndim)
+    return reshape(a, tuple(n for i, n in enumerate(a.shape) if i not in drop))
+
+
+def t(a):
+    """The transpose of a matrix; 0-D and 1-D tensors come back as they are (PyTorch's ``t``).
+
+    Shape: (m, n) → (n, m); (n,) → (n,).
+    """
+    if a.ndim > 2:
+        raise ValueError(f"t: expects a tensor with at most 2 dimensions, got shape {a.shape}; use transpose(a, i, j)")
+    return transpose(a) if a.ndim == 2 else a
 
 
 def flatten(a, start_dim=0):

@@ -32,6 +32,11 @@ _METHODS = {
     "sigmoid": F.sigmoid, "tanh": F.tanh, "relu": F.relu, "leaky_relu": F.leaky_relu,
     "gelu": F.gelu, "hardtanh": F.hardtanh, "softmax": F.softmax, "log_softmax": F.log_softmax,
     "float": _cast_method("float32"), "double": _cast_method("float64"),
+    # PyTorch's integer and boolean casts: the results carry no gradient
+    "long": _cast_method("int64"), "int": _cast_method("int32"), "bool": _cast_method("bool"),
+    # PyTorch's spellings, built from the gates above
+    "unsqueeze": F.unsqueeze, "squeeze": F.squeeze, "clone": F.clone, "t": F.t, "neg": F.neg,
+    "matmul": F.matmul, "mm": F.mm, "var": F.var, "std": F.std,
     "astype": F.cast, "to": F.cast,
 }
 

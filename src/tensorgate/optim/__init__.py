@@ -7,8 +7,8 @@ from . import lr_scheduler
 from .adam import Adam, AdamW
 from .clip import clip_grad_norm_, clip_grad_value_
 from .lr_scheduler import (
-    CosineAnnealingLR, ExponentialLR, LinearLR, LinearWarmup, LRScheduler, MultiStepLR, ReduceLROnPlateau,
-    StepLR,
+    CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, LinearWarmup, LRScheduler, MultiStepLR,
+    ReduceLROnPlateau, StepLR,
 )
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
@@ -16,6 +16,6 @@ from .sgd import SGD
 
 __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "clip_grad_norm_", "clip_grad_value_", "lr_scheduler",
-    "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR", "LinearWarmup",
-    "ReduceLROnPlateau",
+    "LRScheduler", "StepLR", "LambdaLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR",
+    "LinearWarmup", "ReduceLROnPlateau",
 ]

@@ -13,7 +13,7 @@ import math
 
 from .optimizer import Optimizer
 
-__all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR",
+__all__ = ["LRScheduler", "StepLR", "LambdaLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR",
            "LinearWarmup", "ReduceLROnPlateau"]
 
 
@@ -88,6 +88,49 @@ class StepLR(LRScheduler):
 
     def lr_at(self, base_lr, e):
         return base_lr * self.gamma ** (e // self.step_size)
+
+
+class LambdaLR(LRScheduler):
+    """η = η₀ · λ(e): the factor is any function of the epoch, one for all groups or a list of one per group.
+
+    The functions are not part of ``state_dict()`` (they may be lambdas); give them again when resuming.
+
+    Shape: not applicable.
+
+    Examples
+    --------
+    >>> import tensorgate as tg
+    >>> opt = tg.optim.SGD([tg.zeros(1, requires_grad=True)], lr=1.0)
+    >>> s = LambdaLR(opt, lr_lambda=lambda epoch: 0.5 ** epoch)
+    >>> lrs = []
+    >>> for epoch in range(4):
+    ...     lrs.append(s.get_last_lr()[0])
+    ...     s.step()
+    >>> lrs
+    [1.0, 0.5, 0.25, 0.125]
+    """
+
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        n = len(getattr(optimizer, "param_groups", ()))
+        lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * n
+        if len(lambdas) != n:
+            raise ValueError(f"LambdaLR: lr_lambda needs one function per parameter group ({n}), got {len(lambdas)}")
+        for f in lambdas:
+            if not callable(f):
+                raise TypeError(f"LambdaLR: lr_lambda must be a function of the epoch, got {type(f).__name__}")
+        self.lr_lambdas = lambdas
+        super().__init__(optimizer, last_epoch)
+
+    def step(self):
+        """Advance one epoch and set group i's rate to η₀ᵢ · λᵢ(e)."""
+        self.last_epoch += 1
+        for group, base, factor in zip(self.optimizer.param_groups, self.base_lrs, self.lr_lambdas):
+            group["lr"] = base * factor(self.last_epoch)
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def state_dict(self):
+        """Everything but the optimiser and the functions, JSON-friendly."""
+        return {k: v for k, v in super().state_dict().items() if k != "lr_lambdas"}
 
 
 class MultiStepLR(LRScheduler):

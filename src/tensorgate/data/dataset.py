@@ -1,0 +1,109 @@
+"""PyTorch's dataset names: the Dataset base class, Subset and random_split.
+
+Any object with ``__len__`` and ``__getitem__`` (returning one example, or a tuple of its parts) can feed a
+:class:`~tensorgate.data.DataLoader`; :class:`Dataset` is that contract spelled as a base class, as in
+``torch.utils.data``. ``TensorDataset`` lives in ``loader.py``, beside the ArrayDataset it builds on.
+"""
+import math
+
+import numpy as np
+
+from ..backend import random as _random
+
+__all__ = ["Dataset", "Subset", "random_split"]
+
+
+class Dataset:
+    """Base class for map-style datasets: subclass it and define ``__getitem__`` and ``__len__``.
+
+    ``dataset[i]`` returns example i: one array or a tuple such as ``(x, y)``; a DataLoader stacks the
+    examples of a batch. Shape: ``dataset[i]`` parts of any shape; the batch adds a first axis (b, ...).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tensorgate.data import DataLoader
+    >>> class Squares(Dataset):
+    ...     def __len__(self):
+    ...         return 4
+    ...     def __getitem__(self, i):
+    ...         return np.array([i], np.float32), i * i
+    >>> [yb.tolist() for xb, yb in DataLoader(Squares(), batch_size=2)]
+    [[0, 1], [4, 9]]
+    """
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__}: a Dataset subclass must define __getitem__")
+
+    def __len__(self):
+        raise NotImplementedError(f"{type(self).__name__}: a Dataset subclass must define __len__ "
+                                  "(a DataLoader needs the number of examples)")
+
+
+class Subset(Dataset):
+    """The examples of ``dataset`` at ``indices``, in that order: ``subset[i] == dataset[indices[i]]``.
+
+    Shape: ``len(subset) == len(indices)``; examples as in ``dataset``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s = Subset(np.array([10, 11, 12, 13]), [3, 1])
+    >>> len(s), int(s[0]), s[[0, 1]].tolist()
+    (2, 13, [13, 11])
+    """
+
+    def __init__(self, dataset, indices):
+        self.dataset = dataset
+        self.indices = [int(i) for i in indices]
+
+    def __getitem__(self, index):
+        if isinstance(index, list):  # a list of positions is passed on as one list, as torch's Subset does
+            return self.dataset[[self.indices[i] for i in index]]
+        return self.dataset[self.indices[index]]
+
+    def __len__(self):
+        return len(self.indices)
+
+    def __repr__(self):
+        return f"Subset({len(self)} of {len(self.dataset)} examples)"
+
+
+def random_split(dataset, lengths, generator=None, *, seed=None):
+    """Split ``dataset`` at random into non-overlapping :class:`Subset` s of the given lengths.
+
+    ``lengths`` are counts summing to ``len(dataset)``, or fractions summing to 1: each gets
+    ⌊fraction · m⌋ examples and the remainder is dealt out one at a time from the first subset on, as in
+    PyTorch. The permutation comes from ``generator`` (a ``numpy.random.Generator``), else from ``seed``,
+    else from tensorgate's global generator (``tg.manual_seed``).
+
+    Shape: m = len(dataset); k lengths → k Subsets whose lengths sum to m.
+
+    Examples
+    --------
+    >>> train, val = random_split(list(range(10)), [0.8, 0.2], seed=0)
+    >>> len(train), len(val), sorted(train.indices + val.indices) == list(range(10))
+    (8, 2, True)
+    """
+    m = len(dataset)
+    lengths = list(lengths)
+    if generator is not None and seed is not None:
+        raise TypeError("random_split: give generator= or seed=, not both")
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:  # fractions (PyTorch's test, so [0, 1] is too)
+        if any(not 0 <= f <= 1 for f in lengths):
+            raise ValueError(f"random_split: fractions must lie in [0, 1], got {lengths}")
+        counts = [int(math.floor(m * f)) for f in lengths]
+        for i in range(m - sum(counts)):
+            counts[i % len(counts)] += 1
+        lengths = counts
+    if any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0 for n in lengths):
+        raise ValueError(f"random_split: lengths must be non-negative integers or fractions summing to 1, "
+                         f"got {lengths}")
+    if sum(lengths) != m:
+        raise ValueError(f"random_split: lengths {lengths} sum to {sum(lengths)}, but the dataset has {m} "
+                         "examples")
+    if generator is None:
+        generator = _random.generator() if seed is None else np.random.default_rng(seed)
+    order = generator.permutation(m).tolist()
+    bounds = np.cumsum([0] + lengths)
+    return [Subset(dataset, order[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
