@@ -110,8 +110,10 @@ def test_convolutions_and_pooling_replay_like_eager():
         np.testing.assert_array_equal(p1.data, p2.data)
 
 
-@pytest.mark.parametrize("layer", [lambda: nn.Dropout(0.5), lambda: nn.BatchNorm1d(8)])
-def test_dropout_and_batchnorm_in_training_stay_eager_and_equal(layer):
+@pytest.mark.parametrize("layer", [lambda: nn.Dropout(0.5), lambda: nn.BatchNorm1d(8),
+                                   lambda: nn.BatchNorm1d(8, momentum=None)])
+def test_dropout_and_batchnorm_in_training_are_replayed_and_equal(layer):
+    # the mask is drawn, and the batch counted, inside the gates: a replay draws and counts as eager does
     def build():
         return nn.Sequential(nn.Linear(5, 8), layer(), nn.ReLU(), nn.Linear(8, 2))
 
@@ -123,9 +125,15 @@ def test_dropout_and_batchnorm_in_training_stay_eager_and_equal(layer):
     _ = tg.manual_seed(7)
     compiled = [step(x, y)[0] for x, y in data]
     assert eager == compiled and len(set(compiled)) == 5
-    assert step.replays == 0
+    assert step.replays == 4 and step.eager_steps == 1
     for b1, b2 in zip(m1.buffers(), m2.buffers()):
         np.testing.assert_array_equal(b1.data, b2.data)   # BatchNorm's running statistics and batch count
+    for p1, p2 in zip(m1.parameters(), m2.parameters()):
+        np.testing.assert_array_equal(p1.data, p2.data)
+    if isinstance(m2[1], nn.BatchNorm1d):
+        assert int(m2[1].num_batches_tracked.data) == 5
+    else:
+        assert "DropoutGate()" in step.code
 
 
 def test_hooks_registered_later_are_called_then_the_replay_resumes():
@@ -299,15 +307,16 @@ def test_a_gate_that_passes_no_gradient_back_stops_the_replay_as_it_stops_the_en
 
 
 def test_the_step_shows_its_code_or_says_why_it_runs_eagerly():
-    model = nn.Sequential(nn.Linear(3, 4), nn.Dropout(0.5), nn.Linear(4, 2))
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
     step = CompiledStep(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1))
     assert step.code == "# no step recorded yet"
     x, y = np.ones((2, 3), np.float32), np.array([0, 1])
+    hook = model[1].register_forward_hook(lambda module, inputs, output: None)
     step(x, y)
-    assert step.code.startswith("# this step runs eagerly: hooks, a module") and "Dropout" in step.code
-    model.eval()
+    assert step.code.startswith("# this step runs eagerly: hooks, a module")
+    hook.remove()
     step(x, y)
-    assert step.code.startswith("def replay(a0, a1, backward=True):") and "g2 = Linear()" in step.code
+    assert step.code.startswith("def replay(a0, a1, backward=True):") and "g2 = Tanh()" in step.code
     assert step.code == step._tapes[next(k for k, v in step._tapes.items() if isinstance(v, Tape))].code
 
 

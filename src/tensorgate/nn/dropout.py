@@ -11,12 +11,23 @@ class DropoutGate(Gate):
     ∂z/∂a = mask: the same units are dropped in the backward pass. Saves the mask.
     Scaling the kept units by 1/(1 − p) in training ("inverted" dropout) keeps E[z] = a, so evaluation
     needs no rescaling: dropout is simply off.
+
+    The mask is drawn here, in forward, from tensorgate's generator: a replayed training step
+    (:class:`~tensorgate.training.CompiledStep`) runs the gates without the Python around them, so a mask
+    drawn outside would be reused; drawn here, every replay draws a fresh one, in the eager step's order.
+
     Shape: a: any; mask: same; z: same.
     """
 
     name = "dropout"
 
-    def forward(self, a, mask=None):
+    def forward(self, a, p=0.5):
+        if p == 1.0:
+            mask = a.dtype.type(0) * a
+        else:
+            uniform = generator().random(a.shape, dtype=a.dtype) if a.dtype.itemsize >= 4 \
+                else generator().random(a.shape)          # the generator draws float32 and float64 only
+            mask = (uniform >= p) * a.dtype.type(1.0 / (1.0 - p))
         self.mask = mask
         return a * mask
 
@@ -45,14 +56,7 @@ def dropout(input, p=0.5, training=True):
         return input
     if not isinstance(input, Tensor):
         input = Tensor(input)
-    x = input.data
-    if p == 1.0:
-        mask = x.dtype.type(0) * x
-    else:
-        keep = generator().random(x.shape, dtype=x.dtype) >= p if x.dtype.itemsize >= 4 \
-            else generator().random(x.shape) >= p
-        mask = keep * x.dtype.type(1.0 / (1.0 - p))
-    return DropoutGate.apply(input, mask=mask)
+    return DropoutGate.apply(input, p=float(p))
 
 
 class Dropout(Module):
@@ -80,9 +84,6 @@ class Dropout(Module):
         if not self.training or self.p == 0.0:
             return x
         return dropout(x, self.p, True)
-
-    def _replayable(self):  # a new mask every training step: not something a replay may repeat
-        return not self.training or self.p == 0.0
 
     def extra_repr(self):
         return f"p={self.p}"

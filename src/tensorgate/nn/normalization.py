@@ -23,7 +23,10 @@ class BatchNormGate(Gate):
     In evaluation μ, σ² are the running statistics (constants), so ∂L/∂x = γ/√(σ² + ε) · g.
     In training, forward also updates the running statistics in place (as PyTorch does):
         running_mean ← (1 − momentum)·running_mean + momentum·μ,
-        running_var  ← (1 − momentum)·running_var  + momentum·σ²·N/(N − 1)   (unbiased).
+        running_var  ← (1 − momentum)·running_var  + momentum·σ²·N/(N − 1)   (unbiased),
+    and counts the batch in ``counter`` (the module's num_batches_tracked; momentum None then means the
+    cumulative average, momentum = 1/count). All of it happens here, in the gate, so that a replayed
+    training step (:class:`~tensorgate.training.CompiledStep`) does it too.
     Saves x̂ and 1/√(σ² + ε).
 
     Shape: x: (m, C, ...); γ, β, running statistics: (C,) (the sizes of the axes not reduced).
@@ -32,10 +35,15 @@ class BatchNormGate(Gate):
     name = "batch_norm"
 
     def forward(self, x, weight=None, bias=None, axes=(0,), running_mean=None, running_var=None,
-                training=True, momentum=0.1, eps=1e-5):
+                training=True, momentum=0.1, eps=1e-5, counter=None):
         shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
         self.axes, self.shape, self.training = axes, shape, training
         if training:
+            if counter is not None:
+                counter += 1
+                if momentum is None:   # cumulative moving average
+                    momentum = 1.0 / float(counter)
+            momentum = 0.0 if momentum is None else momentum
             n = x.size // max(1, _prod(shape))
             mu = x.mean(axis=axes, keepdims=True)
             xc = x - mu
@@ -87,11 +95,13 @@ def _array(t):
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
-               eps=1e-5, axes=None):
+               eps=1e-5, axes=None, num_batches_tracked=None):
     """Batch normalisation over ``axes`` (all but axis 1, the channels, by default); see :class:`BatchNormGate`.
 
     In training the batch statistics are used and ``running_mean``/``running_var`` (Tensors or arrays, or
-    None) are updated in place with ``momentum``; otherwise the running statistics are used.
+    None) are updated in place with ``momentum``; otherwise the running statistics are used. In training,
+    ``num_batches_tracked`` (a 0-d integer Tensor or array, or None) is increased by one, and
+    ``momentum=None`` then means the cumulative average (momentum 1/count).
     ``weight`` and ``bias`` (γ, β) are given together or not at all.
 
     Shape: input: (m, C) with axes (0,), (m, C, L) with (0, 2), (m, C, H, W) with (0, 2, 3);
@@ -118,8 +128,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if training and n <= 1:
         raise ValueError(f"batch_norm: expected more than 1 value per channel in training, got input shape "
                          f"{tuple(input.shape)}; use a batch of at least 2 or call model.eval()")
-    params = dict(axes=axes, running_mean=rm, running_var=rv, training=bool(training), momentum=float(momentum),
-                  eps=float(eps))
+    params = dict(axes=axes, running_mean=rm, running_var=rv, training=bool(training),
+                  momentum=None if momentum is None else float(momentum), eps=float(eps))
+    if training and num_batches_tracked is not None:
+        params["counter"] = _array(num_batches_tracked)
     if weight is None:
         return BatchNormGate.apply(input, **params)
     return BatchNormGate.apply(input, weight, bias, **params)
@@ -151,9 +163,6 @@ class _BatchNorm(Module):
         else:
             self.running_mean = self.running_var = self.num_batches_tracked = None
 
-    def _replayable(self):  # training counts batches in Python, outside the gate
-        return not (self.training and self.track_running_stats)
-
     def reset_running_stats(self):
         """Running mean 0, running variance 1, no batches seen."""
         if self.track_running_stats:
@@ -168,14 +177,11 @@ class _BatchNorm(Module):
                                    for k in self._ndims)
             raise ValueError(f"{type(self).__name__}({self.num_features}): expected input of shape {expected}, "
                              f"got {tuple(x.shape)}")
-        momentum = self.momentum
-        if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
-            if momentum is None:  # cumulative moving average
-                momentum = 1.0 / float(self.num_batches_tracked.data)
+        # the batch count and the running statistics are updated inside the gate, so that a replay does it too
         use_batch = self.training or not self.track_running_stats
+        counter = self.num_batches_tracked if self.training and self.track_running_stats else None
         return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, use_batch,
-                          momentum if momentum is not None else 0.0, self.eps)
+                          self.momentum, self.eps, num_batches_tracked=counter)
 
     def extra_repr(self):
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}" + \

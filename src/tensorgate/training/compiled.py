@@ -8,9 +8,9 @@ gradient clipping between steps, and the optimiser's state work as in eager mode
 
 A replay repeats only gates. So the step stays eager (and correct) whenever that would miss something:
 forward or backward hooks on a module or a parameter (the instruments' Monitor), a module whose forward
-changes state outside its gates (Dropout's fresh mask, BatchNorm's batch counter in training mode: see
-``Module._replayable``), anomaly detection, disabled gradients, or a recording that
-:class:`~tensorgate.autograd.tape.NotReplayable` refused.
+changes state outside its gates (see ``Module._replayable``; Dropout draws its mask and BatchNorm counts
+its batches inside their gates, so both are replayed in training too), anomaly detection, disabled
+gradients, or a recording that :class:`~tensorgate.autograd.tape.NotReplayable` refused.
 
     >>> import numpy as np, tensorgate as tg
     >>> _ = tg.manual_seed(0)
@@ -165,7 +165,7 @@ class CompiledStep:
                 self._tapes[key] = str(reason)  # stay eager for this signature
         last = self._tapes.get(key)
         self._last = last if record or isinstance(last, str) else (
-            "hooks, a module that does more than apply gates in this mode (Dropout or BatchNorm in training), "
+            "hooks, a module that does more than apply gates in this mode (see Module._replayable), "
             "anomaly detection, or gradients switched off")
         loss.backward()
         self.optimizer.step()
