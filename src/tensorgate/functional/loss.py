@@ -276,7 +276,6 @@ class BinaryCrossEntropy(Gate):
     name = "binary_cross_entropy"
 
     def forward(self, p, y, eps=BCE_EPS, reduction="mean"):
-        eps = B.weak(eps)                  # a NumPy scalar eps must not promote float32 to float64
         self.p = p = xp.clip(p, eps, 1.0 - eps)
         self.y, self.reduction, self.count = y, reduction, p.size
         log_p, log_q = xp.log(p), xp.log(1.0 - p)
@@ -349,7 +348,7 @@ class HingeLoss(Gate):
 
     def forward(self, z, y=None, margin=1.0, reduction="mean"):
         _check_label_values(self.name, y, (-1, 1))
-        slack = B.weak(margin) - y * z
+        slack = margin - y * z
         active = slack > 0
         self.dz, self.reduction = xp.where(active, -y, 0.0).astype(z.dtype, copy=False), reduction
         loss = _reduce(xp.where(active, slack, 0.0).astype(z.dtype, copy=False), reduction)

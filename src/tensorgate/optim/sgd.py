@@ -96,11 +96,11 @@ class SGD(Optimizer):
         gradient this step or its array was replaced (then the general path runs, parameter by parameter)."""
         grads, states = [], self.state
         for p, data, v, _ in layout.entries:
+            if p.data is not data or states[p].get("momentum_buffer") is not v:
+                del self._layouts[id(group)]   # a new array (model.to) or velocity: lay them out anew
+                return False
             grad = p.grad
-            if grad is None or p.data is not data or grad.shape != data.shape \
-                    or states[p].get("momentum_buffer") is not v:
-                if p.data is not data or states[p].get("momentum_buffer") is not v:
-                    del self._layouts[id(group)]   # a new array (model.to) or velocity: lay them out anew
+            if grad is None or grad.shape != data.shape:   # the general path skips it, or names the shapes
                 return False
             grads.append(grad)
         layout.velocity *= group["momentum"]                       # v ← μ v           (all at once)
