@@ -1,6 +1,7 @@
 """Stochastic gradient descent, with momentum (heavy ball or Nesterov) and L2 weight decay."""
 import numpy as np
 
+from ..backend.blas import axpy, axpy_over, axpy_pieces, fits
 from .optimizer import Optimizer, _check_number, required
 
 __all__ = ["SGD"]
@@ -95,7 +96,7 @@ class SGD(Optimizer):
         """v ← μ v + g, p ← p − η v over the flat layout; False (nothing done) if some parameter has no
         gradient this step or its array was replaced (then the general path runs, parameter by parameter)."""
         grads, states = [], self.state
-        for p, data, v, _ in layout.entries:
+        for p, data, v in layout.entries:
             if p.data is not data or states[p].get("momentum_buffer") is not v:
                 del self._layouts[id(group)]   # a new array (model.to) or velocity: lay them out anew
                 return False
@@ -104,17 +105,15 @@ class SGD(Optimizer):
                 return False
             grads.append(grad)
         layout.velocity *= group["momentum"]                       # v ← μ v           (all at once)
-        for (_, _, v, _), grad in zip(layout.entries, grads):
+        for (_, _, v), grad in zip(layout.entries, grads):
             v += grad                                              #       + g
-        np.multiply(layout.velocity, group["lr"], layout.scaled)   # η v               (all at once)
-        for _, data, _, step in layout.entries:
-            data -= step                                           # p ← p − η v
+        axpy_over(-group["lr"], layout.pieces)                     # p ← p − η v       (BLAS, one pass)
         return True
 
     def _momentum_layout(self, group):
         """The group's velocities as views into one flat array (made again when the state was replaced by
-        load_state_dict or the group changed); None while some parameter has no velocity (the first step)
-        or the parameters' dtypes differ."""
+        load_state_dict or the group changed); None while some parameter has no velocity (the first step),
+        or when the parameters' dtypes differ or BLAS cannot update one in place."""
         layout = self._layouts.get(id(group))
         params = group["params"]
         if layout is not None and layout.state is self.state and layout.params is params \
@@ -125,7 +124,7 @@ class SGD(Optimizer):
                              for p, v in zip(params, velocities)):
             return None
         dtype = params[0].data.dtype
-        if any(p.data.dtype != dtype for p in params):
+        if any(p.data.dtype != dtype or not fits(p.data) for p in params):   # float16, a strided view: no BLAS
             return None
         layout = self._layouts[id(group)] = _FlatLayout(self.state, params, velocities, dtype)
         return layout
@@ -139,36 +138,33 @@ class SGD(Optimizer):
                 v = state["momentum_buffer"] = np.array(g, copy=True)   # v ← g
             else:
                 v *= mu                                                    # v ← μ v + (1 − τ) g
-                if group["dampening"]:
-                    damped = np.multiply(g, 1.0 - group["dampening"], out=work.b)
-                    v += damped
-                else:
-                    v += g
+                axpy(1.0 - group["dampening"], g, v)
             if group["nesterov"]:
                 ahead = np.multiply(v, mu, out=work.b)                     # g ← g + μ v
                 ahead += g
                 g = ahead
             else:
                 g = v                                                      # g ← v
-        p -= np.multiply(g, lr, work.a)      # p ← p − η g (η g into scratch a; out= as a keyword is slower)
+        axpy(-lr, g, p)                      # p ← p − η g
 
 
 class _FlatLayout:
-    """One group's momentum velocities side by side in a flat array ``velocity``, with a scratch array
-    ``scaled`` of the same size for η v. ``entries`` holds (parameter, its array, its velocity view, its
-    scratch view); the optimiser's state keeps pointing at the views, so state_dict() sees every update."""
+    """One group's momentum velocities side by side in a flat array ``velocity``. ``entries`` holds
+    (parameter, its array, its velocity view); the optimiser's state keeps pointing at the views, so
+    state_dict() sees every update. ``pieces`` are the (velocity, array) pieces for BLAS's p ← p − η v
+    (see backend.blas), made once: every array here is C-contiguous and writeable, or there is no layout."""
 
-    __slots__ = ("state", "params", "entries", "velocity", "scaled")
+    __slots__ = ("state", "params", "entries", "velocity", "pieces")
 
     def __init__(self, state, params, velocities, dtype):
         self.state, self.params = state, params
-        total = sum(v.size for v in velocities)
-        self.velocity, self.scaled = np.empty(total, dtype), np.empty(total, dtype)
-        self.entries, start = [], 0
+        self.velocity = np.empty(sum(v.size for v in velocities), dtype)
+        self.entries, self.pieces, start = [], [], 0
         for p, v in zip(params, velocities):
             end = start + v.size
             view = self.velocity[start:end].reshape(v.shape)
             view[...] = v
             state[p]["momentum_buffer"] = view
-            self.entries.append((p, p.data, view, self.scaled[start:end].reshape(v.shape)))
+            self.entries.append((p, p.data, view))
+            self.pieces += axpy_pieces(view, p.data)
             start = end
