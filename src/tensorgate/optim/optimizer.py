@@ -14,9 +14,9 @@ not set come from the constructor's arguments (``self.defaults``). Learning-rate
 ``group["lr"]`` between steps.
 
 Speed: every update is written with NumPy's in-place operations (``out=``, ``*=``) on buffers allocated
-once per parameter, and p ← p − η g with BLAS's axpy (``backend.blas``: one pass over memory where NumPy
-needs two calls), so a step allocates no new arrays, and float32 parameters stay float32 (Python floats
-are "weak" scalars in NumPy 2 and do not promote).
+once per parameter (SGD with momentum updates p ← p − η v with BLAS's axpy: ``backend.blas``), so a step
+allocates no new arrays, and float32 parameters stay float32 (Python floats are "weak" scalars in NumPy 2
+and do not promote).
 """
 import math
 

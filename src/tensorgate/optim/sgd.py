@@ -1,7 +1,7 @@
 """Stochastic gradient descent, with momentum (heavy ball or Nesterov) and L2 weight decay."""
 import numpy as np
 
-from ..backend.blas import axpy, axpy_over, axpy_pieces, fits
+from ..backend.blas import axpy_over, axpy_pieces, fits
 from .optimizer import Optimizer, _check_number, required
 
 __all__ = ["SGD"]
@@ -138,14 +138,18 @@ class SGD(Optimizer):
                 v = state["momentum_buffer"] = np.array(g, copy=True)   # v ← g
             else:
                 v *= mu                                                    # v ← μ v + (1 − τ) g
-                axpy(1.0 - group["dampening"], g, v)
+                if group["dampening"]:
+                    damped = np.multiply(g, 1.0 - group["dampening"], out=work.b)
+                    v += damped
+                else:
+                    v += g
             if group["nesterov"]:
                 ahead = np.multiply(v, mu, out=work.b)                     # g ← g + μ v
                 ahead += g
                 g = ahead
             else:
                 g = v                                                      # g ← v
-        axpy(-lr, g, p)                      # p ← p − η g
+        p -= np.multiply(g, lr, work.a)      # p ← p − η g (η g into scratch a; out= as a keyword is slower)
 
 
 class _FlatLayout:
