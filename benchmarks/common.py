@@ -97,6 +97,24 @@ def gemm_peak_gflops(n=1024, rounds=5):
     return 2 * n ** 3 / best / 1e9
 
 
+def gemm_contender(n=1024):
+    """A float32 n×n×n matrix product to time in the same rounds as the contenders, and its FLOPs.
+
+    Timed round by round next to them, the GEMM's speed drifts with the machine as theirs does, so a share
+    of it taken within each round compares like with like (a peak measured once, before or after, was
+    taken at a quieter or busier moment and moved the shares by ±8% from run to run).
+    """
+    import numpy as np
+
+    a = np.random.default_rng(0).standard_normal((n, n), dtype=np.float32)
+    b = np.random.default_rng(1).standard_normal((n, n), dtype=np.float32)
+
+    def run():
+        a @ b
+
+    return run, 2 * n ** 3
+
+
 def table(rows, header):
     """Print rows (lists) under a header, as an aligned text table."""
     widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
