@@ -100,9 +100,8 @@ def gemm_peak_gflops(n=1024, rounds=5):
 def gemm_contender(n=1024):
     """A float32 n×n×n matrix product to time in the same rounds as the contenders, and its FLOPs.
 
-    Timed round by round next to them, the GEMM's speed drifts with the machine as theirs does, so a share
-    of it taken within each round compares like with like (a peak measured once, before or after, was
-    taken at a quieter or busier moment and moved the shares by ±8% from run to run).
+    Its fastest round is the GEMM peak of those minutes: a peak measured once, before or after the
+    contenders, was taken at a quieter or busier moment and moved their shares by ±8% from run to run.
     """
     import numpy as np
 
