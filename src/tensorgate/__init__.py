@@ -30,7 +30,7 @@ from .io import load, save  # noqa: E402
 from .training import evaluate, fit, predict  # noqa: E402
 
 # tg.load of a LeNet5 (or another zoo network) finds its class without the user importing the zoo first.
-nn.module.register_module_source(("LeNet5", "SmallVGG", "BasicBlock", "ResNetSmall", "DepthwiseSeparable",
+nn.config.register_module_source(("LeNet5", "SmallVGG", "BasicBlock", "ResNetSmall", "DepthwiseSeparable",
                                   "MobileNetSmall"), "tensorgate.models.zoo")
 
 

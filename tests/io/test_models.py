@@ -160,7 +160,7 @@ def test_zoo_networks_load_in_a_fresh_interpreter(tmp_path):
 
     import tensorgate as tg
     from tensorgate.models import zoo
-    from tensorgate.nn import module as module_module
+    from tensorgate.nn import config as module_config
 
     path = tmp_path / "lenet.tgate"
     tg.save(zoo.LeNet5(), path)
@@ -170,4 +170,4 @@ def test_zoo_networks_load_in_a_fresh_interpreter(tmp_path):
     assert out.stdout.strip() == "LeNet5", out.stderr
     ours = {name for name, obj in vars(zoo).items()
             if isinstance(obj, type) and issubclass(obj, tg.nn.Module) and obj.__module__ == zoo.__name__}
-    assert ours <= set(module_module._DEFINED_IN)
+    assert ours <= set(module_config._DEFINED_IN)

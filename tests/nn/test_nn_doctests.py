@@ -4,7 +4,7 @@ import importlib
 
 import pytest
 
-MODULES = ["tensorgate.nn.module", "tensorgate.nn.parameter", "tensorgate.nn.linear", "tensorgate.nn.container",
+MODULES = ["tensorgate.nn.module", "tensorgate.nn.config", "tensorgate.nn.parameter", "tensorgate.nn.linear", "tensorgate.nn.container",
            "tensorgate.nn.dropout", "tensorgate.nn.normalization", "tensorgate.nn.shape", "tensorgate.nn.init",
            "tensorgate.nn.summary", "tensorgate.nn.functional", "tensorgate.functional.loss"]
 

@@ -9,8 +9,9 @@ from .dropout import Dropout
 from .linear import Linear
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, MSELoss, NLLLoss,
                    PerceptronLoss)
-from .module import (IncompatibleKeys, Module, RemovableHandle, StateDictError, module_from_config,
-                     registered_modules)
+from .config import module_from_config, registered_modules
+from .hooks import RemovableHandle
+from .module import IncompatibleKeys, Module, StateDictError
 from .normalization import BatchNorm1d
 from .parameter import Parameter
 from .shape import Flatten

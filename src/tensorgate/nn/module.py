@@ -9,27 +9,19 @@ plain attribute lookup (PyTorch goes through ``__getattr__``, which is slower).
 
 Every subclass is registered by class name and records the arguments of its outermost constructor call,
 so ``module.get_config()`` gives a JSON-serialisable description of the architecture and
-:func:`module_from_config` rebuilds it without pickle, eval or importing arbitrary code.
+:func:`module_from_config` rebuilds it without pickle, eval or importing arbitrary code (``nn/config.py``).
+Hooks and their handles live in ``nn/hooks.py``.
 """
-import functools
-import importlib
-import inspect
 from collections import OrderedDict, namedtuple
 
 import numpy as np
 
 from .. import backend as B
 from ..autograd import grad_mode
-from ..autograd.gate import Gate
 from ..autograd.tensor import Tensor, as_dtype, to_array
+from .config import Configurable
+from .hooks import RemovableHandle, _BackwardHookState
 from .parameter import Parameter
-
-#: class name → Module subclass (and "module.QualName" → subclass for every class, to tell apart two
-#: classes of the same name); filled by Module.__init_subclass__
-_REGISTRY = {}
-# Module classes that tensorgate defines in packages above nn (the CNN zoo): name → the tensorgate module to
-# import when a file names one (set by tensorgate/__init__.py; the names come from tensorgate, never a file).
-_DEFINED_IN = {}
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -55,7 +47,7 @@ class StateDictError(ValueError, RuntimeError):
     """
 
 
-class Module:
+class Module(Configurable):
     """Base class of every layer and model.
 
     Subclasses set their parameters and sub-modules in ``__init__`` (after or without calling
@@ -102,13 +94,6 @@ class Module:
 
     def __init__(self):
         pass  # everything is set up in __new__, so forgetting super().__init__() does no harm
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        _register(cls)
-        init = cls.__dict__.get("__init__")
-        if init is not None and not getattr(init, "_records_config", False):
-            cls.__init__ = _recording_init(init)
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__}: a Module subclass must define forward()")
@@ -464,24 +449,6 @@ class Module:
             own[name].data[...] = value
         return IncompatibleKeys(missing, unexpected)
 
-    # ---------------------------------------------------------------- architecture config (no pickle)
-    def get_config(self):
-        """The architecture as JSON-serialisable data: ``{"type": ..., "args": [...], "kwargs": {...}}``.
-
-        ``args``/``kwargs`` are the arguments of the constructor call that made this module; Module-valued
-        arguments become nested configs and tuples become lists. :func:`module_from_config` rebuilds the
-        module (with fresh parameters; load the weights with ``load_state_dict``). Attributes added after
-        construction are not part of the config. An argument that cannot be written as JSON (a function,
-        an array) is a TypeError naming it.
-        """
-        args, kwargs = self._config if self._config is not None else ((), {})
-        names = _argument_names(type(self), len(args))
-        return {
-            "type": _type_name(type(self)),
-            "args": [_to_json(a, self, names[i]) for i, a in enumerate(args)],
-            "kwargs": {k: _to_json(v, self, k) for k, v in kwargs.items()},
-        }
-
     # ---------------------------------------------------------------- printing
     def extra_repr(self):
         """The text inside the parentheses of this module's repr (its constructor settings)."""
@@ -544,112 +511,6 @@ class Module:
         return "\n".join(lines)
 
 
-class RemovableHandle:
-    """Returned by ``register_*_hook``: ``handle.remove()`` unregisters the hook (twice is harmless)."""
-
-    _next_id = 0
-
-    def __init__(self, module, kind):
-        RemovableHandle._next_id += 1
-        self.id = RemovableHandle._next_id
-        self.module, self.kind = module, kind
-
-    def remove(self):
-        hooks = self.module._hooks
-        if hooks is not None:
-            hooks[self.kind].pop(self.id, None)
-            self.module._update_has_hooks()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-        return False
-
-
-# ---------------------------------------------------------------- backward hooks
-class _HookIdentity(Gate):
-    """z = a, ∂z/∂a = 1: a tensor for a module's input or output whose gradient hooks can observe.
-
-    Shape: a: any; z: same (the same array, not a copy).
-    """
-
-    name = "module_hook"
-    needs_float = False
-
-    def forward(self, a):
-        return a
-
-    def backward(self, g):
-        return g
-
-
-class _BackwardHookState:
-    """The gradients of one call of a module with backward hooks, gathered as backpropagation reaches them."""
-
-    def __init__(self, module):
-        self.module = module
-        self.grad_output = None
-        self.grad_input = []
-        self.pending = set()
-        self.done = False
-
-    def wrap_inputs(self, args):
-        wrapped = []
-        for i, a in enumerate(args):
-            if isinstance(a, Tensor) and a._requires_grad:
-                a = _HookIdentity.apply(a)
-                a.register_hook(functools.partial(self._input_grad, i))
-                self.pending.add(i)
-            wrapped.append(a)
-        self.grad_input = [None] * len(args)
-        return tuple(wrapped)
-
-    def wrap_output(self, output):
-        if not isinstance(output, Tensor):
-            raise TypeError(f"{type(self.module).__name__}: backward hooks need forward to return one Tensor, "
-                            f"got {type(output).__name__}")
-        if not output._requires_grad:
-            return output
-        output = _HookIdentity.apply(output)
-        output.register_hook(self._output_grad)
-        return output
-
-    def _output_grad(self, g):
-        for hook in list(self.module._hooks["backward_pre"].values()):
-            result = hook(self.module, (g,))
-            if result is not None:
-                g = result[0]
-        self.grad_output = (g,)
-        if not self.pending:
-            self._fire(None)
-        return g
-
-    def _input_grad(self, i, g):
-        self.grad_input[i] = g
-        self.pending.discard(i)
-        if not self.pending and not self.done:
-            return self._fire(i)
-        return None
-
-    def _fire(self, last):
-        self.done = True
-        grad_input = tuple(self.grad_input)
-        for hook in list(self.module._hooks["backward"].values()):
-            result = hook(self.module, grad_input, self.grad_output)
-            if result is not None:
-                result = tuple(result)
-                changed = [j for j, (old, new) in enumerate(zip(grad_input, result)) if new is not old]
-                if any(j != last for j in changed):
-                    raise RuntimeError(
-                        f"{type(self.module).__name__}: a full backward hook can replace the gradient of the "
-                        "last input only; this call had several inputs needing gradients")
-                grad_input = result
-        return None if last is None else grad_input[last]
-
-
-# ---------------------------------------------------------------- helpers
 def _forget(d, name, keep):
     """Remove ``name`` from the registries other than ``keep`` (an attribute changes kind)."""
     for registry in (d["_parameters"], d["_modules"], d["_buffers"]):
@@ -657,142 +518,3 @@ def _forget(d, name, keep):
             registry.pop(name, None)
     if keep is not d["_buffers"]:
         d["_non_persistent"].discard(name)
-
-
-def _register(cls):
-    short = cls.__name__
-    full = f"{cls.__module__}.{cls.__qualname__}"
-    existing = _REGISTRY.get(short)
-    if existing is None or f"{existing.__module__}.{existing.__qualname__}" == full:
-        _REGISTRY[short] = cls      # the first class of a name keeps the short name (redefinitions replace it)
-    _REGISTRY[full] = cls
-
-
-def _type_name(cls):
-    return cls.__name__ if _REGISTRY.get(cls.__name__) is cls else f"{cls.__module__}.{cls.__qualname__}"
-
-
-def _recording_init(init):
-    """Wrap a subclass ``__init__`` so that the outermost constructor call records its arguments."""
-
-    @functools.wraps(init)
-    def __init__(self, *args, **kwargs):
-        d = self.__dict__
-        if d.get("_config") is None:
-            d["_config"] = (tuple(args), dict(kwargs))
-        init(self, *args, **kwargs)
-
-    __init__._records_config = True
-    return __init__
-
-
-def _argument_names(cls, n):
-    """Names of the first ``n`` positional constructor parameters (for error messages)."""
-    try:
-        params = list(inspect.signature(cls.__init__).parameters.values())[1:]
-    except (TypeError, ValueError):  # pragma: no cover - builtins
-        params = []
-    names = []
-    for i in range(n):
-        if i < len(params) and params[i].kind in (params[i].POSITIONAL_ONLY, params[i].POSITIONAL_OR_KEYWORD):
-            names.append(params[i].name)
-        elif i < len(params) and params[i].kind == params[i].VAR_POSITIONAL:
-            names.append(f"{params[i].name}[{i - params.index(params[i])}]")
-            params.insert(i + 1, params[i])  # later positions belong to the same *args
-        else:
-            names.append(f"args[{i}]")
-    return names
-
-
-def _to_json(value, module, name):
-    if value is None or isinstance(value, (bool, str, int)):
-        return value
-    if isinstance(value, float):
-        return value
-    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
-        return value.item()
-    if isinstance(value, Module):
-        return value.get_config()
-    if isinstance(value, (list, tuple)):
-        return [_to_json(v, module, f"{name}[{i}]") for i, v in enumerate(value)]
-    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-        return {k: _to_json(v, module, f"{name}[{k!r}]") for k, v in value.items()}
-    if isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic)):
-        return np.dtype(value).name
-    raise TypeError(
-        f"get_config: {type(module).__name__}'s constructor argument {name!r} is a {type(value).__name__} "
-        f"({_short(value)}), which cannot be written as JSON. Give it as a number, string, list or dict "
-        f"(e.g. an init scheme by name), or override get_config() in {type(module).__name__}")
-
-
-def _short(value):
-    text = repr(value)
-    return text if len(text) < 60 else text[:57] + "..."
-
-
-def _is_config(value):
-    return isinstance(value, dict) and set(value) == {"type", "args", "kwargs"}
-
-
-def _from_json(value):
-    if _is_config(value):
-        return module_from_config(value)
-    if isinstance(value, list):
-        return [_from_json(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _from_json(v) for k, v in value.items()}
-    return value
-
-
-def register_module_source(names, module):
-    """Let :func:`module_from_config` find the Module classes ``names`` by importing ``module`` (a
-    tensorgate module name, like ``"tensorgate.models.zoo"``) the first time a config names one.
-
-    Shape: not applicable.
-    """
-    for name in names:
-        _DEFINED_IN[name] = module
-        _DEFINED_IN[f"{module}.{name}"] = module
-
-
-def module_from_config(config):
-    """Rebuild a module from :meth:`Module.get_config`'s output (fresh parameters; then load the weights).
-
-    The type is looked up among the registered Module subclasses by name: tensorgate's layers always, a
-    user-defined class once the code that defines it has been imported. Nothing the file says is evaluated
-    or imported (tensorgate's own zoo classes are imported from their fixed module, see
-    :func:`register_module_source`).
-
-    Shape: not applicable (builds a module).
-
-    Example
-    -------
-    >>> import tensorgate as tg
-    >>> model = tg.nn.Sequential(tg.nn.Linear(4, 3), tg.nn.ReLU())
-    >>> copy = tg.nn.module_from_config(model.get_config())
-    >>> [type(m).__name__ for m in copy]
-    ['Linear', 'ReLU']
-    """
-    if not _is_config(config):
-        raise ValueError("module_from_config: expected a dict with exactly the keys 'type', 'args' and 'kwargs', "
-                         f"got {_short(config)}")
-    cls = _REGISTRY.get(config["type"])
-    if cls is None and config["type"] in _DEFINED_IN:
-        importlib.import_module(_DEFINED_IN[config["type"]])  # registers the class
-        cls = _REGISTRY.get(config["type"])
-    if cls is None:
-        raise ValueError(f"module_from_config: unknown module type {config['type']!r}. Import or define the "
-                         "class (a subclass of tensorgate.nn.Module) before loading the model")
-    if not isinstance(config["args"], list) or not isinstance(config["kwargs"], dict):
-        raise ValueError(f"module_from_config: 'args' must be a list and 'kwargs' a dict in {_short(config)}")
-    args = [_from_json(a) for a in config["args"]]
-    kwargs = {k: _from_json(v) for k, v in config["kwargs"].items()}
-    return cls(*args, **kwargs)
-
-
-def registered_modules():
-    """Names of the Module subclasses that :func:`module_from_config` can build (short names only).
-
-    Shape: not applicable (a sorted list of str).
-    """
-    return sorted(k for k in _REGISTRY if "." not in k)
