@@ -1,0 +1,322 @@
+"""sample_weight in every metric: scikit-learn as the oracle.
+
+Three checks for each function: random non-negative weights (floats and small integers, many of them zero)
+against scikit-learn; integer weights against the same data with each row repeated w times; and the
+degenerate cases (all the weight on one class) giving scikit-learn's warnings and values. Then the errors
+for bad weights, which must name ``sample_weight``.
+"""
+import math
+import warnings
+
+import numpy as np
+import pytest
+import sklearn.metrics as skm
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import tensorgate.metrics as tm
+from tensorgate.autograd import Tensor
+from metrics_helpers import assert_close, label_pairs, quiet
+
+AVERAGES = [None, "micro", "macro", "weighted"]
+
+
+@st.composite
+def weights(draw, n, integer=None):
+    """Weights (n,) >= 0, about a third of them 0, at least one positive: floats, or integers 0..3."""
+    if integer is None:
+        integer = draw(st.booleans())
+    if integer:
+        w = draw(arrays(np.int64, n, elements=st.integers(0, 3)))
+    else:
+        w = draw(arrays(np.float64, n, elements=st.one_of(st.just(0.0), st.floats(0.01, 5.0))))
+    if not w.any():
+        w[draw(st.integers(0, n - 1))] = 2
+    return w
+
+
+@st.composite
+def weighted_pairs(draw, min_classes=1, max_classes=5, strings=None, integer=None):
+    y_true, y_pred = draw(label_pairs(min_classes=min_classes, max_classes=max_classes, strings=strings))
+    return y_true, y_pred, draw(weights(y_true.shape[0], integer))
+
+
+def messages(fn):
+    """fn()'s result and the sorted messages of the warnings it issued."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fn()
+    return result, sorted(str(w.message) for w in caught)
+
+
+def assert_same_warnings(ours, theirs):
+    """Same value (nan where scikit-learn has nan) and the same warning messages."""
+    got, got_messages = messages(ours)
+    expected, expected_messages = messages(theirs)
+    assert_close(got, expected)
+    assert got_messages == expected_messages
+    return got
+
+
+# ------------------------------------------------------------------------------------------------------------
+# label metrics against scikit-learn
+# ------------------------------------------------------------------------------------------------------------
+
+@settings(max_examples=40, deadline=None)
+@given(problem=weighted_pairs(), normalize=st.sampled_from([None, "true", "pred", "all"]))
+def test_weighted_confusion_matrix_matches_sklearn(problem, normalize):
+    y_true, y_pred, w = problem
+    with quiet():
+        ours = tm.confusion_matrix(y_true, y_pred, sample_weight=w, normalize=normalize)
+        theirs = skm.confusion_matrix(y_true, y_pred, sample_weight=w, normalize=normalize)
+    assert ours.dtype == theirs.dtype                   # int64 for integer weights, float64 otherwise
+    assert_close(ours, theirs)
+
+
+@settings(max_examples=30, deadline=None)
+@given(problem=weighted_pairs(strings=False, max_classes=4), data=st.data())
+def test_weighted_confusion_matrix_with_labels_matches_sklearn(problem, data):
+    y_true, y_pred, w = problem
+    labels = data.draw(st.lists(st.integers(0, 5), min_size=1, max_size=5, unique=True))
+    if set(labels) & set(y_true.tolist()):
+        with quiet():
+            assert_close(tm.confusion_matrix(y_true, y_pred, labels=labels, sample_weight=w),
+                         skm.confusion_matrix(y_true, y_pred, labels=labels, sample_weight=w))
+
+
+@settings(max_examples=30, deadline=None)
+@given(problem=weighted_pairs(), normalize=st.booleans())
+def test_weighted_accuracy_matches_sklearn(problem, normalize):
+    y_true, y_pred, w = problem
+    ours = tm.accuracy_score(y_true, y_pred, normalize=normalize, sample_weight=w)
+    assert isinstance(ours, float)
+    assert_close(ours, skm.accuracy_score(y_true, y_pred, normalize=normalize, sample_weight=w))
+
+
+PRF = [(tm.precision_score, skm.precision_score), (tm.recall_score, skm.recall_score),
+       (tm.f1_score, skm.f1_score)]
+
+
+@settings(max_examples=50, deadline=None)
+@given(problem=weighted_pairs(), average=st.sampled_from(AVERAGES),
+       zero_division=st.sampled_from(["warn", 0, 1, np.nan]), which=st.sampled_from(range(3)))
+def test_weighted_prf_match_sklearn_with_their_warnings(problem, average, zero_division, which):
+    ours, theirs = PRF[which]
+    y_true, y_pred, w = problem
+    assert_same_warnings(
+        lambda: ours(y_true, y_pred, average=average, sample_weight=w, zero_division=zero_division),
+        lambda: theirs(y_true, y_pred, average=average, sample_weight=w, zero_division=zero_division))
+
+
+@settings(max_examples=40, deadline=None)
+@given(problem=weighted_pairs(max_classes=2, strings=False), beta=st.sampled_from([0.0, 0.5, 2.0, math.inf]),
+       zero_division=st.sampled_from(["warn", 0, 1]))
+def test_weighted_binary_prf_and_fbeta_match_sklearn(problem, beta, zero_division):
+    y_true, y_pred, w = problem
+    for ours, theirs in PRF:
+        assert_same_warnings(lambda: ours(y_true, y_pred, sample_weight=w, zero_division=zero_division),
+                             lambda: theirs(y_true, y_pred, sample_weight=w, zero_division=zero_division))
+    got, caught = messages(
+        lambda: tm.fbeta_score(y_true, y_pred, beta=beta, sample_weight=w, zero_division=zero_division))
+    expected, expected_caught = messages(
+        lambda: skm.fbeta_score(y_true, y_pred, beta=beta, sample_weight=w, zero_division=zero_division))
+    assert_close(got, expected)
+    if 0 < beta < math.inf:
+        # (for beta 0 and inf, F is precision and recall: scikit-learn is silent where those are 0/0, we warn)
+        assert caught == expected_caught
+
+
+@settings(max_examples=40, deadline=None)
+@given(problem=weighted_pairs(), average=st.sampled_from(AVERAGES), beta=st.sampled_from([0.5, 1.0, 3.0]))
+def test_weighted_precision_recall_fscore_support_matches_sklearn(problem, average, beta):
+    y_true, y_pred, w = problem
+    with quiet():
+        got = tm.precision_recall_fscore_support(y_true, y_pred, beta=beta, average=average, sample_weight=w)
+        expected = skm.precision_recall_fscore_support(y_true, y_pred, beta=beta, average=average,
+                                                       sample_weight=w)
+    for g, e in zip(got, expected):
+        if e is None:
+            assert g is None
+        else:
+            assert_close(g, e)
+    if average is None:
+        assert got[3].dtype == np.float64                # supports are total weights
+
+
+def _weighted_negatives(y_true, y_pred, w, labels):
+    """Oracle TN, FP and support (K,) per label, summed directly over the samples. (scikit-learn's
+    multilabel_confusion_matrix takes TN = sum(w) - TP - FP - FN, a rounding away from 0 where the
+    negatives weigh nothing, which would turn 0/0 into 1.)"""
+    tn = [w[(y_true != k) & (y_pred != k)].sum() for k in labels]
+    fp = [w[(y_true != k) & (y_pred == k)].sum() for k in labels]
+    support = [w[y_true == k].sum() for k in labels]
+    return np.array(tn), np.array(fp), np.array(support)
+
+
+@settings(max_examples=40, deadline=None)
+@given(problem=weighted_pairs(min_classes=2), average=st.sampled_from(AVERAGES))
+def test_weighted_specificity_and_fpr_match_direct_sums(problem, average):
+    y_true, y_pred, w = problem
+    labels = np.unique(np.concatenate([y_true, y_pred]))
+    tn, fp, support = _weighted_negatives(y_true, y_pred, w, labels)
+    if average == "micro":
+        spec, fpr = tn.sum() / (tn + fp).sum(), fp.sum() / (tn + fp).sum()
+    else:
+        with np.errstate(all="ignore"):
+            spec = np.where(tn + fp > 0, tn / (tn + fp), 0.0)
+            fpr = np.where(tn + fp > 0, fp / (tn + fp), 0.0)
+        if average is not None:
+            weights_ = support if average == "weighted" and support.sum() else None
+            spec, fpr = np.average(spec, weights=weights_), np.average(fpr, weights=weights_)
+    if average == "micro" and (tn + fp).sum() == 0:
+        return
+    with quiet():
+        np.testing.assert_allclose(tm.specificity_score(y_true, y_pred, average=average, sample_weight=w,
+                                                        zero_division=0), spec, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(tm.false_positive_rate(y_true, y_pred, average=average, sample_weight=w,
+                                                          zero_division=0), fpr, rtol=0, atol=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(problem=weighted_pairs(), digits=st.integers(1, 4), zero_division=st.sampled_from(["warn", 0, 1]))
+def test_weighted_classification_report_matches_sklearn(problem, digits, zero_division):
+    """The same text to the character (supports are total weights, printed as floats) and the same dict."""
+    y_true, y_pred, w = problem
+    with quiet():
+        assert (tm.classification_report(y_true, y_pred, sample_weight=w, digits=digits,
+                                         zero_division=zero_division)
+                == skm.classification_report(y_true, y_pred, sample_weight=w, digits=digits,
+                                             zero_division=zero_division))
+        ours = tm.classification_report(y_true, y_pred, sample_weight=w, output_dict=True)
+        theirs = skm.classification_report(y_true, y_pred, sample_weight=w, output_dict=True)
+    assert ours.keys() == theirs.keys()
+    for key, value in theirs.items():
+        if isinstance(value, dict):
+            assert_close(list(ours[key].values()), list(value.values()))
+        else:
+            assert_close(ours[key], value)
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data(), k=st.integers(2, 4), normalize=st.booleans())
+def test_weighted_log_loss_matches_sklearn(data, k, normalize):
+    n = data.draw(st.integers(k, 30))
+    y = np.array(data.draw(st.lists(st.integers(0, k - 1), min_size=n, max_size=n)))
+    y[:k] = np.arange(k)
+    w = data.draw(weights(n))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2 ** 16)))
+    proba = rng.dirichlet(np.ones(k), size=n)
+    proba[0] = np.eye(k)[0]
+    assert_close(tm.log_loss(y, proba, normalize=normalize, sample_weight=w),
+                 skm.log_loss(y, proba, normalize=normalize, sample_weight=w))
+    if k == 2:
+        assert_close(tm.log_loss(y, proba[:, 1], sample_weight=w), skm.log_loss(y, proba[:, 1], sample_weight=w))
+
+
+# ------------------------------------------------------------------------------------------------------------
+# integer weights are repeated rows
+# ------------------------------------------------------------------------------------------------------------
+
+@settings(max_examples=40, deadline=None)
+@given(problem=weighted_pairs(min_classes=2, strings=False, integer=True), average=st.sampled_from(AVERAGES))
+def test_integer_weights_equal_repeated_rows_for_label_metrics(problem, average):
+    """A weight of w counts a sample w times (0: not at all). ``labels`` is passed so that a class seen only
+    in rows of weight 0 (dropped by the repetition) is scored in both."""
+    y_true, y_pred, w = problem
+    labels = np.unique(np.concatenate([y_true, y_pred]))
+    y_rep, p_rep = np.repeat(y_true, w), np.repeat(y_pred, w)
+    with quiet():
+        assert np.array_equal(tm.confusion_matrix(y_true, y_pred, labels=labels, sample_weight=w),
+                              tm.confusion_matrix(y_rep, p_rep, labels=labels))
+        assert_close(tm.accuracy_score(y_true, y_pred, sample_weight=w), tm.accuracy_score(y_rep, p_rep))
+        assert_close(tm.accuracy_score(y_true, y_pred, sample_weight=w, normalize=False), len(y_rep)
+                     * tm.accuracy_score(y_rep, p_rep))
+        for f in (tm.precision_score, tm.recall_score, tm.f1_score, tm.specificity_score,
+                  tm.false_positive_rate):
+            assert_close(f(y_true, y_pred, labels=labels, average=average, sample_weight=w, zero_division=0),
+                         f(y_rep, p_rep, labels=labels, average=average, zero_division=0))
+        got = tm.precision_recall_fscore_support(y_true, y_pred, labels=labels, sample_weight=w)
+        expected = tm.precision_recall_fscore_support(y_rep, p_rep, labels=labels)
+        for g, e in zip(got, expected):
+            assert_close(g, e)
+
+
+def test_integer_weights_equal_repeated_rows_for_log_loss():
+    rng = np.random.default_rng(7)
+    y = np.array([0, 1, 2, 1, 0, 2, 2, 1])
+    proba = rng.dirichlet(np.ones(3), size=8)
+    w = np.array([0, 2, 1, 3, 1, 0, 2, 1])
+    assert_close(tm.log_loss(y, proba, sample_weight=w), tm.log_loss(np.repeat(y, w), np.repeat(proba, w, 0)))
+    assert_close(tm.log_loss(y, proba, sample_weight=w, normalize=False),
+                 tm.log_loss(np.repeat(y, w), np.repeat(proba, w, 0), normalize=False))
+
+
+# ------------------------------------------------------------------------------------------------------------
+# weights of one and Tensors change nothing; all the weight on one class
+# ------------------------------------------------------------------------------------------------------------
+
+def test_unit_weights_and_tensor_weights_give_the_unweighted_results():
+    y_true = np.array([0, 1, 2, 2, 1, 0, 1])
+    y_pred = np.array([0, 2, 2, 2, 1, 1, 1])
+    ones = np.ones(7)
+    assert_close(tm.confusion_matrix(y_true, y_pred, sample_weight=ones), tm.confusion_matrix(y_true, y_pred))
+    assert tm.confusion_matrix(y_true, y_pred, sample_weight=ones).dtype == np.float64
+    for f in (tm.precision_score, tm.recall_score, tm.f1_score, tm.specificity_score):
+        assert f(y_true, y_pred, average="weighted", sample_weight=ones) == f(y_true, y_pred, average="weighted")
+    w = np.array([0.5, 2.0, 1.0, 0.0, 1.5, 1.0, 3.0])
+    assert_close(tm.f1_score(Tensor(y_true), Tensor(y_pred), average="macro", sample_weight=Tensor(w)),
+                 skm.f1_score(y_true, y_pred, average="macro", sample_weight=w))
+    assert_close(tm.confusion_matrix(y_true, y_pred, sample_weight=list(w)),
+                 skm.confusion_matrix(y_true, y_pred, sample_weight=w))
+
+
+def test_all_the_weight_on_one_class_warns_as_sklearn():
+    y_true = np.array([0, 0, 1, 1, 1, 0])
+    y_pred = np.array([0, 1, 1, 0, 1, 0])
+    on_negatives = (y_true == 0).astype(float)              # positives weigh nothing
+    on_positives = (y_true == 1).astype(float)
+    for w in (on_negatives, on_positives):
+        for ours, theirs in PRF + [(tm.accuracy_score, skm.accuracy_score)]:
+            assert_same_warnings(lambda: ours(y_true, y_pred, sample_weight=w),
+                                 lambda: theirs(y_true, y_pred, sample_weight=w))
+    # recall of the positives is 0/0 when they weigh nothing: 0 with a warning
+    _, caught = messages(lambda: tm.recall_score(y_true, y_pred, sample_weight=on_negatives))
+    assert any("Recall is ill-defined" in m for m in caught)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# bad weights
+# ------------------------------------------------------------------------------------------------------------
+
+LABEL_METRICS = [
+    tm.confusion_matrix, tm.accuracy_score, tm.precision_score, tm.recall_score, tm.f1_score,
+    tm.specificity_score, tm.false_positive_rate, tm.precision_recall_fscore_support, tm.classification_report,
+    lambda y, p, **kw: tm.fbeta_score(y, p, beta=2.0, **kw),
+    lambda y, p, **kw: tm.log_loss(y, [0.2, 0.7, 0.6, 0.1], **kw),
+]
+
+
+def check_bad_weights(fn):
+    """fn(sample_weight=...) on 4 samples rejects each kind of bad weight with an error naming it."""
+    with pytest.raises(ValueError, match=r"sample_weight has 3 weights but y_true has 4 samples.*\(4,\)"):
+        fn(sample_weight=[1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match=r"sample_weight must have shape \(n,\) = \(4,\).*shape \(4, 1\)"):
+        fn(sample_weight=np.ones((4, 1)))
+    with pytest.raises(ValueError, match=r"sample_weight must have shape .*shape \(\)"):
+        fn(sample_weight=2.0)
+    with pytest.raises(ValueError, match=r"sample_weight\[2\] is -0.5: sample weights must be >= 0"):
+        fn(sample_weight=[1.0, 1.0, -0.5, 1.0])
+    with pytest.raises(ValueError, match=r"sample_weight\[1\] is nan"):
+        fn(sample_weight=[1.0, np.nan, 1.0, 1.0])
+    with pytest.raises(ValueError, match=r"sample_weight\[3\] is inf"):
+        fn(sample_weight=[1.0, 1.0, 1.0, np.inf])
+    with pytest.raises(ValueError, match="sample_weight is all zeros"):
+        fn(sample_weight=[0, 0, 0, 0])
+    with pytest.raises(ValueError, match="sample_weight must hold numbers"):
+        fn(sample_weight=["a", "b", "c", "d"])
+
+
+@pytest.mark.parametrize("metric", LABEL_METRICS)
+def test_bad_weights_are_rejected_by_label_metrics(metric):
+    check_bad_weights(lambda **kw: metric([0, 1, 1, 0], [0, 1, 0, 0], **kw))
