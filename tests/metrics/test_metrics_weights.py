@@ -1,4 +1,4 @@
-"""sample_weight in every metric: scikit-learn as the oracle.
+"""sample_weight in every metric, balanced accuracy and MCC: scikit-learn as the oracle.
 
 Three checks for each function: random non-negative weights (floats and small integers, many of them zero)
 against scikit-learn; integer weights against the same data with each row repeated w times; and the
@@ -214,6 +214,41 @@ def test_weighted_log_loss_matches_sklearn(data, k, normalize):
         assert_close(tm.log_loss(y, proba[:, 1], sample_weight=w), skm.log_loss(y, proba[:, 1], sample_weight=w))
 
 
+@settings(max_examples=50, deadline=None)
+@given(problem=weighted_pairs(min_classes=2), weighted=st.booleans(), adjusted=st.booleans())
+def test_balanced_accuracy_and_mcc_match_sklearn(problem, weighted, adjusted):
+    """Binary and multi-class, weighted or not, with scikit-learn's warning for a class absent from y_true
+    (or present only with weight 0)."""
+    y_true, y_pred, w = problem
+    w = w if weighted else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)     # adjusted with one class left: 0/0 in both
+        assert_same_warnings(
+            lambda: tm.balanced_accuracy_score(y_true, y_pred, sample_weight=w, adjusted=adjusted),
+            lambda: skm.balanced_accuracy_score(y_true, y_pred, sample_weight=w, adjusted=adjusted))
+    got = assert_same_warnings(lambda: tm.matthews_corrcoef(y_true, y_pred, sample_weight=w),
+                               lambda: skm.matthews_corrcoef(y_true, y_pred, sample_weight=w))
+    assert isinstance(got, float) and -1 - 1e-12 <= got <= 1 + 1e-12
+
+
+def test_balanced_accuracy_and_mcc_by_hand():
+    y_true = [0, 0, 0, 0, 1, 1]
+    y_pred = [0, 0, 0, 1, 1, 0]
+    # recall of class 0: 3/4, of class 1: 1/2 -> balanced accuracy 5/8; adjusted (5/8 - 1/2) / (1/2) = 1/4
+    assert tm.balanced_accuracy_score(y_true, y_pred) == 0.625
+    assert tm.balanced_accuracy_score(y_true, y_pred, adjusted=True) == 0.25
+    # TP = 1, TN = 3, FP = 1, FN = 1: MCC = (1·3 − 1·1) / √(2·2·4·4) = 2 / 8
+    assert tm.matthews_corrcoef(y_true, y_pred) == pytest.approx(0.25)
+    # weight 3 on sample 4 (the true positive): TP = 3, so MCC = (3·3 − 1·1) / √(4·4·4·4) = 8 / 16
+    w = [1, 1, 1, 1, 3, 1]
+    assert tm.matthews_corrcoef(y_true, y_pred, sample_weight=w) == pytest.approx(0.5)
+    # multi-class: s = 6, c = 3 (samples 0, 2, 4), t = (2, 2, 2), p = (2, 1, 3), Σ p_k t_k = 12:
+    # (3·6 − 12) / √((36 − 14)(36 − 12))
+    assert tm.matthews_corrcoef([0, 0, 1, 1, 2, 2], [0, 2, 1, 2, 2, 0]) == pytest.approx(
+        6 / math.sqrt(22 * 24))
+    assert tm.matthews_corrcoef([1, 1, 1], [1, 1, 1]) == 0.0   # sklearn: 0 where undefined (and a warning)
+
+
 # ------------------------------------------------------------------------------------------------------------
 # integer weights are repeated rows
 # ------------------------------------------------------------------------------------------------------------
@@ -240,6 +275,10 @@ def test_integer_weights_equal_repeated_rows_for_label_metrics(problem, average)
         expected = tm.precision_recall_fscore_support(y_rep, p_rep, labels=labels)
         for g, e in zip(got, expected):
             assert_close(g, e)
+        assert_close(tm.matthews_corrcoef(y_true, y_pred, sample_weight=w), tm.matthews_corrcoef(y_rep, p_rep))
+        if set(np.unique(y_rep)) == set(np.unique(np.concatenate([y_rep, p_rep]))) == set(labels):
+            assert_close(tm.balanced_accuracy_score(y_true, y_pred, sample_weight=w),
+                         tm.balanced_accuracy_score(y_rep, p_rep))
 
 
 def test_integer_weights_equal_repeated_rows_for_log_loss():
@@ -269,6 +308,8 @@ def test_unit_weights_and_tensor_weights_give_the_unweighted_results():
                  skm.f1_score(y_true, y_pred, average="macro", sample_weight=w))
     assert_close(tm.confusion_matrix(y_true, y_pred, sample_weight=list(w)),
                  skm.confusion_matrix(y_true, y_pred, sample_weight=w))
+    assert_close(tm.matthews_corrcoef(y_true, y_pred, sample_weight=Tensor(w)),
+                 skm.matthews_corrcoef(y_true, y_pred, sample_weight=w))
 
 
 def test_all_the_weight_on_one_class_warns_as_sklearn():
@@ -277,12 +318,18 @@ def test_all_the_weight_on_one_class_warns_as_sklearn():
     on_negatives = (y_true == 0).astype(float)              # positives weigh nothing
     on_positives = (y_true == 1).astype(float)
     for w in (on_negatives, on_positives):
-        for ours, theirs in PRF + [(tm.accuracy_score, skm.accuracy_score)]:
+        for ours, theirs in PRF + [(tm.balanced_accuracy_score, skm.balanced_accuracy_score),
+                                   (tm.matthews_corrcoef, skm.matthews_corrcoef),
+                                   (tm.accuracy_score, skm.accuracy_score)]:
             assert_same_warnings(lambda: ours(y_true, y_pred, sample_weight=w),
                                  lambda: theirs(y_true, y_pred, sample_weight=w))
     # recall of the positives is 0/0 when they weigh nothing: 0 with a warning
     _, caught = messages(lambda: tm.recall_score(y_true, y_pred, sample_weight=on_negatives))
     assert any("Recall is ill-defined" in m for m in caught)
+    # balanced accuracy leaves out the class of zero weight, with scikit-learn's (odd) message
+    _, caught = messages(lambda: tm.balanced_accuracy_score(y_true, y_pred, sample_weight=on_negatives))
+    assert caught == ["y_pred contains classes not in y_true"]
+    assert tm.matthews_corrcoef(y_true, y_pred, sample_weight=on_negatives) == 0.0
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -292,6 +339,7 @@ def test_all_the_weight_on_one_class_warns_as_sklearn():
 LABEL_METRICS = [
     tm.confusion_matrix, tm.accuracy_score, tm.precision_score, tm.recall_score, tm.f1_score,
     tm.specificity_score, tm.false_positive_rate, tm.precision_recall_fscore_support, tm.classification_report,
+    tm.balanced_accuracy_score, tm.matthews_corrcoef,
     lambda y, p, **kw: tm.fbeta_score(y, p, beta=2.0, **kw),
     lambda y, p, **kw: tm.log_loss(y, [0.2, 0.7, 0.6, 0.1], **kw),
 ]

@@ -658,3 +658,85 @@ def log_loss(y_true, y_proba, *, normalize=True, sample_weight=None, labels=None
         return float(np.mean(loss)) if normalize else float(np.sum(loss))
     return float(np.average(loss, weights=w)) if normalize else float(np.dot(loss, w))
 
+
+def balanced_accuracy_score(y_true, y_pred, *, sample_weight=None, adjusted=False):
+    """Balanced accuracy: the mean of the K classes' recalls, (1/K) sum_k C[k, k] / sum_j C[k, j].
+
+    Accuracy with every class given the same total weight, so a majority class cannot carry the score; for
+    two classes it is (TPR + TNR) / 2. ``adjusted=True`` rescales it so that chance scores 0 and a perfect
+    classifier 1: (score - 1/K) / (1 - 1/K).
+
+    Parameters
+    ----------
+    y_true, y_pred : array_like or Tensor, shape (m,)
+        True and predicted labels.
+    sample_weight : array_like or Tensor, shape (m,), optional
+        Non-negative weight of each sample; C holds sums of weights.
+    adjusted : bool
+        Rescale so that random guessing scores 0.
+
+    Returns
+    -------
+    float
+
+    A class that occurs in y_pred but not in y_true (its row of C is zero) has no recall: it is left out of
+    the mean, with a warning, as in scikit-learn (K then counts the classes left in).
+
+    Examples
+    --------
+    >>> balanced_accuracy_score([0, 1, 0, 0, 1, 0], [0, 1, 0, 0, 0, 1])   # (3/4 + 1/2) / 2
+    0.625
+    """
+    C = confusion_matrix(y_true, y_pred, sample_weight=sample_weight)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_class = np.diag(C) / C.sum(axis=1)
+    if np.any(np.isnan(per_class)):
+        warnings.warn("y_pred contains classes not in y_true", UserWarning, stacklevel=2)
+        per_class = per_class[~np.isnan(per_class)]
+    score = np.mean(per_class)
+    if adjusted:
+        chance = 1 / per_class.shape[0]
+        score = (score - chance) / (1 - chance)
+    return float(score)
+
+
+def matthews_corrcoef(y_true, y_pred, *, sample_weight=None):
+    """Matthews correlation coefficient, the correlation between true and predicted labels, in [-1, 1].
+
+    From the K x K confusion matrix C (sums of weights when weighted), with s = sum of C (the samples),
+    c = trace C (those predicted right), t_k = sum_j C[k, j] (true in class k), p_k = sum_i C[i, k]
+    (predicted as k)::
+
+        MCC = (c·s − Σ p_k t_k) / √((s² − Σ p_k²)(s² − Σ t_k²))
+
+    For two classes this is (TP·TN − FP·FN) / √((TP+FP)(TP+FN)(TN+FP)(TN+FN)). 0 when the denominator is
+    0 (one class predicted, or only one class true), as in scikit-learn.
+
+    Parameters
+    ----------
+    y_true, y_pred : array_like or Tensor, shape (m,)
+        True and predicted labels (two or more classes).
+    sample_weight : array_like or Tensor, shape (m,), optional
+        Non-negative weight of each sample.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(matthews_corrcoef([1, 1, 1, 0], [1, 0, 1, 1]), 6)   # (2·0 − 1·1) / √(3·3·1·1)
+    -0.333333
+    """
+    C = confusion_matrix(y_true, y_pred, sample_weight=sample_weight)
+    t = C.sum(axis=1, dtype=np.float64)
+    p = C.sum(axis=0, dtype=np.float64)
+    c = np.trace(C, dtype=np.float64)
+    s = p.sum()
+    cov_tp = c * s - np.dot(t, p)
+    cov_pp = s ** 2 - np.dot(p, p)
+    cov_tt = s ** 2 - np.dot(t, t)
+    denominator = cov_pp * cov_tt
+    if denominator == 0:
+        return 0.0
+    return float(cov_tp / np.sqrt(denominator))
