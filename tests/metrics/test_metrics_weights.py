@@ -17,9 +17,10 @@ from hypothesis.extra.numpy import arrays
 
 import tensorgate.metrics as tm
 from tensorgate.autograd import Tensor
-from metrics_helpers import assert_close, label_pairs, quiet
+from metrics_helpers import NAMES, assert_close, binary_problems, label_pairs, multiclass_problems, quiet
 
 AVERAGES = [None, "micro", "macro", "weighted"]
+CURVES = [(tm.roc_curve, skm.roc_curve), (tm.precision_recall_curve, skm.precision_recall_curve)]
 
 
 @st.composite
@@ -63,7 +64,7 @@ def assert_same_warnings(ours, theirs):
 # label metrics against scikit-learn
 # ------------------------------------------------------------------------------------------------------------
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(problem=weighted_pairs(), normalize=st.sampled_from([None, "true", "pred", "all"]))
 def test_weighted_confusion_matrix_matches_sklearn(problem, normalize):
     y_true, y_pred, w = problem
@@ -74,7 +75,7 @@ def test_weighted_confusion_matrix_matches_sklearn(problem, normalize):
     assert_close(ours, theirs)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(problem=weighted_pairs(strings=False, max_classes=4), data=st.data())
 def test_weighted_confusion_matrix_with_labels_matches_sklearn(problem, data):
     y_true, y_pred, w = problem
@@ -85,7 +86,7 @@ def test_weighted_confusion_matrix_with_labels_matches_sklearn(problem, data):
                          skm.confusion_matrix(y_true, y_pred, labels=labels, sample_weight=w))
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(problem=weighted_pairs(), normalize=st.booleans())
 def test_weighted_accuracy_matches_sklearn(problem, normalize):
     y_true, y_pred, w = problem
@@ -98,7 +99,7 @@ PRF = [(tm.precision_score, skm.precision_score), (tm.recall_score, skm.recall_s
        (tm.f1_score, skm.f1_score)]
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(problem=weighted_pairs(), average=st.sampled_from(AVERAGES),
        zero_division=st.sampled_from(["warn", 0, 1, np.nan]), which=st.sampled_from(range(3)))
 def test_weighted_prf_match_sklearn_with_their_warnings(problem, average, zero_division, which):
@@ -109,7 +110,7 @@ def test_weighted_prf_match_sklearn_with_their_warnings(problem, average, zero_d
         lambda: theirs(y_true, y_pred, average=average, sample_weight=w, zero_division=zero_division))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(problem=weighted_pairs(max_classes=2, strings=False), beta=st.sampled_from([0.0, 0.5, 2.0, math.inf]),
        zero_division=st.sampled_from(["warn", 0, 1]))
 def test_weighted_binary_prf_and_fbeta_match_sklearn(problem, beta, zero_division):
@@ -127,7 +128,7 @@ def test_weighted_binary_prf_and_fbeta_match_sklearn(problem, beta, zero_divisio
         assert caught == expected_caught
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(problem=weighted_pairs(), average=st.sampled_from(AVERAGES), beta=st.sampled_from([0.5, 1.0, 3.0]))
 def test_weighted_precision_recall_fscore_support_matches_sklearn(problem, average, beta):
     y_true, y_pred, w = problem
@@ -154,7 +155,7 @@ def _weighted_negatives(y_true, y_pred, w, labels):
     return np.array(tn), np.array(fp), np.array(support)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(problem=weighted_pairs(min_classes=2), average=st.sampled_from(AVERAGES))
 def test_weighted_specificity_and_fpr_match_direct_sums(problem, average):
     y_true, y_pred, w = problem
@@ -178,7 +179,7 @@ def test_weighted_specificity_and_fpr_match_direct_sums(problem, average):
                                                           zero_division=0), fpr, rtol=0, atol=1e-12)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(problem=weighted_pairs(), digits=st.integers(1, 4), zero_division=st.sampled_from(["warn", 0, 1]))
 def test_weighted_classification_report_matches_sklearn(problem, digits, zero_division):
     """The same text to the character (supports are total weights, printed as floats) and the same dict."""
@@ -198,7 +199,7 @@ def test_weighted_classification_report_matches_sklearn(problem, digits, zero_di
             assert_close(ours[key], value)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(data=st.data(), k=st.integers(2, 4), normalize=st.booleans())
 def test_weighted_log_loss_matches_sklearn(data, k, normalize):
     n = data.draw(st.integers(k, 30))
@@ -211,10 +212,11 @@ def test_weighted_log_loss_matches_sklearn(data, k, normalize):
     assert_close(tm.log_loss(y, proba, normalize=normalize, sample_weight=w),
                  skm.log_loss(y, proba, normalize=normalize, sample_weight=w))
     if k == 2:
-        assert_close(tm.log_loss(y, proba[:, 1], sample_weight=w), skm.log_loss(y, proba[:, 1], sample_weight=w))
+        assert_close(tm.log_loss(y, proba[:, 1], sample_weight=w),
+                     skm.log_loss(y, proba[:, 1], sample_weight=w))
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(problem=weighted_pairs(min_classes=2), weighted=st.booleans(), adjusted=st.booleans())
 def test_balanced_accuracy_and_mcc_match_sklearn(problem, weighted, adjusted):
     """Binary and multi-class, weighted or not, with scikit-learn's warning for a class absent from y_true
@@ -250,10 +252,213 @@ def test_balanced_accuracy_and_mcc_by_hand():
 
 
 # ------------------------------------------------------------------------------------------------------------
+# curves and areas against scikit-learn
+# ------------------------------------------------------------------------------------------------------------
+
+@settings(max_examples=15, deadline=None)
+@given(problem=binary_problems(both_classes=False), data=st.data(), drop=st.booleans(), signed=st.booleans())
+def test_weighted_roc_and_pr_curves_match_sklearn(problem, data, drop, signed):
+    """Every array (thresholds of the samples of nonzero weight only), and scikit-learn's warnings where one
+    class is missing or weighs nothing."""
+    y, s = problem
+    w = data.draw(weights(len(y)))
+    if signed:
+        y = 2 * y - 1
+    for ours, theirs in CURVES:
+        got, caught = messages(lambda: ours(y, s, sample_weight=w, drop_intermediate=drop))
+        expected, expected_caught = messages(lambda: theirs(y, s, sample_weight=w, drop_intermediate=drop))
+        assert caught == expected_caught
+        for a, b in zip(got, expected):
+            assert_close(a, b)
+
+
+@settings(max_examples=10, deadline=None)
+@given(problem=binary_problems(), data=st.data(), pos=st.sampled_from(["ant", "bee"]))
+def test_weighted_curves_and_ap_with_string_labels_match_sklearn(problem, data, pos):
+    y, s = problem
+    y = NAMES[y]
+    w = data.draw(weights(len(y)))
+    with quiet():
+        for a, b in zip(tm.roc_curve(y, s, pos_label=pos, sample_weight=w),
+                        skm.roc_curve(y, s, pos_label=pos, sample_weight=w)):
+            assert_close(a, b)
+        assert_close(tm.average_precision_score(y, s, pos_label=pos, sample_weight=w),
+                     skm.average_precision_score(y, s, pos_label=pos, sample_weight=w))
+
+
+@settings(max_examples=15, deadline=None)
+@given(problem=binary_problems(), data=st.data())
+def test_weighted_binary_auc_and_ap_match_sklearn(problem, data):
+    y, s = problem
+    w = data.draw(weights(len(y)))
+    for ours, theirs in [(tm.roc_auc_score, skm.roc_auc_score),
+                         (tm.average_precision_score, skm.average_precision_score)]:
+        got = assert_same_warnings(lambda: ours(y, s, sample_weight=w), lambda: theirs(y, s, sample_weight=w))
+        assert isinstance(got, float)
+
+
+@settings(max_examples=12, deadline=None)
+@given(problem=multiclass_problems(), data=st.data(),
+       average=st.sampled_from(["macro", "weighted", "micro", None]))
+def test_weighted_multiclass_ovr_auc_and_ap_match_sklearn(problem, data, average):
+    y, proba, k = problem
+    w = data.draw(weights(len(y)))
+    with quiet():
+        assert_close(tm.roc_auc_score(y, proba, multi_class="ovr", average=average, sample_weight=w),
+                     skm.roc_auc_score(y, proba, multi_class="ovr", average=average, sample_weight=w))
+        assert_close(tm.average_precision_score(y, proba, average=average, sample_weight=w),
+                     skm.average_precision_score(y, proba, average=average, sample_weight=w))
+
+
+@settings(max_examples=12, deadline=None)
+@given(data=st.data(), average=st.sampled_from(["macro", "weighted", "micro", "samples", None]))
+def test_weighted_multilabel_auc_and_ap_match_sklearn(data, average):
+    """'samples' weights the rows' scores by sample_weight; 'weighted' weights the labels by the weight of
+    their positives; 'micro' repeats each sample's weight over its labels."""
+    n = data.draw(st.integers(2, 30))
+    Y = data.draw(arrays(np.int64, (n, 3), elements=st.integers(0, 1)))
+    Y[0], Y[1] = [0, 1, 0], [1, 0, 1]                        # every row and column has both values somewhere
+    rng = np.random.default_rng(data.draw(st.integers(0, 2 ** 16)))
+    S = np.round(rng.random((n, 3)), 1)                      # ties
+    w = data.draw(weights(n))
+    w[:2] = [1.0, 2.0]
+    with quiet():
+        assert_close(tm.roc_auc_score(Y, S, average=average, sample_weight=w),
+                     skm.roc_auc_score(Y, S, average=average, sample_weight=w))
+        assert_close(tm.average_precision_score(Y, S, average=average, sample_weight=w),
+                     skm.average_precision_score(Y, S, average=average, sample_weight=w))
+
+
+# ------------------------------------------------------------------------------------------------------------
+# best_threshold: weighted counts at every candidate, by brute force
+# ------------------------------------------------------------------------------------------------------------
+
+def weighted_brute_force(y, s, w):
+    """Every candidate θ (+inf, then each distinct score of nonzero weight, decreasing) with its weighted
+    counts, by direct comparison."""
+    y, s, w = np.asarray(y), np.asarray(s), np.asarray(w, dtype=np.float64)
+    rows = []
+    for theta in [np.inf] + sorted(set(s[w > 0].tolist()), reverse=True):
+        predicted = s >= theta
+        rows.append(dict(theta=theta, tp=w[predicted & (y == 1)].sum(), fp=w[predicted & (y == 0)].sum(),
+                         fn=w[~predicted & (y == 1)].sum(), tn=w[~predicted & (y == 0)].sum()))
+    return rows
+
+
+def first(mask):
+    hits = np.flatnonzero(mask)
+    return int(hits[0]) if hits.size else None
+
+
+def last(mask):
+    hits = np.flatnonzero(mask)
+    return int(hits[-1]) if hits.size else None
+
+
+@settings(max_examples=15, deadline=None)
+@given(problem=binary_problems(max_size=30), data=st.data(),
+       criterion=st.sampled_from(["youden", "cost", "f1", "recall", "precision"]))
+def test_weighted_best_threshold_is_the_brute_force_best(problem, data, criterion):
+    """Weights as small as 0.01 (counts below 1) included. Sums of weights differ from the brute force's
+    by roundings, so the chosen candidate must lie between the first one within 1e-8 of the best and the
+    first one within 1e-13 (a tie in exact arithmetic goes to the highest threshold; a difference of a
+    rounding must not decide it)."""
+    y, s = problem
+    w = data.draw(weights(len(y), integer=False))
+    n_pos, n_neg = w[y == 1].sum(), w[y == 0].sum()
+    target = 0.5
+    if n_pos == 0 or n_neg == 0:
+        with pytest.raises(ValueError, match="total weight 0"):
+            tm.best_threshold(y, s, criterion, sample_weight=w, min_recall=target, min_precision=target)
+        return
+    rows = weighted_brute_force(y, s, w)
+    for r in rows:
+        tp, fp, fn = r["tp"], r["fp"], r["fn"]
+        r["youden"] = tp / n_pos - fp / n_neg
+        r["cost"] = (fn + fp) / (n_pos + n_neg)
+        r["f1"] = 2 * tp / (2 * tp + fp + fn) if tp > 0 else 0.0
+        r["recall"] = tp / n_pos
+        r["precision"] = tp / (tp + fp) if tp + fp > 0 else 0.0
+    values = np.array([r[criterion] for r in rows])
+    if criterion == "cost":
+        lo, hi = first(values <= values.min() + 1e-8), first(values <= values.min() + 1e-13)
+    elif criterion in ("youden", "f1"):
+        lo, hi = first(values >= values.max() - 1e-8), first(values >= values.max() - 1e-13)
+    elif criterion == "recall":
+        lo, hi = first(values >= target - 1e-8), first(values >= target - 1e-13)
+    else:
+        lo, hi = last(values >= target - 1e-13), last(values >= target - 1e-8)
+        if hi is None:
+            with pytest.raises(ValueError, match="no threshold reaches"):
+                tm.best_threshold(y, s, criterion, sample_weight=w, min_precision=target)
+            return
+        if lo is None:
+            return                                           # reached only within a rounding: either answer
+    result = tm.best_threshold(y, s, criterion, sample_weight=w, min_recall=target, min_precision=target)
+    chosen = [r["theta"] for r in rows].index(result.threshold)
+    assert lo <= chosen <= hi, (lo, chosen, hi, values)
+    expected = rows[chosen]
+    assert_close(result.value, expected[criterion])
+    for key in ("tp", "fp", "fn", "tn"):
+        assert_close(getattr(result, key), expected[key])
+    assert isinstance(result.tp, float)
+    assert_close(result.precision, expected["precision"])
+    assert_close(result.f1, expected["f1"])
+    assert_close(result.accuracy, (expected["tp"] + expected["tn"]) / (n_pos + n_neg))
+
+
+@pytest.mark.parametrize("criterion", ["youden", "cost", "f1", "recall", "precision"])
+def test_scaled_weights_choose_the_same_threshold(criterion):
+    """Multiplying every weight by c changes no rate and scales the counts by c: equal weights give the
+    unweighted choice (exact ties included, though the weighted sums round differently), and weights below 1
+    (counts below 1) are no special case."""
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, 2, 60)
+    s = np.round(rng.normal(size=60), 1)
+    kw = dict(min_recall=0.8, min_precision=0.6)
+    unweighted = tm.best_threshold(y, s, criterion, **kw)
+    for c in (0.01, 0.3, 3.47745503):
+        result = tm.best_threshold(y, s, criterion, sample_weight=np.full(60, c), **kw)
+        assert result.threshold == unweighted.threshold
+        for key in ("value", "tpr", "fpr", "precision", "f1", "accuracy", "specificity"):
+            assert result[key] == pytest.approx(unweighted[key], abs=1e-12)
+        for key in ("tp", "fp", "tn", "fn"):
+            assert result[key] == pytest.approx(c * unweighted[key], rel=1e-12)
+    w = rng.random(60)
+    base = tm.best_threshold(y, s, criterion, sample_weight=w, **kw)
+    assert tm.best_threshold(y, s, criterion, sample_weight=0.01 * w, **kw).threshold == base.threshold
+
+
+def test_equal_weights_break_an_exact_tie_as_counts_do():
+    """12 positives, 6 negatives. J = TPR - FPR is 1/12 at θ = 0 (1 positive above) and at θ = -0.5
+    (11/12 - 5/6): a tie, which goes to the higher threshold, 0. With every weight 3.47745503 the two J's
+    come out of the sums a rounding apart, and must still tie."""
+    y = np.array([0, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1])
+    s = np.array([-2.0, -0.5, -0.5, -0.5, 0.0, -2.0] + [-0.5] * 12)
+    assert tm.best_threshold(y, s).threshold == 0.0
+    result = tm.best_threshold(y, s, sample_weight=np.full(18, 3.47745503))
+    assert result.threshold == 0.0 and result.value == pytest.approx(1 / 12)
+
+
+def test_weighted_sums_follow_sklearn_order_within_ties():
+    """drop_intermediate keeps a point where the steps of the weighted counts differ, compared as floats; the
+    sums are taken in scikit-learn's order (ties in their original order), so the same roundings keep the
+    same points. Here the positives' weights summed as 0.7 + 0.1 + 0.3 + 0.3 give two equal steps of TP
+    (0.5 is no corner: dropped), while 0.7 + 0.3 + 0.3 + 0.1, the tied ones in reverse order, would not."""
+    y = np.array([0, 1, 0, 1, 0, 1, 1])
+    s = np.array([0.9, 0.1, 0.9, 0.1, 0.9, 0.5, 0.1])
+    w = np.array([0.1, 0.1, 0.7, 0.3, 0.2, 0.7, 0.3])
+    ours = tm.roc_curve(y, s, sample_weight=w)
+    assert ours[2].tolist() == [np.inf, 0.9, 0.1]
+    for a, b in zip(ours, skm.roc_curve(y, s, sample_weight=w)):
+        assert a.shape == b.shape and np.array_equal(a, b)
+
+
+# ------------------------------------------------------------------------------------------------------------
 # integer weights are repeated rows
 # ------------------------------------------------------------------------------------------------------------
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(problem=weighted_pairs(min_classes=2, strings=False, integer=True), average=st.sampled_from(AVERAGES))
 def test_integer_weights_equal_repeated_rows_for_label_metrics(problem, average):
     """A weight of w counts a sample w times (0: not at all). ``labels`` is passed so that a class seen only
@@ -275,10 +480,48 @@ def test_integer_weights_equal_repeated_rows_for_label_metrics(problem, average)
         expected = tm.precision_recall_fscore_support(y_rep, p_rep, labels=labels)
         for g, e in zip(got, expected):
             assert_close(g, e)
-        assert_close(tm.matthews_corrcoef(y_true, y_pred, sample_weight=w), tm.matthews_corrcoef(y_rep, p_rep))
+        assert_close(tm.matthews_corrcoef(y_true, y_pred, sample_weight=w),
+                     tm.matthews_corrcoef(y_rep, p_rep))
         if set(np.unique(y_rep)) == set(np.unique(np.concatenate([y_rep, p_rep]))) == set(labels):
             assert_close(tm.balanced_accuracy_score(y_true, y_pred, sample_weight=w),
                          tm.balanced_accuracy_score(y_rep, p_rep))
+
+
+@settings(max_examples=12, deadline=None)
+@given(problem=binary_problems(), data=st.data())
+def test_integer_weights_equal_repeated_rows_for_curves(problem, data):
+    """Curves, areas and the chosen threshold: the same arrays as the data with each row repeated w times
+    (the unweighted fast path on one side, the weighted path on the other)."""
+    y, s = problem
+    w = data.draw(weights(len(y), integer=True))
+    y_rep, s_rep = np.repeat(y, w), np.repeat(s, w)
+    with quiet():
+        for f in (tm.roc_curve, tm.precision_recall_curve):
+            for drop in (False, True):
+                weighted = f(y, s, sample_weight=w, drop_intermediate=drop)
+                for a, b in zip(weighted, f(y_rep, s_rep, drop_intermediate=drop)):
+                    assert_close(a, b)
+        if len(np.unique(y_rep)) == 2:
+            assert_close(tm.roc_auc_score(y, s, sample_weight=w), tm.roc_auc_score(y_rep, s_rep))
+            assert_close(tm.average_precision_score(y, s, sample_weight=w),
+                         tm.average_precision_score(y_rep, s_rep))
+            for criterion in ("youden", "cost", "f1", "recall", "precision"):
+                kw = dict(min_recall=0.6, min_precision=0.6)
+                try:
+                    repeated = tm.best_threshold(y_rep, s_rep, criterion, **kw)
+                except ValueError:                               # no threshold reaches the precision
+                    with pytest.raises(ValueError, match="no threshold reaches"):
+                        tm.best_threshold(y, s, criterion, sample_weight=w, **kw)
+                    continue
+                result = tm.best_threshold(y, s, criterion, sample_weight=w, **kw)
+                # the same best value, and the counts of its threshold; the thresholds themselves may differ
+                # between two tied in exact arithmetic, which the unweighted rates (compared exactly) round
+                # apart: y = [0, 1, 1, 1, 1, 1, 1, 1], s = [-1, -1, 0, ...] gives (FP + FN)/8 = 1/8 at θ = 0 and
+                # θ = -1, and the unweighted 'cost' picks -1
+                assert result.value == pytest.approx(repeated.value, abs=1e-12)
+                predicted = s_rep >= result.threshold
+                assert result.tp == np.sum(predicted & (y_rep == 1))
+                assert result.fp == np.sum(predicted & (y_rep == 0))
 
 
 def test_integer_weights_equal_repeated_rows_for_log_loss():
@@ -302,14 +545,49 @@ def test_unit_weights_and_tensor_weights_give_the_unweighted_results():
     assert_close(tm.confusion_matrix(y_true, y_pred, sample_weight=ones), tm.confusion_matrix(y_true, y_pred))
     assert tm.confusion_matrix(y_true, y_pred, sample_weight=ones).dtype == np.float64
     for f in (tm.precision_score, tm.recall_score, tm.f1_score, tm.specificity_score):
-        assert f(y_true, y_pred, average="weighted", sample_weight=ones) == f(y_true, y_pred, average="weighted")
+        assert (f(y_true, y_pred, average="weighted", sample_weight=ones)
+                == f(y_true, y_pred, average="weighted"))
     w = np.array([0.5, 2.0, 1.0, 0.0, 1.5, 1.0, 3.0])
-    assert_close(tm.f1_score(Tensor(y_true), Tensor(y_pred), average="macro", sample_weight=Tensor(w)),
+    w64 = Tensor(w, dtype="float64")                     # (a Tensor's default dtype, float32, would round w)
+    assert_close(tm.f1_score(Tensor(y_true), Tensor(y_pred), average="macro", sample_weight=w64),
                  skm.f1_score(y_true, y_pred, average="macro", sample_weight=w))
     assert_close(tm.confusion_matrix(y_true, y_pred, sample_weight=list(w)),
                  skm.confusion_matrix(y_true, y_pred, sample_weight=w))
-    assert_close(tm.matthews_corrcoef(y_true, y_pred, sample_weight=Tensor(w)),
+    assert_close(tm.matthews_corrcoef(y_true, y_pred, sample_weight=w64),
                  skm.matthews_corrcoef(y_true, y_pred, sample_weight=w))
+
+
+def test_unit_weights_take_the_weighted_path_to_the_fast_paths_result():
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 200)
+    s = np.round(rng.normal(size=200), 1)                   # many ties, both signs
+    for f in (tm.roc_curve, tm.precision_recall_curve):
+        for a, b in zip(f(y, s, sample_weight=np.ones(200)), f(y, s)):
+            assert a.dtype == b.dtype and np.array_equal(a, b)
+    w = rng.random(200)
+    w64 = Tensor(w, dtype="float64")
+    for a, b in zip(tm.roc_curve(Tensor(y), Tensor(s, dtype="float64"), sample_weight=w64),
+                    skm.roc_curve(y, s, sample_weight=w)):
+        assert_close(a, b)
+    assert_close(tm.roc_auc_score(y, s, sample_weight=list(w)), skm.roc_auc_score(y, s, sample_weight=w))
+
+
+def test_all_the_weight_on_one_class_of_scores_warns_as_sklearn():
+    y = np.array([0, 1, 1, 0, 1])
+    s = np.array([0.1, 0.4, 0.35, 0.8, 0.4])
+    for w in ((y == 1).astype(float), (y == 0).astype(float)):    # the negatives, then the positives, weigh 0
+        for ours, theirs in CURVES:
+            got, caught = messages(lambda: ours(y, s, sample_weight=w))
+            expected, expected_caught = messages(lambda: theirs(y, s, sample_weight=w))
+            assert caught == expected_caught
+            assert caught or (ours is tm.precision_recall_curve and w[y == 1].any())   # PR: no warning
+            for a, b in zip(got, expected):
+                assert_close(a, b)
+        for ours, theirs in [(tm.roc_auc_score, skm.roc_auc_score),
+                             (tm.average_precision_score, skm.average_precision_score)]:
+            assert_same_warnings(lambda: ours(y, s, sample_weight=w), lambda: theirs(y, s, sample_weight=w))
+        with pytest.raises(ValueError, match="samples have total weight 0"):
+            tm.best_threshold(y, s, sample_weight=w)
 
 
 def test_all_the_weight_on_one_class_warns_as_sklearn():
@@ -338,7 +616,8 @@ def test_all_the_weight_on_one_class_warns_as_sklearn():
 
 LABEL_METRICS = [
     tm.confusion_matrix, tm.accuracy_score, tm.precision_score, tm.recall_score, tm.f1_score,
-    tm.specificity_score, tm.false_positive_rate, tm.precision_recall_fscore_support, tm.classification_report,
+    tm.specificity_score, tm.false_positive_rate, tm.precision_recall_fscore_support,
+    tm.classification_report,
     tm.balanced_accuracy_score, tm.matthews_corrcoef,
     lambda y, p, **kw: tm.fbeta_score(y, p, beta=2.0, **kw),
     lambda y, p, **kw: tm.log_loss(y, [0.2, 0.7, 0.6, 0.1], **kw),
@@ -368,3 +647,21 @@ def check_bad_weights(fn):
 @pytest.mark.parametrize("metric", LABEL_METRICS)
 def test_bad_weights_are_rejected_by_label_metrics(metric):
     check_bad_weights(lambda **kw: metric([0, 1, 1, 0], [0, 1, 0, 0], **kw))
+
+
+SCORE_METRICS = [tm.roc_curve, tm.precision_recall_curve, tm.roc_auc_score, tm.average_precision_score,
+                 tm.best_threshold]
+
+
+@pytest.mark.parametrize("metric", SCORE_METRICS)
+def test_bad_weights_are_rejected_by_score_metrics(metric):
+    check_bad_weights(lambda **kw: metric([0, 1, 1, 0], [0.2, 0.4, 0.7, 0.9], **kw))
+
+
+@pytest.mark.parametrize("multi_class", ["ovr"])
+def test_bad_weights_are_rejected_by_multiclass_and_multilabel_auc(multi_class):
+    proba = np.array([[0.5, 0.3, 0.2], [0.2, 0.6, 0.2], [0.1, 0.1, 0.8], [0.4, 0.4, 0.2]])
+    check_bad_weights(lambda **kw: tm.roc_auc_score([0, 1, 2, 1], proba, multi_class=multi_class, **kw))
+    Y = np.array([[0, 1, 1], [1, 0, 1], [1, 1, 0], [0, 0, 1]])
+    check_bad_weights(lambda **kw: tm.roc_auc_score(Y, proba, **kw))
+    check_bad_weights(lambda **kw: tm.average_precision_score(Y, proba, **kw))

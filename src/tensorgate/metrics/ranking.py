@@ -8,16 +8,21 @@ probability that a random positive scores higher than a random negative (ties co
 
 All curves come from one sort: ``_binary_clf_curve`` (see ``_curve.py``). Signatures and results follow
 scikit-learn; thresholds[0] of the ROC curve is +inf, as in scikit-learn >= 1.3.
+
+With ``sample_weight`` w every count is a sum of weights (TP(θ) = sum of w_i over the positives with
+s_i >= θ), so the AUC becomes the probability that a positive drawn with probability proportional to its
+weight outranks a negative drawn likewise. Samples of weight 0 are left out altogether (their scores are no
+thresholds), as in scikit-learn; integer weights give the curve of the data with each row repeated w times.
 """
 import warnings
 
 import numpy as np
 from scipy.integrate import trapezoid
 
-from ._curve import _counts_at_thresholds
+from ._curve import _counts_at_thresholds, _weighted_counts_at_thresholds
 from ._validation import (
     UndefinedMetricWarning, _as_array, _check_1d, _check_finite, _check_labels, _check_nonempty,
-    _check_numeric, _check_same_length, _contains, _encode, _label_kind, _unique,
+    _check_numeric, _check_same_length, _check_sample_weight, _contains, _encode, _label_kind, _unique,
 )
 
 
@@ -44,20 +49,25 @@ def _resolve_pos_label(pos_label, y_true):
     return 1
 
 
-def _binary_clf_curve(y_true, y_score, pos_label=None):
+def _binary_clf_curve(y_true, y_score, pos_label=None, sample_weight=None):
     """False and true positive counts at each distinct score, from the highest down.
 
-    Shape: y_true (n,), y_score (n,) -> fps (T,), tps (T,) float64, thresholds (T,) decreasing, T = number
-    of distinct scores. fps[i], tps[i] count the samples with ``y_score >= thresholds[i]``.
+    Shape: y_true (n,), y_score (n,), sample_weight (n,) or None -> fps (T,), tps (T,) float64, thresholds
+    (T,) decreasing, T = number of distinct scores (of the samples of nonzero weight, when weighted).
+    fps[i], tps[i] count (or sum the weights of) the samples with ``y_score >= thresholds[i]``.
+    Unweighted counts take the fast path of ``_curve.py``, weighted ones the reference path.
     """
     y_true = _check_labels(_as_array(y_true, "y_true"), "y_true")
     y_score = _check_1d(_check_scores(y_score), "y_score")
     _check_same_length(y_true, "y_true", y_score, "y_score")
     pos_label = _resolve_pos_label(pos_label, y_true)
-    return _counts_at_thresholds(y_true == pos_label, y_score)
+    if sample_weight is None:
+        return _counts_at_thresholds(y_true == pos_label, y_score)
+    weight = _check_sample_weight(sample_weight, y_true.shape[0])
+    return _weighted_counts_at_thresholds(y_true == pos_label, y_score, weight)
 
 
-def roc_curve(y_true, y_score, *, pos_label=None, drop_intermediate=True):
+def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None, drop_intermediate=True):
     """Receiver operating characteristic: (FPR, TPR) at every distinct threshold.
 
     Parameters
@@ -68,6 +78,9 @@ def roc_curve(y_true, y_score, *, pos_label=None, drop_intermediate=True):
         Scores, higher meaning more likely positive (probabilities, logits, decision values).
     pos_label : int or str, optional
         The positive class.
+    sample_weight : array_like or Tensor, shape (n,), optional
+        Non-negative weight of each sample: FPR = weight of the negatives above θ / weight of all
+        negatives, TPR likewise. Samples of weight 0 are left out.
     drop_intermediate : bool
         Drop thresholds whose point is collinear with its neighbours (not a corner of the curve).
 
@@ -79,7 +92,7 @@ def roc_curve(y_true, y_score, *, pos_label=None, drop_intermediate=True):
         Decreasing; thresholds[0] = inf (nothing predicted positive: the point (0, 0)).
 
     With one class only in y_true the rate without samples is nan and an ``UndefinedMetricWarning`` is
-    issued, as in scikit-learn. O(n log n): one sort.
+    issued, as in scikit-learn (likewise when one class has weight 0 only). O(n log n): one sort.
 
     Examples
     --------
@@ -87,7 +100,7 @@ def roc_curve(y_true, y_score, *, pos_label=None, drop_intermediate=True):
     >>> fpr.tolist(), tpr.tolist(), thr.tolist()
     ([0.0, 0.5, 0.5, 1.0], [0.0, 0.0, 1.0, 1.0], [inf, 0.9, 0.4, 0.2])
     """
-    fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label)
+    fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
     keep = None
     if drop_intermediate and fps.shape[0] > 2:
         keep = _corners(fps, tps)
@@ -151,6 +164,12 @@ def auc(x, y):
     _check_same_length(x, "x", y, "y")
     if x.shape[0] < 2:
         raise ValueError(f"At least 2 points are needed to compute area under curve, but x.shape = {x.shape}")
+    return _auc(x, y)
+
+
+def _auc(x, y):
+    """``auc`` without the checks of its input, for curves made here: a curve of nan (one class of
+    weight 0 only) gives nan, as in scikit-learn, rather than an error."""
     dx = np.diff(x)
     direction = 1
     if np.any(dx < 0):
@@ -160,7 +179,7 @@ def auc(x, y):
     return float(direction * trapezoid(y, x))
 
 
-def precision_recall_curve(y_true, y_score, *, pos_label=None, drop_intermediate=False):
+def precision_recall_curve(y_true, y_score, *, pos_label=None, sample_weight=None, drop_intermediate=False):
     """Precision and recall at every distinct threshold.
 
     Parameters
@@ -168,6 +187,9 @@ def precision_recall_curve(y_true, y_score, *, pos_label=None, drop_intermediate
     y_true : array_like or Tensor, shape (n,)
     y_score : array_like or Tensor, shape (n,)
     pos_label : int or str, optional
+    sample_weight : array_like or Tensor, shape (n,), optional
+        Non-negative weight of each sample; TP and FP become sums of weights. Samples of weight 0 are
+        left out.
     drop_intermediate : bool
         Drop thresholds where recall does not change (keeping the first and last point of each run).
 
@@ -185,7 +207,7 @@ def precision_recall_curve(y_true, y_score, *, pos_label=None, drop_intermediate
     >>> p.tolist(), r.tolist(), thr.tolist()
     ([0.5, 0.6666666666666666, 0.5, 0.0, 1.0], [1.0, 1.0, 0.5, 0.0, 0.0], [0.2, 0.4, 0.7, 0.9])
     """
-    fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label)
+    fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
     if drop_intermediate and fps.shape[0] > 2:
         change = np.logical_or(np.diff(tps[:-1]), np.diff(tps[1:]))
         keep = np.flatnonzero(np.concatenate([[True], change, [True]]))
@@ -206,46 +228,51 @@ def precision_recall_curve(y_true, y_score, *, pos_label=None, drop_intermediate
 # areas: binary, one-vs-rest and multi-label
 # ----------------------------------------------------------------------------------------------------------
 
-def _binary_roc_auc(y, score):
+def _binary_roc_auc(y, score, sample_weight=None):
     """AUC of 0/1 labels ``y`` (n,) and scores (n,); nan with a warning when one class is missing."""
     if len(_unique(np.asarray(y))) != 2:
         warnings.warn("Only one class is present in y_true. ROC AUC score is not defined in that case.",
                       UndefinedMetricWarning, stacklevel=4)
         return np.nan
-    fpr, tpr, _ = roc_curve(y, score)
-    return auc(fpr, tpr)
+    fpr, tpr, _ = roc_curve(y, score, sample_weight=sample_weight)
+    return _auc(fpr, tpr)
 
 
-def _binary_average_precision(y, score, pos_label=1):
-    precision, recall, _ = precision_recall_curve(y, score, pos_label=pos_label)
+def _binary_average_precision(y, score, pos_label=1, sample_weight=None):
+    precision, recall, _ = precision_recall_curve(y, score, pos_label=pos_label, sample_weight=sample_weight)
     # the step-function integral sum_k (R_k - R_{k+1}) P_k; the last precision is 1 by construction
     return float(max(0.0, -np.sum(np.diff(recall) * precision[:-1])))
 
 
-def _average_binary_score(metric, Y, S, average):
+def _average_binary_score(metric, Y, S, average, sample_weight=None):
     """Apply a binary metric per column of indicator Y (n, K) and scores S (n, K), then average.
 
     'micro': one curve of all (sample, class) pairs; 'macro': the mean over classes; 'weighted': weighted
-    by the number of positives per class; 'samples': per row, then the mean; None: the K values.
+    by the number (the total weight) of positives per class; 'samples': per row, then the mean, weighted by
+    ``sample_weight`` (n,) when given; None: the K values. As in scikit-learn, a class (or row) whose
+    averaging weight is 0 counts as 0, so that its nan cannot spoil the average.
     """
     if average not in (None, "micro", "macro", "weighted", "samples"):
         raise ValueError(f"average must be one of None, 'micro', 'macro', 'weighted', 'samples', "
                          f"got {average!r}")
     if average == "micro":
-        return metric(Y.ravel(), S.ravel())
-    weights = None
+        weight = None if sample_weight is None else np.repeat(sample_weight, Y.shape[1])
+        return metric(Y.ravel(), S.ravel(), sample_weight=weight)
+    score_weight, average_weight = sample_weight, None
     if average == "weighted":
-        weights = Y.sum(axis=0)
-        if np.isclose(weights.sum(), 0):
+        average_weight = Y.sum(axis=0) if sample_weight is None else (Y * sample_weight[:, None]).sum(axis=0)
+        if np.isclose(average_weight.sum(), 0):
             return 0
     elif average == "samples":
         Y, S = Y.T, S.T
-    scores = np.array([metric(Y[:, k], S[:, k]) for k in range(Y.shape[1])], dtype=np.float64)
+        score_weight, average_weight = None, sample_weight
+    scores = np.array([metric(Y[:, k], S[:, k], sample_weight=score_weight) for k in range(Y.shape[1])],
+                      dtype=np.float64)
     if average is None:
         return scores
-    if weights is not None:
-        scores[weights == 0] = 0
-        return float(np.average(scores, weights=weights))
+    if average_weight is not None:
+        scores[average_weight == 0] = 0
+        return float(np.average(scores, weights=average_weight))
     return float(np.mean(scores))
 
 
@@ -272,7 +299,7 @@ def _check_score_matrix(y_score, n, k, what):
                          f"got shape {y_score.shape}")
 
 
-def roc_auc_score(y_true, y_score, *, average="macro", multi_class="raise", labels=None):
+def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, multi_class="raise", labels=None):
     """Area under the ROC curve: binary, multi-class one-vs-rest, or multi-label.
 
     Parameters
@@ -284,6 +311,8 @@ def roc_auc_score(y_true, y_score, *, average="macro", multi_class="raise", labe
         to 1, columns in the order of ``labels`` (sorted). Multi-label: one score per label (n, K).
     average : {'macro', 'weighted', 'micro', 'samples'} or None
         How per-class AUCs are combined ('weighted': by class support; 'samples': multi-label only).
+    sample_weight : array_like or Tensor, shape (n,), optional
+        Non-negative weight of each sample (see ``roc_curve``).
     multi_class : {'raise', 'ovr'}
         Multi-class input needs 'ovr' (one-vs-rest: each class against all others).
     labels : array_like, shape (K,), optional
@@ -292,7 +321,7 @@ def roc_auc_score(y_true, y_score, *, average="macro", multi_class="raise", labe
     Returns
     -------
     float, or ndarray (K,) when ``average`` is None. nan (with an ``UndefinedMetricWarning``) where a
-    class has no positive or no negative sample.
+    class has no positive or no negative sample (or those have weight 0 only).
 
     Examples
     --------
@@ -303,16 +332,17 @@ def roc_auc_score(y_true, y_score, *, average="macro", multi_class="raise", labe
     _check_nonempty(y_true, "y_true")
     y_score = _check_scores(y_score)
     _check_same_length(y_true, "y_true", y_score, "y_score")
+    sample_weight = _check_sample_weight(sample_weight, y_true.shape[0])
     kind = _target_kind(y_true)
     if kind == "multilabel":
         Y = _indicator(y_true, "y_true")
         _check_score_matrix(y_score, *Y.shape, "multi-label")
-        return _average_binary_score(_binary_roc_auc, Y, y_score, average)
+        return _average_binary_score(_binary_roc_auc, Y, y_score, average, sample_weight)
     y_true = _check_labels(y_true, "y_true")
     if kind == "binary" and not (y_score.ndim == 2 and y_score.shape[1] > 2):
         y_score = _check_1d(y_score, "y_score")
         classes = _unique(y_true)
-        return _binary_roc_auc((y_true == classes[-1]).astype(np.int64), y_score)
+        return _binary_roc_auc((y_true == classes[-1]).astype(np.int64), y_score, sample_weight)
     # multi-class
     if multi_class == "raise":
         raise ValueError("multi_class must be in ('ovo', 'ovr')")
@@ -342,17 +372,17 @@ def roc_auc_score(y_true, y_score, *, average="macro", multi_class="raise", labe
         classes = _unique(y_true)
         if len(classes) != y_score.shape[1]:
             raise ValueError("Number of classes in y_true not equal to the number of columns in 'y_score'")
-    return _ovr_roc_auc(_encode(y_true, classes), y_score, average)
+    return _ovr_roc_auc(_encode(y_true, classes), y_score, average, sample_weight)
 
 
-def _ovr_roc_auc(index, y_score, average):
+def _ovr_roc_auc(index, y_score, average, sample_weight=None):
     """One-vs-rest AUC of class indices (n,) in [0, K) against scores (n, K); no check that rows sum to 1."""
     Y = np.zeros(y_score.shape, dtype=np.int64)
     Y[np.arange(len(index)), index] = 1
-    return _average_binary_score(_binary_roc_auc, Y, y_score, average)
+    return _average_binary_score(_binary_roc_auc, Y, y_score, average, sample_weight)
 
 
-def average_precision_score(y_true, y_score, *, average="macro", pos_label=1):
+def average_precision_score(y_true, y_score, *, average="macro", pos_label=1, sample_weight=None):
     """Average precision AP = sum_k (R_k - R_{k-1}) P_k, the step-wise area under the PR curve.
 
     Parameters
@@ -364,6 +394,8 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1):
     average : {'macro', 'weighted', 'micro', 'samples'} or None
     pos_label : int or str, default 1
         The positive class of binary input (must be 1 otherwise).
+    sample_weight : array_like or Tensor, shape (n,), optional
+        Non-negative weight of each sample (see ``precision_recall_curve``).
 
     Returns
     -------
@@ -378,6 +410,7 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1):
     _check_nonempty(y_true, "y_true")
     y_score = _check_scores(y_score)
     _check_same_length(y_true, "y_true", y_score, "y_score")
+    sample_weight = _check_sample_weight(sample_weight, y_true.shape[0])
     kind = _target_kind(y_true)
     if kind == "multilabel":
         if pos_label != 1:
@@ -385,7 +418,7 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1):
                              "Do not set pos_label or set pos_label to 1.")
         Y = _indicator(y_true, "y_true")
         _check_score_matrix(y_score, *Y.shape, "multi-label")
-        return _average_binary_score(_binary_average_precision, Y, y_score, average)
+        return _average_binary_score(_binary_average_precision, Y, y_score, average, sample_weight)
     y_true = _check_labels(y_true, "y_true")
     present = _unique(y_true)
     if kind == "binary":
@@ -397,11 +430,11 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1):
         if average not in (None, "micro", "macro", "weighted", "samples"):
             raise ValueError(f"average must be one of None, 'micro', 'macro', 'weighted', 'samples', "
                              f"got {average!r}")
-        return _binary_average_precision(y_true, _check_1d(y_score, "y_score"), pos_label)
+        return _binary_average_precision(y_true, _check_1d(y_score, "y_score"), pos_label, sample_weight)
     if pos_label != 1:
         raise ValueError("Parameter pos_label is fixed to 1 for multiclass y_true. "
                          "Do not set pos_label or set pos_label to 1.")
     _check_score_matrix(y_score, len(y_true), len(present), "multi-class")
     Y = np.zeros(y_score.shape, dtype=np.int64)
     Y[np.arange(len(y_true)), _encode(y_true, present)] = 1
-    return _average_binary_score(_binary_average_precision, Y, y_score, average)
+    return _average_binary_score(_binary_average_precision, Y, y_score, average, sample_weight)
