@@ -503,6 +503,8 @@ def test_integer_weights_equal_repeated_rows_for_curves(problem, data):
                     assert_close(a, b)
         if len(np.unique(y_rep)) == 2:
             assert_close(tm.roc_auc_score(y, s, sample_weight=w), tm.roc_auc_score(y_rep, s_rep))
+            assert_close(tm.roc_auc_score(y, s, sample_weight=w, max_fpr=0.3),
+                         tm.roc_auc_score(y_rep, s_rep, max_fpr=0.3))
             assert_close(tm.average_precision_score(y, s, sample_weight=w),
                          tm.average_precision_score(y_rep, s_rep))
             for criterion in ("youden", "cost", "f1", "recall", "precision"):
@@ -588,6 +590,10 @@ def test_all_the_weight_on_one_class_of_scores_warns_as_sklearn():
             assert_same_warnings(lambda: ours(y, s, sample_weight=w), lambda: theirs(y, s, sample_weight=w))
         with pytest.raises(ValueError, match="samples have total weight 0"):
             tm.best_threshold(y, s, sample_weight=w)
+    # no negative weight: the AUC is nan with a warning, partial or not (scikit-learn fails on max_fpr here)
+    got, caught = messages(lambda: tm.roc_auc_score(y, s, sample_weight=(y == 1).astype(float), max_fpr=0.5))
+    assert math.isnan(got) and caught == ["No negative samples in y_true, false positive value should be "
+                                          "meaningless"]
 
 
 def test_all_the_weight_on_one_class_warns_as_sklearn():
@@ -650,7 +656,7 @@ def test_bad_weights_are_rejected_by_label_metrics(metric):
 
 
 SCORE_METRICS = [tm.roc_curve, tm.precision_recall_curve, tm.roc_auc_score, tm.average_precision_score,
-                 tm.best_threshold]
+                 tm.best_threshold, lambda y, s, **kw: tm.roc_auc_score(y, s, max_fpr=0.5, **kw)]
 
 
 @pytest.mark.parametrize("metric", SCORE_METRICS)
@@ -658,7 +664,7 @@ def test_bad_weights_are_rejected_by_score_metrics(metric):
     check_bad_weights(lambda **kw: metric([0, 1, 1, 0], [0.2, 0.4, 0.7, 0.9], **kw))
 
 
-@pytest.mark.parametrize("multi_class", ["ovr"])
+@pytest.mark.parametrize("multi_class", ["ovr", "ovo"])
 def test_bad_weights_are_rejected_by_multiclass_and_multilabel_auc(multi_class):
     proba = np.array([[0.5, 0.3, 0.2], [0.2, 0.6, 0.2], [0.1, 0.1, 0.8], [0.4, 0.4, 0.2]])
     check_bad_weights(lambda **kw: tm.roc_auc_score([0, 1, 2, 1], proba, multi_class=multi_class, **kw))

@@ -15,6 +15,7 @@ weight outranks a negative drawn likewise. Samples of weight 0 are left out alto
 thresholds), as in scikit-learn; integer weights give the curve of the data with each row repeated w times.
 """
 import warnings
+from itertools import combinations
 
 import numpy as np
 from scipy.integrate import trapezoid
@@ -225,17 +226,33 @@ def precision_recall_curve(y_true, y_score, *, pos_label=None, sample_weight=Non
 
 
 # ----------------------------------------------------------------------------------------------------------
-# areas: binary, one-vs-rest and multi-label
+# areas: binary, one-vs-rest, one-vs-one and multi-label
 # ----------------------------------------------------------------------------------------------------------
 
-def _binary_roc_auc(y, score, sample_weight=None):
-    """AUC of 0/1 labels ``y`` (n,) and scores (n,); nan with a warning when one class is missing."""
+def _binary_roc_auc(y, score, sample_weight=None, max_fpr=None):
+    """AUC of 0/1 labels ``y`` (n,) and scores (n,); nan with a warning when one class is missing.
+
+    With ``max_fpr`` the McClish-standardised partial AUC over FPR in [0, max_fpr] (see ``roc_auc_score``).
+    """
     if len(_unique(np.asarray(y))) != 2:
         warnings.warn("Only one class is present in y_true. ROC AUC score is not defined in that case.",
                       UndefinedMetricWarning, stacklevel=4)
         return np.nan
     fpr, tpr, _ = roc_curve(y, score, sample_weight=sample_weight)
-    return _auc(fpr, tpr)
+    if max_fpr is None or max_fpr == 1:
+        return _auc(fpr, tpr)
+    if np.isnan(fpr[-1]):
+        # the negatives weigh nothing: roc_curve has warned; nan, as without max_fpr (scikit-learn fails
+        # here with "At least 2 points are needed", an accident of its cut of a curve of nan)
+        return np.nan
+    # the curve cut at FPR = max_fpr, its last point interpolated linearly between the two around it
+    stop = np.searchsorted(fpr, max_fpr, "right")
+    tpr = np.append(tpr[:stop], np.interp(max_fpr, fpr[stop - 1:stop + 1], tpr[stop - 1:stop + 1]))
+    fpr = np.append(fpr[:stop], max_fpr)
+    partial = _auc(fpr, tpr)
+    # McClish: 0.5 for the diagonal (area max_fpr²/2), 1 for a perfect ranking (area max_fpr)
+    min_area = 0.5 * max_fpr ** 2
+    return float(0.5 * (1 + (partial - min_area) / (max_fpr - min_area)))
 
 
 def _binary_average_precision(y, score, pos_label=1, sample_weight=None):
@@ -299,8 +316,19 @@ def _check_score_matrix(y_score, n, k, what):
                          f"got shape {y_score.shape}")
 
 
-def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, multi_class="raise", labels=None):
-    """Area under the ROC curve: binary, multi-class one-vs-rest, or multi-label.
+def _check_max_fpr(max_fpr):
+    """None, or a float in (0, 1]."""
+    if max_fpr is None:
+        return None
+    number = isinstance(max_fpr, (int, float, np.integer, np.floating)) and not isinstance(max_fpr, bool)
+    if not (number and 0 < max_fpr <= 1):
+        raise ValueError(f"max_fpr must be a number in (0, 1], got {max_fpr!r}")
+    return float(max_fpr)
+
+
+def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, max_fpr=None, multi_class="raise",
+                  labels=None):
+    """Area under the ROC curve: binary, multi-class (one-vs-rest or one-vs-one), or multi-label.
 
     Parameters
     ----------
@@ -310,11 +338,21 @@ def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, multi
         Binary: the score of the larger label, (n,). Multi-class: class probabilities (n, K), rows summing
         to 1, columns in the order of ``labels`` (sorted). Multi-label: one score per label (n, K).
     average : {'macro', 'weighted', 'micro', 'samples'} or None
-        How per-class AUCs are combined ('weighted': by class support; 'samples': multi-label only).
+        How per-class AUCs are combined ('weighted': by class support; 'samples': multi-label only). With
+        'ovo', 'macro' or 'weighted' only.
     sample_weight : array_like or Tensor, shape (n,), optional
-        Non-negative weight of each sample (see ``roc_curve``).
-    multi_class : {'raise', 'ovr'}
-        Multi-class input needs 'ovr' (one-vs-rest: each class against all others).
+        Non-negative weight of each sample (see ``roc_curve``). Not with ``multi_class='ovo'`` (an error,
+        as in scikit-learn).
+    max_fpr : float in (0, 1], optional
+        Binary and multi-label only: the standardised partial AUC over FPR in [0, max_fpr]. With A the area
+        under the curve up to max_fpr (the curve's point at max_fpr interpolated linearly), McClish's
+        correction maps the diagonal's area max_fpr²/2 to 0.5 and a perfect curve's area max_fpr to 1:
+        0.5 (1 + (A − max_fpr²/2) / (max_fpr − max_fpr²/2)).
+    multi_class : {'raise', 'ovr', 'ovo'}
+        Multi-class input needs 'ovr' (one-vs-rest: each class against all others) or 'ovo' (Hand & Till
+        2001: for each pair of classes j < k, the mean of AUC(j vs k) scored by column j and AUC(k vs j)
+        by column k, on the samples of those two classes; then the mean over the K(K − 1)/2 pairs, or with
+        'weighted' the mean weighted by the fraction of samples in each pair's two classes).
     labels : array_like, shape (K,), optional
         Multi-class only: the classes, sorted, indexing the columns of y_score.
 
@@ -327,30 +365,42 @@ def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, multi
     --------
     >>> roc_auc_score([0, 1, 1, 0], [0.2, 0.4, 0.7, 0.9])   # 2 of the 4 (pos, neg) pairs ranked right
     0.5
+    >>> y = [0, 1, 2, 2]
+    >>> p = [[0.6, 0.3, 0.1], [0.3, 0.5, 0.2], [0.2, 0.3, 0.5], [0.1, 0.2, 0.7]]
+    >>> roc_auc_score(y, p, multi_class="ovo")
+    1.0
     """
     y_true = _as_array(y_true, "y_true")
     _check_nonempty(y_true, "y_true")
     y_score = _check_scores(y_score)
     _check_same_length(y_true, "y_true", y_score, "y_score")
     sample_weight = _check_sample_weight(sample_weight, y_true.shape[0])
+    max_fpr = _check_max_fpr(max_fpr)
     kind = _target_kind(y_true)
     if kind == "multilabel":
         Y = _indicator(y_true, "y_true")
         _check_score_matrix(y_score, *Y.shape, "multi-label")
-        return _average_binary_score(_binary_roc_auc, Y, y_score, average, sample_weight)
+        return _average_binary_score(_auc_metric(max_fpr), Y, y_score, average, sample_weight)
     y_true = _check_labels(y_true, "y_true")
     if kind == "binary" and not (y_score.ndim == 2 and y_score.shape[1] > 2):
         y_score = _check_1d(y_score, "y_score")
         classes = _unique(y_true)
-        return _binary_roc_auc((y_true == classes[-1]).astype(np.int64), y_score, sample_weight)
+        return _binary_roc_auc((y_true == classes[-1]).astype(np.int64), y_score, sample_weight, max_fpr)
     # multi-class
+    if max_fpr is not None and max_fpr != 1:
+        raise ValueError(f"max_fpr={max_fpr!r}: partial AUC is for binary (and multi-label) y_true only; "
+                         "for multi-class y_true max_fpr must be None")
     if multi_class == "raise":
         raise ValueError("multi_class must be in ('ovo', 'ovr')")
-    if multi_class != "ovr":
-        raise ValueError(f"multi_class={multi_class!r} is not supported: tensorgate implements 'ovr' only")
-    if average not in (None, "micro", "macro", "weighted"):
-        raise ValueError(f"average must be one of ('micro', 'macro', 'weighted', None) for multiclass "
-                         f"problems, got {average!r}")
+    if multi_class not in ("ovr", "ovo"):
+        raise ValueError(f"multi_class={multi_class!r} is not supported for multiclass ROC AUC, multi_class "
+                         "must be in ('ovo', 'ovr')")
+    averages = (None, "micro", "macro", "weighted") if multi_class == "ovr" else (None, "macro", "weighted")
+    if average not in averages:
+        raise ValueError(f"average must be one of {averages} for multiclass problems with "
+                         f"multi_class={multi_class!r}, got {average!r}")
+    if average is None and multi_class == "ovo":
+        raise NotImplementedError("average=None is not implemented for multi_class='ovo'.")
     if y_score.ndim != 2:
         raise ValueError(f"y_score must have shape (n_samples, n_classes) for multi-class y_true, "
                          f"got shape {y_score.shape}")
@@ -372,14 +422,43 @@ def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, multi
         classes = _unique(y_true)
         if len(classes) != y_score.shape[1]:
             raise ValueError("Number of classes in y_true not equal to the number of columns in 'y_score'")
+    if multi_class == "ovo":
+        if sample_weight is not None:
+            raise ValueError("sample_weight is not supported for multiclass one-vs-one ROC AUC "
+                             "(multi_class='ovo'): sample_weight must be None, as in scikit-learn")
+        return _ovo_roc_auc(_encode(y_true, classes), y_score, average)
     return _ovr_roc_auc(_encode(y_true, classes), y_score, average, sample_weight)
+
+
+def _auc_metric(max_fpr):
+    """The binary metric of ``_average_binary_score``: AUC, partial when max_fpr is given."""
+    def metric(y, score, sample_weight=None):
+        return _binary_roc_auc(y, score, sample_weight, max_fpr)
+    return metric
 
 
 def _ovr_roc_auc(index, y_score, average, sample_weight=None):
     """One-vs-rest AUC of class indices (n,) in [0, K) against scores (n, K); no check that rows sum to 1."""
     Y = np.zeros(y_score.shape, dtype=np.int64)
     Y[np.arange(len(index)), index] = 1
-    return _average_binary_score(_binary_roc_auc, Y, y_score, average, sample_weight)
+    return _average_binary_score(_auc_metric(None), Y, y_score, average, sample_weight)
+
+
+def _ovo_roc_auc(index, y_score, average):
+    """Hand & Till's one-vs-one AUC of class indices (n,) against scores (n, K), averaged over the pairs of
+    classes present in ``index``: 'macro' plainly, 'weighted' by the fraction of samples in the pair."""
+    pairs = list(combinations(np.unique(index).tolist(), 2))
+    pair_scores = np.empty(len(pairs))
+    prevalence = np.empty(len(pairs)) if average == "weighted" else None
+    for i, (a, b) in enumerate(pairs):
+        in_a, in_b = index == a, index == b
+        in_pair = in_a | in_b
+        if prevalence is not None:
+            prevalence[i] = np.mean(in_pair)
+        a_vs_b = _binary_roc_auc(in_a[in_pair].astype(np.int64), y_score[in_pair, a])
+        b_vs_a = _binary_roc_auc(in_b[in_pair].astype(np.int64), y_score[in_pair, b])
+        pair_scores[i] = (a_vs_b + b_vs_a) / 2
+    return float(np.average(pair_scores, weights=prevalence))
 
 
 def average_precision_score(y_true, y_score, *, average="macro", pos_label=1, sample_weight=None):
