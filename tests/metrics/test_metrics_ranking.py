@@ -297,8 +297,8 @@ def test_multiclass_input_errors():
     proba = np.full((4, 3), 1 / 3)
     with pytest.raises(ValueError, match="multi_class must be in"):
         tm.roc_auc_score(y, proba)
-    with pytest.raises(ValueError, match="'ovr' only"):
-        tm.roc_auc_score(y, proba, multi_class="ovo")
+    with pytest.raises(ValueError, match="multi_class='ovx' is not supported"):
+        tm.roc_auc_score(y, proba, multi_class="ovx")
     with pytest.raises(ValueError, match="sum up to 1"):
         tm.roc_auc_score(y, proba * 2, multi_class="ovr")
     with pytest.raises(ValueError, match="Number of classes"):

@@ -6,8 +6,9 @@ lists and tensorgate Tensors. Convention throughout: predict positive when score
 """
 from ._validation import UndefinedMetricWarning
 from .classification import (
-    accuracy_score, classification_report, confusion_matrix, f1_score, false_positive_rate, fbeta_score,
-    log_loss, precision_recall_fscore_support, precision_score, recall_score, specificity_score,
+    accuracy_score, balanced_accuracy_score, classification_report, confusion_matrix, f1_score,
+    false_positive_rate, fbeta_score, log_loss, matthews_corrcoef, precision_recall_fscore_support,
+    precision_score, recall_score, specificity_score,
 )
 from .ranking import auc, average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
 from .streaming import AUROC, F1, Accuracy, ConfusionMatrix, Metric, Precision, Recall
@@ -17,7 +18,7 @@ __all__ = [
     "UndefinedMetricWarning",
     "confusion_matrix", "accuracy_score", "precision_score", "recall_score", "f1_score", "fbeta_score",
     "specificity_score", "false_positive_rate", "precision_recall_fscore_support", "classification_report",
-    "log_loss",
+    "log_loss", "balanced_accuracy_score", "matthews_corrcoef",
     "roc_curve", "auc", "roc_auc_score", "precision_recall_curve", "average_precision_score",
     "best_threshold", "ThresholdResult",
     "Metric", "Accuracy", "ConfusionMatrix", "Precision", "Recall", "F1", "AUROC",

@@ -19,6 +19,14 @@ Two implementations that give identical arrays (a test checks it):
   2^63, so ``key = bits << 1 | label`` keeps the order of the scores and carries the label in its lowest bit:
   one ``np.sort`` of these keys sorts scores and labels together. Negative scores are sorted the same way by
   magnitude, as a second block. Integer scores that float64 holds exactly go the same way.
+
+With sample weights w the counts become sums of weights (``_weighted_counts_at_thresholds``):
+
+    tps[i] = sum of w over the positives with score >= thresholds[i]
+    fps[i] = sum of w over the negatives with score >= thresholds[i]
+
+after dropping the samples of weight 0, whose scores are then no thresholds (as in scikit-learn). That path
+is the reference one (argsort, cumulative sums of the weights); the fast path above is for counts only.
 """
 import numpy as np
 
@@ -34,6 +42,29 @@ def _counts_at_thresholds_reference(y, score):
     ends = np.append(np.flatnonzero(score[1:] != score[:-1]), score.size - 1)   # last index of each tie group
     tps = np.cumsum(y, dtype=np.int64)[ends].astype(np.float64)
     fps = 1 + ends - tps
+    return fps, tps, score[ends]
+
+
+def _weighted_counts_at_thresholds(y, score, weight):
+    """Weighted counts. Shape: y (n,) bool, score (n,), weight (n,) >= 0, not all 0 -> fps, tps (T,) float64,
+    thresholds (T,) decreasing: the distinct scores of the samples of nonzero weight.
+
+    Each count is a cumulative sum of weights (fps one of its own rather than "total - tps", so that it never
+    decreases through rounding), read at the last sample of each group of tied scores.
+    """
+    keep = weight != 0
+    if not keep.all():
+        y, score, weight = y[keep], score[keep], weight[keep]
+    # decreasing score, ties in their original order: the order of scikit-learn's sums, so that the same
+    # roundings give the same steps (drop_intermediate compares steps for equality)
+    last = score.size - 1
+    order = last - np.argsort(score[::-1], kind="stable")[::-1]
+    score = score[order]
+    y = y[order]
+    weight = weight[order].astype(np.float64)
+    ends = np.append(np.flatnonzero(score[1:] != score[:-1]), score.size - 1)
+    tps = np.cumsum(np.where(y, weight, 0.0))[ends]
+    fps = np.cumsum(np.where(y, 0.0, weight))[ends]
     return fps, tps, score[ends]
 
 

@@ -87,6 +87,38 @@ def _check_labels(y, name):
     return y
 
 
+def _check_sample_weight(sample_weight, n, against="y_true"):
+    """Sample weights: None, or non-negative finite numbers of shape (n,), not all zero.
+
+    Shape: sample_weight (n,) -> (n,) int64 for integer (or boolean) weights, float64 otherwise; None stays
+    None. ``against`` names the argument whose length n is. scikit-learn also rejects all-zero weights; it
+    accepts negative ones, which have no meaning as weights of samples and are refused here.
+    """
+    if sample_weight is None:
+        return None
+    w = _check_numeric(_as_array(sample_weight, "sample_weight"), "sample_weight")
+    if w.dtype.kind == "c":
+        raise ValueError(f"sample_weight must hold real numbers, got dtype {w.dtype}")
+    if w.ndim != 1:
+        raise ValueError(f"sample_weight must have shape (n,) = ({n},), one weight per sample of {against}, "
+                         f"got shape {w.shape}")
+    if w.shape[0] != n:
+        raise ValueError(f"sample_weight has {w.shape[0]} weights but {against} has {n} samples: "
+                         f"sample_weight must have shape ({n},), got shape {w.shape}")
+    _check_finite(w, "sample_weight")
+    w = w.astype(np.int64 if w.dtype.kind in "biu" else np.float64, copy=False)
+    negative = w < 0
+    if negative.any():
+        first = int(np.flatnonzero(negative)[0])
+        n_bad = int(np.count_nonzero(negative))
+        raise ValueError(f"sample_weight[{first}] is {w[first]}: sample weights must be >= 0 "
+                         f"({n_bad} negative value{'s' if n_bad > 1 else ''} in all)")
+    if not w.any():
+        raise ValueError(f"sample_weight is all zeros (shape {w.shape}): at least one sample needs a "
+                         "positive weight")
+    return w
+
+
 def _label_kind(y):
     return "str" if y.dtype.kind in "USO" and y.size and isinstance(y.flat[0], str) else "num"
 

@@ -14,6 +14,10 @@ With K classes each class in turn is "the positive one" (one-vs-rest); ``average
 numbers become one: 'micro' pools the counts, 'macro' is the plain mean, 'weighted' the mean weighted by
 support (the number of true samples of each class), None returns all K.
 
+With ``sample_weight`` w (n,) every count becomes a sum of weights: TP = sum of w_i over the true positives,
+and so on; the support of a class is the total weight of its true samples. Integer weights give the same
+result as repeating each sample w_i times.
+
 Signatures and results follow scikit-learn (``sklearn.metrics``), which the tests use as the oracle.
 """
 import math
@@ -24,7 +28,7 @@ from scipy.special import xlogy
 
 from ._validation import (
     UndefinedMetricWarning, _as_array, _check_finite, _check_labels, _check_nonempty, _check_numeric,
-    _check_same_length, _contains, _encode, _label_kind, _unique,
+    _check_same_length, _check_sample_weight, _contains, _encode, _label_kind, _unique,
 )
 
 _AVERAGES = (None, "binary", "micro", "macro", "weighted")
@@ -123,28 +127,53 @@ def _select_labels(y_true, y_pred, labels, pos_label, average):
     return present if labels is None else _check_label_list(labels)
 
 
-def _label_counts(y_true, y_pred, labels):
+def _label_counts(y_true, y_pred, labels, sample_weight=None):
     """Per-label one-vs-rest counts from one pass of bincount.
 
-    Shape: y_true (m,), y_pred (m,), labels (K,) -> tp, pred_sum = TP + FP, true_sum = TP + FN, each (K,).
+    Shape: y_true (m,), y_pred (m,), labels (K,), sample_weight (m,) or None -> tp, pred_sum = TP + FP,
+    true_sum = TP + FN, each (K,): int64 counts, or float64 sums of weights when weighted.
     Samples whose label is not in ``labels`` count only towards the negatives (TN) of every label.
     """
     k = len(labels)
     t = _encode(y_true, labels)
     p = _encode(y_pred, labels)
-    tp = np.bincount(t[(t == p) & (t >= 0)], minlength=k)
-    true_sum = np.bincount(t[t >= 0], minlength=k)
-    pred_sum = np.bincount(p[p >= 0], minlength=k)
-    return tp, pred_sum, true_sum
+    hit = (t == p) & (t >= 0)
+    if sample_weight is None:
+        tp = np.bincount(t[hit], minlength=k)
+        true_sum = np.bincount(t[t >= 0], minlength=k)
+        pred_sum = np.bincount(p[p >= 0], minlength=k)
+        return tp, pred_sum, true_sum
+    w = sample_weight.astype(np.float64, copy=False)
+    tp = np.bincount(t[hit], weights=w[hit], minlength=k)
+    true_sum = np.bincount(t[t >= 0], weights=w[t >= 0], minlength=k)
+    pred_sum = np.bincount(p[p >= 0], weights=w[p >= 0], minlength=k)
+    # scikit-learn rebuilds the sums as TP + FP and TP + FN; the same roundings give the same printed support
+    return tp, tp + (pred_sum - tp), tp + (true_sum - tp)
+
+
+def _total(y_true, labels, true_sum, sample_weight):
+    """The number of samples, or their total weight: the n of TN = n - TP - FP - FN.
+
+    The total weight is summed as the supports (K,) plus the weight of the samples outside ``labels``, so
+    that n - support is exactly 0 where all the weight is on one label (a plain sum of the weights can
+    differ from the support in the last bit, and TN / (TN + FP) would then be 1 instead of 0/0).
+    """
+    if sample_weight is None:
+        return y_true.shape[0]
+    outside = sample_weight[_encode(y_true, labels) < 0]
+    return float(np.sum(true_sum) + np.sum(outside, dtype=np.float64))
 
 
 def _scores_from_counts(tp, pred_sum, true_sum, n, *, metric, average, beta=1.0, zero_division="warn"):
     """One metric from one-vs-rest counts (K,) and the number of samples n, averaged as asked.
 
     metric: 'precision' TP/(TP+FP), 'recall' TP/(TP+FN), 'f' F_beta, 'specificity' TN/(TN+FP),
-    'fpr' FP/(FP+TN). Returns a float, or an array (K,) when ``average`` is None.
+    'fpr' FP/(FP+TN). Counts may be sums of sample weights (float) and n their total weight.
+    Returns a float, or an array (K,) when ``average`` is None.
     """
-    tp, pred_sum, true_sum = (np.asarray(a, dtype=np.int64) for a in (tp, pred_sum, true_sum))
+    weighted = any(np.asarray(a).dtype.kind == "f" for a in (tp, pred_sum, true_sum))
+    dtype = np.float64 if weighted else np.int64
+    tp, pred_sum, true_sum = (np.asarray(a, dtype=dtype) for a in (tp, pred_sum, true_sum))
     negatives = n - true_sum                     # TN + FP of each label
     fp = pred_sum - tp
     tn = negatives - fp
@@ -181,23 +210,26 @@ def _scores_from_counts(tp, pred_sum, true_sum, n, *, metric, average, beta=1.0,
     return _nanaverage(score, true_sum if average == "weighted" else None)
 
 
-def _binary_or_averaged(metric, y_true, y_pred, labels, pos_label, average, zero_division, beta=1.0):
+def _binary_or_averaged(metric, y_true, y_pred, labels, pos_label, average, sample_weight, zero_division,
+                        beta=1.0):
     _check_zero_division(zero_division)
     y_true, y_pred = _check_pair(y_true, y_pred)
+    w = _check_sample_weight(sample_weight, y_true.shape[0])
     labels = _select_labels(y_true, y_pred, labels, pos_label, average)
-    tp, pred_sum, true_sum = _label_counts(y_true, y_pred, labels)
-    return _scores_from_counts(tp, pred_sum, true_sum, y_true.shape[0], metric=metric, average=average,
-                               beta=beta, zero_division=zero_division)
+    tp, pred_sum, true_sum = _label_counts(y_true, y_pred, labels, w)
+    return _scores_from_counts(tp, pred_sum, true_sum, _total(y_true, labels, true_sum, w), metric=metric,
+                               average=average, beta=beta, zero_division=zero_division)
 
 
 # ----------------------------------------------------------------------------------------------------------
 # public functions
 # ----------------------------------------------------------------------------------------------------------
 
-def confusion_matrix(y_true, y_pred, *, labels=None, normalize=None):
+def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None, normalize=None):
     """Confusion matrix C, where C[i, j] counts samples of true class i predicted as class j.
 
-    For two classes 0, 1 this is ``[[TN, FP], [FN, TP]]``.
+    For two classes 0, 1 this is ``[[TN, FP], [FN, TP]]``. With sample weights w,
+    C[i, j] = sum of w_s over the samples s of true class i predicted as class j.
 
     Parameters
     ----------
@@ -208,6 +240,8 @@ def confusion_matrix(y_true, y_pred, *, labels=None, normalize=None):
     labels : array_like, shape (K,), optional
         The labels that index the rows and columns, in this order; samples with other labels are left
         out. Default: the sorted labels present in ``y_true`` or ``y_pred``.
+    sample_weight : array_like or Tensor, shape (m,), optional
+        Non-negative weight of each sample.
     normalize : {'true', 'pred', 'all'}, optional
         Divide by the row sums (rows become recall per class), the column sums (precision per class)
         or the total. 0/0 gives 0.
@@ -215,7 +249,8 @@ def confusion_matrix(y_true, y_pred, *, labels=None, normalize=None):
     Returns
     -------
     C : ndarray, shape (K, K)
-        int64 counts, or float64 when normalized.
+        int64 counts; with ``sample_weight``, sums of weights: float64, or int64 when the weights are
+        integers (as scikit-learn). float64 when normalized.
 
     Examples
     --------
@@ -224,6 +259,7 @@ def confusion_matrix(y_true, y_pred, *, labels=None, normalize=None):
            [1, 1]])
     """
     y_true, y_pred = _check_pair(y_true, y_pred)
+    w = _check_sample_weight(sample_weight, y_true.shape[0])
     if normalize not in (None, "true", "pred", "all"):
         raise ValueError(f"normalize must be one of None, 'true', 'pred', 'all', got {normalize!r}")
     if labels is None:
@@ -236,7 +272,15 @@ def confusion_matrix(y_true, y_pred, *, labels=None, normalize=None):
     t = _encode(y_true, labels)
     p = _encode(y_pred, labels)
     keep = (t >= 0) & (p >= 0)
-    cm = np.bincount(t[keep] * k + p[keep], minlength=k * k).reshape(k, k).astype(np.int64)
+    cell = t[keep] * k + p[keep]
+    if w is None:
+        cm = np.bincount(cell, minlength=k * k).astype(np.int64)
+    elif w.dtype.kind == "i":
+        cm = np.zeros(k * k, dtype=np.int64)           # exact integer sums
+        np.add.at(cm, cell, w[keep])
+    else:
+        cm = np.bincount(cell, weights=w[keep], minlength=k * k)
+    cm = cm.reshape(k, k)
     if normalize is not None:
         with np.errstate(all="ignore"):
             if normalize == "true":
@@ -254,15 +298,20 @@ def confusion_matrix(y_true, y_pred, *, labels=None, normalize=None):
     return cm
 
 
-def accuracy_score(y_true, y_pred, *, normalize=True):
+def accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=None):
     """Fraction (or number, with ``normalize=False``) of samples whose predicted label is the true one.
+
+    With sample weights w: sum_i w_i [y_i = ŷ_i] / sum_i w_i (or the numerator alone).
 
     Parameters
     ----------
     y_true, y_pred : array_like or Tensor, shape (m,)
         True and predicted labels.
     normalize : bool
-        True: the fraction correct, (TP + TN) / m in the binary case. False: the count.
+        True: the fraction correct, (TP + TN) / m in the binary case. False: the count (the total weight
+        of the correct samples when weighted).
+    sample_weight : array_like or Tensor, shape (m,), optional
+        Non-negative weight of each sample.
 
     Returns
     -------
@@ -274,8 +323,11 @@ def accuracy_score(y_true, y_pred, *, normalize=True):
     0.75
     """
     y_true, y_pred = _check_pair(y_true, y_pred)
+    w = _check_sample_weight(sample_weight, y_true.shape[0])
     correct = y_true == y_pred
-    return float(np.mean(correct)) if normalize else float(np.sum(correct))
+    if w is None:
+        return float(np.mean(correct)) if normalize else float(np.sum(correct))
+    return float(np.average(correct, weights=w)) if normalize else float(np.dot(correct, w))
 
 
 _PRF_DOC = """
@@ -290,6 +342,8 @@ _PRF_DOC = """
     average : {'binary', 'micro', 'macro', 'weighted'} or None, default 'binary'
         'binary': the score of ``pos_label`` only. 'micro': pool TP, FP, FN over labels. 'macro': mean of
         the per-label scores. 'weighted': mean weighted by support. None: the per-label scores, shape (K,).
+    sample_weight : array_like or Tensor, shape (m,), optional
+        Non-negative weight of each sample; TP, FP, FN, TN and the support become sums of weights.
     zero_division : {'warn', 0, 1, nan}, default 'warn'
         Value returned where the denominator is 0; 'warn' returns 0 and warns.
 
@@ -299,7 +353,8 @@ _PRF_DOC = """
 """
 
 
-def precision_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", zero_division="warn"):
+def precision_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None,
+                    zero_division="warn"):
     """Precision TP / (TP + FP): of the samples predicted positive, the fraction that are.
     {doc}
     Examples
@@ -307,10 +362,12 @@ def precision_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary
     >>> precision_score([0, 1, 1, 0], [1, 1, 0, 0])   # TP = 1, FP = 1
     0.5
     """
-    return _binary_or_averaged("precision", y_true, y_pred, labels, pos_label, average, zero_division)
+    return _binary_or_averaged("precision", y_true, y_pred, labels, pos_label, average, sample_weight,
+                               zero_division)
 
 
-def recall_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", zero_division="warn"):
+def recall_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None,
+                 zero_division="warn"):
     """Recall (sensitivity, TPR) TP / (TP + FN): of the positive samples, the fraction found.
     {doc}
     Examples
@@ -318,10 +375,12 @@ def recall_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", 
     >>> recall_score([0, 1, 1, 1], [1, 1, 0, 1])      # TP = 2, FN = 1
     0.6666666666666666
     """
-    return _binary_or_averaged("recall", y_true, y_pred, labels, pos_label, average, zero_division)
+    return _binary_or_averaged("recall", y_true, y_pred, labels, pos_label, average, sample_weight,
+                               zero_division)
 
 
-def fbeta_score(y_true, y_pred, *, beta, labels=None, pos_label=1, average="binary", zero_division="warn"):
+def fbeta_score(y_true, y_pred, *, beta, labels=None, pos_label=1, average="binary", sample_weight=None,
+                zero_division="warn"):
     """F-beta score (1 + beta^2) TP / ((1 + beta^2) TP + beta^2 FN + FP), the weighted harmonic mean of
     precision and recall; beta > 1 favours recall, beta < 1 precision.
 
@@ -334,10 +393,12 @@ def fbeta_score(y_true, y_pred, *, beta, labels=None, pos_label=1, average="bina
     """
     if not beta >= 0:
         raise ValueError(f"beta must be >= 0, got {beta!r}")
-    return _binary_or_averaged("f", y_true, y_pred, labels, pos_label, average, zero_division, beta=beta)
+    return _binary_or_averaged("f", y_true, y_pred, labels, pos_label, average, sample_weight, zero_division,
+                               beta=beta)
 
 
-def f1_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", zero_division="warn"):
+def f1_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None,
+             zero_division="warn"):
     """F1 = 2 TP / (2 TP + FP + FN), the harmonic mean of precision and recall.
     {doc}
     Examples
@@ -345,10 +406,12 @@ def f1_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", zero
     >>> f1_score([0, 1, 1, 1], [1, 1, 0, 1])          # 2*2 / (2*2 + 1 + 1)
     0.6666666666666666
     """
-    return _binary_or_averaged("f", y_true, y_pred, labels, pos_label, average, zero_division, beta=1.0)
+    return _binary_or_averaged("f", y_true, y_pred, labels, pos_label, average, sample_weight, zero_division,
+                               beta=1.0)
 
 
-def specificity_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", zero_division="warn"):
+def specificity_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None,
+                      zero_division="warn"):
     """Specificity (TNR) TN / (TN + FP): of the negative samples, the fraction predicted negative.
 
     scikit-learn has no such function; the signature is ``recall_score``'s, and 'weighted' weights by
@@ -359,10 +422,12 @@ def specificity_score(y_true, y_pred, *, labels=None, pos_label=1, average="bina
     >>> specificity_score([0, 0, 0, 1], [1, 0, 0, 1])  # TN = 2, FP = 1
     0.6666666666666666
     """
-    return _binary_or_averaged("specificity", y_true, y_pred, labels, pos_label, average, zero_division)
+    return _binary_or_averaged("specificity", y_true, y_pred, labels, pos_label, average, sample_weight,
+                               zero_division)
 
 
-def false_positive_rate(y_true, y_pred, *, labels=None, pos_label=1, average="binary", zero_division="warn"):
+def false_positive_rate(y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None,
+                        zero_division="warn"):
     """False positive rate FP / (FP + TN) = 1 - specificity: the x axis of the ROC curve.
 
     scikit-learn has no such function; the signature is ``recall_score``'s ('weighted' weights by
@@ -373,7 +438,8 @@ def false_positive_rate(y_true, y_pred, *, labels=None, pos_label=1, average="bi
     >>> false_positive_rate([0, 0, 0, 1], [1, 0, 0, 1])  # FP = 1, TN = 2
     0.3333333333333333
     """
-    return _binary_or_averaged("fpr", y_true, y_pred, labels, pos_label, average, zero_division)
+    return _binary_or_averaged("fpr", y_true, y_pred, labels, pos_label, average, sample_weight,
+                               zero_division)
 
 
 for _f in (precision_score, recall_score, fbeta_score, f1_score, specificity_score, false_positive_rate):
@@ -381,19 +447,19 @@ for _f in (precision_score, recall_score, fbeta_score, f1_score, specificity_sco
 
 
 def precision_recall_fscore_support(y_true, y_pred, *, beta=1.0, labels=None, pos_label=1, average=None,
-                                    zero_division="warn"):
+                                    sample_weight=None, zero_division="warn"):
     """Precision, recall, F-beta and support per label (or averaged), as scikit-learn's function.
 
     Parameters
     ----------
     y_true, y_pred : array_like or Tensor, shape (m,)
-    beta, labels, pos_label, average, zero_division
-        As in ``fbeta_score``; ``average`` defaults to None here.
+    beta, labels, pos_label, average, sample_weight, zero_division
+        As in ``fbeta_score``; ``average`` defaults to None here. sample_weight: shape (m,).
 
     Returns
     -------
     precision, recall, fbeta : ndarray (K,), or floats when averaged
-    support : ndarray (K,) of int, or None when averaged
+    support : ndarray (K,) of int (float64 total weights when weighted), or None when averaged
 
     Examples
     --------
@@ -403,9 +469,10 @@ def precision_recall_fscore_support(y_true, y_pred, *, beta=1.0, labels=None, po
     """
     _check_zero_division(zero_division)
     y_true, y_pred = _check_pair(y_true, y_pred)
+    w = _check_sample_weight(sample_weight, y_true.shape[0])
     labels = _select_labels(y_true, y_pred, labels, pos_label, average)
-    counts = _label_counts(y_true, y_pred, labels)
-    n = y_true.shape[0]
+    counts = _label_counts(y_true, y_pred, labels, w)
+    n = _total(y_true, labels, counts[2], w)
     kw = dict(average=average, zero_division=zero_division)
     precision = _scores_from_counts(*counts, n, metric="precision", **kw)
     recall = _scores_from_counts(*counts, n, metric="recall", **kw)
@@ -414,8 +481,8 @@ def precision_recall_fscore_support(y_true, y_pred, *, beta=1.0, labels=None, po
     return precision, recall, fbeta, support
 
 
-def classification_report(y_true, y_pred, *, labels=None, target_names=None, digits=2, output_dict=False,
-                          zero_division="warn"):
+def classification_report(y_true, y_pred, *, labels=None, target_names=None, sample_weight=None, digits=2,
+                          output_dict=False, zero_division="warn"):
     """Text (or dict) summary of precision, recall, F1 and support per class, with averages.
 
     Same layout as ``sklearn.metrics.classification_report``: one row per label, then 'accuracy' (the
@@ -427,6 +494,8 @@ def classification_report(y_true, y_pred, *, labels=None, target_names=None, dig
     labels : array_like, shape (K,), optional
     target_names : list of str, length K, optional
         Names printed for the labels.
+    sample_weight : array_like or Tensor, shape (m,), optional
+        Non-negative weight of each sample; the support column then shows total weights (floats).
     digits : int
         Digits after the decimal point in the text report.
     output_dict : bool
@@ -451,6 +520,7 @@ def classification_report(y_true, y_pred, *, labels=None, target_names=None, dig
     <BLANKLINE>
     """
     y_true, y_pred = _check_pair(y_true, y_pred)
+    sample_weight = _check_sample_weight(sample_weight, y_true.shape[0])
     present = _present_labels(y_true, y_pred)
     labels_given = labels is not None
     labels = _check_label_list(labels) if labels_given else present
@@ -468,7 +538,7 @@ def classification_report(y_true, y_pred, *, labels=None, target_names=None, dig
 
     headers = ["precision", "recall", "f1-score", "support"]
     p, r, f1, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, average=None,
-                                                  zero_division=zero_division)
+                                                  sample_weight=sample_weight, zero_division=zero_division)
     rows = list(zip(target_names, p, r, f1, s))
 
     if output_dict:
@@ -484,8 +554,9 @@ def classification_report(y_true, y_pred, *, labels=None, target_names=None, dig
 
     for average in ("micro", "macro", "weighted"):
         heading = "accuracy" if average == "micro" and micro_is_accuracy else average + " avg"
-        avg_p, avg_r, avg_f1, _ = precision_recall_fscore_support(y_true, y_pred, labels=labels,
-                                                                  average=average, zero_division=zero_division)
+        avg_p, avg_r, avg_f1, _ = precision_recall_fscore_support(
+            y_true, y_pred, labels=labels, average=average, sample_weight=sample_weight,
+            zero_division=zero_division)
         values = [avg_p, avg_r, avg_f1, np.sum(s)]
         if output_dict:
             report[heading] = dict(zip(headers, [float(v) for v in values]))
@@ -502,8 +573,10 @@ def classification_report(y_true, y_pred, *, labels=None, target_names=None, dig
     return text
 
 
-def log_loss(y_true, y_proba, *, normalize=True, labels=None):
+def log_loss(y_true, y_proba, *, normalize=True, sample_weight=None, labels=None):
     """Cross-entropy loss -1/m sum_i sum_k y_ik log p_ik of predicted probabilities.
+
+    With sample weights w: -sum_i w_i sum_k y_ik log p_ik / sum_i w_i.
 
     Probabilities are clipped to [eps, 1 - eps] (eps of their dtype), as scikit-learn does.
 
@@ -514,7 +587,9 @@ def log_loss(y_true, y_proba, *, normalize=True, labels=None):
     y_proba : array_like or Tensor, shape (m, K), or (m,) for P(larger label) in the binary case
         Predicted probabilities; column k is the class ``labels[k]`` (labels sorted).
     normalize : bool
-        Mean over samples (True) or sum (False).
+        Mean over samples (True) or sum (False); weighted mean or weighted sum with ``sample_weight``.
+    sample_weight : array_like or Tensor, shape (m,), optional
+        Non-negative weight of each sample.
     labels : array_like, shape (K,), optional
         All class labels, needed when y_true lacks some of them.
 
@@ -540,6 +615,7 @@ def log_loss(y_true, y_proba, *, normalize=True, labels=None):
     if y_proba.min() < 0:
         raise ValueError(f"y_proba contains values lower than 0: {y_proba.min()}")
     _check_same_length(y_true, "y_true", y_proba, "y_proba")
+    w = _check_sample_weight(sample_weight, y_true.shape[0])
 
     if labels is not None:
         labels = _check_label_list(labels)
@@ -578,4 +654,89 @@ def log_loss(y_true, y_proba, *, normalize=True, labels=None):
     onehot[np.arange(len(index)), index] = 1
     y_proba = np.clip(y_proba, eps, 1 - eps)
     loss = -np.sum(xlogy(onehot, y_proba), axis=1)
-    return float(np.mean(loss)) if normalize else float(np.sum(loss))
+    if w is None:
+        return float(np.mean(loss)) if normalize else float(np.sum(loss))
+    return float(np.average(loss, weights=w)) if normalize else float(np.dot(loss, w))
+
+
+def balanced_accuracy_score(y_true, y_pred, *, sample_weight=None, adjusted=False):
+    """Balanced accuracy: the mean of the K classes' recalls, (1/K) sum_k C[k, k] / sum_j C[k, j].
+
+    Accuracy with every class given the same total weight, so a majority class cannot carry the score; for
+    two classes it is (TPR + TNR) / 2. ``adjusted=True`` rescales it so that chance scores 0 and a perfect
+    classifier 1: (score - 1/K) / (1 - 1/K).
+
+    Parameters
+    ----------
+    y_true, y_pred : array_like or Tensor, shape (m,)
+        True and predicted labels.
+    sample_weight : array_like or Tensor, shape (m,), optional
+        Non-negative weight of each sample; C holds sums of weights.
+    adjusted : bool
+        Rescale so that random guessing scores 0.
+
+    Returns
+    -------
+    float
+
+    A class that occurs in y_pred but not in y_true (its row of C is zero) has no recall: it is left out of
+    the mean, with a warning, as in scikit-learn (K then counts the classes left in).
+
+    Examples
+    --------
+    >>> balanced_accuracy_score([0, 1, 0, 0, 1, 0], [0, 1, 0, 0, 0, 1])   # (3/4 + 1/2) / 2
+    0.625
+    """
+    C = confusion_matrix(y_true, y_pred, sample_weight=sample_weight)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_class = np.diag(C) / C.sum(axis=1)
+    if np.any(np.isnan(per_class)):
+        warnings.warn("y_pred contains classes not in y_true", UserWarning, stacklevel=2)
+        per_class = per_class[~np.isnan(per_class)]
+    score = np.mean(per_class)
+    if adjusted:
+        chance = 1 / per_class.shape[0]
+        score = (score - chance) / (1 - chance)
+    return float(score)
+
+
+def matthews_corrcoef(y_true, y_pred, *, sample_weight=None):
+    """Matthews correlation coefficient, the correlation between true and predicted labels, in [-1, 1].
+
+    From the K x K confusion matrix C (sums of weights when weighted), with s = sum of C (the samples),
+    c = trace C (those predicted right), t_k = sum_j C[k, j] (true in class k), p_k = sum_i C[i, k]
+    (predicted as k)::
+
+        MCC = (c·s − Σ p_k t_k) / √((s² − Σ p_k²)(s² − Σ t_k²))
+
+    For two classes this is (TP·TN − FP·FN) / √((TP+FP)(TP+FN)(TN+FP)(TN+FN)). 0 when the denominator is
+    0 (one class predicted, or only one class true), as in scikit-learn.
+
+    Parameters
+    ----------
+    y_true, y_pred : array_like or Tensor, shape (m,)
+        True and predicted labels (two or more classes).
+    sample_weight : array_like or Tensor, shape (m,), optional
+        Non-negative weight of each sample.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(matthews_corrcoef([1, 1, 1, 0], [1, 0, 1, 1]), 6)   # (2·0 − 1·1) / √(3·3·1·1)
+    -0.333333
+    """
+    C = confusion_matrix(y_true, y_pred, sample_weight=sample_weight)
+    t = C.sum(axis=1, dtype=np.float64)
+    p = C.sum(axis=0, dtype=np.float64)
+    c = np.trace(C, dtype=np.float64)
+    s = p.sum()
+    cov_tp = c * s - np.dot(t, p)
+    cov_pp = s ** 2 - np.dot(p, p)
+    cov_tt = s ** 2 - np.dot(t, t)
+    denominator = cov_pp * cov_tt
+    if denominator == 0:
+        return 0.0
+    return float(cov_tp / np.sqrt(denominator))

@@ -8,16 +8,22 @@ probability that a random positive scores higher than a random negative (ties co
 
 All curves come from one sort: ``_binary_clf_curve`` (see ``_curve.py``). Signatures and results follow
 scikit-learn; thresholds[0] of the ROC curve is +inf, as in scikit-learn >= 1.3.
+
+With ``sample_weight`` w every count is a sum of weights (TP(θ) = sum of w_i over the positives with
+s_i >= θ), so the AUC becomes the probability that a positive drawn with probability proportional to its
+weight outranks a negative drawn likewise. Samples of weight 0 are left out altogether (their scores are no
+thresholds), as in scikit-learn; integer weights give the curve of the data with each row repeated w times.
 """
 import warnings
+from itertools import combinations
 
 import numpy as np
 from scipy.integrate import trapezoid
 
-from ._curve import _counts_at_thresholds
+from ._curve import _counts_at_thresholds, _weighted_counts_at_thresholds
 from ._validation import (
     UndefinedMetricWarning, _as_array, _check_1d, _check_finite, _check_labels, _check_nonempty,
-    _check_numeric, _check_same_length, _contains, _encode, _label_kind, _unique,
+    _check_numeric, _check_same_length, _check_sample_weight, _contains, _encode, _label_kind, _unique,
 )
 
 
@@ -44,20 +50,25 @@ def _resolve_pos_label(pos_label, y_true):
     return 1
 
 
-def _binary_clf_curve(y_true, y_score, pos_label=None):
+def _binary_clf_curve(y_true, y_score, pos_label=None, sample_weight=None):
     """False and true positive counts at each distinct score, from the highest down.
 
-    Shape: y_true (n,), y_score (n,) -> fps (T,), tps (T,) float64, thresholds (T,) decreasing, T = number
-    of distinct scores. fps[i], tps[i] count the samples with ``y_score >= thresholds[i]``.
+    Shape: y_true (n,), y_score (n,), sample_weight (n,) or None -> fps (T,), tps (T,) float64, thresholds
+    (T,) decreasing, T = number of distinct scores (of the samples of nonzero weight, when weighted).
+    fps[i], tps[i] count (or sum the weights of) the samples with ``y_score >= thresholds[i]``.
+    Unweighted counts take the fast path of ``_curve.py``, weighted ones the reference path.
     """
     y_true = _check_labels(_as_array(y_true, "y_true"), "y_true")
     y_score = _check_1d(_check_scores(y_score), "y_score")
     _check_same_length(y_true, "y_true", y_score, "y_score")
     pos_label = _resolve_pos_label(pos_label, y_true)
-    return _counts_at_thresholds(y_true == pos_label, y_score)
+    if sample_weight is None:
+        return _counts_at_thresholds(y_true == pos_label, y_score)
+    weight = _check_sample_weight(sample_weight, y_true.shape[0])
+    return _weighted_counts_at_thresholds(y_true == pos_label, y_score, weight)
 
 
-def roc_curve(y_true, y_score, *, pos_label=None, drop_intermediate=True):
+def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None, drop_intermediate=True):
     """Receiver operating characteristic: (FPR, TPR) at every distinct threshold.
 
     Parameters
@@ -68,6 +79,9 @@ def roc_curve(y_true, y_score, *, pos_label=None, drop_intermediate=True):
         Scores, higher meaning more likely positive (probabilities, logits, decision values).
     pos_label : int or str, optional
         The positive class.
+    sample_weight : array_like or Tensor, shape (n,), optional
+        Non-negative weight of each sample: FPR = weight of the negatives above θ / weight of all
+        negatives, TPR likewise. Samples of weight 0 are left out.
     drop_intermediate : bool
         Drop thresholds whose point is collinear with its neighbours (not a corner of the curve).
 
@@ -79,7 +93,7 @@ def roc_curve(y_true, y_score, *, pos_label=None, drop_intermediate=True):
         Decreasing; thresholds[0] = inf (nothing predicted positive: the point (0, 0)).
 
     With one class only in y_true the rate without samples is nan and an ``UndefinedMetricWarning`` is
-    issued, as in scikit-learn. O(n log n): one sort.
+    issued, as in scikit-learn (likewise when one class has weight 0 only). O(n log n): one sort.
 
     Examples
     --------
@@ -87,7 +101,7 @@ def roc_curve(y_true, y_score, *, pos_label=None, drop_intermediate=True):
     >>> fpr.tolist(), tpr.tolist(), thr.tolist()
     ([0.0, 0.5, 0.5, 1.0], [0.0, 0.0, 1.0, 1.0], [inf, 0.9, 0.4, 0.2])
     """
-    fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label)
+    fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
     keep = None
     if drop_intermediate and fps.shape[0] > 2:
         keep = _corners(fps, tps)
@@ -151,6 +165,12 @@ def auc(x, y):
     _check_same_length(x, "x", y, "y")
     if x.shape[0] < 2:
         raise ValueError(f"At least 2 points are needed to compute area under curve, but x.shape = {x.shape}")
+    return _auc(x, y)
+
+
+def _auc(x, y):
+    """``auc`` without the checks of its input, for curves made here: a curve of nan (one class of
+    weight 0 only) gives nan, as in scikit-learn, rather than an error."""
     dx = np.diff(x)
     direction = 1
     if np.any(dx < 0):
@@ -160,7 +180,7 @@ def auc(x, y):
     return float(direction * trapezoid(y, x))
 
 
-def precision_recall_curve(y_true, y_score, *, pos_label=None, drop_intermediate=False):
+def precision_recall_curve(y_true, y_score, *, pos_label=None, sample_weight=None, drop_intermediate=False):
     """Precision and recall at every distinct threshold.
 
     Parameters
@@ -168,6 +188,9 @@ def precision_recall_curve(y_true, y_score, *, pos_label=None, drop_intermediate
     y_true : array_like or Tensor, shape (n,)
     y_score : array_like or Tensor, shape (n,)
     pos_label : int or str, optional
+    sample_weight : array_like or Tensor, shape (n,), optional
+        Non-negative weight of each sample; TP and FP become sums of weights. Samples of weight 0 are
+        left out.
     drop_intermediate : bool
         Drop thresholds where recall does not change (keeping the first and last point of each run).
 
@@ -185,7 +208,7 @@ def precision_recall_curve(y_true, y_score, *, pos_label=None, drop_intermediate
     >>> p.tolist(), r.tolist(), thr.tolist()
     ([0.5, 0.6666666666666666, 0.5, 0.0, 1.0], [1.0, 1.0, 0.5, 0.0, 0.0], [0.2, 0.4, 0.7, 0.9])
     """
-    fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label)
+    fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
     if drop_intermediate and fps.shape[0] > 2:
         change = np.logical_or(np.diff(tps[:-1]), np.diff(tps[1:]))
         keep = np.flatnonzero(np.concatenate([[True], change, [True]]))
@@ -203,49 +226,70 @@ def precision_recall_curve(y_true, y_score, *, pos_label=None, drop_intermediate
 
 
 # ----------------------------------------------------------------------------------------------------------
-# areas: binary, one-vs-rest and multi-label
+# areas: binary, one-vs-rest, one-vs-one and multi-label
 # ----------------------------------------------------------------------------------------------------------
 
-def _binary_roc_auc(y, score):
-    """AUC of 0/1 labels ``y`` (n,) and scores (n,); nan with a warning when one class is missing."""
+def _binary_roc_auc(y, score, sample_weight=None, max_fpr=None):
+    """AUC of 0/1 labels ``y`` (n,) and scores (n,); nan with a warning when one class is missing.
+
+    With ``max_fpr`` the McClish-standardised partial AUC over FPR in [0, max_fpr] (see ``roc_auc_score``).
+    """
     if len(_unique(np.asarray(y))) != 2:
         warnings.warn("Only one class is present in y_true. ROC AUC score is not defined in that case.",
                       UndefinedMetricWarning, stacklevel=4)
         return np.nan
-    fpr, tpr, _ = roc_curve(y, score)
-    return auc(fpr, tpr)
+    fpr, tpr, _ = roc_curve(y, score, sample_weight=sample_weight)
+    if max_fpr is None or max_fpr == 1:
+        return _auc(fpr, tpr)
+    if np.isnan(fpr[-1]):
+        # the negatives weigh nothing: roc_curve has warned; nan, as without max_fpr (scikit-learn fails
+        # here with "At least 2 points are needed", an accident of its cut of a curve of nan)
+        return np.nan
+    # the curve cut at FPR = max_fpr, its last point interpolated linearly between the two around it
+    stop = np.searchsorted(fpr, max_fpr, "right")
+    tpr = np.append(tpr[:stop], np.interp(max_fpr, fpr[stop - 1:stop + 1], tpr[stop - 1:stop + 1]))
+    fpr = np.append(fpr[:stop], max_fpr)
+    partial = _auc(fpr, tpr)
+    # McClish: 0.5 for the diagonal (area max_fpr²/2), 1 for a perfect ranking (area max_fpr)
+    min_area = 0.5 * max_fpr ** 2
+    return float(0.5 * (1 + (partial - min_area) / (max_fpr - min_area)))
 
 
-def _binary_average_precision(y, score, pos_label=1):
-    precision, recall, _ = precision_recall_curve(y, score, pos_label=pos_label)
+def _binary_average_precision(y, score, pos_label=1, sample_weight=None):
+    precision, recall, _ = precision_recall_curve(y, score, pos_label=pos_label, sample_weight=sample_weight)
     # the step-function integral sum_k (R_k - R_{k+1}) P_k; the last precision is 1 by construction
     return float(max(0.0, -np.sum(np.diff(recall) * precision[:-1])))
 
 
-def _average_binary_score(metric, Y, S, average):
+def _average_binary_score(metric, Y, S, average, sample_weight=None):
     """Apply a binary metric per column of indicator Y (n, K) and scores S (n, K), then average.
 
     'micro': one curve of all (sample, class) pairs; 'macro': the mean over classes; 'weighted': weighted
-    by the number of positives per class; 'samples': per row, then the mean; None: the K values.
+    by the number (the total weight) of positives per class; 'samples': per row, then the mean, weighted by
+    ``sample_weight`` (n,) when given; None: the K values. As in scikit-learn, a class (or row) whose
+    averaging weight is 0 counts as 0, so that its nan cannot spoil the average.
     """
     if average not in (None, "micro", "macro", "weighted", "samples"):
         raise ValueError(f"average must be one of None, 'micro', 'macro', 'weighted', 'samples', "
                          f"got {average!r}")
     if average == "micro":
-        return metric(Y.ravel(), S.ravel())
-    weights = None
+        weight = None if sample_weight is None else np.repeat(sample_weight, Y.shape[1])
+        return metric(Y.ravel(), S.ravel(), sample_weight=weight)
+    score_weight, average_weight = sample_weight, None
     if average == "weighted":
-        weights = Y.sum(axis=0)
-        if np.isclose(weights.sum(), 0):
+        average_weight = Y.sum(axis=0) if sample_weight is None else (Y * sample_weight[:, None]).sum(axis=0)
+        if np.isclose(average_weight.sum(), 0):
             return 0
     elif average == "samples":
         Y, S = Y.T, S.T
-    scores = np.array([metric(Y[:, k], S[:, k]) for k in range(Y.shape[1])], dtype=np.float64)
+        score_weight, average_weight = None, sample_weight
+    scores = np.array([metric(Y[:, k], S[:, k], sample_weight=score_weight) for k in range(Y.shape[1])],
+                      dtype=np.float64)
     if average is None:
         return scores
-    if weights is not None:
-        scores[weights == 0] = 0
-        return float(np.average(scores, weights=weights))
+    if average_weight is not None:
+        scores[average_weight == 0] = 0
+        return float(np.average(scores, weights=average_weight))
     return float(np.mean(scores))
 
 
@@ -272,8 +316,19 @@ def _check_score_matrix(y_score, n, k, what):
                          f"got shape {y_score.shape}")
 
 
-def roc_auc_score(y_true, y_score, *, average="macro", multi_class="raise", labels=None):
-    """Area under the ROC curve: binary, multi-class one-vs-rest, or multi-label.
+def _check_max_fpr(max_fpr):
+    """None, or a float in (0, 1]."""
+    if max_fpr is None:
+        return None
+    number = isinstance(max_fpr, (int, float, np.integer, np.floating)) and not isinstance(max_fpr, bool)
+    if not (number and 0 < max_fpr <= 1):
+        raise ValueError(f"max_fpr must be a number in (0, 1], got {max_fpr!r}")
+    return float(max_fpr)
+
+
+def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, max_fpr=None, multi_class="raise",
+                  labels=None):
+    """Area under the ROC curve: binary, multi-class (one-vs-rest or one-vs-one), or multi-label.
 
     Parameters
     ----------
@@ -283,44 +338,69 @@ def roc_auc_score(y_true, y_score, *, average="macro", multi_class="raise", labe
         Binary: the score of the larger label, (n,). Multi-class: class probabilities (n, K), rows summing
         to 1, columns in the order of ``labels`` (sorted). Multi-label: one score per label (n, K).
     average : {'macro', 'weighted', 'micro', 'samples'} or None
-        How per-class AUCs are combined ('weighted': by class support; 'samples': multi-label only).
-    multi_class : {'raise', 'ovr'}
-        Multi-class input needs 'ovr' (one-vs-rest: each class against all others).
+        How per-class AUCs are combined ('weighted': by class support; 'samples': multi-label only). With
+        'ovo', 'macro' or 'weighted' only.
+    sample_weight : array_like or Tensor, shape (n,), optional
+        Non-negative weight of each sample (see ``roc_curve``). Not with ``multi_class='ovo'`` (an error,
+        as in scikit-learn).
+    max_fpr : float in (0, 1], optional
+        Binary and multi-label only: the standardised partial AUC over FPR in [0, max_fpr]. With A the area
+        under the curve up to max_fpr (the curve's point at max_fpr interpolated linearly), McClish's
+        correction maps the diagonal's area max_fpr²/2 to 0.5 and a perfect curve's area max_fpr to 1:
+        0.5 (1 + (A − max_fpr²/2) / (max_fpr − max_fpr²/2)).
+    multi_class : {'raise', 'ovr', 'ovo'}
+        Multi-class input needs 'ovr' (one-vs-rest: each class against all others) or 'ovo' (Hand & Till
+        2001: for each pair of classes j < k, the mean of AUC(j vs k) scored by column j and AUC(k vs j)
+        by column k, on the samples of those two classes; then the mean over the K(K − 1)/2 pairs, or with
+        'weighted' the mean weighted by the fraction of samples in each pair's two classes).
     labels : array_like, shape (K,), optional
         Multi-class only: the classes, sorted, indexing the columns of y_score.
 
     Returns
     -------
     float, or ndarray (K,) when ``average`` is None. nan (with an ``UndefinedMetricWarning``) where a
-    class has no positive or no negative sample.
+    class has no positive or no negative sample (or those have weight 0 only).
 
     Examples
     --------
     >>> roc_auc_score([0, 1, 1, 0], [0.2, 0.4, 0.7, 0.9])   # 2 of the 4 (pos, neg) pairs ranked right
     0.5
+    >>> y = [0, 1, 2, 2]
+    >>> p = [[0.6, 0.3, 0.1], [0.3, 0.5, 0.2], [0.2, 0.3, 0.5], [0.1, 0.2, 0.7]]
+    >>> roc_auc_score(y, p, multi_class="ovo")
+    1.0
     """
     y_true = _as_array(y_true, "y_true")
     _check_nonempty(y_true, "y_true")
     y_score = _check_scores(y_score)
     _check_same_length(y_true, "y_true", y_score, "y_score")
+    sample_weight = _check_sample_weight(sample_weight, y_true.shape[0])
+    max_fpr = _check_max_fpr(max_fpr)
     kind = _target_kind(y_true)
     if kind == "multilabel":
         Y = _indicator(y_true, "y_true")
         _check_score_matrix(y_score, *Y.shape, "multi-label")
-        return _average_binary_score(_binary_roc_auc, Y, y_score, average)
+        return _average_binary_score(_auc_metric(max_fpr), Y, y_score, average, sample_weight)
     y_true = _check_labels(y_true, "y_true")
     if kind == "binary" and not (y_score.ndim == 2 and y_score.shape[1] > 2):
         y_score = _check_1d(y_score, "y_score")
         classes = _unique(y_true)
-        return _binary_roc_auc((y_true == classes[-1]).astype(np.int64), y_score)
+        return _binary_roc_auc((y_true == classes[-1]).astype(np.int64), y_score, sample_weight, max_fpr)
     # multi-class
+    if max_fpr is not None and max_fpr != 1:
+        raise ValueError(f"max_fpr={max_fpr!r}: partial AUC is for binary (and multi-label) y_true only; "
+                         "for multi-class y_true max_fpr must be None")
     if multi_class == "raise":
         raise ValueError("multi_class must be in ('ovo', 'ovr')")
-    if multi_class != "ovr":
-        raise ValueError(f"multi_class={multi_class!r} is not supported: tensorgate implements 'ovr' only")
-    if average not in (None, "micro", "macro", "weighted"):
-        raise ValueError(f"average must be one of ('micro', 'macro', 'weighted', None) for multiclass "
-                         f"problems, got {average!r}")
+    if multi_class not in ("ovr", "ovo"):
+        raise ValueError(f"multi_class={multi_class!r} is not supported for multiclass ROC AUC, multi_class "
+                         "must be in ('ovo', 'ovr')")
+    averages = (None, "micro", "macro", "weighted") if multi_class == "ovr" else (None, "macro", "weighted")
+    if average not in averages:
+        raise ValueError(f"average must be one of {averages} for multiclass problems with "
+                         f"multi_class={multi_class!r}, got {average!r}")
+    if average is None and multi_class == "ovo":
+        raise NotImplementedError("average=None is not implemented for multi_class='ovo'.")
     if y_score.ndim != 2:
         raise ValueError(f"y_score must have shape (n_samples, n_classes) for multi-class y_true, "
                          f"got shape {y_score.shape}")
@@ -342,17 +422,46 @@ def roc_auc_score(y_true, y_score, *, average="macro", multi_class="raise", labe
         classes = _unique(y_true)
         if len(classes) != y_score.shape[1]:
             raise ValueError("Number of classes in y_true not equal to the number of columns in 'y_score'")
-    return _ovr_roc_auc(_encode(y_true, classes), y_score, average)
+    if multi_class == "ovo":
+        if sample_weight is not None:
+            raise ValueError("sample_weight is not supported for multiclass one-vs-one ROC AUC "
+                             "(multi_class='ovo'): sample_weight must be None, as in scikit-learn")
+        return _ovo_roc_auc(_encode(y_true, classes), y_score, average)
+    return _ovr_roc_auc(_encode(y_true, classes), y_score, average, sample_weight)
 
 
-def _ovr_roc_auc(index, y_score, average):
+def _auc_metric(max_fpr):
+    """The binary metric of ``_average_binary_score``: AUC, partial when max_fpr is given."""
+    def metric(y, score, sample_weight=None):
+        return _binary_roc_auc(y, score, sample_weight, max_fpr)
+    return metric
+
+
+def _ovr_roc_auc(index, y_score, average, sample_weight=None):
     """One-vs-rest AUC of class indices (n,) in [0, K) against scores (n, K); no check that rows sum to 1."""
     Y = np.zeros(y_score.shape, dtype=np.int64)
     Y[np.arange(len(index)), index] = 1
-    return _average_binary_score(_binary_roc_auc, Y, y_score, average)
+    return _average_binary_score(_auc_metric(None), Y, y_score, average, sample_weight)
 
 
-def average_precision_score(y_true, y_score, *, average="macro", pos_label=1):
+def _ovo_roc_auc(index, y_score, average):
+    """Hand & Till's one-vs-one AUC of class indices (n,) against scores (n, K), averaged over the pairs of
+    classes present in ``index``: 'macro' plainly, 'weighted' by the fraction of samples in the pair."""
+    pairs = list(combinations(np.unique(index).tolist(), 2))
+    pair_scores = np.empty(len(pairs))
+    prevalence = np.empty(len(pairs)) if average == "weighted" else None
+    for i, (a, b) in enumerate(pairs):
+        in_a, in_b = index == a, index == b
+        in_pair = in_a | in_b
+        if prevalence is not None:
+            prevalence[i] = np.mean(in_pair)
+        a_vs_b = _binary_roc_auc(in_a[in_pair].astype(np.int64), y_score[in_pair, a])
+        b_vs_a = _binary_roc_auc(in_b[in_pair].astype(np.int64), y_score[in_pair, b])
+        pair_scores[i] = (a_vs_b + b_vs_a) / 2
+    return float(np.average(pair_scores, weights=prevalence))
+
+
+def average_precision_score(y_true, y_score, *, average="macro", pos_label=1, sample_weight=None):
     """Average precision AP = sum_k (R_k - R_{k-1}) P_k, the step-wise area under the PR curve.
 
     Parameters
@@ -364,6 +473,8 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1):
     average : {'macro', 'weighted', 'micro', 'samples'} or None
     pos_label : int or str, default 1
         The positive class of binary input (must be 1 otherwise).
+    sample_weight : array_like or Tensor, shape (n,), optional
+        Non-negative weight of each sample (see ``precision_recall_curve``).
 
     Returns
     -------
@@ -378,6 +489,7 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1):
     _check_nonempty(y_true, "y_true")
     y_score = _check_scores(y_score)
     _check_same_length(y_true, "y_true", y_score, "y_score")
+    sample_weight = _check_sample_weight(sample_weight, y_true.shape[0])
     kind = _target_kind(y_true)
     if kind == "multilabel":
         if pos_label != 1:
@@ -385,7 +497,7 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1):
                              "Do not set pos_label or set pos_label to 1.")
         Y = _indicator(y_true, "y_true")
         _check_score_matrix(y_score, *Y.shape, "multi-label")
-        return _average_binary_score(_binary_average_precision, Y, y_score, average)
+        return _average_binary_score(_binary_average_precision, Y, y_score, average, sample_weight)
     y_true = _check_labels(y_true, "y_true")
     present = _unique(y_true)
     if kind == "binary":
@@ -397,11 +509,11 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1):
         if average not in (None, "micro", "macro", "weighted", "samples"):
             raise ValueError(f"average must be one of None, 'micro', 'macro', 'weighted', 'samples', "
                              f"got {average!r}")
-        return _binary_average_precision(y_true, _check_1d(y_score, "y_score"), pos_label)
+        return _binary_average_precision(y_true, _check_1d(y_score, "y_score"), pos_label, sample_weight)
     if pos_label != 1:
         raise ValueError("Parameter pos_label is fixed to 1 for multiclass y_true. "
                          "Do not set pos_label or set pos_label to 1.")
     _check_score_matrix(y_score, len(y_true), len(present), "multi-class")
     Y = np.zeros(y_score.shape, dtype=np.int64)
     Y[np.arange(len(y_true)), _encode(y_true, present)] = 1
-    return _average_binary_score(_binary_average_precision, Y, y_score, average)
+    return _average_binary_score(_binary_average_precision, Y, y_score, average, sample_weight)

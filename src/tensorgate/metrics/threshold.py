@@ -17,6 +17,12 @@ positive) and every distinct score; one sort gives the confusion counts at all o
               (the highest one would usually flag a handful of samples).
 
 Ties between equally good thresholds go to the highest threshold.
+
+With ``sample_weight`` every count is a sum of weights (TP(θ) = sum of w_i over the positives with
+s_i >= θ, and so on), π included; samples of weight 0 are left out, so their scores are no candidates.
+Sums of weights carry roundings, so that two thresholds equally good in exact arithmetic may differ in the
+last bits: with weights, values within 1e-10 (relative) of each other count as ties, and a target is
+reached within 1e-10.
 """
 import math
 from dataclasses import asdict, dataclass
@@ -44,10 +50,10 @@ class ThresholdResult:
     f1: float
     accuracy: float
     specificity: float
-    tp: int
-    fp: int
-    tn: int
-    fn: int
+    tp: float            # the counts: ints, or sums of weights (floats) with sample_weight
+    fp: float
+    tn: float
+    fn: float
 
     @property
     def recall(self):
@@ -69,18 +75,27 @@ class ThresholdResult:
 
 
 def _rates(tp, fp, n_pos, n_neg):
-    """All the metrics at every candidate, as float64 arrays (T,); 0/0 gives 0."""
+    """All the metrics at every candidate, as float64 arrays (T,); 0/0 gives 0. The counts may be sums of
+    weights, below 1."""
     fn = n_pos - tp
     tn = n_neg - fp
+    predicted = tp + fp
+    f1_denominator = 2 * tp + fp + fn
     with np.errstate(divide="ignore", invalid="ignore"):
-        precision = np.where(tp + fp > 0, tp / np.maximum(tp + fp, 1), 0.0)
-        f1 = np.where(tp > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 0.0)
+        precision = np.where(predicted > 0, tp / np.where(predicted > 0, predicted, 1.0), 0.0)
+        f1 = np.where(tp > 0, 2 * tp / np.where(f1_denominator > 0, f1_denominator, 1.0), 0.0)
     return dict(tpr=tp / n_pos, fpr=fp / n_neg, precision=precision, f1=f1,
                 accuracy=(tp + tn) / (n_pos + n_neg), specificity=tn / n_neg, fn=fn, tn=tn)
 
 
-def best_threshold(y_true, y_score, criterion="youden", *, pos_label=None, cost_fn=1.0, cost_fp=1.0,
-                   prior=None, min_recall=None, min_precision=None):
+def _tie_tolerance(value, weighted):
+    """How far apart two values of a criterion may be and still tie: 0 for counts, whose rates are exact
+    ratios; 1e-10 of the values' scale for sums of weights."""
+    return 1e-10 * max(1.0, float(np.max(np.abs(value)))) if weighted else 0.0
+
+
+def best_threshold(y_true, y_score, criterion="youden", *, pos_label=None, sample_weight=None, cost_fn=1.0,
+                   cost_fp=1.0, prior=None, min_recall=None, min_precision=None):
     """The threshold θ that is best for ``criterion``, and the metrics of ``y_score >= θ``.
 
     Parameters
@@ -93,10 +108,14 @@ def best_threshold(y_true, y_score, criterion="youden", *, pos_label=None, cost_
         See the module docstring: max TPR - FPR; min expected cost; max F1; highest θ with recall >=
         ``min_recall``; lowest θ with precision >= ``min_precision``.
     pos_label : int or str, optional
+    sample_weight : array_like or Tensor, shape (n,), optional
+        Non-negative weight of each sample: the counts at each threshold become sums of weights (both
+        classes need a positive total weight).
     cost_fn, cost_fp : float >= 0
         'cost': the cost of a false negative and of a false positive.
     prior : float in [0, 1], optional
-        'cost': P(y = 1) in the population where the rule is used; default the fraction in y_true.
+        'cost': P(y = 1) in the population where the rule is used; default the fraction in y_true
+        (of the total weight, when weighted).
     min_recall, min_precision : float in [0, 1]
         Targets for the 'recall' and 'precision' criteria.
 
@@ -104,7 +123,8 @@ def best_threshold(y_true, y_score, criterion="youden", *, pos_label=None, cost_
     -------
     ThresholdResult
         ``threshold`` (a score value, or inf for "never positive"), ``value``, ``tpr`` (= ``recall``),
-        ``fpr``, ``precision``, ``f1``, ``accuracy``, ``specificity``, ``tp``, ``fp``, ``tn``, ``fn``.
+        ``fpr``, ``precision``, ``f1``, ``accuracy``, ``specificity``, ``tp``, ``fp``, ``tn``, ``fn`` (ints,
+        or float sums of weights with ``sample_weight``).
 
     Examples
     --------
@@ -114,20 +134,24 @@ def best_threshold(y_true, y_score, criterion="youden", *, pos_label=None, cost_
     """
     if criterion not in _CRITERIA:
         raise ValueError(f"criterion must be one of {_CRITERIA}, got {criterion!r}")
-    fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label)
+    fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
     n_pos, n_neg = tps[-1], fps[-1]
     if n_pos == 0 or n_neg == 0:
-        raise ValueError(f"y_true has only {'negative' if n_pos == 0 else 'positive'} samples: a threshold "
-                         "cannot be chosen without both classes")
+        missing, only = ("positive", "negative") if n_pos == 0 else ("negative", "positive")
+        if sample_weight is None:
+            raise ValueError(f"y_true has only {only} samples: a threshold cannot be chosen without both classes")
+        raise ValueError(f"the {missing} samples have total weight 0 (y_true has none, or sample_weight is 0 "
+                         "on all of them): a threshold cannot be chosen without both classes")
     # candidates, from the highest threshold down: +inf (no positives), then every distinct score
     tp = np.concatenate([[0.0], tps])
     fp = np.concatenate([[0.0], fps])
     theta = np.concatenate([[np.inf], thresholds.astype(np.float64)])
     m = _rates(tp, fp, n_pos, n_neg)
+    weighted = sample_weight is not None
 
     if criterion == "youden":
         value = m["tpr"] - m["fpr"]
-        best = int(np.argmax(value))                      # argmax: the first, i.e. highest, on ties
+        best = _first_max(value, weighted)
     elif criterion == "cost":
         if not (cost_fn >= 0 and cost_fp >= 0):
             raise ValueError(f"cost_fn and cost_fp must be >= 0, got {cost_fn!r}, {cost_fp!r}")
@@ -135,30 +159,39 @@ def best_threshold(y_true, y_score, criterion="youden", *, pos_label=None, cost_
         if not 0 <= pi <= 1:
             raise ValueError(f"prior must be in [0, 1], got {prior!r}")
         value = cost_fn * pi * (1 - m["tpr"]) + cost_fp * (1 - pi) * m["fpr"]
-        best = int(np.argmin(value))
+        best = _first_max(-value, weighted)
     elif criterion == "f1":
         value = m["f1"]
-        best = int(np.argmax(value))
+        best = _first_max(value, weighted)
     elif criterion == "recall":
         _check_target(min_recall, "min_recall")
         value = m["tpr"]
-        best = int(np.flatnonzero(value >= min_recall)[0])          # recall never decreases down the list
+        reach = value >= min_recall - _tie_tolerance(value, weighted)
+        best = int(np.flatnonzero(reach)[0])                        # recall never decreases down the list
     else:
         _check_target(min_precision, "min_precision")
         value = m["precision"]
-        reach = np.flatnonzero(value >= min_precision)
+        reach = np.flatnonzero(value >= min_precision - _tie_tolerance(value, weighted))
         if reach.size == 0:
             raise ValueError(f"no threshold reaches min_precision={min_precision}: the highest precision "
                              f"is {value.max()}")
         best = int(reach[-1])                                         # the lowest threshold that reaches it
 
+    count = int if sample_weight is None else float
     return ThresholdResult(
         threshold=float(theta[best]), criterion=criterion, value=float(value[best]),
         tpr=float(m["tpr"][best]), fpr=float(m["fpr"][best]), precision=float(m["precision"][best]),
         f1=float(m["f1"][best]), accuracy=float(m["accuracy"][best]),
-        specificity=float(m["specificity"][best]), tp=int(tp[best]), fp=int(fp[best]), tn=int(m["tn"][best]),
-        fn=int(m["fn"][best]),
+        specificity=float(m["specificity"][best]), tp=count(tp[best]), fp=count(fp[best]),
+        tn=count(m["tn"][best]), fn=count(m["fn"][best]),
     )
+
+
+def _first_max(value, weighted):
+    """Index of the first (highest-threshold) candidate among those tied for the largest value."""
+    if not weighted:
+        return int(np.argmax(value))                       # argmax: the first on ties
+    return int(np.flatnonzero(value >= value.max() - _tie_tolerance(value, weighted))[0])
 
 
 def _check_target(target, name):
