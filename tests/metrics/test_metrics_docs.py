@@ -5,10 +5,10 @@ import inspect
 import pytest
 
 import tensorgate.metrics as tm
-from tensorgate.metrics import classification, ranking, streaming, threshold
+from tensorgate.metrics import classification, probability, ranking, report, streaming, threshold
 
 
-@pytest.mark.parametrize("module", [classification, ranking, streaming, threshold])
+@pytest.mark.parametrize("module", [classification, probability, ranking, report, streaming, threshold])
 def test_docstring_examples_run(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE, verbose=False)
     assert result.failed == 0

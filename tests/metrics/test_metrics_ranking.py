@@ -1,6 +1,5 @@
 """ROC and PR curves, AUC and AP against scikit-learn; the lecture's toy example; degenerate input."""
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -14,7 +13,7 @@ from sklearn.exceptions import UndefinedMetricWarning
 import tensorgate.metrics as tm
 from tensorgate.autograd import Tensor
 from tensorgate.metrics._curve import _counts_at_thresholds, _counts_at_thresholds_reference
-from metrics_helpers import NAMES, assert_close, binary_problems, multiclass_problems, quiet, scores
+from metrics_helpers import NAMES, assert_close, binary_problems, multiclass_problems, quiet
 
 LECTURE_SCORES = [0.2, 0.4, 0.7, 0.9]
 LECTURE_LABELS = [0, 1, 1, 0]
