@@ -1,4 +1,6 @@
 """best_threshold: every criterion against a brute-force search over all thresholds."""
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -23,17 +25,20 @@ def brute_force(y, s):
 
 
 def criterion_value(row, criterion, n_pos, n_neg, cost_fn=1.0, cost_fp=1.0, prior=None):
-    tp, fp, fn = row["tp"], row["fp"], row["fn"]
+    """The criterion as an exact fraction (floats enter exactly), so that ties are ties."""
+    tp, fp, fn = (Fraction(row[k]) for k in ("tp", "fp", "fn"))
+    cost_fn, cost_fp = Fraction(cost_fn), Fraction(cost_fp)
+    prior = None if prior is None else Fraction(prior)
     if criterion == "youden":
         return tp / n_pos - fp / n_neg
     if criterion == "cost":
         pi = n_pos / (n_pos + n_neg) if prior is None else prior
         return cost_fn * pi * (1 - tp / n_pos) + cost_fp * (1 - pi) * (fp / n_neg)
     if criterion == "f1":
-        return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        return 2 * tp / (2 * tp + fp + fn) if tp else Fraction(0)
     if criterion == "recall":
         return tp / n_pos
-    return tp / (tp + fp) if tp + fp else 0.0
+    return tp / (tp + fp) if tp + fp else Fraction(0)
 
 
 def check_reported_metrics(result, y, s):
@@ -62,7 +67,7 @@ def test_youden_and_f1_are_the_brute_force_maximum(problem, criterion):
     expected = rows[values.index(best)]["theta"]              # ties: the highest threshold
     result = tm.best_threshold(y, s, criterion)
     assert result.threshold == expected and result.criterion == criterion
-    assert_close(result.value, best)
+    assert_close(result.value, float(best))
     check_reported_metrics(result, y, s)
 
 
@@ -76,9 +81,17 @@ def test_cost_is_the_brute_force_minimum(problem, cost_fn, cost_fp, prior):
     values = [criterion_value(r, "cost", n_pos, n_neg, cost_fn, cost_fp, prior) for r in rows]
     best = min(values)
     result = tm.best_threshold(y, s, "cost", cost_fn=cost_fn, cost_fp=cost_fp, prior=prior)
-    assert result.threshold == rows[values.index(best)]["theta"]
-    assert_close(result.value, best)
+    assert result.threshold == rows[values.index(best)]["theta"]   # ties: the highest threshold
+    assert_close(result.value, float(best))
     check_reported_metrics(result, y, s)
+
+
+def test_a_tie_that_floats_round_apart_goes_to_the_highest_threshold():
+    # θ = 0 misses one of 7 positives, θ = −1 raises one false alarm among 8: both cost 1/8 exactly, but
+    # computed as π(1 − TPR) and (1 − π)·FPR they round 5.6e-17 apart
+    y, s = [0, 1, 1, 1, 1, 1, 1, 1], [-1, -1, 0, 0, 0, 0, 0, 0]
+    assert tm.best_threshold(y, s, "cost").threshold == 0.0
+    assert tm.best_threshold(y, s, "youden").threshold == 0.0   # 6/7 − 0 against 1 − 1: not a tie
 
 
 @settings(max_examples=30)

@@ -16,7 +16,9 @@ positive) and every distinct score; one sort gives the confusion counts at all o
               the lowest such θ is the one with the highest recall among those that reach the target
               (the highest one would usually flag a handful of samples).
 
-Ties between equally good thresholds go to the highest threshold.
+Ties between equally good thresholds go to the highest threshold. Equally good means equal in exact
+arithmetic: a criterion computed in floats can round two equal values a few units in the last place
+apart, and such values count as tied.
 
 With ``sample_weight`` every count is a sum of weights (TP(θ) = sum of w_i over the positives with
 s_i >= θ, and so on), π included; samples of weight 0 are left out, so their scores are no candidates.
@@ -89,9 +91,15 @@ def _rates(tp, fp, n_pos, n_neg):
 
 
 def _tie_tolerance(value, weighted):
-    """How far apart two values of a criterion may be and still tie: 0 for counts, whose rates are exact
-    ratios; 1e-10 of the values' scale for sums of weights."""
-    return 1e-10 * max(1.0, float(np.max(np.abs(value)))) if weighted else 0.0
+    """How far apart two values of a criterion may be and still tie.
+
+    A criterion of counts is a ratio of integers, but computed in floats it rounds: with 7 positives and 1
+    negative, missing one positive costs (7/8)(1 − 6/7) and one false alarm (1/8)·1, equal, yet the first
+    comes out 5.6e-17 larger. So a few units in the last place of the values' scale make a tie (genuine
+    differences of counts are far larger: at least 1/(P·N)); for sums of weights, 1e-10 of the scale.
+    """
+    scale = max(1.0, float(np.max(np.abs(value))))
+    return (1e-10 if weighted else 16 * np.finfo(np.float64).eps) * scale
 
 
 def best_threshold(y_true, y_score, criterion="youden", *, pos_label=None, sample_weight=None, cost_fn=1.0,
@@ -189,8 +197,6 @@ def best_threshold(y_true, y_score, criterion="youden", *, pos_label=None, sampl
 
 def _first_max(value, weighted):
     """Index of the first (highest-threshold) candidate among those tied for the largest value."""
-    if not weighted:
-        return int(np.argmax(value))                       # argmax: the first on ties
     return int(np.flatnonzero(value >= value.max() - _tie_tolerance(value, weighted))[0])
 
 
