@@ -11,8 +11,8 @@ taken at the last sample of each group of tied scores. Sorting is the only O(n l
 Two implementations that give identical arrays (a test checks it):
 
 * ``_counts_at_thresholds_reference``, the textbook one: argsort the scores, reorder the labels, cumulative
-  sum. The order of samples within a group of tied scores is irrelevant (only the sum over the whole group is
-  read), so the argsort need not be stable.
+  sum; it is the weighted path below with every weight 1. The order of samples within a group of tied scores
+  does not change a count (only the sum over the whole group is read).
 * ``_counts_at_thresholds``, the fast one, used by the public functions. An argsort (1-2 s for 10^7 floats)
   plus two random gathers costs far more than sorting plain numbers with NumPy's vectorised sort. For a
   non-negative IEEE float the bit pattern read as an unsigned integer is ordered like the number and is below
@@ -26,7 +26,7 @@ With sample weights w the counts become sums of weights (``_weighted_counts_at_t
     fps[i] = sum of w over the negatives with score >= thresholds[i]
 
 after dropping the samples of weight 0, whose scores are then no thresholds (as in scikit-learn). That path
-is the reference one (argsort, cumulative sums of the weights); the fast path above is for counts only.
+is the textbook one (argsort, cumulative sums of the weights); the fast path above is for counts only.
 """
 import numpy as np
 
@@ -35,14 +35,11 @@ _ONE = np.uint64(1)
 
 
 def _counts_at_thresholds_reference(y, score):
-    """Reference path. Shape: y (n,) bool, score (n,) -> fps, tps (T,) float64, thresholds (T,) decreasing."""
-    order = np.argsort(score, kind="stable")[::-1]       # decreasing score; tie order does not matter
-    score = score[order]
-    y = y[order]
-    ends = np.append(np.flatnonzero(score[1:] != score[:-1]), score.size - 1)   # last index of each tie group
-    tps = np.cumsum(y, dtype=np.int64)[ends].astype(np.float64)
-    fps = 1 + ends - tps
-    return fps, tps, score[ends]
+    """Reference path: the weighted one below with every weight 1 (sums of ones are exact counts).
+
+    Shape: y (n,) bool, score (n,) -> fps, tps (T,) float64, thresholds (T,) decreasing.
+    """
+    return _weighted_counts_at_thresholds(y, score, np.ones(score.shape[0]))
 
 
 def _weighted_counts_at_thresholds(y, score, weight):

@@ -81,11 +81,9 @@ def _rates(tp, fp, n_pos, n_neg):
     weights, below 1."""
     fn = n_pos - tp
     tn = n_neg - fp
-    predicted = tp + fp
-    f1_denominator = 2 * tp + fp + fn
-    with np.errstate(divide="ignore", invalid="ignore"):
-        precision = np.where(predicted > 0, tp / np.where(predicted > 0, predicted, 1.0), 0.0)
-        f1 = np.where(tp > 0, 2 * tp / np.where(f1_denominator > 0, f1_denominator, 1.0), 0.0)
+    predicted, f1_denominator = tp + fp, 2 * tp + fp + fn
+    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    f1 = np.divide(2 * tp, f1_denominator, out=np.zeros_like(tp), where=f1_denominator > 0)
     return dict(tpr=tp / n_pos, fpr=fp / n_neg, precision=precision, f1=f1,
                 accuracy=(tp + tn) / (n_pos + n_neg), specificity=tn / n_neg, fn=fn, tn=tn)
 
