@@ -29,12 +29,6 @@ def residual(ctx, res, x):
     return ctx.op("Add", [x, ctx.convert(res.block, x, "block")])
 
 
-@register_converter(nn.ModuleList)
-def module_list(ctx, modules, x):
-    raise ctx.unsupported(modules, "a ModuleList has no forward; export the module whose forward loops over it "
-                                   "(register a converter for it)")
-
-
 # ---------------------------------------------------------------- dense, convolution, shape
 @register_converter(nn.Linear)
 def linear(ctx, layer, x):
