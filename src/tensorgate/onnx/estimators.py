@@ -115,7 +115,8 @@ def polynomial_features(ctx, est, x):
     """φ(x): column j is Πᵢ xᵢ^powers_[j, i], in scikit-learn's column order.
 
     The columns of degree k are the elementwise product of k Gathers of x (the t-th factor of each column),
-    multiplied left to right as :meth:`PolynomialFeatures.transform` does; the bias column is ones.
+    multiplied left to right as :meth:`PolynomialFeatures.transform` does; the bias column is ones. The
+    degrees come in ascending order (scikit-learn's), so the blocks are concatenated as they are made.
     """
     _fitted(ctx, est, "powers_")
     powers = np.asarray(est.powers_)
@@ -141,11 +142,9 @@ def polynomial_features(ctx, est, x):
             product = picked if product is None else ctx.op("Mul", [product, picked])
         parts.append(product)
         order.extend(columns)
-    out = parts[0] if len(parts) == 1 else ctx.op("Concat", parts, shape=(m, len(order)), axis=1)
-    order = np.asarray(order)
-    if (order != np.arange(len(order))).any():   # put the columns back in scikit-learn's order
-        out = ctx.op("Gather", [out, ctx.const(np.argsort(order).astype(np.int64), "order")], axis=1)
-    return out
+    if list(order) != list(range(len(order))):
+        raise ctx.unsupported(est, "its columns are not ordered by degree, as scikit-learn orders them")
+    return parts[0] if len(parts) == 1 else ctx.op("Concat", parts, shape=(m, len(order)), axis=1)
 
 
 @register_converter(StandardScaler)
