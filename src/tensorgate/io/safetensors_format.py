@@ -22,7 +22,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..backend.files import atomic_path
-from .format import ModelFileError
+from .format import MAGIC, ModelFileError
 
 __all__ = ["is_safetensors_path", "save_safetensors", "load_safetensors", "MAX_HEADER_BYTES"]
 
@@ -118,6 +118,11 @@ def _check_header(path, blob):
     def bad(why):
         return ModelFileError(f"load: {path!r} is not a valid safetensors file: {why}")
 
+    for prefix, what in ((MAGIC, "a tensorgate (.tgate) file: rename it to .tgate"),
+                         (b"PK\x03\x04", "a zip archive (a PyTorch .pt file? tensorgate never unpickles it)"),
+                         (b"\x80", "a Python pickle (tensorgate never loads pickles)")):
+        if blob.startswith(prefix):
+            raise bad(f"it is {what}")
     if len(blob) < 8:
         raise bad(f"it has {len(blob)} bytes, fewer than the 8-byte header length")
     n = int.from_bytes(blob[:8], "little")
