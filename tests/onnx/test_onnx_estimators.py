@@ -17,8 +17,8 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 import tensorgate as tg  # noqa: E402
-from tensorgate.models import (LogisticRegression, MLPClassifier, MLPRegressor, Perceptron,  # noqa: E402
-                               PolynomialFeatures, SoftmaxRegression)
+from tensorgate.models import (LogisticRegression, MLPClassifier, MLPRegressor,  # noqa: E402
+                               OneVsRestClassifier, Perceptron, PolynomialFeatures, SoftmaxRegression)
 from tensorgate.onnx import UnsupportedModelError  # noqa: E402
 
 RNG = np.random.default_rng(0)
@@ -67,6 +67,14 @@ CASES = {
                       X @ [1.0, -2.0, 0.5], "predict"),
     "mlp_regressor_2d": (lambda: MLPRegressor((7,), activation="logistic", max_iter=5, random_state=0),
                          np.column_stack([X[:, 0], X[:, 1] * X[:, 2]]), "predict"),
+    "ovr_logistic": (lambda: OneVsRestClassifier(LogisticRegression(C=10.0)), Y3, "predict_proba"),
+    "ovr_logistic_two_classes": (lambda: OneVsRestClassifier(LogisticRegression()), Y2, "predict_proba"),
+    "ovr_mlp": (lambda: OneVsRestClassifier(MLPClassifier((4,), max_iter=3, random_state=0)), Y3,
+                "predict_proba"),
+    "ovr_perceptron": (lambda: OneVsRestClassifier(Perceptron(max_iter=10, random_state=0)), Y3,
+                       "decision_function"),
+    "ovr_perceptron_two_classes": (lambda: OneVsRestClassifier(Perceptron(max_iter=10, random_state=0)), Y2,
+                                   "decision_function"),
     "poly_logistic": (lambda: make_pipeline(PolynomialFeatures(3), LogisticRegression(C=10.0)), Y3,
                       "predict_proba"),
     "poly_range_interaction_perceptron": (

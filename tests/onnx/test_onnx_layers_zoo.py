@@ -212,3 +212,21 @@ def test_a_subclass_is_not_exported_as_its_parent():
 def test_bad_arguments_are_named(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
         tg.onnx.export(nn.Linear(3, 2), tg.zeros(2, 3), io.BytesIO(), **kwargs)
+
+
+def test_float64_model_gives_a_float64_graph():
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 2), nn.Softmax()).double()
+    proto, session = exported(model, np.zeros((2, 4)))
+    assert proto.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.DOUBLE
+    x = np.random.default_rng(0).standard_normal((3, 4))
+    np.testing.assert_allclose(session.run(None, {"input": x})[0], model(x).data, rtol=1e-12)
+
+
+def test_docstring_examples():
+    import doctest
+    import importlib
+
+    module = importlib.import_module("tensorgate.onnx.export")    # the module, not the function it exports
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

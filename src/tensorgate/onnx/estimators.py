@@ -10,6 +10,8 @@ SoftmaxRegression         multinomial model, σ normalised to sum 1 for one-vs-r
 MLPClassifier             ``predict_proba``: (batch, K) (softmax, [1 − σ, σ], or σ per label)
 MLPRegressor              ``predict``: (batch,) for 1-D targets, (batch, k) otherwise
 Perceptron                ``decision_function``: (batch,) for two classes, (batch, K) otherwise
+OneVsRestClassifier       ``predict_proba`` when its estimators have it (positive-class
+                          probabilities normalised to sum 1), else ``decision_function``
 Pipeline                  its steps in order: PolynomialFeatures and StandardScaler as transforms,
                           then one of the estimators above
 ========================  ==================================================================
@@ -23,8 +25,8 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ..models import (LogisticRegression, MLPClassifier, MLPRegressor, Perceptron, PolynomialFeatures,
-                      SoftmaxRegression)
+from ..models import (LogisticRegression, MLPClassifier, MLPRegressor, OneVsRestClassifier, Perceptron,
+                      PolynomialFeatures, SoftmaxRegression)
 from .graph import register_converter
 
 __all__ = ["output_kind"]
@@ -37,6 +39,8 @@ def output_kind(estimator):
         return output_kind(estimator.steps[-1][1])
     if type(estimator) is Perceptron:
         return "decision_function"
+    if type(estimator) is OneVsRestClassifier:
+        return "predict_proba" if hasattr(estimator, "predict_proba") else "decision_function"
     if type(estimator) is MLPRegressor:
         return "predict"
     return "predict_proba"
@@ -108,6 +112,35 @@ def mlp_regressor(ctx, est, x):
     """predict: the network's output, (batch,) when it was fitted on a 1-D target."""
     z = _network(ctx, est, x)
     return _squeeze_column(ctx, z) if est.n_outputs_ == 1 else z
+
+
+@register_converter(OneVsRestClassifier)
+def one_vs_rest(ctx, ovr, x):
+    """predict_proba: each binary estimator's positive-class probability, rows normalised to sum 1 (a row of
+    zeros stays zeros); decision_function (estimators without predict_proba): their decision values side by
+    side, (batch,) for two classes — as :class:`~tensorgate.models.OneVsRestClassifier` computes them."""
+    _fitted(ctx, ovr, "estimators_")
+    kind, m = output_kind(ovr), x.shape[0]
+    columns = []
+    for i, est in enumerate(ovr.estimators_):
+        if output_kind(est) != kind:
+            raise ctx.unsupported(ovr, f"its estimators' exported output is {output_kind(est)}, not {kind}")
+        out = ctx.convert(est, x, f"estimators_.{i}")
+        if kind == "predict_proba":   # the positive class's column
+            columns.append(ctx.op("Gather", [out, ctx.const(np.array([1], dtype=np.int64), "positive")],
+                                  shape=(m, 1), axis=1))
+        else:
+            columns.append(ctx.op("Unsqueeze", [out, ctx.const(np.array([1], dtype=np.int64), "axes")],
+                                  shape=(m, 1)))
+    if len(columns) == 1:
+        return _binary_proba(ctx, columns[0]) if kind == "predict_proba" else _squeeze_column(ctx, columns[0])
+    scores = ctx.op("Concat", columns, shape=(m, len(columns)), axis=1)
+    if kind != "predict_proba":
+        return scores
+    total = ctx.op("ReduceSum", [scores, ctx.const(np.array([1], dtype=np.int64), "axes")], shape=(m, 1),
+                   keepdims=1)
+    zero = ctx.op("Equal", [total, ctx.scalar(0.0)], dtype=np.bool_)
+    return ctx.op("Div", [scores, ctx.op("Where", [zero, ctx.scalar(1.0), total])])
 
 
 @register_converter(PolynomialFeatures)

@@ -44,7 +44,9 @@ def export(model, args, f, export_params=True, verbose=False, training=None, inp
     args : Tensor, ndarray, or tuple of one
         An example input (a one-element tuple as PyTorch accepts). Its shape fixes the graph's input shape
         but for the dynamic axes; a module's input is cast to its parameters' dtype, an estimator's to
-        float32.
+        float32. A float64 model gives a float64 graph: valid ONNX, but onnxruntime's CPU kernels cover
+        double only for dense layers and elementwise operators, not Conv or pooling (``model.float()``
+        first for those).
     f : str, os.PathLike or binary file object
         Where to write the model. A path is written atomically (a temporary file, then renamed).
     export_params : bool
@@ -179,7 +181,7 @@ def _build_module(model, x, opset):
         model.eval()
         handles = [m.register_forward_hook(record) for m in model.modules()]
         with no_grad():
-            result = model(Tensor(x.astype(dtype, copy=False)))
+            result = model(Tensor(x, dtype=dtype))
     finally:
         for h in handles:
             h.remove()
