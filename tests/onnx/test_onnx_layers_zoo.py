@@ -208,6 +208,8 @@ def test_a_subclass_is_not_exported_as_its_parent():
     (dict(dynamic_axes={"input": [2]}), "axis 2"),
     (dict(input_names=["a", "b"]), "input_names"),
     (dict(dynamo=True), "dynamo"),
+    (dict(output_names=["weight"]), "already used"),
+    (dict(input_names=["x"], output_names=["x"]), "both an input and an output"),
 ])
 def test_bad_arguments_are_named(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):

@@ -124,6 +124,12 @@ def export(model, args, f, export_params=True, verbose=False, training=None, inp
     if set(input_names) & set(output_names):
         raise ValueError(f"tg.onnx.export: a name cannot be both an input and an output: "
                          f"{sorted(set(input_names) & set(output_names))}")
+    internal = ({t.name for t in builder.initializers} | {o for node in builder.nodes for o in node.output}) \
+        - {v.name for v in inputs + outputs}
+    clashes = sorted(internal & set(input_names + output_names))
+    if clashes:
+        raise ValueError(f"tg.onnx.export: the names {clashes} are already used inside the graph (weights are named "
+                         "as in the state dict); choose other input_names/output_names")
     dims = _dynamic_dims(dynamic_axes, input_names + output_names,
                          [v.shape for v in inputs] + [r.shape for r in references])
     _rename(builder, inputs, input_names, outputs, output_names)
