@@ -7,6 +7,7 @@ from .. import __version__
 from ..autograd import Tensor, no_grad
 from ..backend.files import atomic_path
 from ..nn import Module
+from .estimators import output_kind
 from .graph import GraphBuilder, UnsupportedModelError, require_onnx
 
 __all__ = ["export", "DEFAULT_OPSET", "MIN_OPSET"]
@@ -115,8 +116,6 @@ def export(model, args, f, export_params=True, verbose=False, training=None, inp
         builder, inputs, outputs, references = _build_module(model, x, int(opset))
         default_outputs = ["output"] if len(outputs) == 1 else [f"output_{i}" for i in range(len(outputs))]
     else:
-        from .estimators import output_kind
-
         builder, inputs, outputs, references = _build_estimator(model, x, int(opset))
         default_outputs = [output_kind(model)]
     input_names = _names("input_names", input_names, ["input"], len(inputs))
@@ -219,8 +218,6 @@ def _build_estimator(est, x, opset):
     builder = GraphBuilder(opset, np.float32)
     x_value = builder.input("input", np.float32, x.shape)
     out = builder.convert(est, x_value)
-    from .estimators import output_kind
-
     reference = np.asarray(getattr(est, output_kind(est))(x), dtype=np.float32)
     return builder, [x_value], [out], [reference]
 
