@@ -35,7 +35,7 @@ nn.config.register_module_source(("LeNet5", "SmallVGG", "BasicBlock", "ResNetSma
 
 
 def __getattr__(name):
-    if name in ("models", "plot", "instruments", "cli"):
+    if name in ("models", "plot", "instruments", "cli", "onnx"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

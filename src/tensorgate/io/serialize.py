@@ -11,6 +11,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from .format import ModelFileError, read_file, write_file
+from .safetensors_format import is_safetensors_path, load_safetensors, save_safetensors
 
 __all__ = ["save", "load", "save_checkpoint", "load_checkpoint", "ModelFileError"]
 
@@ -158,6 +159,9 @@ def save(obj, path, metadata=None):
     metadata : dict, optional
         Extra JSON stored in the header (a description, the training data's name, ...).
 
+    A path ending in ``.safetensors`` writes the safetensors format instead (``obj`` a flat dict name →
+    array such as ``model.state_dict()``, metadata strings only; see :mod:`tensorgate.io.safetensors_format`).
+
     Shape
     -----
     arrays are stored with their shapes and dtypes, bit for bit.
@@ -171,6 +175,8 @@ def save(obj, path, metadata=None):
     >>> d["step"], d["W"].dtype
     (3, dtype('float32'))
     """
+    if is_safetensors_path(path):   # a flat dict of arrays in the safetensors format (safetensors_format.py)
+        return save_safetensors(obj, path, metadata)
     if metadata is not None and not isinstance(metadata, dict):
         raise TypeError(f"save: metadata must be a dict, got {type(metadata).__name__}")
     encoder = _Encoder()
@@ -198,10 +204,13 @@ def load(path):
 
     Returns a Module for a model file, a dict for a checkpoint (with ``"model"`` rebuilt as a Module when
     the architecture was stored) and the same nest for a dict file. Never runs code from the file; a
-    damaged, foreign or too-new file raises :class:`ModelFileError` saying which.
+    damaged, foreign or too-new file raises :class:`ModelFileError` saying which. A ``.safetensors`` file
+    comes back as an ordered dict name → array (load it into a model with ``model.load_state_dict``).
 
     Shape: arrays as saved.
     """
+    if is_safetensors_path(path):
+        return load_safetensors(path)
     header, tensors = read_file(path)
     kind, payload = header["kind"], header.get("payload")
     if kind == "module":

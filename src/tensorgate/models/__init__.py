@@ -17,6 +17,7 @@ from .mlp import MLPClassifier, MLPRegressor
 from .multiclass import OneVsRestClassifier
 from .perceptron import Perceptron
 from .polynomial import PolynomialFeatures
+from .pytorch_names import pytorch_state_dict
 from . import zoo
 from .zoo import (BasicBlock, DepthwiseSeparable, LeNet5, MobileNetSmall, MODELS, ResNetSmall, SmallVGG,
                   get_model, resnet8)
@@ -25,5 +26,5 @@ __all__ = [
     "Perceptron", "LogisticRegression", "SoftmaxRegression", "OneVsRestClassifier", "PolynomialFeatures",
     "MLPClassifier", "MLPRegressor",
     "zoo", "LeNet5", "SmallVGG", "BasicBlock", "ResNetSmall", "resnet8", "DepthwiseSeparable", "MobileNetSmall",
-    "get_model", "MODELS",
+    "get_model", "MODELS", "pytorch_state_dict",
 ]

@@ -18,6 +18,7 @@ All are sized for 28×28 grayscale (Fashion-MNIST: ``in_channels=1``) and 32×32
 ``in_channels=3, input_size=32``) images. :func:`get_model` builds one by name for the command line.
 """
 from .. import nn
+from .pytorch_names import PyTorchNames
 
 __all__ = ["LeNet5", "SmallVGG", "BasicBlock", "ResNetSmall", "resnet8", "DepthwiseSeparable",
            "MobileNetSmall", "get_model", "MODELS"]
@@ -38,7 +39,7 @@ def _channels(widths, where):
     return widths
 
 
-class LeNet5(nn.Module):
+class LeNet5(PyTorchNames, nn.Module):
     """LeNet-5: two convolution + pooling stages, then three dense layers (LeCun et al., 1998).
 
     conv 5×5 (6) → ReLU → max-pool 2 → conv 5×5 (16) → ReLU → max-pool 2 → 120 → 84 → classes.
@@ -87,6 +88,11 @@ class LeNet5(nn.Module):
 
     def forward(self, x):
         return self.classifier(self.flatten(self.features(x)))
+
+    def _pytorch_prefixes(self):
+        """PyTorch's tutorial LeNet names its layers conv1, conv2, fc1, fc2, fc3 (models/pytorch_names.py)."""
+        return [("features.0", "conv1"), ("features.3", "conv2"), ("classifier.0", "fc1"),
+                ("classifier.2", "fc2"), ("classifier.4", "fc3")]
 
 
 class SmallVGG(nn.Module):
@@ -181,7 +187,7 @@ class BasicBlock(nn.Module):
         return (out + skip).relu()
 
 
-class ResNetSmall(nn.Module):
+class ResNetSmall(PyTorchNames, nn.Module):
     """A small ResNet (He et al., 2015) of :class:`BasicBlock` stages for 28×28 or 32×32 images.
 
     stem conv3×3 (widths[0]) → BN → ReLU → stage 1 (stride 1) → stage 2 (stride 2) → ... → global average
@@ -227,6 +233,17 @@ class ResNetSmall(nn.Module):
 
     def forward(self, x):
         return self.fc(self.flatten(self.pool(self.stages(self.stem(x)))))
+
+    def _pytorch_prefixes(self):
+        """torchvision's names: conv1, bn1, layer{s}.{b} (a new stage at each strided block), downsample."""
+        pairs, stage, index = [("stem.0", "conv1"), ("stem.1", "bn1")], 0, 0
+        for k, block in enumerate(self.stages):
+            if k == 0 or block.conv1.stride != (1, 1):
+                stage, index = stage + 1, 0
+            pairs.append((f"stages.{k}", f"layer{stage}.{index}"))
+            pairs.append((f"stages.{k}.shortcut", f"layer{stage}.{index}.downsample"))
+            index += 1
+        return pairs
 
 
 def resnet8(in_channels=1, num_classes=10):

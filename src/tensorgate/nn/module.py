@@ -78,6 +78,8 @@ class Module(Configurable):
     _convert_inputs = True
     #: the module's output has as many features as its input (activations, dropout, normalisation)
     _keeps_features = False
+    #: state-dict entries of this module that load_state_dict lets a state dict omit (PyTorch's leniency)
+    _optional_state = ()
 
     def __new__(cls, *args, **kwargs):
         self = super().__new__(cls)
@@ -418,7 +420,9 @@ class Module(Configurable):
     def load_state_dict(self, state_dict, strict=True):
         """Copy the arrays of ``state_dict`` into this module's parameters and buffers, in place.
 
-        With ``strict`` every name must match (missing and unexpected names are listed in the error);
+        With ``strict`` every name must match (missing and unexpected names are listed in the error), except
+        entries a layer lets a state dict omit as PyTorch does (BatchNorm's ``num_batches_tracked``, which
+        then keeps its value);
         shapes must always match (each mismatch names the entry, the expected and the received shape).
         Nothing is changed when there is an error. Values are cast to each parameter's dtype.
         Returns ``(missing_keys, unexpected_keys)``.
@@ -426,7 +430,10 @@ class Module(Configurable):
         if not hasattr(state_dict, "items"):
             raise TypeError(f"load_state_dict: expected a dict of name → array, got {type(state_dict).__name__}")
         own = OrderedDict(self._state_items())
-        missing = [k for k in own if k not in state_dict]
+        # entries a module lets a state dict omit, as PyTorch does (BatchNorm's num_batches_tracked keeps its value)
+        optional = {f"{prefix}.{n}" if prefix else n for prefix, m in self.named_modules()
+                    for n in m._optional_state}
+        missing = [k for k in own if k not in state_dict and k not in optional]
         unexpected = [k for k in state_dict if k not in own]
         errors = []
         if strict and missing:

@@ -146,6 +146,8 @@ class _BatchNorm(Module):
 
     _keeps_features = True
     _ndims = (2, 3)
+    # PyTorch loads a state dict without num_batches_tracked (older files, other tools) keeping the count
+    _optional_state = ("num_batches_tracked",)
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, dtype=None):
         super().__init__()

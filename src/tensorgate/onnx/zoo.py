@@ -1,0 +1,51 @@
+"""ONNX converters for the CNN zoo (:mod:`tensorgate.models.zoo`): each one transcribes its model's ``forward``.
+
+A model whose forward is its children applied in order uses :func:`chain`; the blocks with a skip or a
+functional ReLU say their forward again in ONNX operators. A new zoo model gets its converter here, next to
+the others (one decorated function that reads like its ``forward``).
+"""
+from ..models import zoo
+from .graph import register_converter
+
+__all__ = ["chain"]
+
+
+def chain(ctx, module, x, *names):
+    """Apply the sub-modules ``names`` of ``module`` one after another (a forward that is a composition)."""
+    for name in names:
+        x = ctx.convert(getattr(module, name), x, name)
+    return x
+
+
+@register_converter(zoo.LeNet5, zoo.SmallVGG)
+def lenet_vgg(ctx, model, x):
+    """classifier(flatten(features(x)))."""
+    return chain(ctx, model, x, "features", "flatten", "classifier")
+
+
+@register_converter(zoo.ResNetSmall)
+def resnet(ctx, model, x):
+    """fc(flatten(pool(stages(stem(x)))))."""
+    return chain(ctx, model, x, "stem", "stages", "pool", "flatten", "fc")
+
+
+@register_converter(zoo.MobileNetSmall)
+def mobilenet(ctx, model, x):
+    """fc(flatten(pool(blocks(stem(x)))))."""
+    return chain(ctx, model, x, "stem", "blocks", "pool", "flatten", "fc")
+
+
+@register_converter(zoo.BasicBlock)
+def basic_block(ctx, block, x):
+    """relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)), the shortcut the identity when absent."""
+    out = ctx.op("Relu", [chain(ctx, block, x, "conv1", "bn1")])
+    out = chain(ctx, block, out, "conv2", "bn2")
+    skip = x if block.shortcut is None else ctx.convert(block.shortcut, x, "shortcut")
+    return ctx.op("Relu", [ctx.op("Add", [out, skip])])
+
+
+@register_converter(zoo.DepthwiseSeparable)
+def depthwise_separable(ctx, block, x):
+    """relu(bn2(pointwise(relu(bn1(depthwise(x))))))."""
+    x = ctx.op("Relu", [chain(ctx, block, x, "depthwise", "bn1")])
+    return ctx.op("Relu", [chain(ctx, block, x, "pointwise", "bn2")])
