@@ -11,7 +11,7 @@ import torch.nn.functional as TF
 
 import tensorgate as tg
 from tensorgate.functional import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
-from tensorgate.functional.conv import Conv2d as ConvGate
+from tensorgate.functional.conv import Conv2dGate as ConvGate
 
 RTOL = ATOL = 1e-4
 

@@ -316,7 +316,7 @@ def test_the_step_shows_its_code_or_says_why_it_runs_eagerly():
     assert step.code.startswith("# this step runs eagerly: hooks, a module")
     hook.remove()
     step(x, y)
-    assert step.code.startswith("def replay(a0, a1, backward=True):") and "g2 = Tanh()" in step.code
+    assert step.code.startswith("def replay(a0, a1, backward=True):") and "g2 = TanhGate()" in step.code
     assert step.code == step._tapes[next(k for k, v in step._tapes.items() if isinstance(v, Tape))].code
 
 
@@ -354,4 +354,4 @@ def test_a_changed_setting_or_a_swapped_layer_is_recorded_anew():
             loss1.label_smoothing = loss2.label_smoothing = 0.2
         assert eager_step(m1, loss1, o1, x, y)[0] == step(x, y)[0]
     assert step.eager_steps == 5 and step.replays == 3
-    assert "Tanh()" in step.code and "smoothing=0.2" in step.code
+    assert "TanhGate()" in step.code and "smoothing=0.2" in step.code

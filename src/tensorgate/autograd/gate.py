@@ -27,7 +27,8 @@ class Gate:
     none can be skipped (return None in that place). ``backward`` must never modify ``grad`` in place.
     """
 
-    #: printed name of the gate ("add", "sigmoid", ...); defaults to the class name in lower case
+    #: printed name of the gate ("add", "sigmoid", ...); defaults to the class name without its ``Gate``
+    #: suffix, in lower case
     name = None
     #: set False for gates that also make sense on integer data (add, getitem, reshape, ...)
     needs_float = True
@@ -49,7 +50,7 @@ class Gate:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if cls.__dict__.get("name") is None:
-            cls.name = cls.__name__.lower()
+            cls.name = cls.__name__.removesuffix("Gate").lower()
 
     def forward(self, *arrays, **params):  # pragma: no cover - abstract
         raise NotImplementedError

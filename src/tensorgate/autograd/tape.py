@@ -26,9 +26,9 @@ or buffer (read again at every replay, so in-place updates are seen) or an earli
     array([1., 1.], dtype=float32)
     >>> print(tape.code)
     def replay(a0, backward=True):
-        g1 = Mul(); g1.needs = (True, False); g1.last_use = True
+        g1 = MulGate(); g1.needs = (True, False); g1.last_use = True
         v1 = g1.forward(p0.data, a0)
-        g2 = Sum(); g2.needs = (True,); g2.last_use = True
+        g2 = SumGate(); g2.needs = (True,); g2.last_use = True
         v2 = g2.forward(v1, axis=None, keepdims=False)
         del v1
         if not backward:

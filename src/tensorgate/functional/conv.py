@@ -128,7 +128,7 @@ class _Geometry:
         return view
 
 
-class Conv2d(Gate):
+class Conv2dGate(Gate):
     """z = x ⋆ W + b, the 2-D cross-correlation of deep learning, on NCHW batches (one gate).
 
     z[n, o, i, j] = b[o] + Σ_(c, p, q) W[o, c, p, q] · x_pad[n, g(o)·C_in/G + c, i·s + p·d, j·s + q·d]
@@ -258,5 +258,5 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """
     params = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
     if bias is None:
-        return Conv2d.apply(x, weight, **params)
-    return Conv2d.apply(x, weight, bias, **params)
+        return Conv2dGate.apply(x, weight, **params)
+    return Conv2dGate.apply(x, weight, bias, **params)

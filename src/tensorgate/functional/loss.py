@@ -179,7 +179,7 @@ def _check_2d(fn, z, arg="input"):
 
 
 # ---------------------------------------------------------------- gates
-class CrossEntropy(Gate):
+class CrossEntropyGate(Gate):
     """Cross-entropy of softmax(z) against targets y, fused with the log-softmax.
 
     log p = z − logsumexp(z) (row-wise, max-shifted: stable for any z),
@@ -237,7 +237,7 @@ class CrossEntropy(Gate):
         return dz, dy
 
 
-class NLLLoss(Gate):
+class NLLLossGate(Gate):
     """Negative log-likelihood of log-probabilities: l_i = −log p_{i, y_i}.
 
     ∂l_i/∂(log p_ik) = −1 if k = y_i else 0, so ∂L/∂(log p) = −one_hot(y) / m for the mean.
@@ -262,7 +262,7 @@ class NLLLoss(Gate):
         return (d,)
 
 
-class BinaryCrossEntropy(Gate):
+class BinaryCrossEntropyGate(Gate):
     """Binary cross-entropy on probabilities p: l = −[y ln p + (1 − y) ln(1 − p)].
 
     p is first clamped to [eps, 1 − eps] so that p = 0 or 1 gives a large finite loss, not inf.
@@ -291,7 +291,7 @@ class BinaryCrossEntropy(Gate):
         return dp, dy
 
 
-class BinaryCrossEntropyWithLogits(Gate):
+class BinaryCrossEntropyWithLogitsGate(Gate):
     """Binary cross-entropy of σ(z), fused with the sigmoid: l = −[y ln σ(z) + (1 − y) ln(1 − σ(z))].
 
     Written as l = max(z, 0) − z·y + ln(1 + e^(−|z|)), which never overflows (|z| = 1000 is fine) and
@@ -317,7 +317,7 @@ class BinaryCrossEntropyWithLogits(Gate):
         return dz, dy
 
 
-class MSELoss(Gate):
+class MSELossGate(Gate):
     """Squared error l = (x − y)².   ∂l/∂x = 2(x − y),  ∂l/∂y = −2(x − y).  Saves x − y.
 
     With reduction='mean' the mean is over all elements (PyTorch's convention), so ∂L/∂x = 2(x − y)/N.
@@ -335,7 +335,7 @@ class MSELoss(Gate):
         return d2, (-d2 if self.needs[1] else None)
 
 
-class HingeLoss(Gate):
+class HingeLossGate(Gate):
     """Hinge loss for labels y ∈ {−1, +1}: l = max(0, margin − y·z).
 
     ∂l/∂z = −y where margin − y·z > 0, else 0.  margin = 1 is the (linear) SVM's loss.
@@ -358,7 +358,7 @@ class HingeLoss(Gate):
         return (self.dz * _upstream(g, self.reduction, self.dz.size, self.dz.ndim),)
 
 
-class PerceptronLoss(Gate):
+class PerceptronLossGate(Gate):
     """Rosenblatt's perceptron criterion for labels y ∈ {0, 1}: l = (step(z) − y)·z ≥ 0.
 
     It is z for a false positive (y = 0, z ≥ 0), −z for a false negative (y = 1, z < 0), 0 when right.
@@ -394,7 +394,7 @@ def cross_entropy(input, target, label_smoothing=0.0, reduction="mean"):
         ε in [0, 1]: the target becomes (1 − ε) y + ε/K.
     reduction : 'mean' | 'sum' | 'none'
 
-    The gradient is ∂L/∂z = (softmax(z) − y)/m (see :class:`CrossEntropy`). In the lecture's column
+    The gradient is ∂L/∂z = (softmax(z) − y)/m (see :class:`CrossEntropyGate`). In the lecture's column
     convention (Z of shape (K, m)) this is dZ = (A − Y)/m.
 
     Shape: input: (m, K); target: (m,) int or (m, K) float; result: () or (m,) for reduction='none'.
@@ -417,11 +417,11 @@ def cross_entropy(input, target, label_smoothing=0.0, reduction="mean"):
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     if t.ndim <= 1:
         labels = _labels(fn, t, z.shape)
-        return CrossEntropy.apply(z, labels=labels, smoothing=smoothing, reduction=reduction)
+        return CrossEntropyGate.apply(z, labels=labels, smoothing=smoothing, reduction=reduction)
     if t.shape != z.shape:
         _same_shape(fn, z, t, " (probability targets have one column per class)")
     y = _float_target(fn, target, z.dtype)
-    return CrossEntropy.apply(z, y, smoothing=smoothing, reduction=reduction)
+    return CrossEntropyGate.apply(z, y, smoothing=smoothing, reduction=reduction)
 
 
 def nll_loss(input, target, reduction="mean"):
@@ -443,7 +443,7 @@ def nll_loss(input, target, reduction="mean"):
     x = _float_input(fn, input)
     _check_2d(fn, x)
     labels = _labels(fn, target, x.shape)
-    return NLLLoss.apply(x, labels=labels, reduction=reduction)
+    return NLLLossGate.apply(x, labels=labels, reduction=reduction)
 
 
 def binary_cross_entropy(input, target, reduction="mean", eps=BCE_EPS):
@@ -466,7 +466,7 @@ def binary_cross_entropy(input, target, reduction="mean", eps=BCE_EPS):
     p = _float_input(fn, input)
     y = _float_target(fn, target, p.dtype)
     _same_shape(fn, p, y)
-    return BinaryCrossEntropy.apply(p, y, eps=float(eps), reduction=reduction)
+    return BinaryCrossEntropyGate.apply(p, y, eps=float(eps), reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, reduction="mean"):
@@ -487,7 +487,7 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):
     z = _float_input(fn, input)
     y = _float_target(fn, target, z.dtype)
     _same_shape(fn, z, y)
-    return BinaryCrossEntropyWithLogits.apply(z, y, reduction=reduction)
+    return BinaryCrossEntropyWithLogitsGate.apply(z, y, reduction=reduction)
 
 
 def mse_loss(input, target, reduction="mean"):
@@ -509,7 +509,7 @@ def mse_loss(input, target, reduction="mean"):
     x = _float_input(fn, input)
     y = _float_target(fn, target, x.dtype)
     _same_shape(fn, x, y)
-    return MSELoss.apply(x, y, reduction=reduction)
+    return MSELossGate.apply(x, y, reduction=reduction)
 
 
 def _sign_labels(fn, target, shape, allowed):
@@ -546,13 +546,13 @@ def hinge_loss(input, target, margin=1.0, reduction="mean"):
     _check_reduction(fn, reduction)
     z = _float_input(fn, input)
     y = _sign_labels(fn, target, z.shape, (-1, 1)).astype(z.dtype, copy=False)
-    return HingeLoss.apply(z, y=y, margin=float(margin), reduction=reduction)
+    return HingeLossGate.apply(z, y=y, margin=float(margin), reduction=reduction)
 
 
 def perceptron_loss(input, target, reduction="mean"):
     """Rosenblatt's perceptron criterion L = mean (step(z) − y)·z for labels y ∈ {0, 1}.
 
-    Its gradient ŷ − y makes gradient descent the perceptron learning rule (see :class:`PerceptronLoss`).
+    Its gradient ŷ − y makes gradient descent the perceptron learning rule (see :class:`PerceptronLossGate`).
 
     Shape: input: any (pre-activations z); target: same shape, 0 or 1; result: () or input's shape.
 
@@ -566,7 +566,7 @@ def perceptron_loss(input, target, reduction="mean"):
     _check_reduction(fn, reduction)
     z = _float_input(fn, input)
     y = _sign_labels(fn, target, z.shape, (0, 1)).astype(z.dtype, copy=False)
-    return PerceptronLoss.apply(z, y=y, reduction=reduction)
+    return PerceptronLossGate.apply(z, y=y, reduction=reduction)
 
 
 # ---------------------------------------------------------------- unfused reference paths

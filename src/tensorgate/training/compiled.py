@@ -94,9 +94,9 @@ class CompiledStep:
         >>> _ = step(np.ones((2, 4), np.float32), np.array([0, 2]))
         >>> print(step.code.split("if not backward")[0])      # the forward half
         def replay(a0, a1, backward=True):
-            g1 = Linear(); g1.needs = (False, True, True); g1.last_use = True
+            g1 = LinearGate(); g1.needs = (False, True, True); g1.last_use = True
             v1 = g1.forward(a0, p0.data, p1.data)
-            g2 = CrossEntropy(); g2.needs = (True,); g2.last_use = True
+            g2 = CrossEntropyGate(); g2.needs = (True,); g2.last_use = True
             v2 = g2.forward(v1, labels=a1, smoothing=0.0, reduction='mean')
         <BLANKLINE>
         """
