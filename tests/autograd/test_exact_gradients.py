@@ -56,6 +56,9 @@ def test_backward_returns_new_arrays_of_each_inputs_shape_and_dtype(cls, inputs,
     out = gate.forward(*inputs, **params)
     upstream = rng.standard_normal(out.shape).astype(dtype)
     grads = gate.backward(upstream)
+    if len(inputs) == 1:   # one input: the array itself, which the replayed tape assigns as it is
+        assert isinstance(grads, np.ndarray)
+        grads = (grads,)
     assert type(grads) is tuple and len(grads) == len(inputs)
     made = [g for g in grads if g is not None]
     for x, g, need in zip(inputs, grads, needs):

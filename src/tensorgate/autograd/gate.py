@@ -4,16 +4,16 @@ A gate does two things. ``forward`` computes its output from its inputs' arrays 
 its derivative shortest. ``backward`` receives the upstream gradient ∂L/∂out and returns the downstream
 gradients ∂L/∂input_i = ∂L/∂out · ∂out/∂input_i, one per input (the chain rule).
 
-Everything that is the same for every gate lives here, in :meth:`Gate.apply`, so that each gate is only its
-math: turning numbers and arrays into tensors, checking dtypes, deciding whether to record the graph,
-summing broadcast gradients back to each input's shape, and anomaly checks.
+Everything that is the same for every gate lives in the base class, so that each gate is only its math:
+:meth:`Gate.apply` turns numbers and arrays into tensors, checks dtypes and decides whether to link the
+graph; :meth:`Gate.downstream` brings each gradient to its input's shape and dtype (``plumbing.py``, which
+the replayed tape calls too) and runs the anomaly checks.
 """
 import traceback
 
 import numpy as np
 
-from .. import backend as B
-from . import grad_mode, tape
+from . import grad_mode, plumbing, tape
 from .tensor import Tensor, to_array
 
 _FREED = object()
@@ -22,9 +22,11 @@ _FREED = object()
 class Gate:
     """Base class of all gates.
 
-    Subclasses define ``forward(self, *arrays, **params) -> array`` and ``backward(self, grad) -> tuple``.
-    In ``backward``, ``self.needs[i]`` says whether input i wants a gradient, so work for inputs that need
-    none can be skipped (return None in that place). ``backward`` must never modify ``grad`` in place.
+    Subclasses define ``forward(self, *arrays, **params) -> array`` and ``backward(self, grad)``, which
+    returns ∂L/∂input: the array itself for a gate with one input, a tuple with one entry per input
+    otherwise (:func:`plumbing.per_input` treats both alike). In ``backward``, ``self.needs[i]`` says whether
+    input i wants a gradient, so work for inputs that need none can be skipped (None in that place).
+    ``backward`` must never modify ``grad`` in place.
     """
 
     #: printed name of the gate ("add", "sigmoid", ...); defaults to the class name without its ``Gate``
@@ -42,9 +44,9 @@ class Gate:
     #: True while ``backward`` runs for the last time (the engine frees the saved values right after, as
     #: does a replayed tape): backward may then reuse a saved array for its result instead of copying it
     last_use = False
-    #: A promise that lets a replayed tape (autograd/tape.py) skip its checks: ``backward`` returns a tuple
-    #: with, for each input that needs one, a new array (no view, not the upstream gradient, not another
-    #: input's) of that input's shape and dtype, and None for the others.
+    #: A promise that lets a replayed tape (autograd/tape.py) skip its checks: ``backward`` returns, for each
+    #: input that needs one, a new array (no view, not the upstream gradient, not another input's) of that
+    #: input's shape and dtype, and None for the others; the array alone for a gate with one input.
     exact_gradients = False
 
     def __init_subclass__(cls, **kwargs):
@@ -103,20 +105,9 @@ class Gate:
                 f"backward: trying to backpropagate through the {self.name} gate a second time, but its saved "
                 "values were freed after the first backward. Call backward(retain_graph=True) the first time "
                 "if you need to go through the graph twice, or recompute the forward pass.")
-        grads = self.backward(grad)
-        if grads.__class__ is not tuple:
-            grads = (grads,)
-        out = []
-        for t, g, need in zip(self.inputs, grads, self.needs):
-            if g is not None and need:
-                data = t.data
-                if g.shape != data.shape:
-                    g = B.unbroadcast(g, data.shape)
-                if g.dtype != data.dtype:
-                    g = g.astype(data.dtype)
-                out.append(g)
-            else:
-                out.append(None)
+        grads = plumbing.per_input(self.backward(grad))
+        out = [plumbing.fit(g, t.data.shape, t.data.dtype) if need else None
+               for t, g, need in zip(self.inputs, grads, self.needs)]
         if grad_mode.state.anomaly:
             for g in out:
                 if g is not None:

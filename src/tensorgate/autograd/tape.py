@@ -46,12 +46,10 @@ or buffer (read again at every replay, so in-place updates are seen) or an earli
 import contextlib
 import linecache
 import math
-import operator
 
 import numpy as np
 
-from .. import backend as B
-from .engine import _accumulate_grad, _appears_twice
+from . import plumbing
 
 #: The list that :meth:`Gate.apply` appends ``(gate class, input tensors, params, output)`` to, or None.
 active = None
@@ -167,8 +165,8 @@ class Tape:
         promises exact gradients (:attr:`Gate.exact_gradients`) has its results assigned as they are;
         the others' go through ``fit`` (shape and dtype) and ``to_leaf`` (the engine's copy rules).
         """
-        namespace = {"fit": _fit, "add": _add, "to_leaf": _to_leaf, "call_backward": _call_backward,
-                     "iadd": operator.iadd}
+        namespace = {"fit": plumbing.fit, "add": plumbing.add, "accumulate": plumbing.accumulate,
+                     "to_leaf": _to_leaf, "call_backward": _call_backward}
         names, counts = {}, {}   # id of a leaf tensor, gate class or constant → its name in the code
 
         def name_of(obj, prefix):
@@ -239,23 +237,33 @@ class Tape:
             if index not in reached or needs is None:
                 continue
             # a gate that promises exact gradients (Gate.exact_gradients) needs no checks: plain assignments
-            exact = cls.exact_gradients
-            call = "g{0}.backward(d{0})" if exact and index in certain else "call_backward(g{0}, d{0})"
-            lines.append(f"    ds = {call.format(index + 1)}   # {cls.name}")
+            # (with one input its backward returns the gradient itself, without a tuple around it)
+            exact = cls.exact_gradients and index in certain
+            n = index + 1
+            if exact and len(sources) == 1 and sources[0][0] == _OUTPUT and sources[0][1] not in assigned:
+                ref = sources[0][1]
+                lines.append(f"    d{ref + 1} = g{n}.backward(d{n})   # {cls.name}")
+                assigned.add(ref)
+                certain.add(ref)
+                lines.append(f"    del g{n}, d{n}")
+                continue
+            lines.append(f"    ds = g{n}.backward(d{n})   # {cls.name}" if exact
+                         else f"    ds = call_backward(g{n}, d{n})   # {cls.name}")
             for i, ((kind, ref), need) in enumerate(zip(sources, needs)):
                 if not need:
                     continue
+                grad = ("ds" if len(sources) == 1 else f"ds[{i}]") if exact else f"ds[{i}]"
                 if kind == _OUTPUT:
-                    grad = f"ds[{i}]" if exact else f"fit(ds[{i}], {like(ref)})"
+                    grad = grad if cls.exact_gradients else f"fit({grad}, {like(ref)})"
                     lines.append(f"    d{ref + 1} = {grad}" if ref not in assigned
                                  else f"    d{ref + 1} = add(d{ref + 1}, {grad})")   # the junction rule
                     assigned.add(ref)
-                    if exact and index in certain:
+                    if exact:
                         certain.add(ref)
                 elif kind == _LEAF:
                     leaf = name_of(ref, "p")
-                    lines.append(f"    {leaf}.grad = ds[{i}] if {leaf}.grad is None else iadd({leaf}.grad, ds[{i}])"
-                                 if exact and index in certain else f"    to_leaf({leaf}, ds[{i}], d{index + 1}, ds)")
+                    lines.append(f"    accumulate({leaf}, {grad})" if exact
+                                 else f"    to_leaf({leaf}, {grad}, d{n}, ds)")
             lines.append(f"    del g{index + 1}, d{index + 1}")
         lines.append(f"    return {returned}")
         self._source = "\n".join(lines) + "\n"
@@ -272,34 +280,15 @@ def _call_backward(gate, grad):
     """The gate's downstream gradients as a tuple (one per input); all None if no gradient arrived."""
     if grad is None:
         return (None,) * len(gate.needs)
-    downstream = gate.backward(grad)
-    return downstream if downstream.__class__ is tuple else (downstream,)
-
-
-def _fit(grad, shape, dtype):
-    """A gradient brought to a value's shape (broadcasting undone) and dtype; None stays None."""
-    if grad is None:
-        return None
-    if grad.shape != shape:
-        grad = B.unbroadcast(grad, shape)
-    if grad.dtype is not dtype and grad.dtype != dtype:  # identity first: NumPy's dtypes are shared
-        grad = grad.astype(dtype)
-    return grad
-
-
-def _add(total, grad):
-    """The junction rule, where either side may be None."""
-    if total is None:
-        return grad
-    return total if grad is None else total + grad
+    return plumbing.per_input(gate.backward(grad))
 
 
 def _to_leaf(leaf, grad, upstream, downstream):
     """Accumulate into ``leaf.grad`` as the engine does (a copy if the array is also handed elsewhere)."""
     if grad is None:
         return
-    grad = _fit(grad, leaf.data.shape, leaf.data.dtype)
-    _accumulate_grad(leaf, grad, grad is upstream or _appears_twice(grad, downstream))
+    grad = plumbing.fit(grad, leaf.data.shape, leaf.data.dtype)
+    plumbing.accumulate(leaf, grad, plumbing.is_shared(grad, upstream, downstream))
 
 
 def _literal(value):

@@ -73,7 +73,7 @@ class BatchNormGate(Gate):
             else:
                 dx = scale * g
         if len(self.needs) == 1:
-            return (dx,)
+            return dx
         if self.needs[1]:
             dw = (g * xhat).sum(axis=axes).reshape(-1)
         if self.needs[2]:

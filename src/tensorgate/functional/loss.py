@@ -230,7 +230,7 @@ class CrossEntropyGate(Gate):
             if self.smoothing:
                 dz -= self.smoothing / s.shape[1]
             dz *= scale
-            return (dz,)
+            return dz
         y = self.y
         dz = (s * y.sum(axis=1, keepdims=True) - y) * scale if self.needs[0] else None
         dy = (-(1.0 - self.smoothing) * self.log_p) * scale if self.needs[1] else None
@@ -259,7 +259,7 @@ class NLLLossGate(Gate):
         scale = _upstream(g, self.reduction, self.m, 1)
         d = xp.zeros(self.shape, self.dtype)
         d.reshape(-1)[self.positions] = -scale
-        return (d,)
+        return d
 
 
 class BinaryCrossEntropyGate(Gate):
@@ -355,7 +355,7 @@ class HingeLossGate(Gate):
         return _check_value(self.name, loss, ("input", z))
 
     def backward(self, g):
-        return (self.dz * _upstream(g, self.reduction, self.dz.size, self.dz.ndim),)
+        return self.dz * _upstream(g, self.reduction, self.dz.size, self.dz.ndim)
 
 
 class PerceptronLossGate(Gate):
@@ -376,7 +376,7 @@ class PerceptronLossGate(Gate):
         return _check_value(self.name, _reduce(self.err * z, reduction), ("input", z))
 
     def backward(self, g):
-        return (self.err * _upstream(g, self.reduction, self.err.size, self.err.ndim),)
+        return self.err * _upstream(g, self.reduction, self.err.size, self.err.ndim)
 
 
 # ---------------------------------------------------------------- the functions
