@@ -355,3 +355,41 @@ def test_a_changed_setting_or_a_swapped_layer_is_recorded_anew():
         assert eager_step(m1, loss1, o1, x, y)[0] == step(x, y)[0]
     assert step.eager_steps == 5 and step.replays == 3
     assert "TanhGate()" in step.code and "smoothing=0.2" in step.code
+
+
+def test_a_step_watches_only_its_own_modules_and_a_dropped_step_leaves_nothing_behind():
+    import gc
+
+    model = nn.Sequential(nn.Linear(3, 4), nn.LeakyReLU(0.1), nn.Linear(4, 2))
+    step = CompiledStep(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1))
+    x, y = np.ones((2, 3), np.float32), np.array([0, 1])
+    step(x, y)
+    assert not step._changes.changed
+    other = nn.Sequential(nn.Linear(3, 4))   # another model's changes are none of this step's business
+    other.train(False)
+    other[0].in_features = 5
+    assert not step._changes.changed
+    step(x, y)
+    assert (step.eager_steps, step.replays) == (1, 1)
+    model[1].negative_slope = 0.2            # a setting deep inside the model: the step looks again
+    assert step._changes.changed
+    step(x, y)
+    assert step.eager_steps == 2 and "alpha=0.2" in step.code
+    del step
+    gc.collect()
+    assert all(ref() is None for m in model.modules() for ref in m._watchers)
+
+
+def test_recording_observes_the_gates_from_outside():
+    from tensorgate.autograd import tape as tape_module
+    from tensorgate.autograd.gate import Gate
+
+    plain = Gate.__dict__["apply"]
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    with tape_module.recording() as gates:
+        assert Gate.__dict__["apply"] is not plain
+        (w * 3.0).sum()
+    assert Gate.__dict__["apply"] is plain          # outside a recording, gates run as gate.py wrote them
+    assert [cls.name for cls, *_ in gates] == ["mul", "sum"]
+    (w * 3.0).sum()
+    assert len(gates) == 2

@@ -13,7 +13,7 @@ import traceback
 
 import numpy as np
 
-from . import grad_mode, plumbing, tape
+from . import grad_mode, plumbing
 from .tensor import Tensor, to_array
 
 _FREED = object()
@@ -67,16 +67,16 @@ class Gate:
         first = None
         for x in inputs:  # fast path: all inputs are tensors of one dtype (the usual case)
             if not isinstance(x, Tensor):
-                tensors = _as_tensors(cls, inputs)
+                tensors = input_tensors(cls, inputs)
                 break
             dtype = x.data.dtype
             if first is None:
                 first = dtype
                 if cls.needs_float and dtype.kind != "f":
-                    tensors = _as_tensors(cls, inputs)  # raises the TypeError
+                    tensors = input_tensors(cls, inputs)  # raises the TypeError
                     break
             elif dtype != first:
-                tensors = _as_tensors(cls, inputs)  # int with float, or an error for mixed floats
+                tensors = input_tensors(cls, inputs)  # int with float, or an error for mixed floats
                 break
         gate = cls()
         out = gate.forward(*[t.data for t in tensors], **params)
@@ -94,8 +94,6 @@ class Gate:
                     break
         if result is None:
             result = Tensor._make(out, False, None)
-        if tape.active is not None:  # a Tape is recording (see autograd/tape.py)
-            tape.active.append((cls, tensors, params, result))
         return result
 
     def downstream(self, grad):
@@ -125,7 +123,7 @@ class Gate:
         return f"<{self.name} gate: ({shapes}) -> {out}>"
 
 
-def _as_tensors(cls, inputs):
+def input_tensors(cls, inputs):
     """Turn numbers and arrays among a gate's inputs into constant tensors of the tensors' dtype.
 
     Two tensors of different floating dtypes are an error: tensorgate never promotes silently.

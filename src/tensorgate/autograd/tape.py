@@ -50,9 +50,10 @@ import math
 import numpy as np
 
 from . import plumbing
+from .gate import Gate, input_tensors
 
-#: The list that :meth:`Gate.apply` appends ``(gate class, input tensors, params, output)`` to, or None.
-active = None
+# Gate.apply as gate.py defines it: a recording wraps it, and outside one, gates run as they are
+_apply = Gate.__dict__["apply"].__func__
 
 # where a gate's input comes from
 _ARG, _OUTPUT, _LEAF, _CONSTANT = range(4)
@@ -64,14 +65,25 @@ class NotReplayable(Exception):
 
 @contextlib.contextmanager
 def recording():
-    """Collect every gate applied inside the block: yields the list of ``(cls, tensors, params, output)``."""
-    global active
-    gates, previous = [], active
-    active = gates
+    """Collect every gate applied inside the block: yields the list of ``(cls, tensors, params, output)``.
+
+    The recording observes the gates from outside: inside the block ``Gate.apply`` is a version that also
+    notes what it did, so gates never ask whether they are being recorded. Recordings do not nest: the
+    innermost block gets the gates.
+    """
+    gates, previous = [], Gate.__dict__["apply"]
+
+    def apply(cls, *inputs, **params):
+        tensors = input_tensors(cls, inputs)
+        result = _apply(cls, *tensors, **params)
+        gates.append((cls, tensors, params, result))
+        return result
+
+    Gate.apply = classmethod(apply)
     try:
         yield gates
     finally:
-        active = previous
+        Gate.apply = previous
 
 
 class Tape:

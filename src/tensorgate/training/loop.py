@@ -234,7 +234,7 @@ class Trainer:
                  run_eagerly=None):
         self.model = model
         # Keras's switch. None: tensorgate's own layers and losses are recorded once per batch shape and
-        # replayed (CompiledStep stays eager by itself for hooks, dropout, BatchNorm in training), user
+        # replayed (CompiledStep stays eager by itself for hooks; Dropout and BatchNorm are replayed), user
         # Module subclasses run eagerly; False: replay user code too; True: always eager.
         self.run_eagerly = run_eagerly
         self._compiled = (None if run_eagerly else
@@ -478,8 +478,8 @@ def fit(model, loss_fn, optimizer, train_data, epochs=1, batch_size=32, val_data
     run_eagerly : bool or None, default None
         As in Keras. None: a model of tensorgate's own layers, with a tensorgate loss, has each batch
         shape's step recorded once and replayed (:class:`~tensorgate.training.CompiledStep`: the same
-        numbers, less Python per batch; it stays eager by itself for hooks, dropout and BatchNorm in
-        training); a model with a Module subclass of your own runs eagerly, so its forward runs every
+        numbers, less Python per batch; it stays eager by itself for hooks, and replays Dropout and
+        BatchNorm in training too); a model with a Module subclass of your own runs eagerly, so its forward runs every
         batch. False: replay your modules too (their Python runs once per batch shape). True: always eager.
 
     Returns
