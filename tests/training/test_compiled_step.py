@@ -393,3 +393,23 @@ def test_recording_observes_the_gates_from_outside():
     assert [cls.name for cls, *_ in gates] == ["mul", "sum"]
     (w * 3.0).sum()
     assert len(gates) == 2
+
+
+def test_a_dropped_step_takes_its_tapes_source_out_of_linecache():
+    import gc
+    import linecache
+
+    def tape_entries():
+        return {name for name in linecache.cache if name.startswith("<tensorgate tape ")}
+
+    gc.collect()
+    before = tape_entries()
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    step = CompiledStep(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1))
+    step(np.ones((2, 3), np.float32), np.array([0, 1]))
+    step(np.ones((3, 3), np.float32), np.array([0, 1, 1]))   # a second batch shape: a second tape
+    made = tape_entries() - before
+    assert len(made) == 2 and any("LinearGate()" in "".join(linecache.cache[name][2]) for name in made)
+    del step
+    gc.collect()
+    assert tape_entries() == before
