@@ -13,10 +13,11 @@ Every loss takes ``reduction='mean' | 'sum' | 'none'``: the mean over the batch 
 elementwise losses), the sum, or the per-example losses. The upstream gradient g is scaled accordingly in
 backward: g/m, g, or g_i per example.
 
-Inputs are checked with clear errors (issue 3): batch sizes must agree, class labels must be integers in
+Inputs are checked with clear errors: batch sizes must agree, class labels must be integers in
 [0, K), and nan in the input is a ValueError. The nan check costs nothing in the usual case: it looks at the
 loss value, which is nan exactly when something went in as nan, and only then searches for the culprit.
 """
+import functools
 import math
 
 import numpy as np
@@ -140,14 +141,11 @@ def _first_bad(a, test):
     return tuple(int(i) for i in index) if a.ndim != 1 else int(index[0])
 
 
-def _row_numbers(m, _cache={}):
+@functools.lru_cache(maxsize=32)   # batch sizes come and go (a last, shorter batch; an evaluation): keep a few
+def _row_numbers(m):
     """``arange(m)``, made once per m (read-only: it is shared): the row of each example's label."""
-    rows = _cache.get(m)
-    if rows is None:
-        if len(_cache) > 32:   # batch sizes come and go (a last, shorter batch; an evaluation): keep a few
-            _cache.clear()
-        rows = _cache[m] = xp.arange(m)
-        rows.flags.writeable = False
+    rows = xp.arange(m)
+    rows.flags.writeable = False
     return rows
 
 
@@ -220,21 +218,44 @@ class CrossEntropyGate(Gate):
         return _check_value(self.name, _reduce(losses, reduction), ("input", z))
 
     def backward(self, g):
-        s, m = self.s, self.m
-        scale = _upstream(g, self.reduction, m, 2)
-        if self.labels is not None:                          # (softmax(z) − y') · g/m
-            dz = s if self.last_use else s.copy()            # the saved softmax is not needed after this
-            if not dz.flags.c_contiguous:                    # logits in Fortran order (a transposed array)
-                dz = xp.ascontiguousarray(dz)
-            dz.reshape(-1)[self.positions] -= 1.0 - self.smoothing   # a view: dz is C-contiguous
-            if self.smoothing:
-                dz -= self.smoothing / s.shape[1]
-            dz *= scale
-            return dz
+        s, scale = self.s, _upstream(g, self.reduction, self.m, 2)   # scale: g/m, g, or g_i per example
+        if self.labels is not None:   # ∂L/∂z = (softmax(z) − y') · g/m, by the in-place kernel below
+            return _softmax_minus_labels(s, self.positions, self.smoothing, scale, reuse=self.last_use)
         y = self.y
         dz = (s * y.sum(axis=1, keepdims=True) - y) * scale if self.needs[0] else None
         dy = (-(1.0 - self.smoothing) * self.log_p) * scale if self.needs[1] else None
         return dz, dy
+
+
+def _softmax_minus_labels_reference(s, labels, smoothing, scale):
+    """(s − y')·scale for class labels, as written: y' = (1 − ε)·one_hot(labels) + ε/K.
+
+    The textbook form of :class:`CrossEntropyGate`'s gradient; :func:`_softmax_minus_labels` computes the
+    same in place, and ``tests/nn/test_losses.py`` checks that they agree.
+
+    Shape: s: (m, K) softmax; labels: (m,) int; scale: a number or (m, 1); result: (m, K).
+    """
+    m, K = s.shape
+    y = (1.0 - smoothing) * np.eye(K, dtype=s.dtype)[labels] + smoothing / K
+    return (s - y) * scale
+
+
+def _softmax_minus_labels(s, positions, smoothing, scale, reuse):
+    """(s − y')·scale in place on one array: the fast kernel of :func:`_softmax_minus_labels_reference`.
+
+    No one-hot matrix is made: the 1 − ε of each row is taken off at the row's label position (flat
+    positions i·K + y_i, from ``_label_positions``), the ε/K off everything, then one multiplication.
+    The saved softmax itself becomes the result when ``reuse`` (the gate's last backward: nothing needs
+    it afterwards), so a step makes no (m, K) temporary at all.
+    """
+    dz = s if reuse else s.copy()
+    if not dz.flags.c_contiguous:                    # logits in Fortran order (a transposed array)
+        dz = xp.ascontiguousarray(dz)
+    dz.reshape(-1)[positions] -= 1.0 - smoothing     # a view: dz is C-contiguous
+    if smoothing:
+        dz -= smoothing / s.shape[1]
+    dz *= scale
+    return dz
 
 
 class NLLLossGate(Gate):
