@@ -77,6 +77,22 @@ def backward(root, grad=None, retain_graph=False, observer=None):
             gate.release()
 
 
+def _tensor_backward(self, grad=None, retain_graph=False):
+    """Backpropagate from this tensor: fill ``.grad`` of every leaf that requires grad.
+
+    A scalar seeds the gradient 1; a non-scalar needs ``grad`` of its own shape (the upstream gradient
+    ∂L/∂self). Gradients accumulate into ``.grad`` across calls until they are zeroed. The graph's saved
+    buffers are freed afterwards unless ``retain_graph=True``.
+
+    Shape: grad: that of self, or absent for a scalar.
+    """
+    backward(self, grad, retain_graph=retain_graph)
+
+
+_tensor_backward.__name__, _tensor_backward.__qualname__ = "backward", "Tensor.backward"
+Tensor.backward = _tensor_backward   # tensor.py cannot import this module, which builds on it
+
+
 def _seed(root, grad):
     if grad is None:
         if root.data.size != 1:

@@ -32,7 +32,7 @@ def build_parser():
         epilog="Run 'tensorgate COMMAND --help' for a command's options. With no arguments, "
                "'tensorgate train' trains an MLP on the embedded digits data.")
     parser.add_argument("--debug", action="store_true", help="show full tracebacks of errors")
-    from .. import __version__
+    from ..backend.version import __version__
     parser.add_argument("--version", action="version", version=f"tensorgate {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (train, evaluate, predict, trace):

@@ -54,7 +54,7 @@ def _architecture(model):
 
 
 def train(settings, plots=True):
-    from .. import manual_seed
+    from ..backend.random import manual_seed
     from ..data import Standardizer
     from ..training import evaluate, fit, predict
 
@@ -130,8 +130,10 @@ def train(settings, plots=True):
     results["test"]["roc_auc"] = _auc(dataset.y_test, proba)
     write_json(run_dir / "metrics.json", results)
     monitor_files = []
-    if settings["monitor"] and hasattr(callbacks[0], "write_report"):
-        monitor_files = callbacks[0].write_report(str(run_dir)) or []
+    if settings["monitor"] and hasattr(callbacks[0], "report_text"):
+        from ..plot.instruments import write_monitor_report
+
+        monitor_files = write_monitor_report(callbacks[0], str(run_dir))
     if plots:
         from .figures import write_plots
 

@@ -26,6 +26,7 @@ import numpy as np
 
 from ..autograd import Tensor, no_grad
 from ..backend import random as _random
+from ..io import load_checkpoint, save_checkpoint
 from .callbacks import Callback
 from .compiled import CompiledStep
 from .history import History
@@ -266,8 +267,6 @@ class Trainer:
 
         Shape: not applicable.
         """
-        from ..io import save_checkpoint  # io sits below training in the layer list: imported when used
-
         loader = getattr(self._train, "data", None)
         save_checkpoint(
             path, self.model, self.optimizer, epoch=self.completed_epochs, history=self.history.to_dict(),
@@ -277,8 +276,6 @@ class Trainer:
             loader_epoch=getattr(loader, "epoch", None), extra=extra, metadata=metadata)
 
     def _resume(self, path, loader):
-        from ..io import load_checkpoint
-
         ckpt = load_checkpoint(path)
         self.model.load_state_dict(ckpt["model_state"])
         if ckpt.get("optimizer") is not None:
