@@ -67,6 +67,4 @@ def unbroadcast(grad, shape):
     return grad.reshape(shape)
 
 
-from .memory import tune_malloc  # noqa: E402  (after the array names: memory needs none of them)
-
-tune_malloc()
+from .memory import tune_malloc  # noqa: E402,F401  (called by fit and the CLI, never at import)

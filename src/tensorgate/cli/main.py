@@ -10,6 +10,7 @@ starts quickly.
 import argparse
 import sys
 
+from ..backend.memory import tune_malloc
 from .errors import EXIT_USAGE, UserError, one_line
 
 PROG = "tensorgate"
@@ -46,6 +47,7 @@ def main(argv=None):
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
+    tune_malloc()   # the process is ours: keep freed memory for the next step (backend/memory.py)
     try:
         parser = build_parser()
         args, extra = parser.parse_known_args(argv)

@@ -26,6 +26,7 @@ import numpy as np
 
 from ..autograd import Tensor, no_grad
 from ..backend import random as _random
+from ..backend.memory import tune_malloc
 from ..io import load_checkpoint, save_checkpoint
 from .callbacks import Callback
 from .compiled import CompiledStep
@@ -299,6 +300,7 @@ class Trainer:
     def fit(self, train_data, epochs=1, batch_size=32, val_data=None, shuffle=True, seed=None, initial_epoch=0,
             resume_from=None):
         """Train for epochs ``initial_epoch .. epochs − 1``; see :func:`fit`. Returns the History."""
+        tune_malloc()   # the loop is ours: keep freed memory for the next step (backend/memory.py)
         dtype = _model_dtype(self.model)
         train = self._train = _source(train_data, batch_size, dtype, "train")
         val = None
