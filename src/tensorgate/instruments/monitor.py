@@ -29,6 +29,7 @@ import numpy as np
 
 from ..autograd import grad_mode
 from ..autograd.tensor import Tensor
+from ..backend.jsonable import json_ready
 from ..training.callbacks import Callback
 from .diagnosis import Finding, TrainingWarning, _layer_of, linear_stacks, symmetric_weights
 
@@ -443,7 +444,7 @@ class Monitor(Callback):
             # History.record pads every known key with None for the epoch it records: fill that place
             column = history.history.setdefault("monitor", [])
             column.extend([None] * (len(history.epoch) - len(column)))
-            column[len(history.epoch) - 1] = _plain(record)
+            column[len(history.epoch) - 1] = json_ready(record)
 
     def on_train_end(self, logs=None):
         self.diagnose()
@@ -476,12 +477,3 @@ class Monitor(Callback):
             for name in self.param_names:
                 lines.append(f"  {name:<24} {last['grad_norm'][name]:>10.3g} {last['update_ratio'][name]:>10.3g}")
         return "\n".join(lines) + "\n"
-
-
-def _plain(value):
-    """A JSON-friendly copy of a record (nan becomes None)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
