@@ -70,9 +70,5 @@ def main(argv=None):
         return 0
 
 
-def entry_point():
-    sys.exit(main())
-
-
 if __name__ == "__main__":
-    entry_point()
+    sys.exit(main())

@@ -533,7 +533,8 @@ def mse_loss(input, target, reduction="mean"):
     return MSELossGate.apply(x, y, reduction=reduction)
 
 
-def _sign_labels(fn, target, shape, allowed):
+def _sign_labels(fn, target, shape):
+    """The target as an array of the input's shape (its values are checked by the gate: _check_label_values)."""
     y = to_array(target.data if isinstance(target, Tensor) else target)
     if y.shape != tuple(shape):
         if y.ndim and len(shape) and y.shape[0] != shape[0]:
@@ -566,7 +567,7 @@ def hinge_loss(input, target, margin=1.0, reduction="mean"):
     fn = "hinge_loss"
     _check_reduction(fn, reduction)
     z = _float_input(fn, input)
-    y = _sign_labels(fn, target, z.shape, (-1, 1)).astype(z.dtype, copy=False)
+    y = _sign_labels(fn, target, z.shape).astype(z.dtype, copy=False)
     return HingeLossGate.apply(z, y=y, margin=float(margin), reduction=reduction)
 
 
@@ -586,7 +587,7 @@ def perceptron_loss(input, target, reduction="mean"):
     fn = "perceptron_loss"
     _check_reduction(fn, reduction)
     z = _float_input(fn, input)
-    y = _sign_labels(fn, target, z.shape, (0, 1)).astype(z.dtype, copy=False)
+    y = _sign_labels(fn, target, z.shape).astype(z.dtype, copy=False)
     return PerceptronLossGate.apply(z, y=y, reduction=reduction)
 
 
