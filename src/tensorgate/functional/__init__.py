@@ -1,6 +1,7 @@
 """tensorgate.functional: every gate as a function, and as a Tensor method.
 
-Each function here wraps one gate class; the gate's docstring holds its derivative. Importing this module
+Each function here wraps one gate class; the gate's docstring holds its derivative. The wrappers look alike
+on purpose: one public name per operation, each with its own docstring and shapes (PyTorch's spelling). Importing this module
 also attaches the operators (``+ - * / ** @``, indexing) and methods (``x.sigmoid()``, ``x.sum()``) to
 :class:`~tensorgate.autograd.Tensor` — see ``tensor_methods.py``.
 """

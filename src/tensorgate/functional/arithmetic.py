@@ -1,7 +1,9 @@
 """Arithmetic gates. Each backward is the derivative written in its docstring.
 
-Broadcasting is handled once, in :class:`~tensorgate.autograd.gate.Gate`: a gate returns gradients of the
-broadcast shape and the base class sums them back to each input's shape.
+Broadcasting is handled once, by the base class (:meth:`~tensorgate.autograd.gate.Gate.downstream`, through
+``autograd/plumbing.py``): a gate returns gradients of the broadcast shape and the plumbing sums them back
+to each input's shape. The elementwise gates look alike on purpose: each is one derivative written out,
+as in the lecture's gate diagrams, rather than a table of lambdas a reader would have to decode.
 """
 from .. import backend as B
 from ..autograd.gate import Gate

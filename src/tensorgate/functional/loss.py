@@ -9,6 +9,9 @@ Computing them as one gate is both faster (no m×K Jacobian-vector products) and
 log of 0). The unfused forms, built from the elementary gates, are kept at the end of this file
 (``*_unfused``) so that a test can show both paths agree.
 
+Each public function checks its own arguments with the helpers below, then applies its gate; the checks
+repeat across losses on purpose, so that every error names the loss and the argument at fault.
+
 Every loss takes ``reduction='mean' | 'sum' | 'none'``: the mean over the batch (over all elements for the
 elementwise losses), the sum, or the per-example losses. The upstream gradient g is scaled accordingly in
 backward: g/m, g, or g_i per example.
