@@ -23,6 +23,8 @@ import tensorgate.optim  # noqa: E402,F401
 from tensorgate import nn  # noqa: E402
 from tensorgate.instruments import Monitor  # noqa: E402
 
+tg.backend.tune_malloc()   # the benchmark owns its process, as fit and the CLI do
+
 from common import THREADS, interleaved, table  # noqa: E402
 
 SIZES = (784, 256, 128, 10)

@@ -44,6 +44,8 @@ import tensorgate as tg  # noqa: E402
 from tensorgate.models.zoo import LeNet5  # noqa: E402
 from tensorgate.optim import SGD  # noqa: E402
 
+tg.backend.tune_malloc()   # the benchmark owns its process, as fit and the CLI do
+
 
 def torch_lenet():
     """The same LeNet-5 in PyTorch."""

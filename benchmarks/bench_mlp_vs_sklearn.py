@@ -26,7 +26,10 @@ from sklearn.neural_network import MLPClassifier as SkMLP  # noqa: E402
 from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
 from tensorgate.data import load_fashion_mnist  # noqa: E402
+from tensorgate.backend import tune_malloc  # noqa: E402
 from tensorgate.models import MLPClassifier  # noqa: E402
+
+tune_malloc()   # the benchmark owns its process, as fit and the CLI do
 
 
 def main():

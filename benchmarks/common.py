@@ -13,7 +13,12 @@ THREADS = int(os.environ.get("TG_BENCH_THREADS", os.cpu_count() or 1))
 
 
 def set_threads():
-    """Give NumPy's BLAS and PyTorch the same number of threads."""
+    """Give NumPy's BLAS and PyTorch the same number of threads, and every contender malloc's settings
+    for training loops (``tensorgate.backend.tune_malloc``, which fit and the CLI call: the benchmark
+    owns its process, so the NumPy floor and PyTorch get them too)."""
+    from tensorgate.backend import tune_malloc
+
+    tune_malloc()
     try:
         from threadpoolctl import threadpool_limits
 

@@ -21,7 +21,7 @@ float32 = "float32"
 float64 = "float64"
 int64 = "int64"
 
-__version__ = "0.1.0"
+from .backend.version import __version__  # noqa: E402
 
 # The layers above the engine, each a subpackage (``tg.nn``, ``tg.optim``, ...). ``tg.models`` (scikit-learn),
 # ``tg.plot`` (matplotlib), ``tg.cli`` and ``tg.instruments`` are imported on first use, so ``import tensorgate`` stays quick.

@@ -11,7 +11,7 @@ import torch.nn.functional as TF
 
 import tensorgate as tg
 from tensorgate.functional import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
-from tensorgate.functional.conv import Conv2d as ConvGate
+from tensorgate.functional.conv import Conv2dGate, PlainConv2dGate
 
 RTOL = ATOL = 1e-4
 
@@ -54,7 +54,7 @@ def test_conv2d_matches_torch(case, wide):
     rng = np.random.default_rng(1)
     x, w, b, params = _conv_case(case, rng, np.float32)
     X, W, B = (tg.tensor(a, requires_grad=True) for a in (x, w, b))
-    z = ConvGate.apply(X, W, B, wide=wide, **params)
+    z = (Conv2dGate if wide else PlainConv2dGate).apply(X, W, B, **params)
     tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
     tz = TF.conv2d(tx, tw, tb, **params)
     assert z.shape == tuple(tz.shape) and z.dtype == np.float32
@@ -65,6 +65,20 @@ def test_conv2d_matches_torch(case, wide):
     for mine, theirs in ((X, tx), (W, tw), (B, tb)):
         assert mine.grad.dtype == np.float32
         np.testing.assert_allclose(mine.grad, theirs.grad.numpy(), rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("case", CONV_CASES, ids=[str(c) for c in CONV_CASES])
+def test_conv2d_wide_layout_agrees_with_the_plain_one(case):
+    rng = np.random.default_rng(2)
+    x, w, b, params = _conv_case(case, rng, np.float64)
+    results = []
+    for gate in (Conv2dGate, PlainConv2dGate):
+        X, W, B = (tg.tensor(a, requires_grad=True, dtype="float64") for a in (x, w, b))
+        z = gate.apply(X, W, B, **params)
+        z.backward(np.cos(np.arange(z.data.size)).reshape(z.shape))
+        results.append([z.data, X.grad, W.grad, B.grad])
+    for fast, plain in zip(*results):
+        np.testing.assert_allclose(fast, plain, rtol=1e-12, atol=1e-12)
 
 
 def test_conv2d_chain_of_channels_major_outputs_matches_torch():

@@ -146,7 +146,7 @@ def test_zoo_names_sizes_and_errors():
 
 
 MODULES = ["tensorgate.functional.conv", "tensorgate.functional.pooling", "tensorgate.nn.conv",
-           "tensorgate.nn.pooling", "tensorgate.nn.batchnorm2d", "tensorgate.models.zoo"]
+           "tensorgate.nn.pooling", "tensorgate.models.zoo"]
 
 
 @pytest.mark.parametrize("name", MODULES)

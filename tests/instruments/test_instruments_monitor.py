@@ -199,12 +199,14 @@ def test_identical_rows_and_finding_text():
     assert f.remedies and "leaky ReLU" in str(f) and f.to_dict()["kind"] == "dead_units"
 
 
-def test_write_report_writes_the_plots_and_the_diagnosis(tmp_path):
+def test_write_monitor_report_writes_the_plots_and_the_diagnosis(tmp_path):
+    from tensorgate.plot.instruments import write_monitor_report
+
     tg.manual_seed(0)
     model = nn.Sequential(nn.Linear(10, 64), nn.ReLU(), nn.Linear(64, 2))
     model[0].bias.data[:40] = -10.0           # 40 of 64 units dead
     monitor, _, _ = train(model, epochs=2)
-    files = monitor.write_report(tmp_path / "run")
+    files = write_monitor_report(monitor, tmp_path / "run")
     names = sorted(p.rsplit("/", 1)[-1] for p in map(str, files))
     assert names == ["activation_histograms.png", "diagnosis.txt", "gradient_norms.png", "update_ratios.png"]
     for path in files:

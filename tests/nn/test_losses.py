@@ -309,3 +309,22 @@ def test_other_argument_errors():
         F.hinge_loss(tg.zeros(2), [0, 1])
     with pytest.raises(TypeError, match="different dtypes"):
         F.mse_loss(tg.zeros(2), tg.zeros(2, dtype="float64"))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+@pytest.mark.parametrize("per_example", [False, True])
+@pytest.mark.parametrize("reuse", [False, True])
+def test_cross_entropy_kernel_agrees_with_the_textbook_gradient(dtype, smoothing, per_example, reuse):
+    rng = np.random.default_rng(5)
+    z = rng.standard_normal((6, 4)).astype(dtype)
+    s = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    labels = np.array([0, 3, 1, 1, 2, 3])
+    scale = rng.random((6, 1)).astype(dtype) if per_example else 1.0 / 6
+    expected = L._softmax_minus_labels_reference(s, labels, smoothing, scale)
+    saved = s.copy()
+    got = L._softmax_minus_labels(s, L._label_positions("test", labels, s.shape), smoothing, scale, reuse)
+    assert got.dtype == dtype and got.shape == (6, 4) and (got is s) == reuse
+    np.testing.assert_allclose(got, expected, rtol=1e-6 if dtype == np.float32 else 1e-13, atol=1e-7)
+    if not reuse:
+        np.testing.assert_array_equal(s, saved)   # the saved softmax is left as it was

@@ -6,7 +6,8 @@ import pytest
 
 MODULES = ["tensorgate.nn.module", "tensorgate.nn.config", "tensorgate.nn.parameter", "tensorgate.nn.linear", "tensorgate.nn.container",
            "tensorgate.nn.dropout", "tensorgate.nn.normalization", "tensorgate.nn.shape", "tensorgate.nn.init",
-           "tensorgate.nn.summary", "tensorgate.nn.functional", "tensorgate.functional.loss"]
+           "tensorgate.nn.summary", "tensorgate.nn.functional", "tensorgate.functional.loss",
+           "tensorgate.functional.batchnorm", "tensorgate.functional.regularization"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -5,10 +5,12 @@
 2. Seed ∂L/∂L = 1 at the output and visit the gates in that order. Each gate turns the upstream gradient
    ∂L/∂out into a downstream gradient per input (chain rule).
 3. A tensor used by several gates receives the sum of their gradients (junction rule): gradients are
-   added into a dict for intermediate tensors, and into ``.grad`` for leaves.
+   added into a dict for intermediate tensors, and into ``.grad`` for leaves. The rule, and the copy a
+   leaf keeps of an array seen elsewhere, live in ``plumbing.py``, which the replayed tape calls too.
 """
 import numpy as np
 
+from . import plumbing
 from .tensor import Tensor
 
 
@@ -58,7 +60,7 @@ def backward(root, grad=None, retain_graph=False, observer=None):
         if t._hooks:
             g = _run_hooks(t, g)
         if t._retain:
-            _accumulate_grad(t, g, shared=True)
+            plumbing.accumulate(t, g, shared=True)
         gate = t._gate
         gate.last_use = not retain_graph
         downstream = gate.downstream(g)
@@ -68,16 +70,27 @@ def backward(root, grad=None, retain_graph=False, observer=None):
             if dg is None:
                 continue
             if parent._gate is None:
-                # An array passed through unchanged (dg is g) or handed to two inputs may be seen elsewhere:
-                # a leaf then keeps a copy, so that accumulating into its .grad later changes nothing else.
-                shared = dg is g or _appears_twice(dg, downstream)
-                _accumulate_leaf(parent, dg, shared)
+                _accumulate_leaf(parent, dg, plumbing.is_shared(dg, g, downstream))
             else:
-                previous = grads.get(id(parent))
-                # junction rule: a tensor used by several gates gets the sum of their gradients
-                grads[id(parent)] = dg if previous is None else previous + dg
+                grads[id(parent)] = plumbing.add(grads.get(id(parent)), dg)   # the junction rule
         if not retain_graph:
             gate.release()
+
+
+def _tensor_backward(self, grad=None, retain_graph=False):
+    """Backpropagate from this tensor: fill ``.grad`` of every leaf that requires grad.
+
+    A scalar seeds the gradient 1; a non-scalar needs ``grad`` of its own shape (the upstream gradient
+    ∂L/∂self). Gradients accumulate into ``.grad`` across calls until they are zeroed. The graph's saved
+    buffers are freed afterwards unless ``retain_graph=True``.
+
+    Shape: grad: that of self, or absent for a scalar.
+    """
+    backward(self, grad, retain_graph=retain_graph)
+
+
+_tensor_backward.__name__, _tensor_backward.__qualname__ = "backward", "Tensor.backward"
+Tensor.backward = _tensor_backward   # tensor.py cannot import this module, which builds on it
 
 
 def _seed(root, grad):
@@ -104,24 +117,4 @@ def _run_hooks(t, g):
 def _accumulate_leaf(leaf, g, shared):
     if leaf._hooks:
         g = _run_hooks(leaf, g)
-    _accumulate_grad(leaf, g, shared)
-
-
-def _appears_twice(array, downstream):
-    """True if a gate handed ``array`` to two of its inputs (then a leaf must keep a copy)."""
-    count = 0
-    for d in downstream:
-        if d is array:
-            count += 1
-    return count > 1
-
-
-def _accumulate_grad(t, g, shared):
-    """``.grad`` accumulates across backward calls until zeroed (junction rule across calls, too)."""
-    if t.grad is None:
-        # keep g itself only if nothing else can see it: not shared, not a view, writeable
-        if shared or g.base is not None or not g.flags.writeable:
-            g = g.copy()
-        t.grad = g
-    else:
-        t.grad += g
+    plumbing.accumulate(leaf, g, shared)

@@ -103,3 +103,12 @@ def eye(n, m=None, dtype=None, requires_grad=False):
     n, m = _shape((n, n if m is None else m))
     dtype = _float_dtype(dtype)
     return Tensor(np.eye(n, m, dtype=dtype), requires_grad, dtype=dtype)
+
+
+def _new_zeros(self, *size, dtype=None, requires_grad=False):
+    """A new tensor of zeros with self's dtype (unless ``dtype``), as PyTorch. Shape: ``size``."""
+    return zeros(*size, dtype=self.data.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+
+_new_zeros.__name__, _new_zeros.__qualname__ = "new_zeros", "Tensor.new_zeros"
+Tensor.new_zeros = _new_zeros   # tensor.py cannot import this module, which builds on it

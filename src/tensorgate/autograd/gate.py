@@ -4,16 +4,16 @@ A gate does two things. ``forward`` computes its output from its inputs' arrays 
 its derivative shortest. ``backward`` receives the upstream gradient ∂L/∂out and returns the downstream
 gradients ∂L/∂input_i = ∂L/∂out · ∂out/∂input_i, one per input (the chain rule).
 
-Everything that is the same for every gate lives here, in :meth:`Gate.apply`, so that each gate is only its
-math: turning numbers and arrays into tensors, checking dtypes, deciding whether to record the graph,
-summing broadcast gradients back to each input's shape, and anomaly checks.
+Everything that is the same for every gate lives in the base class, so that each gate is only its math:
+:meth:`Gate.apply` turns numbers and arrays into tensors, checks dtypes and decides whether to link the
+graph; :meth:`Gate.downstream` brings each gradient to its input's shape and dtype (``plumbing.py``, which
+the replayed tape calls too) and runs the anomaly checks.
 """
 import traceback
 
 import numpy as np
 
-from .. import backend as B
-from . import grad_mode, tape
+from . import grad_mode, plumbing
 from .tensor import Tensor, to_array
 
 _FREED = object()
@@ -22,12 +22,15 @@ _FREED = object()
 class Gate:
     """Base class of all gates.
 
-    Subclasses define ``forward(self, *arrays, **params) -> array`` and ``backward(self, grad) -> tuple``.
-    In ``backward``, ``self.needs[i]`` says whether input i wants a gradient, so work for inputs that need
-    none can be skipped (return None in that place). ``backward`` must never modify ``grad`` in place.
+    Subclasses define ``forward(self, *arrays, **params) -> array`` and ``backward(self, grad)``, which
+    returns ∂L/∂input: the array itself for a gate with one input, a tuple with one entry per input
+    otherwise (:func:`plumbing.per_input` treats both alike). In ``backward``, ``self.needs[i]`` says whether
+    input i wants a gradient, so work for inputs that need none can be skipped (None in that place).
+    ``backward`` must never modify ``grad`` in place.
     """
 
-    #: printed name of the gate ("add", "sigmoid", ...); defaults to the class name in lower case
+    #: printed name of the gate ("add", "sigmoid", ...); defaults to the class name without its ``Gate``
+    #: suffix, in lower case
     name = None
     #: set False for gates that also make sense on integer data (add, getitem, reshape, ...)
     needs_float = True
@@ -41,15 +44,15 @@ class Gate:
     #: True while ``backward`` runs for the last time (the engine frees the saved values right after, as
     #: does a replayed tape): backward may then reuse a saved array for its result instead of copying it
     last_use = False
-    #: A promise that lets a replayed tape (autograd/tape.py) skip its checks: ``backward`` returns a tuple
-    #: with, for each input that needs one, a new array (no view, not the upstream gradient, not another
-    #: input's) of that input's shape and dtype, and None for the others.
+    #: A promise that lets a replayed tape (autograd/tape.py) skip its checks: ``backward`` returns, for each
+    #: input that needs one, a new array (no view, not the upstream gradient, not another input's) of that
+    #: input's shape and dtype, and None for the others; the array alone for a gate with one input.
     exact_gradients = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if cls.__dict__.get("name") is None:
-            cls.name = cls.__name__.lower()
+            cls.name = cls.__name__.removesuffix("Gate").lower()
 
     def forward(self, *arrays, **params):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -64,16 +67,16 @@ class Gate:
         first = None
         for x in inputs:  # fast path: all inputs are tensors of one dtype (the usual case)
             if not isinstance(x, Tensor):
-                tensors = _as_tensors(cls, inputs)
+                tensors = input_tensors(cls, inputs)
                 break
             dtype = x.data.dtype
             if first is None:
                 first = dtype
                 if cls.needs_float and dtype.kind != "f":
-                    tensors = _as_tensors(cls, inputs)  # raises the TypeError
+                    tensors = input_tensors(cls, inputs)  # raises the TypeError
                     break
             elif dtype != first:
-                tensors = _as_tensors(cls, inputs)  # int with float, or an error for mixed floats
+                tensors = input_tensors(cls, inputs)  # int with float, or an error for mixed floats
                 break
         gate = cls()
         out = gate.forward(*[t.data for t in tensors], **params)
@@ -91,8 +94,6 @@ class Gate:
                     break
         if result is None:
             result = Tensor._make(out, False, None)
-        if tape.active is not None:  # a Tape is recording (see autograd/tape.py)
-            tape.active.append((cls, tensors, params, result))
         return result
 
     def downstream(self, grad):
@@ -102,20 +103,9 @@ class Gate:
                 f"backward: trying to backpropagate through the {self.name} gate a second time, but its saved "
                 "values were freed after the first backward. Call backward(retain_graph=True) the first time "
                 "if you need to go through the graph twice, or recompute the forward pass.")
-        grads = self.backward(grad)
-        if grads.__class__ is not tuple:
-            grads = (grads,)
-        out = []
-        for t, g, need in zip(self.inputs, grads, self.needs):
-            if g is not None and need:
-                data = t.data
-                if g.shape != data.shape:
-                    g = B.unbroadcast(g, data.shape)
-                if g.dtype != data.dtype:
-                    g = g.astype(data.dtype)
-                out.append(g)
-            else:
-                out.append(None)
+        grads = plumbing.per_input(self.backward(grad))
+        out = [plumbing.fit(g, t.data.shape, t.data.dtype) if need else None
+               for t, g, need in zip(self.inputs, grads, self.needs)]
         if grad_mode.state.anomaly:
             for g in out:
                 if g is not None:
@@ -133,7 +123,7 @@ class Gate:
         return f"<{self.name} gate: ({shapes}) -> {out}>"
 
 
-def _as_tensors(cls, inputs):
+def input_tensors(cls, inputs):
     """Turn numbers and arrays among a gate's inputs into constant tensors of the tensors' dtype.
 
     Two tensors of different floating dtypes are an error: tensorgate never promotes silently.

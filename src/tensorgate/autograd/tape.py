@@ -26,9 +26,9 @@ or buffer (read again at every replay, so in-place updates are seen) or an earli
     array([1., 1.], dtype=float32)
     >>> print(tape.code)
     def replay(a0, backward=True):
-        g1 = Mul(); g1.needs = (True, False); g1.last_use = True
+        g1 = MulGate(); g1.needs = (True, False); g1.last_use = True
         v1 = g1.forward(p0.data, a0)
-        g2 = Sum(); g2.needs = (True,); g2.last_use = True
+        g2 = SumGate(); g2.needs = (True,); g2.last_use = True
         v2 = g2.forward(v1, axis=None, keepdims=False)
         del v1
         if not backward:
@@ -46,15 +46,15 @@ or buffer (read again at every replay, so in-place updates are seen) or an earli
 import contextlib
 import linecache
 import math
-import operator
+import weakref
 
 import numpy as np
 
-from .. import backend as B
-from .engine import _accumulate_grad, _appears_twice
+from . import plumbing
+from .gate import Gate, input_tensors
 
-#: The list that :meth:`Gate.apply` appends ``(gate class, input tensors, params, output)`` to, or None.
-active = None
+# Gate.apply as gate.py defines it: a recording wraps it, and outside one, gates run as they are
+_apply = Gate.__dict__["apply"].__func__
 
 # where a gate's input comes from
 _ARG, _OUTPUT, _LEAF, _CONSTANT = range(4)
@@ -66,14 +66,25 @@ class NotReplayable(Exception):
 
 @contextlib.contextmanager
 def recording():
-    """Collect every gate applied inside the block: yields the list of ``(cls, tensors, params, output)``."""
-    global active
-    gates, previous = [], active
-    active = gates
+    """Collect every gate applied inside the block: yields the list of ``(cls, tensors, params, output)``.
+
+    The recording observes the gates from outside: inside the block ``Gate.apply`` is a version that also
+    notes what it did, so gates never ask whether they are being recorded. Recordings do not nest: the
+    innermost block gets the gates.
+    """
+    gates, previous = [], Gate.__dict__["apply"]
+
+    def apply(cls, *inputs, **params):
+        tensors = input_tensors(cls, inputs)
+        result = _apply(cls, *tensors, **params)
+        gates.append((cls, tensors, params, result))
+        return result
+
+    Gate.apply = classmethod(apply)
     try:
         yield gates
     finally:
-        active = previous
+        Gate.apply = previous
 
 
 class Tape:
@@ -165,60 +176,53 @@ class Tape:
         ``del`` lines drop each value, gate and gradient right after its last use, as eager code does
         (temporaries freed early are reused by the allocator while still in the CPU cache). A gate that
         promises exact gradients (:attr:`Gate.exact_gradients`) has its results assigned as they are;
-        the others' go through ``fit`` (shape and dtype) and ``to_leaf`` (the engine's copy rules).
+        the others' go through ``fit`` (shape and dtype) and ``to_leaf`` (the engine's copy rules), the
+        plumbing eager backward uses (``plumbing.py``).
         """
-        namespace = {"fit": _fit, "add": _add, "to_leaf": _to_leaf, "call_backward": _call_backward,
-                     "iadd": operator.iadd}
-        names, counts = {}, {}   # id of a leaf tensor, gate class or constant → its name in the code
+        names = _Names({"fit": plumbing.fit, "add": plumbing.add, "accumulate": plumbing.accumulate,
+                        "to_leaf": _to_leaf, "call_backward": _call_backward})
+        reached = self._reached()
+        args = ", ".join(f"a{i}" for i in range(len(self._arg_shapes)))
+        lines = [f"def replay({args}, backward=True):"]
+        lines += self._forward_code(names, reached)
+        lines += self._backward_code(names, reached)
+        self._source = "\n".join(lines) + "\n"
+        #: the generated function itself: ``run(*args, backward=True)`` is :meth:`replay` without checking the
+        #: arguments' shapes and dtypes, for callers that keep one tape per signature (CompiledStep)
+        self.run = self._compile(names.namespace)
 
-        def name_of(obj, prefix):
-            key = id(obj)
-            if key not in names:
-                count = counts[prefix] = counts.get(prefix, -1) + 1
-                base = obj.__name__ if prefix == "" else f"{prefix}{count}"
-                while base in namespace:
-                    base += "_"
-                names[key] = base
-                namespace[base] = obj
-            return names[key]
-
-        def source_code(source):
-            kind, ref = source
-            if kind == _ARG:
-                return f"a{ref}"
-            if kind == _OUTPUT:
-                return f"v{ref + 1}"
-            if kind == _LEAF:
-                return f"{name_of(ref, 'p')}.data"
-            return name_of(ref, "c")
-
-        def like(index):   # the shape and dtype a gradient of gate output ``index`` must have
-            shape, dtype = self._value_shapes[index]
-            if namespace.setdefault(dtype.name, dtype) is not dtype:
-                return f"{shape!r}, {name_of(dtype, 'dtype')}"
-            return f"{shape!r}, {dtype.name}"
-
-        steps, outputs = self._steps, set(self._outputs)
+    def _reached(self):
+        """The gate outputs that receive a gradient (so the backward visits their gates): the loss, and
+        every output that a reached gate passes a gradient to."""
         first = self._outputs[0]
-        reached = {first}    # gate outputs that receive a gradient: the backward visits their gates
+        reached = {first}
         for index in range(first, -1, -1):
-            if index in reached and steps[index][4] is not None:
-                reached.update(ref for (kind, ref), need in zip(steps[index][1], steps[index][4])
-                               if need and kind == _OUTPUT)
-        last_read = {}       # gate output → the last gate (forward) that reads it
-        for index, (_, sources, _, fixed, _) in enumerate(steps):
+            _, sources, _, _, needs = self._steps[index]
+            if index in reached and needs is not None:
+                reached.update(ref for (kind, ref), need in zip(sources, needs) if need and kind == _OUTPUT)
+        return reached
+
+    def _last_reads(self):
+        """Gate output → the last gate whose forward reads it (after which the value can be dropped)."""
+        last_read = {}
+        for index, (_, sources, _, fixed, _) in enumerate(self._steps):
             for kind, ref in sources + list(fixed.values()):
                 if kind == _OUTPUT:
                     last_read[ref] = index
+        return last_read
 
-        args = ", ".join(f"a{i}" for i in range(len(self._arg_shapes)))
-        lines = [f"def replay({args}, backward=True):"]
-        for index, (cls, sources, plain, fixed, needs) in enumerate(steps):
+    def _returned(self):
+        return ", ".join(f"v{i + 1}" for i in self._outputs) + ("," if len(self._outputs) == 1 else "")
+
+    def _forward_code(self, names, reached):
+        """Each gate made and its forward called, in recorded order; values freed after their last read."""
+        outputs, last_read, lines = set(self._outputs), self._last_reads(), []
+        for index, (cls, sources, plain, fixed, needs) in enumerate(self._steps):
             n = index + 1
-            inputs = [source_code(source) for source in sources]
-            inputs += [f"{k}={source_code(source)}" for k, source in fixed.items()]
-            inputs += [f"{k}={_literal(v) if _literal(v) else name_of(v, 'k')}" for k, v in plain.items()]
-            lines.append(f"    g{n} = {name_of(cls, '')}(); g{n}.needs = {needs!r}; g{n}.last_use = True")
+            inputs = [names.source(source) for source in sources]
+            inputs += [f"{k}={names.source(source)}" for k, source in fixed.items()]
+            inputs += [f"{k}={_literal(v) if _literal(v) else names.of(v, 'k')}" for k, v in plain.items()]
+            lines.append(f"    g{n} = {names.of(cls, '')}(); g{n}.needs = {needs!r}; g{n}.last_use = True")
             lines.append(f"    v{n} = g{n}.forward({', '.join(inputs)})")
             # free what no later line needs, as soon as it is not needed (the gates keep what they saved)
             done = [f"v{ref + 1}" for ref, last in last_read.items() if last == index and ref not in outputs]
@@ -226,45 +230,101 @@ class Tape:
                 done.append(f"g{n}")
             if done:
                 lines.append(f"    del {', '.join(done)}")
-        returned = ", ".join(f"v{i + 1}" for i in self._outputs) + ("," if len(self._outputs) == 1 else "")
-        lines.append(f"    if not backward:\n        return {returned}")
+        lines.append(f"    if not backward:\n        return {self._returned()}")
+        return lines
+
+    def _backward_code(self, names, reached):
+        """The seed ∂L/∂L = 1, then each reached gate's backward in reverse order, its gradients passed on."""
+        first = self._outputs[0]
         # ∂L/∂L = 1, made once: gates never write into the gradient they receive, and the array is read-only
         seed = np.ones(*self._value_shapes[first])
         seed.flags.writeable = False
-        lines.append(f"    d{first + 1} = {name_of(seed, 'one')}")
+        lines = [f"    d{first + 1} = {names.of(seed, 'one')}"]
         assigned = {first}
         certain = {first}    # gradients that cannot be None: some exact gate (or the seed) contributed to them
         for index in range(first, -1, -1):
-            cls, sources, _, _, needs = steps[index]
-            if index not in reached or needs is None:
+            if index in reached and self._steps[index][4] is not None:
+                lines += self._gate_backward(index, names, assigned, certain)
+        lines.append(f"    return {self._returned()}")
+        return lines
+
+    def _gate_backward(self, index, names, assigned, certain):
+        """One gate's backward call and where its gradients go (a gradient, the junction rule, a leaf)."""
+        cls, sources, _, _, needs = self._steps[index]
+        n = index + 1
+        # a gate that promises exact gradients (Gate.exact_gradients) needs no checks: plain assignments
+        # (with one input its backward returns the gradient itself, without a tuple around it)
+        exact = cls.exact_gradients and index in certain
+        if exact and len(sources) == 1 and sources[0][0] == _OUTPUT and sources[0][1] not in assigned:
+            ref = sources[0][1]
+            assigned.add(ref)
+            certain.add(ref)
+            return [f"    d{ref + 1} = g{n}.backward(d{n})   # {cls.name}", f"    del g{n}, d{n}"]
+        lines = [f"    ds = g{n}.backward(d{n})   # {cls.name}" if exact
+                 else f"    ds = call_backward(g{n}, d{n})   # {cls.name}"]
+        for i, ((kind, ref), need) in enumerate(zip(sources, needs)):
+            if not need:
                 continue
-            # a gate that promises exact gradients (Gate.exact_gradients) needs no checks: plain assignments
-            exact = cls.exact_gradients
-            call = "g{0}.backward(d{0})" if exact and index in certain else "call_backward(g{0}, d{0})"
-            lines.append(f"    ds = {call.format(index + 1)}   # {cls.name}")
-            for i, ((kind, ref), need) in enumerate(zip(sources, needs)):
-                if not need:
-                    continue
-                if kind == _OUTPUT:
-                    grad = f"ds[{i}]" if exact else f"fit(ds[{i}], {like(ref)})"
-                    lines.append(f"    d{ref + 1} = {grad}" if ref not in assigned
-                                 else f"    d{ref + 1} = add(d{ref + 1}, {grad})")   # the junction rule
-                    assigned.add(ref)
-                    if exact and index in certain:
-                        certain.add(ref)
-                elif kind == _LEAF:
-                    leaf = name_of(ref, "p")
-                    lines.append(f"    {leaf}.grad = ds[{i}] if {leaf}.grad is None else iadd({leaf}.grad, ds[{i}])"
-                                 if exact and index in certain else f"    to_leaf({leaf}, ds[{i}], d{index + 1}, ds)")
-            lines.append(f"    del g{index + 1}, d{index + 1}")
-        lines.append(f"    return {returned}")
-        self._source = "\n".join(lines) + "\n"
+            grad = "ds" if exact and len(sources) == 1 else f"ds[{i}]"
+            if kind == _OUTPUT:
+                grad = grad if cls.exact_gradients else f"fit({grad}, {names.like(*self._value_shapes[ref])})"
+                lines.append(f"    d{ref + 1} = {grad}" if ref not in assigned
+                             else f"    d{ref + 1} = add(d{ref + 1}, {grad})")   # the junction rule
+                assigned.add(ref)
+                if exact:
+                    certain.add(ref)
+            elif kind == _LEAF:
+                leaf = names.of(ref, "p")
+                lines.append(f"    accumulate({leaf}, {grad})" if exact else f"    to_leaf({leaf}, {grad}, d{n}, ds)")
+        lines.append(f"    del g{n}, d{n}")
+        return lines
+
+    def _compile(self, namespace):
+        """Compile the source and return the replay function. Its source goes into ``linecache``, so that
+        a traceback through a replay shows the generated line; the entry goes when the tape does."""
         filename = f"<tensorgate tape {id(self):x}>"
         linecache.cache[filename] = (len(self._source), None, self._source.splitlines(True), filename)
+        weakref.finalize(self, linecache.cache.pop, filename, None)
         exec(compile(self._source, filename, "exec"), namespace)
-        #: the generated function itself: ``run(*args, backward=True)`` is :meth:`replay` without checking the
-        #: arguments' shapes and dtypes, for callers that keep one tape per signature (CompiledStep)
-        self.run = namespace["replay"]
+        return namespace["replay"]
+
+
+class _Names:
+    """The names the generated code gives to what it refers to (leaves, gate classes, constants), and the
+    namespace it runs in, which maps each name to its object."""
+
+    def __init__(self, namespace):
+        self.namespace = namespace
+        self._names, self._counts = {}, {}   # id of a leaf tensor, gate class or constant → its name
+
+    def of(self, obj, prefix):
+        """The name of ``obj``: a class's own name (prefix ''), else the prefix and a number (p0, c1)."""
+        key = id(obj)
+        if key not in self._names:
+            count = self._counts[prefix] = self._counts.get(prefix, -1) + 1
+            base = obj.__name__ if prefix == "" else f"{prefix}{count}"
+            while base in self.namespace:
+                base += "_"
+            self._names[key] = base
+            self.namespace[base] = obj
+        return self._names[key]
+
+    def source(self, source):
+        """Where a gate input comes from, as code: an argument, an earlier output, a leaf's array, a constant."""
+        kind, ref = source
+        if kind == _ARG:
+            return f"a{ref}"
+        if kind == _OUTPUT:
+            return f"v{ref + 1}"
+        if kind == _LEAF:
+            return f"{self.of(ref, 'p')}.data"
+        return self.of(ref, "c")
+
+    def like(self, shape, dtype):
+        """The shape and dtype arguments of ``fit`` for a value of ``shape`` and ``dtype``."""
+        if self.namespace.setdefault(dtype.name, dtype) is not dtype:
+            return f"{shape!r}, {self.of(dtype, 'dtype')}"
+        return f"{shape!r}, {dtype.name}"
 
 
 # ---------------------------------------------------------------- what the generated code calls
@@ -272,34 +332,15 @@ def _call_backward(gate, grad):
     """The gate's downstream gradients as a tuple (one per input); all None if no gradient arrived."""
     if grad is None:
         return (None,) * len(gate.needs)
-    downstream = gate.backward(grad)
-    return downstream if downstream.__class__ is tuple else (downstream,)
-
-
-def _fit(grad, shape, dtype):
-    """A gradient brought to a value's shape (broadcasting undone) and dtype; None stays None."""
-    if grad is None:
-        return None
-    if grad.shape != shape:
-        grad = B.unbroadcast(grad, shape)
-    if grad.dtype is not dtype and grad.dtype != dtype:  # identity first: NumPy's dtypes are shared
-        grad = grad.astype(dtype)
-    return grad
-
-
-def _add(total, grad):
-    """The junction rule, where either side may be None."""
-    if total is None:
-        return grad
-    return total if grad is None else total + grad
+    return plumbing.per_input(gate.backward(grad))
 
 
 def _to_leaf(leaf, grad, upstream, downstream):
     """Accumulate into ``leaf.grad`` as the engine does (a copy if the array is also handed elsewhere)."""
     if grad is None:
         return
-    grad = _fit(grad, leaf.data.shape, leaf.data.dtype)
-    _accumulate_grad(leaf, grad, grad is upstream or _appears_twice(grad, downstream))
+    grad = plumbing.fit(grad, leaf.data.shape, leaf.data.dtype)
+    plumbing.accumulate(leaf, grad, plumbing.is_shared(grad, upstream, downstream))
 
 
 def _literal(value):

@@ -5,6 +5,8 @@ links backwards from a result visits the whole computational graph, which is wha
 
 The arithmetic operators and the math methods (``x + y``, ``x.sigmoid()``, ...) are gates: they are attached
 to this class by :mod:`tensorgate.functional`, which is where every gate and its derivative are written.
+Likewise ``backward`` is attached by the engine (``engine.py``) and ``new_zeros`` by the constructors
+(``factory.py``), which both build on this module: so tensor.py imports neither.
 """
 import numpy as np
 
@@ -148,17 +150,6 @@ class Tensor:
         if self._hooks is None:
             self._hooks = {}
         return _HookHandle(self._hooks, hook)
-
-    def backward(self, grad=None, retain_graph=False):
-        """Backpropagate from this tensor: fill ``.grad`` of every leaf that requires grad.
-
-        A scalar seeds the gradient 1; a non-scalar needs ``grad`` of its own shape (the upstream gradient
-        ∂L/∂self). Gradients accumulate into ``.grad`` across calls until they are zeroed. The graph's saved
-        buffers are freed afterwards unless ``retain_graph=True``.
-        """
-        from .engine import backward
-
-        backward(self, grad, retain_graph=retain_graph)
 
     def detach(self):
         """A tensor sharing this one's data, cut off from the graph (no gradient flows through it)."""
@@ -313,12 +304,6 @@ class Tensor:
         """Self (tensorgate tensors always live in CPU memory). Shape: unchanged."""
         return self
 
-    def new_zeros(self, *size, dtype=None, requires_grad=False):
-        """A new tensor of zeros with self's dtype (unless ``dtype``), as PyTorch. Shape: ``size``."""
-        from .factory import zeros
-
-        return zeros(*size, dtype=self.data.dtype if dtype is None else dtype, requires_grad=requires_grad)
-
     # ---------------------------------------------------------------- printing
     def __repr__(self):
         body = np.array2string(self.data, precision=4, separator=", ", prefix="tensor(")
@@ -354,6 +339,3 @@ def tensor(data, requires_grad=False, dtype=None):
     """
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
-
-def is_grad_enabled():
-    return grad_mode.state.grad_enabled

@@ -7,12 +7,7 @@ The few functions NumPy lacks (``erf`` for the exact GELU) also live here.
 """
 import numpy as xp
 
-try:  # SciPy ships a vectorised erf; NumPy does not.
-    from scipy.special import erf as _erf
-except ImportError:  # pragma: no cover - SciPy is a declared dependency
-    import math
-
-    _erf = xp.vectorize(math.erf, otypes=[float])
+from scipy.special import erf as _erf   # SciPy (a dependency, which blas.py needs too) ships a vectorised erf
 
 float32 = xp.float32
 float64 = xp.float64
@@ -67,6 +62,4 @@ def unbroadcast(grad, shape):
     return grad.reshape(shape)
 
 
-from .memory import tune_malloc  # noqa: E402  (after the array names: memory needs none of them)
-
-tune_malloc()
+from .memory import tune_malloc  # noqa: E402,F401  (called by fit and the CLI, never at import)

@@ -7,9 +7,12 @@ them with ``munmap`` when freed, so the next step pays a page fault (and the ker
 and the trim threshold makes malloc reuse those blocks, as PyTorch's caching allocator does for its
 tensors.
 
-This changes a process-wide setting, so it is done once, at import, only on glibc, and can be turned off
-with the environment variable ``TENSORGATE_MALLOC_TUNING=0``. The cost: up to ``TRIM_THRESHOLD`` bytes of
-freed memory stay with the process instead of going back to the system.
+This changes a process-wide setting, so a library must not do it behind its user's back: importing
+tensorgate leaves malloc alone. It is done where tensorgate runs the loop or owns the process:
+:func:`tensorgate.fit` (and ``Trainer.fit``), the ``tensorgate`` command and the benchmarks; anyone else
+calls ``tg.backend.tune_malloc()`` once. Only on glibc, and never with the environment variable
+``TENSORGATE_MALLOC_TUNING=0``. The cost: up to ``TRIM_THRESHOLD`` bytes of freed memory stay with the
+process instead of going back to the system.
 """
 import ctypes
 import ctypes.util
@@ -28,9 +31,16 @@ tuned = False  #: whether :func:`tune_malloc` changed the allocator in this proc
 
 
 def tune_malloc():
-    """Set glibc malloc's mmap and trim thresholds (see the module docstring); True if it was done.
+    """Set glibc malloc's mmap and trim thresholds for this process (see the module docstring); True if it
+    was done. Calling it again does nothing more.
 
     Does nothing (returns False) off Linux/glibc or when ``TENSORGATE_MALLOC_TUNING=0``.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> tg.backend.tune_malloc() in (True, False)
+    True
     """
     global tuned
     if tuned:

@@ -10,6 +10,7 @@ starts quickly.
 import argparse
 import sys
 
+from ..backend.memory import tune_malloc
 from .errors import EXIT_USAGE, UserError, one_line
 
 PROG = "tensorgate"
@@ -32,7 +33,7 @@ def build_parser():
         epilog="Run 'tensorgate COMMAND --help' for a command's options. With no arguments, "
                "'tensorgate train' trains an MLP on the embedded digits data.")
     parser.add_argument("--debug", action="store_true", help="show full tracebacks of errors")
-    from .. import __version__
+    from ..backend.version import __version__
     parser.add_argument("--version", action="version", version=f"tensorgate {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (train, evaluate, predict, trace, export):
@@ -46,6 +47,7 @@ def main(argv=None):
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
+    tune_malloc()   # the process is ours: keep freed memory for the next step (backend/memory.py)
     try:
         parser = build_parser()
         args, extra = parser.parse_known_args(argv)
@@ -68,9 +70,5 @@ def main(argv=None):
         return 0
 
 
-def entry_point():
-    sys.exit(main())
-
-
 if __name__ == "__main__":
-    entry_point()
+    sys.exit(main())

@@ -56,11 +56,8 @@ def build(settings, example_shape, num_classes, image_shape=None):
         if image_shape is None or len(example_shape) != 3:
             raise UserError(f"--model {name} is a convolutional network and needs image data (C, H, W); "
                             f"this data has {n_in} features per example; use --model mlp")
-        try:
-            from ..models import zoo
-        except ImportError:
-            raise UserError(f"--model {name}: the model zoo (tensorgate.models.zoo) is not available in this "
-                            "version; use --model mlp") from None
+        from ..models import zoo
+
         try:
             model = zoo.get_model(name, tuple(example_shape), num_classes)
         except (ValueError, TypeError) as err:

@@ -9,13 +9,13 @@ what is needed to use the model on raw features:
 so :class:`Predictor` applies the training set's standardisation, (x − mean) / scale, before the network.
 """
 import json
-import math
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
 from ..backend.files import atomic_path
+from ..backend.jsonable import json_ready
 from .errors import UserError, one_line
 from .models import predicted_classes, probabilities
 
@@ -49,21 +49,6 @@ def _builtin():
     return DATA_NAMES
 
 
-def _json_ready(obj):
-    """nan and inf as None, NumPy scalars and arrays as plain Python, so the JSON is strict."""
-    if isinstance(obj, dict):
-        return {str(k): _json_ready(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_json_ready(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _json_ready(obj.tolist())
-    if isinstance(obj, np.generic):
-        return _json_ready(obj.item())
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
-
-
 def write_text(path, text):
     """Write ``text`` to ``path`` atomically."""
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
@@ -71,7 +56,7 @@ def write_text(path, text):
 
 
 def write_json(path, obj):
-    write_text(path, json.dumps(_json_ready(obj), indent=2, allow_nan=False) + "\n")
+    write_text(path, json.dumps(json_ready(obj), indent=2, allow_nan=False) + "\n")
 
 
 def read_json(path):

@@ -43,7 +43,7 @@ def parse_variables(extra):
 
 
 def run(args, extra):
-    from .. import trace as tg_trace
+    from ..autograd import trace as tg_trace
     from .expression import ExpressionError, compile_expression, variables
 
     values = parse_variables(extra)
@@ -76,7 +76,7 @@ def _dry_run(fn, names):
     """Evaluate ``fn`` once on placeholder values, so that a forbidden construct is reported first."""
     import numpy as np
 
-    from .. import no_grad, tensor
+    from ..autograd import no_grad, tensor
 
     with no_grad(), np.errstate(all="ignore"):
         try:

@@ -29,14 +29,10 @@ def make_optimizer(settings, parameters):
 
 
 def _monitor(model):
-    """A tensorgate.instruments.Monitor callback, when that module provides one."""
-    try:
-        from .. import instruments
-    except ImportError:
-        instruments = None
-    if instruments is None or not hasattr(instruments, "Monitor"):
-        raise UserError("--monitor: tensorgate.instruments.Monitor is not available in this version")
-    return instruments.Monitor(model)
+    """A tensorgate.instruments.Monitor callback."""
+    from ..instruments import Monitor
+
+    return Monitor(model)
 
 
 def _architecture(model):
@@ -54,7 +50,7 @@ def _architecture(model):
 
 
 def train(settings, plots=True):
-    from .. import manual_seed
+    from ..backend.random import manual_seed
     from ..data import Standardizer
     from ..training import evaluate, fit, predict
 
@@ -130,8 +126,10 @@ def train(settings, plots=True):
     results["test"]["roc_auc"] = _auc(dataset.y_test, proba)
     write_json(run_dir / "metrics.json", results)
     monitor_files = []
-    if settings["monitor"] and hasattr(callbacks[0], "write_report"):
-        monitor_files = callbacks[0].write_report(str(run_dir)) or []
+    if settings["monitor"]:
+        from ..plot.instruments import write_monitor_report
+
+        monitor_files = write_monitor_report(callbacks[0], str(run_dir))
     if plots:
         from .figures import write_plots
 

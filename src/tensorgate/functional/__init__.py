@@ -1,6 +1,7 @@
 """tensorgate.functional: every gate as a function, and as a Tensor method.
 
-Each function here wraps one gate class; the gate's docstring holds its derivative. Importing this module
+Each function here wraps one gate class; the gate's docstring holds its derivative. The wrappers look alike
+on purpose: one public name per operation, each with its own docstring and shapes (PyTorch's spelling). Importing this module
 also attaches the operators (``+ - * / ** @``, indexing) and methods (``x.sigmoid()``, ``x.sum()``) to
 :class:`~tensorgate.autograd.Tensor` — see ``tensor_methods.py``.
 """
@@ -14,28 +15,28 @@ from . import activation as _act
 from . import arithmetic as _ar
 from . import reduction as _red
 from . import shape as _sh
-from .linear import Linear as _Linear
+from .linear import LinearGate
 
 
 # ---------------------------------------------------------------- arithmetic
 def add(a, b):
     """a + b (broadcasting). Shape: broadcast of a and b."""
-    return _ar.Add.apply(a, b)
+    return _ar.AddGate.apply(a, b)
 
 
 def sub(a, b):
     """a − b (broadcasting). Shape: broadcast of a and b."""
-    return _ar.Sub.apply(a, b)
+    return _ar.SubGate.apply(a, b)
 
 
 def mul(a, b):
     """a · b elementwise (broadcasting). Shape: broadcast of a and b."""
-    return _ar.Mul.apply(a, b)
+    return _ar.MulGate.apply(a, b)
 
 
 def reciprocal(a):
     """1 / a. Shape: that of a."""
-    return _ar.Reciprocal.apply(a)
+    return _ar.ReciprocalGate.apply(a)
 
 
 def div(a, b):
@@ -51,12 +52,12 @@ def _float_like(b, a):
 
 def neg(a):
     """−a. Shape: that of a."""
-    return _ar.Neg.apply(a)
+    return _ar.NegGate.apply(a)
 
 
 def pow(a, p):
     """a ** p (p a number or a tensor). Shape: broadcast of a and p."""
-    return _ar.Pow.apply(a, p)
+    return _ar.PowGate.apply(a, p)
 
 
 def matmul(a, b):
@@ -74,7 +75,7 @@ def matmul(a, b):
         a = reshape(a, (1, a.shape[0]))
     if col:
         b = reshape(b, (b.shape[0], 1))
-    z = _ar.MatMul.apply(a, b)
+    z = _ar.MatMulGate.apply(a, b)
     if row or col:
         z = reshape(z, z.shape[:-2] + z.shape[-2:-1] * (not row) + z.shape[-1:] * (not col))
     return z
@@ -98,42 +99,42 @@ def clone(a):
     """
     if a.dtype.kind != "f":
         return Tensor(a.data.copy(), dtype=a.dtype)  # integers and booleans carry no gradient
-    return _ar.Cast.apply(a, dtype=a.dtype)  # astype copies: the identity gate, with a fresh array
+    return _ar.CastGate.apply(a, dtype=a.dtype)  # astype copies: the identity gate, with a fresh array
 
 
 def exp(a):
     """eᵃ elementwise. Shape: that of a."""
-    return _ar.Exp.apply(a)
+    return _ar.ExpGate.apply(a)
 
 
 def log(a):
     """ln a elementwise. Shape: that of a."""
-    return _ar.Log.apply(a)
+    return _ar.LogGate.apply(a)
 
 
 def sqrt(a):
     """√a elementwise. Shape: that of a."""
-    return _ar.Sqrt.apply(a)
+    return _ar.SqrtGate.apply(a)
 
 
 def abs(a):
     """|a| elementwise. Shape: that of a."""
-    return _ar.Abs.apply(a)
+    return _ar.AbsGate.apply(a)
 
 
 def maximum(a, b):
     """Elementwise max of a and b. Shape: broadcast of a and b."""
-    return _ar.Maximum.apply(a, b)
+    return _ar.MaximumGate.apply(a, b)
 
 
 def minimum(a, b):
     """Elementwise min of a and b. Shape: broadcast of a and b."""
-    return _ar.Minimum.apply(a, b)
+    return _ar.MinimumGate.apply(a, b)
 
 
 def clip(a, min=None, max=None):
     """a clipped to [min, max] (PyTorch's ``clamp``). Shape: that of a."""
-    return _ar.Clip.apply(a, lo=min, hi=max)
+    return _ar.ClipGate.apply(a, lo=min, hi=max)
 
 
 clamp = clip
@@ -142,7 +143,7 @@ clamp = clip
 def where(condition, a, b):
     """a where ``condition`` is true, else b. Shape: broadcast of condition, a and b."""
     cond = condition.data if isinstance(condition, Tensor) else condition
-    return _ar.Where.apply(a, b, cond=cond.astype(bool) if hasattr(cond, "astype") else bool(cond))
+    return _ar.WhereGate.apply(a, b, cond=cond.astype(bool) if hasattr(cond, "astype") else bool(cond))
 
 
 def cast(a, dtype):
@@ -154,7 +155,7 @@ def cast(a, dtype):
         return a
     if not isinstance(a, Tensor) or a.dtype.kind != "f" or dtype.kind != "f":
         return Tensor(a.data.astype(dtype) if isinstance(a, Tensor) else a, dtype=dtype)
-    return _ar.Cast.apply(a, dtype=dtype)
+    return _ar.CastGate.apply(a, dtype=dtype)
 
 
 # ---------------------------------------------------------------- reductions
@@ -169,12 +170,12 @@ def _axis(fn, axis, dim, default=None):
 
 def sum(a, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """Σ over ``axis`` (all axes by default). Shape: a's shape without ``axis`` (size 1 with keepdims)."""
-    return _red.Sum.apply(a, axis=_axis("sum", axis, dim), keepdims=keepdims if keepdim is None else keepdim)
+    return _red.SumGate.apply(a, axis=_axis("sum", axis, dim), keepdims=keepdims if keepdim is None else keepdim)
 
 
 def mean(a, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """Mean over ``axis`` (all axes by default). Shape: as :func:`sum`."""
-    return _red.Mean.apply(a, axis=_axis("mean", axis, dim), keepdims=keepdims if keepdim is None else keepdim)
+    return _red.MeanGate.apply(a, axis=_axis("mean", axis, dim), keepdims=keepdims if keepdim is None else keepdim)
 
 
 def var(a, axis=None, *, dim=None, keepdim=None, keepdims=False, correction=1, unbiased=None):
@@ -211,17 +212,17 @@ def max(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
     (a tensor without gradient). ``max(a, axis=d)`` is NumPy's: the values only.
     """
     if dim is None:
-        return _red.Max.apply(a, axis=axis, keepdims=keepdims)
+        return _red.MaxGate.apply(a, axis=axis, keepdims=keepdims)
     _axis("max", axis, dim)
-    return MaxMin(_red.Max.apply(a, axis=dim, keepdims=keepdim), _arg(a, np.argmax, dim, keepdim))
+    return MaxMin(_red.MaxGate.apply(a, axis=dim, keepdims=keepdim), _arg(a, np.argmax, dim, keepdim))
 
 
 def min(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
     """Minimum over ``axis``; ties share the gradient. Shape: as :func:`sum`. ``dim=`` as in :func:`max`."""
     if dim is None:
-        return _red.Min.apply(a, axis=axis, keepdims=keepdims)
+        return _red.MinGate.apply(a, axis=axis, keepdims=keepdims)
     _axis("min", axis, dim)
-    return MaxMin(_red.Min.apply(a, axis=dim, keepdims=keepdim), _arg(a, np.argmin, dim, keepdim))
+    return MaxMin(_red.MinGate.apply(a, axis=dim, keepdims=keepdim), _arg(a, np.argmin, dim, keepdim))
 
 
 def _arg(a, find, axis, keepdims):
@@ -234,7 +235,7 @@ def reshape(a, *shape):
     """a with a new shape (one entry may be −1). Shape: ``shape``."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
-    return _sh.Reshape.apply(a, shape=tuple(int(n) for n in shape))
+    return _sh.ReshapeGate.apply(a, shape=tuple(int(n) for n in shape))
 
 
 def unsqueeze(a, dim):
@@ -279,7 +280,7 @@ def permute(a, *axes):
     """a with its axes reordered. Shape: (d_axes[0], ..., d_axes[k])."""
     if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
         axes = axes[0]
-    return _sh.Permute.apply(a, axes=tuple(axes))
+    return _sh.PermuteGate.apply(a, axes=tuple(axes))
 
 
 def transpose(a, *axes):
@@ -293,7 +294,7 @@ def transpose(a, *axes):
         return permute(a, order)
     if axes:
         return permute(a, axes)
-    return _sh.Permute.apply(a, axes=None)
+    return _sh.PermuteGate.apply(a, axes=None)
 
 
 def getitem(a, index):
@@ -302,12 +303,12 @@ def getitem(a, index):
         index = index.data
     elif isinstance(index, tuple):
         index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
-    return _sh.GetItem.apply(a, index=index)
+    return _sh.GetItemGate.apply(a, index=index)
 
 
 def concatenate(tensors, axis=0, *, dim=None):
     """The tensors joined along ``axis`` (or ``dim``). Shape: equal except along ``axis``, where sizes add."""
-    return _sh.Concatenate.apply(*tensors, axis=_axis("concatenate", axis, dim, 0))
+    return _sh.ConcatenateGate.apply(*tensors, axis=_axis("concatenate", axis, dim, 0))
 
 
 cat = concatenate
@@ -315,43 +316,43 @@ cat = concatenate
 
 def stack(tensors, axis=0, *, dim=None):
     """The tensors stacked along a new ``axis`` (or ``dim``). Shape: k tensors of shape S → S with k at ``axis``."""
-    return _sh.Stack.apply(*tensors, axis=_axis("stack", axis, dim, 0))
+    return _sh.StackGate.apply(*tensors, axis=_axis("stack", axis, dim, 0))
 
 
 # ---------------------------------------------------------------- activations
 def sigmoid(a):
     """σ(a) = 1/(1 + e⁻ᵃ); σ' = σ(1 − σ). Shape: that of a."""
-    return _act.Sigmoid.apply(a)
+    return _act.SigmoidGate.apply(a)
 
 
 def tanh(a):
     """tanh(a); tanh' = 1 − tanh². Shape: that of a."""
-    return _act.Tanh.apply(a)
+    return _act.TanhGate.apply(a)
 
 
 def relu(a):
     """max(0, a); derivative 1 for a > 0 else 0. Shape: that of a."""
-    return _act.ReLU.apply(a)
+    return _act.ReLUGate.apply(a)
 
 
 def leaky_relu(a, alpha=0.01):
     """a if a > 0 else α·a. Shape: that of a."""
-    return _act.LeakyReLU.apply(a, alpha=alpha)
+    return _act.LeakyReLUGate.apply(a, alpha=alpha)
 
 
 def gelu(a):
     """a·Φ(a), the exact (erf) GELU. Shape: that of a."""
-    return _act.GELU.apply(a)
+    return _act.GELUGate.apply(a)
 
 
 def hardtanh(a, min_val=-1.0, max_val=1.0):
     """clip(a, min_val, max_val); derivative 1 strictly inside. Shape: that of a."""
-    return _act.Hardtanh.apply(a, lo=min_val, hi=max_val)
+    return _act.HardtanhGate.apply(a, lo=min_val, hi=max_val)
 
 
 def step(a):
     """Heaviside step, 1 if a ≥ 0 else 0 (no gradient). Shape: that of a."""
-    return _act.Step.apply(a)
+    return _act.StepGate.apply(a)
 
 
 def identity(a):
@@ -361,12 +362,12 @@ def identity(a):
 
 def softmax(a, axis=-1, *, dim=None):
     """Softmax along ``axis`` (or ``dim``) with the max-subtraction trick. Shape: that of a."""
-    return _act.Softmax.apply(a, axis=_axis("softmax", axis, dim, -1))
+    return _act.SoftmaxGate.apply(a, axis=_axis("softmax", axis, dim, -1))
 
 
 def log_softmax(a, axis=-1, *, dim=None):
     """log(softmax(a)) along ``axis`` (or ``dim``) via log-sum-exp. Shape: that of a."""
-    return _act.LogSoftmax.apply(a, axis=_axis("log_softmax", axis, dim, -1))
+    return _act.LogSoftmaxGate.apply(a, axis=_axis("log_softmax", axis, dim, -1))
 
 
 # ---------------------------------------------------------------- layers
@@ -376,8 +377,8 @@ def linear(x, weight, bias=None):
     Shape: x: (..., n_x), weight: (n_z, n_x), bias: (n_z,); z: (..., n_z).
     """
     if bias is None:
-        return _Linear.apply(x, weight)
-    return _Linear.apply(x, weight, bias)
+        return LinearGate.apply(x, weight)
+    return LinearGate.apply(x, weight, bias)
 
 
 from . import tensor_methods as _tensor_methods  # noqa: E402,F401  (attaches the methods above to Tensor)
@@ -386,3 +387,5 @@ from .loss import (  # noqa: E402,F401  (the loss gates; see loss.py)
     perceptron_loss,
 )
 from .conv import conv2d; from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: E402,F401,E702
+from .batchnorm import batch_norm  # noqa: E402,F401
+from .regularization import dropout  # noqa: E402,F401

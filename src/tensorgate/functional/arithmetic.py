@@ -1,7 +1,9 @@
 """Arithmetic gates. Each backward is the derivative written in its docstring.
 
-Broadcasting is handled once, in :class:`~tensorgate.autograd.gate.Gate`: a gate returns gradients of the
-broadcast shape and the base class sums them back to each input's shape.
+Broadcasting is handled once, by the base class (:meth:`~tensorgate.autograd.gate.Gate.downstream`, through
+``autograd/plumbing.py``): a gate returns gradients of the broadcast shape and the plumbing sums them back
+to each input's shape. The elementwise gates look alike on purpose: each is one derivative written out,
+as in the lecture's gate diagrams, rather than a table of lambdas a reader would have to decode.
 """
 from .. import backend as B
 from ..autograd.gate import Gate
@@ -9,7 +11,7 @@ from ..autograd.gate import Gate
 xp = B.xp
 
 
-class Add(Gate):
+class AddGate(Gate):
     """z = a + b.   ∂z/∂a = 1, ∂z/∂b = 1: the upstream gradient passes through unchanged.
 
     Shape: a, b broadcastable; z: the broadcast shape.
@@ -24,7 +26,7 @@ class Add(Gate):
         return g, g
 
 
-class Sub(Gate):
+class SubGate(Gate):
     """z = a − b.   ∂z/∂a = 1, ∂z/∂b = −1.
 
     Shape: a, b broadcastable; z: the broadcast shape.
@@ -39,7 +41,7 @@ class Sub(Gate):
         return g, (-g if self.needs[1] else None)
 
 
-class Mul(Gate):
+class MulGate(Gate):
     """z = a · b.   ∂z/∂a = b, ∂z/∂b = a (each input's gradient is the other input).
 
     Shape: a, b broadcastable; z: the broadcast shape.
@@ -56,7 +58,7 @@ class Mul(Gate):
                 g * self.a if self.needs[1] else None)
 
 
-class Reciprocal(Gate):
+class ReciprocalGate(Gate):
     """z = 1 / a.   ∂z/∂a = −1/a² = −z².  Saves z.
 
     Division a / b is written as a · (1/b), the way the lecture's gate diagrams break it down.
@@ -71,7 +73,7 @@ class Reciprocal(Gate):
         return -g * self.z * self.z
 
 
-class Neg(Gate):
+class NegGate(Gate):
     """z = −a.   ∂z/∂a = −1.
 
     Shape: a: any; z: same.
@@ -86,7 +88,7 @@ class Neg(Gate):
         return -g
 
 
-class Pow(Gate):
+class PowGate(Gate):
     """z = a ** p.   ∂z/∂a = p · a^(p−1);   ∂z/∂p = z · ln a (only when p is a tensor that needs it).
 
     Shape: a, p broadcastable; z: the broadcast shape.
@@ -103,7 +105,7 @@ class Pow(Gate):
         return ga, gp
 
 
-class MatMul(Gate):
+class MatMulGate(Gate):
     """Z = A @ B.   ∂L/∂A = ∂L/∂Z @ Bᵀ,   ∂L/∂B = Aᵀ @ ∂L/∂Z.
 
     Shape: A: (..., m, n), B: (..., n, p) → Z: (..., m, p); leading (batch) dimensions broadcast.
@@ -123,7 +125,7 @@ class MatMul(Gate):
         return ga, gb
 
 
-class Exp(Gate):
+class ExpGate(Gate):
     """z = eᵃ.   ∂z/∂a = eᵃ = z.  Saves z.
 
     Shape: a: any; z: same.
@@ -137,7 +139,7 @@ class Exp(Gate):
         return g * self.z
 
 
-class Log(Gate):
+class LogGate(Gate):
     """z = ln a.   ∂z/∂a = 1/a.
 
     Shape: a: any; z: same.
@@ -151,7 +153,7 @@ class Log(Gate):
         return g / self.a
 
 
-class Sqrt(Gate):
+class SqrtGate(Gate):
     """z = √a.   ∂z/∂a = 1 / (2√a) = 1 / (2z).  Saves z.
 
     Shape: a: any; z: same.
@@ -165,7 +167,7 @@ class Sqrt(Gate):
         return g / (2.0 * self.z)
 
 
-class Abs(Gate):
+class AbsGate(Gate):
     """z = |a|.   ∂z/∂a = sign(a) (0 at a = 0, as PyTorch).
 
     Shape: a: any; z: same.
@@ -179,7 +181,7 @@ class Abs(Gate):
         return g * xp.sign(self.a)
 
 
-class Maximum(Gate):
+class MaximumGate(Gate):
     """z = max(a, b) elementwise.   The gradient goes to the larger input; on a tie it is split in half.
 
     Shape: a, b broadcastable; z: the broadcast shape.
@@ -196,7 +198,7 @@ class Maximum(Gate):
         return ga, gb
 
 
-class Minimum(Gate):
+class MinimumGate(Gate):
     """z = min(a, b) elementwise.   The gradient goes to the smaller input; on a tie it is split in half.
 
     Shape: a, b broadcastable; z: the broadcast shape.
@@ -213,7 +215,7 @@ class Minimum(Gate):
         return ga, gb
 
 
-class Clip(Gate):
+class ClipGate(Gate):
     """z = min(max(a, lo), hi).   ∂z/∂a = 1 where lo ≤ a ≤ hi, else 0 (PyTorch's clamp convention).
 
     Shape: a: any; z: same.
@@ -232,7 +234,7 @@ class Clip(Gate):
         return g * self.inside
 
 
-class Where(Gate):
+class WhereGate(Gate):
     """z = a where cond else b.   ∂z/∂a = cond, ∂z/∂b = not cond.
 
     ``cond`` is a boolean array (not a gate input). Shape: cond, a, b broadcastable; z: the broadcast shape.
@@ -251,7 +253,7 @@ class Where(Gate):
         return ga, gb
 
 
-class Cast(Gate):
+class CastGate(Gate):
     """z = a converted to another floating dtype.   ∂z/∂a = 1 (the gradient is cast back).
 
     Shape: a: any; z: same.

@@ -83,14 +83,14 @@ class _Geometry:
     keeps the last tap's run inside the buffer.
     """
 
-    def __init__(self, x_shape, kernel, stride, padding, dilation, groups, itemsize):
+    def __init__(self, x_shape, kernel, stride, padding, dilation, groups, itemsize, wide):
         n, c, h, w = x_shape
         (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
         self.n, self.c, self.h, self.w, self.groups = n, c, h, w, groups
         self.kernel, self.stride, self.padding, self.dilation = kernel, stride, padding, dilation
         self.out_h, self.out_w = output_size(h, kh, sh, ph, dh), output_size(w, kw, sw, pw, dw)
         self.hp, self.wp = h + 2 * ph, w + 2 * pw
-        self.wide = sw == 1
+        self.wide = wide and sw == 1
         self.row = self.wp if self.wide else self.out_w          # pixels computed per output row
         self.slack = (kw - 1) * dw if self.wide else 0
         self.length = self.hp * self.wp + self.slack            # L: one padded image plus slack
@@ -128,7 +128,7 @@ class _Geometry:
         return view
 
 
-class Conv2d(Gate):
+class Conv2dGate(Gate):
     """z = x ⋆ W + b, the 2-D cross-correlation of deep learning, on NCHW batches (one gate).
 
     z[n, o, i, j] = b[o] + Σ_(c, p, q) W[o, c, p, q] · x_pad[n, g(o)·C_in/G + c, i·s + p·d, j·s + q·d]
@@ -142,7 +142,9 @@ class Conv2d(Gate):
                 x_pad[:, :, p·d : p·d + s·H_out : s, q·d : q·d + s·W_out : s] it was read from; crop the padding.
 
     Saves the patch matrix cols (for ∂L/∂W) and the weight matrix (for ∂L/∂x).
-    With stride 1 along the width the columns are computed in the *wide* layout (see :class:`_Geometry`).
+    With stride 1 along the width the columns are computed in the *wide* layout (see :class:`_Geometry`),
+    the fast path; :class:`PlainConv2dGate` keeps the textbook layout, one column per output pixel, and
+    ``tests/conv/test_conv_gates.py`` shows that both give the same numbers.
 
     Shape: x: (N, C_in, H, W), W: (C_out, C_in/groups, kh, kw), b: (C_out,) or absent;
     z: (N, C_out, H_out, W_out), H_out = ⌊(H + 2·padding − dilation·(kh − 1) − 1)/stride⌋ + 1 (W_out alike).
@@ -150,17 +152,16 @@ class Conv2d(Gate):
     """
 
     name = "conv2d"
+    #: compute stride-1 convolutions in the wide layout (see :class:`_Geometry`)
+    wide_layout = True
 
-    def forward(self, x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, wide=True):
+    def forward(self, x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         stride, padding = _pair(stride, "conv2d: stride", 1), _pair(padding, "conv2d: padding", 0)
         dilation = _pair(dilation, "conv2d: dilation", 1)
         _check_conv_shapes(x.shape, weight.shape, None if bias is None else bias.shape, groups)
         c_out, cg, kh, kw = weight.shape
         _check_window("conv2d", x.shape, (kh, kw), stride, padding, dilation)
-        geo = _Geometry(x.shape, (kh, kw), stride, padding, dilation, groups, x.itemsize)
-        if not wide:  # the plain layout, kept for the test that both layouts agree
-            geo.wide, geo.row, geo.slack = False, geo.out_w, 0
-            geo.length, geo.columns = geo.hp * geo.wp, geo.n * geo.out_h * geo.out_w
+        geo = _Geometry(x.shape, (kh, kw), stride, padding, dilation, groups, x.itemsize, self.wide_layout)
 
         flat, image = geo.buffer(x.dtype)
         geo.interior(image)[...] = x.transpose(1, 0, 2, 3)
@@ -212,6 +213,15 @@ class Conv2d(Gate):
         return geo.interior(image).transpose(1, 0, 2, 3)
 
 
+class PlainConv2dGate(Conv2dGate):
+    """:class:`Conv2dGate` with the textbook im2col layout at every stride: one column per output pixel.
+
+    The reference for the wide layout's speed-up; the same shapes, values and derivatives.
+    """
+
+    wide_layout = False
+
+
 def _check_conv_shapes(x_shape, w_shape, b_shape, groups):
     if len(x_shape) != 4:
         raise ValueError(f"conv2d: input must be a batch of images (N, C, H, W), got shape {tuple(x_shape)}; "
@@ -258,5 +268,5 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """
     params = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
     if bias is None:
-        return Conv2d.apply(x, weight, **params)
-    return Conv2d.apply(x, weight, bias, **params)
+        return Conv2dGate.apply(x, weight, **params)
+    return Conv2dGate.apply(x, weight, bias, **params)

@@ -5,7 +5,7 @@ from ..autograd.gate import Gate
 xp = B.xp
 
 
-class Linear(Gate):
+class LinearGate(Gate):
     """z = x Wᵀ + b, the affine map of a dense layer, as one gate (one matrix product each way).
 
     With examples as rows (x: (m, n_x)) this is the lecture's Z = W A + b with examples as columns, transposed.

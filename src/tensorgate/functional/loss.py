@@ -9,14 +9,18 @@ Computing them as one gate is both faster (no m×K Jacobian-vector products) and
 log of 0). The unfused forms, built from the elementary gates, are kept at the end of this file
 (``*_unfused``) so that a test can show both paths agree.
 
+Each public function checks its own arguments with the helpers below, then applies its gate; the checks
+repeat across losses on purpose, so that every error names the loss and the argument at fault.
+
 Every loss takes ``reduction='mean' | 'sum' | 'none'``: the mean over the batch (over all elements for the
 elementwise losses), the sum, or the per-example losses. The upstream gradient g is scaled accordingly in
 backward: g/m, g, or g_i per example.
 
-Inputs are checked with clear errors (issue 3): batch sizes must agree, class labels must be integers in
+Inputs are checked with clear errors: batch sizes must agree, class labels must be integers in
 [0, K), and nan in the input is a ValueError. The nan check costs nothing in the usual case: it looks at the
 loss value, which is nan exactly when something went in as nan, and only then searches for the culprit.
 """
+import functools
 import math
 
 import numpy as np
@@ -140,14 +144,11 @@ def _first_bad(a, test):
     return tuple(int(i) for i in index) if a.ndim != 1 else int(index[0])
 
 
-def _row_numbers(m, _cache={}):
+@functools.lru_cache(maxsize=32)   # batch sizes come and go (a last, shorter batch; an evaluation): keep a few
+def _row_numbers(m):
     """``arange(m)``, made once per m (read-only: it is shared): the row of each example's label."""
-    rows = _cache.get(m)
-    if rows is None:
-        if len(_cache) > 32:   # batch sizes come and go (a last, shorter batch; an evaluation): keep a few
-            _cache.clear()
-        rows = _cache[m] = xp.arange(m)
-        rows.flags.writeable = False
+    rows = xp.arange(m)
+    rows.flags.writeable = False
     return rows
 
 
@@ -179,7 +180,7 @@ def _check_2d(fn, z, arg="input"):
 
 
 # ---------------------------------------------------------------- gates
-class CrossEntropy(Gate):
+class CrossEntropyGate(Gate):
     """Cross-entropy of softmax(z) against targets y, fused with the log-softmax.
 
     log p = z − logsumexp(z) (row-wise, max-shifted: stable for any z),
@@ -220,24 +221,47 @@ class CrossEntropy(Gate):
         return _check_value(self.name, _reduce(losses, reduction), ("input", z))
 
     def backward(self, g):
-        s, m = self.s, self.m
-        scale = _upstream(g, self.reduction, m, 2)
-        if self.labels is not None:                          # (softmax(z) − y') · g/m
-            dz = s if self.last_use else s.copy()            # the saved softmax is not needed after this
-            if not dz.flags.c_contiguous:                    # logits in Fortran order (a transposed array)
-                dz = xp.ascontiguousarray(dz)
-            dz.reshape(-1)[self.positions] -= 1.0 - self.smoothing   # a view: dz is C-contiguous
-            if self.smoothing:
-                dz -= self.smoothing / s.shape[1]
-            dz *= scale
-            return (dz,)
+        s, scale = self.s, _upstream(g, self.reduction, self.m, 2)   # scale: g/m, g, or g_i per example
+        if self.labels is not None:   # ∂L/∂z = (softmax(z) − y') · g/m, by the in-place kernel below
+            return _softmax_minus_labels(s, self.positions, self.smoothing, scale, reuse=self.last_use)
         y = self.y
         dz = (s * y.sum(axis=1, keepdims=True) - y) * scale if self.needs[0] else None
         dy = (-(1.0 - self.smoothing) * self.log_p) * scale if self.needs[1] else None
         return dz, dy
 
 
-class NLLLoss(Gate):
+def _softmax_minus_labels_reference(s, labels, smoothing, scale):
+    """(s − y')·scale for class labels, as written: y' = (1 − ε)·one_hot(labels) + ε/K.
+
+    The textbook form of :class:`CrossEntropyGate`'s gradient; :func:`_softmax_minus_labels` computes the
+    same in place, and ``tests/nn/test_losses.py`` checks that they agree.
+
+    Shape: s: (m, K) softmax; labels: (m,) int; scale: a number or (m, 1); result: (m, K).
+    """
+    m, K = s.shape
+    y = (1.0 - smoothing) * np.eye(K, dtype=s.dtype)[labels] + smoothing / K
+    return (s - y) * scale
+
+
+def _softmax_minus_labels(s, positions, smoothing, scale, reuse):
+    """(s − y')·scale in place on one array: the fast kernel of :func:`_softmax_minus_labels_reference`.
+
+    No one-hot matrix is made: the 1 − ε of each row is taken off at the row's label position (flat
+    positions i·K + y_i, from ``_label_positions``), the ε/K off everything, then one multiplication.
+    The saved softmax itself becomes the result when ``reuse`` (the gate's last backward: nothing needs
+    it afterwards), so a step makes no (m, K) temporary at all.
+    """
+    dz = s if reuse else s.copy()
+    if not dz.flags.c_contiguous:                    # logits in Fortran order (a transposed array)
+        dz = xp.ascontiguousarray(dz)
+    dz.reshape(-1)[positions] -= 1.0 - smoothing     # a view: dz is C-contiguous
+    if smoothing:
+        dz -= smoothing / s.shape[1]
+    dz *= scale
+    return dz
+
+
+class NLLLossGate(Gate):
     """Negative log-likelihood of log-probabilities: l_i = −log p_{i, y_i}.
 
     ∂l_i/∂(log p_ik) = −1 if k = y_i else 0, so ∂L/∂(log p) = −one_hot(y) / m for the mean.
@@ -259,10 +283,10 @@ class NLLLoss(Gate):
         scale = _upstream(g, self.reduction, self.m, 1)
         d = xp.zeros(self.shape, self.dtype)
         d.reshape(-1)[self.positions] = -scale
-        return (d,)
+        return d
 
 
-class BinaryCrossEntropy(Gate):
+class BinaryCrossEntropyGate(Gate):
     """Binary cross-entropy on probabilities p: l = −[y ln p + (1 − y) ln(1 − p)].
 
     p is first clamped to [eps, 1 − eps] so that p = 0 or 1 gives a large finite loss, not inf.
@@ -291,7 +315,7 @@ class BinaryCrossEntropy(Gate):
         return dp, dy
 
 
-class BinaryCrossEntropyWithLogits(Gate):
+class BinaryCrossEntropyWithLogitsGate(Gate):
     """Binary cross-entropy of σ(z), fused with the sigmoid: l = −[y ln σ(z) + (1 − y) ln(1 − σ(z))].
 
     Written as l = max(z, 0) − z·y + ln(1 + e^(−|z|)), which never overflows (|z| = 1000 is fine) and
@@ -317,7 +341,7 @@ class BinaryCrossEntropyWithLogits(Gate):
         return dz, dy
 
 
-class MSELoss(Gate):
+class MSELossGate(Gate):
     """Squared error l = (x − y)².   ∂l/∂x = 2(x − y),  ∂l/∂y = −2(x − y).  Saves x − y.
 
     With reduction='mean' the mean is over all elements (PyTorch's convention), so ∂L/∂x = 2(x − y)/N.
@@ -335,7 +359,7 @@ class MSELoss(Gate):
         return d2, (-d2 if self.needs[1] else None)
 
 
-class HingeLoss(Gate):
+class HingeLossGate(Gate):
     """Hinge loss for labels y ∈ {−1, +1}: l = max(0, margin − y·z).
 
     ∂l/∂z = −y where margin − y·z > 0, else 0.  margin = 1 is the (linear) SVM's loss.
@@ -355,10 +379,10 @@ class HingeLoss(Gate):
         return _check_value(self.name, loss, ("input", z))
 
     def backward(self, g):
-        return (self.dz * _upstream(g, self.reduction, self.dz.size, self.dz.ndim),)
+        return self.dz * _upstream(g, self.reduction, self.dz.size, self.dz.ndim)
 
 
-class PerceptronLoss(Gate):
+class PerceptronLossGate(Gate):
     """Rosenblatt's perceptron criterion for labels y ∈ {0, 1}: l = (step(z) − y)·z ≥ 0.
 
     It is z for a false positive (y = 0, z ≥ 0), −z for a false negative (y = 1, z < 0), 0 when right.
@@ -376,7 +400,7 @@ class PerceptronLoss(Gate):
         return _check_value(self.name, _reduce(self.err * z, reduction), ("input", z))
 
     def backward(self, g):
-        return (self.err * _upstream(g, self.reduction, self.err.size, self.err.ndim),)
+        return self.err * _upstream(g, self.reduction, self.err.size, self.err.ndim)
 
 
 # ---------------------------------------------------------------- the functions
@@ -394,7 +418,7 @@ def cross_entropy(input, target, label_smoothing=0.0, reduction="mean"):
         ε in [0, 1]: the target becomes (1 − ε) y + ε/K.
     reduction : 'mean' | 'sum' | 'none'
 
-    The gradient is ∂L/∂z = (softmax(z) − y)/m (see :class:`CrossEntropy`). In the lecture's column
+    The gradient is ∂L/∂z = (softmax(z) − y)/m (see :class:`CrossEntropyGate`). In the lecture's column
     convention (Z of shape (K, m)) this is dZ = (A − Y)/m.
 
     Shape: input: (m, K); target: (m,) int or (m, K) float; result: () or (m,) for reduction='none'.
@@ -417,11 +441,11 @@ def cross_entropy(input, target, label_smoothing=0.0, reduction="mean"):
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     if t.ndim <= 1:
         labels = _labels(fn, t, z.shape)
-        return CrossEntropy.apply(z, labels=labels, smoothing=smoothing, reduction=reduction)
+        return CrossEntropyGate.apply(z, labels=labels, smoothing=smoothing, reduction=reduction)
     if t.shape != z.shape:
         _same_shape(fn, z, t, " (probability targets have one column per class)")
     y = _float_target(fn, target, z.dtype)
-    return CrossEntropy.apply(z, y, smoothing=smoothing, reduction=reduction)
+    return CrossEntropyGate.apply(z, y, smoothing=smoothing, reduction=reduction)
 
 
 def nll_loss(input, target, reduction="mean"):
@@ -443,7 +467,7 @@ def nll_loss(input, target, reduction="mean"):
     x = _float_input(fn, input)
     _check_2d(fn, x)
     labels = _labels(fn, target, x.shape)
-    return NLLLoss.apply(x, labels=labels, reduction=reduction)
+    return NLLLossGate.apply(x, labels=labels, reduction=reduction)
 
 
 def binary_cross_entropy(input, target, reduction="mean", eps=BCE_EPS):
@@ -466,7 +490,7 @@ def binary_cross_entropy(input, target, reduction="mean", eps=BCE_EPS):
     p = _float_input(fn, input)
     y = _float_target(fn, target, p.dtype)
     _same_shape(fn, p, y)
-    return BinaryCrossEntropy.apply(p, y, eps=float(eps), reduction=reduction)
+    return BinaryCrossEntropyGate.apply(p, y, eps=float(eps), reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, reduction="mean"):
@@ -487,7 +511,7 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):
     z = _float_input(fn, input)
     y = _float_target(fn, target, z.dtype)
     _same_shape(fn, z, y)
-    return BinaryCrossEntropyWithLogits.apply(z, y, reduction=reduction)
+    return BinaryCrossEntropyWithLogitsGate.apply(z, y, reduction=reduction)
 
 
 def mse_loss(input, target, reduction="mean"):
@@ -509,10 +533,11 @@ def mse_loss(input, target, reduction="mean"):
     x = _float_input(fn, input)
     y = _float_target(fn, target, x.dtype)
     _same_shape(fn, x, y)
-    return MSELoss.apply(x, y, reduction=reduction)
+    return MSELossGate.apply(x, y, reduction=reduction)
 
 
-def _sign_labels(fn, target, shape, allowed):
+def _sign_labels(fn, target, shape):
+    """The target as an array of the input's shape (its values are checked by the gate: _check_label_values)."""
     y = to_array(target.data if isinstance(target, Tensor) else target)
     if y.shape != tuple(shape):
         if y.ndim and len(shape) and y.shape[0] != shape[0]:
@@ -545,14 +570,14 @@ def hinge_loss(input, target, margin=1.0, reduction="mean"):
     fn = "hinge_loss"
     _check_reduction(fn, reduction)
     z = _float_input(fn, input)
-    y = _sign_labels(fn, target, z.shape, (-1, 1)).astype(z.dtype, copy=False)
-    return HingeLoss.apply(z, y=y, margin=float(margin), reduction=reduction)
+    y = _sign_labels(fn, target, z.shape).astype(z.dtype, copy=False)
+    return HingeLossGate.apply(z, y=y, margin=float(margin), reduction=reduction)
 
 
 def perceptron_loss(input, target, reduction="mean"):
     """Rosenblatt's perceptron criterion L = mean (step(z) − y)·z for labels y ∈ {0, 1}.
 
-    Its gradient ŷ − y makes gradient descent the perceptron learning rule (see :class:`PerceptronLoss`).
+    Its gradient ŷ − y makes gradient descent the perceptron learning rule (see :class:`PerceptronLossGate`).
 
     Shape: input: any (pre-activations z); target: same shape, 0 or 1; result: () or input's shape.
 
@@ -565,8 +590,8 @@ def perceptron_loss(input, target, reduction="mean"):
     fn = "perceptron_loss"
     _check_reduction(fn, reduction)
     z = _float_input(fn, input)
-    y = _sign_labels(fn, target, z.shape, (0, 1)).astype(z.dtype, copy=False)
-    return PerceptronLoss.apply(z, y=y, reduction=reduction)
+    y = _sign_labels(fn, target, z.shape).astype(z.dtype, copy=False)
+    return PerceptronLossGate.apply(z, y=y, reduction=reduction)
 
 
 # ---------------------------------------------------------------- unfused reference paths

@@ -79,7 +79,7 @@ def _crop(dx_padded, padding, x_shape):
     return dx_padded[:, :, ph:ph + x_shape[2], pw:pw + x_shape[3]]
 
 
-class MaxPool2d(Gate):
+class MaxPool2dGate(Gate):
     """z[n, c, i, j] = max over the window's taps (p, q) of x_pad[n, c, i·s + p, j·s + q]  (x padded with −∞).
 
     ∂z/∂x is 1 at the window's maximum and 0 elsewhere, so the gradient is routed back to the argmax only;
@@ -141,7 +141,7 @@ def _stacked_empty(x, count, shape):
     return xp.empty((count,) + shape, dtype=x.dtype)
 
 
-class AvgPool2d(Gate):
+class AvgPool2dGate(Gate):
     """z[n, c, i, j] = (1/(kh·kw)) Σ over the window's taps of x_pad[n, c, i·s + p, j·s + q]  (x padded with 0).
 
     The padded zeros count in the average (PyTorch's ``count_include_pad=True``).
@@ -186,7 +186,7 @@ def _adaptive_matrix(size, out, dtype):
     return p
 
 
-class AdaptiveAvgPool2d(Gate):
+class AdaptiveAvgPool2dGate(Gate):
     """Average pooling to a fixed output size (oh, ow), whatever the input size.
 
     Window i along the height covers rows ⌊i·H/oh⌋ … ⌈(i+1)·H/oh⌉ − 1 (PyTorch's rule; windows may overlap
@@ -237,7 +237,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
     array([[ 5.,  7.],
            [13., 15.]], dtype=float32)
     """
-    return MaxPool2d.apply(x, kernel_size=kernel_size, stride=stride, padding=padding)
+    return MaxPool2dGate.apply(x, kernel_size=kernel_size, stride=stride, padding=padding)
 
 
 def avg_pool2d(x, kernel_size, stride=None, padding=0):
@@ -252,7 +252,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0):
     array([[ 2.5,  4.5],
            [10.5, 12.5]], dtype=float32)
     """
-    return AvgPool2d.apply(x, kernel_size=kernel_size, stride=stride, padding=padding)
+    return AvgPool2dGate.apply(x, kernel_size=kernel_size, stride=stride, padding=padding)
 
 
 def adaptive_avg_pool2d(x, output_size):
@@ -266,4 +266,4 @@ def adaptive_avg_pool2d(x, output_size):
     >>> adaptive_avg_pool2d(tg.ones((2, 3, 5, 5)), 1).shape
     (2, 3, 1, 1)
     """
-    return AdaptiveAvgPool2d.apply(x, output_size=output_size)
+    return AdaptiveAvgPool2dGate.apply(x, output_size=output_size)

@@ -27,7 +27,7 @@ def _expand(g, in_shape, axes, keepdims):
     return g
 
 
-class Sum(Gate):
+class SumGate(Gate):
     """z = Σ a over ``axis``.   ∂z/∂a_i = 1 for every summed element: the gradient is copied back.
 
     Shape: a: (d0, ..., dk); z: a's shape without ``axis`` (or with size 1 there when ``keepdims``).
@@ -46,10 +46,10 @@ class Sum(Gate):
         return xp.broadcast_to(g, self.in_shape)
 
 
-class Mean(Gate):
+class MeanGate(Gate):
     """z = (1/N) Σ a over ``axis``.   ∂z/∂a_i = 1/N, N the number of elements averaged.
 
-    Shape: as :class:`Sum`.
+    Shape: as :class:`SumGate`.
     """
 
     def forward(self, a, axis=None, keepdims=False):
@@ -66,10 +66,10 @@ class Mean(Gate):
         return xp.broadcast_to(g, self.in_shape)
 
 
-class Max(Gate):
+class MaxGate(Gate):
     """z = max a over ``axis``.   ∂z/∂a_i = 1 at the maximum (shared equally between ties), 0 elsewhere.
 
-    Shape: as :class:`Sum`.
+    Shape: as :class:`SumGate`.
     """
 
     reduce = staticmethod(xp.max)
@@ -90,10 +90,10 @@ class Max(Gate):
         return (g * share).astype(self.a.dtype, copy=False)
 
 
-class Min(Max):
+class MinGate(MaxGate):
     """z = min a over ``axis``.   ∂z/∂a_i = 1 at the minimum (shared equally between ties), 0 elsewhere.
 
-    Shape: as :class:`Sum`.
+    Shape: as :class:`SumGate`.
     """
 
     reduce = staticmethod(xp.min)

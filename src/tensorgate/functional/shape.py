@@ -8,7 +8,7 @@ from ..autograd.gate import Gate
 xp = B.xp
 
 
-class Reshape(Gate):
+class ReshapeGate(Gate):
     """z = a with a new shape.   The gradient is reshaped back.
 
     Shape: a: any; z: ``shape`` (same number of elements; one entry may be −1).
@@ -28,7 +28,7 @@ class Reshape(Gate):
         return g.reshape(self.in_shape)
 
 
-class Permute(Gate):
+class PermuteGate(Gate):
     """z = a with its axes reordered (``axes``; reversed by default: the transpose).
 
     The gradient is permuted back by the inverse order.
@@ -47,7 +47,7 @@ class Permute(Gate):
         return xp.transpose(g, xp.argsort(self.axes))
 
 
-class GetItem(Gate):
+class GetItemGate(Gate):
     """z = a[index] (slices, integers, boolean masks, integer arrays).
 
     ∂L/∂a is zero except at the selected places, which receive ∂L/∂z; an element selected several times
@@ -67,7 +67,7 @@ class GetItem(Gate):
         return grad
 
 
-class Concatenate(Gate):
+class ConcatenateGate(Gate):
     """z = the inputs joined along ``axis``.   Each input gets back its own slice of the gradient.
 
     Shape: inputs equal except along ``axis``; z: their sizes along ``axis`` added.
@@ -88,7 +88,7 @@ class Concatenate(Gate):
         return tuple(xp.split(g, self.splits, axis=self.axis))
 
 
-class Stack(Gate):
+class StackGate(Gate):
     """z = the inputs stacked along a new ``axis``.   Each input gets back its own slice of the gradient.
 
     Shape: k inputs of equal shape S; z: S with k inserted at ``axis``.

@@ -2,7 +2,8 @@
 
 * :class:`Monitor` — hooks that record per-layer activation statistics, gradient norms and update ratios,
   and diagnose vanishing/exploding gradients, nan, dead units, symmetric weights and stacked linear layers
-  (a callback of :func:`tensorgate.fit`, or used on its own); ``monitor.write_report(run_dir)``.
+  (a callback of :func:`tensorgate.fit`, or used on its own); it returns data, and
+  :func:`tensorgate.plot.instruments.write_monitor_report` draws it.
 * :func:`initialisation_study` — the activation spread per layer of a deep stack under zeros, N(0, 1),
   Xavier and He.
 * :func:`to_dot` / :func:`render_graph` — the computational graph of a forward pass as Graphviz DOT / SVG / PNG.

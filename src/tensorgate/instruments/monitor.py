@@ -23,14 +23,13 @@ once per finding. On its own::
     for finding in monitor.diagnose(): print(finding)
 """
 import math
-import os
 import warnings
 
 import numpy as np
 
 from ..autograd import grad_mode
 from ..autograd.tensor import Tensor
-from ..backend.files import atomic_path
+from ..backend.jsonable import json_ready
 from ..training.callbacks import Callback
 from .diagnosis import Finding, TrainingWarning, _layer_of, linear_stacks, symmetric_weights
 
@@ -445,7 +444,7 @@ class Monitor(Callback):
             # History.record pads every known key with None for the epoch it records: fill that place
             column = history.history.setdefault("monitor", [])
             column.extend([None] * (len(history.epoch) - len(column)))
-            column[len(history.epoch) - 1] = _plain(record)
+            column[len(history.epoch) - 1] = json_ready(record)
 
     def on_train_end(self, logs=None):
         self.diagnose()
@@ -478,36 +477,3 @@ class Monitor(Callback):
             for name in self.param_names:
                 lines.append(f"  {name:<24} {last['grad_norm'][name]:>10.3g} {last['update_ratio'][name]:>10.3g}")
         return "\n".join(lines) + "\n"
-
-    def write_report(self, run_dir):
-        """Write the plots (PNG) and ``diagnosis.txt`` into ``run_dir``; returns the list of paths written.
-
-        Files: ``gradient_norms.png`` (per layer over training, log scale), ``update_ratios.png``,
-        ``activation_histograms.png`` (per layer, first and last epoch) and ``diagnosis.txt``.
-        """
-        from ..plot import instruments as plots  # plot sits below instruments: imported only to draw
-
-        os.makedirs(run_dir, exist_ok=True)
-        text = self.report_text()
-        written = []
-        for filename, draw in (("gradient_norms.png", plots.plot_gradient_norms),
-                               ("update_ratios.png", plots.plot_update_ratios),
-                               ("activation_histograms.png", plots.plot_activation_histograms)):
-            path = os.path.join(run_dir, filename)
-            fig = draw(self, path=path)
-            del fig
-            written.append(path)
-        path = os.path.join(run_dir, "diagnosis.txt")
-        with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-        written.append(path)
-        return written
-
-
-def _plain(value):
-    """A JSON-friendly copy of a record (nan becomes None)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value

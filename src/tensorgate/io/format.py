@@ -67,6 +67,7 @@ import struct
 import numpy as np
 
 from ..backend.files import atomic_path
+from ..backend.version import __version__
 
 __all__ = ["ModelFileError", "MAGIC", "FORMAT_VERSION", "write_file", "read_file"]
 
@@ -106,8 +107,6 @@ def write_file(path, kind, payload, tensors, metadata=None):
 
     Shape: tensors any shapes; written in C order, little-endian.
     """
-    from .. import __version__
-
     table, arrays, offset = [], [], 0
     for name, array in tensors.items():
         array = np.asarray(array)

@@ -17,10 +17,6 @@ from .parameter import Parameter
 from .shape import Flatten
 from .summary import summary
 
-# Layers defined in other developers' files append their import lines below (one line each), e.g.
-# from .conv import Conv2d
-# from .pooling import MaxPool2d, AvgPool2d
-# from .batchnorm2d import BatchNorm2d
 from .conv import Conv2d  # noqa: E402,F401
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d  # noqa: E402,F401
-from .batchnorm2d import BatchNorm2d  # noqa: E402,F401
+from .normalization import BatchNorm2d  # noqa: E402,F401

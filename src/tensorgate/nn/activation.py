@@ -1,5 +1,6 @@
-"""Activation functions as modules, for use in Sequential. Each one calls its gate (functional/activation.py)."""
-from ..functional import activation as _act
+"""Activation functions as modules, for use in Sequential. Each one calls its function in
+:mod:`tensorgate.functional` (the gates, with their derivatives, are in functional/activation.py)."""
+from .. import functional as F
 from .module import Module
 
 
@@ -11,21 +12,21 @@ class Sigmoid(_Activation):
     """σ(x) = 1/(1 + e⁻ˣ), elementwise; σ' = σ(1 − σ). Shape: x: any; output: same."""
 
     def forward(self, x):
-        return _act.Sigmoid.apply(x)
+        return F.sigmoid(x)
 
 
 class Tanh(_Activation):
     """tanh(x), elementwise; tanh' = 1 − tanh². Shape: x: any; output: same."""
 
     def forward(self, x):
-        return _act.Tanh.apply(x)
+        return F.tanh(x)
 
 
 class ReLU(_Activation):
     """max(0, x), elementwise; derivative 1 for x > 0, else 0. Shape: x: any; output: same."""
 
     def forward(self, x):
-        return _act.ReLU.apply(x)
+        return F.relu(x)
 
 
 class LeakyReLU(_Activation):
@@ -36,7 +37,7 @@ class LeakyReLU(_Activation):
         self.negative_slope = float(negative_slope)
 
     def forward(self, x):
-        return _act.LeakyReLU.apply(x, alpha=self.negative_slope)
+        return F.leaky_relu(x, alpha=self.negative_slope)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}"
@@ -46,7 +47,7 @@ class GELU(_Activation):
     """x·Φ(x), Φ the standard normal CDF (the exact erf form). Shape: x: any; output: same."""
 
     def forward(self, x):
-        return _act.GELU.apply(x)
+        return F.gelu(x)
 
 
 class Hardtanh(_Activation):
@@ -59,7 +60,7 @@ class Hardtanh(_Activation):
         self.min_val, self.max_val = float(min_val), float(max_val)
 
     def forward(self, x):
-        return _act.Hardtanh.apply(x, lo=self.min_val, hi=self.max_val)
+        return F.hardtanh(x, self.min_val, self.max_val)
 
     def extra_repr(self):
         return f"min_val={self.min_val}, max_val={self.max_val}"
@@ -82,7 +83,7 @@ class Step(_Activation):
     """
 
     def forward(self, x):
-        return _act.Step.apply(x)
+        return F.step(x)
 
 
 class Softmax(_Activation):
@@ -97,7 +98,7 @@ class Softmax(_Activation):
         self.dim = dim
 
     def forward(self, x):
-        return _act.Softmax.apply(x, axis=self.dim)
+        return F.softmax(x, axis=self.dim)
 
     def extra_repr(self):
         return f"dim={self.dim}"
@@ -110,4 +111,4 @@ class LogSoftmax(Softmax):
     """
 
     def forward(self, x):
-        return _act.LogSoftmax.apply(x, axis=self.dim)
+        return F.log_softmax(x, axis=self.dim)

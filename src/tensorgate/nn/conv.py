@@ -4,7 +4,8 @@ import math
 from ..autograd.factory import zeros
 from ..autograd.tensor import as_dtype
 from ..backend import DEFAULT_FLOAT
-from ..functional.conv import Conv2d as _Conv2dGate, _pair
+from .. import functional as F
+from ..functional.conv import _pair
 from . import init as _init
 from .module import Module
 from .parameter import Parameter
@@ -78,10 +79,7 @@ class Conv2d(Module):
         if x.ndim != 4 or x.shape[1] != self.in_channels:
             raise ValueError(f"Conv2d({self.in_channels}, {self.out_channels}): expected input of shape "
                              f"(N, {self.in_channels}, H, W), got {tuple(x.shape)}")
-        params = dict(stride=self.stride, padding=self.padding, dilation=self.dilation, groups=self.groups)
-        if self.bias is None:
-            return _Conv2dGate.apply(x, self.weight, **params)
-        return _Conv2dGate.apply(x, self.weight, self.bias, **params)
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
     def extra_repr(self):
         kh, kw = self.kernel_size

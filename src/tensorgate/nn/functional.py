@@ -8,8 +8,7 @@ from ..functional.loss import (  # noqa: F401
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss, mse_loss, nll_loss,
     perceptron_loss,
 )
-from .dropout import dropout  # noqa: F401
-from .normalization import batch_norm  # noqa: F401
+from ..functional import batch_norm, dropout  # noqa: F401
 
 
 def one_hot(labels, num_classes=-1):

@@ -1,7 +1,7 @@
 """Module hooks: the handle that removes one, and the machinery of backward hooks.
 
 A backward hook sees the gradients of one call of a module. The call's tensor inputs and its output pass
-through identity gates (``_HookIdentity``) whose tensor hooks collect ∂L/∂input and ∂L/∂output as
+through identity gates (``_HookIdentityGate``) whose tensor hooks collect ∂L/∂input and ∂L/∂output as
 backpropagation reaches them; once all have arrived, the module's hooks fire (``_BackwardHookState``).
 """
 import functools
@@ -34,7 +34,7 @@ class RemovableHandle:
         return False
 
 
-class _HookIdentity(Gate):
+class _HookIdentityGate(Gate):
     """z = a, ∂z/∂a = 1: a tensor for a module's input or output whose gradient hooks can observe.
 
     Shape: a: any; z: same (the same array, not a copy).
@@ -64,7 +64,7 @@ class _BackwardHookState:
         wrapped = []
         for i, a in enumerate(args):
             if isinstance(a, Tensor) and a._requires_grad:
-                a = _HookIdentity.apply(a)
+                a = _HookIdentityGate.apply(a)
                 a.register_hook(functools.partial(self._input_grad, i))
                 self.pending.add(i)
             wrapped.append(a)
@@ -77,7 +77,7 @@ class _BackwardHookState:
                             f"got {type(output).__name__}")
         if not output._requires_grad:
             return output
-        output = _HookIdentity.apply(output)
+        output = _HookIdentityGate.apply(output)
         output.register_hook(self._output_grad)
         return output
 

@@ -3,7 +3,7 @@ import math
 
 from ..autograd.tensor import as_dtype
 from ..backend import DEFAULT_FLOAT
-from ..functional.linear import Linear as _LinearGate
+from .. import functional as F
 from . import init as _init
 from .module import Module
 from .parameter import Parameter
@@ -78,9 +78,7 @@ class Linear(Module):
 
     def forward(self, x):
         try:
-            if self.bias is None:
-                return _LinearGate.apply(x, self.weight)
-            return _LinearGate.apply(x, self.weight, self.bias)
+            return F.linear(x, self.weight, self.bias)
         except ValueError as error:   # the gate's message, prefixed with this layer (free when no error)
             raise ValueError(f"{self!r}: {error}") from None
 

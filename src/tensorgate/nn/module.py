@@ -12,6 +12,7 @@ so ``module.get_config()`` gives a JSON-serialisable description of the architec
 :func:`module_from_config` rebuilds it without pickle, eval or importing arbitrary code (``nn/config.py``).
 Hooks and their handles live in ``nn/hooks.py``.
 """
+import weakref
 from collections import OrderedDict, namedtuple
 
 import numpy as np
@@ -25,19 +26,27 @@ from .parameter import Parameter
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
-# Bumped by every change to any module that a recorded training step depends on: an attribute set or
-# deleted, a layer added, the training mode, a hook. CompiledStep looks at the model again only when it moved.
-_state_version = 0
+class ChangeFlag:
+    """``flag.changed`` turns True when a module it watches changes: an attribute set or deleted, a layer
+    added, the training mode, a hook.
 
+    A recorded training step (:class:`~tensorgate.training.CompiledStep`) keeps one, so that it looks at
+    its model again only when something changed. Modules hold the flag weakly: a dropped step leaves
+    nothing behind.
+    """
 
-def state_version():
-    """A number that changes whenever some module's attributes, sub-modules, training mode or hooks change."""
-    return _state_version
+    __slots__ = ("changed", "__weakref__")
 
+    def __init__(self):
+        self.changed = True
 
-def _changed():
-    global _state_version
-    _state_version += 1
+    def watch(self, modules):
+        """Watch ``modules`` (and no others), from now on: ``changed`` becomes False."""
+        ref = weakref.ref(self)
+        for m in modules:
+            kept = tuple(w for w in m._watchers if w() is not None and w() is not self)
+            m.__dict__["_watchers"] = kept + (ref,)
+        self.changed = False
 
 
 class StateDictError(ValueError, RuntimeError):
@@ -92,6 +101,7 @@ class Module(Configurable):
         d["_has_hooks"] = False
         d["_hooks"] = None          # {kind: {id: fn}}, created by the first register_*_hook
         d["_config"] = None         # (args, kwargs) of the outermost constructor call
+        d["_watchers"] = ()         # weak references to the ChangeFlags told about changes
         return self
 
     def __init__(self):
@@ -155,18 +165,19 @@ class Module(Configurable):
         handle = RemovableHandle(self, kind)
         self._hooks[kind][handle.id] = fn
         self.__dict__["_has_hooks"] = True
-        _changed()
+        self._changed()
         return handle
 
-    def _replayable(self):
-        """True if this module's forward does nothing but apply gates, so that a recorded step
-        (:class:`tensorgate.training.CompiledStep`) can replay it. Override where forward changes state
-        outside its gates (a fresh random mask, a counter)."""
-        return True
+    def _changed(self):
+        """Tell the ChangeFlags watching this module (recorded training steps) that it changed."""
+        for ref in self._watchers:
+            flag = ref()
+            if flag is not None:
+                flag.changed = True
 
     def _update_has_hooks(self):
         self.__dict__["_has_hooks"] = any(self._hooks.values())
-        _changed()
+        self._changed()
 
     def register_forward_pre_hook(self, hook):
         """Call ``hook(module, inputs)`` before each forward; it may return new inputs (a tuple or one value).
@@ -205,7 +216,7 @@ class Module(Configurable):
 
     # ---------------------------------------------------------------- registration
     def __setattr__(self, name, value):
-        _changed()
+        self._changed()
         d = self.__dict__
         params, modules, buffers = d["_parameters"], d["_modules"], d["_buffers"]
         if isinstance(value, Parameter):
@@ -231,7 +242,7 @@ class Module(Configurable):
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name):
-        _changed()
+        self._changed()
         _forget(self.__dict__, name, keep=None)
         object.__delattr__(self, name)
 
@@ -242,7 +253,7 @@ class Module(Configurable):
                             f"got {type(param).__name__}")
         _forget(self.__dict__, name, keep=self._parameters)
         self._parameters[name] = param
-        _changed()
+        self._changed()
         object.__setattr__(self, name, param)
 
     def register_buffer(self, name, tensor, persistent=True):
@@ -258,7 +269,7 @@ class Module(Configurable):
             self._non_persistent.discard(name)
         else:
             self._non_persistent.add(name)
-        _changed()
+        self._changed()
         object.__setattr__(self, name, tensor)
 
     def add_module(self, name, module):
@@ -267,7 +278,7 @@ class Module(Configurable):
             raise TypeError(f"add_module: {name!r} must be a tg.nn.Module or None, got {type(module).__name__}")
         _forget(self.__dict__, name, keep=self._modules)
         self._modules[name] = module
-        _changed()
+        self._changed()
         object.__setattr__(self, name, module)
 
     register_module = add_module
@@ -352,7 +363,7 @@ class Module(Configurable):
         """Set training mode (dropout on, batch statistics) for this module and all sub-modules."""
         for m in self.modules():
             m.__dict__["training"] = bool(mode)
-        _changed()
+            m._changed()
         return self
 
     def eval(self):

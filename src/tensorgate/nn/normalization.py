@@ -1,140 +1,16 @@
-"""Batch normalisation: one gate with the closed-form backward, a functional form over any axes, BatchNorm1d.
+"""Batch normalisation as modules: BatchNorm1d (features) and BatchNorm2d (image channels).
 
-The functional :func:`batch_norm` takes the reduction axes, so the same gate serves (m, C) with axes (0,),
-(m, C, L) with (0, 2) and NCHW images with (0, 2, 3) (BatchNorm2d builds on :class:`_BatchNorm`).
+Both call :func:`tensorgate.functional.batch_norm` (the gate and its derivative are in
+``functional/batchnorm.py``) over every axis but axis 1.
 """
-from ..autograd.factory import ones, zeros
-from ..autograd.gate import Gate
-from ..autograd.tensor import Tensor, as_dtype
 from .. import backend as B
+from .. import functional as F
+from ..autograd.factory import ones, zeros
+from ..autograd.tensor import as_dtype
 from .module import Module
 from .parameter import Parameter
 
 xp = B.xp
-
-
-class BatchNormGate(Gate):
-    """Batch normalisation y = γ x̂ + β,  x̂ = (x − μ)/√(σ² + ε), per channel over the reduction axes.
-
-    In training μ, σ² are the batch mean and (biased) variance over N values per channel, and
-        ∂L/∂β = Σ g,   ∂L/∂γ = Σ g·x̂,
-        ∂L/∂x = γ/√(σ² + ε) · (g − mean(g) − x̂ · mean(g·x̂))      (means over the N values),
-    the closed form of backpropagating through μ and σ², which both depend on x.
-    In evaluation μ, σ² are the running statistics (constants), so ∂L/∂x = γ/√(σ² + ε) · g.
-    In training, forward also updates the running statistics in place (as PyTorch does):
-        running_mean ← (1 − momentum)·running_mean + momentum·μ,
-        running_var  ← (1 − momentum)·running_var  + momentum·σ²·N/(N − 1)   (unbiased),
-    and counts the batch in ``counter`` (the module's num_batches_tracked; momentum None then means the
-    cumulative average, momentum = 1/count). All of it happens here, in the gate, so that a replayed
-    training step (:class:`~tensorgate.training.CompiledStep`) does it too.
-    Saves x̂ and 1/√(σ² + ε).
-
-    Shape: x: (m, C, ...); γ, β, running statistics: (C,) (the sizes of the axes not reduced).
-    """
-
-    name = "batch_norm"
-
-    def forward(self, x, weight=None, bias=None, axes=(0,), running_mean=None, running_var=None,
-                training=True, momentum=0.1, eps=1e-5, counter=None):
-        shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
-        self.axes, self.shape, self.training = axes, shape, training
-        if training:
-            if counter is not None:
-                counter += 1
-                if momentum is None:   # cumulative moving average
-                    momentum = 1.0 / float(counter)
-            momentum = 0.0 if momentum is None else momentum
-            n = x.size // max(1, _prod(shape))
-            mu = x.mean(axis=axes, keepdims=True)
-            xc = x - mu
-            var = (xc * xc).mean(axis=axes, keepdims=True)
-            if running_mean is not None:
-                running_mean *= 1.0 - momentum
-                running_mean += momentum * mu.reshape(running_mean.shape)
-            if running_var is not None:
-                running_var *= 1.0 - momentum
-                running_var += (momentum * n / (n - 1)) * var.reshape(running_var.shape)
-        else:
-            xc = x - running_mean.reshape(shape)
-            var = running_var.reshape(shape)
-        self.inv_std = 1.0 / xp.sqrt(var + eps)
-        self.xhat = xc * self.inv_std
-        self.gamma = None if weight is None else weight.reshape(shape)
-        if weight is None:
-            return self.xhat
-        return self.xhat * self.gamma + bias.reshape(shape)
-
-    def backward(self, g):
-        axes, xhat = self.axes, self.xhat
-        dx = dw = db = None
-        if self.needs[0]:
-            scale = self.inv_std if self.gamma is None else self.gamma * self.inv_std
-            if self.training:
-                dx = scale * (g - g.mean(axis=axes, keepdims=True)
-                              - xhat * (g * xhat).mean(axis=axes, keepdims=True))
-            else:
-                dx = scale * g
-        if len(self.needs) == 1:
-            return (dx,)
-        if self.needs[1]:
-            dw = (g * xhat).sum(axis=axes).reshape(-1)
-        if self.needs[2]:
-            db = g.sum(axis=axes).reshape(-1)
-        return dx, dw, db
-
-
-def _prod(shape):
-    n = 1
-    for s in shape:
-        n *= s
-    return n
-
-
-def _array(t):
-    return t.data if isinstance(t, Tensor) else t
-
-
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
-               eps=1e-5, axes=None, num_batches_tracked=None):
-    """Batch normalisation over ``axes`` (all but axis 1, the channels, by default); see :class:`BatchNormGate`.
-
-    In training the batch statistics are used and ``running_mean``/``running_var`` (Tensors or arrays, or
-    None) are updated in place with ``momentum``; otherwise the running statistics are used. In training,
-    ``num_batches_tracked`` (a 0-d integer Tensor or array, or None) is increased by one, and
-    ``momentum=None`` then means the cumulative average (momentum 1/count).
-    ``weight`` and ``bias`` (γ, β) are given together or not at all.
-
-    Shape: input: (m, C) with axes (0,), (m, C, L) with (0, 2), (m, C, H, W) with (0, 2, 3);
-    running statistics, weight, bias: (C,); result: input's shape.
-
-    Example
-    -------
-    >>> import tensorgate as tg
-    >>> x = tg.tensor([[1.0, 10.0], [3.0, 30.0]])     # per column: mean 2 and 20, variance 1 and 100
-    >>> tg.nn.functional.batch_norm(x, None, None, training=True).data.round(4).tolist()
-    [[-1.0, -1.0], [1.0, 1.0]]
-    """
-    if not isinstance(input, Tensor):
-        input = Tensor(input)
-    if axes is None:
-        axes = (0,) + tuple(range(2, input.ndim))
-    axes = tuple(sorted(a % input.ndim for a in axes))
-    if (weight is None) != (bias is None):
-        raise ValueError("batch_norm: give weight and bias together, or neither")
-    rm, rv = _array(running_mean), _array(running_var)
-    if not training and (rm is None or rv is None):
-        training = True  # no running statistics: normalise with the batch's own (PyTorch's behaviour)
-    n = input.size // max(1, _prod(tuple(1 if i in axes else s for i, s in enumerate(input.shape))))
-    if training and n <= 1:
-        raise ValueError(f"batch_norm: expected more than 1 value per channel in training, got input shape "
-                         f"{tuple(input.shape)}; use a batch of at least 2 or call model.eval()")
-    params = dict(axes=axes, running_mean=rm, running_var=rv, training=bool(training),
-                  momentum=None if momentum is None else float(momentum), eps=float(eps))
-    if training and num_batches_tracked is not None:
-        params["counter"] = _array(num_batches_tracked)
-    if weight is None:
-        return BatchNormGate.apply(input, **params)
-    return BatchNormGate.apply(input, weight, bias, **params)
 
 
 class _BatchNorm(Module):
@@ -182,7 +58,7 @@ class _BatchNorm(Module):
         # the batch count and the running statistics are updated inside the gate, so that a replay does it too
         use_batch = self.training or not self.track_running_stats
         counter = self.num_batches_tracked if self.training and self.track_running_stats else None
-        return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, use_batch,
+        return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, use_batch,
                           self.momentum, self.eps, num_batches_tracked=counter)
 
     def extra_repr(self):
@@ -211,3 +87,40 @@ class BatchNorm1d(_BatchNorm):
     >>> [round(float(v), 4) + 0.0 for v in y.data.mean(axis=0)]
     [0.0, 0.0, 0.0]
     """
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation per channel of NCHW images: y = γ (x − μ_c)/√(σ_c² + ε) + β (``nn.BatchNorm2d``).
+
+    μ_c and σ_c² are taken over the batch and all pixels of channel c (N·H·W values), so a channel is
+    normalised the same way at every position, as a convolution treats every position the same. In
+    training the batch statistics are used and the running statistics updated with ``momentum``
+    (running ← (1 − momentum)·running + momentum·batch, the variance unbiased: σ²·n/(n − 1), PyTorch's
+    convention); in ``eval()`` mode the running statistics are used. Keeping every layer's inputs centred
+    and scaled is what lets deep networks (ResNet) train quickly with large learning rates.
+
+    Parameters
+    ----------
+    num_features : int
+        The number of channels C.
+    eps : float
+        Added to the variance.
+    momentum : float or None
+        Weight of the new batch in the running statistics (None: a cumulative average).
+    affine : bool
+        Learn γ, β (initialised to 1, 0).
+    track_running_stats : bool
+        Keep running statistics (otherwise the batch's own are used in eval mode too).
+
+    Shape: x: (N, C, H, W); output: same; weight γ, bias β, running_mean, running_var: (C,).
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> bn = tg.nn.BatchNorm2d(3)
+    >>> y = bn(tg.randn(4, 3, 5, 5))
+    >>> [round(float(v), 4) + 0.0 for v in y.data.mean(axis=(0, 2, 3))]
+    [0.0, 0.0, 0.0]
+    """
+
+    _ndims = (4,)

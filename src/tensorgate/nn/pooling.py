@@ -1,5 +1,5 @@
 """Pooling layers: MaxPool2d, AvgPool2d, AdaptiveAvgPool2d (no parameters; each calls its gate)."""
-from ..functional import pooling as _pool
+from .. import functional as F
 from ..functional.conv import _pair
 from .module import Module
 
@@ -44,7 +44,7 @@ class MaxPool2d(_Pool2d):
     """
 
     def forward(self, x):
-        return _pool.MaxPool2d.apply(x, kernel_size=self.kernel_size, stride=self.stride, padding=self.padding)
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
 
 
 class AvgPool2d(_Pool2d):
@@ -62,7 +62,7 @@ class AvgPool2d(_Pool2d):
     """
 
     def forward(self, x):
-        return _pool.AvgPool2d.apply(x, kernel_size=self.kernel_size, stride=self.stride, padding=self.padding)
+        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
 
 
 class AdaptiveAvgPool2d(Module):
@@ -87,7 +87,7 @@ class AdaptiveAvgPool2d(Module):
         self.output_size = _pair(output_size, "AdaptiveAvgPool2d: output_size", 1)
 
     def forward(self, x):
-        return _pool.AdaptiveAvgPool2d.apply(x, output_size=self.output_size)
+        return F.adaptive_avg_pool2d(x, self.output_size)
 
     def extra_repr(self):
         oh, ow = self.output_size

@@ -1,5 +1,5 @@
 """Layers that only change the shape: Flatten."""
-from ..functional.shape import Reshape
+from .. import functional as F
 from .module import Module
 
 
@@ -25,7 +25,7 @@ class Flatten(Module):
         merged = 1
         for n in shape[start:end + 1]:
             merged *= n
-        return Reshape.apply(x, shape=shape[:start] + (merged,) + shape[end + 1:])
+        return F.reshape(x, shape[:start] + (merged,) + shape[end + 1:])
 
     def extra_repr(self):
         if (self.start_dim, self.end_dim) == (1, -1):

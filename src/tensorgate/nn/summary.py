@@ -3,7 +3,6 @@ import numpy as np
 
 from ..autograd import grad_mode
 from ..autograd.tensor import Tensor
-from .module import _changed
 
 
 def summary(model, input_shape, batch_size=2, dtype=None, print_fn=print):
@@ -70,7 +69,7 @@ def summary(model, input_shape, batch_size=2, dtype=None, print_fn=print):
             h.remove()
         for m in model.modules():
             m.__dict__["training"] = modes[id(m)]
-        _changed()   # the modes were written directly: tell recorded steps to look again
+            m._changed()   # the mode was written directly: tell recorded steps to look again
     total, trainable = model.num_parameters(), model.num_parameters(trainable_only=True)
     if print_fn is not None:
         print_fn(_table(rows, total, trainable))

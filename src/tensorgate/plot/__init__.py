@@ -12,7 +12,8 @@ imported only when a figure is drawn.
 * :func:`plot_first_layer_weights` — first-layer weights as images (8×8, 28×28, ...)
 * :func:`plot_activations` — activation functions beside their derivatives, from the gates' backward
 * :func:`plot_gradient_norms`, :func:`plot_update_ratios`, :func:`plot_activation_histograms`,
-  :func:`plot_initialisation_study` — figures of :mod:`tensorgate.instruments` (``plot/instruments.py``)
+  :func:`plot_initialisation_study`, :func:`write_monitor_report` — figures of what
+  :mod:`tensorgate.instruments` measures (``plot/instruments.py``)
 """
 from .activations import activation_and_derivative, plot_activations
 from .boundary import plot_decision_boundary, probability_function
@@ -26,12 +27,13 @@ __all__ = [
     "plot_first_layer_weights", "plot_activations", "probability_function", "first_layer_weights",
     "activation_and_derivative",
     "plot_gradient_norms", "plot_update_ratios", "plot_activation_histograms", "plot_initialisation_study",
+    "write_monitor_report",
 ]
 
 #: Figures that live in ``plot/instruments.py`` (which imports matplotlib when loaded): resolved on first use,
 #: so ``import tensorgate.plot`` stays free of matplotlib.
 _INSTRUMENT_FIGURES = ("plot_gradient_norms", "plot_update_ratios", "plot_activation_histograms",
-                       "plot_initialisation_study")
+                       "plot_initialisation_study", "write_monitor_report")
 
 
 def __getattr__(name):

@@ -25,7 +25,7 @@ def activation_and_derivative(name, x):
     Shape: x (m,); both results (m,).
     """
     from .. import functional as F
-    from .. import tensor
+    from ..autograd import tensor
 
     if name not in FORMULAS or not hasattr(F, name):
         raise ValueError(f"plot_activations: unknown activation {name!r}; choose from {', '.join(FORMULAS)}")

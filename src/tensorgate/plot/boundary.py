@@ -15,7 +15,7 @@ def probability_function(model):
     if hasattr(model, "predict_proba"):
         return model.predict_proba
     if hasattr(model, "parameters") and callable(model):
-        from .. import no_grad, tensor
+        from ..autograd import no_grad, tensor
 
         def proba(X):
             with no_grad():

@@ -1,5 +1,8 @@
 """Figures of the instruments: gradient norms, update ratios, activation histograms, the initialisation study.
 
+The instruments measure and return data (a Monitor's records, a study's spreads); the functions here only
+draw it, so that plot and instruments never import each other.
+
 Every function returns a matplotlib ``Figure`` drawn with the Agg canvas (no window, no pyplot state, so
 it works on servers and in tests) and saves it when ``path`` is given (written to a temporary file, then
 moved into place).
@@ -13,7 +16,8 @@ from matplotlib.figure import Figure
 
 from ..backend.files import atomic_path
 
-__all__ = ["plot_gradient_norms", "plot_update_ratios", "plot_activation_histograms", "plot_initialisation_study"]
+__all__ = ["plot_gradient_norms", "plot_update_ratios", "plot_activation_histograms", "plot_initialisation_study",
+           "write_monitor_report"]
 
 
 def _figure(width, height):
@@ -186,18 +190,17 @@ def plot_activation_histograms(monitor, path=None, epochs=None, bins=50):
     return _save(fig, path)
 
 
-def plot_initialisation_study(study=None, path=None, depth=10, width=256, activation=("tanh", "relu"),
-                              inits=("zeros", "normal", "xavier", "he"), batch=512, seed=0):
+def plot_initialisation_study(study, path=None, activation=""):
     """The activation spread (std) per layer for each initialisation: one line per init, log y.
 
     Parameters
     ----------
-    study : dict, optional
+    study : dict
         The result of :func:`tensorgate.instruments.initialisation_study` (init → std per layer), or a dict
-        activation → such a result. Computed from the other arguments when omitted.
+        activation → such a result, for one panel per activation.
     path : str, optional
-    depth, width, activation, inits, batch, seed
-        As for ``initialisation_study``; ``activation`` may be a list for one panel per activation.
+    activation : str
+        The activation of a single study, for the title.
 
     Returns
     -------
@@ -206,13 +209,8 @@ def plot_initialisation_study(study=None, path=None, depth=10, width=256, activa
     Shape: x: layer 1..depth; y: std of the activations after that layer. Zero spread (all-zero init) is
     drawn at the bottom edge, marked "0".
     """
-    from ..instruments.init_study import initialisation_study
-
-    if study is None:
-        acts = [activation] if isinstance(activation, str) else list(activation)
-        study = {a: initialisation_study(depth, width, a, inits, batch, seed) for a in acts}
-    elif all(isinstance(v, np.ndarray) for v in study.values()):
-        study = {activation if isinstance(activation, str) else "": study}
+    if all(isinstance(v, np.ndarray) for v in study.values()):
+        study = {activation: study}
     fig = _figure(5.5 * len(study), 4.2)
     styles = {"zeros": ("#888888", "s"), "normal": ("#d62728", "o"), "xavier": ("#1f77b4", "^"),
               "he": ("#2ca02c", "D")}
@@ -243,3 +241,26 @@ def plot_initialisation_study(study=None, path=None, depth=10, width=256, activa
         ax.legend(fontsize=8)
     fig.tight_layout()
     return _save(fig, path)
+
+
+def write_monitor_report(monitor, run_dir):
+    """Write a :class:`~tensorgate.instruments.Monitor`'s figures (PNG) and its ``diagnosis.txt`` into
+    ``run_dir``; returns the list of paths written.
+
+    Files: ``gradient_norms.png`` (per layer over training, log scale), ``update_ratios.png``,
+    ``activation_histograms.png`` (per layer, first and last epoch) and ``diagnosis.txt``
+    (``monitor.report_text()``).
+    """
+    os.makedirs(run_dir, exist_ok=True)
+    text = monitor.report_text()
+    written = []
+    for filename, draw in (("gradient_norms.png", plot_gradient_norms), ("update_ratios.png", plot_update_ratios),
+                           ("activation_histograms.png", plot_activation_histograms)):
+        path = os.path.join(run_dir, filename)
+        draw(monitor, path=path)
+        written.append(path)
+    path = os.path.join(run_dir, "diagnosis.txt")
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    written.append(path)
+    return written

@@ -6,11 +6,12 @@ One eager step is ``zero_grad → out = model(x) → loss = loss_fn(out, y) → 
 into each parameter's ``.grad``) and then call ``optimizer.step()`` as usual, so learning-rate schedules,
 gradient clipping between steps, and the optimiser's state work as in eager mode.
 
-A replay repeats only gates. So the step stays eager (and correct) whenever that would miss something:
-forward or backward hooks on a module or a parameter (the instruments' Monitor), a module whose forward
-changes state outside its gates (see ``Module._replayable``; Dropout draws its mask and BatchNorm counts
-its batches inside their gates, so both are replayed in training too), anomaly detection, disabled
-gradients, or a recording that :class:`~tensorgate.autograd.tape.NotReplayable` refused.
+A replay repeats only gates. tensorgate's modules do nothing else in forward: Dropout draws its mask and
+BatchNorm updates its running statistics and counts its batches inside their gates, so both are replayed
+in training too. The step stays eager (and correct) whenever a replay would miss something: forward or
+backward hooks on a module or a parameter (the instruments' Monitor), anomaly detection, disabled
+gradients, a recording that :class:`~tensorgate.autograd.tape.NotReplayable` refused, or, unless
+``trust_custom_code``, a Module subclass of the user's, whose forward might do more than apply gates.
 
     >>> import numpy as np, tensorgate as tg
     >>> _ = tg.manual_seed(0)
@@ -29,7 +30,7 @@ import numpy as np
 from ..autograd import grad_mode
 from ..autograd.tape import NotReplayable, Tape, recording
 from ..autograd.tensor import Tensor
-from ..nn.module import Module, state_version
+from ..nn.module import ChangeFlag, Module
 
 
 class CompiledStep:
@@ -45,10 +46,11 @@ class CompiledStep:
     loss) are replayed; a user's Module subclass, whose forward might print or count, keeps the step
     eager. :func:`~tensorgate.training.fit` uses False unless told ``run_eagerly=False``.
 
-    The model is looked at again whenever a module changed (a layer added or replaced, a setting such as
-    a leaky slope or label smoothing, the training mode, a hook: see ``nn.module.state_version``) or a
-    parameter array was replaced (``model.double()``); what the recordings depend on is part of their key,
-    and recordings of replaced layers are dropped. The optimiser runs eagerly, so its learning rate and
+    The model is looked at again whenever one of its modules or the loss changed (a layer added or
+    replaced, a setting such as a leaky slope or label smoothing, the training mode, a hook: each module
+    tells the step's :class:`~tensorgate.nn.module.ChangeFlag`) or a parameter array was replaced
+    (``model.double()``); what the recordings depend on is part of their key, and recordings of replaced
+    layers are dropped. The optimiser runs eagerly, so its learning rate and
     options may change at any time.
     """
 
@@ -56,7 +58,8 @@ class CompiledStep:
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.trust_custom_code = trust_custom_code
         self._tapes = {}   # batch signature → Tape, or the NotReplayable reason
-        self._seen = None  # (modules' state version, parameter arrays) when the model was last looked at
+        self._changes = ChangeFlag()  # set by the model's modules and the loss when one of them changes
+        self._seen = None  # (model, loss, parameter arrays) when the model was last looked at
         self._layout = None  # the modules, parameters and buffers seen then
         self._states = {}  # signature of the model's state (modes, parameter shapes and dtypes) → its number
         self.replays = 0   #: steps replayed from a tape so far
@@ -94,9 +97,9 @@ class CompiledStep:
         >>> _ = step(np.ones((2, 4), np.float32), np.array([0, 2]))
         >>> print(step.code.split("if not backward")[0])      # the forward half
         def replay(a0, a1, backward=True):
-            g1 = Linear(); g1.needs = (False, True, True); g1.last_use = True
+            g1 = LinearGate(); g1.needs = (False, True, True); g1.last_use = True
             v1 = g1.forward(a0, p0.data, p1.data)
-            g2 = CrossEntropy(); g2.needs = (True,); g2.last_use = True
+            g2 = CrossEntropyGate(); g2.needs = (True,); g2.last_use = True
             v2 = g2.forward(v1, labels=a1, smoothing=0.0, reduction='mean')
         <BLANKLINE>
         """
@@ -111,9 +114,9 @@ class CompiledStep:
         """True if no module changed (attributes, mode, hooks) and every parameter kept its array and has
         no hook since the model was last looked at: a few identity checks instead of walking the model."""
         seen = self._seen
-        if seen is None or seen[0] != state_version():
+        if self._changes.changed or seen[0] is not self.model or seen[1] is not self.loss_fn:
             return False
-        for p, array in zip(self._params, seen[1]):
+        for p, array in zip(self._params, seen[2]):
             if p.data is not array or p._hooks:
                 return False
         return True
@@ -137,9 +140,9 @@ class CompiledStep:
         state = (tuple(m.training for m in modules), tuple((p.data.shape, p.data.dtype) for p in params),
                  tuple(_settings(m) for m in configured))
         self._state = self._states.setdefault(state, len(self._states))  # a number: cheaper to hash per batch
-        self._replayable = (not any(m._has_hooks for m in modules) and not any(p._hooks for p in params)
-                            and all(m._replayable() for m in modules))
-        self._seen = (state_version(), [p.data for p in params])
+        self._replayable = not any(m._has_hooks for m in modules) and not any(p._hooks for p in params)
+        self._changes.watch(configured)
+        self._seen = (self.model, self.loss_fn, [p.data for p in params])
 
     def _eager(self, x, y, key, modules, params, record):
         self.eager_steps += 1
@@ -165,8 +168,8 @@ class CompiledStep:
                 self._tapes[key] = str(reason)  # stay eager for this signature
         last = self._tapes.get(key)
         self._last = last if record or isinstance(last, str) else (
-            "hooks, a module that does more than apply gates in this mode (see Module._replayable), "
-            "anomaly detection, or gradients switched off")
+            "hooks, a module's or a parameter's (a replay would not call them), anomaly detection, or "
+            "gradients switched off")
         loss.backward()
         self.optimizer.step()
         return float(loss.data), out.data

@@ -1,18 +1,9 @@
 """History: what :func:`tensorgate.fit` measured, one entry per epoch."""
 import math
 
-import numpy as np
+from ..backend.jsonable import json_ready
 
 __all__ = ["History"]
-
-
-def _plain(value):
-    """A JSON-friendly version of a logged value (NumPy scalars and arrays become Python numbers/lists)."""
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 class History:
@@ -45,7 +36,7 @@ class History:
         n = len(self.epoch)
         self.epoch.append(int(epoch))
         for key, value in logs.items():
-            self.history.setdefault(key, [None] * n).append(_plain(value))
+            self.history.setdefault(key, [None] * n).append(json_ready(value, keep_nan=True))
         for key, values in self.history.items():
             if len(values) == n:
                 values.append(None)

@@ -26,6 +26,8 @@ import numpy as np
 
 from ..autograd import Tensor, no_grad
 from ..backend import random as _random
+from ..backend.memory import tune_malloc
+from ..io import load_checkpoint, save_checkpoint
 from .callbacks import Callback
 from .compiled import CompiledStep
 from .history import History
@@ -234,7 +236,7 @@ class Trainer:
                  run_eagerly=None):
         self.model = model
         # Keras's switch. None: tensorgate's own layers and losses are recorded once per batch shape and
-        # replayed (CompiledStep stays eager by itself for hooks, dropout, BatchNorm in training), user
+        # replayed (CompiledStep stays eager by itself for hooks; Dropout and BatchNorm are replayed), user
         # Module subclasses run eagerly; False: replay user code too; True: always eager.
         self.run_eagerly = run_eagerly
         self._compiled = (None if run_eagerly else
@@ -266,8 +268,6 @@ class Trainer:
 
         Shape: not applicable.
         """
-        from ..io import save_checkpoint  # io sits below training in the layer list: imported when used
-
         loader = getattr(self._train, "data", None)
         save_checkpoint(
             path, self.model, self.optimizer, epoch=self.completed_epochs, history=self.history.to_dict(),
@@ -277,8 +277,6 @@ class Trainer:
             loader_epoch=getattr(loader, "epoch", None), extra=extra, metadata=metadata)
 
     def _resume(self, path, loader):
-        from ..io import load_checkpoint
-
         ckpt = load_checkpoint(path)
         self.model.load_state_dict(ckpt["model_state"])
         if ckpt.get("optimizer") is not None:
@@ -302,6 +300,7 @@ class Trainer:
     def fit(self, train_data, epochs=1, batch_size=32, val_data=None, shuffle=True, seed=None, initial_epoch=0,
             resume_from=None):
         """Train for epochs ``initial_epoch .. epochs − 1``; see :func:`fit`. Returns the History."""
+        tune_malloc()   # the loop is ours: keep freed memory for the next step (backend/memory.py)
         dtype = _model_dtype(self.model)
         train = self._train = _source(train_data, batch_size, dtype, "train")
         val = None
@@ -478,8 +477,8 @@ def fit(model, loss_fn, optimizer, train_data, epochs=1, batch_size=32, val_data
     run_eagerly : bool or None, default None
         As in Keras. None: a model of tensorgate's own layers, with a tensorgate loss, has each batch
         shape's step recorded once and replayed (:class:`~tensorgate.training.CompiledStep`: the same
-        numbers, less Python per batch; it stays eager by itself for hooks, dropout and BatchNorm in
-        training); a model with a Module subclass of your own runs eagerly, so its forward runs every
+        numbers, less Python per batch; it stays eager by itself for hooks, and replays Dropout and
+        BatchNorm in training too); a model with a Module subclass of your own runs eagerly, so its forward runs every
         batch. False: replay your modules too (their Python runs once per batch shape). True: always eager.
 
     Returns
