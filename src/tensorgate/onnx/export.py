@@ -3,7 +3,7 @@ import os
 
 import numpy as np
 
-from .. import __version__
+from ..backend.version import __version__
 from ..autograd import Tensor, no_grad
 from ..backend.files import atomic_path
 from ..nn import Module
