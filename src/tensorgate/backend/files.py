@@ -11,7 +11,9 @@ the permissions are set to that before the rename.
             f.write(data)
 """
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 
 
@@ -40,3 +42,32 @@ def atomic_path(path, suffix=".tmp"):
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+class NotRegularFileError(OSError):
+    """A path that names a FIFO, a device or a socket where tensorgate reads only regular files."""
+
+
+def open_regular(path):
+    """``(file, size)``: ``path`` opened for binary reading, which must be a regular file.
+
+    The file is opened without blocking (a FIFO would otherwise wait for a writer forever) and checked
+    with ``fstat`` on the open descriptor, so a symlink to ``/dev/zero`` is refused whatever it is called,
+    and nothing can be swapped in between the check and the read. Raises ``FileNotFoundError``,
+    ``IsADirectoryError``, :class:`NotRegularFileError` or another ``OSError`` (permission denied).
+    """
+    path = os.fspath(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", path)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFileError(errno.EINVAL, "not a regular file (a device, FIFO or socket)", path)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb"), info.st_size
+    except BaseException:
+        os.close(fd)
+        raise

@@ -62,12 +62,11 @@ import hashlib
 import json
 import math
 import os
-import stat
 import struct
 
 import numpy as np
 
-from ..backend.files import atomic_path
+from ..backend.files import NotRegularFileError, atomic_path, open_regular
 
 __all__ = ["ModelFileError", "MAGIC", "FORMAT_VERSION", "write_file", "read_file"]
 
@@ -166,30 +165,18 @@ def write_file(path, kind, payload, tensors, metadata=None):
 
 
 def _open_regular(path):
-    """An open binary file for ``path``, which must be a regular file (never a FIFO, device or socket).
-
-    The file is opened without blocking (a FIFO would otherwise wait for a writer forever) and checked
-    with ``fstat`` on the open descriptor, so a symlink to ``/dev/zero`` is refused too, whatever it is
-    called.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    """``open_regular`` with its errors as ModelFileError."""
     try:
-        fd = os.open(path, flags)
+        return open_regular(path)
     except FileNotFoundError:
         raise ModelFileError(f"load: no such file: {path!r}") from None
     except IsADirectoryError:
         raise ModelFileError(f"load: {path!r} is a directory, not a tensorgate file") from None
+    except NotRegularFileError:
+        raise ModelFileError(f"load: {path!r} is not a regular file (a device, FIFO or socket); tensorgate "
+                             "reads model files only from regular files") from None
     except OSError as err:
         raise ModelFileError(f"load: cannot open {path!r}: {err.strerror or err}") from None
-    info = os.fstat(fd)
-    if stat.S_ISDIR(info.st_mode):
-        os.close(fd)
-        raise ModelFileError(f"load: {path!r} is a directory, not a tensorgate file")
-    if not stat.S_ISREG(info.st_mode):
-        os.close(fd)
-        raise ModelFileError(f"load: {path!r} is not a regular file (a device, FIFO or socket); tensorgate "
-                             "reads model files only from regular files")
-    return os.fdopen(fd, "rb"), info.st_size
 
 
 def _read_exactly(f, n):
