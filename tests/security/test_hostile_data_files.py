@@ -86,3 +86,100 @@ def test_good_labels_still_load(tmp_path):
     _mnist_dir(tmp_path, np.array([0, 9, 3], np.uint8))
     d = load_mnist(path=tmp_path, download=False, progress=False)
     assert d.y_train.tolist() == [0, 9, 3] and d.y_train.dtype == np.int64
+
+
+# ---------------------------------------------------------------- NPZ: one reader for train, evaluate, predict
+def _npy_header(shape, dtype="<f8"):
+    import io
+
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": dtype, "fortran_order": False, "shape": shape})
+    return buffer.getvalue()
+
+
+def test_an_npz_whose_npy_header_lies_is_refused_before_allocating(tmp_path):
+    import zipfile
+
+    from tensorgate.data import load_table, read_features
+
+    path = tmp_path / "liar.npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        # declares 2**27 x 3 float64 (3 GiB); holds 48 bytes
+        z.writestr("X.npy", _npy_header((2 ** 27, 3)) + b"\0" * 48)
+        z.writestr("y.npy", _npy_header((2,), "<i8") + b"\0" * 16)
+    result = run_capped(f"""
+        from tensorgate.data import load_table, read_features
+        for reader in (load_table, read_features):
+            try:
+                reader({str(path)!r})
+            except ValueError as err:
+                print("refused:", err)
+    """, memory_mb=500, seconds=60)
+    assert result.stdout.count("refused:") == 2, result.stderr[-2000:]
+    assert "member table declares" in result.stdout
+
+
+def test_an_npz_bomb_is_refused_by_its_compression_ratio(tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.npz"
+    n = 80 * 2 ** 20 // 8
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        with z.open("X.npy", "w", force_zip64=True) as f:
+            f.write(_npy_header((n // 4, 4)))
+            block = b"\0" * (1 << 20)
+            for _ in range(80):
+                f.write(block)
+        z.writestr("y.npy", _npy_header((n // 4,), "<i8"))
+    assert path.stat().st_size < 1 << 20
+    from tensorgate.data import read_features
+
+    with pytest.raises(ValueError, match="bomb.npz.*decompression bomb"):
+        read_features(path)
+
+
+@pytest.mark.parametrize("arrays, match", [
+    ({"X": np.zeros((0, 3))}, r"X has no rows \(shape \(0, 3\)\)"),
+    ({"X": np.zeros((20, 0))}, r"X has no features \(shape \(20, 0\)\)"),
+    ({"X": np.array([[1.0, 2.0], [np.nan, 0.0]])}, "nan or inf \\(first in row 1\\)"),
+    ({"X": np.array([[1.0, np.inf]])}, "nan or inf"),
+    ({"X": np.array([["a", "b"]])}, "numeric array"),
+    ({"Z": np.zeros((2, 2))}, "needs an array named 'X'"),
+])
+def test_npz_features_that_cannot_be_predicted(tmp_path, arrays, match):
+    from tensorgate.data import read_features
+
+    path = tmp_path / "in.npz"
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="in.npz.*" + match):
+        read_features(path)
+
+
+def test_an_npz_member_that_is_not_an_array(tmp_path):
+    import zipfile
+
+    from tensorgate.data import load_table, read_features
+
+    path = tmp_path / "odd.npz"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("X.npy", b"just some bytes")
+        z.writestr("y.npy", b"more")
+    for reader in (load_table, read_features):
+        with pytest.raises(ValueError, match="odd.npz.*'X.npy' is not a NumPy array"):
+            reader(path)
+
+
+def test_the_label_column_rule_is_shared(tmp_path):
+    from tensorgate.data import label_column_index, load_table, read_features
+
+    assert label_column_index(["a", "Target", "b"]) == 1
+    assert label_column_index(["a", "b", "c"]) == 2
+    assert label_column_index(["a", "b", "c"], n_features=2) == 2
+    assert label_column_index(["a", "b", "c"], n_features=3) is None
+    assert label_column_index(["a", "b", "c"], n_features=5) is None
+    path = tmp_path / "d.csv"
+    path.write_text("a,b,c\n1,2,0\n3,4,1\n")
+    X, y, _ = load_table(path)
+    np.testing.assert_array_equal(read_features(path, n_features=2), X)
+    path.write_text("label,a,b\n0,1,2\n1,3,4\n")
+    np.testing.assert_array_equal(read_features(path, n_features=2), load_table(path).X)
