@@ -7,6 +7,7 @@ result is CSV: ``class`` (the predicted class's name) and ``p_<class>`` per clas
 """
 import csv
 import io as _io
+import os
 import sys
 from pathlib import Path
 
@@ -63,6 +64,10 @@ def run(args, extra):
         from .runs import write_text
 
         out = Path(args.output).expanduser()
+        for role, other in (("the model file", predictor.path), ("the input file", Path(args.input).expanduser())):
+            if _same_file(out, other):
+                raise UserError(f"--output: {out} is {role}; writing the predictions there would destroy it. "
+                                "Give another file name")
         if out.is_dir():
             raise UserError(f"--output: {out} is a directory; give a file name")
         if not out.parent.exists():
@@ -72,3 +77,13 @@ def run(args, extra):
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _same_file(a, b):
+    """Whether paths ``a`` and ``b`` name one file (through links, ``..`` and case-folding file systems)."""
+    if b is None:
+        return False
+    try:
+        return Path(a).exists() and Path(b).exists() and os.path.samefile(a, b)
+    except OSError:
+        return Path(a).resolve() == Path(b).resolve()
