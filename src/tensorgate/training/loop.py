@@ -34,6 +34,7 @@ from .compiled import CompiledStep
 from .divergence import GROWTH_FACTOR, LossGrowthWarning, TrainingDiverged, locate_non_finite, non_finite_parameters
 from .history import History
 from .metrics import resolve_metrics
+from .resume import check_checkpoint
 
 __all__ = ["fit", "evaluate", "predict", "Trainer"]
 
@@ -284,6 +285,7 @@ class Trainer:
         from ..io import load_checkpoint
 
         ckpt = load_checkpoint(path)
+        check_checkpoint(ckpt, self, path, loader)  # every value, before anything is restored
         self.model.load_state_dict(ckpt["model_state"])
         if ckpt.get("optimizer") is not None:
             self.optimizer.load_state_dict(ckpt["optimizer"])
