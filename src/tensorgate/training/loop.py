@@ -199,9 +199,12 @@ def predict(model, X, batch_size=256):
             for start in range(0, X.shape[0], int(batch_size)):
                 xb = X[start:start + batch_size]
                 outputs.append(model(Tensor(xb, dtype=xb.dtype)).data)
+            if not outputs:  # no rows: one row of zeros (in eval mode: no state changes) gives the shape
+                probe = model(Tensor(np.zeros((1,) + X.shape[1:], dtype=X.dtype), dtype=X.dtype)).data
+                outputs.append(probe[:0])
     finally:
         _set_mode(model, was_training)
-    return np.concatenate(outputs) if outputs else np.empty((0,), dtype)
+    return np.concatenate(outputs)
 
 
 # ---------------------------------------------------------------- the trainer
