@@ -52,11 +52,15 @@ For ``kind == "module"`` the payload is ``{"config": model.get_config(), "state"
 for ``"checkpoint"`` it is an object with ``model_config`` (or null), ``model_state``, ``optimizer``,
 ``epoch``, ``history``, ``rng_state``, ``shuffle_rng_state``, ``callbacks``, ``loader_epoch`` and ``extra``.
 
-Reading checks, in order: the file exists; it is at least 60 bytes; the magic (a PNG, a zip/NumPy
-archive, a pickle or any other file is named as foreign); the version (a newer one asks to upgrade
-tensorgate); the lengths against the file size (truncated or trailing bytes); the SHA-256 (corrupted);
-the JSON; every tensor-table row (dtype allowed, shape, offset and length inside the data section).
-Each failure raises :class:`ModelFileError`, a ``ValueError``.
+Reading checks, in order: the file exists and is a regular file (a FIFO or a device is refused before it
+is read); the magic (a PNG, a zip/NumPy archive, a pickle or any other file is named as foreign); the
+version (a newer one asks to upgrade tensorgate); the lengths against the file size (truncated or
+trailing bytes), after which exactly the declared bytes are read; the SHA-256 (corrupted); the JSON
+(strict: no bare NaN, at most ``MAX_DEPTH`` levels deep); every tensor-table row (a name, a dtype from
+the allow-list, a shape of at most ``MAX_DIMS`` sizes that NumPy can represent, offset and length inside
+the data section, no two rows sharing bytes). Each failure raises :class:`ModelFileError`, a
+``ValueError``, naming the file. :func:`tensorgate.io.load` then builds a model's architecture within an
+allocation budget of the weights the file holds (:mod:`tensorgate.backend.budget`).
 """
 import hashlib
 import json
