@@ -75,15 +75,15 @@ def build(settings, example_shape, num_classes, image_shape=None):
 def check_size(settings, example_shape, num_classes):
     """Refuse an MLP too large for this machine before allocating it (--hidden 10000000 on 64 inputs).
 
-    Counts weights and biases, and four float32 copies of each (weights, gradients, two optimiser
-    moments), against half the physical memory.
+    Counts weights and biases at 24 bytes each (float32 weights, gradients and two optimiser moments, and
+    a float64 temporary while they are initialised) against half the physical memory.
     """
     if settings["model"] not in ("mlp", "softmax"):
         return
     sizes = [math.prod(example_shape)] + (list(settings["hidden"]) if settings["model"] == "mlp" else []) + \
         [num_classes]
     n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
-    needed = 16 * n_params
+    needed = 24 * n_params
     try:
         available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):  # not on this system: let the allocation decide

@@ -94,6 +94,13 @@ def label_column_index(header, label_column=None, n_features=None):
     4. else the last column.
 
     Shape: header a list of column names; returns an int in [0, len(header)) or None.
+
+    Examples
+    --------
+    >>> label_column_index(["x1", "Target", "x2"]), label_column_index(["x1", "x2", "kind"])
+    (1, 2)
+    >>> label_column_index(["x1", "x2", "kind"], n_features=3) is None   # an unlabelled file
+    True
     """
     if label_column is not None:
         if isinstance(label_column, (int, np.integer)) and not isinstance(label_column, bool):

@@ -246,8 +246,10 @@ def _naming(path):
         yield
     except ModelFileError as err:
         message = str(err)
-        message = message[len("load: "):] if message.startswith("load: ") else message
-        raise ModelFileError(message if message.startswith(where[6:]) else f"{where}: {message}") from None
+        if repr(os.fspath(path)) in message:  # already names the file
+            raise
+        body = message[len("load: "):] if message.startswith("load: ") else message
+        raise ModelFileError(f"{where}: {body}") from None
     except (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError, MemoryError) as err:
         raise ModelFileError(f"{where}: malformed payload ({type(err).__name__}: {str(err)[:200]})") from None
 
