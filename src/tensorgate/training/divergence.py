@@ -9,12 +9,15 @@ network, not at an index into a shuffled batch.
 
 A loss that explodes without becoming inf (1e20) gets one :class:`LossGrowthWarning` per ``fit``.
 """
+import math
+import warnings
+
 import numpy as np
 
 from ..autograd import Tensor, no_grad
 from ..backend import random as _random
 
-__all__ = ["TrainingDiverged", "LossGrowthWarning", "locate_non_finite", "GROWTH_FACTOR"]
+__all__ = ["TrainingDiverged", "LossGrowthWarning", "LossAlarm", "diverged", "locate_non_finite", "GROWTH_FACTOR"]
 
 #: Warn when a batch's loss exceeds the first batch's by this factor (orders of magnitude, not noise).
 GROWTH_FACTOR = 1e3
@@ -94,3 +97,50 @@ def locate_non_finite(model, loss_fn, x, y):
         model.load_state_dict(state)
         _random.set_rng_state(rng)
     return first[0]
+
+
+class LossAlarm:
+    """Warns once when a batch's loss exceeds the first batch's by :data:`GROWTH_FACTOR`.
+
+    The training loop compares each loss with ``threshold`` (one float comparison per batch) and calls
+    :meth:`ring` when it is not below: the first batch sets the threshold, a later one warns and disarms.
+    """
+
+    def __init__(self):
+        self.first = None
+        self.threshold = -math.inf
+
+    def ring(self, value, epoch, batch, optimizer):
+        if self.first is None:
+            self.first = value
+            self.threshold = GROWTH_FACTOR * max(value, 1e-3)
+            return
+        warnings.warn(f"fit: the loss grew from {self.first:.3g} (first batch) to {value:.3g} at epoch "
+                      f"{epoch + 1}, batch {batch}, more than {GROWTH_FACTOR:.0e} times: the learning rate "
+                      f"(lr={optimizer.param_groups[0]['lr']:.3g}) is probably too high",
+                      LossGrowthWarning, stacklevel=5)  # the caller of tg.fit
+        self.threshold = math.inf
+
+
+def diverged(trainer, cause, epoch, batch, xb, yb, start_state, bar=None):
+    """The :class:`TrainingDiverged` error for a nan/inf loss at (epoch, batch) of ``trainer``'s run.
+
+    Finds where the first non-finite value appeared, and puts back ``start_state`` (the model's and the
+    optimiser's state at the start of the epoch) if the weights are no longer finite.
+
+    Shape: xb, yb the batch.
+    """
+    if bar is not None:
+        bar.close()
+    model, optimizer = trainer.model, trainer.optimizer
+    where = locate_non_finite(model, trainer.loss_fn, xb, yb)
+    restored = bool(non_finite_parameters(model))
+    if restored:
+        model.load_state_dict(start_state[0])
+        optimizer.load_state_dict(start_state[1])
+    kept = ("the weights became non-finite and were restored to the start of the epoch" if restored
+            else "the weights are those before this batch")
+    return TrainingDiverged(f"fit: training diverged at epoch {epoch + 1}, batch {batch}: {cause}; the first "
+                            f"nan or inf appeared in {where}; {kept}. Try a lower learning rate "
+                            f"(lr={optimizer.param_groups[0]['lr']:.3g}) or gradient clipping",
+                            epoch, batch, where, trainer.history, restored)

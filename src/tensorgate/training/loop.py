@@ -22,7 +22,6 @@ sees exactly the batches and dropout masks the uninterrupted run would have seen
 """
 import math
 import time
-import warnings
 
 import numpy as np
 
@@ -31,7 +30,7 @@ from ..backend import random as _random
 from ..functional.loss import NonFiniteLossError
 from .callbacks import Callback
 from .compiled import CompiledStep
-from .divergence import GROWTH_FACTOR, LossGrowthWarning, TrainingDiverged, locate_non_finite, non_finite_parameters
+from .divergence import LossAlarm, diverged
 from .history import History
 from .metrics import resolve_metrics
 from .resume import check_checkpoint
@@ -333,7 +332,7 @@ class Trainer:
                                "steps": _safe_len(train), "samples": getattr(train, "n", None)}
         self.stop_training = False
         self.completed_epochs = int(initial_epoch)
-        self._first_loss, self._loss_alarm = None, -math.inf  # the first batch sets the alarm (_warn_growth)
+        self._loss_alarm = LossAlarm()  # the first batch's loss sets it
 
         for cb in self.callbacks:
             cb.on_train_begin({})
@@ -381,11 +380,11 @@ class Trainer:
                     optimizer.step()
                     value, out_data = float(loss.data), out.data
             except NonFiniteLossError as err:
-                raise self._diverged(err, epoch, i, xb, yb, start_state, bar) from None
-            if not value < self._loss_alarm:  # also catches nan and inf from a loss without the check
+                raise diverged(self, err, epoch, i, xb, yb, start_state, bar) from None
+            if not value < self._loss_alarm.threshold:  # also catches nan and inf from a loss without the check
                 if not math.isfinite(value):
-                    raise self._diverged(f"the loss is {value}", epoch, i, xb, yb, start_state, bar)
-                self._warn_growth(value, epoch, i)
+                    raise diverged(self, f"the loss is {value}", epoch, i, xb, yb, start_state, bar)
+                self._loss_alarm.ring(value, epoch, i, optimizer)
 
             b = xb.shape[0]
             total += value * b
@@ -420,34 +419,6 @@ class Trainer:
         elif self.verbose:
             print(f"Epoch {epoch + 1}/{epochs} - {_summary(logs)}", flush=True)
         return logs
-
-    def _diverged(self, cause, epoch, batch, xb, yb, start_state, bar):
-        """The TrainingDiverged error for a nan/inf loss at (epoch, batch): finite weights kept or restored."""
-        if bar is not None:
-            bar.close()
-        where = locate_non_finite(self.model, self.loss_fn, xb, yb)
-        restored = bool(non_finite_parameters(self.model))
-        if restored:
-            self.model.load_state_dict(start_state[0])
-            self.optimizer.load_state_dict(start_state[1])
-        kept = ("the weights became non-finite and were restored to the start of the epoch" if restored
-                else "the weights are those before this batch")
-        return TrainingDiverged(f"fit: training diverged at epoch {epoch + 1}, batch {batch}: {cause}; the first "
-                                f"nan or inf appeared in {where}; {kept}. Try a lower learning rate "
-                                f"(lr={self.optimizer.param_groups[0]['lr']:.3g}) or gradient clipping",
-                                epoch, batch, where, self.history, restored)
-
-    def _warn_growth(self, value, epoch, batch):
-        """The first batch's loss sets the alarm; the first loss beyond it warns once per fit."""
-        if self._first_loss is None:
-            self._first_loss = value
-            self._loss_alarm = GROWTH_FACTOR * max(value, 1e-3)
-            return
-        warnings.warn(f"fit: the loss grew from {self._first_loss:.3g} (first batch) to {value:.3g} at epoch "
-                      f"{epoch + 1}, batch {batch}, more than {GROWTH_FACTOR:.0e} times: the learning rate "
-                      f"(lr={self.optimizer.param_groups[0]['lr']:.3g}) is probably too high",
-                      LossGrowthWarning, stacklevel=4)
-        self._loss_alarm = math.inf
 
     def _progress_bar(self, train, epoch, epochs):
         if not (self.verbose is True or self.verbose == 2):
