@@ -29,6 +29,8 @@ class TrainingDiverged(ValueError):
     Attributes: ``epoch`` and ``batch`` (0-based) where it happened, ``where`` (the first layer whose
     output was non-finite, or what else was), ``history`` (the epochs completed before), ``restored``
     (True when the weights were put back to the start of the epoch because they had become non-finite).
+
+    Shape: not applicable.
     """
 
     def __init__(self, message, epoch, batch, where, history, restored):
@@ -42,7 +44,10 @@ class TrainingDiverged(ValueError):
 
 
 class LossGrowthWarning(RuntimeWarning):
-    """The training loss grew by orders of magnitude: the learning rate is probably too high."""
+    """The training loss grew by orders of magnitude: the learning rate is probably too high.
+
+    Shape: not applicable.
+    """
 
 
 def _finite(array):
