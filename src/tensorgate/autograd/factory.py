@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import backend as B
 from ..backend import random as _random
+from ..backend.budget import charge
 from .tensor import Tensor, as_dtype
 
 
@@ -16,7 +17,9 @@ def _shape(shape):
     for n in shape:
         if not isinstance(n, (int, np.integer)) or n < 0:
             raise ValueError(f"shape: sizes must be non-negative integers, got {shape}")
-    return tuple(int(n) for n in shape)
+    shape = tuple(int(n) for n in shape)
+    charge(shape)  # inside tensorgate.io.load's allocation budget: refuse before allocating
+    return shape
 
 
 def _float_dtype(dtype):

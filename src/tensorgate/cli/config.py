@@ -101,14 +101,15 @@ def positive_int(name):
     return parse
 
 
-def nonnegative_int(name):
+def nonnegative_int(name, below=None):
     def parse(value):
         try:
             number = int(value)
-            if isinstance(value, bool) or number < 0:
+            if isinstance(value, bool) or number < 0 or (below is not None and number >= below):
                 raise ValueError
         except (TypeError, ValueError):
-            raise UserError(f"--{name}: expected an integer >= 0, got {value!r}") from None
+            upper = f" and below {below} (2**{below.bit_length() - 1})" if below is not None else ""
+            raise UserError(f"--{name}: expected an integer >= 0{upper}, got {value!r}") from None
         return number
     return parse
 
@@ -207,7 +208,7 @@ PARSERS = {
     "schedule": choice("schedule", SCHEDULES),
     "batch_size": positive_int("batch-size"),
     "epochs": positive_int("epochs"),
-    "seed": nonnegative_int("seed"),
+    "seed": nonnegative_int("seed", below=2**32),  # NumPy's and scikit-learn's seeds are 32-bit
     "val_fraction": fraction("val-fraction"),
     "standardize": boolean("standardize"),
     "out": optional_path,

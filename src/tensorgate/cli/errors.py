@@ -11,6 +11,14 @@ EXIT_USAGE = 2
 class UserError(Exception):
     """Something the user can fix; the message is printed on one line, without a traceback."""
 
+    exit_status = EXIT_USAGE
+
+
+class TrainingFailed(UserError):
+    """Training diverged (nan or inf loss): one line, what was known is written, exit status 1."""
+
+    exit_status = 1
+
 
 def one_line(message):
     """``message`` folded onto one line (multi-line library messages joined with ' ')."""

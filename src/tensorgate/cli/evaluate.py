@@ -47,40 +47,73 @@ def add_parser(subparsers):
 
 
 def load_evaluation_data(predictor, source):
-    """(X, y, name, image_shape) to evaluate on; user errors for data the model cannot take."""
+    """(X, y, name, image_shape) to evaluate on, y holding the model's own class indices; user errors for
+    data the model cannot take.
+
+    Without ``source`` the model's training data is used when it is a built-in data set. A path stored in
+    a model file is never opened: a model file must not make tensorgate read another file.
+    """
     from . import data as cli_data
     from .config import DATA_NAMES, ZOO_MODELS
 
     info = predictor.info
     trained_on = info.get("data")
-    seed = int(info.get("seed") or 0)
+    seed = info.get("seed")
+    seed = seed if isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2**32 else 0
     if source is None:
-        if trained_on is None:
-            raise UserError("evaluate: the model file does not say which data it was trained on; give --data")
-        if trained_on not in DATA_NAMES and not Path(trained_on).is_file():
-            raise UserError(f"evaluate: the training data {trained_on} is no longer there; give --data")
+        if trained_on not in DATA_NAMES:
+            said = "does not say which data it was trained on" if trained_on is None else "was trained on a file"
+            raise UserError(f"evaluate: the model {said}; give --data NAME or --data FILE (tensorgate does not "
+                            "open paths read from a model file)")
         source = trained_on
     as_images = info.get("model") in ZOO_MODELS
-    if source in DATA_NAMES or source == trained_on:
+    if source in DATA_NAMES or _same_path(source, trained_on):
         d = cli_data.load(source, seed=seed, as_images=as_images)
         X, y, classes, name, image_shape = d.X_test, d.y_test, d.classes, d.name, d.image_shape
         split = "test split"
     else:
         from .. import data as tgdata
+        from .errors import one_line
 
         try:
             X, y, classes = tgdata.load_table(source)
         except (OSError, ValueError) as err:
-            from .errors import one_line
-
             raise UserError(f"--data: {one_line(err)}") from None
         name, image_shape, split = Path(source).name, info.get("image_shape"), "all rows"
-    k = len(predictor.classes) if predictor.classes else None
-    if k is not None and len(classes) > k:
-        raise UserError(f"evaluate: the data has {len(classes)} classes, the model was trained on {k}")
-    if k is not None and tuple(classes) != tuple(predictor.classes) and len(classes) == k:
-        pass  # same number of classes under other names: labels are indices, evaluate as they are
+    predictor.prepare(X[:1], where=f"--data {source}")  # the number of features first: the plainer error
+    y = to_model_classes(predictor, y, classes, source)
     return X, y, f"{name} ({split}, {len(y)} examples)", image_shape
+
+
+def _same_path(given, stored):
+    """Whether the user's --data names the file the model was trained on (compared as paths, not opened)."""
+    if not isinstance(stored, str) or stored in ("", "."):
+        return False
+    try:
+        return Path(given).expanduser().resolve() == Path(stored).expanduser().resolve()
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+def to_model_classes(predictor, y, classes, source):
+    """The labels ``y`` (indices into the data's own ``classes``) as indices into the model's classes.
+
+    The data's classes are matched to the model's by name (a file holding only digits 3 and 7 keeps them
+    as 3 and 7); a label the model does not know is an error, never a silent renumbering.
+
+    Shape: y (m,) int; result (m,) int64.
+    """
+    known = list(predictor.classes) if predictor.classes else None
+    if known is None:  # a plain saved model: its classes are its output indices
+        k = predictor.output_size()
+        known = [str(i) for i in range(k)] if k else list(classes)
+    index = {name: i for i, name in enumerate(known)}
+    unknown = [c for c in classes if c not in index]
+    if unknown:
+        shown = ", ".join(repr(c) for c in unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+        raise UserError(f"--data {source}: labels {shown} are not among the model's classes "
+                        f"({', '.join(known[:12])}{', ...' if len(known) > 12 else ''})")
+    return np.array([index[c] for c in classes], dtype=np.int64)[np.asarray(y, dtype=np.int64)]
 
 
 def run(args, extra):
@@ -92,7 +125,7 @@ def run(args, extra):
     X, y, description, image_shape = load_evaluation_data(predictor, args.data)
     proba = predictor.predict_proba(X, where=f"--data {args.data or predictor.info.get('data')}")
     k = proba.shape[1]
-    if y.size and y.max() >= k:
+    if y.size and y.max() >= k:  # a model whose metadata lists more classes than it has outputs
         raise UserError(f"evaluate: the data has labels up to {int(y.max())}, the model predicts {k} classes")
     names = predictor.class_names(k)
     pred = proba.argmax(axis=1)

@@ -62,7 +62,7 @@ def main(argv=None):
         if debug:
             raise
         print(f"{PROG}: error: {one_line(err)}", file=sys.stderr)
-        return EXIT_USAGE
+        return getattr(err, "exit_status", EXIT_USAGE)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130

@@ -9,6 +9,9 @@
 
 Every network outputs logits; :func:`probabilities` turns them into (m, K) class probabilities.
 """
+import math
+import os
+
 import numpy as np
 
 from .config import ZOO_MODELS
@@ -64,6 +67,28 @@ def build(settings, example_shape, num_classes, image_shape=None):
             raise UserError(f"--model {name}: {one_line(err)}") from None
         return model, nn.CrossEntropyLoss()
     raise UserError(f"--model: unknown model {name!r}")
+
+
+def check_size(settings, example_shape, num_classes):
+    """Refuse an MLP too large for this machine before allocating it (--hidden 10000000 on 64 inputs).
+
+    Counts weights and biases at 24 bytes each (float32 weights, gradients and two optimiser moments, and
+    a float64 temporary while they are initialised) against half the physical memory.
+    """
+    if settings["model"] not in ("mlp", "softmax"):
+        return
+    sizes = [math.prod(example_shape)] + (list(settings["hidden"]) if settings["model"] == "mlp" else []) + \
+        [num_classes]
+    n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    needed = 24 * n_params
+    try:
+        available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not on this system: let the allocation decide
+        return
+    if needed > available // 2:
+        raise UserError(f"--hidden {','.join(map(str, settings['hidden']))}: the network would have "
+                        f"{n_params:,} parameters, about {needed / 2**30:.1f} GiB to train, more than half of "
+                        f"this machine's {available / 2**30:.1f} GiB; use smaller layers")
 
 
 def targets(model_name, y):

@@ -7,14 +7,11 @@ result is CSV: ``class`` (the predicted class's name) and ``p_<class>`` per clas
 """
 import csv
 import io as _io
+import os
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from .errors import UserError, one_line
-
-LABEL_NAMES = ("label", "target", "y", "class")
 
 
 def add_parser(subparsers):
@@ -32,83 +29,20 @@ def add_parser(subparsers):
 
 
 def read_features(path, n_features):
-    """The feature matrix of a CSV/NPZ file, label column dropped; user errors name the problem.
+    """The feature matrix of a CSV/NPZ file, label column dropped (:func:`tensorgate.data.read_features`);
+    user errors name the problem.
 
     Shape: result (m, n) float64, or (m, ...) from an NPZ file.
     """
+    from ..data import read_features as read
+
     path = Path(path).expanduser()
-    if not path.exists():
-        raise UserError(f"no such input file: {path}")
-    if not path.is_file():
-        raise UserError(f"input: not a file: {path}")
-    with open(path, "rb") as f:
-        is_zip = f.read(4) == b"PK\x03\x04"
-    if path.suffix.lower() == ".npz" or is_zip:
-        return _read_npz(path)
-    return _read_csv(path, n_features)
-
-
-def _read_npz(path):
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            if "X" not in archive.files:
-                raise UserError(f"{path}: an NPZ input needs an array named 'X', it has {sorted(archive.files)}")
-            X = archive["X"]
-    except UserError:
-        raise
-    except (OSError, ValueError) as err:
-        raise UserError(f"{path}: not a readable NPZ file ({one_line(err)})") from None
-    if X.ndim < 2 or X.dtype.kind not in "biuf":
-        raise UserError(f"{path}: X must be a numeric array of shape (m, n), got {X.dtype} {X.shape}")
-    return X.astype(np.float64)
-
-
-def _is_number(text):
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _read_csv(path, n_features):
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            rows = [r for r in csv.reader(f, delimiter=delimiter) if r and any(c.strip() for c in r)]
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not a text (UTF-8) CSV file") from None
-    if not rows:
-        raise UserError(f"{path}: the file is empty")
-    header = [h.strip() for h in rows[0]]
-    if all(_is_number(h) for h in header):
-        raise UserError(f"{path}: the first line looks like data; the CSV needs a header line naming its columns")
-    body = rows[1:]
-    if not body:
-        raise UserError(f"{path}: a header but no data rows")
-    for i, row in enumerate(body, start=2):
-        if len(row) != len(header):
-            raise UserError(f"{path}, line {i}: {len(row)} fields, the header has {len(header)}")
-    lowered = [h.lower() for h in header]
-    keep = list(range(len(header)))
-    named = next((lowered.index(n) for n in LABEL_NAMES if n in lowered), None)
-    if named is not None:
-        keep.remove(named)
-    elif n_features is not None and len(header) == n_features + 1:
-        keep.pop()  # one column too many: the last is the label, as in tensorgate.data.load_table
-    X = np.empty((len(body), len(keep)), dtype=np.float64)
-    for i, row in enumerate(body):
-        for j, col in enumerate(keep):
-            text = row[col].strip()
-            try:
-                X[i, j] = float(text)
-            except ValueError:
-                what = "an empty cell" if not text else repr(text)
-                raise UserError(f"{path}, line {i + 2}, column {header[col]!r}: {what} is not a number") from None
-    if not np.all(np.isfinite(X)):
-        i, j = np.argwhere(~np.isfinite(X))[0]
-        raise UserError(f"{path}, line {i + 2}, column {header[keep[j]]!r}: not a finite number")
-    return X
+        return read(path, n_features)
+    except FileNotFoundError:
+        raise UserError(f"no such input file: {path}") from None
+    except (ValueError, OSError) as err:
+        raise UserError(f"input: {one_line(err)}") from None
 
 
 def run(args, extra):
@@ -130,6 +64,10 @@ def run(args, extra):
         from .runs import write_text
 
         out = Path(args.output).expanduser()
+        for role, other in (("the model file", predictor.path), ("the input file", Path(args.input).expanduser())):
+            if _same_file(out, other):
+                raise UserError(f"--output: {out} is {role}; writing the predictions there would destroy it. "
+                                "Give another file name")
         if out.is_dir():
             raise UserError(f"--output: {out} is a directory; give a file name")
         if not out.parent.exists():
@@ -139,3 +77,13 @@ def run(args, extra):
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _same_file(a, b):
+    """Whether paths ``a`` and ``b`` name one file (through links, ``..`` and case-folding file systems)."""
+    if b is None:
+        return False
+    try:
+        return Path(a).exists() and Path(b).exists() and os.path.samefile(a, b)
+    except OSError:
+        return Path(a).resolve() == Path(b).resolve()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..backend.files import atomic_path
+from ..backend.files import atomic_path, remove_stale_temporaries
 from ..backend.jsonable import json_ready
 from .errors import UserError, one_line
 from .models import predicted_classes, probabilities
@@ -22,12 +22,26 @@ from .models import predicted_classes, probabilities
 MODEL_FILE = "model.tgate"
 
 
-def new_run_dir(settings, root="runs"):
-    """``runs/<YYYYmmdd-HHMMSS>-<data>-<model>/`` (a numbered suffix if it exists), or ``--out``."""
+#: Every file ``tensorgate train`` (with --monitor and the plots) and ``evaluate`` write into a run directory:
+#: what ``--overwrite`` replaces. Other files in the directory are never touched.
+RUN_FILES = (MODEL_FILE, "config.json", "config.toml", "history.json", "metrics.json", "diagnosis.json",
+             "evaluation.json", "history.png", "confusion_matrix.png", "roc.png", "precision_recall.png",
+             "decision_boundary.png", "first_layer_weights.png", "gradient_norms.png", "update_ratios.png",
+             "activation_histograms.png", "diagnosis.txt")
+
+
+def new_run_dir(settings, root="runs", overwrite=False):
+    """``runs/<YYYYmmdd-HHMMSS>-<data>-<model>/`` (a numbered suffix if it exists), or ``--out``.
+
+    An existing, non-empty ``--out`` is refused unless ``overwrite``; then the previous run's files
+    (:data:`RUN_FILES`) are removed, so no stale plot or report from it survives, and nothing else is.
+    """
     if settings.get("out"):
         path = Path(settings["out"]).expanduser()
         if path.exists() and not path.is_dir():
             raise UserError(f"--out: {path} exists and is not a directory")
+        if path.is_dir():
+            _clear_previous_run(path, overwrite)
     else:
         data = Path(settings["data"]).stem if settings["data"] not in _builtin() else settings["data"]
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -41,6 +55,30 @@ def new_run_dir(settings, root="runs"):
     except OSError as err:
         raise UserError(f"--out: cannot create the run directory {path}: {err.strerror or err}") from None
     return path
+
+
+def _clear_previous_run(path, overwrite):
+    try:
+        entries = sorted(p.name for p in path.iterdir())
+    except OSError as err:
+        raise UserError(f"--out: cannot read the directory {path}: {err.strerror or err}") from None
+    for name in RUN_FILES:  # temporaries left by a killed run are never anyone's work
+        remove_stale_temporaries(path / name)
+        remove_stale_temporaries(path / name, ".png")
+    entries = [e for e in entries if (path / e).exists()]
+    if not entries:
+        return
+    previous = [name for name in RUN_FILES if name in entries]
+    if not overwrite:
+        what = "a previous run" if previous else "other files"
+        shown = ", ".join((previous or entries)[:4]) + (", ..." if len(previous or entries) > 4 else "")
+        raise UserError(f"--out: {path} already holds {what} ({shown}); give --overwrite to replace it, or "
+                        "choose another --out")
+    for name in previous:
+        try:
+            (path / name).unlink()
+        except OSError as err:
+            raise UserError(f"--out: cannot remove the previous {path / name}: {err.strerror or err}") from None
 
 
 def _builtin():
@@ -75,9 +113,9 @@ class Predictor:
 
     def __init__(self, model, info, path=None):
         self.model = model
-        self.info = info
         self.path = path
-        self.model_name = info.get("model", "model")
+        self.info = info = _checked_info(info, path)
+        self.model_name = info.get("model") or "model"
         self.example_shape = tuple(info.get("example_shape") or ())
         standardize = info.get("standardize")
         self.mean = self.scale = None
@@ -114,6 +152,13 @@ class Predictor:
             info["example_shape"] = _guess_example_shape(model)
         return cls(model, info, path)
 
+    def output_size(self):
+        """The number of classes the network outputs (2 for one logit), or None if it cannot tell."""
+        for module in reversed(list(self.model.modules())):
+            if hasattr(module, "out_features"):
+                return max(int(module.out_features), 2)
+        return None
+
     @property
     def n_features(self):
         return int(np.prod(self.example_shape)) if self.example_shape else None
@@ -148,6 +193,41 @@ class Predictor:
         if self.classes is not None and len(self.classes) == k:
             return list(self.classes)
         return [str(i) for i in range(k)]
+
+
+def _checked_info(info, path):
+    """The model file's CLI metadata, every field checked: it comes from a file, so it is untrusted."""
+    where = f"{path or 'the model file'}: its metadata"
+
+    def bad(why):
+        return UserError(f"{where} {why}; the file is damaged or was not written by tensorgate train")
+
+    info = dict(info or {})
+    if info.get("model") is not None and not isinstance(info["model"], str):
+        raise bad("names no model")
+    classes = info.get("classes")
+    if classes is not None and (not isinstance(classes, list) or not all(isinstance(c, str) for c in classes)
+                                or len(set(classes)) != len(classes)):
+        raise bad("'classes' is not a list of distinct names")
+    shape = info.get("example_shape")
+    if shape is not None and (not isinstance(shape, list) or not 1 <= len(shape) <= 4 or not all(
+            isinstance(n, int) and not isinstance(n, bool) and 0 < n < 2**31 for n in shape)):
+        raise bad(f"'example_shape' {shape!r:.60} is not a list of 1 to 4 positive sizes")
+    standardize = info.get("standardize")
+    if standardize is not None:
+        n = math.prod(shape) if shape else None
+        if not isinstance(standardize, dict):
+            raise bad("'standardize' is not a table of 'mean' and 'scale'")
+        for key in ("mean", "scale"):
+            values = standardize.get(key)
+            if not isinstance(values, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                       and math.isfinite(v) for v in values):
+                raise bad(f"'standardize.{key}' is not a list of finite numbers")
+            if n is not None and len(values) != n:
+                raise bad(f"'standardize.{key}' has {len(values)} values for {n} features")
+        if len(standardize["mean"]) != len(standardize["scale"]) or any(v == 0 for v in standardize["scale"]):
+            raise bad("'standardize' has means and scales of different lengths, or a zero scale")
+    return info
 
 
 def _guess_example_shape(model):

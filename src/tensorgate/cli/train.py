@@ -63,6 +63,9 @@ def add_parser(subparsers):
                    help="leave the features unscaled (default: standardise with the training set's mean/std)")
     p.add_argument("--out", default=S, metavar="DIR",
                    help="the run directory (default: runs/<timestamp>-<data>-<model>/)")
+    p.add_argument("--overwrite", action="store_true", default=False,
+                   help="replace the run in an existing --out directory (its model, settings, history, metrics, "
+                        "plots and reports; other files stay); without it an existing run is never touched")
     p.add_argument("--config", dest="config_file", metavar="FILE", default=None,
                    help="a TOML file with the same keys as the flags (batch_size or batch-size); flags win")
     p.add_argument("--monitor", action="store_true", default=S,
@@ -80,4 +83,4 @@ def run(args, extra):
 
     flags = {key: getattr(args, key) for key in C.KEYS if hasattr(args, key)}
     settings = C.resolve(flags, args.config_file)
-    return train(settings, plots=args.plots)
+    return train(settings, plots=args.plots, overwrite=args.overwrite)

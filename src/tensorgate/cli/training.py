@@ -1,12 +1,15 @@
-"""What ``tensorgate train`` does, step by step: data, split, standardise, build, fit, measure, write."""
+"""What ``tensorgate train`` does, one named step each: seed, load (split, standardise), build, prepare the
+run directory, fit, evaluate, write, plot, print."""
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from . import data as cli_data
 from . import models
 from .config import ZOO_MODELS, to_toml
-from .errors import UserError, one_line
+from .errors import TrainingFailed, UserError, one_line
 from .runs import MODEL_FILE, Predictor, model_metadata, new_run_dir, write_json, write_text
 
 
@@ -49,15 +52,80 @@ def _architecture(model):
     return " → ".join(str(s) for s in sizes) if sizes else type(model).__name__
 
 
-def train(settings, plots=True):
-    from ..backend.random import manual_seed
-    from ..data import Standardizer
-    from ..training import evaluate, fit, predict
+@dataclass
+class Prepared:
+    """The data a run trains on: the data set, the (fit, validation, test) arrays ready for the network.
 
+    Shape: X of each pair (m, *example_shape) float32 (standardised); y as ``models.targets`` makes it.
+    """
+
+    dataset: object
+    standardizer: object
+    example_shape: tuple
+    train_xy: tuple
+    val_xy: tuple
+    test_xy: tuple
+
+
+@dataclass
+class Network:
+    """What a run trains: the model, its loss, the optimiser and the callbacks (the monitor first)."""
+
+    model: object
+    loss_fn: object
+    optimizer: object
+    callbacks: list
+    n_params: int
+
+    @property
+    def monitor(self):
+        from ..instruments import Monitor
+
+        return self.callbacks[0] if self.callbacks and isinstance(self.callbacks[0], Monitor) else None
+
+
+def train(settings, plots=True, overwrite=False):
+    """``tensorgate train``: seed, load, build, prepare the run directory, fit, evaluate, write, plot, print.
+
+    Returns the exit status (0). A run that diverges writes what is known (history, diagnosis, the
+    monitor's report) and ends with a :class:`TrainingFailed` error.
+    """
     started = time.perf_counter()
-    seed = settings["seed"]
-    manual_seed(seed)
-    dataset = cli_data.load(settings["data"], seed=seed, as_images=settings["model"] in ZOO_MODELS)
+    _seed(settings)
+    data = _load(settings)
+    net = _build(settings, data)
+    run_dir = new_run_dir(settings, overwrite=overwrite)  # before training: refuse to overwrite early
+    _announce(settings, data, net)
+    history, fit_seconds = _fit(settings, data, net, run_dir)
+    results = _evaluate(settings, data, net, fit_seconds)
+    proba = _write_run(run_dir, settings, data, net, history, results)
+    monitor_files = _monitor_report(net, run_dir)
+    if plots:
+        _plot(run_dir, settings, data, net, history, proba)
+    _print(results, time.perf_counter() - started, monitor_files, run_dir)
+    return 0
+
+
+def _monitor_report(net, run_dir):
+    """The monitor's report files written into the run directory (none without --monitor)."""
+    if net.monitor is None:
+        return []
+    from ..plot.instruments import write_monitor_report
+
+    return write_monitor_report(net.monitor, str(run_dir)) or []
+
+
+def _seed(settings):
+    from ..backend.random import manual_seed
+
+    manual_seed(settings["seed"])
+
+
+def _load(settings):
+    from ..data import Standardizer
+
+    name, seed = settings["model"], settings["seed"]
+    dataset = cli_data.load(settings["data"], seed=seed, as_images=name in ZOO_MODELS)
     X_fit, y_fit, X_val, y_val = cli_data.validation_split(dataset.X_train, dataset.y_train,
                                                            settings["val_fraction"], seed)
     standardizer = Standardizer().fit(X_fit) if settings["standardize"] else None
@@ -66,84 +134,123 @@ def train(settings, plots=True):
         X = standardizer.transform(X) if standardizer is not None else X
         return np.ascontiguousarray(X, dtype=np.float32)
 
-    example_shape = tuple(X_fit.shape[1:])
-    model, loss_fn = models.build(settings, example_shape, dataset.num_classes, dataset.image_shape)
-    optimizer = make_optimizer(settings, model.parameters())
+    return Prepared(dataset, standardizer, tuple(X_fit.shape[1:]),
+                    (prepare(X_fit), models.targets(name, y_fit)),
+                    (prepare(X_val), models.targets(name, y_val)) if len(y_val) else None,
+                    (prepare(dataset.X_test), models.targets(name, dataset.y_test)))
+
+
+def _build(settings, data):
+    models.check_size(settings, data.example_shape, data.dataset.num_classes)
+    try:
+        model, loss_fn = models.build(settings, data.example_shape, data.dataset.num_classes,
+                                      data.dataset.image_shape)
+        optimizer = make_optimizer(settings, model.parameters())
+    except MemoryError:
+        raise UserError("--hidden: the network does not fit in memory; use smaller layers") from None
     callbacks = [_monitor(model)] if settings["monitor"] else []
     if settings["schedule"] == "cosine":
         from ..optim import CosineAnnealingLR
         from ..training import LearningRateScheduler
 
-        steps = settings["epochs"] * -(-len(y_fit) // settings["batch_size"])
+        steps = settings["epochs"] * -(-len(data.train_xy[1]) // settings["batch_size"])
         callbacks.append(LearningRateScheduler(CosineAnnealingLR(optimizer, T_max=steps), per_batch=True))
-    run_dir = new_run_dir(settings)
-    name = settings["model"]
     n_params = sum(int(p.data.size) for p in model.parameters())
-    print(f"tensorgate train: {name} ({_architecture(model)}, {n_params:,} parameters) on {dataset.name}: "
-          f"{len(y_fit)} training, {len(y_val)} validation, {len(dataset.y_test)} test examples, "
-          f"{dataset.num_classes} classes", flush=True)
+    return Network(model, loss_fn, optimizer, callbacks, n_params)
 
-    train_xy = (prepare(X_fit), models.targets(name, y_fit))
-    val_xy = (prepare(X_val), models.targets(name, y_val)) if len(y_val) else None
-    test_xy = (prepare(dataset.X_test), models.targets(name, dataset.y_test))
-    metrics = models.metrics_for(name)
-    fit_started = time.perf_counter()
+
+def _announce(settings, data, net):
+    d = data.dataset
+    n_val = len(data.val_xy[1]) if data.val_xy is not None else 0
+    print(f"tensorgate train: {settings['model']} ({_architecture(net.model)}, {net.n_params:,} parameters) on "
+          f"{d.name}: {len(data.train_xy[1])} training, {n_val} validation, {len(d.y_test)} test examples, "
+          f"{d.num_classes} classes", flush=True)
+
+
+def _fit(settings, data, net, run_dir):
+    """(history, seconds) of training; a diverged run writes what is known and raises TrainingFailed."""
+    from ..training import TrainingDiverged, fit
+
+    started = time.perf_counter()
     try:
-        history = fit(model, loss_fn, optimizer, train_xy, epochs=settings["epochs"],
-                      batch_size=settings["batch_size"], val_data=val_xy, metrics=metrics, callbacks=callbacks,
-                      verbose=2 if settings["progress"] else 0, seed=seed)
+        history = fit(net.model, net.loss_fn, net.optimizer, data.train_xy, epochs=settings["epochs"],
+                      batch_size=settings["batch_size"], val_data=data.val_xy,
+                      metrics=models.metrics_for(settings["model"]), callbacks=net.callbacks,
+                      verbose=2 if settings["progress"] else 0, seed=settings["seed"])
+    except TrainingDiverged as err:
+        written = _write_diverged(run_dir, settings, net, err)
+        raise TrainingFailed(f"{one_line(err)} (wrote {', '.join(written)} to {run_dir})") from None
+    except MemoryError:
+        raise UserError("training ran out of memory; use smaller layers (--hidden) or batches "
+                        "(--batch-size)") from None
     except ValueError as err:  # a shape the network cannot take
         raise UserError(f"training failed: {one_line(err)}") from None
-    fit_seconds = time.perf_counter() - fit_started
+    return history, time.perf_counter() - started
+
+
+def _write_diverged(run_dir, settings, net, err):
+    """The history so far, the diagnosis and the monitor's report of a run that diverged; their names."""
+    write_json(run_dir / "history.json", err.history.to_dict())
+    write_json(run_dir / "diagnosis.json", {**err.to_dict(), "settings": {**settings, "out": str(run_dir)}})
+    written = ["history.json", "diagnosis.json"]
+    if net.monitor is not None:
+        written += [Path(p).name for p in _monitor_report(net, run_dir)]
+    return written
+
+
+def _evaluate(settings, data, net, fit_seconds):
+    """Loss and accuracy on the training, validation and test sets, and the training speed."""
+    from ..training import evaluate
 
     results = {}
-    for split, xy in (("train", train_xy), ("validation", val_xy), ("test", test_xy)):
+    for split, xy in (("train", data.train_xy), ("validation", data.val_xy), ("test", data.test_xy)):
         if xy is None:
             continue
         t0 = time.perf_counter()
-        r = evaluate(model, loss_fn, xy, metrics=models.metrics_for(name))
+        r = evaluate(net.model, net.loss_fn, xy, metrics=models.metrics_for(settings["model"]))
         results[split] = {"loss": float(r["loss"]), "accuracy": float(r["accuracy"]), "examples": len(xy[0]),
                           "seconds": time.perf_counter() - t0}
-    samples = len(y_fit) * settings["epochs"]
+    samples = len(data.train_xy[1]) * settings["epochs"]
     results["training"] = {"seconds": fit_seconds, "epochs": settings["epochs"],
                            "samples_per_sec": samples / fit_seconds if fit_seconds > 0 else None,
-                           "parameters": n_params}
+                           "parameters": net.n_params}
+    return results
 
-    # the run directory
+
+def _write_run(run_dir, settings, data, net, history, results):
+    """model.tgate, config.json/.toml, history.json, metrics.json; returns the test probabilities."""
     from .. import io
+    from ..training import predict
 
-    metadata = model_metadata(settings, dataset, example_shape, standardizer)
-    io.save(model, run_dir / MODEL_FILE, metadata=metadata)
-    config = {**settings, "out": str(run_dir)}
-    write_json(run_dir / "config.json", {"settings": config, "data": {
-        "source": settings["data"], "classes": list(dataset.classes), "example_shape": list(example_shape),
-        "train": len(y_fit), "validation": len(y_val), "test": len(dataset.y_test)}})
+    d = data.dataset
+    metadata = model_metadata(settings, d, data.example_shape, data.standardizer)
+    io.save(net.model, run_dir / MODEL_FILE, metadata=metadata)
+    n_val = len(data.val_xy[1]) if data.val_xy is not None else 0
+    write_json(run_dir / "config.json", {"settings": {**settings, "out": str(run_dir)}, "data": {
+        "source": settings["data"], "classes": list(d.classes), "example_shape": list(data.example_shape),
+        "train": len(data.train_xy[1]), "validation": n_val, "test": len(d.y_test)}})
     write_text(run_dir / "config.toml", to_toml({**settings, "out": None}))
     write_json(run_dir / "history.json", history.to_dict())
-    logits = predict(model, test_xy[0])
-    predictor = Predictor(model, metadata)
-    proba = models.probabilities(logits)
-    results["test"]["roc_auc"] = _auc(dataset.y_test, proba)
+    proba = models.probabilities(predict(net.model, data.test_xy[0]))
+    results["test"]["roc_auc"] = _auc(d.y_test, proba)
     write_json(run_dir / "metrics.json", results)
-    monitor_files = []
-    if settings["monitor"]:
-        from ..plot.instruments import write_monitor_report
+    return proba
 
-        monitor_files = write_monitor_report(callbacks[0], str(run_dir))
-    if plots:
-        from .figures import write_plots
 
-        write_plots(run_dir, predictor, dataset.X_test, dataset.y_test, proba=proba, history=history,
-                    image_shape=dataset.image_shape)
+def _plot(run_dir, settings, data, net, history, proba):
+    from .figures import write_plots
 
-    print_summary(results, time.perf_counter() - started)
+    d = data.dataset
+    predictor = Predictor(net.model, model_metadata(settings, d, data.example_shape, data.standardizer))
+    write_plots(run_dir, predictor, d.X_test, d.y_test, proba=proba, history=history, image_shape=d.image_shape)
+
+
+def _print(results, total_seconds, monitor_files, run_dir):
+    print_summary(results, total_seconds)
     print(f"test accuracy: {results['test']['accuracy']:.2%}")
     if monitor_files:
-        from pathlib import Path
-
         print("monitor report: " + ", ".join(Path(p).name for p in monitor_files))
     print(f"run directory: {run_dir}")
-    return 0
 
 
 def _auc(y, proba):

@@ -17,7 +17,7 @@ from .datasets import (
     load_fashion_mnist, load_mnist,
 )
 from .download import DownloadError, download_file, sha256sum
-from .files import Table, load_table
+from .files import Table, label_column_index, load_table, read_features
 from .idx import read_idx, write_idx
 from .dataset import Dataset, Subset, random_split
 from .loader import ArrayDataset, DataLoader, TensorDataset
@@ -27,7 +27,7 @@ from .synthetic import make_blobs, make_circles, make_moons, make_sine, make_spi
 __all__ = [
     "load_fashion_mnist", "load_mnist", "load_digits", "load_breast_cancer", "TrainTestData",
     "DatasetUnavailableError", "FASHION_MNIST_CLASSES", "cache_dir",
-    "load_table", "Table",
+    "load_table", "read_features", "label_column_index", "Table",
     "make_moons", "make_circles", "make_xor", "make_spiral", "make_blobs", "make_sine",
     "ArrayDataset", "DataLoader", "TensorDataset", "Dataset", "Subset", "random_split",
     "one_hot", "train_test_split", "Standardizer",

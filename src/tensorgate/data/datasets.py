@@ -242,7 +242,9 @@ def _load_idx_dataset(title, name, function, classes, path, as_images, dtype, do
         if labels.ndim != 1 or labels.shape[0] != images.shape[0]:
             raise ValueError(f"{label_file}: expected {images.shape[0]} labels to match {image_file}, "
                              f"got shape {labels.shape}")
-        bad = (labels >= len(classes))
+        if labels.dtype.kind not in "iu":  # a float label 3.5 is no class, and astype(int64) would hide it
+            raise ValueError(f"{label_file}: labels must be integers, got {labels.dtype}")
+        bad = (labels < 0) | (labels >= len(classes))
         if bad.any():
             raise ValueError(f"{label_file}: labels must lie in [0, {len(classes)}), found "
                              f"{sorted(set(labels[bad].tolist()))[:5]}")

@@ -14,13 +14,14 @@ The files are usually gzip-compressed (``*.gz``). :func:`read_idx` tells the two
 so a corrupt, truncated or foreign file is a ``ValueError`` that names the file and says what is wrong.
 """
 import gzip
+import math
 import struct
 import zlib
 from pathlib import Path
 
 import numpy as np
 
-from ..backend.files import atomic_path
+from ..backend.files import NotRegularFileError, atomic_path, open_regular
 
 __all__ = ["read_idx", "write_idx", "IDX_DTYPES"]
 
@@ -39,20 +40,43 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _HEADER = 4  # two zero bytes, the dtype code, ndim
 
 
-def _read_bytes(path):
-    """The file's bytes, decompressed when it starts with the gzip magic number."""
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: no such IDX file") from None
-    if raw[:2] != _GZIP_MAGIC:
-        return raw
-    try:
-        return gzip.decompress(raw)
-    except EOFError:
-        raise ValueError(f"{path}: truncated gzip stream (the download or copy stopped early)") from None
-    except (OSError, zlib.error) as err:  # gzip.BadGzipFile is an OSError
-        raise ValueError(f"{path}: corrupt gzip data ({err})") from None
+class _Reader:
+    """Bytes of an IDX file, inflated on demand when it is gzip-compressed, never beyond what is asked.
+
+    A 1 MB gzip stream can inflate to gigabytes; reading the header first and then exactly the number of
+    bytes it declares keeps the memory bounded by the array the header promises.
+    """
+
+    def __init__(self, path):
+        try:
+            raw, self.size = open_regular(path)
+        except FileNotFoundError:
+            raise FileNotFoundError(f"{path}: no such IDX file") from None
+        except NotRegularFileError:
+            raise ValueError(f"{path}: not a regular file (a device, FIFO or socket)") from None
+        self.path, self.raw = path, raw
+        self.compressed = raw.read(2) == _GZIP_MAGIC
+        raw.seek(0)
+        self.stream = gzip.GzipFile(fileobj=raw, mode="rb") if self.compressed else raw
+
+    def read(self, n):
+        chunks, left = [], n
+        try:
+            while left > 0:
+                chunk = self.stream.read(min(left, 1 << 24))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                left -= len(chunk)
+        except EOFError:
+            raise ValueError(f"{self.path}: truncated gzip stream (the download or copy stopped early)") from None
+        except (OSError, zlib.error) as err:  # gzip.BadGzipFile is an OSError
+            raise ValueError(f"{self.path}: corrupt gzip data ({err})") from None
+        return b"".join(chunks)
+
+    def close(self):
+        self.stream.close()
+        self.raw.close()
 
 
 def read_idx(path):
@@ -93,13 +117,21 @@ def read_idx(path):
     >>> read_idx(path)
     array([3, 1, 4], dtype=uint8)
     """
-    data = _read_bytes(path)
-    if len(data) < _HEADER:
-        raise ValueError(f"{path}: not an IDX file: only {len(data)} bytes, shorter than the 4-byte header")
-    zero, code, ndim = struct.unpack(">HBB", data[:_HEADER])
+    reader = _Reader(path)
+    try:
+        return _read_array(path, reader)
+    finally:
+        reader.close()
+
+
+def _read_array(path, reader):
+    head = reader.read(_HEADER)
+    if len(head) < _HEADER:
+        raise ValueError(f"{path}: not an IDX file: only {len(head)} bytes, shorter than the 4-byte header")
+    zero, code, ndim = struct.unpack(">HBB", head)
     if zero != 0:
         raise ValueError(
-            f"{path}: not an IDX file: magic number 0x{data[:4].hex()} "
+            f"{path}: not an IDX file: magic number 0x{head.hex()} "
             "(an IDX file starts with two zero bytes, a dtype code and the number of dimensions)"
         )
     if code not in IDX_DTYPES:
@@ -107,22 +139,33 @@ def read_idx(path):
         raise ValueError(f"{path}: unknown IDX dtype code 0x{code:02X} (known: {known})")
     if ndim == 0:
         raise ValueError(f"{path}: IDX header declares 0 dimensions")
-    dims_end = _HEADER + 4 * ndim
-    if len(data) < dims_end:
+    dims = reader.read(4 * ndim)
+    if len(dims) < 4 * ndim:
         raise ValueError(
-            f"{path}: truncated IDX header: {ndim} dimensions need {dims_end} bytes, the file has {len(data)}"
+            f"{path}: truncated IDX header: {ndim} dimensions need {_HEADER + 4 * ndim} bytes, the file has "
+            f"{_HEADER + len(dims)}"
         )
-    shape = struct.unpack(f">{ndim}I", data[_HEADER:dims_end])
+    shape = struct.unpack(f">{ndim}I", dims)
     dtype = IDX_DTYPES[code]
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    got = len(data) - dims_end
-    if got != expected:
-        what = "truncated" if got < expected else "too long"
+    expected = math.prod(shape) * dtype.itemsize  # Python ints: no int64 overflow
+    if expected >= 2 ** 62:
+        raise ValueError(f"{path}: header declares shape {shape}, {expected} bytes: larger than any array")
+    data = reader.read(expected)
+    extra = reader.read(1)  # one byte past the declared end tells "too long" without inflating the rest
+    if len(data) != expected or extra:
+        what = "truncated" if len(data) < expected else "too long"
+        if len(data) < expected:
+            got = len(data)
+        elif not reader.compressed:  # a raw file's length is known without reading it
+            got = reader.size - _HEADER - 4 * ndim
+        else:  # a gzip stream's only by inflating it: count at most 1 MiB more
+            rest = len(reader.read(1 << 20))
+            got = f"{expected + 1 + rest}" if rest < 1 << 20 else f"more than {expected + 1 + rest}"
         raise ValueError(
             f"{path}: {what}: header declares shape {shape} of {dtype.newbyteorder('=').name} "
             f"= {expected} bytes of data, the file has {got}"
         )
-    array = np.frombuffer(data, dtype=dtype, offset=dims_end).reshape(shape)
+    array = np.frombuffer(data, dtype=dtype).reshape(shape)
     return array.astype(dtype.newbyteorder("="))  # a native-order, writable copy
 
 

@@ -138,7 +138,7 @@ class SoftmaxGate(Gate):
 
     def forward(self, a, axis=-1):
         self.axis = axis
-        e = xp.exp(a - a.max(axis=axis, keepdims=True))
+        e = xp.exp(a - a.max(axis=axis, keepdims=True, initial=-xp.inf))  # initial: an empty axis is no error
         self.s = e / e.sum(axis=axis, keepdims=True)
         return self.s
 
@@ -158,7 +158,7 @@ class LogSoftmaxGate(Gate):
 
     def forward(self, a, axis=-1):
         self.axis = axis
-        shifted = a - a.max(axis=axis, keepdims=True)
+        shifted = a - a.max(axis=axis, keepdims=True, initial=-xp.inf)  # initial: an empty axis is no error
         e = xp.exp(shifted)
         total = e.sum(axis=axis, keepdims=True)
         self.s = e / total

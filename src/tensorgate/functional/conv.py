@@ -203,6 +203,8 @@ class Conv2dGate(Gate):
     def _col2im(self, dcols):
         """Add each kernel offset's block of ∂L/∂cols back where im2col read it from; crop the padding."""
         geo = self.geo
+        if geo.n == 0:  # an empty batch: no taps to add (and no buffer to view them in)
+            return xp.zeros((0, geo.c, geo.h, geo.w), dtype=dcols.dtype)
         kh, kw = geo.kernel
         dcols = dcols.reshape(geo.groups, geo.c // geo.groups, kh, kw, geo.n, geo.out_h, geo.row)
         flat, image = geo.buffer(dcols.dtype)

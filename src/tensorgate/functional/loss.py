@@ -16,9 +16,10 @@ Every loss takes ``reduction='mean' | 'sum' | 'none'``: the mean over the batch 
 elementwise losses), the sum, or the per-example losses. The upstream gradient g is scaled accordingly in
 backward: g/m, g, or g_i per example.
 
-Inputs are checked with clear errors: batch sizes must agree, class labels must be integers in
-[0, K), and nan in the input is a ValueError. The nan check costs nothing in the usual case: it looks at the
-loss value, which is nan exactly when something went in as nan, and only then searches for the culprit.
+Inputs are checked with clear errors (issue 3): batch sizes must agree, class labels must be integers in
+[0, K), and a nan or inf loss is a :class:`NonFiniteLossError` (a ValueError) naming the input that holds nan or inf,
+or saying that the loss overflowed. The check costs nothing in the usual case: it looks at the loss value, which
+is finite unless something went wrong, and only then searches for the culprit.
 """
 import functools
 import math
@@ -152,23 +153,30 @@ def _row_numbers(m):
     return rows
 
 
+class NonFiniteLossError(ValueError):
+    """A loss came out nan or inf. Raised in the loss gate's forward, before any backward or update, so
+    that a training step that meets it leaves the weights as they were."""
+
+
 def _check_value(fn, out, *named):
-    """Raise a ValueError naming the argument if the loss is nan because an input holds nan (or inf).
+    """Raise a :class:`NonFiniteLossError` naming the argument if the loss is nan or inf: an input holds
+    nan or inf, or every input is finite and the loss itself overflowed.
 
     The loss gates call it on their result, so that a replayed training step checks as the eager one does.
     """
-    if not (math.isnan(out) if out.ndim == 0 else np.isnan(out).any()):
+    if math.isfinite(out) if out.ndim == 0 else np.isfinite(out).all():
         return out
     for name, t in named:
         a = t.data if isinstance(t, Tensor) else np.asarray(t)
         if a.dtype.kind == "f" and np.isnan(a).any():
-            raise ValueError(f"{fn}: {name} contains nan (first at index {_first_bad(a, np.isnan)})")
+            raise NonFiniteLossError(f"{fn}: {name} contains nan (first at index {_first_bad(a, np.isnan)})")
     for name, t in named:
         a = t.data if isinstance(t, Tensor) else np.asarray(t)
         if a.dtype.kind == "f" and np.isinf(a).any():
-            raise ValueError(f"{fn}: {name} contains inf (first at index {_first_bad(a, np.isinf)}), "
-                             "which makes the loss nan")
-    return out
+            raise NonFiniteLossError(f"{fn}: {name} contains inf (first at index {_first_bad(a, np.isinf)}), "
+                                     "which makes the loss non-finite")
+    raise NonFiniteLossError(f"{fn}: the loss is {'nan' if np.isnan(out).any() else 'inf'} although every "
+                             f"input is finite: it overflowed {out.dtype} (inputs too large)")
 
 
 def _check_2d(fn, z, arg="input"):

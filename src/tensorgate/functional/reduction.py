@@ -62,7 +62,8 @@ class MeanGate(Gate):
         return xp.mean(a, axis=self.axes, keepdims=keepdims)
 
     def backward(self, g):
-        g = _expand(g, self.in_shape, self.axes, self.keepdims) * (1.0 / self.count)
+        # N = 0 only when an averaged axis is empty: then so is the input, and its gradient
+        g = _expand(g, self.in_shape, self.axes, self.keepdims) * (1.0 / self.count if self.count else 0.0)
         return xp.broadcast_to(g, self.in_shape)
 
 
@@ -78,8 +79,9 @@ class MaxGate(Gate):
         self.a = a
         self.axes = _normalize_axis(axis, a.ndim)
         self.keepdims = keepdims
-        if a.size == 0:
-            raise ValueError(f"{self.name}: cannot reduce an empty tensor of shape {a.shape}")
+        if any(a.shape[ax] == 0 for ax in self.axes):  # as PyTorch: other axes may be empty, these not
+            raise ValueError(f"{self.name}: cannot reduce over an empty axis: tensor of shape {a.shape}, "
+                             f"axes {self.axes}")
         self.z = self.reduce(a, axis=self.axes, keepdims=True)
         return self.z if keepdims else self.z.reshape([n for i, n in enumerate(a.shape) if i not in self.axes])
 

@@ -52,11 +52,15 @@ For ``kind == "module"`` the payload is ``{"config": model.get_config(), "state"
 for ``"checkpoint"`` it is an object with ``model_config`` (or null), ``model_state``, ``optimizer``,
 ``epoch``, ``history``, ``rng_state``, ``shuffle_rng_state``, ``callbacks``, ``loader_epoch`` and ``extra``.
 
-Reading checks, in order: the file exists; it is at least 60 bytes; the magic (a PNG, a zip/NumPy
-archive, a pickle or any other file is named as foreign); the version (a newer one asks to upgrade
-tensorgate); the lengths against the file size (truncated or trailing bytes); the SHA-256 (corrupted);
-the JSON; every tensor-table row (dtype allowed, shape, offset and length inside the data section).
-Each failure raises :class:`ModelFileError`, a ``ValueError``.
+Reading checks, in order: the file exists and is a regular file (a FIFO or a device is refused before it
+is read); the magic (a PNG, a zip/NumPy archive, a pickle or any other file is named as foreign); the
+version (a newer one asks to upgrade tensorgate); the lengths against the file size (truncated or
+trailing bytes), after which exactly the declared bytes are read; the SHA-256 (corrupted); the JSON
+(strict: no bare NaN, at most ``MAX_DEPTH`` levels deep); every tensor-table row (a name, a dtype from
+the allow-list, a shape of at most ``MAX_DIMS`` sizes that NumPy can represent, offset and length inside
+the data section, no two rows sharing bytes). Each failure raises :class:`ModelFileError`, a
+``ValueError``, naming the file. :func:`tensorgate.io.load` then builds a model's architecture within an
+allocation budget of the weights the file holds (:mod:`tensorgate.backend.budget`).
 """
 import hashlib
 import json
@@ -66,7 +70,7 @@ import struct
 
 import numpy as np
 
-from ..backend.files import atomic_path
+from ..backend.files import NotRegularFileError, atomic_path, open_regular
 from ..backend.version import __version__
 
 __all__ = ["ModelFileError", "MAGIC", "FORMAT_VERSION", "write_file", "read_file"]
@@ -78,6 +82,10 @@ _ALIGN = 64
 _DIGEST = 32
 _ALLOWED_DTYPES = {"<f2", "<f4", "<f8", "|i1", "<i2", "<i4", "<i8", "|u1", "<u2", "<u4", "<u8", "|b1"}
 _MAX_HEADER = 1 << 30
+#: Limits on what a header may describe: NumPy's own limit on dimensions, and JSON nesting far beyond any
+#: real model's config (a deeper header is hostile; Python's parser would hit its recursion limit near 1000).
+MAX_DIMS = 64
+MAX_DEPTH = 100
 
 _FOREIGN = [
     (b"\x89PNG", "a PNG image"),
@@ -159,92 +167,162 @@ def write_file(path, kind, payload, tensors, metadata=None):
         pass
 
 
-def read_file(path):
-    """Read and verify a tensorgate file; returns ``(header, tensors)`` with tensors a dict name → ndarray.
-
-    Raises :class:`ModelFileError` for every way the file can be wrong (see the module docstring).
-
-    Shape: tensors as written.
-    """
-    path = os.fspath(path)
+def _open_regular(path):
+    """``open_regular`` with its errors as ModelFileError."""
     try:
-        with open(path, "rb") as f:
-            blob = f.read()
+        return open_regular(path)
     except FileNotFoundError:
         raise ModelFileError(f"load: no such file: {path!r}") from None
     except IsADirectoryError:
         raise ModelFileError(f"load: {path!r} is a directory, not a tensorgate file") from None
+    except NotRegularFileError:
+        raise ModelFileError(f"load: {path!r} is not a regular file (a device, FIFO or socket); tensorgate "
+                             "reads model files only from regular files") from None
+    except OSError as err:
+        raise ModelFileError(f"load: cannot open {path!r}: {err.strerror or err}") from None
 
-    if not blob.startswith(MAGIC):
-        if len(blob) < len(MAGIC) and MAGIC.startswith(blob):
-            raise ModelFileError(f"load: {path!r} is truncated: only {len(blob)} bytes")
-        what = next((name for prefix, name in _FOREIGN if blob.startswith(prefix)), "not a tensorgate file")
-        raise ModelFileError(f"load: {path!r} is not a tensorgate file (it looks like {what}); its first bytes are "
-                             f"{blob[:8]!r}, a tensorgate file starts with {MAGIC!r}")
-    if len(blob) < _PREAMBLE.size + _DIGEST:
-        raise ModelFileError(f"load: {path!r} is truncated: only {len(blob)} bytes")
-    _, version, header_length, data_length = _PREAMBLE.unpack_from(blob)
-    if version > FORMAT_VERSION:
-        raise ModelFileError(f"load: {path!r} uses format version {version}, written by a newer tensorgate; this "
-                             f"one reads versions up to {FORMAT_VERSION}. Upgrade tensorgate to load it.")
-    if version < 1:
-        raise ModelFileError(f"load: {path!r} has an invalid format version {version}")
-    if header_length > _MAX_HEADER:
-        raise ModelFileError(f"load: {path!r} declares a header of {header_length} bytes: corrupted")
-    data_start = _PREAMBLE.size + header_length
-    data_start += _pad(data_start)
-    expected = data_start + data_length + _DIGEST
-    if len(blob) < expected:
+
+def _read_exactly(f, n):
+    """``n`` bytes from ``f`` (fewer only if the file ends first); never reads beyond them."""
+    chunks, left = [], n
+    while left > 0:
+        chunk = f.read(min(left, 1 << 24))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_file(path):
+    """Read and verify a tensorgate file; returns ``(header, tensors)`` with tensors a dict name → ndarray.
+
+    Raises :class:`ModelFileError` for every way the file can be wrong (see the module docstring). Only
+    regular files are read, and never more bytes than the preamble declares (and the file holds), so the
+    memory a file can make tensorgate use is bounded by its size.
+
+    Shape: tensors as written.
+    """
+    path = os.fspath(path)
+    f, size = _open_regular(path)
+    with f:
+        head = _read_exactly(f, _PREAMBLE.size)
+        if not head.startswith(MAGIC):
+            if len(head) < len(MAGIC) and MAGIC.startswith(head):
+                raise ModelFileError(f"load: {path!r} is truncated: only {len(head)} bytes")
+            what = next((name for prefix, name in _FOREIGN if head.startswith(prefix)), "not a tensorgate file")
+            raise ModelFileError(f"load: {path!r} is not a tensorgate file (it looks like {what}); its first bytes "
+                                 f"are {head[:8]!r}, a tensorgate file starts with {MAGIC!r}")
+        if len(head) < _PREAMBLE.size or size < _PREAMBLE.size + _DIGEST:
+            raise ModelFileError(f"load: {path!r} is truncated: only {size} bytes")
+        _, version, header_length, data_length = _PREAMBLE.unpack_from(head)
+        if version > FORMAT_VERSION:
+            raise ModelFileError(f"load: {path!r} uses format version {version}, written by a newer tensorgate; "
+                                 f"this one reads versions up to {FORMAT_VERSION}. Upgrade tensorgate to load it.")
+        if version < 1:
+            raise ModelFileError(f"load: {path!r} has an invalid format version {version}")
+        if header_length > _MAX_HEADER:
+            raise ModelFileError(f"load: {path!r} declares a header of {header_length} bytes: corrupted")
+        data_start = _PREAMBLE.size + header_length
+        data_start += _pad(data_start)
+        expected = data_start + data_length + _DIGEST
+        if size < expected:
+            raise ModelFileError(f"load: {path!r} is truncated: it has {size} bytes, its header promises "
+                                 f"{expected}")
+        if size > expected:
+            raise ModelFileError(f"load: {path!r} has {size - expected} unexpected bytes after its end: "
+                                 "corrupted or two files joined")
+        blob = head + _read_exactly(f, expected - len(head))
+    if len(blob) != expected:  # the file shrank while it was read
         raise ModelFileError(f"load: {path!r} is truncated: it has {len(blob)} bytes, its header promises "
                              f"{expected}")
-    if len(blob) > expected:
-        raise ModelFileError(f"load: {path!r} has {len(blob) - expected} unexpected bytes after its end: corrupted "
-                             "or two files joined")
     body = memoryview(blob)[:-_DIGEST]
     if hashlib.sha256(body).digest() != blob[-_DIGEST:]:
         raise ModelFileError(f"load: {path!r} is corrupted: its SHA-256 checksum does not match its contents")
 
-    try:
-        header = json.loads(bytes(body[_PREAMBLE.size:_PREAMBLE.size + header_length]).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as err:
-        raise ModelFileError(f"load: {path!r} has an unreadable header ({err})") from None
-    if not isinstance(header, dict) or not isinstance(header.get("tensors"), list) or "kind" not in header:
-        raise ModelFileError(f"load: {path!r} has a header without 'kind' and 'tensors'")
+    header = _parse_header(path, bytes(body[_PREAMBLE.size:_PREAMBLE.size + header_length]))
     if header.get("format_version") != version:
         raise ModelFileError(f"load: {path!r} header says format version {header.get('format_version')!r}, the "
                              f"preamble {version}: corrupted")
     data = body[data_start:data_start + data_length]
-    tensors = {}
+    tensors, total = {}, 0
     for i, row in enumerate(header["tensors"]):
-        tensors_name, array = _read_tensor(path, i, row, data, data_length)
-        if tensors_name in tensors:
-            raise ModelFileError(f"load: {path!r} names tensor {tensors_name!r} twice")
-        tensors[tensors_name] = array
+        _check_row(path, i, row, data_length)
+        total += row["nbytes"]
+        if total > data_length:  # rows that overlap could make one byte count many times
+            raise ModelFileError(f"load: {path!r}: the tensor table claims {total} bytes or more, the data "
+                                 f"section has {data_length}: tensors overlap")
+        if row["name"] in tensors:
+            raise ModelFileError(f"load: {path!r} names tensor {row['name']!r} twice")
+        tensors[row["name"]] = _read_tensor(row, data)
     return header, tensors
 
 
-def _read_tensor(path, i, row, data, data_length):
+def _refuse_constant(name):
+    raise ValueError(f"bare {name} is not JSON (tensorgate writes non-finite floats as {{'__float__': ...}})")
+
+
+def _depth(obj):
+    """The nesting depth of a parsed JSON value, counted without recursion."""
+    deepest, stack = 0, [(obj, 1)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return deepest
+
+
+def _parse_header(path, raw):
+    """The JSON header as a dict with a string ``kind`` and a list ``tensors``, or a ModelFileError."""
+    try:
+        header = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ModelFileError(f"load: {path!r} has a header nested too deeply to be a tensorgate file") from None
+    except (UnicodeDecodeError, ValueError) as err:
+        raise ModelFileError(f"load: {path!r} has an unreadable header ({err})") from None
+    if _depth(header) > MAX_DEPTH:
+        raise ModelFileError(f"load: {path!r} has a header nested more than {MAX_DEPTH} levels deep")
+    if not isinstance(header, dict) or not isinstance(header.get("tensors"), list) or "kind" not in header:
+        raise ModelFileError(f"load: {path!r} has a header without 'kind' and 'tensors'")
+    if not isinstance(header["kind"], str):
+        raise ModelFileError(f"load: {path!r} has a 'kind' that is not a string: {header['kind']!r:.60}")
+    return header
+
+
+def _check_row(path, i, row, data_length):
+    """Check one tensor-table row's types and sizes before anything is allocated for it."""
     def bad(why):
-        return ModelFileError(f"load: {path!r}: tensor table entry {i} ({row.get('name') if isinstance(row, dict) else row!r}) "
-                              f"{why}")
+        name = row.get("name") if isinstance(row, dict) else row
+        return ModelFileError(f"load: {path!r}: tensor table entry {i} ({name!r:.60}) {why}")
 
     if not isinstance(row, dict) or not {"name", "dtype", "shape", "offset", "nbytes"} <= set(row):
         raise bad("lacks name, dtype, shape, offset or nbytes")
     name, dtype, shape, offset, nbytes = (row[k] for k in ("name", "dtype", "shape", "offset", "nbytes"))
     if not isinstance(name, str):
         raise bad("has a name that is not a string")
-    if dtype not in _ALLOWED_DTYPES:
-        raise bad(f"has dtype {dtype!r}, not one of the plain numeric dtypes the format allows")
+    if not isinstance(dtype, str) or dtype not in _ALLOWED_DTYPES:
+        raise bad(f"has dtype {dtype!r:.60}, not one of the plain numeric dtypes the format allows")
     if (not isinstance(shape, list) or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0
                                                   for n in shape)):
-        raise bad(f"has an invalid shape {shape!r}")
+        raise bad(f"has an invalid shape {shape!r:.80}")
+    if len(shape) > MAX_DIMS:
+        raise bad(f"has {len(shape)} dimensions; at most {MAX_DIMS} are allowed")
+    if math.prod(max(n, 1) for n in shape) >= 2 ** 62:  # NumPy cannot even describe such an array
+        raise bad(f"has a shape {shape!r:.80} too large for any array")
     for value in (offset, nbytes):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise bad(f"has an invalid offset or length {value!r}")
-    dtype = np.dtype(dtype)
-    if math.prod(shape) * dtype.itemsize != nbytes:
-        raise bad(f"says {nbytes} bytes, but shape {tuple(shape)} of {dtype} needs {math.prod(shape) * dtype.itemsize}")
+            raise bad(f"has an invalid offset or length {value!r:.60}")
+    itemsize = np.dtype(dtype).itemsize
+    if math.prod(shape) * itemsize != nbytes:
+        raise bad(f"says {nbytes} bytes, but shape {tuple(shape)} of {dtype} needs {math.prod(shape) * itemsize}")
     if offset + nbytes > data_length:
         raise bad(f"does not fit the file: bytes {offset}..{offset + nbytes} of a {data_length}-byte data section")
-    array = np.frombuffer(data[offset:offset + nbytes], dtype=dtype).reshape(tuple(shape))
-    return name, array.astype(dtype.newbyteorder("="), copy=True)
+
+
+def _read_tensor(row, data):
+    dtype, offset, nbytes = np.dtype(row["dtype"]), row["offset"], row["nbytes"]
+    array = np.frombuffer(data[offset:offset + nbytes], dtype=dtype).reshape(tuple(row["shape"]))
+    return array.astype(dtype.newbyteorder("="), copy=True)

@@ -4,16 +4,21 @@ No pickle anywhere: objects are turned into JSON plus a table of raw arrays, and
 from its ``get_config()`` through :func:`tensorgate.nn.module_from_config` (a registry of known layer
 classes), so a file can name only classes tensorgate already has; it cannot make Python run anything.
 """
+import contextlib
 import math
 import os
 
 import numpy as np
 
 from ..autograd import Tensor
+from ..backend.budget import AllocationBudgetExceeded, allocation_budget
 from .format import ModelFileError, read_file, write_file
 from .safetensors_format import is_safetensors_path, load_safetensors, save_safetensors
 
 __all__ = ["save", "load", "save_checkpoint", "load_checkpoint", "ModelFileError"]
+
+#: Elements a rebuilt architecture may create beyond the weights in the file (non-persistent buffers).
+_BUILD_ALLOWANCE = 1 << 16
 
 _MARKERS = {"__tensor__", "__tuple__", "__items__", "__module__", "__float__", "__param__"}
 
@@ -127,8 +132,15 @@ def _rebuild_module(payload, tensors):
     if not isinstance(payload, dict) or not isinstance(payload.get("config"), dict):
         raise ModelFileError("load: a model entry lacks its architecture 'config'")
     state = _state_from(payload, tensors)
+    # The config may name any size of layer: build it only within the weights the file holds (plus an
+    # allowance for small non-persistent buffers), so a tiny file cannot make us allocate gigabytes.
+    budget = sum(int(v.size) for v in tensors.values()) + _BUILD_ALLOWANCE
     try:
-        model = nn.module_from_config(payload["config"])
+        with allocation_budget(budget):
+            model = nn.module_from_config(payload["config"])
+    except AllocationBudgetExceeded as err:
+        raise ModelFileError(f"load: the file's architecture needs more weights than the file holds "
+                             f"({len(tensors)} tensors, {budget - _BUILD_ALLOWANCE:,} numbers): {err}") from None
     except Exception as err:  # an unknown type, a bad argument: never more than an error
         raise ModelFileError(f"load: cannot rebuild the model from the file's architecture: "
                              f"{type(err).__name__}: {err}") from None
@@ -204,27 +216,52 @@ def load(path):
 
     Returns a Module for a model file, a dict for a checkpoint (with ``"model"`` rebuilt as a Module when
     the architecture was stored) and the same nest for a dict file. Never runs code from the file; a
-    damaged, foreign or too-new file raises :class:`ModelFileError` saying which. A ``.safetensors`` file
-    comes back as an ordered dict name → array (load it into a model with ``model.load_state_dict``).
+    damaged, foreign, hostile or too-new file raises :class:`ModelFileError` naming the file and saying
+    what is wrong. Only regular files are read; the memory a file can make ``load`` use is bounded by its
+    size (an architecture is rebuilt only within the number of weights the file itself holds). A
+    ``.safetensors`` file comes back as an ordered dict name → array (load it into a model with
+    ``model.load_state_dict``).
 
     Shape: arrays as saved.
     """
     if is_safetensors_path(path):
         return load_safetensors(path)
     header, tensors = read_file(path)
-    kind, payload = header["kind"], header.get("payload")
-    if kind == "module":
-        return _rebuild_module(payload, tensors)
-    if kind == "checkpoint":
-        checkpoint = _decode_checkpoint(payload, tensors)
-        if checkpoint.get("model_config") is not None:
-            checkpoint["model"] = _rebuild_module({"config": checkpoint["model_config"],
-                                                   "state": payload["model_state"]}, tensors)
-        checkpoint["metadata"] = _decode(header.get("metadata", {}), {})
-        return checkpoint
-    if kind == "dict":
-        return _decode(payload, tensors)
-    raise ModelFileError(f"load: {os.fspath(path)!r} holds an unknown kind of object {kind!r}")
+    with _naming(path):
+        kind, payload = header["kind"], header.get("payload")
+        if kind == "module":
+            return _rebuild_module(payload, tensors)
+        if kind == "checkpoint":
+            checkpoint = _decode_checkpoint(payload, tensors)
+            if checkpoint.get("model_config") is not None:
+                checkpoint["model"] = _rebuild_module({"config": checkpoint["model_config"],
+                                                       "state": payload["model_state"]}, tensors)
+            checkpoint["metadata"] = _decode(header.get("metadata", {}), {})
+            return checkpoint
+        if kind == "dict":
+            return _decode(payload, tensors)
+        raise ModelFileError(f"holds an unknown kind of object {kind!r:.60}")
+
+
+@contextlib.contextmanager
+def _naming(path):
+    """Every error while decoding a verified file's payload becomes a ModelFileError naming the file.
+
+    A checksum only says the file is what its writer wrote; a hostile writer can still write a payload of
+    the wrong types (a tuple marker around a number, a list where a name belongs), which the decoder meets
+    as TypeError, KeyError and the like.
+    """
+    where = f"load: {os.fspath(path)!r}"
+    try:
+        yield
+    except ModelFileError as err:
+        message = str(err)
+        if repr(os.fspath(path)) in message:  # already names the file
+            raise
+        body = message[len("load: "):] if message.startswith("load: ") else message
+        raise ModelFileError(f"{where}: {body}") from None
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError, MemoryError) as err:
+        raise ModelFileError(f"{where}: malformed payload ({type(err).__name__}: {str(err)[:200]})") from None
 
 
 def read_metadata(path):
@@ -233,8 +270,12 @@ def read_metadata(path):
     Shape: not applicable.
     """
     header, _ = read_file(path)
+    with _naming(path):
+        metadata = _decode(header.get("metadata"), {})
+        if metadata is not None and not isinstance(metadata, dict):
+            raise ModelFileError(f"has metadata that is not an object: {type(metadata).__name__}")
     return {"kind": header["kind"], "format_version": header["format_version"],
-            "tensorgate_version": header.get("tensorgate_version"), "metadata": _decode(header.get("metadata"), {})}
+            "tensorgate_version": header.get("tensorgate_version"), "metadata": metadata}
 
 
 # ---------------------------------------------------------------- training checkpoints
@@ -307,4 +348,5 @@ def load_checkpoint(path):
     if header["kind"] != "checkpoint":
         raise ModelFileError(f"load_checkpoint: {os.fspath(path)!r} holds a {header['kind']!r}, not a training "
                              "checkpoint")
-    return _decode_checkpoint(header["payload"], tensors)
+    with _naming(path):
+        return _decode_checkpoint(header.get("payload"), tensors)

@@ -1,6 +1,7 @@
 """tensorgate.training: ``fit`` (the training loop), ``evaluate``, ``predict``, ``History`` and callbacks."""
 from .callbacks import Callback, CSVLogger, EarlyStopping, LambdaCallback, LearningRateScheduler, ModelCheckpoint
 from .compiled import CompiledStep, compile_step
+from .divergence import LossGrowthWarning, TrainingDiverged
 from .history import History
 from .loop import Trainer, evaluate, fit, predict
 from .metrics import StreamingAccuracy
@@ -8,4 +9,5 @@ from .metrics import StreamingAccuracy
 __all__ = [
     "fit", "evaluate", "predict", "Trainer", "CompiledStep", "compile_step", "History", "Callback",
     "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler", "CSVLogger", "LambdaCallback", "StreamingAccuracy",
+    "TrainingDiverged", "LossGrowthWarning",
 ]

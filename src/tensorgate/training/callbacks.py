@@ -152,8 +152,10 @@ class EarlyStopping(Callback):
                 "stopped_epoch": self.stopped_epoch, "best_weights": self.best_weights}
 
     def load_state_dict(self, state):
-        for key, value in state.items():
-            setattr(self, key, value)
+        # only the attributes state_dict() writes: a checkpoint must not set anything else on the callback
+        for key in ("wait", "best", "best_epoch", "stopped_epoch", "best_weights"):
+            if key in state:
+                setattr(self, key, state[key])
 
 
 class ModelCheckpoint(Callback):

@@ -20,6 +20,7 @@ a seed, from one draw of tensorgate's global generator); dropout and everything 
 the global generator (``tg.manual_seed``). A checkpoint stores both generators' states, so a resumed run
 sees exactly the batches and dropout masks the uninterrupted run would have seen.
 """
+import math
 import time
 
 import numpy as np
@@ -27,11 +28,14 @@ import numpy as np
 from ..autograd import Tensor, no_grad
 from ..backend import random as _random
 from ..backend.memory import tune_malloc
+from ..functional.loss import NonFiniteLossError
 from ..io import load_checkpoint, save_checkpoint
 from .callbacks import Callback
 from .compiled import CompiledStep
+from .divergence import LossAlarm, diverged
 from .history import History
 from .metrics import resolve_metrics
+from .resume import check_checkpoint
 
 __all__ = ["fit", "evaluate", "predict", "Trainer"]
 
@@ -196,9 +200,12 @@ def predict(model, X, batch_size=256):
             for start in range(0, X.shape[0], int(batch_size)):
                 xb = X[start:start + batch_size]
                 outputs.append(model(Tensor(xb, dtype=xb.dtype)).data)
+            if not outputs:  # no rows: one row of zeros (in eval mode: no state changes) gives the shape
+                probe = model(Tensor(np.zeros((1,) + X.shape[1:], dtype=X.dtype), dtype=X.dtype)).data
+                outputs.append(probe[:0])
     finally:
         _set_mode(model, was_training)
-    return np.concatenate(outputs) if outputs else np.empty((0,), dtype)
+    return np.concatenate(outputs)
 
 
 # ---------------------------------------------------------------- the trainer
@@ -278,6 +285,7 @@ class Trainer:
 
     def _resume(self, path, loader):
         ckpt = load_checkpoint(path)
+        check_checkpoint(ckpt, self, path, loader)  # every value, before anything is restored
         self.model.load_state_dict(ckpt["model_state"])
         if ckpt.get("optimizer") is not None:
             self.optimizer.load_state_dict(ckpt["optimizer"])
@@ -323,6 +331,7 @@ class Trainer:
                                "steps": _safe_len(train), "samples": getattr(train, "n", None)}
         self.stop_training = False
         self.completed_epochs = int(initial_epoch)
+        self._loss_alarm = LossAlarm()  # the first batch's loss sets it
 
         for cb in self.callbacks:
             cb.on_train_begin({})
@@ -355,16 +364,26 @@ class Trainer:
         total, seen = 0.0, 0
         lr = optimizer.param_groups[0]["lr"]  # the rate the epoch starts with (per-batch schedules move it)
         start = last_shown = time.perf_counter()
+        # the state to put back if the weights become non-finite (an update can overflow while its loss is
+        # finite; the next loss is then nan): one copy per epoch, not per batch
+        start_state = (model.state_dict(), optimizer.state_dict())
         for i, (xb, yb) in enumerate(train.batches(rng)):
-            if self._compiled is not None:
-                value, out_data = self._compiled(xb, yb)
-            else:
-                out = model(Tensor(xb, dtype=xb.dtype))
-                loss = loss_fn(out, Tensor(yb, dtype=yb.dtype))
-                optimizer.zero_grad()
-                loss.backward()
-                optimizer.step()
-                value, out_data = float(loss.data), out.data
+            try:
+                if self._compiled is not None:
+                    value, out_data = self._compiled(xb, yb)
+                else:
+                    out = model(Tensor(xb, dtype=xb.dtype))
+                    loss = loss_fn(out, Tensor(yb, dtype=yb.dtype))  # a nan/inf loss raises here, before backward
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                    value, out_data = float(loss.data), out.data
+            except NonFiniteLossError as err:
+                raise diverged(self, err, epoch, i, xb, yb, start_state, bar) from None
+            if not value < self._loss_alarm.threshold:  # also catches nan and inf from a loss without the check
+                if not math.isfinite(value):
+                    raise diverged(self, f"the loss is {value}", epoch, i, xb, yb, start_state, bar)
+                self._loss_alarm.ring(value, epoch, i, optimizer)
 
             b = xb.shape[0]
             total += value * b
