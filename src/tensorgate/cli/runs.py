@@ -9,6 +9,7 @@ what is needed to use the model on raw features:
 so :class:`Predictor` applies the training set's standardisation, (x − mean) / scale, before the network.
 """
 import json
+import math
 from datetime import datetime
 from pathlib import Path
 

@@ -15,13 +15,12 @@ failure is a :class:`~tensorgate.io.ModelFileError` saying what is wrong.
 import json
 import math
 import os
-import stat
 from collections import OrderedDict
 
 import numpy as np
 
 from ..autograd import Tensor
-from ..backend.files import atomic_path
+from ..backend.files import NotRegularFileError, atomic_path, open_regular
 from .format import MAGIC, ModelFileError
 
 __all__ = ["is_safetensors_path", "save_safetensors", "load_safetensors", "MAX_HEADER_BYTES"]
@@ -98,17 +97,18 @@ def save_safetensors(obj, path, metadata=None):
 def _read_bounded(path):
     """The bytes of ``path`` after checking that it is a regular file; ModelFileError otherwise."""
     try:
-        info = os.stat(path)
+        f, size = open_regular(path)   # checked on the open descriptor: nothing swapped in between
     except FileNotFoundError:
         raise ModelFileError(f"load: no such file: {path!r}") from None
+    except IsADirectoryError:
+        raise ModelFileError(f"load: {path!r} is a directory, not a safetensors file") from None
+    except NotRegularFileError:
+        raise ModelFileError(f"load: {path!r} is not a regular file, not a safetensors file") from None
     except OSError as err:
         raise ModelFileError(f"load: cannot read {path!r}: {err.strerror or err}") from None
-    if not stat.S_ISREG(info.st_mode):
-        what = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-        raise ModelFileError(f"load: {path!r} is {what}, not a safetensors file")
-    with open(path, "rb") as f:
-        blob = f.read(info.st_size + 1)     # one byte more tells that the file grew while it was read
-    if len(blob) != info.st_size:
+    with f:
+        blob = f.read(size + 1)     # one byte more tells that the file grew while it was read
+    if len(blob) != size:
         raise ModelFileError(f"load: {path!r} changed size while it was read")
     return blob
 
