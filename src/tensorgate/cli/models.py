@@ -77,11 +77,7 @@ def targets(model_name, y):
 
 
 def metrics_for(model_name):
-    """fit's metrics: the perceptron predicts class 1 when z ≥ 0, i.e. a threshold of 0 on its output."""
-    if model_name == "perceptron":
-        from ..training import StreamingAccuracy
-
-        return [StreamingAccuracy(threshold=0.0)]
+    """fit's metrics: "accuracy", thresholded where each loss declares (z ≥ 0 for logreg and the perceptron)."""
     return ("accuracy",)
 
 

@@ -16,7 +16,9 @@ from .classification import (
 from .probability import log_loss
 from .ranking import auc, average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
 from .report import classification_report
-from .streaming import AUROC, F1, Accuracy, ConfusionMatrix, Metric, Precision, Recall
+from .streaming import (
+    AUROC, F1, Accuracy, BinaryAccuracy, ConfusionMatrix, Metric, Precision, Recall, SubsetAccuracy,
+)
 from .threshold import ThresholdResult, best_threshold
 
 __all__ = [
@@ -27,4 +29,5 @@ __all__ = [
     "roc_curve", "auc", "roc_auc_score", "precision_recall_curve", "average_precision_score",
     "best_threshold", "ThresholdResult",
     "Metric", "Accuracy", "ConfusionMatrix", "Precision", "Recall", "F1", "AUROC",
+    "BinaryAccuracy", "SubsetAccuracy",
 ]

@@ -3,9 +3,9 @@ from .callbacks import Callback, CSVLogger, EarlyStopping, LambdaCallback, Learn
 from .compiled import CompiledStep, compile_step
 from .history import History
 from .loop import Trainer, evaluate, fit, predict
-from .metrics import StreamingAccuracy
+from .metrics import TaskAccuracy
 
 __all__ = [
     "fit", "evaluate", "predict", "Trainer", "CompiledStep", "compile_step", "History", "Callback",
-    "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler", "CSVLogger", "LambdaCallback", "StreamingAccuracy",
+    "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler", "CSVLogger", "LambdaCallback", "TaskAccuracy",
 ]

@@ -29,7 +29,7 @@ from ..backend import random as _random
 from .callbacks import Callback
 from .compiled import CompiledStep
 from .history import History
-from .metrics import resolve_metrics
+from .metrics import metric_logs, resolve_metrics
 
 __all__ = ["fit", "evaluate", "predict", "Trainer"]
 
@@ -147,8 +147,7 @@ def _run_eval(model, loss_fn, source, metrics):
     logs = {}
     if loss_fn is not None:
         logs["loss"] = total / seen if seen else float("nan")
-    for m in metrics:
-        logs[str(m.name)] = m.compute()
+    logs.update(metric_logs(metrics))
     return logs
 
 
@@ -386,8 +385,7 @@ class Trainer:
             raise ValueError("fit: the training data yielded no batches")
 
         logs = {"loss": total / seen}
-        for m in metrics:
-            logs[str(m.name)] = m.compute()
+        logs.update(metric_logs(metrics))
         if val is not None:
             for key, value in _run_eval(model, loss_fn, val, metrics).items():
                 logs["val_" + key] = value
