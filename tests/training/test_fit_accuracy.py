@@ -108,3 +108,9 @@ def test_bad_multilabel_shapes_name_the_arguments():
         BinaryAccuracy().update(np.zeros((4, 3)), np.zeros((4, 2)))
     with pytest.raises(ValueError, match="threshold"):
         SubsetAccuracy(threshold=float("nan"))
+
+
+def test_a_diverging_output_does_not_stop_training_in_the_metric():
+    acc = TaskAccuracy(nn.MSELoss())
+    acc.update(np.array([[np.inf], [np.nan], [0.9]]), np.array([[1.0], [1.0], [0.0]]))
+    assert acc.compute() == pytest.approx(1 / 3)      # inf ≥ 0.5 right, nan (as 0) wrong, 0.9 wrong

@@ -21,7 +21,6 @@ def blobs(m=60, seed=0):
     return X, y
 
 
-
 def test_validation_split_holds_out_the_last_rows_before_shuffling():
     X, y = blobs(50)
     tg.manual_seed(0)

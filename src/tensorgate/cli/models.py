@@ -16,7 +16,7 @@ from .errors import UserError, one_line
 
 #: --init → the scheme name of ``nn.Linear(init=...)`` (stored in the model's config).
 INIT_SCHEMES = {"he": "he_normal", "he_uniform": "he_uniform", "xavier": "xavier_uniform",
-                "xavier_normal": "xavier_normal", "default": "default"}
+                "xavier_normal": "xavier_normal", "default": "default", "zeros": "zeros", "normal": "normal"}
 #: Models with one output neuron (binary problems only).
 SINGLE_OUTPUT = ("logreg", "perceptron")
 
@@ -25,7 +25,7 @@ def _activation(name):
     from .. import nn
 
     return {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid,
-            "gelu": nn.GELU}[name]()
+            "gelu": nn.GELU, "step": nn.Step}[name]()
 
 
 def build(settings, example_shape, num_classes, image_shape=None):

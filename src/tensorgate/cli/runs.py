@@ -20,6 +20,8 @@ from .errors import UserError, one_line
 from .models import predicted_classes, probabilities
 
 MODEL_FILE = "model.tgate"
+#: the validation split of a run, raw features and labels, where evaluate chooses its thresholds
+VALIDATION_FILE = "validation.npz"
 
 
 def new_run_dir(settings, root="runs"):
@@ -72,6 +74,32 @@ def write_text(path, text):
 
 def write_json(path, obj):
     write_text(path, json.dumps(_json_ready(obj), indent=2, allow_nan=False) + "\n")
+
+
+def write_validation_split(run_dir, X_val, y_val):
+    """Keep the run's validation split (raw features X, labels y) as ``validation.npz``: evaluate chooses its
+    operating thresholds there, not on the test data it reports. Nothing is written for an empty split."""
+    if len(y_val) == 0:
+        return None
+    path = Path(run_dir) / VALIDATION_FILE
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        np.savez_compressed(f, X=np.asarray(X_val), y=np.asarray(y_val, dtype=np.int64))
+    return path
+
+
+def read_validation_split(run_dir):
+    """(X, y) of a run's ``validation.npz``, or None when the run has none (runs of earlier versions)."""
+    path = Path(run_dir) / VALIDATION_FILE
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            X, y = saved["X"], saved["y"]
+    except (OSError, ValueError, KeyError) as err:
+        raise UserError(f"{path}: cannot read the run's validation split: {one_line(err)}") from None
+    if X.ndim < 1 or y.ndim != 1 or len(X) != len(y) or y.dtype.kind not in "iu":
+        raise UserError(f"{path}: not a validation split (X {X.shape}, y {y.shape} {y.dtype})")
+    return X, y
 
 
 def read_json(path):

@@ -7,7 +7,26 @@ from . import data as cli_data
 from . import models
 from .config import ZOO_MODELS, to_toml
 from .errors import UserError, one_line
-from .runs import MODEL_FILE, Predictor, model_metadata, new_run_dir, write_json, write_text
+from .runs import MODEL_FILE, Predictor, model_metadata, new_run_dir, write_json, write_text, write_validation_split
+
+#: --progress → fit's verbose (2: a bar on a terminal, else a line per epoch; 1: a line per epoch; 0: silent)
+VERBOSE = {"bar": 2, "epoch": 1, "none": 0}
+#: after a fit this long, say what comes next (evaluating, plotting), so a long run never seems to hang
+LONG_RUN_SECONDS = 10.0
+
+
+def say_next(settings, fit_seconds, text):
+    """Print what the CLI does next after a long training run (nothing with --progress none)."""
+    if settings["progress"] != "none" and fit_seconds >= LONG_RUN_SECONDS:
+        print(text, flush=True)
+
+
+def activation_note(settings):
+    """The lecture's warning for --activation step (None for the others)."""
+    if settings["activation"] == "step" and settings["model"] == "mlp" and settings["hidden"]:
+        return ("note: --activation step has derivative 0 wherever it is defined, so no gradient passes "
+                "through it: the hidden layers keep their initial weights and only the output layer learns")
+    return None
 
 
 def make_optimizer(settings, parameters):
@@ -86,6 +105,8 @@ def train(settings, plots=True):
     print(f"tensorgate train: {name} ({_architecture(model)}, {n_params:,} parameters) on {dataset.name}: "
           f"{len(y_fit)} training, {len(y_val)} validation, {len(dataset.y_test)} test examples, "
           f"{dataset.num_classes} classes", flush=True)
+    if activation_note(settings):
+        print(activation_note(settings), flush=True)
 
     train_xy = (prepare(X_fit), models.targets(name, y_fit))
     val_xy = (prepare(X_val), models.targets(name, y_val)) if len(y_val) else None
@@ -95,10 +116,11 @@ def train(settings, plots=True):
     try:
         history = fit(model, loss_fn, optimizer, train_xy, epochs=settings["epochs"],
                       batch_size=settings["batch_size"], val_data=val_xy, metrics=metrics, callbacks=callbacks,
-                      verbose=2 if settings["progress"] else 0, seed=seed)
+                      verbose=VERBOSE[settings["progress"]], seed=seed)
     except ValueError as err:  # a shape the network cannot take
         raise UserError(f"training failed: {one_line(err)}") from None
     fit_seconds = time.perf_counter() - fit_started
+    say_next(settings, fit_seconds, "evaluating on the training, validation and test data ...")
 
     results = {}
     for split, xy in (("train", train_xy), ("validation", val_xy), ("test", test_xy)):
@@ -124,6 +146,7 @@ def train(settings, plots=True):
         "train": len(y_fit), "validation": len(y_val), "test": len(dataset.y_test)}})
     write_text(run_dir / "config.toml", to_toml({**settings, "out": None}))
     write_json(run_dir / "history.json", history.to_dict())
+    write_validation_split(run_dir, X_val, y_val)
     logits = predict(model, test_xy[0])
     predictor = Predictor(model, metadata)
     proba = models.probabilities(logits)
@@ -135,6 +158,7 @@ def train(settings, plots=True):
     if plots:
         from .figures import write_plots
 
+        say_next(settings, fit_seconds, "plotting ...")
         write_plots(run_dir, predictor, dataset.X_test, dataset.y_test, proba=proba, history=history,
                     image_shape=dataset.image_shape)
 

@@ -32,7 +32,9 @@ from ..autograd import grad_mode
 from ..autograd.tensor import Tensor
 from ..backend.files import atomic_path
 from ..training.callbacks import Callback
-from .diagnosis import Finding, TrainingWarning, _layer_of, linear_stacks, symmetric_weights
+from .diagnosis import (
+    _AFFINE, Finding, TrainingWarning, _layer_of, exploding_activations, linear_stacks, symmetric_weights,
+)
 
 __all__ = ["Monitor"]
 
@@ -53,12 +55,17 @@ def _norm(a):
 class _LayerStats:
     """One layer's running sums over an epoch: count, Σa, Σa², zeros, and which units were ever non-zero."""
 
-    __slots__ = ("n", "total", "squares", "zeros", "active", "sample", "sample_from")
+    __slots__ = ("n", "total", "squares", "zeros", "active", "sample", "sample_from", "in_n", "in_squares")
 
     def __init__(self):
         self.n, self.total, self.squares, self.zeros = 0, 0.0, 0.0, 0
         self.active = None
         self.sample, self.sample_from = None, 0
+        self.in_n, self.in_squares = 0, 0.0   # the input's Σa², for an affine layer's gain std(z)/rms(a)
+
+    def add_input(self, a):
+        self.in_n += a.size
+        self.in_squares += _sum_squares(a.reshape(-1))
 
     def add(self, a, sample_size):
         flat = a.reshape(-1)
@@ -89,8 +96,11 @@ class _LayerStats:
         mean = self.total / self.n
         var = max(self.squares / self.n - mean * mean, 0.0)
         dead = float(1.0 - self.active.mean()) if self.active is not None else float("nan")
-        return {"mean": mean, "std": math.sqrt(var) if np.isfinite(var) else float("nan"),
-                "zero_fraction": self.zeros / self.n, "dead_fraction": dead, "units": int(self.active.size)}
+        summary = {"mean": mean, "std": math.sqrt(var) if np.isfinite(var) else float("nan"),
+                   "zero_fraction": self.zeros / self.n, "dead_fraction": dead, "units": int(self.active.size)}
+        if self.in_n:
+            summary["input_rms"] = math.sqrt(self.in_squares / self.in_n)
+        return summary
 
 
 class Monitor(Callback):
@@ -214,6 +224,8 @@ class Monitor(Callback):
                 if stats is None:
                     stats = self._stats[name] = _LayerStats()
                 stats.add(output.data, self.sample_size)
+                if type(module).__name__ in _AFFINE and inputs and isinstance(inputs[0], Tensor):
+                    stats.add_input(inputs[0].data)
         return hook
 
     def _grad_hook(self, name, p):
@@ -373,6 +385,12 @@ class Monitor(Callback):
                     "exploding_gradients", "model",
                     f"epoch {epoch}: the gradient norm grew {now / before:.3g} times since the previous epoch "
                     f"({before:.3g} → {now:.3g}).", epoch=epoch, step=step))
+        # exploding activations: the gains of the first epoch (what the initialisation does), overflow at any
+        gains_now = len(self.records) == 1
+        found += self._emit_later(exploding_activations(
+            [(layer, self._layer_types.get(layer, "?"), s.get("input_rms"), s["std"])
+             for layer, s in record["activations"].items()],
+            growth=4.0 if gains_now else math.inf, epoch=epoch, step=step))
         # dead units
         for layer, s in record["activations"].items():
             if s["units"] >= 2 and s["dead_fraction"] > self.dead_fraction:
@@ -413,6 +431,13 @@ class Monitor(Callback):
         self._seen.add(key)
         self.findings.append(finding)
         return [finding]
+
+    def _emit_later(self, findings):
+        """Add findings (once each) and return the new ones, for the caller to emit."""
+        new = []
+        for f in findings:
+            new += self._add(f)
+        return new
 
     def _emit(self, findings):
         new = []

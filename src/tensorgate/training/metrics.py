@@ -19,12 +19,15 @@ loss ``kind``                      output and target                logged as
                                                                     label, Keras's) and ``subset_accuracy``
                                                                     (every label right, scikit-learn's
                                                                     ``accuracy_score``)
-anything else (MSE, a function)    by shape, as Keras does          (b, 1) output: ≥ 0.5; (b, K): argmax
+anything else (MSE, a function)    by shape, as Keras does          ``accuracy``: (b, 1) output and target
+                                                                    ≥ 0.5 agree; (b, K): argmax
 ================================== ================================ ==========================================
 
 Multi-label targets log no plain ``accuracy``: Keras would call the per-label figure "accuracy" and
 scikit-learn the per-example one, and the two can be far apart.
 """
+import numpy as np
+
 from .. import metrics as _metrics
 from ..functional import loss as _F
 
@@ -92,10 +95,14 @@ class TaskAccuracy:
             return [_metrics.BinaryAccuracy(self.threshold), _metrics.SubsetAccuracy(self.threshold)]
         if self.kind in ("binary", "multiclass"):
             return [_metrics.Accuracy(self.threshold)]
-        # no declared kind: Keras's rule, by shape
-        return [_metrics.Accuracy(0.5)]
+        # no declared kind, or regression: Keras's rule by shape (one column: output and target ≥ 0.5 agree)
+        return [_metrics.BinaryAccuracy(0.5) if columns == 1 else _metrics.Accuracy()]
 
     def update(self, preds, target):
+        if isinstance(preds, np.ndarray) and preds.dtype.kind == "f" and not np.isfinite(preds).all():
+            # a diverging network: the loss, the Monitor and fit's checks say so; the metric must not be what
+            # stops training, so nan counts as 0 and ±inf as the largest float (the checked metrics refuse both)
+            preds = np.nan_to_num(preds)
         if self.parts is None:
             self.parts = self._choose(preds)
         for part in self.parts:
