@@ -187,22 +187,24 @@ def exploding_activations(layers, growth=4.0, total_growth=10.0, epoch=None, ste
     >>> [f.kind for f in exploding_activations([("0", "Linear", 1.0, 27.9), ("2", "Linear", 16.0, 360.0)])]
     ['exploding_activations']
     """
-    gains, overflow = [], []
+    gains, overflow = [], None
     for name, cls, rms_in, std_out in layers:
         if std_out is None or not np.isfinite(std_out) or (rms_in is not None and not np.isfinite(rms_in)):
-            overflow.append(f"{name} ({cls})")
-        elif cls in _AFFINE and rms_in:
+            overflow = f"{name} ({cls})"  # the first layer whose output overflowed; the later ones inherit it
+            break
+        if cls in _AFFINE and rms_in:
             gains.append((name, cls, std_out / rms_in, std_out))
     when = f"epoch {epoch}: " if epoch is not None else ""
-    if overflow:  # the first layer whose output overflowed; every layer after it inherits the inf/nan
-        return [Finding("exploding_activations", overflow[0].split(" ")[0],
-                        f"{when}the activations overflowed from layer {overflow[0]} on: its output is no longer "
-                        "finite (inf, then nan in the loss).", epoch=epoch, step=step)]
     large = [g for g in gains if g[2] > growth]
+    each = ", ".join(f"{name} ({cls}) ×{gain:.3g} (std {std:.3g})" for name, cls, gain, std in large)
+    if overflow is not None:
+        before = f", after the spread of the signal std(z)/rms(a) grew at {each}" if large else ""
+        return [Finding("exploding_activations", overflow.split(" ")[0],
+                        f"{when}the activations overflowed at layer {overflow}{before}: its output is no longer "
+                        "finite (inf, then nan in the loss).", epoch=epoch, step=step)]
     total = float(np.prod([g[2] for g in gains])) if gains else 1.0
     if not large or total <= total_growth:
         return []
-    each = ", ".join(f"{name} ({cls}) ×{gain:.3g} (std {std:.3g})" for name, cls, gain, std in large)
     return [Finding("exploding_activations", ", ".join(g[0] for g in large),
                     f"{when}the activations explode going forward: the spread of the signal std(z)/rms(a) grows "
                     f"at {each}, ×{total:.3g} through the network; a healthy layer keeps it near 1. Weights "

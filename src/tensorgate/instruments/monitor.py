@@ -36,7 +36,7 @@ from .diagnosis import (
     _AFFINE, Finding, TrainingWarning, _layer_of, exploding_activations, linear_stacks, symmetric_weights,
 )
 
-__all__ = ["Monitor"]
+__all__ = ["Monitor", "diagnose_forward"]
 
 
 def _sum_squares(flat):
@@ -413,7 +413,7 @@ class Monitor(Callback):
         -------
         list of Finding
         """
-        if len(self.steps["epoch"]) > self._epoch_start:
+        if len(self.steps["epoch"]) > self._epoch_start or self._stats:  # steps, or a forward pass that broke
             self.end_epoch()
         if self._params and self.steps["epoch"]:
             n = len(self.steps["epoch"])
@@ -527,6 +527,49 @@ class Monitor(Callback):
             f.write(text)
         written.append(path)
         return written
+
+
+def diagnose_forward(model, X, max_rows=256):
+    """Findings from one forward pass, without training: for a run that broke before a Monitor could say why.
+
+    Runs the first ``max_rows`` rows of ``X`` through ``model`` in training mode with a :class:`Monitor`
+    attached, and returns what it finds: exploding activations (each affine layer's gain std(z)/rms(a), or
+    an overflow), weights that are no longer finite (an update blew them up: exploding gradients),
+    symmetric weights and stacked linear layers. ``tensorgate train`` with N(0, 1) weights on wide layers
+    gets ``exploding_activations`` here, the lecture's diagnosis, where the loss only says "nan".
+
+    Shape: X: (m, ...) as the model takes it.
+
+    Examples
+    --------
+    >>> import numpy as np, tensorgate as tg
+    >>> _ = tg.manual_seed(0)
+    >>> net = tg.nn.Sequential(tg.nn.Linear(256, 256, init="normal"), tg.nn.ReLU(),
+    ...                        tg.nn.Linear(256, 10, init="normal"))
+    >>> [f.kind for f in diagnose_forward(net, np.random.default_rng(0).normal(size=(64, 256)).astype(np.float32))]
+    ['exploding_activations']
+    """
+    monitor = Monitor(warn=False)
+    monitor.attach(model)
+    found = []
+    for name, p in model.named_parameters():
+        if not np.isfinite(p.data).all():
+            layer = _layer_of(name)
+            found += monitor._add(Finding(
+                "exploding_gradients", layer,
+                f"the weights {name} are no longer finite: an update blew them up (the gradients exploded, or the "
+                "learning rate is far too large)."))
+    X = X.data if isinstance(X, Tensor) else np.asarray(X)
+    was_training = getattr(model, "training", True)
+    try:
+        model.train()
+        with np.errstate(all="ignore"):
+            model(Tensor(X[:max_rows], dtype=X.dtype))
+        monitor.end_epoch()
+    finally:
+        monitor.detach()
+        model.train(was_training)
+    return list(monitor.findings)
 
 
 def _plain(value):
