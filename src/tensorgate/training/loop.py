@@ -505,6 +505,10 @@ def fit(model, loss_fn, optimizer, train_data, epochs=1, batch_size=32, val_data
     metrics : sequence, default ("accuracy",)
         ``"accuracy"`` and/or streaming metric objects (``name``, ``reset()``, ``update(preds, target)``,
         ``compute()``), e.g. from :mod:`tensorgate.metrics`; they receive the raw outputs and targets.
+        ``"accuracy"`` follows the loss's declared kind (:mod:`tensorgate.training.metrics`): argmax for
+        cross-entropy, ``score ≥ 0`` for one logit; with several sigmoid outputs (multi-label targets) it
+        logs ``binary_accuracy`` (per label, as Keras) and ``subset_accuracy`` (every label right, as
+        scikit-learn's ``accuracy_score``).
     callbacks : sequence of Callback
         :class:`EarlyStopping`, :class:`ModelCheckpoint`, :class:`LearningRateScheduler`, ...
     verbose : bool or int, default True
