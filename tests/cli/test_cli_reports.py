@@ -173,3 +173,8 @@ def test_config_reads_toml_as_python_3_10_does(tmp_path, monkeypatch):
     assert cli_config.read_toml(toml) == {"lr": 0.01}           # the [train] table wins, as before
     toml.write_text('epochs = 3\nprogress = "epoch"\n')
     assert cli_config.read_toml(toml) == {"epochs": 3, "progress": "epoch"}
+
+
+def test_threshold_data_must_be_a_file(cancer_run, capsys):
+    assert_main_error(capsys, ["evaluate", cancer_run, "--threshold-data", "digits", "--no-plots"],
+                      "--threshold-data: give a labelled CSV/NPZ file")

@@ -114,3 +114,10 @@ def test_a_diverging_output_does_not_stop_training_in_the_metric():
     acc = TaskAccuracy(nn.MSELoss())
     acc.update(np.array([[np.inf], [np.nan], [0.9]]), np.array([[1.0], [1.0], [0.0]]))
     assert acc.compute() == pytest.approx(1 / 3)      # inf ≥ 0.5 right, nan (as 0) wrong, 0.9 wrong
+
+
+def test_two_metrics_logging_the_same_key_are_an_error():
+    X, Y = multilabel_problem(40)
+    model = nn.Linear(3, 3)
+    with pytest.raises(ValueError, match="two metrics both log 'binary_accuracy'"):
+        fit(model, nn.BCEWithLogitsLoss(), "sgd", (X, Y), metrics=["accuracy", BinaryAccuracy()], verbose=False)

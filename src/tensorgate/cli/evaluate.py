@@ -40,7 +40,8 @@ def add_parser(subparsers):
         description="Evaluate a trained model: confusion matrix, per-class precision/recall/F1, ROC AUC, and "
                     "for binary problems the thresholds best_threshold chooses. Writes evaluation.json and the "
                     "plots into the run directory (or --out).",
-        epilog="example: tensorgate evaluate runs/20250101-120000-digits-mlp")
+        epilog="examples: tensorgate evaluate runs/20250101-120000-digits-mlp;  "
+               "tensorgate evaluate runs/20250101-120000-breast-cancer-mlp --pos-label malignant")
     p.add_argument("model", metavar="RUN_OR_MODEL", help="a run directory or a model file (.tgate)")
     p.add_argument("--data", type=PARSERS["data"], default=None, metavar="NAME|FILE",
                    help="data to evaluate on: a data set's name (its test split) or a labelled CSV/NPZ file "
@@ -118,6 +119,11 @@ def threshold_data(predictor, path):
 
     if path is not None:
         from .. import data as tgdata
+        from .config import DATA_NAMES
+
+        if path in DATA_NAMES:
+            raise UserError(f"--threshold-data: give a labelled CSV/NPZ file, not the data set {path!r} (its "
+                            "validation split is the one train saved in the run directory, used by default)")
 
         try:
             X, y, _ = tgdata.load_table(path)

@@ -172,8 +172,8 @@ def metric_logs(metrics):
     logs = {}
     for metric in metrics:
         value = metric.compute()
-        if isinstance(value, dict):
-            logs.update(value)
-        else:
-            logs[str(metric.name)] = value
+        for key, v in (value.items() if isinstance(value, dict) else [(str(metric.name), value)]):
+            if key in logs:  # e.g. "accuracy" on multi-label targets beside a BinaryAccuracy of one's own
+                raise ValueError(f"fit: two metrics both log {key!r}; drop one, or give one another name")
+            logs[key] = v
     return logs
