@@ -178,3 +178,20 @@ def test_config_reads_toml_as_python_3_10_does(tmp_path, monkeypatch):
 def test_threshold_data_must_be_a_file(cancer_run, capsys):
     assert_main_error(capsys, ["evaluate", cancer_run, "--threshold-data", "digits", "--no-plots"],
                       "--threshold-data: give a labelled CSV/NPZ file")
+
+
+def test_threshold_data_labels_are_matched_by_name(cancer_run, tmp_path, capsys):
+    """A file holding the labels as names: its own numbering (alphabetical) is not the model's."""
+    X, y = read_validation_split(cancer_run)
+    path = tmp_path / "named.csv"
+    names = np.array(["malignant", "benign"])[y]           # load_table numbers them benign 0, malignant 1
+    path.write_text("\n".join([",".join([f"f{i}" for i in range(30)] + ["label"])]
+                              + [",".join([f"{v:.6g}" for v in row] + [n]) for row, n in zip(X, names)]) + "\n")
+    status, out, err = run_main(capsys, "evaluate", cancer_run, "--no-plots", "--threshold-data", path,
+                                "--pos-label", "malignant", "--out", tmp_path / "a")
+    assert status == 0, err
+    status, out, err = run_main(capsys, "evaluate", cancer_run, "--no-plots", "--pos-label", "malignant",
+                                "--out", tmp_path / "b")
+    by_file = json.loads((tmp_path / "a" / "evaluation.json").read_text())["thresholds"]["recall"]
+    by_run = json.loads((tmp_path / "b" / "evaluation.json").read_text())["thresholds"]["recall"]
+    assert by_file["threshold"] == pytest.approx(by_run["threshold"], rel=1e-4)   # the same rows, the same θ

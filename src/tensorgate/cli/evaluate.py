@@ -126,17 +126,33 @@ def threshold_data(predictor, path):
                             "validation split is the one train saved in the run directory, used by default)")
 
         try:
-            X, y, _ = tgdata.load_table(path)
+            X, y, classes = tgdata.load_table(path)
         except (OSError, ValueError) as err:
             from .errors import one_line
 
             raise UserError(f"--threshold-data: {one_line(err)}") from None
+        y = _as_model_classes(predictor, y, classes)
         return X, y, f"{Path(path).name} (--threshold-data, {len(y)} examples)"
     saved = read_validation_split(Path(predictor.path).parent) if predictor.path else None
     if saved is None:
         return None
     X, y = saved
     return X, y, f"the run's validation split ({len(y)} examples)"
+
+
+def _as_model_classes(predictor, y, classes):
+    """--threshold-data's labels (indices into the file's own ``classes``) as the model's class indices: by
+    name, or, for numbers that are no class name, as the indices themselves (as in the model's own files)."""
+    known = list(predictor.classes or ())
+    if not known:
+        return y
+    if set(classes) <= set(known):
+        return np.array([known.index(c) for c in classes], dtype=np.int64)[y]
+    if all(str(c).isdigit() and int(c) < len(known) for c in classes):
+        return np.array([int(c) for c in classes], dtype=np.int64)[y]
+    unknown = [c for c in classes if c not in known]
+    raise UserError(f"--threshold-data: labels {', '.join(repr(c) for c in unknown[:5])} are not among the "
+                    f"model's classes ({', '.join(known)})")
 
 
 def choose_thresholds(predictor, y, scores, pos, args, where):

@@ -78,10 +78,13 @@ def write_json(path, obj):
 
 def write_validation_split(run_dir, X_val, y_val):
     """Keep the run's validation split (raw features X, labels y) as ``validation.npz``: evaluate chooses its
-    operating thresholds there, not on the test data it reports. Nothing is written for an empty split."""
-    if len(y_val) == 0:
-        return None
+    operating thresholds there, not on the test data it reports. Nothing is written for an empty split (and
+    a previous run's file in the directory goes)."""
     path = Path(run_dir) / VALIDATION_FILE
+    if len(y_val) == 0:  # no split: a previous run's in the same directory must not stand in for one
+        if path.is_file():
+            path.unlink()
+        return None
     with atomic_path(path) as tmp, open(tmp, "wb") as f:
         np.savez_compressed(f, X=np.asarray(X_val), y=np.asarray(y_val, dtype=np.int64))
     return path
