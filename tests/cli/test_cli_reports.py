@@ -195,3 +195,13 @@ def test_threshold_data_labels_are_matched_by_name(cancer_run, tmp_path, capsys)
     by_file = json.loads((tmp_path / "a" / "evaluation.json").read_text())["thresholds"]["recall"]
     by_run = json.loads((tmp_path / "b" / "evaluation.json").read_text())["thresholds"]["recall"]
     assert by_file["threshold"] == pytest.approx(by_run["threshold"], rel=1e-4)   # the same rows, the same θ
+
+
+def test_a_run_without_validation_leaves_no_earlier_split_behind(tmp_path):
+    from tensorgate.cli.runs import write_validation_split
+
+    path = write_validation_split(tmp_path, np.ones((3, 2), np.float32), np.array([0, 1, 0]))
+    assert path.name == "validation.npz" and read_validation_split(tmp_path)[1].tolist() == [0, 1, 0]
+    assert write_validation_split(tmp_path, np.ones((0, 2)), np.array([], np.int64)) is None
+    assert read_validation_split(tmp_path) is None and not path.exists()
+    assert [p.name for p in tmp_path.iterdir()] == []                  # no temporary left behind

@@ -234,7 +234,7 @@ def toml_reader():
     """The TOML reader: the standard library's ``tomllib`` from Python 3.11, the ``tomli`` package (the same
     code, a declared dependency on 3.10) before."""
     if sys.version_info >= (3, 11):
-        import tomllib
+        import tomllib  # novermin (only from 3.11, by the check above)
 
         return tomllib
     import tomli
