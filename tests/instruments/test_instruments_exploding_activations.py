@@ -77,3 +77,16 @@ def test_exploding_activations_by_hand():
     assert exploding_activations([("0", "Linear", 1.0, 1.4), ("2", "Linear", 1.2, 1.7)]) == []
     assert exploding_activations([("0", "Linear", 1.0, 5.0)]) == []       # one layer ×5: the product is ≤ 10
     assert exploding_activations([("0", "Linear", 1.0, np.inf), ("1", "ReLU", None, np.nan)])[0].layer == "0"
+
+
+def test_exploding_activations_are_said_at_the_first_step_before_the_gradients_explode():
+    tg.manual_seed(0)
+    monitor = Monitor(warn=False)
+    model = net("normal", width=256, depth=3)
+    with pytest.raises(ValueError), np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit(model, nn.CrossEntropyLoss(), tg.optim.SGD(model.parameters(), lr=0.01), data(), epochs=3,
+            batch_size=32, verbose=False, callbacks=[monitor], seed=0)
+    first = monitor.findings[0]
+    assert first.kind == "exploding_activations" and first.step == 0
+    assert "exploding_gradients" in [f.kind for f in monitor.findings[1:]]

@@ -281,6 +281,10 @@ class Monitor(Callback):
                 bad.append(name)
             new += self._check_update(name, norm, ratio, step)
         self._reset_step()
+        if step == 0:  # the first step shows what the initialisation does to the signal, before any update
+            new += self._check_activations(
+                {layer: summary for layer, st in self._stats.items() if (summary := st.summary()) is not None},
+                gains=True, step=step)
         loss_bad = given and not math.isfinite(loss)
         if bad or loss_bad:
             what = [f"the loss is {loss}"] if loss_bad else []
@@ -386,11 +390,7 @@ class Monitor(Callback):
                     f"epoch {epoch}: the gradient norm grew {now / before:.3g} times since the previous epoch "
                     f"({before:.3g} → {now:.3g}).", epoch=epoch, step=step))
         # exploding activations: the gains of the first epoch (what the initialisation does), overflow at any
-        gains_now = len(self.records) == 1
-        found += self._emit_later(exploding_activations(
-            [(layer, self._layer_types.get(layer, "?"), s.get("input_rms"), s["std"])
-             for layer, s in record["activations"].items()],
-            growth=4.0 if gains_now else math.inf, epoch=epoch, step=step))
+        found += self._check_activations(record["activations"], gains=len(self.records) == 1, step=step)
         # dead units
         for layer, s in record["activations"].items():
             if s["units"] >= 2 and s["dead_fraction"] > self.dead_fraction:
@@ -400,6 +400,14 @@ class Monitor(Callback):
                     f"{self.layer_label(layer)} were zero for every training example of the epoch; dead units get "
                     "no gradient and never recover.", epoch=epoch, step=step))
         return found
+
+    def _check_activations(self, summaries, gains, step):
+        """Exploding activations from per-layer summaries (in forward order): the affine layers' gains when
+        ``gains`` (early in training, where the initialisation decides them), an overflow always."""
+        layers = [(layer, self._layer_types.get(layer, "?"), s.get("input_rms"), s["std"])
+                  for layer, s in summaries.items()]
+        return self._emit_later(exploding_activations(layers, growth=4.0 if gains else math.inf,
+                                                      epoch=self._epoch, step=step))
 
     def _total_norm(self, record):
         values = [v for v in record["grad_norm"].values() if v == v]
