@@ -233,9 +233,11 @@ class Trainer:
     Parameters
     ----------
     model : Module
-    loss_fn : callable
-        ``loss_fn(output, target) -> scalar Tensor`` (e.g. ``tg.nn.CrossEntropyLoss()``).
-    optimizer : Optimizer
+    loss_fn : callable or str
+        ``loss_fn(output, target) -> scalar Tensor`` (e.g. ``tg.nn.CrossEntropyLoss()``), or a name
+        (:mod:`tensorgate.training.names`).
+    optimizer : Optimizer or str
+        Or a name: ``"adam"``, ``"adamw"``, ``"sgd"``, ``"rmsprop"`` (Keras's default settings).
     metrics : sequence of str or metric objects, default ("accuracy",)
     callbacks : sequence of Callback
     verbose : bool or int, default True
