@@ -90,3 +90,12 @@ def test_exploding_activations_are_said_at_the_first_step_before_the_gradients_e
     first = monitor.findings[0]
     assert first.kind == "exploding_activations" and first.step == 0
     assert "exploding_gradients" in [f.kind for f in monitor.findings[1:]]
+
+
+@pytest.mark.parametrize("name", ["tensorgate.instruments.diagnosis", "tensorgate.instruments.monitor"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
