@@ -205,3 +205,29 @@ def test_a_run_without_validation_leaves_no_earlier_split_behind(tmp_path):
     assert write_validation_split(tmp_path, np.ones((0, 2)), np.array([], np.int64)) is None
     assert read_validation_split(tmp_path) is None and not path.exists()
     assert [p.name for p in tmp_path.iterdir()] == []                  # no temporary left behind
+
+
+def test_the_curves_are_those_of_the_positive_class(cancer_run, tmp_path, capsys, monkeypatch):
+    import tensorgate.plot as plot
+
+    seen = {}
+
+    def capture(name):
+        def draw(y_true, y_score, classes=None, threshold=None, path=None, title=None):
+            seen[name] = (np.asarray(y_true), np.asarray(y_score), list(classes), threshold)
+        return draw
+
+    monkeypatch.setattr(plot, "plot_roc", capture("roc"))
+    monkeypatch.setattr(plot, "plot_precision_recall", capture("pr"))
+    status, out, err = run_main(capsys, "evaluate", cancer_run, "--pos-label", "malignant", "--out", tmp_path)
+    assert status == 0, err
+    result = json.loads((tmp_path / "evaluation.json").read_text())
+    from tensorgate.cli import data as cli_data
+
+    y_test = cli_data.load("breast-cancer", seed=0).y_test
+    for name in ("roc", "pr"):
+        y_true, scores, classes, threshold = seen[name]
+        assert classes == ["benign", "malignant"]                       # label 1 of the curve: malignant
+        np.testing.assert_array_equal(y_true, (y_test == 0).astype(int))
+        assert threshold == pytest.approx(result["thresholds"]["youden"]["threshold"])   # θ from validation
+    assert tm.roc_auc_score(seen["roc"][0], seen["roc"][1]) == pytest.approx(result["roc_auc"])

@@ -275,7 +275,8 @@ def run(args, extra):
     write_json(out / "evaluation.json", result)
     if args.plots:
         write_plots(out, predictor, X, y, proba=proba, image_shape=image_shape,
-                    threshold=chosen if chosen is not None else "youden", pos_label=pos or 1)
+                    threshold=chosen if chosen is not None else "youden",
+                    pos_label=1 if pos is None else pos)
     print()
     print(f"accuracy: {result['accuracy']:.2%}")
     print(f"wrote {out / 'evaluation.json'}" + (" and the plots" if args.plots else ""))
