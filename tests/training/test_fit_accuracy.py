@@ -121,3 +121,31 @@ def test_two_metrics_logging_the_same_key_are_an_error():
     model = nn.Linear(3, 3)
     with pytest.raises(ValueError, match="two metrics both log 'binary_accuracy'"):
         fit(model, nn.BCEWithLogitsLoss(), "sgd", (X, Y), metrics=["accuracy", BinaryAccuracy()], verbose=False)
+
+
+@pytest.mark.parametrize("loss, shape, labels", [
+    (nn.CrossEntropyLoss(), (10, 4), "index"), (nn.CrossEntropyLoss(), (10, 4), "one_hot"),
+    (nn.BCEWithLogitsLoss(), (10, 1), "column"), (nn.BCEWithLogitsLoss(), (10, 3), "indicator"),
+    (nn.MSELoss(), (10, 1), "vector"),            # a (b, 1) output beside a (b,) target: no broadcasting
+])
+def test_later_batches_count_as_the_checked_first_one(loss, shape, labels):
+    """The pass's first batch goes through the checked metric, the next ones through its trusted path: the
+    totals equal one checked update of everything (and scikit-learn's count)."""
+    rng = np.random.default_rng(0)
+    preds = rng.normal(size=(60,) + shape[1:]).astype(np.float32)
+    k = shape[1]
+    if labels == "index":
+        target = rng.integers(0, k, 60)
+    elif labels == "vector":
+        target = rng.integers(0, 2, 60).astype(np.float32)
+    elif labels == "one_hot":
+        target = np.eye(k, dtype=np.float32)[rng.integers(0, k, 60)]
+    else:
+        target = rng.integers(0, 2, (60, k)).astype(np.float32)
+    batched, whole = TaskAccuracy(loss), TaskAccuracy(loss)
+    for start in range(0, 60, 10):
+        batched.update(preds[start:start + 10], target[start:start + 10])
+    whole.update(preds, target)
+    assert batched.compute() == whole.compute()
+    if labels == "index":
+        assert batched.compute() == pytest.approx(skm.accuracy_score(target, preds.argmax(1)))

@@ -67,13 +67,21 @@ def _scores(preds):
     return p
 
 
+def _decide(p, threshold):
+    """The predicted labels of scores (checked or trusted): argmax of (m, K), ``>= threshold`` of floats (m,),
+    the integers themselves otherwise."""
+    if p.ndim == 2:
+        return np.argmax(p, axis=1)
+    if p.dtype.kind == "f":
+        return (p >= threshold).astype(np.int64)
+    return p.astype(np.int64)
+
+
 def _pred_labels(preds, threshold=0.5):
     """Predicted class labels (m,): argmax of (m, K), ``>= threshold`` of floats (m,), or the integers given."""
     p = _scores(preds)
-    if p.ndim == 2:
-        return np.argmax(p, axis=1).astype(np.int64)
-    if p.dtype.kind == "f":
-        return (p >= threshold).astype(np.int64)
+    if p.ndim == 2 or p.dtype.kind == "f":
+        return _decide(p, threshold).astype(np.int64, copy=False)
     p = p.astype(np.int64)
     if p.size and p.min() < 0:
         bad = int(np.flatnonzero(p < 0)[0])
@@ -153,6 +161,16 @@ class Accuracy(Metric):
             t = np.argmax(t, axis=1)
         p, t = _pred_labels(preds, self.threshold), _target_labels(t)
         _check_same_length(p, "preds", t, "target")
+        self._count(p, t)
+
+    def _update_trusted(self, preds, target):
+        """``update`` without the value checks, for NumPy arrays of the shapes and kinds that an earlier
+        ``update`` of the same pass accepted (the training loop's later batches): the same decisions."""
+        p = preds[:, 0] if preds.ndim == 2 and preds.shape[1] == 1 else preds
+        t = np.argmax(target, axis=1) if target.ndim == 2 and target.shape[1] > 1 else target.reshape(-1)
+        self._count(_decide(p, self.threshold), t)
+
+    def _count(self, p, t):
         self.correct += int(np.count_nonzero(p == t))
         self.total += t.shape[0]
 
@@ -179,10 +197,7 @@ def _label_decisions(preds, target, threshold):
     """
     p = _as_array(preds, "preds")
     t = _as_array(target, "target")
-    if p.ndim == 1:
-        p = p[:, None]
-    if t.ndim == 1:
-        t = t[:, None]
+    p, t = _as_columns(p, t)
     if p.ndim != 2 or p.shape != t.shape:
         raise ValueError(f"preds and target must have the same shape (m, L), one score and one 0/1 target per "
                          f"label; got preds {p.shape} and target {t.shape}")
@@ -192,6 +207,11 @@ def _label_decisions(preds, target, threshold):
             raise ValueError(f"{name} must hold numbers, got dtype {a.dtype}")
         _check_finite(a, name)
     return p >= threshold, t >= 0.5
+
+
+def _as_columns(*arrays):
+    """(m,) as (m, 1), so that a label vector never broadcasts against a column."""
+    return [a[:, None] if a.ndim == 1 else a for a in arrays]
 
 
 class BinaryAccuracy(Metric):
@@ -227,7 +247,13 @@ class BinaryAccuracy(Metric):
         self.total = 0
 
     def update(self, preds, target):
-        predicted, truth = _label_decisions(preds, target, self.threshold)
+        self._count(*_label_decisions(preds, target, self.threshold))
+
+    def _update_trusted(self, preds, target):
+        """``update`` without the checks, for arrays like those an earlier ``update`` of the pass accepted."""
+        self._count(*_as_columns(preds >= self.threshold, target >= 0.5))
+
+    def _count(self, predicted, truth):
         self.correct += int(np.count_nonzero(predicted == truth))
         self.total += truth.size
 
@@ -270,7 +296,13 @@ class SubsetAccuracy(Metric):
         self.total = 0
 
     def update(self, preds, target):
-        predicted, truth = _label_decisions(preds, target, self.threshold)
+        self._count(*_label_decisions(preds, target, self.threshold))
+
+    def _update_trusted(self, preds, target):
+        """``update`` without the checks, for arrays like those an earlier ``update`` of the pass accepted."""
+        self._count(*_as_columns(preds >= self.threshold, target >= 0.5))
+
+    def _count(self, predicted, truth):
         self.correct += int(np.count_nonzero((predicted == truth).all(axis=1)))
         self.total += truth.shape[0]
 
