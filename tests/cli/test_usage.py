@@ -18,7 +18,7 @@ def test_help_and_no_command(capsys):
     assert exit_info.value.code == 0
     train_help = capsys.readouterr().out
     for flag in ("--data", "--model", "--hidden", "--activation", "--init", "--optimizer", "--lr", "--batch-size",
-                 "--epochs", "--seed", "--out", "--config", "--monitor", "--no-progress"):
+                 "--epochs", "--seed", "--out", "--config", "--monitor", "--no-progress", "--progress"):
         assert flag in train_help, flag
 
 

@@ -266,3 +266,15 @@ def test_summary_table_and_rows(capsys):
     assert tg.backend.random.get_rng_state() == state                      # no randomness drawn
     np.testing.assert_array_equal(model[3].running_mean.data, running)   # statistics untouched
     assert not any(m._has_hooks for m in model.modules())
+
+
+def test_summary_as_a_module_method_equals_nn_summary(capsys):
+    model = nn.Sequential(nn.Flatten(), mlp())
+    rows = model.summary((1, 28, 28))
+    printed = capsys.readouterr().out
+    assert rows == nn.summary(model, (1, 28, 28), print_fn=None)
+    assert "Total params: 235,146" in printed and "Layer (type)" in printed
+    version = tg.nn.module.state_version()
+    model.eval()
+    model.summary((1, 28, 28), print_fn=None)
+    assert not model.training and tg.nn.module.state_version() > version   # modes restored, as attribute sets

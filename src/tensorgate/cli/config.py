@@ -5,6 +5,7 @@ Later sources win: ``DEFAULTS`` < ``DATA_DEFAULTS[data]`` < ``MODEL_DEFAULTS[mod
 also spell them with dashes (``batch-size``).
 """
 import math
+import sys
 from pathlib import Path
 
 from .errors import UserError
@@ -13,8 +14,10 @@ DATA_NAMES = ("digits", "breast-cancer", "fashion-mnist", "mnist", "moons", "cir
 MLP_MODELS = ("logreg", "softmax", "perceptron", "mlp")
 ZOO_MODELS = ("lenet", "vgg", "resnet", "mobilenet")
 MODEL_NAMES = MLP_MODELS + ZOO_MODELS
-ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "gelu")
-INITS = ("he", "he_uniform", "xavier", "xavier_normal", "default")
+ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "gelu", "step")
+#: zeros and normal (N(0, 1)) are the lecture's experiments: symmetry, and activations that explode
+INITS = ("he", "he_uniform", "xavier", "xavier_normal", "default", "zeros", "normal")
+PROGRESS = ("bar", "epoch", "none")
 OPTIMIZERS = ("adam", "adamw", "sgd", "momentum", "rmsprop")
 SCHEDULES = ("cosine", "constant")
 
@@ -36,7 +39,7 @@ DEFAULTS = {
     "standardize": True,
     "out": None,
     "monitor": False,
-    "progress": True,
+    "progress": "bar",
 }
 
 #: Settings that suit a data set better than the general defaults.
@@ -192,6 +195,16 @@ def boolean(name):
     return parse
 
 
+def progress(value):
+    """--progress: bar, epoch or none; true/false (the settings files of earlier versions) mean bar/none."""
+    if isinstance(value, bool):
+        return "bar" if value else "none"
+    text = str(value).strip().lower()
+    if text in ("true", "false"):
+        return "bar" if text == "true" else "none"
+    return choice("progress", PROGRESS)(text)
+
+
 def optional_path(value):
     return None if value in (None, "") else str(value)
 
@@ -213,18 +226,29 @@ PARSERS = {
     "standardize": boolean("standardize"),
     "out": optional_path,
     "monitor": boolean("monitor"),
-    "progress": boolean("progress"),
+    "progress": progress,
 }
 
 
 # ---------------------------------------------------------------- TOML
+def toml_reader():
+    """The TOML reader: the standard library's ``tomllib`` from Python 3.11, the ``tomli`` package (the same
+    code, a declared dependency on 3.10) before."""
+    if sys.version_info >= (3, 11):
+        import tomllib  # novermin (only from 3.11, by the check above)
+
+        return tomllib
+    import tomli
+
+    return tomli
+
+
 def read_toml(path):
     """The settings of a TOML file as {key: parsed value}; unknown keys and bad values are user errors.
 
     Settings may sit at the top level or in a ``[train]`` table.
     """
-    import tomllib
-
+    tomllib = toml_reader()
     path = Path(path).expanduser()
     if not path.is_file():
         raise UserError(f"--config: no such file: {path}")

@@ -1,9 +1,16 @@
 """``tensorgate evaluate RUN_OR_MODEL [--data ...]``: how good is a trained model, in numbers and pictures.
 
 Prints the confusion matrix, precision/recall/F1 per class (``classification_report``), the ROC AUC and,
-for two classes, the thresholds that ``tensorgate.metrics.best_threshold`` chooses (Youden's J, minimum
-error/cost, F1, recall >= 0.95). Writes ``evaluation.json`` and the plots into the run directory (or
+for two classes, the operating thresholds that ``tensorgate.metrics.best_threshold`` chooses (Youden's J,
+minimum error/cost, F1, recall >= 0.95). Writes ``evaluation.json`` and the plots into the run directory (or
 ``--out``).
+
+The thresholds are chosen on other data than the data they are reported on: on the validation split that
+``train`` keeps in the run directory (``validation.npz``), or on ``--threshold-data FILE``, and their effect
+is measured on the evaluation data. A threshold chosen on the test data itself looks better there than it
+will on new data; runs of earlier versions, which kept no validation split, fall back to that, and say so.
+The positive class is label 1 (scikit-learn's default) unless ``--pos-label`` names another: a screening
+test for cancer wants ``--pos-label malignant``, so that "recall >= 0.95" is the recall of the sick.
 
 Without ``--data`` the model is evaluated on the test split of the data it was trained on (the same split,
 from the seed in the model file). ``--data NAME`` uses that data set's test split; ``--data FILE`` uses
@@ -33,12 +40,19 @@ def add_parser(subparsers):
         description="Evaluate a trained model: confusion matrix, per-class precision/recall/F1, ROC AUC, and "
                     "for binary problems the thresholds best_threshold chooses. Writes evaluation.json and the "
                     "plots into the run directory (or --out).",
-        epilog="example: tensorgate evaluate runs/20250101-120000-digits-mlp")
+        epilog="examples: tensorgate evaluate runs/20250101-120000-digits-mlp;  "
+               "tensorgate evaluate runs/20250101-120000-breast-cancer-mlp --pos-label malignant")
     p.add_argument("model", metavar="RUN_OR_MODEL", help="a run directory or a model file (.tgate)")
     p.add_argument("--data", type=PARSERS["data"], default=None, metavar="NAME|FILE",
                    help="data to evaluate on: a data set's name (its test split) or a labelled CSV/NPZ file "
                         "(every row; the test split if it is the training file); default: the test split of "
                         "the training data")
+    p.add_argument("--pos-label", dest="pos_label", default=None, metavar="CLASS",
+                   help="the positive class of a binary problem, by name or label (e.g. malignant for "
+                        "breast-cancer); thresholds, recall, ROC and PR curves are about it (default: label 1)")
+    p.add_argument("--threshold-data", dest="threshold_data", type=PARSERS["data"], default=None, metavar="FILE",
+                   help="a labelled CSV/NPZ file (every row) on which to choose the thresholds (default: the "
+                        "validation split saved in the run directory)")
     p.add_argument("--out", default=None, metavar="DIR",
                    help="where to write evaluation.json and the plots (default: the run directory)")
     p.add_argument("--no-plots", dest="plots", action="store_false", help="write no plots")
@@ -95,7 +109,7 @@ def _same_path(given, stored):
         return False
 
 
-def to_model_classes(predictor, y, classes, source):
+def to_model_classes(predictor, y, classes, source, flag="--data"):
     """The labels ``y`` (indices into the data's own ``classes``) as indices into the model's classes.
 
     The data's classes are matched to the model's by name (a file holding only digits 3 and 7 keeps them
@@ -111,9 +125,97 @@ def to_model_classes(predictor, y, classes, source):
     unknown = [c for c in classes if c not in index]
     if unknown:
         shown = ", ".join(repr(c) for c in unknown[:5]) + (", ..." if len(unknown) > 5 else "")
-        raise UserError(f"--data {source}: labels {shown} are not among the model's classes "
+        raise UserError(f"{flag} {source}: labels {shown} are not among the model's classes "
                         f"({', '.join(known[:12])}{', ...' if len(known) > 12 else ''})")
     return np.array([index[c] for c in classes], dtype=np.int64)[np.asarray(y, dtype=np.int64)]
+
+
+def positive_class(pos_label, names):
+    """The index of the positive class named (or numbered) by ``--pos-label``; 1 by default."""
+    if pos_label is None:
+        return 1
+    text = str(pos_label).strip()
+    if text in names:
+        return names.index(text)
+    lowered = [n.lower() for n in names]
+    if text.lower() in lowered:
+        return lowered.index(text.lower())
+    if text.lstrip("-").isdigit() and 0 <= int(text) < len(names):
+        return int(text)
+    shown = ", ".join(f"{i} ({n})" for i, n in enumerate(names))
+    raise UserError(f"--pos-label: no class {pos_label!r}; the classes are {shown}")
+
+
+def threshold_data(predictor, path):
+    """(X, y, description) on which to choose the thresholds, or None when there is none to choose on."""
+    from .runs import read_validation_split
+
+    if path is not None:
+        from .. import data as tgdata
+        from .config import DATA_NAMES
+
+        if path in DATA_NAMES:
+            raise UserError(f"--threshold-data: give a labelled CSV/NPZ file, not the data set {path!r} (its "
+                            "validation split is the one train saved in the run directory, used by default)")
+
+        try:
+            X, y, classes = tgdata.load_table(path)
+        except (OSError, ValueError) as err:
+            from .errors import one_line
+
+            raise UserError(f"--threshold-data: {one_line(err)}") from None
+        y = to_model_classes(predictor, y, classes, path, flag="--threshold-data")
+        return X, y, f"{Path(path).name} (--threshold-data, {len(y)} examples)"
+    saved = read_validation_split(Path(predictor.path).parent) if predictor.path else None
+    if saved is None:
+        return None
+    X, y = saved
+    return X, y, f"the run's validation split ({len(y)} examples)"
+
+
+def choose_thresholds(predictor, y, scores, pos, args, where):
+    """For each criterion: θ chosen on the threshold data (or, failing that, on this data), and its effect
+    here. Returns (rows of (label, chosen, here), what θ was chosen on, a note or None)."""
+    from .. import metrics
+
+    chosen_on = threshold_data(predictor, args.threshold_data)
+    note = None
+    if chosen_on is not None:
+        X_t, y_t, described = chosen_on
+        if y_t.size and int(y_t.max()) >= 2:
+            raise UserError(f"--threshold-data: the labels go up to {int(y_t.max())}; the model has 2 classes")
+        proba_t = predictor.predict_proba(X_t, where="--threshold-data" if args.threshold_data else described)
+        y_choose, s_choose = y_t, proba_t[:, pos]
+        if len(np.unique(y_t)) < 2:
+            note = f"{described} holds one class only: the thresholds are chosen on {where} instead"
+            chosen_on = None
+    if chosen_on is None:
+        y_choose, s_choose, described = y, scores, "the evaluation data itself"
+        note = note or ("this run has no saved validation split (runs of earlier versions kept none) and no "
+                        "--threshold-data was given: the thresholds are chosen on the very data they are "
+                        "reported on, which flatters them; retrain, or give --threshold-data FILE")
+    rows = []
+    for label, criterion, kwargs in CRITERIA:
+        try:
+            chosen = metrics.best_threshold(y_choose, s_choose, criterion, pos_label=pos, **kwargs)
+        except ValueError as err:
+            raise UserError(f"evaluate: cannot choose the {criterion} threshold on {described}: {err}") from None
+        here = metrics.threshold_metrics(y, scores, chosen.threshold, pos_label=pos)
+        rows.append((label, criterion, chosen, here))
+    return rows, described, note
+
+
+def print_thresholds(rows, chosen_on, where, positive, note):
+    print()
+    print(f"thresholds for P({positive!r}) >= θ, chosen on {chosen_on}, measured on {where}:")
+    if note:
+        print(f"  note: {note}")
+    print(f"  {'criterion':<30}{'θ':>7}{'recall':>8}{'→ here':>8}{'FPR':>7}{'precision':>10}{'F1':>7}"
+          f"{'accuracy':>9}")
+    for label, _, chosen, here in rows:
+        print(f"  {label:<30}{chosen.threshold:>7.3f}{chosen.recall:>8.3f}{here.recall:>8.3f}{here.fpr:>7.3f}"
+              f"{here.precision:>10.3f}{here.f1:>7.3f}{here.accuracy:>9.3f}")
+    print("  (recall: where θ was chosen; → here and the rest: on the evaluation data)")
 
 
 def run(args, extra):
@@ -142,9 +244,14 @@ def run(args, extra):
         result = {"data": description, "examples": int(len(y)), "accuracy": float(np.mean(pred == y)),
                   "confusion_matrix": cm.tolist(), "classes": names, "report": report}
         present = np.unique(y)
+        pos = positive_class(args.pos_label, names) if k == 2 else None
+        if args.pos_label is not None and k != 2:
+            raise UserError(f"--pos-label: the model has {k} classes; a positive class is for binary problems")
+        if pos is not None:
+            result["positive_class"] = {"label": pos, "name": names[pos]}
         if k == 2 and len(present) == 2:
-            result["roc_auc"] = float(metrics.roc_auc_score(y, proba[:, 1]))
-            result["average_precision"] = float(metrics.average_precision_score(y, proba[:, 1]))
+            result["roc_auc"] = float(metrics.roc_auc_score(y == pos, proba[:, pos]))
+            result["average_precision"] = float(metrics.average_precision_score(y, proba[:, pos], pos_label=pos))
         elif k > 2 and len(present) == k:
             result["roc_auc"] = float(metrics.roc_auc_score(y, proba, multi_class="ovr", labels=labels))
         else:
@@ -162,18 +269,21 @@ def run(args, extra):
             print(f"average precision: {result['average_precision']:.4f}")
     else:
         print("ROC AUC: undefined (the data does not hold every class)")
+    if pos is not None:
+        other = names[1 - pos]
+        print(f"positive class: {names[pos]!r} (label {pos}; the other is {other!r})"
+              + ("" if args.pos_label is not None else "; --pos-label CLASS chooses another"))
     chosen = None
     if k == 2 and len(np.unique(y)) == 2:
-        result["thresholds"] = {}
-        print()
-        print(f"thresholds for P(class {names[1]!r}) >= θ, chosen by best_threshold on this data:")
-        print(f"  {'criterion':<30}{'θ':>8}{'recall':>8}{'FPR':>7}{'precision':>11}{'F1':>7}{'accuracy':>10}")
-        for label, criterion, kwargs in CRITERIA:
-            r = metrics.best_threshold(y, proba[:, 1], criterion, **kwargs)
-            result["thresholds"][criterion] = r.to_dict()
-            chosen = chosen or r
-            print(f"  {label:<30}{r.threshold:>8.3f}{r.recall:>8.3f}{r.fpr:>7.3f}{r.precision:>11.3f}"
-                  f"{r.f1:>7.3f}{r.accuracy:>10.3f}")
+        where = description
+        rows, chosen_on, note = choose_thresholds(predictor, y, proba[:, pos], pos, args, where)
+        result["thresholds_chosen_on"] = chosen_on
+        if note:
+            result["thresholds_note"] = note
+        # each criterion: the measures on this data at θ, and where θ was chosen with its measures there
+        result["thresholds"] = {criterion: _measured(here, criterion, c) for _, criterion, c, here in rows}
+        chosen = rows[0][2].threshold
+        print_thresholds(rows, chosen_on, where, names[pos], note)
 
     out = Path(args.out).expanduser() if args.out else Path(predictor.path).parent
     try:
@@ -183,11 +293,22 @@ def run(args, extra):
     write_json(out / "evaluation.json", result)
     if args.plots:
         write_plots(out, predictor, X, y, proba=proba, image_shape=image_shape,
-                    threshold=chosen if chosen is not None else "youden")
+                    threshold=chosen if chosen is not None else "youden",
+                    pos_label=1 if pos is None else pos)
     print()
     print(f"accuracy: {result['accuracy']:.2%}")
     print(f"wrote {out / 'evaluation.json'}" + (" and the plots" if args.plots else ""))
     return 0
+
+
+def _measured(here, criterion, chosen):
+    """evaluation.json's entry for a criterion: θ and its measures on the evaluation data, and under
+    ``chosen`` the result of best_threshold where θ was chosen."""
+    entry = here.to_dict()
+    del entry["value"]
+    entry["criterion"] = criterion
+    entry["chosen"] = chosen.to_dict()
+    return entry
 
 
 def _format_matrix(cm, names):

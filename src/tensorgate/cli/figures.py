@@ -4,11 +4,14 @@ from pathlib import Path
 import numpy as np
 
 
-def write_plots(run_dir, predictor, X, y, proba=None, history=None, image_shape=None, threshold="youden"):
+def write_plots(run_dir, predictor, X, y, proba=None, history=None, image_shape=None, threshold="youden",
+                pos_label=1):
     """Write the figures that fit the data into ``run_dir``; returns the paths written.
 
     history.png (when a history is given), confusion_matrix.png, roc.png, precision_recall.png, and
-    decision_boundary.png for 2-D data or first_layer_weights.png for image data.
+    decision_boundary.png for 2-D data or first_layer_weights.png for image data. For two classes the ROC
+    and precision-recall curves are those of class ``pos_label`` (an index), and ``threshold`` (a criterion
+    or a θ) is marked where it falls on this data.
     """
     from .. import plot
 
@@ -18,7 +21,11 @@ def write_plots(run_dir, predictor, X, y, proba=None, history=None, image_shape=
         proba = predictor.predict_proba(X)
     names = predictor.class_names(proba.shape[1])
     binary = proba.shape[1] == 2
-    scores = proba[:, 1] if binary else proba
+    scores = proba[:, pos_label] if binary else proba
+    curve_y, curve_names = y, names
+    if binary:  # the curves of the positive class: labels 1 for it, 0 for the other
+        curve_y = (np.asarray(y) == pos_label).astype(np.int64)
+        curve_names = [names[1 - pos_label], names[pos_label]]
 
     def save(name, draw):
         path = run_dir / name
@@ -30,10 +37,10 @@ def write_plots(run_dir, predictor, X, y, proba=None, history=None, image_shape=
     save("confusion_matrix.png",
          lambda p: plot.plot_confusion_matrix(y, proba.argmax(axis=1), classes=names, path=p))
     if len(np.unique(y)) >= 2:
-        save("roc.png", lambda p: plot.plot_roc(y, scores, classes=names, threshold=threshold if binary else None,
-                                                path=p))
+        save("roc.png", lambda p: plot.plot_roc(curve_y, scores, classes=curve_names,
+                                                threshold=threshold if binary else None, path=p))
         save("precision_recall.png",
-             lambda p: plot.plot_precision_recall(y, scores, classes=names,
+             lambda p: plot.plot_precision_recall(curve_y, scores, classes=curve_names,
                                                   threshold=threshold if binary else None, path=p))
     X = np.asarray(X)
     if X.ndim == 2 and X.shape[1] == 2:

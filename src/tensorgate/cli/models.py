@@ -19,7 +19,7 @@ from .errors import UserError, one_line
 
 #: --init → the scheme name of ``nn.Linear(init=...)`` (stored in the model's config).
 INIT_SCHEMES = {"he": "he_normal", "he_uniform": "he_uniform", "xavier": "xavier_uniform",
-                "xavier_normal": "xavier_normal", "default": "default"}
+                "xavier_normal": "xavier_normal", "default": "default", "zeros": "zeros", "normal": "normal"}
 #: Models with one output neuron (binary problems only).
 SINGLE_OUTPUT = ("logreg", "perceptron")
 
@@ -28,7 +28,7 @@ def _activation(name):
     from .. import nn
 
     return {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid,
-            "gelu": nn.GELU}[name]()
+            "gelu": nn.GELU, "step": nn.Step}[name]()
 
 
 def build(settings, example_shape, num_classes, image_shape=None):
@@ -99,11 +99,7 @@ def targets(model_name, y):
 
 
 def metrics_for(model_name):
-    """fit's metrics: the perceptron predicts class 1 when z ≥ 0, i.e. a threshold of 0 on its output."""
-    if model_name == "perceptron":
-        from ..training import StreamingAccuracy
-
-        return [StreamingAccuracy(threshold=0.0)]
+    """fit's metrics: "accuracy", thresholded where each loss declares (z ≥ 0 for logreg and the perceptron)."""
     return ("accuracy",)
 
 

@@ -21,6 +21,8 @@ from .errors import UserError, one_line
 from .models import predicted_classes, probabilities
 
 MODEL_FILE = "model.tgate"
+#: the validation split of a run, raw features and labels, where evaluate chooses its thresholds
+VALIDATION_FILE = "validation.npz"
 
 
 #: Every file ``tensorgate train`` (with --monitor and the plots) and ``evaluate`` write into a run directory:
@@ -28,7 +30,7 @@ MODEL_FILE = "model.tgate"
 RUN_FILES = (MODEL_FILE, "config.json", "config.toml", "history.json", "metrics.json", "diagnosis.json",
              "evaluation.json", "history.png", "confusion_matrix.png", "roc.png", "precision_recall.png",
              "decision_boundary.png", "first_layer_weights.png", "gradient_norms.png", "update_ratios.png",
-             "activation_histograms.png", "diagnosis.txt")
+             "activation_histograms.png", "diagnosis.txt", VALIDATION_FILE)
 
 
 def new_run_dir(settings, root="runs", overwrite=False):
@@ -96,6 +98,35 @@ def write_text(path, text):
 
 def write_json(path, obj):
     write_text(path, json.dumps(json_ready(obj), indent=2, allow_nan=False) + "\n")
+
+
+def write_validation_split(run_dir, X_val, y_val):
+    """Keep the run's validation split (raw features X, labels y) as ``validation.npz``: evaluate chooses its
+    operating thresholds there, not on the test data it reports. Nothing is written for an empty split (and
+    a previous run's file in the directory goes)."""
+    path = Path(run_dir) / VALIDATION_FILE
+    if len(y_val) == 0:  # no split: a previous run's in the same directory must not stand in for one
+        if path.is_file():
+            path.unlink()
+        return None
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        np.savez_compressed(f, X=np.asarray(X_val), y=np.asarray(y_val, dtype=np.int64))
+    return path
+
+
+def read_validation_split(run_dir):
+    """(X, y) of a run's ``validation.npz``, or None when the run has none (runs of earlier versions)."""
+    path = Path(run_dir) / VALIDATION_FILE
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            X, y = saved["X"], saved["y"]
+    except (OSError, ValueError, KeyError) as err:
+        raise UserError(f"{path}: cannot read the run's validation split: {one_line(err)}") from None
+    if X.ndim < 1 or y.ndim != 1 or len(X) != len(y) or y.dtype.kind not in "iu":
+        raise UserError(f"{path}: not a validation split (X {X.shape}, y {y.shape} {y.dtype})")
+    return X, y
 
 
 def read_json(path):

@@ -21,8 +21,13 @@ HELP = {
     "model": "logreg, softmax, perceptron, mlp, or a CNN from the zoo: lenet, vgg, resnet, mobilenet "
              "(default: mlp)",
     "hidden": "hidden layer sizes of the MLP, e.g. 256,128 (default: 128; 256,128 for (fashion-)mnist)",
-    "activation": "hidden activation: " + ", ".join(C.ACTIVATIONS) + " (default: relu)",
-    "init": "weight initialisation: " + ", ".join(C.INITS) + " (default: he)",
+    "activation": "hidden activation: " + ", ".join(C.ACTIVATIONS) + " (default: relu). step is the Heaviside "
+                  "function (1 if z ≥ 0 else 0): its derivative is 0 wherever it exists, so backpropagation "
+                  "passes no gradient through it and only the output layer learns: the lecture's reason for "
+                  "smooth activations",
+    "init": "weight initialisation: " + ", ".join(C.INITS) + " (default: he). zeros: every weight 0 (the "
+            "units stay identical); normal: every weight N(0, 1), far too large for wide layers (the "
+            "activations explode)",
     "optimizer": "optimiser: " + ", ".join(C.OPTIMIZERS) + " (default: adam)",
     "lr": "learning rate (default: 0.001)",
     "weight_decay": "weight decay λ (default: 0)",
@@ -31,7 +36,11 @@ HELP = {
     "batch_size": "mini-batch size (default: 32; 64 for (fashion-)mnist)",
     "epochs": "number of passes over the training data (default: 30; 10 for (fashion-)mnist)",
     "seed": "random seed of the initialisation, the shuffling and the splits (default: 0)",
-    "val_fraction": "fraction of the training data held out for validation (default: 0.1)",
+    "val_fraction": "fraction of the training data held out (stratified, seeded) for validation; the run "
+                    "directory keeps it (validation.npz) for evaluate's thresholds (default: 0.1; for "
+                    "mnist and fashion-mnist 1/12, i.e. 5000 of the 60000 training images, leaving 55000)",
+    "progress": "how training shows its progress: bar (a progress bar per epoch on a terminal, one line per "
+                "epoch otherwise), epoch (one line per epoch), none (default: bar)",
 }
 
 
@@ -71,8 +80,10 @@ def add_parser(subparsers):
     p.add_argument("--monitor", action="store_true", default=S,
                    help="watch gradients and activations while training (tensorgate.instruments) and write "
                         "its report into the run directory")
-    p.add_argument("--no-progress", dest="progress", action="store_false", default=S,
-                   help="no progress bar")
+    p.add_argument("--progress", type=C.PARSERS["progress"], default=S, metavar="bar|epoch|none",
+                   help=HELP["progress"])
+    p.add_argument("--no-progress", dest="progress", action="store_const", const="none", default=S,
+                   help="the same as --progress none")
     p.add_argument("--no-plots", dest="plots", action="store_false", default=True, help="write no plots")
     p.set_defaults(run=run)
     return p

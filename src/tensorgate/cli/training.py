@@ -10,7 +10,26 @@ from . import data as cli_data
 from . import models
 from .config import ZOO_MODELS, to_toml
 from .errors import TrainingFailed, UserError, one_line
-from .runs import MODEL_FILE, Predictor, model_metadata, new_run_dir, write_json, write_text
+from .runs import MODEL_FILE, Predictor, model_metadata, new_run_dir, write_json, write_text, write_validation_split
+
+#: --progress → fit's verbose (2: a bar on a terminal, else a line per epoch; 1: a line per epoch; 0: silent)
+VERBOSE = {"bar": 2, "epoch": 1, "none": 0}
+#: after a fit this long, say what comes next (evaluating, plotting), so a long run never seems to hang
+LONG_RUN_SECONDS = 10.0
+
+
+def say_next(settings, fit_seconds, text):
+    """Print what the CLI does next after a long training run (nothing with --progress none)."""
+    if settings["progress"] != "none" and fit_seconds >= LONG_RUN_SECONDS:
+        print(text, flush=True)
+
+
+def activation_note(settings):
+    """The lecture's warning for --activation step (None for the others)."""
+    if settings["activation"] == "step" and settings["model"] == "mlp" and settings["hidden"]:
+        return ("note: --activation step has derivative 0 wherever it is defined, so no gradient passes "
+                "through it: the hidden layers keep their initial weights and only the output layer learns")
+    return None
 
 
 def make_optimizer(settings, parameters):
@@ -65,6 +84,7 @@ class Prepared:
     train_xy: tuple
     val_xy: tuple
     test_xy: tuple
+    val_raw: tuple    # the validation split as read (X, y), kept in the run for evaluate's thresholds
 
 
 @dataclass
@@ -97,10 +117,12 @@ def train(settings, plots=True, overwrite=False):
     run_dir = new_run_dir(settings, overwrite=overwrite)  # before training: refuse to overwrite early
     _announce(settings, data, net)
     history, fit_seconds = _fit(settings, data, net, run_dir)
+    say_next(settings, fit_seconds, "evaluating on the training, validation and test data ...")
     results = _evaluate(settings, data, net, fit_seconds)
     proba = _write_run(run_dir, settings, data, net, history, results)
     monitor_files = _monitor_report(net, run_dir)
     if plots:
+        say_next(settings, fit_seconds, "plotting ...")
         _plot(run_dir, settings, data, net, history, proba)
     _print(results, time.perf_counter() - started, monitor_files, run_dir)
     return 0
@@ -137,7 +159,8 @@ def _load(settings):
     return Prepared(dataset, standardizer, tuple(X_fit.shape[1:]),
                     (prepare(X_fit), models.targets(name, y_fit)),
                     (prepare(X_val), models.targets(name, y_val)) if len(y_val) else None,
-                    (prepare(dataset.X_test), models.targets(name, dataset.y_test)))
+                    (prepare(dataset.X_test), models.targets(name, dataset.y_test)),
+                    (X_val, y_val))
 
 
 def _build(settings, data):
@@ -165,6 +188,8 @@ def _announce(settings, data, net):
     print(f"tensorgate train: {settings['model']} ({_architecture(net.model)}, {net.n_params:,} parameters) on "
           f"{d.name}: {len(data.train_xy[1])} training, {n_val} validation, {len(d.y_test)} test examples, "
           f"{d.num_classes} classes", flush=True)
+    if activation_note(settings):
+        print(activation_note(settings), flush=True)
 
 
 def _fit(settings, data, net, run_dir):
@@ -176,10 +201,11 @@ def _fit(settings, data, net, run_dir):
         history = fit(net.model, net.loss_fn, net.optimizer, data.train_xy, epochs=settings["epochs"],
                       batch_size=settings["batch_size"], val_data=data.val_xy,
                       metrics=models.metrics_for(settings["model"]), callbacks=net.callbacks,
-                      verbose=2 if settings["progress"] else 0, seed=settings["seed"])
+                      verbose=VERBOSE[settings["progress"]], seed=settings["seed"])
     except TrainingDiverged as err:
-        written = _write_diverged(run_dir, settings, net, err)
-        raise TrainingFailed(f"{one_line(err)} (wrote {', '.join(written)} to {run_dir})") from None
+        written, findings = _write_diverged(run_dir, settings, data, net, err)
+        why = "".join(f"; {f.kind} in layer {f.layer}" for f in findings[:2])
+        raise TrainingFailed(f"{one_line(err)}{why} (wrote {', '.join(written)} to {run_dir})") from None
     except MemoryError:
         raise UserError("training ran out of memory; use smaller layers (--hidden) or batches "
                         "(--batch-size)") from None
@@ -188,14 +214,27 @@ def _fit(settings, data, net, run_dir):
     return history, time.perf_counter() - started
 
 
-def _write_diverged(run_dir, settings, net, err):
-    """The history so far, the diagnosis and the monitor's report of a run that diverged; their names."""
+def _write_diverged(run_dir, settings, data, net, err):
+    """The history so far, the diagnosis and the monitor's report of a run that diverged.
+
+    Without --monitor, one forward pass (``instruments.diagnose_forward``) on the weights training stopped
+    with still says why where it can (exploding activations from N(0, 1) weights, weights no longer
+    finite). Returns (the names of the files written, the findings).
+    """
     write_json(run_dir / "history.json", err.history.to_dict())
-    write_json(run_dir / "diagnosis.json", {**err.to_dict(), "settings": {**settings, "out": str(run_dir)}})
-    written = ["history.json", "diagnosis.json"]
     if net.monitor is not None:
-        written += [Path(p).name for p in _monitor_report(net, run_dir)]
-    return written
+        findings = list(net.monitor.findings)
+    else:
+        from ..instruments import diagnose_forward
+
+        findings = diagnose_forward(net.model, data.train_xy[0])
+    diagnosis = {**err.to_dict(), "findings": [{"kind": f.kind, "layer": f.layer, "message": f.message,
+                                                "remedies": list(f.remedies)} for f in findings],
+                 "settings": {**settings, "out": str(run_dir)}}
+    write_json(run_dir / "diagnosis.json", diagnosis)
+    written = ["history.json", "diagnosis.json"]
+    written += [Path(p).name for p in _monitor_report(net, run_dir)]
+    return written, findings
 
 
 def _evaluate(settings, data, net, fit_seconds):
@@ -231,6 +270,7 @@ def _write_run(run_dir, settings, data, net, history, results):
         "train": len(data.train_xy[1]), "validation": n_val, "test": len(d.y_test)}})
     write_text(run_dir / "config.toml", to_toml({**settings, "out": None}))
     write_json(run_dir / "history.json", history.to_dict())
+    write_validation_split(run_dir, data.val_raw[0], data.val_raw[1])
     proba = models.probabilities(predict(net.model, data.test_xy[0]))
     results["test"]["roc_auc"] = _auc(d.y_test, proba)
     write_json(run_dir / "metrics.json", results)

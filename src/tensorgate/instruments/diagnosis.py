@@ -6,6 +6,8 @@ kinds:
 ==================== =====================================================================================
 vanishing_gradients  the first layers' gradients are orders of magnitude below the last layer's
 exploding_gradients  updates as large as the weights, step after step, or gradient norms growing ×10 an epoch
+exploding_activations the layers multiply the spread of the signal: std(z) / rms(a) far above 1 in the layers
+                     of the first epoch (N(0, 1) weights give √n per layer), or activations that overflow
 nan                  the loss or a gradient became nan or inf
 dead_units           most units of a layer were zero for every example of an epoch (dead ReLUs)
 symmetry             a weight matrix has identical rows: its units compute the same thing and get the same
@@ -17,7 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Finding", "TrainingWarning", "REMEDIES", "identical_rows", "symmetric_weights", "linear_stacks"]
+__all__ = ["Finding", "TrainingWarning", "REMEDIES", "identical_rows", "symmetric_weights", "linear_stacks",
+           "exploding_activations"]
 
 
 class TrainingWarning(UserWarning):
@@ -36,6 +39,13 @@ REMEDIES = {
         "a smaller learning rate",
         "gradient clipping (tg.optim.clip_grad_norm_(model.parameters(), max_norm=1.0) before the step)",
         "He/Xavier initialisation instead of large random weights",
+        "BatchNorm between the layers",
+    ),
+    "exploding_activations": (
+        "initialise with Var(w) = 1/n (LeCun, Xavier for tanh) or 2/n (He, for ReLU) instead of N(0, 1): then "
+        "Var(z) = n·Var(w)·E[a²] keeps the signal's size from layer to layer, where N(0, 1) multiplies its "
+        "standard deviation by about √n at every layer",
+        "standardise the inputs",
         "BatchNorm between the layers",
     ),
     "nan": (
@@ -151,6 +161,54 @@ def symmetric_weights(named_parameters, when="at initialisation", epoch=None, st
             "function and receive the same gradient, so training can never make them differ.",
             epoch=epoch, step=step))
     return findings
+
+
+def exploding_activations(layers, growth=4.0, total_growth=10.0, epoch=None, step=None):
+    """Findings when the affine layers (Linear, Conv) blow up the signal going forward: the lecture's
+    exploding activations, which N(0, 1) initialisation causes.
+
+    A layer's gain is std(z) / rms(a), the spread of its output over the root mean square of its input: about
+    √(n·Var(w)) at initialisation (√2 for He on ReLU, 1 for Xavier/LeCun, √n for N(0, 1)). The finding needs
+    a layer with gain above ``growth`` and the whole stack's gain (the product) above ``total_growth``, or an
+    activation that is no longer finite (overflow).
+
+    Parameters
+    ----------
+    layers : sequence of (name, type, input_rms, output_std)
+        In forward order; ``input_rms`` None where the input was not measured.
+    growth, total_growth : float
+    epoch, step : int, optional
+        When the measurement was made.
+
+    Shape: not applicable.
+
+    Examples
+    --------
+    >>> [f.kind for f in exploding_activations([("0", "Linear", 1.0, 27.9), ("2", "Linear", 16.0, 360.0)])]
+    ['exploding_activations']
+    """
+    gains, overflow = [], None
+    for name, cls, rms_in, std_out in layers:
+        if std_out is None or not np.isfinite(std_out) or (rms_in is not None and not np.isfinite(rms_in)):
+            overflow = f"{name} ({cls})"  # the first layer whose output overflowed; the later ones inherit it
+            break
+        if cls in _AFFINE and rms_in:
+            gains.append((name, cls, std_out / rms_in, std_out))
+    when = f"epoch {epoch}: " if epoch is not None else ""
+    large = [g for g in gains if g[2] > growth]
+    each = ", ".join(f"{name} ({cls}) ×{gain:.3g} (std {std:.3g})" for name, cls, gain, std in large)
+    if overflow is not None:
+        before = f", after the spread of the signal std(z)/rms(a) grew at {each}" if large else ""
+        return [Finding("exploding_activations", overflow.split(" ")[0],
+                        f"{when}the activations overflowed at layer {overflow}{before}: its output is no longer "
+                        "finite (inf, then nan in the loss).", epoch=epoch, step=step)]
+    total = float(np.prod([g[2] for g in gains])) if gains else 1.0
+    if not large or total <= total_growth:
+        return []
+    return [Finding("exploding_activations", ", ".join(g[0] for g in large),
+                    f"{when}the activations explode going forward: the spread of the signal std(z)/rms(a) grows "
+                    f"at {each}, ×{total:.3g} through the network; a healthy layer keeps it near 1. Weights "
+                    "drawn from N(0, 1) do this: Var(z) = n·Var(w)·E[a²] = n·E[a²].", epoch=epoch, step=step)]
 
 
 _TRANSPARENT = ("Dropout", "Identity", "Flatten", "Unflatten", "BatchNorm1d", "BatchNorm2d")

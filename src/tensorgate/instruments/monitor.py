@@ -31,9 +31,11 @@ from ..autograd import grad_mode
 from ..autograd.tensor import Tensor
 from ..backend.jsonable import json_ready
 from ..training.callbacks import Callback
-from .diagnosis import Finding, TrainingWarning, _layer_of, linear_stacks, symmetric_weights
+from .diagnosis import (
+    _AFFINE, Finding, TrainingWarning, _layer_of, exploding_activations, linear_stacks, symmetric_weights,
+)
 
-__all__ = ["Monitor"]
+__all__ = ["Monitor", "diagnose_forward"]
 
 
 def _sum_squares(flat):
@@ -52,12 +54,17 @@ def _norm(a):
 class _LayerStats:
     """One layer's running sums over an epoch: count, Σa, Σa², zeros, and which units were ever non-zero."""
 
-    __slots__ = ("n", "total", "squares", "zeros", "active", "sample", "sample_from")
+    __slots__ = ("n", "total", "squares", "zeros", "active", "sample", "sample_from", "in_n", "in_squares")
 
     def __init__(self):
         self.n, self.total, self.squares, self.zeros = 0, 0.0, 0.0, 0
         self.active = None
         self.sample, self.sample_from = None, 0
+        self.in_n, self.in_squares = 0, 0.0   # the input's Σa², for an affine layer's gain std(z)/rms(a)
+
+    def add_input(self, a):
+        self.in_n += a.size
+        self.in_squares += _sum_squares(a.reshape(-1))
 
     def add(self, a, sample_size):
         flat = a.reshape(-1)
@@ -88,8 +95,11 @@ class _LayerStats:
         mean = self.total / self.n
         var = max(self.squares / self.n - mean * mean, 0.0)
         dead = float(1.0 - self.active.mean()) if self.active is not None else float("nan")
-        return {"mean": mean, "std": math.sqrt(var) if np.isfinite(var) else float("nan"),
-                "zero_fraction": self.zeros / self.n, "dead_fraction": dead, "units": int(self.active.size)}
+        summary = {"mean": mean, "std": math.sqrt(var) if np.isfinite(var) else float("nan"),
+                   "zero_fraction": self.zeros / self.n, "dead_fraction": dead, "units": int(self.active.size)}
+        if self.in_n:
+            summary["input_rms"] = math.sqrt(self.in_squares / self.in_n)
+        return summary
 
 
 class Monitor(Callback):
@@ -213,6 +223,8 @@ class Monitor(Callback):
                 if stats is None:
                     stats = self._stats[name] = _LayerStats()
                 stats.add(output.data, self.sample_size)
+                if type(module).__name__ in _AFFINE and inputs and isinstance(inputs[0], Tensor):
+                    stats.add_input(inputs[0].data)
         return hook
 
     def _grad_hook(self, name, p):
@@ -268,6 +280,10 @@ class Monitor(Callback):
                 bad.append(name)
             new += self._check_update(name, norm, ratio, step)
         self._reset_step()
+        if step == 0:  # the first step shows what the initialisation does to the signal, before any update
+            new += self._check_activations(
+                {layer: summary for layer, st in self._stats.items() if (summary := st.summary()) is not None},
+                gains=True, step=step)
         loss_bad = given and not math.isfinite(loss)
         if bad or loss_bad:
             what = [f"the loss is {loss}"] if loss_bad else []
@@ -372,6 +388,8 @@ class Monitor(Callback):
                     "exploding_gradients", "model",
                     f"epoch {epoch}: the gradient norm grew {now / before:.3g} times since the previous epoch "
                     f"({before:.3g} → {now:.3g}).", epoch=epoch, step=step))
+        # exploding activations: the gains of the first epoch (what the initialisation does), overflow at any
+        found += self._check_activations(record["activations"], gains=len(self.records) == 1, step=step)
         # dead units
         for layer, s in record["activations"].items():
             if s["units"] >= 2 and s["dead_fraction"] > self.dead_fraction:
@@ -381,6 +399,14 @@ class Monitor(Callback):
                     f"{self.layer_label(layer)} were zero for every training example of the epoch; dead units get "
                     "no gradient and never recover.", epoch=epoch, step=step))
         return found
+
+    def _check_activations(self, summaries, gains, step):
+        """Exploding activations from per-layer summaries (in forward order): the affine layers' gains when
+        ``gains`` (early in training, where the initialisation decides them), an overflow always."""
+        layers = [(layer, self._layer_types.get(layer, "?"), s.get("input_rms"), s["std"])
+                  for layer, s in summaries.items()]
+        return self._emit_later(exploding_activations(layers, growth=4.0 if gains else math.inf,
+                                                      epoch=self._epoch, step=step))
 
     def _total_norm(self, record):
         values = [v for v in record["grad_norm"].values() if v == v]
@@ -394,7 +420,7 @@ class Monitor(Callback):
         -------
         list of Finding
         """
-        if len(self.steps["epoch"]) > self._epoch_start:
+        if len(self.steps["epoch"]) > self._epoch_start or self._stats:  # steps, or a forward pass that broke
             self.end_epoch()
         if self._params and self.steps["epoch"]:
             n = len(self.steps["epoch"])
@@ -412,6 +438,13 @@ class Monitor(Callback):
         self._seen.add(key)
         self.findings.append(finding)
         return [finding]
+
+    def _emit_later(self, findings):
+        """Add findings (once each) and return the new ones, for the caller to emit."""
+        new = []
+        for f in findings:
+            new += self._add(f)
+        return new
 
     def _emit(self, findings):
         new = []
@@ -477,3 +510,47 @@ class Monitor(Callback):
             for name in self.param_names:
                 lines.append(f"  {name:<24} {last['grad_norm'][name]:>10.3g} {last['update_ratio'][name]:>10.3g}")
         return "\n".join(lines) + "\n"
+
+
+def diagnose_forward(model, X, max_rows=256):
+    """Findings from one forward pass, without training: for a run that broke before a Monitor could say why.
+
+    Runs the first ``max_rows`` rows of ``X`` through ``model`` in training mode with a :class:`Monitor`
+    attached, and returns what it finds: exploding activations (each affine layer's gain std(z)/rms(a), or
+    an overflow), weights that are no longer finite (an update blew them up: exploding gradients),
+    symmetric weights and stacked linear layers. ``tensorgate train`` with N(0, 1) weights on wide layers
+    gets ``exploding_activations`` here, the lecture's diagnosis, where the loss only says "nan".
+
+    Shape: X: (m, ...) as the model takes it.
+
+    Examples
+    --------
+    >>> import numpy as np, tensorgate as tg
+    >>> _ = tg.manual_seed(0)
+    >>> net = tg.nn.Sequential(tg.nn.Linear(256, 256, init="normal"), tg.nn.ReLU(),
+    ...                        tg.nn.Linear(256, 10, init="normal"))
+    >>> [f.kind for f in diagnose_forward(net, np.random.default_rng(0).normal(size=(64, 256)).astype(np.float32))]
+    ['exploding_activations']
+    """
+    monitor = Monitor(warn=False)
+    monitor.attach(model)
+    found = []
+    for name, p in model.named_parameters():
+        if not np.isfinite(p.data).all():
+            layer = _layer_of(name)
+            found += monitor._add(Finding(
+                "exploding_gradients", layer,
+                f"the weights {name} are no longer finite: an update blew them up (the gradients exploded, or the "
+                "learning rate is far too large)."))
+    X = X.data if isinstance(X, Tensor) else np.asarray(X)
+    was_training = getattr(model, "training", True)
+    try:
+        model.train()
+        with np.errstate(all="ignore"):
+            model(Tensor(X[:max_rows], dtype=X.dtype))
+        monitor.end_epoch()
+    finally:
+        monitor.detach()
+        model.train(was_training)
+    return list(monitor.findings)
+

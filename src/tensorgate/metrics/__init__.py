@@ -16,8 +16,10 @@ from .classification import (
 from .probability import log_loss
 from .ranking import auc, average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
 from .report import classification_report
-from .streaming import AUROC, F1, Accuracy, ConfusionMatrix, Metric, Precision, Recall
-from .threshold import ThresholdResult, best_threshold
+from .streaming import (
+    AUROC, F1, Accuracy, BinaryAccuracy, ConfusionMatrix, Metric, Precision, Recall, SubsetAccuracy,
+)
+from .threshold import ThresholdResult, best_threshold, threshold_metrics
 
 __all__ = [
     "UndefinedMetricWarning",
@@ -25,6 +27,7 @@ __all__ = [
     "specificity_score", "false_positive_rate", "precision_recall_fscore_support", "classification_report",
     "log_loss", "balanced_accuracy_score", "matthews_corrcoef",
     "roc_curve", "auc", "roc_auc_score", "precision_recall_curve", "average_precision_score",
-    "best_threshold", "ThresholdResult",
+    "best_threshold", "ThresholdResult", "threshold_metrics",
     "Metric", "Accuracy", "ConfusionMatrix", "Precision", "Recall", "F1", "AUROC",
+    "BinaryAccuracy", "SubsetAccuracy",
 ]

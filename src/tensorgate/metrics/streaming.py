@@ -7,12 +7,17 @@ keep every score (an AUC depends on the ranking of all of them).
 ``preds`` may be
 
 * class labels, integers, shape (m,);
-* binary probabilities or scores, floats, shape (m,): thresholded at 0.5 for the label metrics (positive when
-  >= 0.5), used as they are by ``AUROC``;
+* binary probabilities or scores, floats, shape (m,) or (m, 1): thresholded at 0.5 for the label metrics
+  (positive when >= 0.5; ``Accuracy(threshold=0.0)`` for logits), used as they are by ``AUROC``;
 * per-class scores, logits or probabilities, shape (m, K): the predicted label is the argmax; ``AUROC`` uses
   column 1 when K = 2 and one-vs-rest macro AUC when K > 2.
 
 ``target`` holds integer class labels 0 .. K-1, shape (m,). Both may be NumPy arrays, lists or Tensors.
+
+Multi-label targets, a 0/1 indicator matrix (m, L) with one decision score per label in ``preds`` (m, L),
+have their own two accuracies: :class:`BinaryAccuracy` (per label, Keras's ``binary_accuracy``) and
+:class:`SubsetAccuracy` (per example, every label right: scikit-learn's ``accuracy_score`` on indicator
+matrices).
 
 Example::
 
@@ -62,13 +67,21 @@ def _scores(preds):
     return p
 
 
-def _pred_labels(preds):
-    """Predicted class labels (m,): argmax of (m, K), ``>= 0.5`` of floats (m,), or the integers given."""
-    p = _scores(preds)
+def _decide(p, threshold):
+    """The predicted labels of scores (checked or trusted): argmax of (m, K), ``>= threshold`` of floats (m,),
+    the integers themselves otherwise."""
     if p.ndim == 2:
-        return np.argmax(p, axis=1).astype(np.int64)
+        return np.argmax(p, axis=1)
     if p.dtype.kind == "f":
-        return (p >= 0.5).astype(np.int64)
+        return (p >= threshold).astype(np.int64)
+    return p.astype(np.int64)
+
+
+def _pred_labels(preds, threshold=0.5):
+    """Predicted class labels (m,): argmax of (m, K), ``>= threshold`` of floats (m,), or the integers given."""
+    p = _scores(preds)
+    if p.ndim == 2 or p.dtype.kind == "f":
+        return _decide(p, threshold).astype(np.int64, copy=False)
     p = p.astype(np.int64)
     if p.size and p.min() < 0:
         bad = int(np.flatnonzero(p < 0)[0])
@@ -106,7 +119,17 @@ class Metric:
 class Accuracy(Metric):
     """Fraction of samples whose predicted label equals the target: correct / seen.
 
-    Shape: preds (m,) labels or probabilities, or (m, K) scores; target (m,).
+    The predicted label is the argmax of per-class scores (m, K), ``score >= threshold`` of one float
+    score per sample (m,) or (m, 1), or the integer labels given. A target of one-hot (or probability)
+    rows (m, K) counts by its argmax, as Keras's ``categorical_accuracy``; for multi-label indicator
+    targets use :class:`BinaryAccuracy` and :class:`SubsetAccuracy`, which compare every label.
+
+    Parameters
+    ----------
+    threshold : float, default 0.5
+        For one score per sample: 0.5 for probabilities, 0.0 for logits or margins.
+
+    Shape: preds (m,) or (m, 1) labels or scores, or (m, K) scores; target (m,) labels or (m, K) rows.
 
     Examples
     --------
@@ -115,22 +138,180 @@ class Accuracy(Metric):
     >>> acc.update([[2.0, 1.0]], [0])          # logits: argmax 0
     >>> acc.compute()
     0.75
+    >>> logit_acc = Accuracy(threshold=0.0)
+    >>> logit_acc.update([[1.5], [-0.3]], [[1.0], [1.0]])
+    >>> logit_acc.compute()
+    0.5
     """
     name = "accuracy"
+
+    def __init__(self, threshold=0.5):
+        self.threshold = _check_threshold(threshold)
+        super().__init__()
 
     def reset(self):
         self.correct = 0
         self.total = 0
 
     def update(self, preds, target):
-        p, t = _pred_labels(preds), _target_labels(target)
+        t = _as_array(target, "target")
+        if t.ndim == 2 and t.shape[1] > 1:               # one-hot or probability rows: the class is the argmax
+            _check_nonempty(t, "target")
+            _check_finite(t, "target")
+            t = np.argmax(t, axis=1)
+        p, t = _pred_labels(preds, self.threshold), _target_labels(t)
         _check_same_length(p, "preds", t, "target")
+        self._count(p, t)
+
+    def _update_trusted(self, preds, target):
+        """``update`` without the value checks, for NumPy arrays of the shapes and kinds that an earlier
+        ``update`` of the same pass accepted (the training loop's later batches): the same decisions."""
+        p = preds[:, 0] if preds.ndim == 2 and preds.shape[1] == 1 else preds
+        t = np.argmax(target, axis=1) if target.ndim == 2 and target.shape[1] > 1 else target.reshape(-1)
+        self._count(_decide(p, self.threshold), t)
+
+    def _count(self, p, t):
         self.correct += int(np.count_nonzero(p == t))
         self.total += t.shape[0]
 
     def compute(self):
         self._check_updated(self.total)
         return self.correct / self.total
+
+    def __repr__(self):
+        return f"Accuracy(threshold={self.threshold})"
+
+
+def _check_threshold(threshold):
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(threshold):
+        raise ValueError(f"threshold must be a finite number, got {threshold!r}")
+    return float(threshold)
+
+
+def _label_decisions(preds, target, threshold):
+    """(predicted, true) boolean matrices (m, L) of a multi-label problem, checked.
+
+    A label is predicted when its score is >= threshold, and true when its target is >= 0.5 (targets 0/1,
+    or ±1 as the hinge loss takes them).
+    """
+    p = _as_array(preds, "preds")
+    t = _as_array(target, "target")
+    p, t = _as_columns(p, t)
+    if p.ndim != 2 or p.shape != t.shape:
+        raise ValueError(f"preds and target must have the same shape (m, L), one score and one 0/1 target per "
+                         f"label; got preds {p.shape} and target {t.shape}")
+    for name, a in (("preds", p), ("target", t)):
+        _check_nonempty(a, name)
+        if a.dtype.kind not in "biuf":
+            raise ValueError(f"{name} must hold numbers, got dtype {a.dtype}")
+        _check_finite(a, name)
+    return p >= threshold, t >= 0.5
+
+
+def _as_columns(*arrays):
+    """(m,) as (m, 1), so that a label vector never broadcasts against a column."""
+    return [a[:, None] if a.ndim == 1 else a for a in arrays]
+
+
+class BinaryAccuracy(Metric):
+    """Per-label accuracy of multi-label (or binary) decisions: the fraction of (sample, label) entries right.
+
+    Keras's ``binary_accuracy``: mean over all entries of [decision == target], where the decision is
+    ``score >= threshold`` (Keras needs the score strictly above the threshold: the two differ only for a
+    score exactly at it). It equals the mean over labels of each label's accuracy, and
+    ``1 − hamming_loss`` in scikit-learn's terms.
+
+    Parameters
+    ----------
+    threshold : float, default 0.5
+        0.5 for probabilities (after a sigmoid), 0.0 for logits (``BCEWithLogitsLoss``).
+
+    Shape: preds (m, L) scores; target (m, L) 0/1 (or ±1); (m,) is one label.
+
+    Examples
+    --------
+    >>> m = BinaryAccuracy()
+    >>> m.update([[0.9, 0.2, 0.7], [0.1, 0.8, 0.4]], [[1, 0, 0], [0, 1, 0]])
+    >>> m.compute()                     # 5 of 6 labels right
+    0.8333333333333334
+    """
+    name = "binary_accuracy"
+
+    def __init__(self, threshold=0.5):
+        self.threshold = _check_threshold(threshold)
+        super().__init__()
+
+    def reset(self):
+        self.correct = 0
+        self.total = 0
+
+    def update(self, preds, target):
+        self._count(*_label_decisions(preds, target, self.threshold))
+
+    def _update_trusted(self, preds, target):
+        """``update`` without the checks, for arrays like those an earlier ``update`` of the pass accepted."""
+        self._count(*_as_columns(preds >= self.threshold, target >= 0.5))
+
+    def _count(self, predicted, truth):
+        self.correct += int(np.count_nonzero(predicted == truth))
+        self.total += truth.size
+
+    def compute(self):
+        self._check_updated(self.total)
+        return self.correct / self.total
+
+    def __repr__(self):
+        return f"BinaryAccuracy(threshold={self.threshold})"
+
+
+class SubsetAccuracy(Metric):
+    """Subset accuracy of multi-label decisions: the fraction of samples with every label right.
+
+    scikit-learn's ``accuracy_score(Y_true, Y_pred)`` on indicator matrices (m, L), with
+    ``Y_pred = scores >= threshold``: strict, one wrong label makes the whole sample wrong.
+
+    Parameters
+    ----------
+    threshold : float, default 0.5
+        0.5 for probabilities, 0.0 for logits.
+
+    Shape: preds (m, L) scores; target (m, L) 0/1 (or ±1).
+
+    Examples
+    --------
+    >>> m = SubsetAccuracy()
+    >>> m.update([[0.9, 0.2, 0.7], [0.1, 0.8, 0.4]], [[1, 0, 0], [0, 1, 0]])
+    >>> m.compute()                     # the first sample has a wrong label
+    0.5
+    """
+    name = "subset_accuracy"
+
+    def __init__(self, threshold=0.5):
+        self.threshold = _check_threshold(threshold)
+        super().__init__()
+
+    def reset(self):
+        self.correct = 0
+        self.total = 0
+
+    def update(self, preds, target):
+        self._count(*_label_decisions(preds, target, self.threshold))
+
+    def _update_trusted(self, preds, target):
+        """``update`` without the checks, for arrays like those an earlier ``update`` of the pass accepted."""
+        self._count(*_as_columns(preds >= self.threshold, target >= 0.5))
+
+    def _count(self, predicted, truth):
+        self.correct += int(np.count_nonzero((predicted == truth).all(axis=1)))
+        self.total += truth.shape[0]
+
+    def compute(self):
+        self._check_updated(self.total)
+        return self.correct / self.total
+
+    def __repr__(self):
+        return f"SubsetAccuracy(threshold={self.threshold})"
 
 
 class ConfusionMatrix(Metric):

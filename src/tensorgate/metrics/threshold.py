@@ -193,6 +193,54 @@ def best_threshold(y_true, y_score, criterion="youden", *, pos_label=None, sampl
     )
 
 
+def threshold_metrics(y_true, y_score, threshold, *, pos_label=None, sample_weight=None):
+    """The metrics of the decision ``y_score >= threshold`` for a given θ: what a threshold chosen on one
+    data set (validation) does on another (test).
+
+    Parameters
+    ----------
+    y_true : array_like or Tensor, shape (n,)
+        True binary labels (both classes present); {0, 1} or {-1, 1} unless ``pos_label`` is given.
+    y_score : array_like or Tensor, shape (n,)
+        Scores, higher meaning more likely positive.
+    threshold : float
+        θ (``inf`` predicts nothing positive).
+    pos_label : int or str, optional
+    sample_weight : array_like or Tensor, shape (n,), optional
+
+    Returns
+    -------
+    ThresholdResult
+        As :func:`best_threshold` returns, with ``criterion='given'`` and ``value`` = θ.
+
+    Examples
+    --------
+    >>> r = threshold_metrics([0, 1, 1, 0], [0.2, 0.4, 0.7, 0.9], 0.5)
+    >>> r.tp, r.fp, r.recall, r.precision
+    (1, 1, 0.5, 0.5)
+    """
+    theta = float(threshold)
+    if theta != theta:
+        raise ValueError("threshold must be a number, got nan")
+    fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
+    n_pos, n_neg = tps[-1], fps[-1]
+    if n_pos == 0 or n_neg == 0:
+        only = "negative" if n_pos == 0 else "positive"
+        raise ValueError(f"y_true has only {only} samples (of positive weight): the rates of a threshold need "
+                         "both classes")
+    reached = int(np.searchsorted(-thresholds, -theta, side="right"))   # thresholds decrease: those >= θ
+    tp = np.array([tps[reached - 1] if reached else 0.0])
+    fp = np.array([fps[reached - 1] if reached else 0.0])
+    m = _rates(tp, fp, n_pos, n_neg)
+    count = int if sample_weight is None else float
+    return ThresholdResult(
+        threshold=theta, criterion="given", value=theta, tpr=float(m["tpr"][0]), fpr=float(m["fpr"][0]),
+        precision=float(m["precision"][0]), f1=float(m["f1"][0]), accuracy=float(m["accuracy"][0]),
+        specificity=float(m["specificity"][0]), tp=count(tp[0]), fp=count(fp[0]), tn=count(m["tn"][0]),
+        fn=count(m["fn"][0]),
+    )
+
+
 def _first_max(value, weighted):
     """Index of the first (highest-threshold) candidate among those tied for the largest value."""
     return int(np.flatnonzero(value >= value.max() - _tie_tolerance(value, weighted))[0])

@@ -191,4 +191,5 @@ SCHEMES = {
     "he_uniform": he_uniform_, "he_normal": he_normal_,
     "kaiming_uniform": he_uniform_, "kaiming_normal": he_normal_,
     "zeros": zeros_,
+    "normal": normal_,  # N(0, 1): the lecture's example of weights far too large for a wide layer
 }

@@ -8,6 +8,12 @@ from .module import Module
 
 class _Loss(Module):
     _convert_inputs = False   # targets may be integer labels: leave arrays to the loss function
+    # What the loss takes, declared so that metrics need not guess from the class name:
+    # kind: "multiclass" (one class of K per example, argmax), "binary" (one 0/1 decision per output:
+    # multi-label with several outputs) or "regression"; decision_threshold: where a binary output's
+    # decision flips (0 for logits and margins, 0.5 for probabilities).
+    kind = None
+    decision_threshold = None
 
     def __init__(self, reduction="mean"):
         super().__init__()
@@ -23,6 +29,7 @@ class CrossEntropyLoss(_Loss):
 
     Shape: input: (m, K) logits; target: (m,) int labels or (m, K) probabilities; output: () or (m,).
     """
+    kind = "multiclass"
 
     def __init__(self, label_smoothing=0.0, reduction="mean"):
         super().__init__(reduction)
@@ -41,6 +48,7 @@ class NLLLoss(_Loss):
 
     Shape: input: (m, K) log-probabilities; target: (m,) int labels; output: () or (m,).
     """
+    kind = "multiclass"
 
     def forward(self, input, target):
         return _L.nll_loss(input, target, self.reduction)
@@ -51,6 +59,7 @@ class BCELoss(_Loss):
 
     Shape: input: any, in [0, 1]; target: same; output: () or input's shape.
     """
+    kind, decision_threshold = "binary", 0.5
 
     def __init__(self, reduction="mean", eps=_L.BCE_EPS):
         super().__init__(reduction)
@@ -66,6 +75,7 @@ class BCEWithLogitsLoss(_Loss):
     Multi-label classification: one logit per label, this loss on all of them.
     Shape: input: any (logits); target: same; output: () or input's shape.
     """
+    kind, decision_threshold = "binary", 0.0
 
     def forward(self, input, target):
         return _L.binary_cross_entropy_with_logits(input, target, self.reduction)
@@ -76,6 +86,7 @@ class MSELoss(_Loss):
 
     Shape: input: any; target: same shape; output: () or input's shape.
     """
+    kind = "regression"
 
     def forward(self, input, target):
         return _L.mse_loss(input, target, self.reduction)
@@ -86,6 +97,7 @@ class HingeLoss(_Loss):
 
     Shape: input: any (scores); target: same, ±1; output: () or input's shape.
     """
+    kind, decision_threshold = "binary", 0.0
 
     def __init__(self, margin=1.0, reduction="mean"):
         super().__init__(reduction)
@@ -100,6 +112,7 @@ class PerceptronLoss(_Loss):
 
     Shape: input: any (pre-activations); target: same, 0 or 1; output: () or input's shape.
     """
+    kind, decision_threshold = "binary", 0.0
 
     def forward(self, input, target):
         return _L.perceptron_loss(input, target, self.reduction)

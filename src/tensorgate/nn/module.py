@@ -23,6 +23,7 @@ from ..autograd.tensor import Tensor, as_dtype, to_array
 from .config import Configurable
 from .hooks import RemovableHandle, _BackwardHookState
 from .parameter import Parameter
+from .summary import summary as _summary
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -504,6 +505,23 @@ class Module(Configurable):
     def _chains_features(self):
         """True for containers whose children run one after another on the features (Sequential)."""
         return False
+
+    def summary(self, input_shape, batch_size=2, dtype=None, print_fn=print):
+        """Print a table of the layers, their output shapes and parameter counts (Keras's ``model.summary()``).
+
+        A tensorgate model is not built for one input shape, so give the shape of one example; the rest is
+        :func:`tensorgate.nn.summary` (a dummy batch in eval mode, no graph, the modes restored after).
+
+        Shape: input_shape: one example, without the batch axis, e.g. (784,) or (1, 28, 28).
+
+        Examples
+        --------
+        >>> import tensorgate as tg
+        >>> rows = tg.nn.Sequential(tg.nn.Linear(4, 3), tg.nn.ReLU()).summary((4,), print_fn=None)
+        >>> rows[-1]["params"]
+        15
+        """
+        return _summary(self, input_shape, batch_size=batch_size, dtype=dtype, print_fn=print_fn)
 
     def num_parameters(self, trainable_only=False):
         """The number of parameter elements (only those with requires_grad if ``trainable_only``)."""

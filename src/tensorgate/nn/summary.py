@@ -1,4 +1,4 @@
-"""``tg.nn.summary(model, input_shape)``: a Keras-style table of layers, output shapes and parameter counts."""
+"""``tg.nn.summary(model, input_shape)`` (or ``model.summary(input_shape)``): a Keras-style table of layers, output shapes and parameter counts."""
 import numpy as np
 
 from ..autograd import grad_mode
@@ -68,8 +68,7 @@ def summary(model, input_shape, batch_size=2, dtype=None, print_fn=print):
         for h in handles:
             h.remove()
         for m in model.modules():
-            m.__dict__["training"] = modes[id(m)]
-            m._changed()   # the mode was written directly: tell recorded steps to look again
+            m.training = modes[id(m)]   # as an attribute set, which recorded training steps notice
     total, trainable = model.num_parameters(), model.num_parameters(trainable_only=True)
     if print_fn is not None:
         print_fn(_table(rows, total, trainable))

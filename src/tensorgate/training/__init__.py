@@ -4,10 +4,10 @@ from .compiled import CompiledStep, compile_step
 from .divergence import LossGrowthWarning, TrainingDiverged
 from .history import History
 from .loop import Trainer, evaluate, fit, predict
-from .metrics import StreamingAccuracy
+from .metrics import TaskAccuracy
 
 __all__ = [
     "fit", "evaluate", "predict", "Trainer", "CompiledStep", "compile_step", "History", "Callback",
-    "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler", "CSVLogger", "LambdaCallback", "StreamingAccuracy",
+    "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler", "CSVLogger", "LambdaCallback", "TaskAccuracy",
     "TrainingDiverged", "LossGrowthWarning",
 ]

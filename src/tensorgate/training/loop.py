@@ -21,6 +21,7 @@ the global generator (``tg.manual_seed``). A checkpoint stores both generators' 
 sees exactly the batches and dropout masks the uninterrupted run would have seen.
 """
 import math
+import sys
 import time
 
 import numpy as np
@@ -34,7 +35,8 @@ from .callbacks import Callback
 from .compiled import CompiledStep
 from .divergence import LossAlarm, diverged
 from .history import History
-from .metrics import resolve_metrics
+from .metrics import metric_logs, resolve_metrics
+from .names import resolve_loss, resolve_optimizer
 from .resume import check_checkpoint
 
 __all__ = ["fit", "evaluate", "predict", "Trainer"]
@@ -126,6 +128,26 @@ def _source(data, batch_size, dtype, name):
                     f"batches such as a DataLoader; got {type(data).__name__}")
 
 
+def _split_last(data, fraction):
+    """Keras's ``validation_split``: (train, validation) with the validation set the last ``fraction`` of the
+    rows, taken before any shuffling; arrays only."""
+    if isinstance(fraction, bool) or not isinstance(fraction, (int, float, np.integer, np.floating)) \
+            or not 0 <= fraction < 1:
+        raise ValueError(f"fit: validation_split must be a fraction in [0, 1), got {fraction!r}")
+    if hasattr(data, "arrays") and len(getattr(data, "arrays")) == 2:
+        data = data.arrays
+    if not _is_array_pair(data):
+        raise ValueError("fit: validation_split is only supported for (X, y) arrays or Tensors; with a DataLoader "
+                         "or another iterable, pass val_data")
+    X, y = data
+    n = len(X)
+    split_at = int(math.floor(n * (1.0 - fraction)))    # as Keras: the first rows train, the rest validate
+    if split_at == 0 or split_at == n:
+        raise ValueError(f"fit: the training data has {n} examples, which is not enough to hold out "
+                         f"validation_split={fraction} of them for validation")
+    return (X[:split_at], y[:split_at]), (X[split_at:], y[split_at:])
+
+
 def _set_mode(model, training):
     if hasattr(model, "train"):
         model.train() if training else model.eval()
@@ -153,8 +175,7 @@ def _run_eval(model, loss_fn, source, metrics):
     logs = {}
     if loss_fn is not None:
         logs["loss"] = total / seen if seen else float("nan")
-    for m in metrics:
-        logs[str(m.name)] = m.compute()
+    logs.update(metric_logs(metrics))
     return logs
 
 
@@ -167,7 +188,8 @@ def evaluate(model, loss_fn, data, metrics=("accuracy",), batch_size=256):
     Parameters
     ----------
     model : Module
-    loss_fn : callable or None
+    loss_fn : callable, str or None
+        A loss, or its name (as :func:`fit` takes it).
     data : (X, y) or iterable of (x, y) batches
     metrics : sequence of str or metric objects, default ("accuracy",)
     batch_size : int, default 256
@@ -181,6 +203,7 @@ def evaluate(model, loss_fn, data, metrics=("accuracy",), batch_size=256):
     -----
     X: (m, ...) as the model expects; y: (m,) class indices or (m, K) targets.
     """
+    loss_fn = resolve_loss(loss_fn, model)
     metrics = resolve_metrics(metrics, loss_fn)
     return _run_eval(model, loss_fn, _source(data, batch_size, _model_dtype(model), "evaluate"), metrics)
 
@@ -218,14 +241,18 @@ class Trainer:
     Parameters
     ----------
     model : Module
-    loss_fn : callable
-        ``loss_fn(output, target) -> scalar Tensor`` (e.g. ``tg.nn.CrossEntropyLoss()``).
-    optimizer : Optimizer
+    loss_fn : callable or str
+        ``loss_fn(output, target) -> scalar Tensor`` (e.g. ``tg.nn.CrossEntropyLoss()``), or a name
+        (:mod:`tensorgate.training.names`).
+    optimizer : Optimizer or str
+        Or a name: ``"adam"``, ``"adamw"``, ``"sgd"``, ``"rmsprop"`` (Keras's default settings).
     metrics : sequence of str or metric objects, default ("accuracy",)
     callbacks : sequence of Callback
     verbose : bool or int, default True
-        True (or 2): a tqdm progress bar per epoch with the loss and samples/s; 1: one printed line per
-        epoch; False (or 0): silent.
+        True (or 2): a tqdm progress bar per epoch with the loss and samples/s when standard output is a
+        terminal, replaced at the end of the epoch by one line with every metric (validation included);
+        when standard output is not a terminal (a log file, a pipe, a notebook's captured output), just
+        that line per epoch. 1: one printed line per epoch; False (or 0): silent.
 
     Attributes
     ----------
@@ -242,6 +269,8 @@ class Trainer:
     def __init__(self, model, loss_fn, optimizer, metrics=("accuracy",), callbacks=(), verbose=True,
                  run_eagerly=None):
         self.model = model
+        loss_fn = resolve_loss(loss_fn, model)              # "sparse_categorical_crossentropy", "adam", ...
+        optimizer = resolve_optimizer(optimizer, model)
         # Keras's switch. None: tensorgate's own layers and losses are recorded once per batch shape and
         # replayed (CompiledStep stays eager by itself for hooks; Dropout and BatchNorm are replayed), user
         # Module subclasses run eagerly; False: replay user code too; True: always eager.
@@ -306,10 +335,13 @@ class Trainer:
 
     # ------------------------------------------------------------ fit
     def fit(self, train_data, epochs=1, batch_size=32, val_data=None, shuffle=True, seed=None, initial_epoch=0,
-            resume_from=None):
+            resume_from=None, validation_split=0.0):
         """Train for epochs ``initial_epoch .. epochs − 1``; see :func:`fit`. Returns the History."""
         tune_malloc()   # the loop is ours: keep freed memory for the next step (backend/memory.py)
         dtype = _model_dtype(self.model)
+        if validation_split:
+            train_data, held_out = _split_last(train_data, validation_split)
+            val_data = held_out if val_data is None else val_data   # Keras: val_data overrides the split
         train = self._train = _source(train_data, batch_size, dtype, "train")
         val = None
         if val_data is not None:
@@ -404,8 +436,7 @@ class Trainer:
             raise ValueError("fit: the training data yielded no batches")
 
         logs = {"loss": total / seen}
-        for m in metrics:
-            logs[str(m.name)] = m.compute()
+        logs.update(metric_logs(metrics))
         if val is not None:
             for key, value in _run_eval(model, loss_fn, val, metrics).items():
                 logs["val_" + key] = value
@@ -413,19 +444,19 @@ class Trainer:
         logs["time"] = time.perf_counter() - start
         logs["samples_per_sec"] = seen / train_time if train_time > 0 else float("inf")
         if bar is not None:
-            bar.set_postfix_str(_summary(logs), refresh=False)
-            bar.close()
-        elif self.verbose:
+            bar.close()  # the bar leaves no line: the epoch's line below says everything, on as many rows as
+            #              it takes (a bar's postfix is cut at the terminal's width, validation metrics first)
+        if self.verbose:
             print(f"Epoch {epoch + 1}/{epochs} - {_summary(logs)}", flush=True)
         return logs
 
     def _progress_bar(self, train, epoch, epochs):
-        if not (self.verbose is True or self.verbose == 2):
-            return None
+        if not (self.verbose is True or self.verbose == 2) or not _is_terminal(sys.stdout):
+            return None  # not a terminal: bars would fill a log with carriage returns, so one line per epoch
         from tqdm.auto import tqdm
 
-        return tqdm(total=_safe_len(train), desc=f"Epoch {epoch + 1}/{epochs}", unit="batch", leave=True,
-                    dynamic_ncols=True)
+        return tqdm(total=_safe_len(train), desc=f"Epoch {epoch + 1}/{epochs}", unit="batch", leave=False,
+                    dynamic_ncols=True, file=sys.stdout)
 
     def evaluate(self, data, batch_size=256):
         """Loss and metrics on ``data`` (see :func:`evaluate`)."""
@@ -435,6 +466,13 @@ class Trainer:
     def predict(self, X, batch_size=256):
         """The model's outputs for ``X`` (see :func:`predict`)."""
         return predict(self.model, X, batch_size)
+
+
+def _is_terminal(stream):
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
 
 
 def _safe_len(source):
@@ -456,16 +494,20 @@ def _summary(logs):
 
 
 def fit(model, loss_fn, optimizer, train_data, epochs=1, batch_size=32, val_data=None, metrics=("accuracy",),
-        callbacks=(), verbose=True, shuffle=True, seed=None, initial_epoch=0, resume_from=None, run_eagerly=None):
+        callbacks=(), verbose=True, shuffle=True, seed=None, initial_epoch=0, resume_from=None, run_eagerly=None,
+        validation_split=0.0):
     """Train ``model`` by mini-batch gradient descent and return the per-epoch :class:`History`.
 
     Parameters
     ----------
     model : Module
-    loss_fn : callable
-        ``loss_fn(output, target)`` returning the mean loss of the batch as a scalar Tensor.
-    optimizer : Optimizer
-        Built on ``model.parameters()``.
+    loss_fn : callable or str
+        ``loss_fn(output, target)`` returning the mean loss of the batch as a scalar Tensor, or a name as
+        Keras takes it: ``"sparse_categorical_crossentropy"``, ``"bce"``, ``"mse"``, ...
+        (:mod:`tensorgate.training.names`; an unknown name is an error listing them).
+    optimizer : Optimizer or str
+        Built on ``model.parameters()``, or a name (``"adam"``, ``"adamw"``, ``"sgd"``, ``"rmsprop"``) for
+        that optimiser with Keras's default settings.
     train_data : (X, y) or iterable of (x, y) batches
         Arrays or Tensors (floating X is converted once to the model's dtype; integer labels to int64),
         or a :class:`tensorgate.data.DataLoader` (which then decides batch size and shuffling).
@@ -475,13 +517,22 @@ def fit(model, loss_fn, optimizer, train_data, epochs=1, batch_size=32, val_data
         1 = stochastic, ``len(X)`` or None = full-batch, between = mini-batch gradient descent.
     val_data : (X, y) or iterable, optional
         Evaluated after every epoch (eval mode, no graph): logged as ``val_loss``, ``val_<metric>``.
+    validation_split : float in [0, 1), default 0
+        As in Keras: hold out the last ``validation_split`` of the rows of (X, y) (taken before shuffling;
+        the first ⌊n(1 − split)⌋ rows train) and use them as ``val_data``. ``val_data``, if given, wins.
+        Arrays only.
     metrics : sequence, default ("accuracy",)
         ``"accuracy"`` and/or streaming metric objects (``name``, ``reset()``, ``update(preds, target)``,
         ``compute()``), e.g. from :mod:`tensorgate.metrics`; they receive the raw outputs and targets.
+        ``"accuracy"`` follows the loss's declared kind (:mod:`tensorgate.training.metrics`): argmax for
+        cross-entropy, ``score ≥ 0`` for one logit; with several sigmoid outputs (multi-label targets) it
+        logs ``binary_accuracy`` (per label, as Keras) and ``subset_accuracy`` (every label right, as
+        scikit-learn's ``accuracy_score``).
     callbacks : sequence of Callback
         :class:`EarlyStopping`, :class:`ModelCheckpoint`, :class:`LearningRateScheduler`, ...
     verbose : bool or int, default True
-        True/2: a tqdm bar per epoch (loss, samples/s); 1: one line per epoch; False/0: silent.
+        True/2: a tqdm bar per epoch (loss, samples/s) on a terminal, then one line with every metric;
+        one line per epoch when standard output is not a terminal; 1: one line per epoch; False/0: silent.
     shuffle : bool, default True
         Visit the examples of (X, y) in a new random order every epoch.
     seed : int, optional
@@ -526,4 +577,5 @@ def fit(model, loss_fn, optimizer, train_data, epochs=1, batch_size=32, val_data
     trainer = Trainer(model, loss_fn, optimizer, metrics=metrics, callbacks=callbacks, verbose=verbose,
                       run_eagerly=run_eagerly)
     return trainer.fit(train_data, epochs=epochs, batch_size=batch_size, val_data=val_data, shuffle=shuffle,
-                       seed=seed, initial_epoch=initial_epoch, resume_from=resume_from)
+                       seed=seed, initial_epoch=initial_epoch, resume_from=resume_from,
+                       validation_split=validation_split)
