@@ -113,7 +113,9 @@ def to_model_classes(predictor, y, classes, source, flag="--data"):
     """The labels ``y`` (indices into the data's own ``classes``) as indices into the model's classes.
 
     The data's classes are matched to the model's by name (a file holding only digits 3 and 7 keeps them
-    as 3 and 7); a label the model does not know is an error, never a silent renumbering.
+    as 3 and 7); a label the model does not know is an error, never a silent renumbering. Only when no
+    class of the model is a number and the file's labels are all numbers (scikit-learn's convention: y
+    indexes ``target_names``, as 0 and 1 for breast_cancer's malignant and benign) are they indices.
 
     Shape: y (m,) int; result (m,) int64.
     """
@@ -122,12 +124,18 @@ def to_model_classes(predictor, y, classes, source, flag="--data"):
         k = predictor.output_size()
         known = [str(i) for i in range(k)] if k else list(classes)
     index = {name: i for i, name in enumerate(known)}
+    if not any(_is_index(name, len(known)) for name in known) and all(_is_index(c, len(known)) for c in classes):
+        index = {c: int(c) for c in classes}
     unknown = [c for c in classes if c not in index]
     if unknown:
         shown = ", ".join(repr(c) for c in unknown[:5]) + (", ..." if len(unknown) > 5 else "")
         raise UserError(f"{flag} {source}: labels {shown} are not among the model's classes "
                         f"({', '.join(known[:12])}{', ...' if len(known) > 12 else ''})")
     return np.array([index[c] for c in classes], dtype=np.int64)[np.asarray(y, dtype=np.int64)]
+
+
+def _is_index(name, k):
+    return str(name).isdigit() and int(name) < k
 
 
 def positive_class(pos_label, names):
