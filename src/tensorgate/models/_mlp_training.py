@@ -67,7 +67,7 @@ class MLPObjective(nn.Module):
             each = F.sum(F.binary_cross_entropy_with_logits(z, y, reduction="none"), axis=1)
         else:
             each = F.mean(F.mse_loss(z, y, reduction="none"), axis=1) * 0.5
-        loss = F.sum(each * Tensor(s.astype(z.dtype))) * (1.0 / total)
+        loss = F.sum(each * Tensor(s, dtype=z.dtype)) * (1.0 / total)
         return self._penalised(loss, total)
 
     def _penalised(self, loss, total):
@@ -124,8 +124,16 @@ class ScikitLearnStopping(Callback):
         self.stopped = False
 
     def _set_lr(self, lr):
-        for group in self.trainer.optimizer.param_groups:
-            group["lr"] = lr
+        """Set η. scikit-learn keeps its velocity with η inside (V ← μV − ηg, p ← p + V); tensorgate's SGD
+        keeps raw gradients (v ← μv + g, p ← p − ηv), so V = −ηv: when η changes, v is rescaled by
+        η_old/η_new to keep the step scikit-learn would take."""
+        optimizer = self.trainer.optimizer
+        for group in optimizer.param_groups:
+            old, group["lr"] = group["lr"], lr
+            for p in group["params"]:
+                buffer = optimizer.state.get(p, {}).get("momentum_buffer")
+                if buffer is not None and old != lr:
+                    buffer *= old / lr
 
     def on_epoch_end(self, epoch, logs=None):
         est = self.estimator
