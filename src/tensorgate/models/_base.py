@@ -26,13 +26,13 @@ def validate_fit(estimator, X, y, dtype=np.float32, multi_output=False, y_numeri
                          reset=reset, accept_sparse=accept_sparse)
 
 
-def validate_predict(estimator, X, dtype=np.float32):
+def validate_predict(estimator, X, dtype=np.float32, accept_sparse=False):
     """Check that ``estimator`` is fitted and that X is finite, 2-D and has the features it was fitted on.
 
     Shape: X: (m, n_features_in_) → (m, n_features_in_) array of ``dtype``.
     """
     check_is_fitted(estimator)
-    return validate_data(estimator, X, dtype=dtype, reset=False)
+    return validate_data(estimator, X, dtype=dtype, reset=False, accept_sparse=accept_sparse)
 
 
 def encode_labels(y, minimum_classes=2):
