@@ -64,7 +64,7 @@ def test_gradient_solvers_reach_sklearns_accuracy(cancer, solver):
     assert ours.score(X_test, y_test) >= theirs.score(X_test, y_test) - 0.02
     # the first-order solvers approach the same optimum
     assert log_loss(y_train, ours.predict_proba(X_train)) < log_loss(y_train, theirs.predict_proba(X_train)) + 0.03
-    assert ours.model_.weight.dtype == np.float32
+    assert ours.model_.weight.dtype == X_train.dtype          # float64 X is kept float64 (as scikit-learn)
 
 
 def test_multinomial_matches_sklearn_on_digits(digits):

@@ -29,18 +29,20 @@ class MLPObjective(nn.Module):
     """J on one batch, as a loss module ``objective(z, y)`` for :class:`~tensorgate.training.Trainer`.
 
     ``kind``: 'squared_error', 'log_loss' (softmax) or 'binary_log_loss' (sigmoid per output);
-    ``weights``: the layers' W (penalised by ½α‖W‖²/S). With ``weighted`` the target carries each
+    ``weights``: the layers' W (penalised by ½α‖W‖²/S, or ½λ‖W‖² with ``fixed_l2`` = λ). With ``weighted`` the target carries each
     example's weight sᵢ in its last column (the step then runs eagerly: the split is NumPy, not a gate).
 
     Shape: z: (b, k); y: (b,) labels ('log_loss') or (b, k), plus one column of weights when weighted;
     result: () scalar.
     """
 
-    def __init__(self, kind, weights, alpha, weighted=False):
+    def __init__(self, kind, weights, alpha, weighted=False, fixed_l2=None):
         super().__init__()
         self.kind = kind
         self.alpha = float(alpha)
         self.weighted = bool(weighted)
+        #: a penalty ½λ‖W‖² per batch whatever its size (logistic regression's J), instead of α‖W‖²/(2S)
+        self.fixed_l2 = None if fixed_l2 is None else float(fixed_l2)
         self._weights = list(weights)     # a plain list: the loss does not own the model's parameters
 
     def forward(self, z, y):
@@ -71,13 +73,14 @@ class MLPObjective(nn.Module):
         return self._penalised(loss, total)
 
     def _penalised(self, loss, total):
-        if not self.alpha:
+        factor = 0.5 * self.alpha / total if self.fixed_l2 is None else 0.5 * self.fixed_l2
+        if not factor:
             return loss
         squares = None
         for w in self._weights:
             term = F.sum(w * w)
             squares = term if squares is None else squares + term
-        return loss + squares * (0.5 * self.alpha / total)
+        return loss + squares * factor
 
 
 def init_like_sklearn(model, rng, scheme, activation):
