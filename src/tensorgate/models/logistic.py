@@ -363,6 +363,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = self.solver in ("lbfgs", "saga")     # the full-batch solvers take CSR
+        return tags
+
     def predict(self, X):
         """The most probable class label. Shape: X: (m, n) → (m,)."""
         z = self._logits(X)
