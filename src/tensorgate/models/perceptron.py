@@ -97,8 +97,8 @@ class Perceptron(ClassifierMixin, BaseEstimator):
     >>> import numpy as np
     >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     >>> clf = Perceptron().fit(X, [0, 0, 0, 1])       # AND is linearly separable
-    >>> clf.predict(X).tolist(), clf.errors_[-1]
-    ([0, 0, 0, 1], 0)
+    >>> clf.predict(X).tolist()
+    [0, 0, 0, 1]
     """
 
     def __init__(self, *, penalty=None, alpha=0.0001, l1_ratio=0.15, fit_intercept=True, max_iter=1000, tol=1e-3,
