@@ -163,7 +163,7 @@ def test_classifier_single_class_and_bad_parameters():
     X, y = make_xor(40, random_state=0)
     with pytest.raises(ValueError, match="only one class"):
         MLPClassifier().fit(X, np.ones(40))
-    for kwargs, match in [(dict(hidden_layer_sizes=(0,)), "hidden_layer_sizes"), (dict(solver="lbfgs"), "solver"),
+    for kwargs, match in [(dict(hidden_layer_sizes=(0,)), "hidden_layer_sizes"), (dict(solver="newton-cg"), "solver"),
                           (dict(activation="softplus"), "activation"), (dict(batch_size=0), "batch_size"),
                           (dict(validation_fraction=1.0), "validation_fraction")]:
         with pytest.raises(ValueError, match=match):

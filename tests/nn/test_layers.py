@@ -221,11 +221,14 @@ def test_init_variances():
     w = nn.Parameter(tg.zeros(n_out, n_in))
     for fn, var in [(nn.init.xavier_uniform_, 2 / (n_in + n_out)), (nn.init.xavier_normal_, 2 / (n_in + n_out)),
                     (nn.init.he_uniform_, 2 / n_in), (nn.init.he_normal_, 2 / n_in),
-                    (nn.init.kaiming_normal_, 2 / n_in)]:
+                    (nn.init.kaiming_normal_, 2 / n_in), (nn.init.lecun_uniform_, 1 / n_in),
+                    (nn.init.lecun_normal_, 1 / n_in)]:
         fn(w)
         assert w.dtype == np.float32
         assert abs(w.data.var() / var - 1) < 0.02, fn.__name__
         assert abs(w.data.mean()) < 0.01 * math.sqrt(var) * 10
+    nn.init.lecun_uniform_(w)                        # U(±√(3/n_in))
+    assert w.data.max() <= math.sqrt(3 / n_in) and w.data.min() >= -math.sqrt(3 / n_in)
     nn.init.kaiming_uniform_(w, a=math.sqrt(5))     # PyTorch's Linear default: U(±1/√n_in)
     assert w.data.max() <= 1 / math.sqrt(n_in) and abs(w.data.var() * 3 * n_in - 1) < 0.02
     nn.init.kaiming_normal_(w, mode="fan_out", nonlinearity="tanh")

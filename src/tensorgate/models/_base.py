@@ -13,22 +13,26 @@ from sklearn.utils.validation import check_is_fitted, check_random_state, valida
 __all__ = ["validate_fit", "validate_predict", "encode_labels", "make_rng", "check_one_of", "check_positive"]
 
 
-def validate_fit(estimator, X, y, dtype=np.float32, multi_output=False, y_numeric=False):
+def validate_fit(estimator, X, y, dtype=np.float32, multi_output=False, y_numeric=False, reset=True,
+                 accept_sparse=False):
     """Validate training data and record ``n_features_in_`` (and ``feature_names_in_`` for DataFrames).
+
+    ``dtype`` may be a list (scikit-learn's: X keeps its dtype if listed, else becomes the first);
+    ``reset=False`` (warm_start, partial_fit) checks X against the features recorded before.
 
     Shape: X: (m, n) → (m, n) array of ``dtype``; y: (m,) (or (m, K) with ``multi_output``).
     """
     return validate_data(estimator, X, y, dtype=dtype, multi_output=multi_output, y_numeric=y_numeric,
-                         reset=True)
+                         reset=reset, accept_sparse=accept_sparse)
 
 
-def validate_predict(estimator, X, dtype=np.float32):
+def validate_predict(estimator, X, dtype=np.float32, accept_sparse=False):
     """Check that ``estimator`` is fitted and that X is finite, 2-D and has the features it was fitted on.
 
     Shape: X: (m, n_features_in_) → (m, n_features_in_) array of ``dtype``.
     """
     check_is_fitted(estimator)
-    return validate_data(estimator, X, dtype=dtype, reset=False)
+    return validate_data(estimator, X, dtype=dtype, reset=False, accept_sparse=accept_sparse)
 
 
 def encode_labels(y, minimum_classes=2):

@@ -3,19 +3,23 @@ import os
 import warnings
 
 import numpy as np
-from scipy.optimize import minimize
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from .. import functional as F
 from .. import nn, optim
 from ..autograd import Tensor, no_grad
+from ..training import Callback, Trainer
 from ._base import check_one_of, check_positive, encode_labels, make_rng, validate_fit, validate_predict
+from ._logistic_solvers import LogisticLoss, fista, lbfgs
+from ._mlp_training import MLPObjective
 
 __all__ = ["LogisticRegression", "SoftmaxRegression"]
 
-_SOLVERS = ("lbfgs", "gd", "sgd", "adam")
+_SOLVERS = ("lbfgs", "saga", "gd", "sgd", "adam")
 _DEFAULT_LR = {"gd": 0.5, "sgd": 0.05, "adam": 0.01}
 
 
@@ -46,6 +50,30 @@ def _blas_threads_for_lbfgs(work):
     return _controller.limit(limits={path: 1 for path in others} if others else None, user_api="blas")
 
 
+class _Plateau(Callback):
+    """Stop once the epoch's objective has not fallen below the best − tol for ``patience`` epochs.
+
+    Shape: not applicable.
+    """
+
+    def __init__(self, tol, patience, verbose, name, lr):
+        self.tol, self.patience, self.verbose, self.name, self.lr = float(tol), patience, verbose, name, lr
+        self.best, self.stale, self.stopped = np.inf, 0, False
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = float(logs["loss"])
+        if self.verbose:
+            print(f"epoch {epoch + 1}: objective {value:.6f}")
+        if not np.isfinite(value):
+            raise FloatingPointError(f"{self.name}: the objective diverged to {value} at epoch {epoch + 1}; lower "
+                                     f"learning_rate (it is {self.lr})")
+        self.stale = self.stale + 1 if value > self.best - self.tol else 0
+        self.best = min(self.best, value)
+        if self.stale >= self.patience:
+            self.stopped = True
+            self.trainer.stop_training = True
+
+
 class LogisticRegression(ClassifierMixin, BaseEstimator):
     r"""Logistic regression: a single neuron z = x Wᵀ + b with a sigmoid (binary) or softmax (multi-class).
 
@@ -68,18 +96,28 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
       sigmoids to sum to 1 (as scikit-learn's OvR);
     * ``'auto'`` — binary (one sigmoid output) for 2 classes, multinomial for more.
 
-    Solvers: ``'lbfgs'`` — SciPy's L-BFGS-B on the value and gradient computed by tensorgate's forward and
-    backward pass, in float64 (converges as scikit-learn's default; stops when the largest gradient entry is
-    below ``tol``); ``'gd'`` — full-batch gradient descent; ``'sgd'`` — mini-batch stochastic gradient
-    descent; ``'adam'`` — mini-batch Adam. The three gradient solvers run in float32 for ``max_iter`` epochs
-    and stop early once the epoch's objective has not improved by ``tol`` for 5 epochs.
+    With sample weights sᵢ (times the class weights) the mean becomes Σ sᵢℓᵢ/S and n becomes S = Σ sᵢ, as
+    in scikit-learn; 'l1' and 'elasticnet' add r‖W‖₁/(CS) and keep (1 − r)‖W‖²/(2CS) (r = 1 for 'l1',
+    ``l1_ratio`` for 'elasticnet').
+
+    Solvers: ``'lbfgs'`` — SciPy's L-BFGS-B on J and its gradient, fused in float64 NumPy (the gradient the
+    engine's fused gates give, (p − y)·s/S, as two matrix products; see
+    :mod:`tensorgate.models._logistic_solvers`), as scikit-learn's default; it stops when the largest
+    gradient entry is below ``tol``. ``'saga'`` — for 'l1' and 'elasticnet' (and 'l2'): the same
+    minimiser as scikit-learn's SAGA, reached by FISTA, accelerated proximal gradient descent (soft
+    thresholding sets weights exactly to 0), stopping as SAGA does when no weight moved by more than tol
+    times the largest; ``n_iter_`` counts its full-gradient iterations. ``'gd'`` — full-batch gradient
+    descent; ``'sgd'`` — mini-batch stochastic gradient descent; ``'adam'`` — mini-batch Adam: these three
+    run tensorgate's training loop (:class:`tensorgate.training.Trainer`) in X's float dtype for
+    ``max_iter`` epochs and stop once the epoch's objective has not improved by ``tol`` for 5 epochs.
+    Solver and penalty combinations scikit-learn refuses ('l1' with 'lbfgs', ...) raise its error.
 
     Parameters
     ----------
-    penalty : {'l2', None}, default 'l2'
+    penalty : {'l2', 'l1', 'elasticnet', None}, default 'l2'
     C : float, default 1.0
         Inverse regularisation strength (``np.inf`` for none).
-    solver : {'lbfgs', 'gd', 'sgd', 'adam'}, default 'lbfgs'
+    solver : {'lbfgs', 'saga', 'gd', 'sgd', 'adam'}, default 'lbfgs'
     max_iter : int, default 100
         L-BFGS iterations, or epochs for the gradient solvers.
     tol : float, default 1e-4
@@ -93,6 +131,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Shuffling of the mini-batches.
     verbose : bool, default False
         Print the objective every epoch (gradient solvers).
+    class_weight : dict, 'balanced' or None
+        Multiplies each example's weight by its class's; 'balanced': S/(K·(weight of the class)).
+    warm_start : bool, default False
+        ``fit`` starts from the previous solution (solvers 'lbfgs' and 'saga', as scikit-learn).
+    l1_ratio : float or None
+        r of 'elasticnet', in [0, 1].
 
     Attributes
     ----------
@@ -109,7 +153,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     Shape
     -----
-    X: (m, n); y: (m,) any labels; decision_function: (m,) for two classes, (m, K) otherwise;
+    X: (m, n) (SciPy sparse too, with 'lbfgs' and 'saga'); y: (m,) any labels; sample_weight: (m,);
+    decision_function: (m,) for two classes, (m, K) otherwise;
     predict_proba: (m, K). W: (outputs, n), z = x Wᵀ + b (the lecture's z = wᵀx + b per column example).
 
     Examples
@@ -124,7 +169,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, penalty="l2", C=1.0, solver="lbfgs", max_iter=100, tol=1e-4, multi_class="auto",
-                 fit_intercept=True, batch_size=32, learning_rate=None, random_state=None, verbose=False):
+                 fit_intercept=True, batch_size=32, learning_rate=None, random_state=None, verbose=False,
+                 class_weight=None, warm_start=False, l1_ratio=None):
         self.penalty = penalty
         self.C = C
         self.solver = solver
@@ -136,10 +182,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.learning_rate = learning_rate
         self.random_state = random_state
         self.verbose = verbose
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+        self.l1_ratio = l1_ratio
 
     # ---------------------------------------------------------------- fitting
     def _check_params(self):
-        check_one_of(self, "penalty", self.penalty, ("l2", None, "none"))
+        check_one_of(self, "penalty", self.penalty, ("l2", "l1", "elasticnet", None, "none"))
         check_one_of(self, "solver", self.solver, _SOLVERS)
         check_one_of(self, "multi_class", self.multi_class, ("auto", "multinomial", "ovr"))
         check_positive(self, "C", self.C) if self.C != np.inf else None
@@ -148,117 +197,127 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         check_positive(self, "batch_size", self.batch_size, integer=True)
         if self.learning_rate is not None:
             check_positive(self, "learning_rate", self.learning_rate)
+        penalty = None if self.penalty == "none" else self.penalty
+        # scikit-learn's own messages for the combinations it refuses
+        if penalty not in ("l2", None) and self.solver != "saga":
+            raise ValueError(f"Solver {self.solver} supports only 'l2' or None penalties, got {penalty} penalty.")
+        if penalty == "elasticnet":
+            if self.l1_ratio is None or isinstance(self.l1_ratio, bool) or not 0 <= self.l1_ratio <= 1:
+                raise ValueError(f"l1_ratio must be a number in [0, 1] when penalty is elasticnet, "
+                                 f"got {self.l1_ratio!r}.")
+        return penalty
 
-    def fit(self, X, y):
-        """Fit the weights to (X, y). Shape: X: (m, n), y: (m,). Returns self."""
-        self._check_params()
-        dtype = np.float64 if self.solver == "lbfgs" else np.float32
-        X, y = validate_fit(self, X, y, dtype=dtype)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the weights to (X, y). Shape: X: (m, n), y: (m,), sample_weight: (m,). Returns self."""
+        penalty = self._check_params()
+        full_batch = self.solver in ("lbfgs", "saga")
+        dtype = np.float64 if full_batch else [np.float64, np.float32]
+        X, y = validate_fit(self, X, y, dtype=dtype, accept_sparse="csr" if full_batch else False)
+        previous = (self.coef_, self.intercept_, self.classes_) if self.warm_start and hasattr(self, "coef_") else None
         self.classes_, labels = encode_labels(y)
         K = len(self.classes_)
         self._multinomial = self.multi_class == "multinomial" or (self.multi_class == "auto" and K > 2)
         n_out = K if (self._multinomial or K > 2) else 1
-        # the convex problem starts at W = 0, b = 0 (and draws nothing from tensorgate's generator)
-        self.model_ = nn.Linear(X.shape[1], n_out, bias=bool(self.fit_intercept), init="zeros",
-                                dtype=dtype)
+        weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        if self.class_weight is not None:
+            weights = weights * compute_class_weight(self.class_weight, classes=self.classes_, y=y,
+                                                     sample_weight=weights)[labels]
         if self._multinomial:
             target = labels
         else:
-            target = np.zeros((len(labels), n_out), dtype=dtype)
+            target = np.zeros((len(labels), n_out), dtype=X.dtype)
             if n_out == 1:
                 target[:, 0] = labels == 1
             else:
                 target[np.arange(len(labels)), labels] = 1.0
-        penalised = self.penalty == "l2" and np.isfinite(self.C)
-        self._l2 = (1.0 / float(self.C)) / X.shape[0] if penalised else 0.0   # J's penalty: ‖W‖²·l2/2
-        X_t = Tensor(X, dtype=dtype)
-        if self.solver == "lbfgs":
-            self._fit_lbfgs(X_t, target)
+        strength = 0.0 if penalty is None or not np.isfinite(self.C) else 1.0 / float(self.C)
+        ratio = {"l1": 1.0, "elasticnet": float(self.l1_ratio or 0.0)}.get(penalty, 0.0)
+        if full_batch:
+            W, b = self._fit_full_batch(X, target, weights, n_out, strength, ratio, previous)
         else:
-            self._fit_gradient(X, target, dtype)
+            W, b = self._fit_gradient(X, target, weights, n_out, strength)
+        # the convex problem's weights sit in an nn.Linear (z = x Wᵀ + b), which computes decision_function
+        self.model_ = nn.Linear(X.shape[1], n_out, bias=bool(self.fit_intercept), init="zeros",
+                                dtype=np.dtype(W.dtype).name)
+        self.model_.weight.data[...] = W
+        if self.fit_intercept:
+            self.model_.bias.data[...] = b
         self._set_coef()
         return self
 
-    def _objective(self, X, target, m=None):
-        """J on a batch: the mean loss over the batch plus the penalty ‖W‖²/(2nC), as a scalar tensor."""
-        z = self.model_(X)
-        if self._multinomial:
-            loss = F.cross_entropy(z, target)
+    def _start(self, previous, n_out, d):
+        """θ₀ = 0 (the convex problem has one minimum), or the previous solution with warm_start."""
+        theta = np.zeros(n_out * d + (n_out if self.fit_intercept else 0))
+        if previous is None:
+            return theta
+        coef, intercept, classes = previous
+        if not np.array_equal(classes, self.classes_) or coef.shape[1] != d:
+            return theta
+        if self._multinomial and len(classes) == 2:      # coef_ kept z₁ − z₀: put it on the second row
+            coef = np.vstack([np.zeros_like(coef), coef])
+            intercept = np.concatenate([[0.0], intercept])
+        if coef.shape[0] != n_out:
+            return theta
+        theta[:n_out * d] = coef.reshape(-1)
+        if self.fit_intercept:
+            theta[n_out * d:] = intercept
+        return theta
+
+    def _fit_full_batch(self, X, target, weights, n_out, strength, ratio, previous):
+        total = float(weights.sum())
+        kind = "multinomial" if self._multinomial else "binary"
+        loss = LogisticLoss(X, target, weights, kind, n_out, bool(self.fit_intercept),
+                            l2=(1.0 - ratio) * strength / total)
+        theta0 = self._start(previous, n_out, X.shape[1])
+        if self.solver == "lbfgs":
+            with _blas_threads_for_lbfgs(X.shape[0] * X.shape[1] * n_out):
+                result = lbfgs(loss, theta0, self.max_iter, self.tol)
+            theta, iterations = result.x, min(int(result.nit), int(self.max_iter))
+            self.loss_ = float(result.fun)
+            converged = result.status != 1 and (result.success or result.nit < self.max_iter)
+            message = "lbfgs failed to converge after {} iterations (status 1: iteration limit)"
         else:
-            loss = F.binary_cross_entropy_with_logits(z, target, reduction="sum") * (1.0 / z.shape[0])
-        if self._l2:
-            w = self.model_.weight
-            loss = loss + (w * w).sum() * (0.5 * self._l2)
-        return loss
+            theta, iterations, converged = fista(loss, theta0, ratio * strength / total, self.max_iter, self.tol)
+            self.loss_ = loss(theta)[0] + ratio * strength / total * float(np.abs(theta[:n_out * X.shape[1]]).sum())
+            message = "saga (FISTA) did not converge within max_iter={} iterations"
+        self.n_iter_ = np.array([iterations])
+        if not converged:
+            warnings.warn(f"{type(self).__name__}: {message.format(self.max_iter)}. Increase max_iter or scale "
+                          "the data.", ConvergenceWarning)
+        return loss.split(theta)[0].copy(), (loss.split(theta)[1] if self.fit_intercept else None)
 
-    def _fit_lbfgs(self, X, target):
-        params = list(self.model_.parameters())
-        shapes = [p.shape for p in params]
-        sizes = [p.data.size for p in params]
-
-        def value_and_grad(theta):
-            offset = 0
-            for p, size, shape in zip(params, sizes, shapes):
-                p.data[...] = theta[offset:offset + size].reshape(shape)
-                p.grad = None
-                offset += size
-            loss = self._objective(X, target)
-            loss.backward()
-            grad = np.concatenate([p.grad.reshape(-1) for p in params])
-            return float(loss.item()), grad
-
-        theta0 = np.concatenate([p.data.reshape(-1) for p in params])
-        with _blas_threads_for_lbfgs(X.data.size * shapes[0][0]):
-            result = minimize(value_and_grad, theta0, jac=True, method="L-BFGS-B",
-                              options={"maxiter": int(self.max_iter), "maxls": 50, "gtol": float(self.tol),
-                                       "ftol": 64 * np.finfo(float).eps})
-        value_and_grad(result.x)
-        self.loss_ = float(result.fun)
-        self.n_iter_ = np.array([min(int(result.nit), int(self.max_iter))])
-        if result.status == 1 or not result.success and result.nit >= self.max_iter:
-            warnings.warn(f"{type(self).__name__}: lbfgs failed to converge after {self.max_iter} iterations "
-                          "(status 1: iteration limit). Increase max_iter or scale the data.", ConvergenceWarning)
-
-    def _fit_gradient(self, X, target, dtype):
+    def _fit_gradient(self, X, target, weights, n_out, strength):
+        """'gd', 'sgd', 'adam': tensorgate's training loop on J, with a plateau rule as callback."""
         n = X.shape[0]
+        dtype = X.dtype
         lr = _DEFAULT_LR[self.solver] if self.learning_rate is None else float(self.learning_rate)
-        params = list(self.model_.parameters())
+        model = nn.Linear(X.shape[1], n_out, bias=bool(self.fit_intercept), init="zeros", dtype=dtype.name)
+        params = list(model.parameters())
         opt = optim.Adam(params, lr=lr) if self.solver == "adam" else optim.SGD(params, lr=lr)
         batch = n if self.solver == "gd" else min(int(self.batch_size), n)
-        rng = make_rng(self.random_state)
-        best, stale, epoch = np.inf, 0, 0
-        converged = False
-        for epoch in range(1, int(self.max_iter) + 1):
-            order = rng.permutation(n) if batch < n else np.arange(n)
-            total = 0.0
-            for start in range(0, n, batch):
-                idx = order[start:start + batch]
-                loss = self._objective(Tensor(X[idx], dtype=dtype), target[idx])
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-                total += loss.item() * len(idx)
-            epoch_loss = total / n
-            if self.verbose:
-                print(f"epoch {epoch}: objective {epoch_loss:.6f}")
-            if not np.isfinite(epoch_loss):
-                raise FloatingPointError(f"{type(self).__name__}: the objective diverged to {epoch_loss} at epoch "
-                                         f"{epoch}; lower learning_rate (it is {lr})")
-            stale = stale + 1 if epoch_loss > best - self.tol else 0
-            best = min(best, epoch_loss)
-            if stale >= 5:
-                converged = True
-                break
+        weighted = not np.all(weights == 1.0)
+        total = float(weights.sum())
+        objective = MLPObjective("log_loss" if self._multinomial else "binary_log_loss", [model.weight], 0.0,
+                                 weighted=weighted, fixed_l2=strength / total)
+        if weighted:       # each example's weight travels as the target's last column (a batch: Σ sᵢℓᵢ / Σ sᵢ)
+            columns = target.reshape(n, -1).astype(dtype)
+            target = np.hstack([columns, weights[:, None].astype(dtype)])
+        plateau = _Plateau(self.tol, patience=5, verbose=self.verbose, name=type(self).__name__, lr=lr)
+        trainer = Trainer(model, objective, opt, metrics=(), callbacks=[plateau], verbose=False,
+                          run_eagerly=True if weighted else None)
+        trainer.shuffle_rng = make_rng(self.random_state)
+        trainer.fit((X, target), epochs=int(self.max_iter), batch_size=batch, shuffle=batch < n)
         with no_grad():
-            self.loss_ = float(self._objective(Tensor(X, dtype=dtype), target).item())
-        self.n_iter_ = np.array([epoch])
-        if not converged:
+            self.loss_ = float(objective(model(Tensor(X, dtype=dtype.name)), Tensor(target, dtype=target.dtype)).item())
+        self.n_iter_ = np.array([len(trainer.history.epoch)])
+        if not plateau.stopped:
             warnings.warn(f"{type(self).__name__}: solver {self.solver!r} reached max_iter={self.max_iter} epochs "
                           "before the objective stopped improving; increase max_iter", ConvergenceWarning)
+        return model.weight.data.copy(), (model.bias.data.copy() if self.fit_intercept else None)
 
     def _set_coef(self):
-        W = self.model_.weight.data.astype(np.float64)
-        b = self.model_.bias.data.astype(np.float64) if self.fit_intercept else np.zeros(W.shape[0])
+        W = self.model_.weight.data.copy()
+        b = self.model_.bias.data.copy() if self.fit_intercept else np.zeros(W.shape[0], dtype=W.dtype)
         if self._multinomial and len(self.classes_) == 2:     # softmax with 2 outputs: z₁ − z₀ decides
             W, b = W[1:] - W[:1], b[1:] - b[:1]
         self.coef_, self.intercept_ = W, b
@@ -268,7 +327,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """z = x Wᵀ + b in float64 (float32-trained weights are widened, so that a row's z does not depend
         in its last bits on the rows that came with it). Shape: (m, n) → (m, outputs)."""
         check_is_fitted(self)
-        X = validate_predict(self, X, dtype=np.float64)
+        X = validate_predict(self, X, dtype=np.float64, accept_sparse="csr")
+        if sp.issparse(X):
+            z = np.asarray(X @ self.model_.weight.data.T.astype(np.float64))
+            return z + self.model_.bias.data if self.fit_intercept else z
         W = Tensor(self.model_.weight.data, dtype="float64")
         b = Tensor(self.model_.bias.data, dtype="float64") if self.fit_intercept else None
         with no_grad():
@@ -301,6 +363,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = self.solver in ("lbfgs", "saga")     # the full-batch solvers take CSR
+        return tags
+
     def predict(self, X):
         """The most probable class label. Shape: X: (m, n) → (m,)."""
         z = self._logits(X)
@@ -329,7 +396,11 @@ class SoftmaxRegression(LogisticRegression):
     multi_class = "multinomial"
 
     def __init__(self, penalty="l2", C=1.0, solver="lbfgs", max_iter=100, tol=1e-4, fit_intercept=True,
-                 batch_size=32, learning_rate=None, random_state=None, verbose=False):
+                 batch_size=32, learning_rate=None, random_state=None, verbose=False, class_weight=None,
+                 warm_start=False, l1_ratio=None):
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+        self.l1_ratio = l1_ratio
         self.penalty = penalty
         self.C = C
         self.solver = solver

@@ -8,6 +8,7 @@ Fans: for a Linear weight (out, in), fan_in = in and fan_out = out; for a convol
 
 * Xavier/Glorot (tanh, sigmoid):  Var(w) = gain² · 2/(fan_in + fan_out)
 * He/Kaiming (ReLU):              Var(w) = gain² / fan, gain = √2 for ReLU, so Var(w) = 2/fan_in
+* LeCun (tanh, SELU):             Var(w) = 1/fan_in
 
 Both keep the variance of the activations (Xavier: and of the gradients) roughly constant from layer to
 layer, which is what lets deep networks train.
@@ -184,12 +185,42 @@ def he_normal_(tensor, mode="fan_in"):
     return kaiming_normal_(tensor, 0.0, mode, "relu")
 
 
+def lecun_uniform_(tensor):
+    """LeCun uniform: U(−√(3/fan_in), √(3/fan_in)), so Var(w) = 1/fan_in.
+
+    The variance argument: z = Σᵢ wᵢ xᵢ over fan_in inputs of unit variance has Var(z) = fan_in·Var(w),
+    which is 1 when Var(w) = 1/fan_in (LeCun et al., "Efficient BackProp", 1998; Keras's ``lecun_uniform``).
+
+    Shape: (out, in, ...).
+    """
+    bound = math.sqrt(3.0 / _fan(tensor, "fan_in"))
+    return uniform_(tensor, -bound, bound)
+
+
+def lecun_normal_(tensor):
+    """LeCun normal: w ~ N(0, 1/fan_in), the variance that keeps Var(z) = Var(x) from layer to layer.
+
+    Keras's ``lecun_normal`` truncates the normal at 2σ; this one does not (as ``he_normal_`` here).
+
+    Shape: (out, in, ...).
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> w = tg.nn.init.lecun_normal_(tg.nn.Parameter(tg.zeros(256, 784)))
+    >>> abs(float(w.data.var()) - 1 / 784) < 1e-4
+    True
+    """
+    return normal_(tensor, 0.0, 1.0 / math.sqrt(_fan(tensor, "fan_in")))
+
+
 #: initialisation schemes by name, for ``Linear(init=...)`` (names keep model configs JSON-serialisable)
 SCHEMES = {
     "xavier_uniform": xavier_uniform_, "xavier_normal": xavier_normal_,
     "glorot_uniform": xavier_uniform_, "glorot_normal": xavier_normal_,
     "he_uniform": he_uniform_, "he_normal": he_normal_,
     "kaiming_uniform": he_uniform_, "kaiming_normal": he_normal_,
+    "lecun_uniform": lecun_uniform_, "lecun_normal": lecun_normal_,
     "zeros": zeros_,
     "normal": normal_,  # N(0, 1): the lecture's example of weights far too large for a wide layer
 }

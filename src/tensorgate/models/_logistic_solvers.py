@@ -1,0 +1,133 @@
+"""Logistic regression's full-batch solvers: a fused loss and gradient in float64 NumPy, for SciPy's
+L-BFGS-B ('lbfgs') and for an accelerated proximal gradient method (the 'saga' penalties l1, elasticnet).
+
+The objective is scikit-learn's (``_logistic_regression_path``), with sᵢ the sample weights times the
+class weights and S = Σ sᵢ:
+
+.. code-block:: text
+
+    J(W, b) = (1/S) Σᵢ sᵢ ℓ(zᵢ, yᵢ) + (1 − r)‖W‖²/(2CS) + r‖W‖₁/(CS),      z = x Wᵀ + b
+
+(r = 0 for 'l2', 1 for 'l1', ``l1_ratio`` for 'elasticnet'; no penalty: 1/C = 0). ℓ is the binary
+cross-entropy of σ(z) (one output, or one per class for one-vs-rest) or the cross-entropy of softmax(z).
+Its gradient is the one the engine's fused gates compute, ∂J/∂z = sᵢ(p − y)/S, written here as two
+matrix products (Z = X Wᵀ, then Gᵀ X) in one function so that each L-BFGS step costs one pass over X
+forward and one back, with no graph to build: on 10,000 × 784 Fashion-MNIST rows the engine's Tensor
+path spent a third of its time outside the two products. X may be a SciPy sparse matrix (CSR).
+"""
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import expit, log_expit, logsumexp
+
+__all__ = ["LogisticLoss", "lbfgs", "fista"]
+
+
+class LogisticLoss:
+    """The smooth part of J and its gradient at θ = [W (K × d, row-major), b (K)] in one call.
+
+    ``kind``: 'binary' (K sigmoid outputs, targets Y (n, K) in {0, 1}) or 'multinomial' (K softmax
+    outputs, integer labels). ``l2``: the coefficient λ of ½λ‖W‖² (already divided by C·S).
+
+    Shape: X: (n, d) dense or CSR; weights: (n,); returns (J: float, ∇J: (K·d + K,) or (K·d,)).
+    """
+
+    def __init__(self, X, target, weights, kind, n_out, fit_intercept, l2):
+        self.X, self.kind, self.K, self.fit_intercept, self.l2 = X, kind, n_out, fit_intercept, float(l2)
+        self.d = X.shape[1]
+        total = float(weights.sum())
+        self.scaled = weights / total                      # sᵢ/S
+        if kind == "multinomial":
+            self.labels = target
+            self.onehot = np.zeros((X.shape[0], n_out))
+            self.onehot[np.arange(X.shape[0]), target] = 1.0
+        else:
+            self.Y = np.asarray(target, dtype=np.float64).reshape(X.shape[0], n_out)
+
+    def split(self, theta):
+        W = theta[:self.K * self.d].reshape(self.K, self.d)
+        b = theta[self.K * self.d:] if self.fit_intercept else None
+        return W, b
+
+    def __call__(self, theta):
+        W, b = self.split(theta)
+        Z = np.asarray(self.X @ W.T)                        # (n, K)
+        if b is not None:
+            Z += b
+        s = self.scaled[:, None]
+        if self.kind == "multinomial":
+            lse = logsumexp(Z, axis=1, keepdims=True)
+            value = float(np.sum(s * (lse - np.sum(Z * self.onehot, axis=1, keepdims=True))))
+            G = np.exp(Z - lse)
+            G -= self.onehot
+        else:                                              # ℓ = −y log σ(z) − (1 − y) log σ(−z)
+            value = float(-np.sum(s * (self.Y * log_expit(Z) + (1.0 - self.Y) * log_expit(-Z))))
+            G = expit(Z)
+            G -= self.Y
+        G *= s                                             # ∂J/∂Z = sᵢ(p − y)/S
+        grad_W = np.asarray(self.X.T @ G).T                # Gᵀ X, (K, d)
+        if self.l2:
+            value += 0.5 * self.l2 * float(np.vdot(W, W))
+            grad_W = grad_W + self.l2 * W
+        parts = [grad_W.reshape(-1)]
+        if b is not None:
+            parts.append(G.sum(axis=0))
+        return value, np.concatenate(parts)
+
+
+def lbfgs(loss, theta0, max_iter, tol):
+    """SciPy's L-BFGS-B on ``loss`` with scikit-learn's options (maxls 50, gtol = tol, ftol 64ε).
+
+    Shape: theta0: (p,); returns SciPy's OptimizeResult.
+    """
+    return minimize(loss, theta0, jac=True, method="L-BFGS-B",
+                    options={"maxiter": int(max_iter), "maxls": 50, "gtol": float(tol),
+                             "ftol": 64 * np.finfo(float).eps})
+
+
+def fista(loss, theta0, l1, max_iter, tol):
+    """Minimise loss(θ) + l1·‖W‖₁ by FISTA (Beck & Teboulle 2009): accelerated proximal gradient with
+    backtracking on the step, restarting the momentum when the objective rises.
+
+    The proximal step of l1‖W‖₁ is soft thresholding, W ← sign(W)·max(|W| − t·l1, 0), which sets small
+    weights exactly to 0. Stops as scikit-learn's SAGA does, when the largest change of a weight in an
+    iteration is at most tol times the largest weight. Returns (θ, iterations, converged).
+
+    Shape: theta0: (p,) with the K·d weights first.
+    """
+    n_weights = loss.K * loss.d
+
+    def prox(theta, step):
+        out = theta.copy()
+        w = out[:n_weights]
+        out[:n_weights] = np.sign(w) * np.maximum(np.abs(w) - step * l1, 0.0)
+        return out
+
+    def objective(theta, smooth):
+        return smooth + l1 * float(np.abs(theta[:n_weights]).sum())
+
+    theta, y, momentum, step = theta0.copy(), theta0.copy(), 1.0, 1.0
+    value, grad = loss(y)
+    previous = objective(theta, loss(theta)[0])
+    for iteration in range(1, int(max_iter) + 1):
+        while True:                                        # backtracking: the quadratic bound must hold
+            candidate = prox(y - step * grad, step)
+            delta = candidate - y
+            new_value, new_grad = loss(candidate)
+            if new_value <= value + float(grad @ delta) + float(delta @ delta) / (2 * step) + 1e-12 * abs(value):
+                break
+            step *= 0.5
+        current = objective(candidate, new_value)
+        if current > previous:                             # restart: momentum carried it uphill
+            momentum, y = 1.0, theta.copy()
+            value, grad = loss(y)
+            continue
+        next_momentum = (1 + np.sqrt(1 + 4 * momentum * momentum)) / 2
+        change = float(np.max(np.abs(candidate - theta)))
+        largest = float(np.max(np.abs(candidate)))
+        y = candidate + ((momentum - 1) / next_momentum) * (candidate - theta)
+        theta, momentum, previous = candidate, next_momentum, current
+        value, grad = loss(y)
+        step *= 1.5                                        # let the step grow back after backtracking
+        if largest == 0 or change <= tol * largest:
+            return theta, iteration, True
+    return theta, int(max_iter), False

@@ -1,0 +1,58 @@
+"""LogisticRegression's weights, penalties and sparse input against scikit-learn's documented behaviour."""
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn import linear_model as sk
+from sklearn.datasets import load_breast_cancer
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
+
+from tensorgate.models import LogisticRegression
+
+X, Y = load_breast_cancer(return_X_y=True)
+X = StandardScaler().fit_transform(X)[:300]
+Y = Y[:300]
+
+
+def test_sample_weight_equals_repeated_rows_and_balanced_matches_sklearn():
+    weight = np.random.default_rng(0).integers(1, 4, len(Y))
+    weighted = LogisticRegression(tol=1e-8, max_iter=1000).fit(X, Y, sample_weight=weight)
+    repeated = LogisticRegression(tol=1e-8, max_iter=1000).fit(np.repeat(X, weight, axis=0), np.repeat(Y, weight))
+    np.testing.assert_allclose(weighted.coef_, repeated.coef_, atol=1e-5)
+    ours = LogisticRegression(class_weight="balanced", tol=1e-8, max_iter=1000).fit(X, Y)
+    theirs = sk.LogisticRegression(class_weight="balanced", tol=1e-8, max_iter=1000).fit(X, Y)
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, atol=1e-4)
+    assert ours.coef_.dtype == np.float64
+
+
+def test_sparse_equals_dense():
+    dense = LogisticRegression(tol=1e-8, max_iter=1000).fit(X, Y)
+    sparse = LogisticRegression(tol=1e-8, max_iter=1000).fit(sp.csr_matrix(X), Y)
+    np.testing.assert_allclose(sparse.coef_, dense.coef_, atol=1e-6)
+    np.testing.assert_allclose(sparse.predict_proba(sp.csr_matrix(X)), dense.predict_proba(X), atol=1e-6)
+
+
+def test_l1_gives_sparse_coefficients_at_sklearns_optimum():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = LogisticRegression(penalty="l1", solver="saga", C=0.1, tol=1e-6, max_iter=5000).fit(X, Y)
+        theirs = sk.LogisticRegression(l1_ratio=1, solver="saga", C=0.1, tol=1e-6, max_iter=5000).fit(X, Y)
+    assert np.mean(ours.coef_ == 0) > 0.5
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, atol=1e-3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        net = LogisticRegression(penalty="elasticnet", l1_ratio=0.5, solver="saga", C=0.1, tol=1e-6,
+                                 max_iter=5000).fit(X, Y)
+    assert 0 < np.mean(net.coef_ == 0) < np.mean(ours.coef_ == 0) + 0.2
+
+
+def test_refused_combinations_and_warm_start():
+    with pytest.raises(ValueError, match="supports only 'l2' or None"):
+        LogisticRegression(penalty="l1").fit(X, Y)
+    with pytest.raises(ValueError, match="l1_ratio"):
+        LogisticRegression(penalty="elasticnet", solver="saga").fit(X, Y)
+    warm = LogisticRegression(warm_start=True).fit(X, Y)
+    again = warm.fit(X, Y)
+    assert again.n_iter_[0] < 5
