@@ -16,7 +16,7 @@ ZOO_MODELS = ("lenet", "vgg", "resnet", "mobilenet")
 MODEL_NAMES = MLP_MODELS + ZOO_MODELS
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "gelu", "step")
 #: zeros and normal (N(0, 1)) are the lecture's experiments: symmetry, and activations that explode
-INITS = ("he", "he_uniform", "xavier", "xavier_normal", "default", "zeros", "normal")
+INITS = ("he", "he_uniform", "xavier", "xavier_normal", "lecun", "lecun_uniform", "default", "zeros", "normal")
 PROGRESS = ("bar", "epoch", "none")
 OPTIMIZERS = ("adam", "adamw", "sgd", "momentum", "rmsprop")
 SCHEDULES = ("cosine", "constant")

@@ -19,7 +19,8 @@ from .errors import UserError, one_line
 
 #: --init → the scheme name of ``nn.Linear(init=...)`` (stored in the model's config).
 INIT_SCHEMES = {"he": "he_normal", "he_uniform": "he_uniform", "xavier": "xavier_uniform",
-                "xavier_normal": "xavier_normal", "default": "default", "zeros": "zeros", "normal": "normal"}
+                "xavier_normal": "xavier_normal", "lecun": "lecun_normal", "lecun_uniform": "lecun_uniform",
+                "default": "default", "zeros": "zeros", "normal": "normal"}
 #: Models with one output neuron (binary problems only).
 SINGLE_OUTPUT = ("logreg", "perceptron")
 
