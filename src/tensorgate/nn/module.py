@@ -108,6 +108,13 @@ class Module(Configurable):
     def __init__(self):
         pass  # everything is set up in __new__, so forgetting super().__init__() does no harm
 
+    def __getstate__(self):
+        """For ``copy`` and ``pickle`` (scikit-learn clones and pickles estimators): everything but the weak
+        references to recorded steps' ChangeFlags, which belong to this process's steps alone."""
+        state = self.__dict__.copy()
+        state["_watchers"] = ()
+        return state
+
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__}: a Module subclass must define forward()")
 
