@@ -249,8 +249,8 @@ def test_the_tape_is_written_out_as_code_one_line_per_gate_call():
                        "v4 = g4.forward(v3, labels=a1, smoothing=0.0, reduction='mean')"]
     backward = [line.split("#")[1].strip() for line in code.splitlines() if ".backward(" in line]
     assert backward == ["cross_entropy", "linear", "relu", "linear"]   # reverse order
-    assert [line.strip().split(" = ")[0] for line in code.splitlines() if ".grad = " in line] == \
-        ["p2.grad", "p3.grad", "p0.grad", "p1.grad"]
+    assert [line.strip().split(" = ")[0] for line in code.splitlines() if "._grad = " in line] == \
+        ["p2._grad", "p3._grad", "p0._grad", "p1._grad"]
     assert "d0" not in code and "= ds[0]" not in code.split("# linear")[-1]   # x needs no gradient: none is made
 
 

@@ -118,10 +118,10 @@ def _appears_twice(array, downstream):
 
 def _accumulate_grad(t, g, shared):
     """``.grad`` accumulates across backward calls until zeroed (junction rule across calls, too)."""
-    if t.grad is None:
+    if t._grad is None:
         # keep g itself only if nothing else can see it: not shared, not a view, writeable
         if shared or g.base is not None or not g.flags.writeable:
             g = g.copy()
-        t.grad = g
+        t._grad = g
     else:
-        t.grad += g
+        t._grad += g

@@ -23,7 +23,7 @@ or buffer (read again at every replay, so in-place updates are seen) or an earli
     >>> [float(v) for v in tape.replay([np.array([1.0, 1.0], np.float32)])]   # forward and backward, new x
     [-1.0]
     >>> w.grad                                              # ∂/∂w Σ w·x = x
-    array([1., 1.], dtype=float32)
+    tensor([1., 1.])
     >>> print(tape.code)
     def replay(a0, backward=True):
         g1 = Mul(); g1.needs = (True, False); g1.last_use = True
@@ -254,7 +254,7 @@ class Tape:
                         certain.add(ref)
                 elif kind == _LEAF:
                     leaf = name_of(ref, "p")
-                    lines.append(f"    {leaf}.grad = ds[{i}] if {leaf}.grad is None else iadd({leaf}.grad, ds[{i}])"
+                    lines.append(f"    {leaf}._grad = ds[{i}] if {leaf}._grad is None else iadd({leaf}._grad, ds[{i}])"
                                  if exact and index in certain else f"    to_leaf({leaf}, ds[{i}], d{index + 1}, ds)")
             lines.append(f"    del g{index + 1}, d{index + 1}")
         lines.append(f"    return {returned}")

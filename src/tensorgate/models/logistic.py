@@ -200,11 +200,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             offset = 0
             for p, size, shape in zip(params, sizes, shapes):
                 p.data[...] = theta[offset:offset + size].reshape(shape)
-                p.grad = None
+                p._grad = None
                 offset += size
             loss = self._objective(X, target)
             loss.backward()
-            grad = np.concatenate([p.grad.reshape(-1) for p in params])
+            grad = np.concatenate([p._grad.reshape(-1) for p in params])
             return float(loss.item()), grad
 
         theta0 = np.concatenate([p.data.reshape(-1) for p in params])
