@@ -54,10 +54,19 @@ def assert_same(expected, actual, rtol=1e-5, atol=1e-6, path="result"):
     elif isinstance(expected, (tuple, list)):
         assert isinstance(actual, (tuple, list)), f"{path}: PyTorch gives a sequence, tensorgate {type(actual).__name__}"
         assert len(actual) == len(expected), f"{path}: {len(actual)} items != {len(expected)}"
-        if hasattr(expected, "_fields"):  # a named tuple: (values, indices), ...
-            assert getattr(actual, "_fields", None) == expected._fields, f"{path}: fields differ"
+        if type(expected).__module__ == "torch.return_types":  # (values, indices) named tuples
+            for field in ("values", "indices"):
+                if hasattr(expected, field):
+                    assert_same(getattr(expected, field), getattr(actual, field), rtol, atol, f"{path}.{field}")
         for i, (e, a) in enumerate(zip(expected, actual)):
             assert_same(e, a, rtol, atol, f"{path}[{i}]")
+    elif isinstance(expected, np.ndarray):
+        assert isinstance(actual, np.ndarray), f"{path}: PyTorch gives an ndarray, tensorgate {type(actual).__name__}"
+        assert actual.dtype == expected.dtype and actual.shape == expected.shape, \
+            f"{path}: {actual.dtype}{actual.shape} != {expected.dtype}{expected.shape}"
+        np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol, err_msg=path)
+    elif isinstance(expected, str):
+        assert actual == expected, f"{path}: {actual!r} != {expected!r}"
     elif isinstance(expected, bool):
         assert isinstance(actual, bool) and actual == expected, f"{path}: {actual!r} != {expected!r}"
     elif isinstance(expected, numbers.Number):

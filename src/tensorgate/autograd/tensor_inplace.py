@@ -192,4 +192,4 @@ def _scatter_index(data, dim, index):
         raise ValueError(f"index must have as many dimensions as the tensor ({data.ndim}), got shape {index.shape}")
     dim = dim % data.ndim
     grids = np.indices(index.shape, sparse=True)
-    return tuple(index if ax == dim else grids[ax] for ax in range(data.ndim))
+    return tuple(np.broadcast_arrays(*[index if ax == dim else grids[ax] for ax in range(data.ndim)]))
