@@ -469,6 +469,42 @@ def set_grad_and_read(lib, w):
     return w.grad
 
 
+def modified_after_use(lib, x, w):
+    w, x = w.clone().requires_grad_(), x.clone()
+    y = (w * x).sum()
+    x += 1
+    try:
+        y.backward()
+    except RuntimeError:
+        return "refused"
+    return "allowed"
+
+
+def updated_between_backwards(lib, w):
+    w = w.clone().requires_grad_()
+    loss = (w * w).sum()
+    loss.backward(retain_graph=True)
+    with lib.no_grad():
+        w -= 0.1 * w.grad
+    try:
+        loss.backward()
+    except RuntimeError:
+        return "refused"
+    return "allowed"
+
+
+def update_after_backward_is_fine(lib, x, w):
+    w = w.clone().requires_grad_()
+    for _ in range(2):
+        (w * x).sum().backward()
+        with lib.no_grad():
+            w -= 0.1 * w.grad
+    return w.detach(), w.grad
+
+
+idiom("saved_input_modified_in_place", modified_after_use, X[0], W[0])
+idiom("parameter_updated_between_backwards", updated_between_backwards, W)
+idiom("update_after_backward", update_after_backward_is_fine, X[0], W[0])
 idiom("manual_sgd_no_grad", manual_sgd, X, X[:, :1] * 2 - 1, W[:1])
 idiom("manual_sgd_data", manual_sgd_data, X, X[:, :1] * 2 - 1, W[:1])
 idiom("grad_is_tensor", grad_as_tensor, X, W)

@@ -13,7 +13,7 @@ import traceback
 import numpy as np
 
 from .. import backend as B
-from . import grad_mode, tape
+from . import grad_mode, tape, tensor_inplace
 from .tensor import Tensor, to_array
 
 _FREED = object()
@@ -45,6 +45,8 @@ class Gate:
     #: with, for each input that needs one, a new array (no view, not the upstream gradient, not another
     #: input's) of that input's shape and dtype, and None for the others.
     exact_gradients = False
+    #: the in-place clock when forward ran (autograd/tensor_inplace.py); replayed tapes never check it
+    clock = 0
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -87,6 +89,7 @@ class Gate:
                     gate.inputs = tensors
                     gate.needs = tuple([t._requires_grad for t in tensors])
                     gate.out_shape = out.shape
+                    gate.clock = tensor_inplace.clock.value   # in-place writes after this are caught in backward
                     result = Tensor._make(out, True, gate)
                     break
         if result is None:
@@ -102,6 +105,8 @@ class Gate:
                 f"backward: trying to backpropagate through the {self.name} gate a second time, but its saved "
                 "values were freed after the first backward. Call backward(retain_graph=True) the first time "
                 "if you need to go through the graph twice, or recompute the forward pass.")
+        if self.clock != tensor_inplace.clock.value:   # something was written in place since forward
+            tensor_inplace.check_unmodified(self)
         grads = self.backward(grad)
         if grads.__class__ is not tuple:
             grads = (grads,)

@@ -12,10 +12,17 @@ import numpy as np
 #: ufunc → function(*inputs) that runs the gate; filled in by tensorgate.functional (extend it there)
 UFUNC_GATES = {}
 
+#: names of the functions tensorgate.functional has (filled in there): an error names one only if it exists
+AVAILABLE = set()
+
 #: NumPy name → the tensorgate spelling named in the error, where the names differ
 TG_NAMES = {"true_divide": "tg.div or /", "divide": "tg.div or /", "absolute": "tg.abs", "power": "tg.pow or **",
             "multiply": "tg.mul or *", "subtract": "tg.sub or -", "negative": "-t", "concatenate": "tg.cat",
-            "amax": "tg.amax", "average": "tg.mean", "clip": "tg.clamp", "dot": "tg.matmul"}
+            "amax": "tg.amax", "average": "tg.mean", "clip": "tg.clamp", "dot": "tg.matmul",
+            # the gates of issue 17's other half (tg.sin, ...): once they exist, tensor_methods.py maps the
+            # ufuncs to them and these messages are no longer reached
+            "sin": "tg.sin", "cos": "tg.cos", "tan": "tg.tan", "sign": "tg.sign", "floor": "tg.floor",
+            "ceil": "tg.ceil", "rint": "tg.round", "log1p": "tg.log1p", "expm1": "tg.expm1"}
 
 
 def _requires_grad(x):
@@ -41,8 +48,13 @@ def _floating(result):
 
 
 def _refuse(name):
-    tg_name = TG_NAMES.get(name, f"tg.{name}")
-    return TypeError(f"np.{name} on a tensor that requires grad would drop its gradient; use {tg_name} "
+    if name in TG_NAMES:
+        advice = f"use {TG_NAMES[name]}"
+    elif name in AVAILABLE:
+        advice = f"use tg.{name}"
+    else:
+        advice = f"tensorgate has no {name} gate yet: compose it from tensorgate functions"
+    return TypeError(f"np.{name} on a tensor that requires grad would drop its gradient; {advice} "
                      "(or .detach() first if no gradient is wanted)")
 
 

@@ -9,8 +9,13 @@ with PyTorch's error rather than risk a wrong gradient:
 * the output of a gate while gradients are recorded: backward may still need its values. PyTorch rebases
   the graph onto the in-place op; tensorgate does not (write ``h = h + b`` instead).
 
-Every in-place change increments ``_version`` (PyTorch's ``t._version``).
+Every in-place change increments ``_version`` (PyTorch's ``t._version``) and stamps the tensor with a global
+clock; a gate remembers the clock when it ran, and its backward refuses, as PyTorch's version counter does,
+if one of its inputs was written in place since (it may have saved the old values). Unlike PyTorch, this
+also refuses for gates that saved nothing (add, reshape), and it does not see writes through a view.
 """
+import weakref
+
 import numpy as np
 
 from ..backend import random as _random
@@ -20,6 +25,43 @@ from . import grad_mode
 def _array(value):
     """The array (or number) underneath ``value``, which may be a Tensor."""
     return value.data if hasattr(value, "_requires_grad") else value
+
+
+class _Clock:
+    value = 0
+
+
+#: counts in-place writes; ``Gate.apply`` stores its value in each gate it records
+clock = _Clock()
+#: id(tensor) → (weak reference, clock value of its last in-place write), for tensors written in place only
+#: (keyed by id: a WeakKeyDictionary would compare tensors with ==, which is elementwise)
+_stamps = {}
+
+
+def _stamp(t):
+    key = id(t)
+    entry = _stamps.get(key)
+    if entry is None or entry[0]() is not t:
+        ref = weakref.ref(t, lambda _, key=key: _stamps.pop(key, None))
+    else:
+        ref = entry[0]
+    _stamps[key] = (ref, clock.value)
+
+
+def _stamp_of(t):
+    entry = _stamps.get(id(t))
+    return entry[1] if entry is not None and entry[0]() is t else 0
+
+
+def check_unmodified(gate):
+    """Raise PyTorch's version-counter error if an input of ``gate`` was written in place after its forward."""
+    for i, t in enumerate(gate.inputs):
+        if _stamp_of(t) > gate.clock:
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by an inplace "
+                f"operation: input {i} of the {gate.name} gate, of shape {t.shape}, was written in place after "
+                f"the gate used it (now at version {t._version}). Write the change out of place (y = x + 1), "
+                "or modify it only after backward")
 
 
 class InPlaceMixin:
@@ -58,6 +100,8 @@ class InPlaceMixin:
             raise type(e)(f"{op}: cannot write into a tensor of shape {self.shape} and dtype {self.dtype} "
                           f"from operands of shape {shapes}: {e}") from None
         self._version += 1
+        clock.value += 1
+        _stamp(self)
         return self
 
     # ---------------------------------------------------------------- arithmetic

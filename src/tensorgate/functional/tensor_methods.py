@@ -4,7 +4,7 @@ Kept in one table so that it is easy to see which Python syntax runs which gate.
 """
 import numpy as np
 
-from ..autograd.numpy_interop import UFUNC_GATES
+from ..autograd.numpy_interop import AVAILABLE, UFUNC_GATES
 from ..autograd.tensor import Tensor
 from .. import functional as F
 
@@ -92,3 +92,5 @@ for _ufunc, _name in ((getattr(np, n, None), n) for n in ("sin", "cos", "tan", "
                                                             "floor", "ceil", "square")):
     if _ufunc is not None and hasattr(F, _name):   # the gates another part of tensorgate may add
         UFUNC_GATES.setdefault(_ufunc, getattr(F, _name))
+
+AVAILABLE.update(name for name in dir(F) if not name.startswith("_"))
