@@ -29,7 +29,7 @@ from .functional import (  # noqa: E402
     all, allclose, amax, amin, any, argmax, argmin, argsort, argwhere, bmm, chunk, clone, count_nonzero, cumsum,
     div, einsum, eq, equal, expand, flatten, gather, ge, gt, index_select, isclose, isfinite, isinf, isnan, le,
     logical_and, logical_not, logical_or, logical_xor, logsumexp, lt, masked_fill, max, median, min, mm, mul, ne,
-    neg, nonzero, pow, prod, repeat, scatter, scatter_add, sort, split, squeeze, std, sub, sum, t, topk, unbind,
+    neg, nonzero, norm, pow, prod, repeat, scatter, scatter_add, sort, split, squeeze, std, sub, sum, t, topk, unbind,
     unflatten, unsqueeze, var, add, reciprocal,
 )
 from .autograd.numpy_interop import UFUNC_GATES as _UFUNC_GATES  # noqa: E402,F401

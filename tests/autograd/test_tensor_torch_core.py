@@ -24,6 +24,7 @@ def t64(*shape, positive=False):
     lambda x: x.scatter_add(0, tg.tensor([[0, 1, 0, 2], [0, 0, 0, 0]]), x[:2]),
     lambda x: tg.einsum("ij,kj->ik", x, x), lambda x: tg.einsum("ij->j", x), lambda x: x.index_select(1, tg.tensor([3, 0, 3])),
     lambda x: x.masked_fill(x > 0, 0.0), lambda x: tg.where(x > 0, x, x * 2), lambda x: x.unflatten(1, (2, 2)),
+    lambda x: x.norm(dim=1), lambda x: x.norm(),
 ], ids=lambda f: "")
 def test_new_gradients_pass_gradcheck(fn):
     assert tg.gradcheck(fn, t64(3, 4))

@@ -6,13 +6,12 @@ links backwards from a result visits the whole computational graph, which is wha
 The arithmetic operators and the math methods (``x + y``, ``x.sigmoid()``, ...) are gates: they are attached
 to this class by :mod:`tensorgate.functional`, which is where every gate and its derivative are written.
 """
-import numbers
-
 import numpy as np
 
 from .. import backend as B
-from . import grad_mode
+from . import grad_mode, numpy_interop
 from .tensor_inplace import InPlaceMixin
+from .tensor_logic import LogicMixin, _no_grad_op  # noqa: F401  (_no_grad_op: functional's div uses it)
 
 _DTYPE_NAMES = {
     "float32": B.float32, "float": B.float32, "float64": B.float64, "double": B.float64,
@@ -51,9 +50,6 @@ def to_array(data, dtype=None):
     return array
 
 
-_COMPARABLE = (np.ndarray, np.generic, numbers.Number, list, tuple)
-
-
 class Size(tuple):
     """A tensor's shape as PyTorch's ``torch.Size``: a tuple (equal to the plain tuple of the same sizes).
 
@@ -77,7 +73,7 @@ class Size(tuple):
         return f"tg.Size({list(self)})"
 
 
-class Tensor(InPlaceMixin):
+class Tensor(LogicMixin, InPlaceMixin):
     """An n-d array with an optional gradient.
 
     Parameters
@@ -327,13 +323,9 @@ class Tensor(InPlaceMixin):
         return data if dtype is None else data.astype(dtype)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        from . import numpy_interop
-
         return numpy_interop.array_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        from . import numpy_interop
-
         return numpy_interop.array_function(func, args, kwargs)
 
     def __float__(self):
@@ -346,99 +338,6 @@ class Tensor(InPlaceMixin):
         if self.data.size != 1:
             raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()")
         return bool(self.data.item())
-
-    # ---------------------------------------------------------------- comparisons and logic (no gradient)
-    def _compare(self, other, op):
-        if isinstance(other, Tensor):
-            other = other.data
-        elif not isinstance(other, _COMPARABLE):
-            return NotImplemented   # ``t == None`` is False; pytest.approx and others compare themselves
-        return Tensor._make(np.asarray(op(self.data, other)), False, None)
-
-    def __eq__(self, other):
-        return self._compare(other, np.equal)
-
-    def __ne__(self, other):
-        return self._compare(other, np.not_equal)
-
-    def __lt__(self, other):
-        return self._compare(other, np.less)
-
-    def __le__(self, other):
-        return self._compare(other, np.less_equal)
-
-    def __gt__(self, other):
-        return self._compare(other, np.greater)
-
-    def __ge__(self, other):
-        return self._compare(other, np.greater_equal)
-
-    def eq(self, other):
-        """Elementwise self = other as a bool tensor (no gradient). Shape: broadcast of self and other."""
-        return self._compare(other, np.equal)
-
-    def ne(self, other):
-        """Elementwise self ≠ other as a bool tensor (no gradient). Shape: broadcast of self and other."""
-        return self._compare(other, np.not_equal)
-
-    def lt(self, other):
-        """self < other as a bool tensor (PyTorch's method spelling). Shape: broadcast of self and other."""
-        return self._compare(other, np.less)
-
-    def le(self, other):
-        """self ≤ other as a bool tensor. Shape: broadcast of self and other."""
-        return self._compare(other, np.less_equal)
-
-    def gt(self, other):
-        """self > other as a bool tensor. Shape: broadcast of self and other."""
-        return self._compare(other, np.greater)
-
-    def ge(self, other):
-        """self ≥ other as a bool tensor. Shape: broadcast of self and other."""
-        return self._compare(other, np.greater_equal)
-
-    def _logic(self, other, op, name):
-        a = self.data
-        b = other.data if isinstance(other, Tensor) else np.asarray(other)
-        if a.dtype.kind not in "biu" or b.dtype.kind not in "biu":
-            raise TypeError(f"{name}: only bool and integer tensors, got dtypes {a.dtype} and {b.dtype}")
-        return Tensor._make(np.asarray(op(a, b)), False, None)
-
-    def __and__(self, other):
-        return self._logic(other, np.bitwise_and, "&")
-
-    def __or__(self, other):
-        return self._logic(other, np.bitwise_or, "|")
-
-    def __xor__(self, other):
-        return self._logic(other, np.bitwise_xor, "^")
-
-    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
-
-    def __invert__(self):
-        if self.data.dtype.kind not in "biu":
-            raise TypeError(f"~: only bool and integer tensors, got dtype {self.data.dtype}; use logical_not")
-        return Tensor._make(np.invert(self.data), False, None)
-
-    def __floordiv__(self, other):
-        return _floor_divide(self, other)
-
-    def __rfloordiv__(self, other):
-        return _floor_divide(other, self)
-
-    def __mod__(self, other):
-        return _no_grad_op("%", np.remainder, self, other)
-
-    def __rmod__(self, other):
-        return _no_grad_op("%", np.remainder, other, self)
-
-    def any(self, dim=None, keepdim=False):
-        """True where some element (along ``dim``) is nonzero, as a bool tensor. Shape: as a reduction."""
-        return Tensor._make(np.asarray(self.data.any(axis=dim, keepdims=keepdim)), False, None)
-
-    def all(self, dim=None, keepdim=False):
-        """True where every element (along ``dim``) is nonzero, as a bool tensor. Shape: as a reduction."""
-        return Tensor._make(np.asarray(self.data.all(axis=dim, keepdims=keepdim)), False, None)
 
     # ---------------------------------------------------------------- in place, and PyTorch no-ops
     def contiguous(self):
@@ -460,6 +359,22 @@ class Tensor(InPlaceMixin):
         from .factory import zeros
 
         return zeros(*size, dtype=self.data.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, requires_grad=False):
+        """A new tensor of ones with self's dtype (unless ``dtype``). Shape: ``size``."""
+        from .factory import ones
+
+        return ones(*size, dtype=self.data.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, requires_grad=False):
+        """A new tensor filled with ``fill_value``, self's dtype unless ``dtype``. Shape: ``size``."""
+        from .factory import full
+
+        return full(size, fill_value, dtype=self.data.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+    def new_tensor(self, data, dtype=None, requires_grad=False):
+        """A copy of ``data`` as a tensor of self's dtype (unless ``dtype``). Shape: that of data."""
+        return tensor(data, dtype=self.data.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
     # ---------------------------------------------------------------- printing
     def __repr__(self):
@@ -504,24 +419,3 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False):
         data = data.data
     array = np.array(data, dtype=as_dtype(dtype), copy=True)
     return Tensor(array, requires_grad=requires_grad, dtype=dtype)
-
-
-def _floor_divide(a, b):
-    """a // b: floor division, as PyTorch's ``floor_divide`` (no derivative: refused on a tensor needing one)."""
-    return _no_grad_op("//", np.floor_divide, a, b)
-
-
-def _no_grad_op(name, op, a, b):
-    """An elementwise operation without a derivative, on the arrays underneath; refused where a gradient
-    would be expected (PyTorch fails at backward; tensorgate at once, with the same message)."""
-    for x in (a, b):
-        if isinstance(x, Tensor) and x._requires_grad and grad_mode.state.grad_enabled:
-            raise RuntimeError(f"{name}: this operation has no derivative, and the tensor requires grad; "
-                               "use .detach() first")
-    a_data = a.data if isinstance(a, Tensor) else a
-    b_data = b.data if isinstance(b, Tensor) else b
-    return Tensor._make(np.asarray(op(a_data, b_data)), False, None)
-
-
-def is_grad_enabled():
-    return grad_mode.state.grad_enabled

@@ -382,7 +382,7 @@ from .torch_indexing import (  # noqa: E402,F401
     scatter_add,
 )
 from .torch_reductions import (  # noqa: E402,F401
-    all, amax, amin, any, argmax, argmin, argsort, cumsum, logsumexp, max, median, min, prod, sort, topk,
+    all, amax, amin, any, argmax, argmin, argsort, cumsum, logsumexp, max, median, min, norm, prod, sort, topk,
 )
 from .torch_views import chunk, expand, expand_as, flatten, repeat, split, to, unbind, unflatten, view_as  # noqa: E402,F401,E501
 from . import tensor_methods as _tensor_methods  # noqa: E402,F401  (attaches the methods above to Tensor)

@@ -144,3 +144,24 @@ class CumsumGate(Gate):
 
     def backward(self, g):
         return xp.flip(xp.cumsum(xp.flip(g, self.axis), axis=self.axis), self.axis)
+
+
+class NormGate(Gate):
+    """z = ‖a‖₂ = √(Σ a²) over ``axis``.   ∂z/∂a = a / z, taken as 0 where z = 0 (PyTorch's subgradient).
+
+    Saves a and z. Shape: as :class:`Sum`.
+    """
+
+    name = "norm"
+
+    def forward(self, a, axis=None, keepdims=False):
+        self.a = a
+        self.axes = _normalize_axis(axis, a.ndim)
+        self.keepdims = keepdims
+        self.z = xp.sqrt(xp.sum(a * a, axis=self.axes, keepdims=True))
+        return self.z if keepdims else self.z.reshape([n for i, n in enumerate(a.shape) if i not in self.axes])
+
+    def backward(self, g):
+        g = _expand(g, self.a.shape, self.axes, self.keepdims)
+        safe = xp.where(self.z == 0, 1, self.z)
+        return (g * xp.where(self.z == 0, 0, self.a / safe)).astype(self.a.dtype, copy=False)

@@ -58,7 +58,7 @@ _METHODS = {
     # PyTorch's reductions (functional/torch_reductions.py): max(1) is (values, indices)
     "argmax": F.argmax, "argmin": F.argmin, "amax": F.amax, "amin": F.amin, "sort": F.sort,
     "argsort": F.argsort, "topk": F.topk, "median": F.median, "prod": F.prod, "cumsum": F.cumsum,
-    "logsumexp": F.logsumexp,
+    "logsumexp": F.logsumexp, "norm": F.norm,
     # selections, masks and products (functional/torch_indexing.py)
     "gather": F.gather, "scatter": F.scatter, "scatter_add": F.scatter_add, "index_select": F.index_select,
     "masked_fill": F.masked_fill, "nonzero": F.nonzero, "isnan": F.isnan, "isinf": F.isinf,
@@ -71,7 +71,7 @@ _METHODS = {
     # shapes (functional/torch_views.py)
     "flatten": F.flatten, "unflatten": F.unflatten, "view_as": F.view_as, "expand": F.expand,
     "expand_as": F.expand_as, "repeat": F.repeat, "split": F.split, "chunk": F.chunk, "unbind": F.unbind,
-    "reshape_as": F.view_as,
+    "reshape_as": F.view_as, "masked_select": lambda self, mask: F.getitem(self, mask),
 }
 
 for _name, _fn in _METHODS.items():

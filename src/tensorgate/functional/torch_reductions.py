@@ -245,3 +245,21 @@ def all(input, dim=None, keepdim=False):
 def any(input, dim=None, keepdim=False):
     """True where some element (along ``dim``) is nonzero, as a bool tensor. Shape: as a reduction."""
     return _tensor(input).any(dim, keepdim)
+
+
+def norm(input, p="fro", dim=None, keepdim=False):
+    """The vector norm over ``dim`` (all elements by default): p = 2 or 'fro' the Euclidean norm (its
+    gradient a/‖a‖, 0 at a = 0 as PyTorch), p = 1 Σ|a|, p = inf max|a|.
+
+    Shape: () without dim; along dim: input's shape without dim (size 1 there with keepdim).
+    """
+    from . import abs as _abs, sum as _sum
+
+    input = _tensor(input)
+    if p in ("fro", 2, 2.0):
+        return _red.NormGate.apply(input, axis=dim, keepdims=keepdim)
+    if p in (1, 1.0):
+        return _sum(_abs(input), axis=dim, keepdims=keepdim)
+    if p == float("inf"):
+        return _red.Max.apply(_abs(input), axis=dim, keepdims=keepdim)
+    raise ValueError(f"norm: p must be 1, 2, 'fro' or inf, got {p!r}")
