@@ -599,6 +599,20 @@ idiom("set_grad_enabled", set_grad_enabled_idiom, X)
 idiom("set_num_threads", threads)
 
 
+# the new gates in float64 as well
+W64 = W.astype(np.float64)
+idiom("prod_float64", lambda lib, x: x.prod(1), X64, grad=True)
+idiom("cumsum_float64", lambda lib, x: x.cumsum(0), X64, grad=True)
+idiom("logsumexp_float64", lambda lib, x: x.logsumexp(1), X64, grad=True)
+idiom("norm_float64", lambda lib, x: x.norm(dim=0), X64, grad=True)
+idiom("einsum_float64", lambda lib, x, w: lib.einsum("ij,kj->ik", x, w), X64, W64, grad=True)
+idiom("gather_float64", lambda lib, x, i: x.gather(1, i), X64, np.array([[2], [0], [1], [1]]), grad=True)
+idiom("scatter_add_float64", lambda lib, x: x.scatter_add(0, lib.tensor([[3, 3, 0]]), x[:1]), X64, grad=True)
+idiom("expand_float64", lambda lib, x: x[:1].expand(4, 3), X64, grad=True)
+idiom("sort_float64", lambda lib, x: x.sort(0), X64, grad=True)
+idiom("max_dim_float64", lambda lib, x: x.max(1), X64, grad=True)
+
+
 @pytest.mark.parametrize("name", list(IDIOMS))
 def test_idiom(name):
     fn, arrays, grad, tolerances = IDIOMS[name]
