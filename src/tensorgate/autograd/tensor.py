@@ -328,6 +328,21 @@ class Tensor(LogicMixin, InPlaceMixin):
     def __array_function__(self, func, types, args, kwargs):
         return numpy_interop.array_function(func, args, kwargs)
 
+    def __format__(self, spec):
+        """``f"{loss:.4f}"`` formats a one-element tensor as its number (as PyTorch); others only with no spec."""
+        if self.data.ndim == 0 or (spec and self.data.size == 1):
+            return format(self.data.item(), spec)
+        if spec:
+            raise TypeError(f"unsupported format string passed to Tensor.__format__ for a tensor of shape {self.shape}")
+        return repr(self)
+
+    def __index__(self):
+        """A one-element integer tensor used as an index (``items[t]``), as PyTorch."""
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError(f"only a one-element integer tensor can be used as an index, got dtype {self.dtype} "
+                            f"and shape {self.shape}")
+        return int(self.data.item())
+
     def __float__(self):
         return float(self.item())
 

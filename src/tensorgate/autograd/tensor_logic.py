@@ -103,6 +103,10 @@ class LogicMixin:
     def __rmod__(self, other):
         return _no_grad_op("%", np.remainder, other, self)
 
+    def __contains__(self, element):
+        """``element in t``: whether some element equals it (PyTorch's meaning)."""
+        return bool(np.any(self.data == (element.data if isinstance(element, LogicMixin) else element)))
+
     def any(self, dim=None, keepdim=False):
         """True where some element (along ``dim``) is nonzero, as a bool tensor. Shape: as a reduction."""
         return self._make(np.asarray(self.data.any(axis=dim, keepdims=keepdim)), False, None)
