@@ -656,6 +656,7 @@ NOT_SUPPORTED = [
     ("np_function_on_grad_tensor", lambda lib, x: np.arctan2(x.requires_grad_(), x), [X], TypeError,
      "would drop its gradient"),
     ("np_mean_on_grad_tensor", lambda lib, x: np.mean(x.requires_grad_()), [X], TypeError, "use tg.mean"),
+    ("legacy_Tensor_sizes", lambda lib, x: lib.Tensor(3, 4), [X], TypeError, "legacy Tensor\\(sizes...\\)"),
     ("data_is_an_array", lambda lib, x: x.data.zero_(), [X], AttributeError, "zero_"),
 ]
 

@@ -108,6 +108,9 @@ class Tensor(LogicMixin, InPlaceMixin):
     __hash__ = object.__hash__  # identity, as PyTorch: ``==`` is elementwise, parameters are dict keys
 
     def __init__(self, data, requires_grad=False, dtype=None):
+        if requires_grad.__class__ is int and requires_grad not in (0, 1):
+            raise TypeError(f"Tensor({data!r}, {requires_grad!r}): PyTorch's legacy Tensor(sizes...) constructor is not "
+                            "supported; use tg.zeros(...) or tg.empty(...) for a shape, tg.tensor(data) for data")
         self.data = to_array(data, dtype)
         self._grad = None
         self._grad_view = None
