@@ -4,6 +4,8 @@ Every computation is a graph of gates; backpropagation walks it in reverse, each
 rule. ``import tensorgate as tg`` gives the tensor API at the top level (``tg.tensor``, ``tg.no_grad``,
 ``tg.sigmoid``, ...) and the subpackages ``tg.nn``, ``tg.optim``, ``tg.data``, ``tg.metrics``, ...
 """
+import numpy as _np
+
 from .autograd import (
     AnomalyError, Gate, GradcheckError, Tensor, Trace, arange, detect_anomaly, enable_grad, eye, from_numpy,
     full, gradcheck, is_grad_enabled, linspace, no_grad, ones, ones_like, rand, randn, set_grad_enabled, tensor,
@@ -17,9 +19,31 @@ from .functional import (
     where,
 )
 
-float32 = "float32"
-float64 = "float64"
-int64 = "int64"
+# PyTorch's tensor API at the top level: dtypes, devices, threads, and the functions of tensor methods
+from .autograd import (  # noqa: E402
+    Size, cuda, device, empty, empty_like, full_like, inference_mode, is_inference_mode_enabled, rand_like,
+    randint, randn_like, randperm,
+)
+from .backend.threads import get_num_threads, set_num_threads  # noqa: E402
+from .functional import (  # noqa: E402
+    all, allclose, amax, amin, any, argmax, argmin, argsort, argwhere, bmm, chunk, clone, count_nonzero, cumsum,
+    div, einsum, eq, equal, expand, flatten, gather, ge, gt, index_select, isclose, isfinite, isinf, isnan, le,
+    logical_and, logical_not, logical_or, logical_xor, logsumexp, lt, masked_fill, max, median, min, mm, mul, ne,
+    neg, nonzero, norm, pow, prod, repeat, scatter, scatter_add, sort, split, squeeze, std, sub, sum, t, topk, unbind,
+    unflatten, unsqueeze, var, add, reciprocal,
+)
+from .autograd.numpy_interop import UFUNC_GATES as _UFUNC_GATES  # noqa: E402,F401
+
+# dtypes as NumPy dtypes under PyTorch's names (``x.dtype == tg.float32`` and ``dtype=tg.long`` work)
+float32 = float = _np.dtype("float32")
+float64 = double = _np.dtype("float64")
+float16 = half = _np.dtype("float16")
+int64 = long = _np.dtype("int64")
+int32 = int = _np.dtype("int32")
+int16 = short = _np.dtype("int16")
+int8 = _np.dtype("int8")
+uint8 = _np.dtype("uint8")
+bool = _np.dtype("bool")  # noqa: A001  (tg.bool, as torch.bool)
 
 from .backend.version import __version__  # noqa: E402
 

@@ -139,7 +139,7 @@ def test_fill_and_zero_modify_in_place_and_return_self_as_torch():
 
 def test_fill_follows_torchs_rules_for_tensors_that_require_grad():
     w = tg.ones(3, requires_grad=True)
-    with pytest.raises(RuntimeError, match="fill_: a leaf tensor that requires grad"):
+    with pytest.raises(RuntimeError, match="fill_: a leaf Variable that requires grad"):
         w.fill_(0.0)
     with pytest.raises(RuntimeError):
         torch.ones(3, requires_grad=True).fill_(0.0)

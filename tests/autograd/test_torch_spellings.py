@@ -39,7 +39,7 @@ def test_max_with_dim_returns_values_and_indices_as_torch():
     np.testing.assert_allclose(values.data, expected.values.detach().numpy())
     np.testing.assert_array_equal(indices.data, expected.indices.numpy())
     np.testing.assert_array_equal(ours.argmin(dim=0, keepdim=True).data, theirs.argmin(dim=0, keepdim=True).numpy())
-    np.testing.assert_allclose(ours.max(axis=1).data, expected.values.detach().numpy())   # NumPy's form: values
+    np.testing.assert_allclose(ours.max(axis=1).values.data, expected.values.detach().numpy())   # axis= is an alias of dim=, as in PyTorch
 
 
 def test_axis_and_dim_together_is_an_error():

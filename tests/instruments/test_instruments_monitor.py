@@ -174,7 +174,7 @@ def test_standalone_use_records_per_step_and_detach_removes_every_hook():
     loss = ((model(x) - y) ** 2).mean()
     optimizer.zero_grad()
     loss.backward()
-    grad = model[0].weight.grad.copy()
+    grad = model[0].weight.grad.numpy().copy()
     optimizer.step()
     monitor.observe_batch(loss)
     assert monitor.steps["grad_norm"]["0.weight"][0] == pytest.approx(np.linalg.norm(grad), rel=1e-5)

@@ -119,7 +119,7 @@ def test_float32_stays_float32_and_updates_in_place(cls, options):
     opt = cls([w], **options)
     for _ in range(3):
         w.grad = np.ones((4, 3), np.float32)
-        grad = w.grad.copy()
+        grad = w.grad.clone()
         opt.step()
         np.testing.assert_array_equal(w.grad, grad)  # the gradient itself is never modified
     assert w.data is data and w.data.dtype == np.float32

@@ -1,5 +1,5 @@
-"""Tensor constructors, PyTorch's names: zeros, ones, full, arange, linspace, eye, randn, rand, their *_like
-forms, and from_numpy.
+"""Tensor constructors, PyTorch's names: zeros, ones, full, empty, arange, linspace, eye, randn, rand,
+randint, randperm, their *_like forms, and from_numpy. ``device='cpu'`` is accepted; a GPU is refused.
 
 Random ones draw from tensorgate's global generator, which ``tg.manual_seed`` reseeds.
 """
@@ -8,6 +8,7 @@ import numpy as np
 from .. import backend as B
 from ..backend import random as _random
 from ..backend.budget import charge
+from .device import device as _device
 from .tensor import Tensor, as_dtype
 
 
@@ -26,53 +27,129 @@ def _float_dtype(dtype):
     return as_dtype(dtype) if dtype is not None else np.dtype(B.DEFAULT_FLOAT)
 
 
-def zeros(*shape, dtype=None, requires_grad=False):
+def zeros(*shape, dtype=None, device=None, requires_grad=False):
     """A tensor of zeros. Shape: ``shape``."""
+    _check_device(device)
     return Tensor(np.zeros(_shape(shape), _float_dtype(dtype)), requires_grad, dtype=_float_dtype(dtype))
 
 
-def ones(*shape, dtype=None, requires_grad=False):
+def ones(*shape, dtype=None, device=None, requires_grad=False):
     """A tensor of ones. Shape: ``shape``."""
+    _check_device(device)
     return Tensor(np.ones(_shape(shape), _float_dtype(dtype)), requires_grad, dtype=_float_dtype(dtype))
 
 
-def full(shape, fill_value, dtype=None, requires_grad=False):
-    """A tensor filled with ``fill_value``. Shape: ``shape``."""
+def full(shape, fill_value, dtype=None, device=None, requires_grad=False):
+    """A tensor filled with ``fill_value``; its dtype, unless given, follows the value as in PyTorch: bool for
+    a bool, int64 for an int, float32 otherwise. Shape: ``shape``."""
+    _check_device(device)
     shape = _shape((shape,) if isinstance(shape, int) else (shape,))
-    return Tensor(np.full(shape, fill_value, _float_dtype(dtype)), requires_grad, dtype=_float_dtype(dtype))
+    if dtype is None and isinstance(fill_value, (bool, np.bool_)):
+        dtype = np.bool_
+    elif dtype is None and isinstance(fill_value, (int, np.integer)):
+        dtype = np.int64
+    dtype = _float_dtype(dtype)
+    return Tensor(np.full(shape, fill_value, dtype), requires_grad, dtype=dtype)
 
 
-def arange(start, stop=None, step=1, dtype=None, requires_grad=False):
+def arange(start, stop=None, step=1, dtype=None, device=None, requires_grad=False):
     """Evenly spaced values in [start, stop), as ``np.arange``: integer arguments give int64 unless ``dtype``.
 
     Shape: (ceil((stop − start)/step),).
     """
+    _check_device(device)
     values = np.arange(start, stop, step) if stop is not None else np.arange(start)
     return Tensor(values, requires_grad, dtype=dtype)
 
 
-def randn(*shape, dtype=None, requires_grad=False):
+def randn(*shape, dtype=None, device=None, requires_grad=False):
     """Samples of the standard normal N(0, 1). Shape: ``shape``."""
+    _check_device(device)
     dtype = _float_dtype(dtype)
     values = _random.generator().standard_normal(_shape(shape), dtype=dtype)
     return Tensor(values, requires_grad, dtype=dtype)
 
 
-def rand(*shape, dtype=None, requires_grad=False):
+def rand(*shape, dtype=None, device=None, requires_grad=False):
     """Samples of the uniform distribution on [0, 1). Shape: ``shape``."""
+    _check_device(device)
     dtype = _float_dtype(dtype)
     values = _random.generator().random(_shape(shape), dtype=dtype)
     return Tensor(values, requires_grad, dtype=dtype)
 
 
-def zeros_like(t, dtype=None, requires_grad=False):
-    """Zeros of t's shape (and dtype unless given)."""
-    return zeros(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def _check_device(device):
+    if device is not None:
+        _device(device)   # 'cpu' passes; 'cuda' raises a clear error
 
 
-def ones_like(t, dtype=None, requires_grad=False):
-    """Ones of t's shape (and dtype unless given)."""
-    return ones(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def empty(*shape, dtype=None, device=None, requires_grad=False):
+    """An uninitialised tensor (zeros here: NumPy's empty would leak old memory into a user's results).
+
+    Shape: ``shape``.
+    """
+    return zeros(*shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def randint(low, high=None, size=None, *, dtype=None, device=None, requires_grad=False):
+    """Integers drawn uniformly from [low, high) (``randint(high, size)`` means low = 0); int64.
+
+    Shape: ``size`` (a tuple, required, as PyTorch).
+    """
+    _check_device(device)
+    if size is None:
+        if high is None or not isinstance(high, (tuple, list)):
+            raise TypeError("randint: size is required, e.g. randint(0, 10, (3,))")
+        low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
+    values = _random.generator().integers(low, high, _shape(tuple(size)), dtype=np.int64)
+    return Tensor(values, requires_grad, dtype=dtype or np.int64)
+
+
+def randperm(n, *, dtype=None, device=None, requires_grad=False):
+    """A random permutation of 0 … n−1; int64. Shape: (n,)."""
+    _check_device(device)
+    return Tensor(_random.generator().permutation(int(n)), requires_grad, dtype=dtype or np.int64)
+
+
+def _like(t, dtype):
+    return tuple(t.shape), (t.dtype if dtype is None else dtype)
+
+
+def zeros_like(t, dtype=None, device=None, requires_grad=False):
+    """Zeros of t's shape and dtype (unless ``dtype``). Shape: t's."""
+    shape, dtype = _like(t, dtype)
+    return zeros(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def ones_like(t, dtype=None, device=None, requires_grad=False):
+    """Ones of t's shape and dtype (unless ``dtype``). Shape: t's."""
+    shape, dtype = _like(t, dtype)
+    return ones(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def empty_like(t, dtype=None, device=None, requires_grad=False):
+    """An uninitialised (here: zero) tensor of t's shape and dtype. Shape: t's."""
+    return zeros_like(t, dtype, device, requires_grad)
+
+
+def full_like(t, fill_value, dtype=None, device=None, requires_grad=False):
+    """``fill_value`` everywhere, t's shape and dtype (unless ``dtype``). Shape: t's."""
+    shape, dtype = _like(t, dtype)
+    return full(shape, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def rand_like(t, dtype=None, device=None, requires_grad=False):
+    """U[0, 1) samples of t's shape and (floating) dtype. Shape: t's."""
+    shape, dtype = _like(t, dtype)
+    return rand(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def randn_like(t, dtype=None, device=None, requires_grad=False):
+    """N(0, 1) samples of t's shape and (floating) dtype. Shape: t's."""
+    shape, dtype = _like(t, dtype)
+    return randn(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def from_numpy(array):
@@ -113,5 +190,19 @@ def _new_zeros(self, *size, dtype=None, requires_grad=False):
     return zeros(*size, dtype=self.data.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
-_new_zeros.__name__, _new_zeros.__qualname__ = "new_zeros", "Tensor.new_zeros"
-Tensor.new_zeros = _new_zeros   # tensor.py cannot import this module, which builds on it
+def _new_ones(self, *size, dtype=None, requires_grad=False):
+    """A new tensor of ones with self's dtype (unless ``dtype``). Shape: ``size``."""
+    return ones(*size, dtype=self.data.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+
+def _new_full(self, size, fill_value, dtype=None, requires_grad=False):
+    """A new tensor filled with ``fill_value``, self's dtype unless ``dtype``. Shape: ``size``."""
+    return full(size, fill_value, dtype=self.data.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+
+# tensor.py cannot import this module, which builds on it: the methods are attached here
+for _method in (_new_zeros, _new_ones, _new_full):
+    _method.__name__ = _method.__name__[1:]
+    _method.__qualname__ = "Tensor." + _method.__name__
+    setattr(Tensor, _method.__name__, _method)
+del _method

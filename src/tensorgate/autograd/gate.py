@@ -13,7 +13,7 @@ import traceback
 
 import numpy as np
 
-from . import grad_mode, plumbing
+from . import grad_mode, plumbing, tensor_inplace
 from .tensor import Tensor, to_array
 
 _FREED = object()
@@ -48,6 +48,8 @@ class Gate:
     #: input that needs one, a new array (no view, not the upstream gradient, not another input's) of that
     #: input's shape and dtype, and None for the others; the array alone for a gate with one input.
     exact_gradients = False
+    #: the in-place clock when forward ran (autograd/tensor_inplace.py); replayed tapes never check it
+    clock = 0
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -90,6 +92,7 @@ class Gate:
                     gate.inputs = tensors
                     gate.needs = tuple([t._requires_grad for t in tensors])
                     gate.out_shape = out.shape
+                    gate.clock = tensor_inplace.clock.value   # in-place writes after this are caught in backward
                     result = Tensor._make(out, True, gate)
                     break
         if result is None:
@@ -103,6 +106,8 @@ class Gate:
                 f"backward: trying to backpropagate through the {self.name} gate a second time, but its saved "
                 "values were freed after the first backward. Call backward(retain_graph=True) the first time "
                 "if you need to go through the graph twice, or recompute the forward pass.")
+        if self.clock != tensor_inplace.clock.value:   # something was written in place since forward
+            tensor_inplace.check_unmodified(self)
         grads = plumbing.per_input(self.backward(grad))
         out = [plumbing.fit(g, t.data.shape, t.data.dtype) if need else None
                for t, g, need in zip(self.inputs, grads, self.needs)]

@@ -78,6 +78,37 @@ class set_grad_enabled(_GradSwitch):
         return wrapper
 
 
+class inference_mode(_GradSwitch):
+    """PyTorch's ``inference_mode``: as :class:`no_grad` here (gates record no graph), as a context manager
+    ``with tg.inference_mode():`` or a decorator (``@tg.inference_mode()``); ``inference_mode(False)``
+    leaves gradient mode as it is. Tensors made inside are ordinary tensors (PyTorch's are marked as
+    inference tensors, which tensorgate has no need for). Shape: not applicable.
+    """
+
+    def __init__(self, mode=True):
+        self.mode = bool(mode)
+
+    def __enter__(self):
+        self._previous = state.grad_enabled
+        if self.mode:
+            state.grad_enabled = False
+
+    def __call__(self, fn):
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with inference_mode(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+def is_inference_mode_enabled():
+    """True inside ``inference_mode`` (and ``no_grad``: tensorgate does not tell them apart)."""
+    return not state.grad_enabled
+
+
 class detect_anomaly:
     """Raise at the first gate whose forward or backward produces nan or inf.
 

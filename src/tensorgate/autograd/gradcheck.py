@@ -58,7 +58,7 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
     for k, x in enumerate(xs):
         if not wanted[k]:
             continue
-        analytic = x.grad if x.grad is not None else np.zeros_like(x.data)
+        analytic = x._grad if x._grad is not None else np.zeros_like(x.data)
         numeric = np.zeros_like(x.data)
         flat = arrays[k].reshape(-1)
         for i in range(flat.size):

@@ -66,9 +66,9 @@ def accumulate(tensor, grad, shared=False):
     :func:`is_shared`), not a view, writeable; otherwise ``.grad`` gets a copy, so that accumulating into
     it later changes nothing else. Shape: grad: the tensor's.
     """
-    if tensor.grad is None:
+    if tensor._grad is None:
         if shared or grad.base is not None or not grad.flags.writeable:
             grad = grad.copy()
-        tensor.grad = grad
+        tensor._grad = grad
     else:
-        tensor.grad += grad
+        tensor._grad += grad

@@ -23,7 +23,7 @@ or buffer (read again at every replay, so in-place updates are seen) or an earli
     >>> [float(v) for v in tape.replay([np.array([1.0, 1.0], np.float32)])]   # forward and backward, new x
     [-1.0]
     >>> w.grad                                              # ∂/∂w Σ w·x = x
-    array([1., 1.], dtype=float32)
+    tensor([1., 1.])
     >>> print(tape.code)
     def replay(a0, backward=True):
         g1 = MulGate(); g1.needs = (True, False); g1.last_use = True

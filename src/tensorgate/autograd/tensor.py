@@ -5,13 +5,15 @@ links backwards from a result visits the whole computational graph, which is wha
 
 The arithmetic operators and the math methods (``x + y``, ``x.sigmoid()``, ...) are gates: they are attached
 to this class by :mod:`tensorgate.functional`, which is where every gate and its derivative are written.
-Likewise ``backward`` is attached by the engine (``engine.py``) and ``new_zeros`` by the constructors
-(``factory.py``), which both build on this module: so tensor.py imports neither.
+Likewise ``backward`` is attached by the engine (``engine.py``) and ``new_zeros``, ``new_ones``, ``new_full``
+by the constructors (``factory.py``), which both build on this module: so tensor.py imports neither.
 """
 import numpy as np
 
 from .. import backend as B
-from . import grad_mode
+from . import grad_mode, numpy_interop
+from .tensor_inplace import InPlaceMixin
+from .tensor_logic import LogicMixin, _no_grad_op  # noqa: F401  (_no_grad_op: functional's div uses it)
 
 _DTYPE_NAMES = {
     "float32": B.float32, "float": B.float32, "float64": B.float64, "double": B.float64,
@@ -50,7 +52,30 @@ def to_array(data, dtype=None):
     return array
 
 
-class Tensor:
+class Size(tuple):
+    """A tensor's shape as PyTorch's ``torch.Size``: a tuple (equal to the plain tuple of the same sizes).
+
+    Shape: not applicable.
+
+    >>> import tensorgate as tg
+    >>> tg.zeros(2, 3).size() == (2, 3)
+    True
+    """
+
+    __slots__ = ()
+
+    def numel(self):
+        """The number of elements of a tensor of this shape."""
+        n = 1
+        for d in self:
+            n *= d
+        return n
+
+    def __repr__(self):
+        return f"tg.Size({list(self)})"
+
+
+class Tensor(LogicMixin, InPlaceMixin):
     """An n-d array with an optional gradient.
 
     Parameters
@@ -72,15 +97,26 @@ class Tensor:
     >>> x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     >>> (x * x).sum().backward()
     >>> x.grad
-    array([2., 4., 6.], dtype=float32)
+    tensor([2., 4., 6.])
+
+    ``x.grad`` is a Tensor without a graph that shares the gradient array (the engine and the optimisers
+    work on that array, ``x._grad``, directly). Comparisons (``x == y``) are elementwise and return bool
+    tensors; tensors hash by identity, so they stay usable as dict keys (as in PyTorch).
     """
 
-    __slots__ = ("data", "grad", "_requires_grad", "_gate", "_retain", "_hooks", "name", "__weakref__")
+    __slots__ = ("data", "_grad", "_grad_view", "_version", "_requires_grad", "_gate", "_retain", "_hooks",
+                 "name", "__weakref__")
     __array_priority__ = 1000  # make ``ndarray + Tensor`` call Tensor.__radd__
+    __hash__ = object.__hash__  # identity, as PyTorch: ``==`` is elementwise, parameters are dict keys
 
     def __init__(self, data, requires_grad=False, dtype=None):
+        if requires_grad.__class__ is int and requires_grad not in (0, 1):
+            raise TypeError(f"Tensor({data!r}, {requires_grad!r}): PyTorch's legacy Tensor(sizes...) constructor is not "
+                            "supported; use tg.zeros(...) or tg.empty(...) for a shape, tg.tensor(data) for data")
         self.data = to_array(data, dtype)
-        self.grad = None
+        self._grad = None
+        self._grad_view = None
+        self._version = 0
         self._gate = None
         self._retain = False
         self._hooks = None
@@ -93,7 +129,9 @@ class Tensor:
         """Fast constructor for gate outputs: no conversion, no checks."""
         t = object.__new__(cls)
         t.data = data
-        t.grad = None
+        t._grad = None
+        t._grad_view = None
+        t._version = 0
         t._requires_grad = requires_grad
         t._gate = gate
         t._retain = False
@@ -102,6 +140,39 @@ class Tensor:
         return t
 
     # ---------------------------------------------------------------- gradient bookkeeping
+    @property
+    def grad(self):
+        """∂L/∂self after backward, as a Tensor without a graph sharing the gradient array (None before).
+
+        The view is made once per array, so ``p.grad is p.grad``; writing into it (``p.grad.zero_()``)
+        writes the gradient itself. Shape: self's.
+        """
+        g = self._grad
+        if g is None:
+            return None
+        if g.__class__ is not np.ndarray:   # a NumPy scalar (a gate's 0-d result): give it an array
+            g = self._grad = np.asarray(g)
+        view = self._grad_view
+        if view is None or view.data is not g:
+            view = self._grad_view = Tensor._make(g, False, None)
+        return view
+
+    @grad.setter
+    def grad(self, value):
+        if value is None or value.__class__ is np.ndarray:
+            self._grad = value
+            return
+        if isinstance(value, Tensor):
+            if value._gate is not None:
+                value = value.detach()
+            self._grad_view = value
+            value = value.data
+        value = np.asarray(value)
+        if value.shape != self.data.shape or value.dtype != self.data.dtype:
+            raise RuntimeError(f"grad: assigned grad has shape {value.shape} and dtype {value.dtype}, but the "
+                               f"tensor has shape {self.data.shape} and dtype {self.data.dtype}")
+        self._grad = value
+
     @property
     def requires_grad(self):
         return self._requires_grad
@@ -157,7 +228,7 @@ class Tensor:
 
     def zero_grad(self):
         """Forget the accumulated gradient (sets ``.grad`` to None)."""
-        self.grad = None
+        self._grad = None
 
     # ---------------------------------------------------------------- array views
     @property
@@ -172,24 +243,63 @@ class Tensor:
     def dtype(self):
         return self.data.dtype
 
-    @property
-    def size(self):
-        return self.data.size
+    def size(self, dim=None):
+        """The shape as a :class:`Size` (PyTorch's method), or the length along ``dim``.
+
+        Unlike NumPy's ``a.size`` (the element count, which is :meth:`numel` here). Shape: not applicable.
+        """
+        if dim is None:
+            return Size(self.data.shape)
+        if not -self.data.ndim <= dim < self.data.ndim:
+            raise IndexError(f"size: dim {dim} is out of range for a tensor of shape {self.data.shape}")
+        return self.data.shape[dim]
 
     def numel(self):
+        """The number of elements (NumPy's ``a.size``)."""
+        return self.data.size
+
+    def nelement(self):
+        """The number of elements (PyTorch's older name for :meth:`numel`)."""
         return self.data.size
 
     def dim(self):
+        """The number of dimensions."""
         return self.data.ndim
+
+    def ndimension(self):
+        """The number of dimensions (PyTorch's older name for :meth:`dim`)."""
+        return self.data.ndim
+
+    def element_size(self):
+        """Bytes per element."""
+        return self.data.itemsize
+
+    def is_floating_point(self):
+        """True for float32 and float64 tensors."""
+        return self.data.dtype.kind == "f"
+
+    @property
+    def device(self):
+        """Where the tensor lives: always ``tg.device('cpu')`` (tensorgate has no GPU backend)."""
+        from .device import CPU
+
+        return CPU
+
+    @property
+    def is_cuda(self):
+        """False: tensorgate tensors live in CPU memory."""
+        return False
+
+    def cuda(self, *args, **kwargs):
+        """Refused: tensorgate has no GPU backend. Shape: not applicable."""
+        from .device import no_gpu
+
+        raise no_gpu("Tensor.cuda()")
 
     def __len__(self):
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self.data.shape[0]
-
-    def numpy(self):
-        """The underlying NumPy array (shared, not copied; detach first if you mean to keep it)."""
-        return self.data
 
     def tolist(self):
         return self.data.tolist()
@@ -201,7 +311,31 @@ class Tensor:
         return self.data.item()
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        data = self.data if self.data.__class__ is np.ndarray else np.asarray(self.data)
+        if copy:
+            return data.astype(dtype or data.dtype)
+        return data if dtype is None else data.astype(dtype)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return numpy_interop.array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return numpy_interop.array_function(func, args, kwargs)
+
+    def __format__(self, spec):
+        """``f"{loss:.4f}"`` formats a one-element tensor as its number (as PyTorch); others only with no spec."""
+        if self.data.ndim == 0 or (spec and self.data.size == 1):
+            return format(self.data.item(), spec)
+        if spec:
+            raise TypeError(f"unsupported format string passed to Tensor.__format__ for a tensor of shape {self.shape}")
+        return repr(self)
+
+    def __index__(self):
+        """A one-element integer tensor used as an index (``items[t]``), as PyTorch."""
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError(f"only a one-element integer tensor can be used as an index, got dtype {self.dtype} "
+                            f"and shape {self.shape}")
+        return int(self.data.item())
 
     def __float__(self):
         return float(self.item())
@@ -214,88 +348,7 @@ class Tensor:
             raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()")
         return bool(self.data.item())
 
-    # ---------------------------------------------------------------- comparisons (no gradient)
-    def _compare(self, other, op):
-        other = other.data if isinstance(other, Tensor) else other
-        return Tensor._make(op(self.data, other), False, None)
-
-    def __lt__(self, other):
-        return self._compare(other, np.less)
-
-    def __le__(self, other):
-        return self._compare(other, np.less_equal)
-
-    def __gt__(self, other):
-        return self._compare(other, np.greater)
-
-    def __ge__(self, other):
-        return self._compare(other, np.greater_equal)
-
-    def eq(self, other):
-        """Elementwise equality as a bool tensor (``==`` keeps Python's identity meaning, so tensors stay hashable)."""
-        return self._compare(other, np.equal)
-
-    def ne(self, other):
-        """Elementwise self ≠ other as a bool tensor (no gradient). Shape: broadcast of self and other."""
-        return self._compare(other, np.not_equal)
-
-    def lt(self, other):
-        """self < other as a bool tensor (PyTorch's method spelling). Shape: broadcast of self and other."""
-        return self._compare(other, np.less)
-
-    def le(self, other):
-        """self ≤ other as a bool tensor. Shape: broadcast of self and other."""
-        return self._compare(other, np.less_equal)
-
-    def gt(self, other):
-        """self > other as a bool tensor. Shape: broadcast of self and other."""
-        return self._compare(other, np.greater)
-
-    def ge(self, other):
-        """self ≥ other as a bool tensor. Shape: broadcast of self and other."""
-        return self._compare(other, np.greater_equal)
-
-    def argmax(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        """Indices of the maxima along ``axis`` (or PyTorch's ``dim``), without gradient. Shape: as a reduction."""
-        return Tensor._make(np.argmax(self.data, axis=axis if dim is None else dim,
-                                      keepdims=keepdims if keepdim is None else keepdim), False, None)
-
-    def argmin(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        """Indices of the minima along ``axis`` (or ``dim``), without gradient. Shape: as a reduction."""
-        return Tensor._make(np.argmin(self.data, axis=axis if dim is None else dim,
-                                      keepdims=keepdims if keepdim is None else keepdim), False, None)
-
-    def any(self):
-        return bool(self.data.any())
-
-    def all(self):
-        return bool(self.data.all())
-
     # ---------------------------------------------------------------- in place, and PyTorch no-ops
-    def fill_(self, value):
-        """Set every element to ``value`` in place and return self (no graph is recorded).
-
-        As in PyTorch, a leaf that requires grad may only be filled under ``tg.no_grad()``. A gate's output
-        may not be filled at all: its gates may have saved this very array for backward.
-        Shape: self's, unchanged.
-        """
-        if isinstance(value, Tensor):
-            if value.data.size != 1:
-                raise ValueError(f"fill_: value must be a number or a one-element tensor, got shape {value.shape}")
-            value = value.data.item()
-        if self._gate is not None:
-            raise RuntimeError(f"fill_: cannot modify the output of the {self._gate.name} gate in place (backward "
-                               "may need its values); use .detach() or .clone() first")
-        if self._requires_grad and grad_mode.state.grad_enabled:
-            raise RuntimeError("fill_: a leaf tensor that requires grad can only be modified in place inside "
-                               "`with tg.no_grad():`")
-        self.data[...] = value
-        return self
-
-    def zero_(self):
-        """Set every element to 0 in place and return self; same rules as :meth:`fill_`. Shape: unchanged."""
-        return self.fill_(0)
-
     def contiguous(self):
         """Self (PyTorch's memory-layout call; layouts do not matter to tensorgate). Shape: unchanged."""
         return self
@@ -303,6 +356,16 @@ class Tensor:
     def cpu(self):
         """Self (tensorgate tensors always live in CPU memory). Shape: unchanged."""
         return self
+
+    def numpy(self, force=False):
+        """The underlying NumPy array (shared, not copied). Unlike PyTorch, allowed while the tensor requires
+        grad (an explicit conversion: the array carries no graph). Shape: self's."""
+        data = self.data if self.data.__class__ is np.ndarray else np.asarray(self.data)
+        return data.copy() if force else data
+
+    def new_tensor(self, data, dtype=None, requires_grad=False):
+        """A copy of ``data`` as a tensor of self's dtype (unless ``dtype``). Shape: that of data."""
+        return tensor(data, dtype=self.data.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
     # ---------------------------------------------------------------- printing
     def __repr__(self):
@@ -332,10 +395,18 @@ class _HookHandle:
         self._hooks.pop(self.id, None)
 
 
-def tensor(data, requires_grad=False, dtype=None):
-    """Make a tensor from data (see :class:`Tensor`). Floats become float32 unless ``dtype`` says otherwise.
+def tensor(data, *, dtype=None, device=None, requires_grad=False):
+    """Make a tensor from data (see :class:`Tensor`), always copying it, as ``torch.tensor`` (``from_numpy``
+    is the sharing one).
 
-    Shape: that of ``data``.
+    Floats become float32 unless ``dtype`` says otherwise — unlike PyTorch, which keeps a float64 NumPy
+    array's dtype: tensorgate's default is float32 everywhere. Shape: that of ``data``.
     """
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    if device is not None:
+        from .device import device as _device
 
+        _device(device)   # 'cpu' passes; 'cuda' is refused with a clear error
+    if isinstance(data, Tensor):
+        data = data.data
+    array = np.array(data, dtype=as_dtype(dtype), copy=True)
+    return Tensor(array, requires_grad=requires_grad, dtype=dtype)

@@ -116,7 +116,7 @@ def trace(fn, print_table=True, dtype="float64", **inputs):
                 row.downstream[labels.get(id(parent), "const")] = np.array(g)
 
     backward(out, observer=observe)
-    result = Trace(rows, float(out.item()), {name: t.grad for name, t in tensors.items()})
+    result = Trace(rows, float(out.item()), {name: t._grad for name, t in tensors.items()})
     if print_table:
         print(format_trace(result))
     return result

@@ -6,7 +6,6 @@ also attaches the operators (``+ - * / ** @``, indexing) and methods (``x.sigmoi
 :class:`~tensorgate.autograd.Tensor` — see ``tensor_methods.py``.
 """
 import builtins
-from collections import namedtuple
 
 import numpy as np
 
@@ -39,9 +38,33 @@ def reciprocal(a):
     return _ar.ReciprocalGate.apply(a)
 
 
-def div(a, b):
-    """a / b, computed as a · (1/b): two gates, as in the lecture's diagrams. Shape: broadcast of a and b."""
+def div(a, b, *, rounding_mode=None):
+    """a / b, computed as a · (1/b): two gates, as in the lecture's diagrams. Integer operands divide as
+    floats (float32), as PyTorch's true division; ``rounding_mode='floor'`` is ``a // b`` and ``'trunc'``
+    rounds toward zero (neither has a gradient). Shape: broadcast of a and b.
+    """
+    if rounding_mode is not None:
+        return _rounded_div(a, b, rounding_mode)
+    floating = [x.dtype for x in (a, b) if isinstance(x, Tensor) and x.dtype.kind == "f"]
+    dtype = floating[0] if floating else np.dtype(np.float32)
+    a = cast(a, dtype) if isinstance(a, Tensor) and a.dtype.kind != "f" else a
+    b = cast(b, dtype) if isinstance(b, Tensor) and b.dtype.kind != "f" else b
     return mul(a, reciprocal(b if isinstance(b, Tensor) else _float_like(b, a)))
+
+
+def _rounded_div(a, b, rounding_mode):
+    from ..autograd.tensor import _no_grad_op
+
+    if rounding_mode not in ("floor", "trunc"):
+        raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
+    if rounding_mode == "floor":
+        return _no_grad_op("div(rounding_mode='floor')", np.floor_divide, a, b)
+
+    def trunc(x, y):
+        q = np.trunc(np.true_divide(x, y))
+        return q.astype(np.result_type(x, y)) if np.result_type(x, y).kind in "iu" else q
+
+    return _no_grad_op("div(rounding_mode='trunc')", trunc, a, b)
 
 
 def _float_like(b, a):
@@ -140,8 +163,13 @@ def clip(a, min=None, max=None):
 clamp = clip
 
 
-def where(condition, a, b):
-    """a where ``condition`` is true, else b. Shape: broadcast of condition, a and b."""
+def where(condition, a=None, b=None):
+    """a where ``condition`` is true, else b. Shape: broadcast of condition, a and b.
+
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``, as in PyTorch.
+    """
+    if a is None and b is None:
+        return nonzero(condition, as_tuple=True)
     cond = condition.data if isinstance(condition, Tensor) else condition
     return _ar.WhereGate.apply(a, b, cond=cond.astype(bool) if hasattr(cond, "astype") else bool(cond))
 
@@ -202,34 +230,6 @@ def std(a, axis=None, *, dim=None, keepdim=None, keepdims=False, correction=1, u
     return sqrt(var(a, axis, dim=dim, keepdim=keepdim, keepdims=keepdims, correction=correction, unbiased=unbiased))
 
 
-MaxMin = namedtuple("MaxMin", ["values", "indices"])
-
-
-def max(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
-    """Maximum over ``axis``; ties share the gradient. Shape: as :func:`sum`.
-
-    ``max(a, dim=d)`` is PyTorch's form: it returns ``(values, indices)``, the indices of the maxima along d
-    (a tensor without gradient). ``max(a, axis=d)`` is NumPy's: the values only.
-    """
-    if dim is None:
-        return _red.MaxGate.apply(a, axis=axis, keepdims=keepdims)
-    _axis("max", axis, dim)
-    return MaxMin(_red.MaxGate.apply(a, axis=dim, keepdims=keepdim), _arg(a, np.argmax, dim, keepdim))
-
-
-def min(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
-    """Minimum over ``axis``; ties share the gradient. Shape: as :func:`sum`. ``dim=`` as in :func:`max`."""
-    if dim is None:
-        return _red.MinGate.apply(a, axis=axis, keepdims=keepdims)
-    _axis("min", axis, dim)
-    return MaxMin(_red.MinGate.apply(a, axis=dim, keepdims=keepdim), _arg(a, np.argmin, dim, keepdim))
-
-
-def _arg(a, find, axis, keepdims):
-    data = a.data if isinstance(a, Tensor) else np.asarray(a)
-    return Tensor(find(data, axis=axis, keepdims=keepdims))
-
-
 # ---------------------------------------------------------------- shapes
 def reshape(a, *shape):
     """a with a new shape (one entry may be −1). Shape: ``shape``."""
@@ -269,11 +269,6 @@ def t(a):
     if a.ndim > 2:
         raise ValueError(f"t: expects a tensor with at most 2 dimensions, got shape {a.shape}; use transpose(a, i, j)")
     return transpose(a) if a.ndim == 2 else a
-
-
-def flatten(a, start_dim=0):
-    """a with the axes from ``start_dim`` on merged into one. Shape: (d0, ..., d_{start-1}, rest)."""
-    return reshape(a, a.shape[:start_dim] + (-1,))
 
 
 def permute(a, *axes):
@@ -381,6 +376,16 @@ def linear(x, weight, bias=None):
     return LinearGate.apply(x, weight, bias)
 
 
+# PyTorch's reductions, selections and shapes (tensor_methods below attaches them as methods too)
+from .torch_indexing import (  # noqa: E402,F401
+    allclose, argwhere, bmm, count_nonzero, einsum, eq, equal, gather, ge, gt, index_select, isclose, isfinite,
+    isinf, isnan, le, logical_and, logical_not, logical_or, logical_xor, lt, masked_fill, ne, nonzero, scatter,
+    scatter_add,
+)
+from .torch_reductions import (  # noqa: E402,F401
+    all, amax, amin, any, argmax, argmin, argsort, cumsum, logsumexp, max, median, min, norm, prod, sort, topk,
+)
+from .torch_views import chunk, expand, expand_as, flatten, repeat, split, to, unbind, unflatten, view_as  # noqa: E402,F401,E501
 from . import tensor_methods as _tensor_methods  # noqa: E402,F401  (attaches the methods above to Tensor)
 from .loss import (  # noqa: E402,F401  (the loss gates; see loss.py)
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss, mse_loss, nll_loss,

@@ -49,6 +49,8 @@ class TanhGate(Gate):
 class ReLUGate(Gate):
     """relu(a) = max(0, a).   relu'(a) = 1 if a > 0 else 0.  Saves z (z > 0 exactly where a > 0).
 
+    At the kink a = 0 the derivative is taken as 0, as the lecture and PyTorch do.
+
     Shape: a: any; z: same.
     """
 

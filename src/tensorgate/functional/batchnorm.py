@@ -122,7 +122,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     rm, rv = _array(running_mean), _array(running_var)
     if not training and (rm is None or rv is None):
         training = True  # no running statistics: normalise with the batch's own (PyTorch's behaviour)
-    n = input.size // max(1, _prod(tuple(1 if i in axes else s for i, s in enumerate(input.shape))))
+    n = input.numel() // max(1, _prod(tuple(1 if i in axes else s for i, s in enumerate(input.shape))))
     if training and n <= 1:
         raise ValueError(f"batch_norm: expected more than 1 value per channel in training, got input shape "
                          f"{tuple(input.shape)}; use a batch of at least 2 or call model.eval()")

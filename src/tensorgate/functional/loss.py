@@ -93,7 +93,7 @@ def _same_shape(fn, x, y, hint=""):
         if x.ndim and y.ndim and x.shape[0] != y.shape[0]:
             raise ValueError(f"{fn}: input and target have different batch sizes: input shape {tuple(x.shape)}, "
                              f"target shape {tuple(y.shape)}")
-        if not hint and x.size == y.size:
+        if not hint and math.prod(x.shape) == math.prod(y.shape):
             hint = f"; reshape one of them, e.g. target.reshape{tuple(x.shape)}"
         raise ValueError(f"{fn}: input shape {tuple(x.shape)} and target shape {tuple(y.shape)} must be equal"
                          f"{hint}")

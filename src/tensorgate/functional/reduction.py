@@ -99,3 +99,71 @@ class MinGate(MaxGate):
     """
 
     reduce = staticmethod(xp.min)
+
+
+class ProdGate(Gate):
+    """z = Π a over ``axis``.   ∂z/∂a_i = Π_{j≠i} a_j (the product of the others).
+
+    The product of the others is computed as (product of those before i) · (product of those after i), so
+    a zero among the a_j gives the right derivative instead of 0/0. Saves a.
+    Shape: as :class:`Sum`.
+    """
+
+    name = "prod"
+
+    def forward(self, a, axis=None, keepdims=False):
+        self.a = a
+        self.axes = _normalize_axis(axis, a.ndim)
+        self.keepdims = keepdims
+        return xp.prod(a, axis=self.axes, keepdims=keepdims)
+
+    def backward(self, g):
+        a, axes = self.a, self.axes
+        rest = [i for i in range(a.ndim) if i not in axes]
+        order = rest + list(axes)
+        moved = xp.transpose(a, order)
+        rows = moved.reshape(-1, max(1, int(xp.prod([a.shape[i] for i in axes], dtype=xp.int64))))
+        ones = xp.ones((rows.shape[0], 1), dtype=a.dtype)
+        before = xp.concatenate([ones, xp.cumprod(rows[:, :-1], axis=1)], axis=1)
+        after = xp.concatenate([xp.cumprod(rows[:, :0:-1], axis=1)[:, ::-1], ones], axis=1)
+        others = xp.transpose((before * after).reshape(moved.shape), xp.argsort(order))
+        return _expand(g, a.shape, axes, self.keepdims) * others
+
+
+class CumsumGate(Gate):
+    """z_i = Σ_{j≤i} a_j along ``axis``.   ∂L/∂a_j = Σ_{i≥j} ∂L/∂z_i: the cumulative sum taken backwards.
+
+    Shape: a: any; z: a's shape.
+    """
+
+    needs_float = False
+
+    name = "cumsum"
+
+    def forward(self, a, axis=0):
+        self.axis = axis
+        return xp.cumsum(a, axis=axis)
+
+    def backward(self, g):
+        return xp.flip(xp.cumsum(xp.flip(g, self.axis), axis=self.axis), self.axis)
+
+
+class NormGate(Gate):
+    """z = ‖a‖₂ = √(Σ a²) over ``axis``.   ∂z/∂a = a / z, taken as 0 where z = 0 (PyTorch's subgradient).
+
+    Saves a and z. Shape: as :class:`Sum`.
+    """
+
+    name = "norm"
+
+    def forward(self, a, axis=None, keepdims=False):
+        self.a = a
+        self.axes = _normalize_axis(axis, a.ndim)
+        self.keepdims = keepdims
+        self.z = xp.sqrt(xp.sum(a * a, axis=self.axes, keepdims=True))
+        return self.z if keepdims else self.z.reshape([n for i, n in enumerate(a.shape) if i not in self.axes])
+
+    def backward(self, g):
+        g = _expand(g, self.a.shape, self.axes, self.keepdims)
+        safe = xp.where(self.z == 0, 1, self.z)
+        return (g * xp.where(self.z == 0, 0, self.a / safe)).astype(self.a.dtype, copy=False)

@@ -105,3 +105,60 @@ class StackGate(Gate):
 
     def backward(self, g):
         return tuple(xp.moveaxis(g, self.axis, 0))
+
+
+class ExpandGate(Gate):
+    """z = a broadcast to ``shape`` (a read-only view, PyTorch's ``expand``).   The gradient is summed back
+    over the broadcast axes.
+
+    Shape: a: any, broadcastable to ``shape``; z: ``shape``.
+    """
+
+    needs_float = False
+
+    name = "expand"
+
+    def forward(self, a, shape=None):
+        self.in_shape = a.shape
+        try:
+            return xp.broadcast_to(a, shape)
+        except ValueError:
+            raise ValueError(f"expand: cannot expand a tensor of shape {a.shape} to shape {tuple(shape)} "
+                             "(only sizes of 1 can grow)") from None
+
+    def backward(self, g):
+        return B.unbroadcast(g, self.in_shape)
+
+
+class ScatterGate(Gate):
+    """z = a with ``src`` written (``add=False``) or added (``add=True``, repeats accumulate) at ``index``
+    (a NumPy index tuple addressing the places, one array per axis, all of src's kept shape).
+
+    ∂z/∂a = 1 except, when writing, 0 at the overwritten places; ∂z/∂src = 1 at the places it went to.
+    Shape: a: any; src: at least the index arrays' shape (the leading part is used); z: a's shape.
+    """
+
+    needs_float = False
+
+    name = "scatter"
+
+    def forward(self, a, src, index=None, add=False):
+        self.index, self.add, self.src_shape = index, add, src.shape
+        self.used = tuple(slice(0, n) for n in index[0].shape)
+        z = a.copy()
+        if add:
+            xp.add.at(z, index, src[self.used])
+        else:
+            z[index] = src[self.used]
+        return z
+
+    def backward(self, g):
+        ga = gs = None
+        if self.needs[0]:
+            ga = g.copy()
+            if not self.add:
+                ga[self.index] = 0
+        if self.needs[1]:
+            gs = xp.zeros(self.src_shape, dtype=g.dtype)
+            gs[self.used] = g[self.index]
+        return ga, gs

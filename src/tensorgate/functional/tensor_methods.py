@@ -2,12 +2,29 @@
 
 Kept in one table so that it is easy to see which Python syntax runs which gate.
 """
+import numpy as np
+
+from ..autograd.numpy_interop import AVAILABLE, UFUNC_GATES
 from ..autograd.tensor import Tensor
 from .. import functional as F
 
 
 def _reflected(fn):
     return lambda self, other: fn(other, self)
+
+
+def _add(self, other, *, alpha=1):
+    return F.add(self, other if alpha == 1 else F.mul(other, alpha))
+
+
+def _sub(self, other, *, alpha=1):
+    return F.sub(self, other if alpha == 1 else F.mul(other, alpha))
+
+
+def _dot(self, other):
+    if self.ndim != 1 or other.ndim != 1:
+        raise ValueError(f"dot: expects two 1-D tensors, got shapes {self.shape} and {other.shape}")
+    return F.matmul(self, other)
 
 
 def _cast_method(dtype):
@@ -27,7 +44,7 @@ _METHODS = {
     "pow": F.pow, "reciprocal": F.reciprocal, "maximum": F.maximum, "minimum": F.minimum,
     "clip": F.clip, "clamp": F.clip,
     "sum": F.sum, "mean": F.mean, "max": F.max, "min": F.min,
-    "reshape": F.reshape, "view": F.reshape, "flatten": F.flatten,
+    "reshape": F.reshape, "view": F.reshape,
     "transpose": F.transpose, "permute": F.permute,
     "sigmoid": F.sigmoid, "tanh": F.tanh, "relu": F.relu, "leaky_relu": F.leaky_relu,
     "gelu": F.gelu, "hardtanh": F.hardtanh, "softmax": F.softmax, "log_softmax": F.log_softmax,
@@ -37,7 +54,24 @@ _METHODS = {
     # PyTorch's spellings, built from the gates above
     "unsqueeze": F.unsqueeze, "squeeze": F.squeeze, "clone": F.clone, "t": F.t, "neg": F.neg,
     "matmul": F.matmul, "mm": F.mm, "var": F.var, "std": F.std,
-    "astype": F.cast, "to": F.cast,
+    "astype": F.cast, "to": F.to, "type_as": lambda self, other: F.cast(self, other.dtype),
+    # PyTorch's reductions (functional/torch_reductions.py): max(1) is (values, indices)
+    "argmax": F.argmax, "argmin": F.argmin, "amax": F.amax, "amin": F.amin, "sort": F.sort,
+    "argsort": F.argsort, "topk": F.topk, "median": F.median, "prod": F.prod, "cumsum": F.cumsum,
+    "logsumexp": F.logsumexp, "norm": F.norm,
+    # selections, masks and products (functional/torch_indexing.py)
+    "gather": F.gather, "scatter": F.scatter, "scatter_add": F.scatter_add, "index_select": F.index_select,
+    "masked_fill": F.masked_fill, "nonzero": F.nonzero, "isnan": F.isnan, "isinf": F.isinf,
+    "isfinite": F.isfinite, "logical_and": F.logical_and, "logical_or": F.logical_or,
+    "logical_xor": F.logical_xor, "logical_not": F.logical_not, "bmm": F.bmm, "equal": F.equal,
+    "allclose": F.allclose, "isclose": F.isclose, "count_nonzero": F.count_nonzero,
+    "div": F.div, "divide": F.div, "mul": F.mul, "multiply": F.mul, "add": _add, "sub": _sub,
+    "subtract": _sub, "true_divide": F.div, "floor_divide": lambda self, other: self // other,
+    "square": lambda self: F.mul(self, self), "dot": _dot,
+    # shapes (functional/torch_views.py)
+    "flatten": F.flatten, "unflatten": F.unflatten, "view_as": F.view_as, "expand": F.expand,
+    "expand_as": F.expand_as, "repeat": F.repeat, "split": F.split, "chunk": F.chunk, "unbind": F.unbind,
+    "reshape_as": F.view_as, "masked_select": lambda self, mask: F.getitem(self, mask),
 }
 
 for _name, _fn in _METHODS.items():
@@ -45,3 +79,18 @@ for _name, _fn in _METHODS.items():
 
 Tensor.T = property(lambda self: F.transpose(self))
 Tensor.__hash__ = object.__hash__  # tensors are dict keys by identity (parameters, optimiser state)
+
+# NumPy ufuncs that run a gate when given a tensor (autograd/numpy_interop.py): np.exp(t) keeps the graph.
+# A ufunc missing here raises a TypeError naming tg.<name> when a tensor requires grad; add a line per gate
+# (np.sin: F.sin once the sin gate exists).
+UFUNC_GATES.update({
+    np.add: F.add, np.subtract: F.sub, np.multiply: F.mul, np.true_divide: F.div, np.negative: F.neg,
+    np.power: F.pow, np.matmul: F.matmul, np.exp: F.exp, np.log: F.log, np.sqrt: F.sqrt, np.absolute: F.abs,
+    np.maximum: F.maximum, np.minimum: F.minimum, np.tanh: F.tanh, np.reciprocal: F.reciprocal,
+})
+for _ufunc, _name in ((getattr(np, n, None), n) for n in ("sin", "cos", "tan", "log1p", "expm1", "sign",
+                                                            "floor", "ceil", "square")):
+    if _ufunc is not None and hasattr(F, _name):   # the gates another part of tensorgate may add
+        UFUNC_GATES.setdefault(_ufunc, getattr(F, _name))
+
+AVAILABLE.update(name for name in dir(F) if not name.startswith("_"))

@@ -18,7 +18,7 @@ class UndefinedMetricWarning(UserWarning):
 def _as_array(x, name):
     """Turn ``x`` (a Tensor, a NumPy array, a list, a tuple) into a NumPy array; never copies a Tensor."""
     if isinstance(x, Tensor):
-        return x.numpy()
+        return x.detach().numpy()
     if x is None:
         raise ValueError(f"{name}: expected an array, got None")
     return np.asarray(x)

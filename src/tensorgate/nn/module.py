@@ -387,10 +387,10 @@ class Module(Configurable):
     def zero_grad(self, set_to_none=True):
         """Forget every parameter's gradient (``.grad = None``; zeros in place with ``set_to_none=False``)."""
         for p in self.parameters():
-            if set_to_none or p.grad is None:
-                p.grad = None
+            if set_to_none or p._grad is None:
+                p._grad = None
             else:
-                p.grad[...] = 0
+                p._grad[...] = 0
 
     def to(self, dtype):
         """Convert floating parameters and buffers to ``dtype`` in place (the Parameter objects stay the same).
@@ -405,8 +405,8 @@ class Module(Configurable):
         for t in list(self.parameters()) + list(self.buffers()):
             if t.data.dtype.kind == "f" and t.data.dtype != dtype:
                 t.data = t.data.astype(dtype)
-                if t.grad is not None:
-                    t.grad = t.grad.astype(dtype)
+                if t._grad is not None:
+                    t._grad = t._grad.astype(dtype)
         return self
 
     def float(self):

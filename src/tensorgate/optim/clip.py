@@ -11,7 +11,7 @@ __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 def _grads(parameters):
     if isinstance(parameters, Tensor):
         parameters = [parameters]
-    return [p.grad for p in parameters if p.grad is not None]
+    return [p._grad for p in parameters if p._grad is not None]
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False):
@@ -48,7 +48,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     >>> (w * tg.tensor([3.0, 4.0])).sum().backward()      # ∇ = [3, 4], norm 5
     >>> round(clip_grad_norm_([w], max_norm=1.0), 4)
     5.0
-    >>> w.grad.round(4)
+    >>> w.grad.numpy().round(4)
     array([0.6, 0.8], dtype=float32)
     """
     grads = _grads(parameters)
@@ -82,7 +82,7 @@ def clip_grad_value_(parameters, clip_value):
     >>> w = tg.tensor([0.0, 0.0], requires_grad=True)
     >>> (w * tg.tensor([3.0, -0.5])).sum().backward()
     >>> clip_grad_value_([w], 1.0)
-    >>> w.grad
+    >>> w.grad.numpy()
     array([ 1. , -0.5], dtype=float32)
     """
     clip_value = float(clip_value)

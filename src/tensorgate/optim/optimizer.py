@@ -127,13 +127,13 @@ class Optimizer:
 
     # ---------------------------------------------------------------- the step
     def zero_grad(self, set_to_none=True):
-        """Forget the gradients: ``p.grad = None`` (default) or fill them with zeros in place."""
+        """Forget the gradients: ``p._grad = None`` (default) or fill them with zeros in place."""
         for group in self.param_groups:
             for p in group["params"]:
                 if set_to_none:
-                    p.grad = None
-                elif p.grad is not None:
-                    p.grad.fill(0)
+                    p._grad = None
+                elif p._grad is not None:
+                    p._grad.fill(0)
 
     def step(self):
         """Update every parameter that has a gradient, in place; parameters whose grad is None are skipped."""
@@ -144,7 +144,7 @@ class Optimizer:
         """One group's update, parameter by parameter through ``_update`` (a subclass may take a faster path)."""
         states = self.state
         for p in group["params"]:
-            grad = p.grad
+            grad = p._grad
             if grad is None:
                 continue
             data = p.data

@@ -102,7 +102,7 @@ class SGD(Optimizer):
             if p.data is not data or states[p].get("momentum_buffer") is not v:
                 del self._layouts[id(group)]   # a new array (model.to) or velocity: lay them out anew
                 return False
-            grad = p.grad
+            grad = p._grad
             if grad is None or grad.shape != data.shape:   # the general path skips it, or names the shapes
                 return False
             grads.append(grad)

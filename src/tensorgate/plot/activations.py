@@ -32,7 +32,7 @@ def activation_and_derivative(name, x):
     t = tensor(np.asarray(x, dtype=np.float64), requires_grad=True, dtype="float64")
     out = getattr(F, name)(t)
     out.sum().backward()
-    grad = t.grad
+    grad = t._grad
     grad = np.zeros_like(t.data) if grad is None else np.asarray(getattr(grad, "data", grad))
     return np.asarray(out.data), grad
 

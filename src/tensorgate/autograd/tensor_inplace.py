@@ -1,0 +1,239 @@
+"""In-place operations on a Tensor: ``+=``, ``add_``, ``zero_``, ``copy_``, ``x[mask] = 0``, ...
+
+They write into the tensor's own array, so every view of it (``from_numpy``, ``.grad`` of a parameter, a
+slice of a batch) sees the change, as in PyTorch. No graph is recorded for them, so two cases are refused
+with PyTorch's error rather than risk a wrong gradient:
+
+* a leaf that requires grad, while gradients are recorded (``with tg.no_grad():`` makes it legal, which is
+  how a manual update ``p -= lr * p.grad`` is written);
+* the output of a gate while gradients are recorded: backward may still need its values. PyTorch rebases
+  the graph onto the in-place op; tensorgate does not (write ``h = h + b`` instead).
+
+Every in-place change increments ``_version`` (PyTorch's ``t._version``) and stamps the tensor with a global
+clock; a gate remembers the clock when it ran, and its backward refuses, as PyTorch's version counter does,
+if one of its inputs was written in place since (it may have saved the old values). Unlike PyTorch, this
+also refuses for gates that saved nothing (add, reshape), and it does not see writes through a view.
+"""
+import weakref
+
+import numpy as np
+
+from ..backend import random as _random
+from . import grad_mode
+
+
+def _array(value):
+    """The array (or number) underneath ``value``, which may be a Tensor."""
+    return value.data if hasattr(value, "_requires_grad") else value
+
+
+class _Clock:
+    value = 0
+
+
+#: counts in-place writes; ``Gate.apply`` stores its value in each gate it records
+clock = _Clock()
+#: id(tensor) → (weak reference, clock value of its last in-place write), for tensors written in place only
+#: (keyed by id: a WeakKeyDictionary would compare tensors with ==, which is elementwise)
+_stamps = {}
+
+
+def _stamp(t):
+    key = id(t)
+    entry = _stamps.get(key)
+    if entry is None or entry[0]() is not t:
+        ref = weakref.ref(t, lambda _, key=key: _stamps.pop(key, None))
+    else:
+        ref = entry[0]
+    _stamps[key] = (ref, clock.value)
+
+
+def _stamp_of(t):
+    entry = _stamps.get(id(t))
+    return entry[1] if entry is not None and entry[0]() is t else 0
+
+
+def check_unmodified(gate):
+    """Raise PyTorch's version-counter error if an input of ``gate`` was written in place after its forward."""
+    for i, t in enumerate(gate.inputs):
+        if _stamp_of(t) > gate.clock:
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by an inplace "
+                f"operation: input {i} of the {gate.name} gate, of shape {t.shape}, was written in place after "
+                f"the gate used it (now at version {t._version}). Write the change out of place (y = x + 1), "
+                "or modify it only after backward")
+
+
+class InPlaceMixin:
+    """The in-place half of :class:`~tensorgate.autograd.tensor.Tensor` (see the module docstring)."""
+
+    __slots__ = ()
+
+    def _check_inplace(self, op, operands=()):
+        """Raise where writing into this tensor would corrupt a graph, as PyTorch does."""
+        if not grad_mode.state.grad_enabled:
+            return
+        if self._gate is not None:
+            raise RuntimeError(
+                f"{op}: cannot modify the output of the {self._gate.name} gate in place while gradients are "
+                "recorded (backward may need its old values); write h = h + x instead of h += x, or use "
+                ".detach() / .clone() first")
+        if self._requires_grad:
+            raise RuntimeError(
+                f"{op}: a leaf Variable that requires grad is being used in an in-place operation; "
+                "wrap the update in `with tg.no_grad():` (e.g. p -= lr * p.grad)")
+        for x in operands:
+            if getattr(x, "_requires_grad", False):
+                raise RuntimeError(
+                    f"{op}: writing a tensor that requires grad into one that does not is not supported in "
+                    "place (PyTorch would record it in the graph); write y = y + x instead")
+
+    def _write(self, op, fn, *operands):
+        """Run ``fn(array)``, which modifies this tensor's array in place, after the checks; return self."""
+        self._check_inplace(op, operands)
+        if self.data.__class__ is not np.ndarray:   # a gate's 0-d result may be a NumPy scalar
+            self.data = np.asarray(self.data)
+        try:
+            fn(self.data)
+        except (TypeError, ValueError) as e:   # NumPy's casting and broadcasting errors, named for the user
+            shapes = ", ".join(str(np.shape(_array(x))) for x in operands)
+            raise type(e)(f"{op}: cannot write into a tensor of shape {self.shape} and dtype {self.dtype} "
+                          f"from operands of shape {shapes}: {e}") from None
+        self._version += 1
+        clock.value += 1
+        _stamp(self)
+        return self
+
+    # ---------------------------------------------------------------- arithmetic
+    def add_(self, other, *, alpha=1):
+        """self ← self + alpha·other in place; returns self. Shape: other broadcasts to self's shape."""
+        o = _array(other)
+        return self._write("add_", lambda a: np.add(a, o if alpha == 1 else alpha * np.asarray(o), out=a,
+                                                   casting="same_kind"), other)
+
+    def sub_(self, other, *, alpha=1):
+        """self ← self − alpha·other in place; returns self. Shape: other broadcasts to self's shape."""
+        o = _array(other)
+        return self._write("sub_", lambda a: np.subtract(a, o if alpha == 1 else alpha * np.asarray(o), out=a,
+                                                        casting="same_kind"), other)
+
+    def mul_(self, other):
+        """self ← self · other in place; returns self. Shape: other broadcasts to self's shape."""
+        o = _array(other)
+        return self._write("mul_", lambda a: np.multiply(a, o, out=a, casting="same_kind"), other)
+
+    def div_(self, other):
+        """self ← self / other in place (floating tensors only, as PyTorch); returns self. Shape: self's."""
+        o = _array(other)
+        return self._write("div_", lambda a: np.divide(a, o, out=a, casting="same_kind"), other)
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    def clamp_(self, min=None, max=None):
+        """self clipped to [min, max] in place; returns self. Shape: self's."""
+        if min is None and max is None:
+            raise ValueError("clamp_: give at least one of min and max")
+        lo, hi = _array(min), _array(max)
+        return self._write("clamp_", lambda a: np.clip(a, lo, hi, out=a))
+
+    clip_ = clamp_
+
+    # ---------------------------------------------------------------- filling
+    def fill_(self, value):
+        """Set every element to ``value`` (a number or one-element tensor) in place; returns self.
+
+        As in PyTorch, a leaf that requires grad may only be filled under ``tg.no_grad()``, and a gate's
+        output not at all while gradients are recorded. Shape: self's, unchanged.
+        """
+        value = _array(value)
+        if np.ndim(value) and np.size(value) != 1:
+            raise ValueError(f"fill_: value must be a number or a one-element tensor, got shape {np.shape(value)}")
+        return self._write("fill_", lambda a: a.fill(np.asarray(value).item()))
+
+    def zero_(self):
+        """Set every element to 0 in place and return self; same rules as :meth:`fill_`. Shape: unchanged."""
+        return self.fill_(0)
+
+    def copy_(self, src):
+        """Copy ``src``'s values into self (cast to self's dtype, broadcast to its shape); returns self.
+
+        Shape: src broadcasts to self's shape.
+        """
+        s = _array(src)
+        return self._write("copy_", lambda a: np.copyto(a, s, casting="unsafe"), src)
+
+    def uniform_(self, a=0.0, b=1.0):
+        """Fill self with samples of U(a, b) from tensorgate's generator (``tg.manual_seed``); returns self."""
+        return self._write("uniform_", lambda x: np.copyto(x, _random.generator().uniform(a, b, x.shape),
+                                                           casting="unsafe"))
+
+    def normal_(self, mean=0.0, std=1.0):
+        """Fill self with samples of N(mean, std²) from tensorgate's generator; returns self."""
+        return self._write("normal_", lambda x: np.copyto(x, _random.generator().normal(mean, std, x.shape),
+                                                          casting="unsafe"))
+
+    def masked_fill_(self, mask, value):
+        """Set the elements where ``mask`` is true to ``value`` in place; returns self.
+
+        Shape: mask broadcasts to self's shape.
+        """
+        m, v = np.asarray(_array(mask)), _array(value)
+        if m.dtype != np.bool_:
+            raise TypeError(f"masked_fill_: mask must be a bool tensor, got dtype {m.dtype}")
+        return self._write("masked_fill_", lambda a: np.putmask(a, np.broadcast_to(m, a.shape), v))
+
+    def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
+        """self[..., index[i][j], ...] = src[i][j] along ``dim`` in place (PyTorch's scatter_); returns self.
+
+        ``src`` may be a tensor or a number (``value=`` too). Used for one-hot: zeros(n, k).scatter_(1, y[:, None], 1).
+        Shape: index has self's number of dimensions; src broadcasts to index's shape.
+        """
+        if reduce is not None:
+            raise NotImplementedError("scatter_: reduce= is not supported; use scatter_add_ for reduce='add'")
+        src = value if src is None else src
+        idx = _scatter_index(self.data, dim, _array(index))
+        s = np.broadcast_to(np.asarray(_array(src)), idx[0].shape)
+        return self._write("scatter_", lambda a: a.__setitem__(idx, s), src)
+
+    def scatter_add_(self, dim, index, src):
+        """self[..., index[i][j], ...] += src[i][j] along ``dim`` in place (repeats accumulate); returns self.
+
+        Shape: index has self's number of dimensions; src at least index's shape.
+        """
+        idx = _scatter_index(self.data, dim, _array(index))
+        s = np.asarray(_array(src))[tuple(slice(0, n) for n in idx[0].shape)]
+        return self._write("scatter_add_", lambda a: np.add.at(a, idx, s), src)
+
+    def __setitem__(self, index, value):
+        """``x[index] = value`` in place (masks, slices, integer arrays), with the rules of :meth:`fill_`.
+
+        Shape: value broadcasts to the shape of ``x[index]``.
+        """
+        if hasattr(index, "_requires_grad"):
+            index = index.data
+        elif isinstance(index, tuple):
+            index = tuple(_array(i) for i in index)
+        v = _array(value)
+        self._write("__setitem__", lambda a: a.__setitem__(index, v), value)
+
+
+def _scatter_index(data, dim, index):
+    """The NumPy index tuple that addresses ``data`` at ``index`` along ``dim`` and at i, j, ... elsewhere."""
+    index = np.asarray(index)
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"index must be an integer tensor, got dtype {index.dtype}")
+    if index.ndim != data.ndim:
+        raise ValueError(f"index must have as many dimensions as the tensor ({data.ndim}), got shape {index.shape}")
+    dim = dim % data.ndim
+    grids = np.indices(index.shape, sparse=True)
+    return tuple(np.broadcast_arrays(*[index if ax == dim else grids[ax] for ax in range(data.ndim)]))

@@ -1,0 +1,217 @@
+"""Masks, logic and index operations with PyTorch's names: gather, scatter, index_select, masked_fill,
+nonzero, isnan, logical_and, eq, ..., and the products bmm and einsum.
+
+Comparisons and logic carry no gradient (their results are bool tensors). Selections (gather,
+index_select, masked_fill, scatter) are gates: the gradient goes back to the elements selected.
+"""
+import numpy as np
+
+from ..autograd.tensor import Tensor
+from ..autograd.tensor_inplace import _scatter_index
+from . import shape as _sh
+from .einsum import EinsumGate, parse_equation
+
+
+def _tensor(x):
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _data(x):
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _bool(name, x):
+    return Tensor._make(np.asarray(x), False, None)
+
+
+# ---------------------------------------------------------------- selections (gates)
+def gather(input, dim, index):
+    """out[i][j] = input[index[i][j]][j] (dim 0), input[i][index[i][j]] (dim 1), ...; the gradient goes back
+    to the gathered places (repeats accumulate).
+
+    Shape: index has input's number of dimensions; out has index's shape.
+    """
+    input = _tensor(input)
+    return _sh.GetItemGate.apply(input, index=_scatter_index(input.data, dim, _data(index)))
+
+
+def scatter(input, dim, index, src=None, *, value=None):
+    """A copy of input with ``src`` (a tensor, or a number as ``value``) written at ``index`` along ``dim``.
+
+    Shape: index has input's number of dimensions; src at least index's shape; out has input's shape.
+    """
+    input = _tensor(input)
+    idx = _scatter_index(input.data, dim, _data(index))
+    src = value if src is None else src
+    if not isinstance(src, Tensor):
+        src = Tensor(np.full(idx[0].shape, src, dtype=input.dtype))
+    return _sh.ScatterGate.apply(input, src, index=idx, add=False)
+
+
+def scatter_add(input, dim, index, src):
+    """A copy of input with ``src`` added at ``index`` along ``dim`` (repeated places accumulate).
+
+    Shape: as :func:`scatter`.
+    """
+    input = _tensor(input)
+    return _sh.ScatterGate.apply(input, _tensor(src), index=_scatter_index(input.data, dim, _data(index)),
+                                 add=True)
+
+
+def index_select(input, dim, index):
+    """The slices of input at the positions ``index`` (1-D integers) along ``dim``.
+
+    Shape: input's shape with len(index) along dim.
+    """
+    input = _tensor(input)
+    index = _data(index)
+    if index.ndim > 1 or index.dtype.kind not in "iu":
+        raise TypeError(f"index_select: index must be a 1-D integer tensor, got dtype {index.dtype} and shape "
+                        f"{index.shape}")
+    where = [slice(None)] * input.ndim
+    where[dim] = index.reshape(-1)
+    return _sh.GetItemGate.apply(input, index=tuple(where))
+
+
+def masked_fill(input, mask, value):
+    """A copy of input with ``value`` where ``mask`` is true; the gradient passes where it is false.
+
+    Shape: mask broadcasts to input's shape; out has input's shape.
+    """
+    from . import where
+
+    input = _tensor(input)
+    m = _data(mask)
+    if m.dtype != np.bool_:
+        raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
+    value = value.data if isinstance(value, Tensor) else value
+    fill = np.asarray(value, dtype=input.dtype)
+    return where(np.broadcast_to(m, input.shape), Tensor(fill, dtype=input.dtype), input)
+
+
+def nonzero(input, *, as_tuple=False):
+    """The indices of the nonzero elements: an int64 tensor of shape (count, ndim), or with ``as_tuple``
+    one 1-D tensor per dimension (NumPy's ``nonzero``). Shape: (count, input.ndim)."""
+    data = _data(input)
+    if as_tuple:
+        return tuple(Tensor(i.astype(np.int64)) for i in np.nonzero(data))
+    return Tensor(np.argwhere(data).astype(np.int64))
+
+
+def argwhere(input):
+    """The indices of the nonzero elements, as :func:`nonzero`. Shape: (count, input.ndim)."""
+    return nonzero(input)
+
+
+# ---------------------------------------------------------------- comparisons and logic (bool, no gradient)
+def eq(input, other):
+    """input = other elementwise, a bool tensor. Shape: broadcast of both."""
+    return _tensor(input).eq(other)
+
+
+def ne(input, other):
+    """input ≠ other elementwise, a bool tensor. Shape: broadcast of both."""
+    return _tensor(input).ne(other)
+
+
+def lt(input, other):
+    """input < other elementwise, a bool tensor. Shape: broadcast of both."""
+    return _tensor(input).lt(other)
+
+
+def le(input, other):
+    """input ≤ other elementwise, a bool tensor. Shape: broadcast of both."""
+    return _tensor(input).le(other)
+
+
+def gt(input, other):
+    """input > other elementwise, a bool tensor. Shape: broadcast of both."""
+    return _tensor(input).gt(other)
+
+
+def ge(input, other):
+    """input ≥ other elementwise, a bool tensor. Shape: broadcast of both."""
+    return _tensor(input).ge(other)
+
+
+def equal(input, other):
+    """True if both have the same shape and the same elements (a Python bool). Shape: not applicable."""
+    a, b = _data(input), _data(other)
+    return a.shape == b.shape and bool(np.array_equal(a, b))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True if |input − other| ≤ atol + rtol·|other| everywhere (a Python bool). Shape: broadcastable."""
+    return bool(np.allclose(_data(input), _data(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """|input − other| ≤ atol + rtol·|other| elementwise, a bool tensor. Shape: broadcast of both."""
+    return _bool("isclose", np.isclose(_data(input), _data(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isnan(input):
+    """True where input is nan. Shape: input's."""
+    return _bool("isnan", np.isnan(_data(input)))
+
+
+def isinf(input):
+    """True where input is ±inf. Shape: input's."""
+    return _bool("isinf", np.isinf(_data(input)))
+
+
+def isfinite(input):
+    """True where input is neither nan nor ±inf. Shape: input's."""
+    return _bool("isfinite", np.isfinite(_data(input)))
+
+
+def logical_and(input, other):
+    """input ∧ other (nonzero is true), a bool tensor. Shape: broadcast of both."""
+    return _bool("logical_and", np.logical_and(_data(input), _data(other)))
+
+
+def logical_or(input, other):
+    """input ∨ other (nonzero is true), a bool tensor. Shape: broadcast of both."""
+    return _bool("logical_or", np.logical_or(_data(input), _data(other)))
+
+
+def logical_xor(input, other):
+    """input ⊕ other (nonzero is true), a bool tensor. Shape: broadcast of both."""
+    return _bool("logical_xor", np.logical_xor(_data(input), _data(other)))
+
+
+def logical_not(input):
+    """¬input (nonzero is true), a bool tensor. Shape: input's."""
+    return _bool("logical_not", np.logical_not(_data(input)))
+
+
+def count_nonzero(input, dim=None):
+    """The number of nonzero elements (along ``dim``), int64. Shape: as a reduction."""
+    return Tensor(np.asarray(np.count_nonzero(_data(input), axis=dim), dtype=np.int64))
+
+
+# ---------------------------------------------------------------- products
+def bmm(input, mat2):
+    """Batched matrix product (PyTorch's ``bmm``: 3-D operands, no broadcasting).
+
+    Shape: (b, n, m) @ (b, m, p) → (b, n, p).
+    """
+    from . import matmul
+
+    a, b = _tensor(input), _tensor(mat2)
+    if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
+        raise ValueError(f"bmm: expects (b, n, m) and (b, m, p) tensors, got shapes {a.shape} and {b.shape}")
+    return matmul(a, b)
+
+
+def einsum(equation, *operands):
+    """Einstein summation, e.g. ``einsum('bij,bjk->bik', a, b)`` (no '...' and no repeated subscript within
+    an operand). Shape: as the equation says.
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    subs, output = parse_equation(equation, len(operands))
+    for s, x in zip(subs, operands):
+        if len(s) != np.ndim(_data(x)):
+            raise ValueError(f"einsum: subscripts {s!r} do not match an operand of shape {np.shape(_data(x))}")
+    return EinsumGate.apply(*operands, subs=subs, output=output)
