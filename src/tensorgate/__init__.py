@@ -16,6 +16,9 @@ from .functional import (
     maximum, mean, minimum, permute, relu, reshape, sigmoid, softmax, sqrt, stack, step, tanh, transpose,
     where,
 )
+from .functional import (  # noqa: E402  the elementwise gates of issue 17 (torch.sin, torch.selu, ...)
+    ceil, cos, expm1, floor, log1p, pow, round, rsqrt, selu, sign, sin, tan,
+)
 
 float32 = "float32"
 float64 = "float64"

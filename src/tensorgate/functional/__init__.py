@@ -380,6 +380,8 @@ def linear(x, weight, bias=None):
     return _Linear.apply(x, weight, bias)
 
 
+from .elementwise import ceil, cos, expm1, floor, log1p, round, rsqrt, sign, sin, tan  # noqa: E402,F401
+from .activation_extra import elu, logsigmoid, mish, selu, silu, softplus  # noqa: E402,F401
 from . import tensor_methods as _tensor_methods  # noqa: E402,F401  (attaches the methods above to Tensor)
 from .loss import (  # noqa: E402,F401  (the loss gates; see loss.py)
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss, mse_loss, nll_loss,

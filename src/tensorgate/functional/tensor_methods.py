@@ -45,3 +45,7 @@ for _name, _fn in _METHODS.items():
 
 Tensor.T = property(lambda self: F.transpose(self))
 Tensor.__hash__ = object.__hash__  # tensors are dict keys by identity (parameters, optimiser state)
+
+# The elementwise gates of elementwise.py, as PyTorch's Tensor methods (x.sin(), x.round(decimals=1), ...)
+for _name in ("sin", "cos", "tan", "sign", "floor", "ceil", "round", "log1p", "expm1", "rsqrt"):
+    setattr(Tensor, _name, getattr(F, _name))
