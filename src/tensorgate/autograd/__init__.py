@@ -4,6 +4,8 @@ from .factory import arange, eye, from_numpy, full, linspace, ones, ones_like, r
 from .gate import Gate
 from .grad_mode import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
+from .gradients import grad
+from . import functional  # noqa: E402  tg.autograd.functional.jacobian / hessian
 from .tensor import Tensor, as_dtype, tensor
 from .trace import Trace, trace
 
@@ -12,5 +14,5 @@ __all__ = [
     "is_grad_enabled", "set_grad_enabled", "detect_anomaly", "AnomalyError", "gradcheck", "GradcheckError",
     "trace", "Trace",
     "zeros", "ones", "full", "arange", "randn", "rand", "zeros_like", "ones_like", "as_dtype",
-    "linspace", "eye", "from_numpy",
+    "linspace", "eye", "from_numpy", "grad", "functional",
 ]
