@@ -10,6 +10,8 @@ from ..functional.loss import (  # noqa: F401
 )
 from .dropout import dropout  # noqa: F401
 from .normalization import batch_norm  # noqa: F401
+from .layer_norm import layer_norm  # noqa: F401
+from .embedding import embedding  # noqa: F401
 
 
 def one_hot(labels, num_classes=-1):
