@@ -31,6 +31,7 @@ __version__ = "0.1.0"
 from . import nn, optim, training, io, data, metrics  # noqa: E402
 from .io import load, save  # noqa: E402
 from .training import evaluate, fit, predict  # noqa: E402
+from . import utils  # noqa: E402  tensorgate.utils.data, PyTorch's path to the data names
 
 # tg.load of a LeNet5 (or another zoo network) finds its class without the user importing the zoo first.
 nn.config.register_module_source(("LeNet5", "SmallVGG", "BasicBlock", "ResNetSmall", "DepthwiseSeparable",
