@@ -193,15 +193,25 @@ def _plain_json(metadata):
     return encoded
 
 
-def load(path):
+def load(path, map_location=None, pickle_module=None, *, weights_only=None, mmap=None):
     """Load what :func:`save` (or a checkpoint callback) wrote.
 
     Returns a Module for a model file, a dict for a checkpoint (with ``"model"`` rebuilt as a Module when
     the architecture was stored) and the same nest for a dict file. Never runs code from the file; a
     damaged, foreign or too-new file raises :class:`ModelFileError` saying which.
 
+    PyTorch's arguments are accepted so that ``torch.load`` calls port unchanged:
+
+    * ``weights_only``: True, False or None all load the same way. **Every tensorgate load is weights-only**
+      (PyTorch's safe mode): the format holds JSON and raw arrays, never pickle, so no code from the file can
+      run; ``weights_only=False`` does not enable pickle (there is none to enable).
+    * ``map_location``: None or ``'cpu'`` (or a CPU device); tensorgate computes on the CPU only, so any other
+      device is a ValueError.
+    * ``pickle_module`` and ``mmap=True`` are not supported (a clear error).
+
     Shape: arrays as saved.
     """
+    _check_torch_load_arguments(map_location, pickle_module, weights_only, mmap)
     header, tensors = read_file(path)
     kind, payload = header["kind"], header.get("payload")
     if kind == "module":
@@ -216,6 +226,21 @@ def load(path):
     if kind == "dict":
         return _decode(payload, tensors)
     raise ModelFileError(f"load: {os.fspath(path)!r} holds an unknown kind of object {kind!r}")
+
+
+def _check_torch_load_arguments(map_location, pickle_module, weights_only, mmap):
+    if weights_only not in (None, True, False):
+        raise TypeError(f"load: weights_only must be True, False or None, got {weights_only!r}")
+    if pickle_module is not None:
+        raise ValueError("load: pickle_module is not supported: tensorgate files never use pickle")
+    if mmap:
+        raise NotImplementedError("load: mmap=True is not supported; the arrays are read into memory")
+    if map_location is None:
+        return
+    device = getattr(map_location, "type", map_location)   # a device object (tg.device / torch.device) or a str
+    if not isinstance(device, str) or device.split(":")[0] != "cpu":
+        raise ValueError(f"load: map_location={map_location!r} is not supported: tensorgate runs on the CPU only, "
+                         "so give None or 'cpu'")
 
 
 def read_metadata(path):
