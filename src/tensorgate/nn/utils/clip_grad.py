@@ -20,7 +20,7 @@ def _grads(parameters):
     return [g.data if isinstance(g, Tensor) else g for g in grads]
 
 
-def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False):
+def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     r"""Rescale the gradients in place so that their joint norm is at most ``max_norm``.
 
     The total norm treats all gradients as one long vector: ‖g‖ₚ = (Σᵢ Σⱼ |gᵢⱼ|ᵖ)^{1/p} (the largest |gᵢⱼ|
@@ -37,6 +37,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         p; ``float("inf")`` for the max norm.
     error_if_nonfinite : bool, default False
         Raise if the total norm is nan or inf (instead of clipping with a nan factor).
+    foreach : bool, optional
+        PyTorch's choice of kernel; accepted and ignored (the result is the same).
 
     Returns
     -------
@@ -78,7 +80,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     return Tensor(np.array(total), dtype=grads[0].dtype)
 
 
-def clip_grad_value_(parameters, clip_value):
+def clip_grad_value_(parameters, clip_value, foreach=None):
     """Clip every gradient entry to [−clip_value, clip_value] in place.
 
     Shape: gradients any shapes; modified in place.
