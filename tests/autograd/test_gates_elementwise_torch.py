@@ -118,3 +118,13 @@ def test_chain_rule_exercise_through_sin_keeps_the_graph():
 def test_inplace_activation_is_a_clear_error():
     with pytest.raises(NotImplementedError, match="inplace"):
         F.silu(tg.zeros(2), inplace=True)
+
+
+def test_pow_with_zero_bases_and_exponents_has_torch_gradients():
+    a, b = np.array([0.0, 0.0, 2.0, 0.0, 3.0]), np.array([0.0, 2.0, 0.5, 1.0, 0.0])
+    x, y = tg.tensor(a, requires_grad=True, dtype="float64"), tg.tensor(b, requires_grad=True, dtype="float64")
+    tx, ty = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+    (x ** y).sum().backward()
+    (tx ** ty).sum().backward()
+    np.testing.assert_array_equal(np.asarray(x.grad), tx.grad.numpy())
+    np.testing.assert_array_equal(np.asarray(y.grad), ty.grad.numpy())
