@@ -133,3 +133,36 @@ def test_errors_are_clear():
         nn.CrossEntropyLoss(size_average=True)
     with pytest.raises(ValueError, match="broadcast"):
         F.binary_cross_entropy_with_logits(tg.tensor(Z), np.zeros((M, K)), pos_weight=[1.0, 2.0])
+
+
+def test_a_compiled_step_replays_the_new_modules_and_the_weighted_loss():
+    X = rng.random((16, 4)).astype(np.float32)
+    y = np.arange(16) % 3
+    y[5] = -100
+
+    def run(compiled):
+        tg.manual_seed(0)
+        model = nn.Sequential(nn.Linear(4, 8), nn.LayerNorm(8), nn.SiLU(), nn.Linear(8, 3), nn.Mish())
+        loss_fn = nn.CrossEntropyLoss(weight=tg.tensor([1.0, 2.0, 0.5]), label_smoothing=0.1)
+        opt = tg.optim.SGD(model.parameters(), lr=0.1)
+        if compiled:
+            step = tg.training.compile_step(model, loss_fn, opt)
+            return [float(step(X, y)[0]) for _ in range(4)]
+        losses = []
+        for _ in range(4):
+            opt.zero_grad()
+            loss = loss_fn(model(tg.tensor(X)), y)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        return losses
+
+    eager = run(False)
+    assert run(True) == eager and eager[-1] < eager[0]
+
+
+def test_nan_input_is_named_on_the_weighted_path_too():
+    z = Z.copy()
+    z[2, 1] = np.nan
+    with pytest.raises(ValueError, match="input contains nan"):
+        F.cross_entropy(tg.tensor(z), LABELS, weight=W)

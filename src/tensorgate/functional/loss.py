@@ -429,10 +429,14 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     if t.ndim <= 1:
         labels = _labels(fn, t, z.shape)
-        if _weighted.uses_weighted_path(w, ignore_index, labels):
-            from . import log_softmax   # functional/__init__ imports this module: a top-level import would cycle
-            return _weighted.weighted_nll(log_softmax(z, axis=1), labels, w, ignore_index, smoothing, reduction)
-        return CrossEntropy.apply(z, labels=labels, smoothing=smoothing, reduction=reduction)
+        if w is None and ignore_index == _weighted.IGNORE_INDEX:
+            try:         # the fused gate; it refuses a −100 label, which is then skipped through the weighted gate
+                return CrossEntropy.apply(z, labels=labels, smoothing=smoothing, reduction=reduction)
+            except ValueError:
+                if not (labels == _weighted.IGNORE_INDEX).any():
+                    raise
+        from . import log_softmax   # functional/__init__ imports this module: a top-level import would cycle
+        return _weighted.weighted_nll(log_softmax(z, axis=1), labels, w, ignore_index, smoothing, reduction)
     if t.shape != z.shape:
         _same_shape(fn, z, t, " (probability targets have one column per class)")
     y = _float_target(fn, target, z.dtype)
@@ -465,9 +469,13 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     _check_2d(fn, x)
     labels = _labels(fn, target, x.shape)
     w = _weighted.class_weight(fn, weight, x.shape[1], x.dtype)
-    if _weighted.uses_weighted_path(w, ignore_index, labels):
-        return _weighted.weighted_nll(x, labels, w, ignore_index, 0.0, reduction)
-    return NLLLoss.apply(x, labels=labels, reduction=reduction)
+    if w is None and ignore_index == _weighted.IGNORE_INDEX:
+        try:             # as in cross_entropy: the plain gate unless a −100 label is to be skipped
+            return NLLLoss.apply(x, labels=labels, reduction=reduction)
+        except ValueError:
+            if not (labels == _weighted.IGNORE_INDEX).any():
+                raise
+    return _weighted.weighted_nll(x, labels, w, ignore_index, 0.0, reduction)
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean", eps=BCE_EPS):

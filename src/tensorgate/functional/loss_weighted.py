@@ -1,7 +1,8 @@
 """Class weights, ignored labels and positive weights for the classification losses (PyTorch's ``weight=``,
 ``ignore_index=``, ``pos_weight=``).
 
-The unweighted losses keep their fused gates (loss.py). With weights, cross-entropy is log_softmax followed by
+The unweighted losses keep their fused gates (loss.py); a −100 label (PyTorch's default ``ignore_index``)
+makes the fused gate refuse the batch, which then goes this way. With weights, cross-entropy is log_softmax followed by
 one weighted negative-log-likelihood gate, :class:`WeightedNLLGate`, which also does label smoothing the way
 PyTorch does; binary cross-entropy with logits is written with the elementary gates (softplus, products,
 a mean), so every derivative is one that is already tested.
@@ -20,7 +21,7 @@ from .. import backend as B
 from ..autograd.gate import Gate
 from ..autograd.tensor import Tensor
 from .activation_extra import SoftplusGate
-from .loss import _label_positions
+from .loss import _check_value, _label_positions
 
 xp = B.xp
 
@@ -66,7 +67,7 @@ class WeightedNLLGate(Gate):
         if smoothing:
             losses = (1.0 - smoothing) * losses - (smoothing / K) * self.keep * (q @ w)
         self.denominator = self.wy.sum()
-        return _reduce_with(losses, reduction, self.denominator)
+        return _check_value(self.name, _reduce_with(losses, reduction, self.denominator), ("input", q))
 
     def backward(self, g):
         eps, K = self.smoothing, self.K
@@ -91,15 +92,6 @@ def class_weight(fn, weight, K, dtype):
     if w.dtype.kind not in "fiu":
         raise TypeError(f"{fn}: weight must be numbers, got dtype {w.dtype}")
     return w.astype(dtype)
-
-
-def uses_weighted_path(weight, ignore_index, labels):
-    """Whether a labelled loss needs the weighted gate: weights, a chosen ignore_index, or a −100 label.
-
-    Chosen from the settings (and the default −100 seen in the labels), so that a replayed step never takes
-    the unweighted gate where the weighted one was meant.
-    """
-    return weight is not None or ignore_index != IGNORE_INDEX or bool((labels == IGNORE_INDEX).any())
 
 
 def weighted_nll(q, labels, weight, ignore_index, smoothing, reduction):
