@@ -184,3 +184,46 @@ def test_nn_utils_clip_is_the_optim_function_and_returns_a_tensor():
     (w * tg.tensor([3.0, 4.0])).sum().backward()
     total = nn.utils.clip_grad_norm_([w], 1.0)
     assert isinstance(total, tg.Tensor) and total.dtype == np.float32 and total.item() == pytest.approx(5.0)
+
+
+CONFIGURABLE = [
+    lambda: nn.LayerNorm((2, 3), eps=1e-3, elementwise_affine=True, bias=False),
+    lambda: nn.Embedding(7, 2, padding_idx=1, scale_grad_by_freq=True),
+    lambda: nn.Embedding.from_pretrained(np.ones((4, 2), np.float32), freeze=False),
+    lambda: nn.ModuleDict({"a": nn.Linear(2, 2), "b": nn.SiLU()}),
+    lambda: nn.ParameterList([tg.zeros(2), tg.ones(3, dtype="float64")]),
+    lambda: nn.ParameterDict({"w": tg.zeros(2, 2)}),
+    lambda: nn.Unflatten(1, (2, 3)),
+    lambda: nn.ELU(alpha=0.5), lambda: nn.SELU(), lambda: nn.Mish(), lambda: nn.SiLU(), lambda: nn.LogSigmoid(),
+    lambda: nn.Softplus(beta=2.0, threshold=10.0),
+    lambda: nn.CrossEntropyLoss(weight=[1.0, 2.0], ignore_index=1, label_smoothing=0.1),
+    lambda: nn.NLLLoss(weight=np.array([0.5, 1.0]), reduction="sum"),
+    lambda: nn.BCEWithLogitsLoss(pos_weight=[2.0, 3.0]), lambda: nn.BCELoss(weight=[1.0, 0.5]),
+]
+
+
+@pytest.mark.parametrize("make", CONFIGURABLE, ids=lambda make: "")
+def test_new_modules_build_from_their_config(make):
+    original = make()
+    rebuilt = nn.module_from_config(original.get_config())
+    assert type(rebuilt) is type(original) and rebuilt.get_config() == original.get_config()
+    assert repr(rebuilt) == repr(original)
+    for (k, v), (k2, v2) in zip(original.state_dict().items(), rebuilt.state_dict().items()):
+        assert k == k2 and np.asarray(v).shape == np.asarray(v2).shape and np.asarray(v).dtype == np.asarray(v2).dtype
+    assert [p.requires_grad for p in original.parameters()] == [p.requires_grad for p in rebuilt.parameters()]
+
+
+def test_numpy_float64_settings_do_not_promote_float32():
+    x = tg.tensor(rng.standard_normal(5).astype(np.float32), requires_grad=True)
+    for y in (nn.ELU(alpha=np.float64(0.5))(x), nn.Softplus(beta=np.float64(2.0), threshold=np.float64(3.0))(x),
+              tg.nn.functional.elu(x, alpha=np.float64(0.3)), tg.nn.functional.softplus(x, beta=np.float64(2.0))):
+        assert y.dtype == np.float32
+        y.sum().backward()
+        assert np.asarray(x.grad).dtype == np.float32
+
+
+def test_a_float64_loss_weight_survives_save_and_load(tmp_path):
+    loss = nn.CrossEntropyLoss(weight=tg.tensor([0.5, 1 / 3], dtype="float64"))
+    tg.save(loss, tmp_path / "loss.tgate")
+    back = tg.load(tmp_path / "loss.tgate")
+    assert back.weight.dtype == np.float64 and back.weight.tolist() == [0.5, 1 / 3]

@@ -25,9 +25,9 @@ class _WeightedLoss(_Loss):
     """A loss with an optional ``weight`` tensor, kept as a buffer (in ``state_dict``, as PyTorch) and written
     into the config as a list, so that the loss saves and loads like any module."""
 
-    def __init__(self, weight=None, reduction="mean"):
+    def __init__(self, weight=None, reduction="mean", weight_dtype=None):
         super().__init__(reduction)
-        self.register_buffer("weight", None if weight is None else _as_float(weight))
+        self.register_buffer("weight", None if weight is None else _as_float(weight, weight_dtype))
 
     def _settings(self):
         return {"reduction": self.reduction}
@@ -39,11 +39,16 @@ class _WeightedLoss(_Loss):
             value = self._buffers.get(name)
             if value is not None:
                 kwargs[name] = value.data.tolist()
+                if value.dtype != np.float32:      # the list alone would come back float32
+                    kwargs[f"_{name}_dtype"] = value.dtype.name
         return {"type": type(self).__name__, "args": [], "kwargs": kwargs}
 
 
-def _as_float(value):
-    """A weight as a float Tensor (a Tensor keeps its dtype; lists and arrays follow tg.tensor: float32)."""
+def _as_float(value, dtype=None):
+    """A weight as a float Tensor: a Tensor or NumPy array keeps its floating dtype, other data follows
+    tg.tensor (float32); ``dtype`` (from a config) overrides."""
+    if dtype is not None:
+        return Tensor(np.asarray(value.data if isinstance(value, Tensor) else value), dtype=dtype)
     if isinstance(value, Tensor):
         return value if value.dtype.kind == "f" else Tensor(value.data, dtype="float32")
     array = np.asarray(value)
@@ -60,9 +65,9 @@ class CrossEntropyLoss(_WeightedLoss):
     """
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
-                 label_smoothing=0.0):
+                 label_smoothing=0.0, *, _weight_dtype=None):
         _L._deprecated_reduction("CrossEntropyLoss", size_average, reduce)
-        super().__init__(weight, reduction)
+        super().__init__(weight, reduction, _weight_dtype)
         self.ignore_index, self.label_smoothing = int(ignore_index), float(label_smoothing)
 
     def forward(self, input, target):
@@ -87,9 +92,10 @@ class NLLLoss(_WeightedLoss):
     Shape: input: (m, K) log-probabilities; target: (m,) int labels; output: () or (m,).
     """
 
-    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean", *,
+                 _weight_dtype=None):
         _L._deprecated_reduction("NLLLoss", size_average, reduce)
-        super().__init__(weight, reduction)
+        super().__init__(weight, reduction, _weight_dtype)
         self.ignore_index = int(ignore_index)
 
     def forward(self, input, target):
@@ -106,9 +112,10 @@ class BCELoss(_WeightedLoss):
     Shape: input: any, in [0, 1]; target: same; output: () or input's shape.
     """
 
-    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean", eps=_L.BCE_EPS):
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean", eps=_L.BCE_EPS, *,
+                 _weight_dtype=None):
         _L._deprecated_reduction("BCELoss", size_average, reduce)
-        super().__init__(weight, reduction)
+        super().__init__(weight, reduction, _weight_dtype)
         self.eps = float(eps)
 
     def forward(self, input, target):
@@ -128,10 +135,11 @@ class BCEWithLogitsLoss(_WeightedLoss):
     Shape: input: any (logits); target: same; weight: broadcastable; pos_weight: (K,); output: () or input's shape.
     """
 
-    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None):
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None, *,
+                 _weight_dtype=None, _pos_weight_dtype=None):
         _L._deprecated_reduction("BCEWithLogitsLoss", size_average, reduce)
-        super().__init__(weight, reduction)
-        self.register_buffer("pos_weight", None if pos_weight is None else _as_float(pos_weight))
+        super().__init__(weight, reduction, _weight_dtype)
+        self.register_buffer("pos_weight", None if pos_weight is None else _as_float(pos_weight, _pos_weight_dtype))
 
     def forward(self, input, target):
         return _L.binary_cross_entropy_with_logits(input, target, self.weight, reduction=self.reduction,
