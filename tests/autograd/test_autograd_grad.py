@@ -145,3 +145,39 @@ def test_hessian_of_a_nonlinear_function_of_two_inputs_matches_torch(dtype, tol)
             assert ours[i][j].dtype == np.dtype(dtype)
             assert tuple(ours[i][j].shape) == tuple(theirs[i][j].shape)
             close(ours[i][j], theirs[i][j], rtol=tol, atol=tol)
+
+
+def test_vjp_jvp_hvp_vhp_match_torch():
+    from tensorgate.autograd import functional as AF
+    TF = torch.autograd.functional
+    (x, tx), (y, ty) = both([0.3, -0.8, 1.1]), both([[0.5, 0.2], [-0.4, 0.9], [0.1, 0.3]])
+
+    def f(x, y):
+        return tg.tanh(x @ y), (x * x).sum()
+
+    def tf(x, y):
+        return torch.tanh(x @ y), (x * x).sum()
+
+    v_out = (np.array([1.0, -2.0]), np.array(0.5))
+    ours = AF.vjp(f, (x, y), tuple(tg.tensor(a, dtype="float64") for a in v_out))
+    theirs = TF.vjp(tf, (tx, ty), tuple(torch.tensor(a) for a in v_out))
+    for o, t in zip(ours[1], theirs[1]):
+        close(o, t)
+    v_in = (np.array([1.0, 0.0, -1.0]), np.ones((3, 2)))
+    ours = AF.jvp(f, (x, y), tuple(tg.tensor(a, dtype="float64") for a in v_in))
+    theirs = TF.jvp(tf, (tx, ty), tuple(torch.tensor(a) for a in v_in))
+    for o, t in zip(ours[0] + ours[1], theirs[0] + theirs[1]):
+        close(o, t)
+
+    def g(x, y):
+        return (tg.sin(x) @ y).sum() ** 2
+
+    def tg_(x, y):
+        return (torch.sin(x) @ y).sum() ** 2
+
+    for ours_fn, theirs_fn in ((AF.hvp, TF.hvp), (AF.vhp, TF.vhp)):
+        ours = ours_fn(g, (x, y), tuple(tg.tensor(a, dtype="float64") for a in v_in))
+        theirs = theirs_fn(tg_, (tx, ty), tuple(torch.tensor(a) for a in v_in))
+        close(ours[0], theirs[0])
+        for o, t in zip(ours[1], theirs[1]):
+            close(o, t, rtol=1e-7, atol=1e-8)

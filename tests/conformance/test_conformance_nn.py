@@ -353,6 +353,13 @@ idiom("jacobian_two_inputs", lambda lib, a, b: lib.autograd.functional.jacobian(
 idiom("gradient_vT_A_v", lambda lib, v, A: lib.autograd.grad(v @ A @ v, v), X64[0], X64[:4], grad="inputs")
 idiom("hessian_vT_A_v", lambda lib, v, A: lib.autograd.functional.hessian(lambda u: u @ A @ u, v), X64[0], X64[:4],
       rtol=1e-8, atol=1e-8)
+idiom("vjp_layer", lambda lib, x, v: lib.autograd.functional.vjp(lambda u: lib.tanh(u * 2).sum(1), x, v), X64,
+      X64[:, 0])
+idiom("jvp_square", lambda lib, x, v: lib.autograd.functional.jvp(lambda u: u ** 2, x, v), X64[0], X64[1])
+idiom("hvp_quartic", lambda lib, x, v: lib.autograd.functional.hvp(lambda u: (u ** 4).sum(), x, v), X64[0], X64[1],
+      rtol=1e-7, atol=1e-8)
+idiom("vhp_quartic", lambda lib, x, v: lib.autograd.functional.vhp(lambda u: (u ** 4).sum(), x, v), X64[0], X64[1],
+      rtol=1e-7, atol=1e-8)
 idiom("hessian_log_sum_exp", lambda lib, v: lib.autograd.functional.hessian(lambda u: u.exp().sum().log(), v),
       X64[1], rtol=1e-6, atol=1e-8)
 

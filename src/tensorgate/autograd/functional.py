@@ -1,5 +1,8 @@
 """``tg.autograd.functional``: Jacobians and Hessians of Python functions of tensors (PyTorch's names).
 
+:func:`vjp` (vᵀJ, one backward pass) and :func:`jvp` (J v, from the exact Jacobian) are exact too; :func:`hvp`
+and :func:`vhp` (H v) are one central difference of exact gradients along v, like :func:`hessian`.
+
 :func:`jacobian` is exact: one backward pass per output element, each seeded with a one-hot gradient (the
 rows of J are vector-Jacobian products eᵢᵀJ). :func:`hessian` is the Jacobian of the gradient; since
 tensorgate's gradients are arrays, not graphs (no ``create_graph``), it is computed by **central differences
@@ -13,7 +16,7 @@ from . import grad_mode
 from .gradients import grad
 from .tensor import Tensor
 
-__all__ = ["jacobian", "hessian"]
+__all__ = ["jacobian", "hessian", "vjp", "jvp", "hvp", "vhp"]
 
 
 def _inputs(fn, inputs):
@@ -201,3 +204,151 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
             row.append(Tensor._make(np.ascontiguousarray(b, dtype=x.dtype), False, None))
         result.append(tuple(row))
     return result[0][0] if single_input else tuple(result)
+
+
+def _vectors(fn, v, like, what):
+    """``v`` as arrays matching the tensors ``like`` (one Tensor or a tuple), or ones for single elements."""
+    if v is None:
+        if all(t.data.size == 1 for t in like):
+            return [np.ones_like(t.data) for t in like]
+        raise RuntimeError(f"{fn}: v must be given unless the {what} have a single element each")
+    vs = (v,) if isinstance(v, Tensor) or not isinstance(v, (list, tuple)) else tuple(v)
+    if len(vs) != len(like):
+        raise ValueError(f"{fn}: v has {len(vs)} entries but there are {len(like)} {what}")
+    arrays = []
+    for i, (a, t) in enumerate(zip(vs, like)):
+        a = np.asarray(a.data if isinstance(a, Tensor) else a, dtype=t.dtype)
+        if a.shape != t.shape:
+            raise ValueError(f"{fn}: v[{i}] has shape {a.shape} but the {what}[{i}] has shape {tuple(t.shape)}")
+        arrays.append(a)
+    return arrays
+
+
+def _out(arrays, single):
+    tensors = tuple(Tensor._make(np.ascontiguousarray(a), False, None) for a in arrays)
+    return tensors[0] if single else tensors
+
+
+def vjp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(inputs), vᵀ J): the vector-Jacobian product, exactly, in one backward pass (PyTorch's ``vjp``).
+
+    Shape: v: the outputs' shapes (may be None for a single-element output); result[1]: the inputs' shapes.
+
+    Examples
+    --------
+    >>> import tensorgate as tg
+    >>> out, g = vjp(lambda x: x ** 2, tg.tensor([1.0, 2.0]), v=tg.tensor([1.0, 1.0]))
+    >>> g.tolist()
+    [2.0, 4.0]
+    """
+    fn = "vjp"
+    _check_options(fn, create_graph, "reverse-mode", False)
+    items, single_input = _inputs(fn, inputs)
+    leaves = _leaves(items)
+    with grad_mode.enable_grad():
+        result = func(*leaves)
+    single_output = isinstance(result, Tensor)
+    outputs = (result,) if single_output else tuple(result)
+    vs = _vectors(fn, v, outputs, "outputs")
+    used = [o for o in outputs if o.requires_grad]
+    grads = [None] * len(leaves)
+    if used:
+        grads = list(grad(used, leaves, grad_outputs=[Tensor._make(a, False, None) for a, o in zip(vs, outputs)
+                                                      if o.requires_grad], allow_unused=True))
+    for i, g in enumerate(grads):
+        if g is None and strict:
+            raise RuntimeError(f"{fn}: the outputs do not depend on input {i} (strict=True)")
+    arrays = [np.zeros_like(x.data) if g is None else g.data for x, g in zip(items, grads)]
+    detached = tuple(Tensor._make(o.data, False, None) for o in outputs)
+    return (detached[0] if single_output else detached), _out(arrays, single_input)
+
+
+def jvp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(inputs), J v): the Jacobian-vector product, exactly (from :func:`jacobian`: one backward pass per
+    output element, where PyTorch uses its double-backward trick).
+
+    Shape: v: the inputs' shapes (may be None for single-element inputs); result[1]: the outputs' shapes.
+
+    Examples
+    --------
+    >>> import tensorgate as tg
+    >>> out, jv = jvp(lambda x: x ** 2, tg.tensor([1.0, 2.0]), v=tg.tensor([1.0, 0.5]))
+    >>> jv.tolist()
+    [2.0, 2.0]
+    """
+    fn = "jvp"
+    _check_options(fn, create_graph, "reverse-mode", False)
+    items, single_input = _inputs(fn, inputs)
+    vs = _vectors(fn, v, items, "inputs")
+    with grad_mode.no_grad():
+        result = func(*items)
+    single_output = isinstance(result, Tensor)
+    outputs = (result,) if single_output else tuple(result)
+    J = jacobian(func, tuple(items), strict=strict)          # always nested outputs × inputs here
+    J = (J,) if single_output else J
+    products = []
+    for out, row in zip(outputs, J):
+        total = np.zeros(out.shape, dtype=out.dtype)
+        for block, x, vec in zip(row, items, vs):
+            total += np.tensordot(block.data, vec, axes=x.ndim) if x.ndim else block.data * vec
+        products.append(total)
+    detached = tuple(Tensor._make(o.data, False, None) for o in outputs)
+    return (detached[0] if single_output else detached), _out(products, single_output)
+
+
+def hvp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(inputs), H v) for a scalar func: **one central difference of exact gradients along v**,
+    (∇f(x + h v) − ∇f(x − h v)) / 2h with h = ε^(1/3)·max(1, |x|)/max(|v|) (see :func:`hessian` for the accuracy).
+
+    Shape: v: the inputs' shapes; result[1]: the inputs' shapes.
+
+    Examples
+    --------
+    >>> import tensorgate as tg
+    >>> out, hv = hvp(lambda x: (x ** 2).sum(), tg.tensor([1.0, 2.0], dtype="float64"), v=tg.tensor([1.0, 0.0], dtype="float64"))
+    >>> [round(a, 6) for a in hv.tolist()]
+    [2.0, 0.0]
+    """
+    fn = "hvp"
+    _check_options(fn, create_graph, "reverse-mode", False)
+    items, single_input = _inputs(fn, inputs)
+    vs = _vectors(fn, v, items, "inputs")
+    with grad_mode.no_grad():
+        out = func(*items)
+    if not isinstance(out, Tensor) or out.data.size != 1:
+        raise RuntimeError(f"{fn}: func must return a Tensor with a single element")
+    scale = max(max((float(np.abs(a).max()) if a.size else 0.0) for a in vs), 1e-300)
+    size = max(max((float(np.abs(x.data).max()) if x.data.size else 0.0) for x in items), 1.0)
+    h = float(np.finfo(items[0].dtype).eps) ** (1.0 / 3.0) * size / scale
+
+    def gradients(sign):
+        leaves = tuple(Tensor._make((x.data + sign * h * a).astype(x.dtype), True, None) for x, a in zip(items, vs))
+        with grad_mode.enable_grad():
+            y = func(*leaves)
+        if not y.requires_grad:
+            return [np.zeros_like(x.data) for x in items]
+        gs = grad(y, leaves, allow_unused=True)
+        for i, g in enumerate(gs):
+            if g is None and strict:
+                raise RuntimeError(f"{fn}: the output does not depend on input {i} (strict=True)")
+        return [np.zeros_like(x.data) if g is None else g.data for x, g in zip(items, gs)]
+
+    up, down = gradients(1.0), gradients(-1.0)
+    products = [((u - d) / (2.0 * h)).astype(x.dtype) for u, d, x in zip(up, down, items)]
+    return Tensor._make(out.data, False, None), _out(products, single_input)
+
+
+def vhp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(inputs), vᵀ H) for a scalar func; the Hessian of a twice continuously differentiable f is
+    symmetric, so this is :func:`hvp` (central differences of exact gradients).
+
+    Shape: v: the inputs' shapes; result[1]: the inputs' shapes.
+
+    Examples
+    --------
+    >>> import tensorgate as tg
+    >>> out, vh = vhp(lambda x: (x ** 3).sum(), tg.tensor([1.0], dtype="float64"), v=tg.tensor([1.0], dtype="float64"))
+    >>> round(vh.item(), 6)
+    6.0
+    """
+    return hvp(func, inputs, v=v, create_graph=create_graph, strict=strict)
