@@ -167,3 +167,26 @@ def test_utils_data_is_the_pytorch_import_path():
 
     assert data.DataLoader is tg.data.DataLoader and data.random_split is tg.data.random_split
     assert tg.utils.data.TensorDataset is tg.data.TensorDataset
+
+
+def test_iterable_datasets_are_batched_in_order_as_torch():
+    from tensorgate.utils.data import IterableDataset
+
+    def make(base):
+        class Stream(base):
+            def __iter__(self):
+                return ((np.full(2, i, np.float32), i) for i in range(7))
+        return Stream()
+
+    ours = [list(b) for b in DataLoader(make(IterableDataset), batch_size=3)]
+    theirs = [list(b) for b in tud.DataLoader(make(tud.IterableDataset), batch_size=3)]
+    assert len(ours) == len(theirs) == 3
+    for a, b in zip(ours, theirs):
+        for u, v in zip(a, b):
+            np.testing.assert_array_equal(u.numpy(), v.numpy())
+    assert len(list(DataLoader(make(IterableDataset), batch_size=3, drop_last=True))) == 2
+    for kwargs in (dict(shuffle=True), dict(num_workers=2), dict(sampler=[0])):
+        with pytest.raises(ValueError, match="IterableDataset"):
+            DataLoader(make(IterableDataset), **kwargs)
+    with pytest.raises(TypeError, match="no __len__"):
+        len(DataLoader(make(IterableDataset)))

@@ -21,7 +21,7 @@ from .files import Table, load_table
 from .idx import read_idx, write_idx
 from .dataset import Dataset, Subset, random_split
 from .loader import ArrayDataset, DataLoader, TensorDataset
-from .dataset import ConcatDataset  # noqa: E402  issue 17: PyTorch's samplers, collate and worker info
+from .dataset import ConcatDataset, IterableDataset  # noqa: E402  issue 17: PyTorch's samplers, collate and worker info
 from .loader import default_collate
 from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
                       WeightedRandomSampler)
@@ -37,6 +37,6 @@ __all__ = [
     "ArrayDataset", "DataLoader", "TensorDataset", "Dataset", "Subset", "random_split",
     "one_hot", "train_test_split", "Standardizer",
     "read_idx", "write_idx", "download_file", "sha256sum", "DownloadError",
-    "ConcatDataset", "default_collate", "get_worker_info", "Sampler", "SequentialSampler", "RandomSampler",
+    "ConcatDataset", "IterableDataset", "default_collate", "get_worker_info", "Sampler", "SequentialSampler", "RandomSampler",
     "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler",
 ]

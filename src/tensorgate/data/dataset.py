@@ -10,7 +10,7 @@ import numpy as np
 
 from ..backend import random as _random
 
-__all__ = ["Dataset", "Subset", "random_split", "ConcatDataset"]
+__all__ = ["Dataset", "Subset", "random_split", "ConcatDataset", "IterableDataset"]
 
 
 class Dataset:
@@ -140,3 +140,25 @@ class ConcatDataset(Dataset):
         part = int(np.searchsorted(self.cumulative_sizes, index, side="right"))
         offset = self.cumulative_sizes[part - 1] if part else 0
         return self.datasets[part][index - offset]
+
+
+class IterableDataset:
+    """Base class for stream-style datasets: subclass it and define ``__iter__`` yielding examples.
+
+    A DataLoader batches consecutive examples in the main process (``num_workers > 0``, ``shuffle`` and
+    samplers are errors for a stream, as sharding it across workers is the dataset's business).
+
+    Shape: each example's parts any shape; a batch adds a first axis (b, ...).
+
+    Examples
+    --------
+    >>> from tensorgate.data import DataLoader
+    >>> class Count(IterableDataset):
+    ...     def __iter__(self):
+    ...         return iter(range(5))
+    >>> [b[0].tolist() for b in DataLoader(Count(), batch_size=2)]
+    [[0, 1], [2, 3], [4]]
+    """
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__}: an IterableDataset subclass must define __iter__")

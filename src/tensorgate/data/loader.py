@@ -14,7 +14,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..backend import random as _random
-from .dataset import Dataset
+from .dataset import Dataset, IterableDataset
 from .workers import WorkerPool, batch_seed, fetch
 
 __all__ = ["ArrayDataset", "TensorDataset", "DataLoader", "default_collate"]
@@ -199,7 +199,11 @@ class DataLoader:
                  pin_memory_device="", seed=None):
         if isinstance(dataset, tuple) and all(isinstance(a, (np.ndarray, Tensor)) for a in dataset):
             dataset = ArrayDataset(*dataset)
-        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+        self._stream = isinstance(dataset, IterableDataset)
+        if self._stream and (shuffle or sampler is not None or batch_sampler is not None or num_workers):
+            raise ValueError("DataLoader: an IterableDataset is read in order in the main process: shuffle, sampler, "
+                             "batch_sampler and num_workers > 0 are not supported with it")
+        if not self._stream and not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(f"DataLoader: dataset must have __len__ and __getitem__ (e.g. an ArrayDataset), "
                             f"got {type(dataset).__name__}")
         if batch_size is None:
@@ -248,12 +252,19 @@ class DataLoader:
         self.epoch = 0  # the number of epochs started; the next iteration uses this epoch's order
 
     def __len__(self):
+        if self._stream:
+            if not hasattr(self.dataset, "__len__"):
+                raise TypeError("DataLoader: this IterableDataset has no __len__, so the number of batches is unknown")
+            m = len(self.dataset)
+            return m // self.batch_size if self.drop_last else math.ceil(m / self.batch_size)
         if self.batch_sampler is not None:
             return len(self.batch_sampler)
         m = len(self.sampler) if self.sampler is not None else len(self.dataset)
         return m // self.batch_size if self.drop_last else math.ceil(m / self.batch_size)
 
     def __repr__(self):
+        if self._stream:
+            return f"DataLoader({type(self.dataset).__name__} stream, batch_size={self.batch_size})"
         workers = f", num_workers={self.num_workers}" if self.num_workers else ""
         return (f"DataLoader({len(self.dataset)} examples, batch_size={self.batch_size}, "
                 f"shuffle={self.shuffle}, drop_last={self.drop_last}, seed={self.seed}{workers}, {len(self)} batches)")
@@ -288,6 +299,8 @@ class DataLoader:
     def __iter__(self):
         epoch = self.epoch
         self.epoch += 1
+        if self._stream:
+            return self._stream_batches()
         if self.batch_sampler is not None:
             batches = [np.asarray(b, dtype=np.int64) for b in self.batch_sampler]
         else:
@@ -330,6 +343,17 @@ class DataLoader:
         finally:
             if not self.persistent_workers:
                 pool.shutdown()
+
+    def _stream_batches(self):
+        """Consecutive examples of an IterableDataset, batched (the stream draws from the global generators)."""
+        collate, batch = self.collate_fn or default_collate, []
+        for example in self.dataset:
+            batch.append(example)
+            if len(batch) == self.batch_size:
+                yield collate(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield collate(batch)
 
     def __del__(self):
         pool = self.__dict__.get("_pool")
