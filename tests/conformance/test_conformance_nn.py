@@ -553,6 +553,16 @@ idiom("ConcatDataset", lambda lib: (len(lib.utils.data.ConcatDataset([lib.utils.
                                         lib.utils.data.TensorDataset(lib.tensor(DX[:2]))])[11])))
 idiom("default_collate_tuples", lambda lib: lib.utils.data.default_collate(
     [(np.array([1.5, 0.5], np.float32), 2), (np.array([2.5, 1.0], np.float32), 3)]))
+def _stream(lib, **kwargs):
+    class Stream(lib.utils.data.IterableDataset):
+        def __iter__(self):
+            return ((np.full(3, i, np.float32), i % 2) for i in range(5))
+
+    return [list(b) for b in lib.utils.data.DataLoader(Stream(), **kwargs)]
+
+
+idiom("IterableDataset_batches", lambda lib: _stream(lib, batch_size=2))
+idiom("IterableDataset_drop_last", lambda lib: _stream(lib, batch_size=2, drop_last=True))
 idiom("get_worker_info_main_process", lambda lib: lib.utils.data.get_worker_info())
 
 
@@ -645,6 +655,7 @@ NOT_SUPPORTED = [
     ("nn_ELU_inplace", lambda: tg.nn.ELU(inplace=True), NotImplementedError, "inplace"),
     ("DataLoader_batch_size_None", lambda: tg.utils.data.DataLoader(Squares(), batch_size=None), NotImplementedError,
      "batch_size=None"),
+    ("IterableDataset_num_workers", lambda: _stream(tg, batch_size=2, num_workers=2), ValueError, "IterableDataset"),
     ("load_map_location_cuda", lambda: tg.load("unused.tgate", map_location="cuda"), ValueError, "CPU only"),
     ("load_pickle_module", lambda: tg.load("unused.tgate", pickle_module=object()), ValueError, "pickle"),
     ("loss_size_average", lambda: tg.nn.CrossEntropyLoss(size_average=False), ValueError, "deprecated"),
