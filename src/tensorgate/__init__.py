@@ -18,6 +18,9 @@ from .functional import (
     maximum, mean, minimum, permute, relu, reshape, sigmoid, softmax, sqrt, stack, step, tanh, transpose,
     where,
 )
+from .functional import (  # noqa: E402  the elementwise gates of issue 17 (torch.sin, torch.selu, ...)
+    ceil, cos, expm1, floor, log1p, pow, round, rsqrt, selu, sign, sin, tan,
+)
 
 # PyTorch's tensor API at the top level: dtypes, devices, threads, and the functions of tensor methods
 from .autograd import (  # noqa: E402
@@ -52,6 +55,7 @@ from .backend.version import __version__  # noqa: E402
 from . import nn, optim, training, io, data, metrics  # noqa: E402
 from .io import load, save  # noqa: E402
 from .training import evaluate, fit, predict  # noqa: E402
+from . import utils  # noqa: E402  tensorgate.utils.data, PyTorch's path to the data names
 
 # tg.load of a LeNet5 (or another zoo network) finds its class without the user importing the zoo first.
 nn.config.register_module_source(("LeNet5", "SmallVGG", "BasicBlock", "ResNetSmall", "DepthwiseSeparable",

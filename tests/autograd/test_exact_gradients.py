@@ -7,6 +7,7 @@ from tensorgate.autograd.gate import Gate
 from tensorgate.functional.activation import ReLUGate, SigmoidGate, TanhGate
 from tensorgate.functional.linear import LinearGate
 from tensorgate.functional.loss import CrossEntropyGate
+from tensorgate.functional import activation_extra as _extra, elementwise as _elementwise
 
 rng = np.random.default_rng(0)
 
@@ -33,6 +34,13 @@ CASES = [
      (True,)),
     (CrossEntropyGate, arrays((4, 3)) + [probabilities(4, 3)], {"reduction": "sum"}, (True, True)),
 ]
+# the elementwise gates of issue 17 (functional/elementwise.py and activation_extra.py)
+CASES += [(cls, arrays((4, 3)), {}, (True,)) for cls in (
+    _elementwise.SinGate, _elementwise.CosGate, _elementwise.TanGate, _elementwise.SignGate, _elementwise.FloorGate,
+    _elementwise.CeilGate, _elementwise.RoundGate, _elementwise.Expm1Gate,
+    _extra.SoftplusGate, _extra.SiLUGate, _extra.ELUGate, _extra.SELUGate, _extra.MishGate, _extra.LogSigmoidGate)]
+CASES += [(_elementwise.Log1pGate, [np.abs(a) for a in arrays((4, 3))], {}, (True,)),
+          (_elementwise.RsqrtGate, [np.abs(a) + 0.5 for a in arrays((4, 3))], {}, (True,))]
 
 
 def all_gates(cls=Gate):

@@ -4,7 +4,8 @@ import importlib
 
 import pytest
 
-MODULES = ["idx", "download", "datasets", "synthetic", "loader", "dataset", "preprocessing", "files"]
+MODULES = ["idx", "download", "datasets", "synthetic", "loader", "dataset", "preprocessing", "files", "sampler",
+           "workers"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -7,7 +7,10 @@ import pytest
 MODULES = ["tensorgate.nn.module", "tensorgate.nn.config", "tensorgate.nn.parameter", "tensorgate.nn.linear", "tensorgate.nn.container",
            "tensorgate.nn.dropout", "tensorgate.nn.normalization", "tensorgate.nn.shape", "tensorgate.nn.init",
            "tensorgate.nn.summary", "tensorgate.nn.functional", "tensorgate.functional.loss",
-           "tensorgate.functional.batchnorm", "tensorgate.functional.regularization"]
+           "tensorgate.functional.batchnorm", "tensorgate.functional.regularization",
+           "tensorgate.nn.layer_norm", "tensorgate.nn.embedding", "tensorgate.nn.dict_containers",
+           "tensorgate.functional.layer_norm", "tensorgate.functional.embedding",
+           "tensorgate.nn.utils.convert_parameters", "tensorgate.autograd.gradients", "tensorgate.autograd.functional"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -6,9 +6,10 @@ import pytest
 
 import tensorgate.nn  # noqa: F401  (the fit example uses tg.nn)
 
-MODULES = ["tensorgate.optim.sgd", "tensorgate.optim.adam", "tensorgate.optim.rmsprop", "tensorgate.optim.clip",
-           "tensorgate.optim.lr_scheduler", "tensorgate.training.loop", "tensorgate.training.history",
-           "tensorgate.training.metrics", "tensorgate.training.names", "tensorgate.io.serialize"]
+MODULES = ["tensorgate.optim.sgd", "tensorgate.optim.adam", "tensorgate.optim.rmsprop", "tensorgate.nn.utils.clip_grad",
+           "tensorgate.optim.lr_scheduler", "tensorgate.optim.lr_scheduler_cyclic", "tensorgate.training.loop",
+           "tensorgate.training.history", "tensorgate.training.metrics", "tensorgate.training.names",
+           "tensorgate.io.serialize"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -11,6 +11,8 @@ from .grad_mode import (
     set_grad_enabled,
 )
 from .gradcheck import GradcheckError, gradcheck
+from .gradients import grad
+from . import functional  # noqa: E402  tg.autograd.functional.jacobian / hessian
 from .tensor import Size, Tensor, as_dtype, tensor
 from .trace import Trace, trace
 
@@ -21,4 +23,5 @@ __all__ = [
     "zeros", "ones", "full", "arange", "randn", "rand", "zeros_like", "ones_like", "as_dtype",
     "linspace", "eye", "from_numpy", "Size", "device", "cuda", "inference_mode", "is_inference_mode_enabled",
     "empty", "empty_like", "full_like", "rand_like", "randn_like", "randint", "randperm",
+    "grad", "functional",
 ]

@@ -36,3 +36,14 @@ def get_rng_state():
 def set_rng_state(state):
     """Restore a state returned by :func:`get_rng_state`."""
     _generator.bit_generator.state = state
+
+
+def swap_generator(new):
+    """Make ``new`` (a ``numpy.random.Generator``) the global generator and return the previous one.
+
+    The DataLoader uses it to give each batch of a Python dataset its own seeded generator and then put the
+    global one back, so that worker processes and the main process draw the same augmentations.
+    """
+    global _generator
+    previous, _generator = _generator, new
+    return previous

@@ -21,6 +21,11 @@ from .files import Table, label_column_index, load_table, read_features
 from .idx import read_idx, write_idx
 from .dataset import Dataset, Subset, random_split
 from .loader import ArrayDataset, DataLoader, TensorDataset
+from .dataset import ConcatDataset, IterableDataset  # noqa: E402  issue 17: PyTorch's samplers, collate and worker info
+from .loader import default_collate
+from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
+                      WeightedRandomSampler)
+from .workers import get_worker_info
 from .preprocessing import Standardizer, one_hot, train_test_split
 from .synthetic import make_blobs, make_circles, make_moons, make_sine, make_spiral, make_xor
 
@@ -32,4 +37,6 @@ __all__ = [
     "ArrayDataset", "DataLoader", "TensorDataset", "Dataset", "Subset", "random_split",
     "one_hot", "train_test_split", "Standardizer",
     "read_idx", "write_idx", "download_file", "sha256sum", "DownloadError",
+    "ConcatDataset", "IterableDataset", "default_collate", "get_worker_info", "Sampler", "SequentialSampler", "RandomSampler",
+    "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler",
 ]

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..backend import random as _random
 
-__all__ = ["Dataset", "Subset", "random_split"]
+__all__ = ["Dataset", "Subset", "random_split", "ConcatDataset", "IterableDataset"]
 
 
 class Dataset:
@@ -107,3 +107,58 @@ def random_split(dataset, lengths, generator=None, *, seed=None):
     order = generator.permutation(m).tolist()
     bounds = np.cumsum([0] + lengths)
     return [Subset(dataset, order[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+class ConcatDataset(Dataset):
+    """Several datasets one after another: example i of the whole is example i − offset of the part it falls in.
+
+    Shape: ``dataset[i]`` as the part's example; ``len`` the sum of the parts' lengths.
+
+    Examples
+    --------
+    >>> ds = ConcatDataset([[10, 11], [20, 21, 22]])
+    >>> len(ds), ds[1], ds[2], ds[-1]
+    (5, 11, 20, 22)
+    """
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        self.cumulative_sizes = np.cumsum([len(d) for d in self.datasets]).tolist()
+
+    def __len__(self):
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index):
+        n = len(self)
+        if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
+            raise TypeError(f"ConcatDataset: index must be an integer, got {type(index).__name__}")
+        if not -n <= index < n:
+            raise IndexError(f"ConcatDataset: index {index} is out of range for {n} examples")
+        index = int(index) % n
+        part = int(np.searchsorted(self.cumulative_sizes, index, side="right"))
+        offset = self.cumulative_sizes[part - 1] if part else 0
+        return self.datasets[part][index - offset]
+
+
+class IterableDataset:
+    """Base class for stream-style datasets: subclass it and define ``__iter__`` yielding examples.
+
+    A DataLoader batches consecutive examples in the main process (``num_workers > 0``, ``shuffle`` and
+    samplers are errors for a stream, as sharding it across workers is the dataset's business).
+
+    Shape: each example's parts any shape; a batch adds a first axis (b, ...).
+
+    Examples
+    --------
+    >>> from tensorgate.data import DataLoader
+    >>> class Count(IterableDataset):
+    ...     def __iter__(self):
+    ...         return iter(range(5))
+    >>> [b[0].tolist() for b in DataLoader(Count(), batch_size=2)]
+    [[0, 1], [2, 3], [4]]
+    """
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__}: an IterableDataset subclass must define __iter__")

@@ -14,9 +14,10 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..backend import random as _random
-from .dataset import Dataset
+from .dataset import Dataset, IterableDataset
+from .workers import WorkerPool, batch_seed, fetch
 
-__all__ = ["ArrayDataset", "TensorDataset", "DataLoader"]
+__all__ = ["ArrayDataset", "TensorDataset", "DataLoader", "default_collate"]
 
 
 def _as_array(a, position, owner="ArrayDataset"):
@@ -121,29 +122,55 @@ class DataLoader:
     """Iterate over a dataset in batches of tensors, optionally shuffled: one full pass is one epoch.
 
     ``batch_size=1`` gives stochastic gradient descent, ``batch_size=len(dataset)`` full-batch gradient
-    descent, sizes between mini-batch gradient descent.
+    descent, sizes between mini-batch gradient descent. PyTorch's arguments, in PyTorch's order.
 
     Parameters
     ----------
     dataset : ArrayDataset, TensorDataset, Dataset or sequence
-        An :class:`ArrayDataset` or TensorDataset (fast: each batch is one NumPy fancy-indexing per array),
-        or any object with ``__len__`` and ``__getitem__`` returning an example or a tuple of its parts
+        An :class:`ArrayDataset` or TensorDataset (fast: each batch is one NumPy fancy-indexing per array,
+        in the main process whatever ``num_workers`` says — no worker could be faster), or any object with
+        ``__len__`` and ``__getitem__`` returning an example: an array, a tuple/list of parts or a dict
         (arrays, tensors or numbers, stacked per batch; Python floats become float32, as in ``tg.tensor``).
         A bare pair ``(X, y)`` of arrays is wrapped in an ArrayDataset.
     batch_size : int, default 1
         Examples per batch; the last batch is smaller when it does not divide the dataset.
     shuffle : bool, default False
         Visit the examples in a new random order each epoch.
+    sampler : iterable of int, optional
+        The example indices to visit, in order (e.g. :class:`SubsetRandomSampler`); excludes ``shuffle``.
+    batch_sampler : iterable of lists of int, optional
+        The batches themselves; excludes batch_size, shuffle, sampler and drop_last.
+    num_workers : int, default 0
+        Worker processes that compute the batches of a Python dataset (augmentations) in parallel. The
+        batches come out in order and equal to ``num_workers=0``'s, random augmentations included: each batch
+        is computed with Python's ``random``, ``np.random`` and tensorgate's generator seeded from (the
+        epoch's seed, the batch number), in a worker or in the main process alike (see ``workers.py``).
+    collate_fn : callable, optional
+        Turns a list of examples into a batch (default: stack each part into a tensor).
+    pin_memory : bool
+        Accepted; a no-op (there is no GPU to pin host memory for).
     drop_last : bool, default False
         Skip the last, smaller batch (so every update sees ``batch_size`` examples).
+    timeout : float, default 0
+        Seconds to wait for a worker's batch before raising (0: wait as long as the workers live).
+    worker_init_fn : callable, optional
+        Called as ``worker_init_fn(worker_id)`` in each worker when it starts.
+    multiprocessing_context : str or context, optional
+        'fork' (the default where available), 'spawn' or 'forkserver'; spawn needs a picklable dataset.
+    generator : numpy.random.Generator, optional
+        Draws the shuffling orders and the epochs' seeds instead of the global generator.
+    prefetch_factor : int, default 2 with workers
+        Batches in flight per worker.
+    persistent_workers : bool
+        Keep the workers alive from one epoch to the next (they keep the dataset as it was when they started).
     seed : int, optional
-        Makes shuffling reproducible: epoch e uses the permutation drawn from ``(seed, e)``, so the order
-        changes from epoch to epoch but every run with the same seed sees the same orders. Without a
-        seed, orders are drawn from tensorgate's global generator (``tg.manual_seed``).
+        Makes shuffling and augmentations reproducible: epoch e uses the permutation drawn from ``(seed, e)``,
+        so the order changes from epoch to epoch but every run with the same seed sees the same orders.
+        Without a seed, orders are drawn from tensorgate's global generator (``tg.manual_seed``).
 
     Yields
     ------
-    tuple of Tensor
+    tuple of Tensor (or what ``collate_fn`` returns)
         One tensor per dataset array, e.g. ``(x_batch, y_batch)``. Floating arrays keep their dtype
         (float32 by default), integer labels are int64. The tensors do not require gradients.
 
@@ -166,30 +193,81 @@ class DataLoader:
     (dtype('float32'), dtype('int64'))
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None):
+    def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None, num_workers=0,
+                 collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
+                 multiprocessing_context=None, generator=None, *, prefetch_factor=None, persistent_workers=False,
+                 pin_memory_device="", seed=None):
         if isinstance(dataset, tuple) and all(isinstance(a, (np.ndarray, Tensor)) for a in dataset):
             dataset = ArrayDataset(*dataset)
-        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+        self._stream = isinstance(dataset, IterableDataset)
+        if self._stream and (shuffle or sampler is not None or batch_sampler is not None or num_workers):
+            raise ValueError("DataLoader: an IterableDataset is read in order in the main process: shuffle, sampler, "
+                             "batch_sampler and num_workers > 0 are not supported with it")
+        if not self._stream and not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(f"DataLoader: dataset must have __len__ and __getitem__ (e.g. an ArrayDataset), "
                             f"got {type(dataset).__name__}")
+        if batch_size is None:
+            raise NotImplementedError("DataLoader: batch_size=None (no automatic batching) is not supported; "
+                                      "use batch_size=1, or index the dataset directly")
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
             raise ValueError(f"DataLoader: seed must be a non-negative integer or None, got {seed!r}")
+        shuffle = bool(shuffle)
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None and (batch_size != 1 or shuffle or sampler is not None or drop_last):
+            raise ValueError("DataLoader: batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                             "sampler, and drop_last")
+        if isinstance(num_workers, bool) or not isinstance(num_workers, (int, np.integer)) or num_workers < 0:
+            raise ValueError(f"DataLoader: num_workers must be a non-negative integer, got {num_workers!r}")
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError("DataLoader: prefetch_factor option could only be specified in multiprocessing; "
+                             "let num_workers > 0 to enable multiprocessing")
+        if num_workers == 0 and persistent_workers:
+            raise ValueError("DataLoader: persistent_workers option needs num_workers > 0")
+        if prefetch_factor is not None and (isinstance(prefetch_factor, bool) or not isinstance(prefetch_factor, int)
+                                            or prefetch_factor < 1):
+            raise ValueError(f"DataLoader: prefetch_factor must be a positive integer, got {prefetch_factor!r}")
+        if not isinstance(timeout, (int, float)) or timeout < 0:
+            raise ValueError(f"DataLoader: timeout option should be non-negative, got {timeout!r}")
+        if worker_init_fn is not None and not callable(worker_init_fn):
+            raise TypeError("DataLoader: worker_init_fn must be a function of the worker id")
+        if collate_fn is not None and not callable(collate_fn):
+            raise TypeError("DataLoader: collate_fn must be a function of a list of examples")
+        if generator is not None and not isinstance(generator, np.random.Generator):
+            raise TypeError(f"DataLoader: generator must be a numpy.random.Generator, got {type(generator).__name__}")
         self.dataset = dataset
         self.batch_size = int(batch_size)
-        self.shuffle = bool(shuffle)
+        self.shuffle = shuffle
         self.drop_last = bool(drop_last)
         self.seed = seed
+        self.sampler, self.batch_sampler, self.collate_fn = sampler, batch_sampler, collate_fn
+        self.num_workers, self.timeout, self.worker_init_fn = int(num_workers), timeout, worker_init_fn
+        self.multiprocessing_context, self.generator = multiprocessing_context, generator
+        self.prefetch_factor = (2 if prefetch_factor is None else prefetch_factor) if num_workers else None
+        self.persistent_workers, self.pin_memory = bool(persistent_workers), bool(pin_memory)
+        self.pin_memory_device = pin_memory_device
+        self._pool = None
         self.epoch = 0  # the number of epochs started; the next iteration uses this epoch's order
 
     def __len__(self):
-        m = len(self.dataset)
+        if self._stream:
+            if not hasattr(self.dataset, "__len__"):
+                raise TypeError("DataLoader: this IterableDataset has no __len__, so the number of batches is unknown")
+            m = len(self.dataset)
+            return m // self.batch_size if self.drop_last else math.ceil(m / self.batch_size)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        m = len(self.sampler) if self.sampler is not None else len(self.dataset)
         return m // self.batch_size if self.drop_last else math.ceil(m / self.batch_size)
 
     def __repr__(self):
+        if self._stream:
+            return f"DataLoader({type(self.dataset).__name__} stream, batch_size={self.batch_size})"
+        workers = f", num_workers={self.num_workers}" if self.num_workers else ""
         return (f"DataLoader({len(self.dataset)} examples, batch_size={self.batch_size}, "
-                f"shuffle={self.shuffle}, drop_last={self.drop_last}, seed={self.seed}, {len(self)} batches)")
+                f"shuffle={self.shuffle}, drop_last={self.drop_last}, seed={self.seed}{workers}, {len(self)} batches)")
 
     def set_epoch(self, epoch):
         """Make the next iteration use epoch ``epoch``'s order (to resume a run from a checkpoint).
@@ -204,26 +282,103 @@ class DataLoader:
         Shape: (m,) int64.
         """
         m = len(self.dataset)
+        if self.sampler is not None:
+            return np.asarray(list(self.sampler), dtype=np.int64)
         if not self.shuffle:
             return np.arange(m)
         if self.seed is None:
-            return _random.generator().permutation(m)
+            return (self.generator or _random.generator()).permutation(m)
         return np.random.default_rng([self.seed, epoch]).permutation(m)
 
+    def _epoch_seed(self, epoch):
+        """The base seed of an epoch's batches (augmentations): from the loader's seed, or drawn."""
+        if self.seed is not None:
+            return int(np.random.SeedSequence([self.seed, epoch, 1]).generate_state(1)[0])
+        return int((self.generator or _random.generator()).integers(0, 2 ** 32))
+
     def __iter__(self):
-        order = self.order(self.epoch)
+        epoch = self.epoch
         self.epoch += 1
-        m, b = len(order), self.batch_size
-        stop = m - m % b if self.drop_last else m
-        fast = isinstance(self.dataset, ArrayDataset)
-        for start in range(0, stop, b):
-            if not self.shuffle and fast:
-                arrays = [a[start:start + b] for a in self.dataset.arrays]  # views: no copy
-            elif fast:
-                arrays = [a[order[start:start + b]] for a in self.dataset.arrays]
+        if self._stream:
+            return self._stream_batches()
+        if self.batch_sampler is not None:
+            batches = [np.asarray(b, dtype=np.int64) for b in self.batch_sampler]
+        else:
+            order = self.order(epoch)
+            m, b = len(order), self.batch_size
+            stop = m - m % b if self.drop_last else m
+            batches = [order[start:start + b] for start in range(0, stop, b)]
+        if isinstance(self.dataset, ArrayDataset) and self.collate_fn is None:
+            return self._array_batches(batches)
+        return self._python_batches(batches, self._epoch_seed(epoch))
+
+    def _array_batches(self, batches):
+        contiguous = not self.shuffle and self.sampler is None and self.batch_sampler is None
+        start = 0
+        for idx in batches:
+            if contiguous:   # views: no copy
+                arrays = [a[start:start + len(idx)] for a in self.dataset.arrays]
+                start += len(idx)
             else:
-                arrays = _collate([self.dataset[int(i)] for i in order[start:start + b]])
+                arrays = [a[idx] for a in self.dataset.arrays]
             yield tuple(_to_tensor(a) for a in arrays)
+
+    def _python_batches(self, batches, base_seed):
+        collate = self.collate_fn or default_collate
+        tasks = ((k, [int(i) for i in idx], batch_seed(base_seed, k)) for k, idx in enumerate(batches))
+        if self.num_workers == 0:
+            for _, indices, seed in tasks:
+                yield fetch(self.dataset, indices, collate, seed)
+            return
+        pool = self._pool or WorkerPool(self.dataset, collate, self.num_workers, self.worker_init_fn, base_seed,
+                                        self.prefetch_factor, self.timeout, self.multiprocessing_context)
+        if self.persistent_workers:
+            self._pool = pool
+        try:
+            yield from pool.run(tasks)
+        except BaseException:
+            pool.shutdown()
+            self._pool = None
+            raise
+        finally:
+            if not self.persistent_workers:
+                pool.shutdown()
+
+    def _stream_batches(self):
+        """Consecutive examples of an IterableDataset, batched (the stream draws from the global generators)."""
+        collate, batch = self.collate_fn or default_collate, []
+        for example in self.dataset:
+            batch.append(example)
+            if len(batch) == self.batch_size:
+                yield collate(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield collate(batch)
+
+    def __del__(self):
+        pool = self.__dict__.get("_pool")
+        if pool is not None:
+            pool.shutdown()
+
+
+def default_collate(examples):
+    """The default batching: stack each part of the examples into a tensor (PyTorch's ``default_collate``).
+
+    Examples that are tuples or lists give a tuple of tensors, dicts a dict, single arrays or numbers a
+    one-tuple (the loader's ``(x_batch,)``). Arrays and tensors keep their dtype; Python floats become float32,
+    integers int64.
+
+    Shape: k examples with a part of shape S → that part's batch (k, *S).
+
+    Example
+    -------
+    >>> [t.tolist() for t in default_collate([(1.0, 0), (2.0, 1)])]
+    [[1.0, 2.0], [0, 1]]
+    """
+    first = examples[0]
+    if isinstance(first, dict):
+        return {key: _to_tensor(_stack([e[key] for e in examples])) for key in first}
+    return tuple(_to_tensor(a) for a in _collate(examples))
 
 
 def _collate(examples):

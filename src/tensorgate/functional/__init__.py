@@ -386,6 +386,8 @@ from .torch_reductions import (  # noqa: E402,F401
     all, amax, amin, any, argmax, argmin, argsort, cumsum, logsumexp, max, median, min, norm, prod, sort, topk,
 )
 from .torch_views import chunk, expand, expand_as, flatten, repeat, split, to, unbind, unflatten, view_as  # noqa: E402,F401,E501
+from .elementwise import ceil, cos, expm1, floor, log1p, round, rsqrt, sign, sin, tan  # noqa: E402,F401
+from .activation_extra import elu, logsigmoid, mish, selu, silu, softplus  # noqa: E402,F401
 from . import tensor_methods as _tensor_methods  # noqa: E402,F401  (attaches the methods above to Tensor)
 from .loss import (  # noqa: E402,F401  (the loss gates; see loss.py)
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss, mse_loss, nll_loss,

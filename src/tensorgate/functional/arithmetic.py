@@ -91,6 +91,8 @@ class NegGate(Gate):
 class PowGate(Gate):
     """z = a ** p.   ∂z/∂a = p · a^(p−1);   ∂z/∂p = z · ln a (only when p is a tensor that needs it).
 
+    At the edges PyTorch's conventions: ∂z/∂a = 0 where p = 0, and ∂z/∂p = 0 where a = 0 and p ≥ 0.
+
     Shape: a, p broadcastable; z: the broadcast shape.
     """
 
@@ -100,8 +102,15 @@ class PowGate(Gate):
         return self.z
 
     def backward(self, g):
-        ga = g * self.p * self.a ** (self.p - 1) if self.needs[0] else None
-        gp = g * self.z * xp.log(self.a) if self.needs[1] else None
+        a, p = self.a, self.p
+        ga = g * p * a ** (p - 1) if self.needs[0] else None
+        if ga is not None and (p == 0).any():        # as PyTorch: 0 where p = 0 (not 0·0⁻¹ = nan at a = 0)
+            ga = xp.where(p == 0, 0.0, ga)
+        gp = g * self.z * xp.log(a) if self.needs[1] else None
+        if gp is not None:
+            zero_base = (a == 0) & (p >= 0)           # as PyTorch: 0 where a = 0 and p ≥ 0 (not 0·ln 0 = nan)
+            if zero_base.any():
+                gp = xp.where(zero_base, 0.0, gp)
         return ga, gp
 
 

@@ -412,8 +412,9 @@ class PerceptronLossGate(Gate):
 
 
 # ---------------------------------------------------------------- the functions
-def cross_entropy(input, target, label_smoothing=0.0, reduction="mean"):
-    """Softmax cross-entropy of logits, fused: L = −(1/m) Σ_i Σ_k y_ik log softmax(z_i)_k.
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
+                  label_smoothing=0.0):
+    """Softmax cross-entropy of logits, fused: L = −(1/m) Σ_i Σ_k y_ik log softmax(z_i)_k (PyTorch's signature).
 
     Parameters
     ----------
@@ -422,10 +423,19 @@ def cross_entropy(input, target, label_smoothing=0.0, reduction="mean"):
     target : array_like or Tensor
         Integer class labels in [0, K) of shape (m,), or class probabilities / one-hot rows of shape (m, K).
         A 1-D float target is an error (use integer labels, or give (m, K) probabilities).
+    weight : array_like or Tensor of shape (K,), optional
+        Class weights: example i counts w_{y_i} times, and the mean divides by Σ_i w_{y_i} (PyTorch's
+        weighted mean); with probability targets each class's term is multiplied by w_k and the mean is over m.
+    ignore_index : int, default −100
+        Examples with this label contribute nothing and are not counted in the mean (class labels only).
     label_smoothing : float
         ε in [0, 1]: the target becomes (1 − ε) y + ε/K.
     reduction : 'mean' | 'sum' | 'none'
+    size_average, reduce
+        PyTorch's deprecated spellings of ``reduction``: only None is accepted.
 
+    Without weights and ignored labels this is one fused gate; otherwise log_softmax followed by
+    :class:`~tensorgate.functional.loss_weighted.WeightedNLLGate` (see loss_weighted.py).
     The gradient is ∂L/∂z = (softmax(z) − y)/m (see :class:`CrossEntropyGate`). In the lecture's column
     convention (Z of shape (K, m)) this is dZ = (A − Y)/m.
 
@@ -440,26 +450,40 @@ def cross_entropy(input, target, label_smoothing=0.0, reduction="mean"):
     0.2395
     """
     fn = "cross_entropy"
+    _deprecated_reduction(fn, size_average, reduce)
     _check_reduction(fn, reduction)
     z = _float_input(fn, input)
     _check_2d(fn, z)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{fn}: label_smoothing must be in [0, 1], got {label_smoothing}")
     smoothing = float(label_smoothing)
+    w = _weighted.class_weight(fn, weight, z.shape[1], z.dtype)
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     if t.ndim <= 1:
         labels = _labels(fn, t, z.shape)
-        return CrossEntropyGate.apply(z, labels=labels, smoothing=smoothing, reduction=reduction)
+        if w is None and ignore_index == _weighted.IGNORE_INDEX:
+            try:         # the fused gate; it refuses a −100 label, which is then skipped through the weighted gate
+                return CrossEntropyGate.apply(z, labels=labels, smoothing=smoothing, reduction=reduction)
+            except ValueError:
+                if not (labels == _weighted.IGNORE_INDEX).any():
+                    raise
+        from . import log_softmax   # functional/__init__ imports this module: a top-level import would cycle
+        return _weighted.weighted_nll(log_softmax(z, axis=1), labels, w, ignore_index, smoothing, reduction)
     if t.shape != z.shape:
         _same_shape(fn, z, t, " (probability targets have one column per class)")
     y = _float_target(fn, target, z.dtype)
+    if w is not None:
+        from . import log_softmax
+        return _weighted.soft_target_cross_entropy(log_softmax(z, axis=1), y, w, smoothing, reduction)
     return CrossEntropyGate.apply(z, y, smoothing=smoothing, reduction=reduction)
 
 
-def nll_loss(input, target, reduction="mean"):
-    """Negative log-likelihood of log-probabilities: L = −(1/m) Σ_i log p_{i, y_i}.
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    """Negative log-likelihood of log-probabilities: L = −(1/m) Σ_i log p_{i, y_i} (PyTorch's signature).
 
-    ``nll_loss(log_softmax(z), y)`` equals ``cross_entropy(z, y)`` (the unfused path).
+    ``nll_loss(log_softmax(z), y)`` equals ``cross_entropy(z, y)`` (the unfused path). With class
+    ``weight`` (K,), l_i = −w_{y_i} log p_{i, y_i} and the mean divides by Σ_i w_{y_i}; labels equal to
+    ``ignore_index`` (−100 by default) contribute nothing and are not counted.
 
     Shape: input: (m, K) log-probabilities; target: (m,) int labels in [0, K); result: () or (m,).
 
@@ -471,14 +495,22 @@ def nll_loss(input, target, reduction="mean"):
     0.6931
     """
     fn = "nll_loss"
+    _deprecated_reduction(fn, size_average, reduce)
     _check_reduction(fn, reduction)
     x = _float_input(fn, input)
     _check_2d(fn, x)
     labels = _labels(fn, target, x.shape)
-    return NLLLossGate.apply(x, labels=labels, reduction=reduction)
+    w = _weighted.class_weight(fn, weight, x.shape[1], x.dtype)
+    if w is None and ignore_index == _weighted.IGNORE_INDEX:
+        try:             # as in cross_entropy: the plain gate unless a −100 label is to be skipped
+            return NLLLossGate.apply(x, labels=labels, reduction=reduction)
+        except ValueError:
+            if not (labels == _weighted.IGNORE_INDEX).any():
+                raise
+    return _weighted.weighted_nll(x, labels, w, ignore_index, 0.0, reduction)
 
 
-def binary_cross_entropy(input, target, reduction="mean", eps=BCE_EPS):
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean", eps=BCE_EPS):
     """Binary cross-entropy on probabilities: L = −mean[y ln p + (1 − y) ln(1 − p)].
 
     p is clamped to [eps, 1 − eps] (eps = 1e-7 by default) so p = 0 or 1 gives a finite loss. Prefer
@@ -494,17 +526,25 @@ def binary_cross_entropy(input, target, reduction="mean", eps=BCE_EPS):
     0.2231
     """
     fn = "binary_cross_entropy"
+    _deprecated_reduction(fn, size_average, reduce)
     _check_reduction(fn, reduction)
     p = _float_input(fn, input)
     y = _float_target(fn, target, p.dtype)
     _same_shape(fn, p, y)
-    return BinaryCrossEntropyGate.apply(p, y, eps=float(eps), reduction=reduction)
+    if weight is None:
+        return BinaryCrossEntropyGate.apply(p, y, eps=float(eps), reduction=reduction)
+    losses = BinaryCrossEntropyGate.apply(p, y, eps=float(eps), reduction="none") * _elementwise_weight(fn, weight, p)
+    return losses.mean() if reduction == "mean" else losses.sum() if reduction == "sum" else losses
 
 
-def binary_cross_entropy_with_logits(input, target, reduction="mean"):
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
+                                     pos_weight=None):
     """Binary cross-entropy of σ(z), fused with the sigmoid; stable for any z (|z| = 1000 included).
 
     L = mean[max(z, 0) − z·y + ln(1 + e^(−|z|))],  ∂L/∂z = (σ(z) − y)/N.
+    ``weight`` (broadcastable to the input) multiplies each element's loss; ``pos_weight`` (one per class,
+    broadcast along the last axis) multiplies the positive term: l = −[p·y ln σ(z) + (1 − y) ln(1 − σ(z))]
+    (PyTorch's way to weigh the positives of imbalanced labels); the mean is over all N elements.
 
     Shape: input: any (logits); target: same shape, in [0, 1]; result: () or input's shape.
 
@@ -515,11 +555,36 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):
     1000.0
     """
     fn = "binary_cross_entropy_with_logits"
+    _deprecated_reduction(fn, size_average, reduce)
     _check_reduction(fn, reduction)
     z = _float_input(fn, input)
     y = _float_target(fn, target, z.dtype)
     _same_shape(fn, z, y)
-    return BinaryCrossEntropyWithLogitsGate.apply(z, y, reduction=reduction)
+    if weight is None and pos_weight is None:
+        return BinaryCrossEntropyWithLogitsGate.apply(z, y, reduction=reduction)
+    w = None if weight is None else _elementwise_weight(fn, weight, z)
+    pw = None if pos_weight is None else _elementwise_weight(fn, pos_weight, z, "pos_weight")
+    return _weighted.bce_with_logits_weighted(z, y, w, pw, reduction)
+
+
+def _elementwise_weight(fn, weight, x, arg="weight"):
+    """A constant weight tensor of x's dtype that broadcasts to x's shape (a clear error otherwise)."""
+    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
+    if w.dtype.kind not in "fiu":
+        raise TypeError(f"{fn}: {arg} must be numbers, got dtype {w.dtype}")
+    try:
+        shape = np.broadcast_shapes(w.shape, tuple(x.shape))
+    except ValueError:
+        shape = None
+    if shape != tuple(x.shape):
+        raise ValueError(f"{fn}: {arg} of shape {w.shape} does not broadcast to the input's shape {tuple(x.shape)}")
+    return Tensor._make(w.astype(x.dtype), False, None)
+
+
+def _deprecated_reduction(fn, size_average, reduce):
+    if size_average is not None or reduce is not None:
+        raise ValueError(f"{fn}: size_average and reduce are deprecated in PyTorch and not supported here; "
+                         "use reduction='mean', 'sum' or 'none'")
 
 
 def mse_loss(input, target, reduction="mean"):
@@ -630,3 +695,6 @@ def binary_cross_entropy_with_logits_unfused(input, target):
     y = _float_target("binary_cross_entropy_with_logits_unfused", target, z.dtype)
     p = sigmoid(z)
     return -(y * log(p) + (1.0 - y) * log(1.0 - p)).mean()
+
+
+from . import loss_weighted as _weighted  # noqa: E402  (it imports _label_positions from here)

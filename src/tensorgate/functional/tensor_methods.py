@@ -80,9 +80,12 @@ for _name, _fn in _METHODS.items():
 Tensor.T = property(lambda self: F.transpose(self))
 Tensor.__hash__ = object.__hash__  # tensors are dict keys by identity (parameters, optimiser state)
 
+# The elementwise gates of elementwise.py, as PyTorch's Tensor methods (x.sin(), x.round(decimals=1), ...)
+for _name in ("sin", "cos", "tan", "sign", "floor", "ceil", "round", "log1p", "expm1", "rsqrt"):
+    setattr(Tensor, _name, getattr(F, _name))
+
 # NumPy ufuncs that run a gate when given a tensor (autograd/numpy_interop.py): np.exp(t) keeps the graph.
-# A ufunc missing here raises a TypeError naming tg.<name> when a tensor requires grad; add a line per gate
-# (np.sin: F.sin once the sin gate exists).
+# A ufunc missing here raises a TypeError naming tg.<name> when a tensor requires grad; add a line per gate.
 UFUNC_GATES.update({
     np.add: F.add, np.subtract: F.sub, np.multiply: F.mul, np.true_divide: F.div, np.negative: F.neg,
     np.power: F.pow, np.matmul: F.matmul, np.exp: F.exp, np.log: F.log, np.sqrt: F.sqrt, np.absolute: F.abs,
@@ -90,7 +93,7 @@ UFUNC_GATES.update({
 })
 for _ufunc, _name in ((getattr(np, n, None), n) for n in ("sin", "cos", "tan", "log1p", "expm1", "sign",
                                                             "floor", "ceil", "square")):
-    if _ufunc is not None and hasattr(F, _name):   # the gates another part of tensorgate may add
+    if _ufunc is not None and hasattr(F, _name):   # the elementwise gates (elementwise.py), by their NumPy names
         UFUNC_GATES.setdefault(_ufunc, getattr(F, _name))
 
 AVAILABLE.update(name for name in dir(F) if not name.startswith("_"))

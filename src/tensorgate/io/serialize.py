@@ -211,7 +211,7 @@ def _plain_json(metadata):
     return encoded
 
 
-def load(path):
+def load(path, map_location=None, pickle_module=None, *, weights_only=None, mmap=None):
     """Load what :func:`save` (or a checkpoint callback) wrote.
 
     Returns a Module for a model file, a dict for a checkpoint (with ``"model"`` rebuilt as a Module when
@@ -222,8 +222,18 @@ def load(path):
     ``.safetensors`` file comes back as an ordered dict name → array (load it into a model with
     ``model.load_state_dict``).
 
+    PyTorch's arguments are accepted so that ``torch.load`` calls port unchanged:
+
+    * ``weights_only``: True, False or None all load the same way. **Every tensorgate load is weights-only**
+      (PyTorch's safe mode): the format holds JSON and raw arrays, never pickle, so no code from the file can
+      run; ``weights_only=False`` does not enable pickle (there is none to enable).
+    * ``map_location``: None or ``'cpu'`` (or a CPU device); tensorgate computes on the CPU only, so any other
+      device is a ValueError.
+    * ``pickle_module`` and ``mmap=True`` are not supported (a clear error).
+
     Shape: arrays as saved.
     """
+    _check_torch_load_arguments(map_location, pickle_module, weights_only, mmap)
     if is_safetensors_path(path):
         return load_safetensors(path)
     header, tensors = read_file(path)
@@ -262,6 +272,21 @@ def _naming(path):
         raise ModelFileError(f"{where}: {body}") from None
     except (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError, MemoryError) as err:
         raise ModelFileError(f"{where}: malformed payload ({type(err).__name__}: {str(err)[:200]})") from None
+
+
+def _check_torch_load_arguments(map_location, pickle_module, weights_only, mmap):
+    if weights_only not in (None, True, False):
+        raise TypeError(f"load: weights_only must be True, False or None, got {weights_only!r}")
+    if pickle_module is not None:
+        raise ValueError("load: pickle_module is not supported: tensorgate files never use pickle")
+    if mmap:
+        raise NotImplementedError("load: mmap=True is not supported; the arrays are read into memory")
+    if map_location is None:
+        return
+    device = getattr(map_location, "type", map_location)   # a device object (tg.device / torch.device) or a str
+    if not isinstance(device, str) or device.split(":")[0] != "cpu":
+        raise ValueError(f"load: map_location={map_location!r} is not supported: tensorgate runs on the CPU only, "
+                         "so give None or 'cpu'")
 
 
 def read_metadata(path):

@@ -14,9 +14,15 @@ from .hooks import RemovableHandle
 from .module import IncompatibleKeys, Module, StateDictError
 from .normalization import BatchNorm1d
 from .parameter import Parameter
-from .shape import Flatten
+from .shape import Flatten, Unflatten
 from .summary import summary
 
 from .conv import Conv2d  # noqa: E402,F401
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d  # noqa: E402,F401
 from .normalization import BatchNorm2d  # noqa: E402,F401
+# issue 17 (PyTorch's names): normalisation, lookup tables, containers by name, smooth activations, nn.utils
+from .layer_norm import LayerNorm  # noqa: E402,F401
+from .embedding import Embedding  # noqa: E402,F401
+from .dict_containers import ModuleDict, ParameterDict, ParameterList  # noqa: E402,F401
+from .activation_extra import ELU, SELU, LogSigmoid, Mish, SiLU, Softplus  # noqa: E402,F401
+from . import utils  # noqa: E402,F401

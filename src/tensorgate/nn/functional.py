@@ -9,6 +9,8 @@ from ..functional.loss import (  # noqa: F401
     perceptron_loss,
 )
 from ..functional import batch_norm, dropout  # noqa: F401
+from ..functional.layer_norm import layer_norm  # noqa: F401
+from ..functional.embedding import embedding  # noqa: F401
 
 
 def one_hot(labels, num_classes=-1):

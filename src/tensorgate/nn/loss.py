@@ -2,6 +2,9 @@
 
 Each calls its fused gate in :mod:`tensorgate.functional.loss`, where the derivatives are written.
 """
+import numpy as np
+
+from ..autograd.tensor import Tensor
 from ..functional import loss as _L
 from .module import Module
 
@@ -24,61 +27,133 @@ class _Loss(Module):
         return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
 
 
-class CrossEntropyLoss(_Loss):
+class _WeightedLoss(_Loss):
+    """A loss with an optional ``weight`` tensor, kept as a buffer (in ``state_dict``, as PyTorch) and written
+    into the config as a list, so that the loss saves and loads like any module."""
+
+    def __init__(self, weight=None, reduction="mean", weight_dtype=None):
+        super().__init__(reduction)
+        self.register_buffer("weight", None if weight is None else _as_float(weight, weight_dtype))
+
+    def _settings(self):
+        return {"reduction": self.reduction}
+
+    def get_config(self):
+        """The settings, with ``weight`` as a list of numbers."""
+        kwargs = self._settings()
+        for name in ("weight", "pos_weight"):
+            value = self._buffers.get(name)
+            if value is not None:
+                kwargs[name] = value.data.tolist()
+                if value.dtype != np.float32:      # the list alone would come back float32
+                    kwargs[f"_{name}_dtype"] = value.dtype.name
+        return {"type": type(self).__name__, "args": [], "kwargs": kwargs}
+
+
+def _as_float(value, dtype=None):
+    """A weight as a float Tensor: a Tensor or NumPy array keeps its floating dtype, other data follows
+    tg.tensor (float32); ``dtype`` (from a config) overrides."""
+    if dtype is not None:
+        return Tensor(np.asarray(value.data if isinstance(value, Tensor) else value), dtype=dtype)
+    if isinstance(value, Tensor):
+        return value if value.dtype.kind == "f" else Tensor(value.data, dtype="float32")
+    array = np.asarray(value)
+    return Tensor(array, dtype=array.dtype if array.dtype.kind == "f" and isinstance(value, np.ndarray) else None)
+
+
+class CrossEntropyLoss(_WeightedLoss):
     """Softmax cross-entropy on logits, fused (∂L/∂z = (softmax(z) − y)/m); see :func:`cross_entropy`.
+
+    PyTorch's arguments: class ``weight`` (K,) (the mean then divides by Σ_i w_{y_i}), ``ignore_index``
+    (−100: those labels are skipped), ``label_smoothing`` ε, ``reduction``.
 
     Shape: input: (m, K) logits; target: (m,) int labels or (m, K) probabilities; output: () or (m,).
     """
     kind = "multiclass"
 
-    def __init__(self, label_smoothing=0.0, reduction="mean"):
-        super().__init__(reduction)
-        self.label_smoothing = float(label_smoothing)
+    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
+                 label_smoothing=0.0, *, _weight_dtype=None):
+        _L._deprecated_reduction("CrossEntropyLoss", size_average, reduce)
+        super().__init__(weight, reduction, _weight_dtype)
+        self.ignore_index, self.label_smoothing = int(ignore_index), float(label_smoothing)
 
     def forward(self, input, target):
-        return _L.cross_entropy(input, target, self.label_smoothing, self.reduction)
+        return _L.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction,
+                                label_smoothing=self.label_smoothing)
+
+    def _settings(self):
+        return {"ignore_index": self.ignore_index, "reduction": self.reduction, "label_smoothing": self.label_smoothing}
 
     def extra_repr(self):
         parts = [super().extra_repr()] + ([f"label_smoothing={self.label_smoothing}"] if self.label_smoothing else [])
+        parts += [f"ignore_index={self.ignore_index}"] if self.ignore_index != -100 else []
+        parts += ["weight=..."] if self.weight is not None else []
         return ", ".join(p for p in parts if p)
 
 
-class NLLLoss(_Loss):
+class NLLLoss(_WeightedLoss):
     """Negative log-likelihood of log-probabilities (after LogSoftmax); see :func:`nll_loss`.
+
+    PyTorch's arguments: class ``weight`` (K,), ``ignore_index`` (−100), ``reduction``.
 
     Shape: input: (m, K) log-probabilities; target: (m,) int labels; output: () or (m,).
     """
     kind = "multiclass"
 
+    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean", *,
+                 _weight_dtype=None):
+        _L._deprecated_reduction("NLLLoss", size_average, reduce)
+        super().__init__(weight, reduction, _weight_dtype)
+        self.ignore_index = int(ignore_index)
+
     def forward(self, input, target):
-        return _L.nll_loss(input, target, self.reduction)
+        return _L.nll_loss(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
+
+    def _settings(self):
+        return {"ignore_index": self.ignore_index, "reduction": self.reduction}
 
 
-class BCELoss(_Loss):
-    """Binary cross-entropy on probabilities (after Sigmoid), clamped to [eps, 1 − eps].
+class BCELoss(_WeightedLoss):
+    """Binary cross-entropy on probabilities (after Sigmoid), clamped to [eps, 1 − eps]; ``weight``
+    (broadcastable to the input) multiplies each element's loss.
 
     Shape: input: any, in [0, 1]; target: same; output: () or input's shape.
     """
     kind, decision_threshold = "binary", 0.5
 
-    def __init__(self, reduction="mean", eps=_L.BCE_EPS):
-        super().__init__(reduction)
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean", eps=_L.BCE_EPS, *,
+                 _weight_dtype=None):
+        _L._deprecated_reduction("BCELoss", size_average, reduce)
+        super().__init__(weight, reduction, _weight_dtype)
         self.eps = float(eps)
 
     def forward(self, input, target):
-        return _L.binary_cross_entropy(input, target, self.reduction, self.eps)
+        return _L.binary_cross_entropy(input, target, self.weight, reduction=self.reduction, eps=self.eps)
+
+    def _settings(self):
+        return {"reduction": self.reduction, "eps": self.eps}
 
 
-class BCEWithLogitsLoss(_Loss):
+class BCEWithLogitsLoss(_WeightedLoss):
     """Binary cross-entropy on logits, fused with the sigmoid (∂L/∂z = (σ(z) − y)/N), stable for any z.
 
-    Multi-label classification: one logit per label, this loss on all of them.
-    Shape: input: any (logits); target: same; output: () or input's shape.
+    Multi-label classification: one logit per label, this loss on all of them. ``weight`` multiplies each
+    element's loss; ``pos_weight`` (one per class, broadcast along the last axis) multiplies the positive
+    term, −[p·y ln σ(z) + (1 − y) ln(1 − σ(z))], as in PyTorch.
+
+    Shape: input: any (logits); target: same; weight: broadcastable; pos_weight: (K,); output: () or input's shape.
     """
     kind, decision_threshold = "binary", 0.0
 
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None, *,
+                 _weight_dtype=None, _pos_weight_dtype=None):
+        _L._deprecated_reduction("BCEWithLogitsLoss", size_average, reduce)
+        super().__init__(weight, reduction, _weight_dtype)
+        self.register_buffer("pos_weight", None if pos_weight is None else _as_float(pos_weight, _pos_weight_dtype))
+
     def forward(self, input, target):
-        return _L.binary_cross_entropy_with_logits(input, target, self.reduction)
+        return _L.binary_cross_entropy_with_logits(input, target, self.weight, reduction=self.reduction,
+                                                   pos_weight=self.pos_weight)
 
 
 class MSELoss(_Loss):

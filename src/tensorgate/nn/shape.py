@@ -31,3 +31,38 @@ class Flatten(Module):
         if (self.start_dim, self.end_dim) == (1, -1):
             return ""
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split axis ``dim`` into the shape ``unflattened_size`` (one entry may be −1): Flatten's inverse.
+
+    Shape: x: (..., d_dim, ...); output: (..., *unflattened_size, ...) with prod(unflattened_size) = d_dim.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> tg.nn.Unflatten(1, (1, 28, 28))(tg.zeros(2, 784)).shape
+    (2, 1, 28, 28)
+    """
+
+    def __init__(self, dim, unflattened_size):
+        super().__init__()
+        self.dim, self.unflattened_size = int(dim), tuple(int(n) for n in unflattened_size)
+        if not self.unflattened_size or sum(n == -1 for n in self.unflattened_size) > 1:
+            raise ValueError(f"Unflatten: unflattened_size must be a non-empty shape with at most one -1, got "
+                             f"{unflattened_size!r}")
+
+    def forward(self, x):
+        shape = x.shape
+        if not -len(shape) <= self.dim < len(shape):
+            raise ValueError(f"Unflatten: dim {self.dim} is out of range for input of shape {tuple(shape)}")
+        dim = self.dim % len(shape)
+        sizes, known = self.unflattened_size, 1
+        for n in sizes:
+            known *= n if n != -1 else 1
+        if (-1 not in sizes and known != shape[dim]) or (-1 in sizes and shape[dim] % known):
+            raise ValueError(f"Unflatten: cannot split axis {self.dim} of size {shape[dim]} into {sizes}")
+        return F.reshape(x, shape[:dim] + sizes + shape[dim + 1:])
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

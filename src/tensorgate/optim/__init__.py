@@ -10,6 +10,7 @@ from .lr_scheduler import (
     CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, LinearWarmup, LRScheduler, MultiStepLR,
     ReduceLROnPlateau, StepLR,
 )
+from .lr_scheduler import CosineAnnealingWarmRestarts, OneCycleLR, SequentialLR
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
@@ -17,5 +18,5 @@ from .sgd import SGD
 __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "clip_grad_norm_", "clip_grad_value_", "lr_scheduler",
     "LRScheduler", "StepLR", "LambdaLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR",
-    "LinearWarmup", "ReduceLROnPlateau",
+    "LinearWarmup", "ReduceLROnPlateau", "OneCycleLR", "SequentialLR", "CosineAnnealingWarmRestarts",
 ]

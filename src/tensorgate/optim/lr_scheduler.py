@@ -14,7 +14,7 @@ import math
 from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "StepLR", "LambdaLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR",
-           "LinearWarmup", "ReduceLROnPlateau"]
+           "LinearWarmup", "ReduceLROnPlateau", "SequentialLR", "OneCycleLR", "CosineAnnealingWarmRestarts"]
 
 
 class LRScheduler:
@@ -28,8 +28,8 @@ class LRScheduler:
             raise TypeError(f"{type(self).__name__}: expected an Optimizer, got {type(optimizer).__name__}")
         self.optimizer = optimizer
         for group in optimizer.param_groups:
-            if last_epoch == -1:
-                group["initial_lr"] = group["lr"]
+            if last_epoch == -1:   # as PyTorch: a second scheduler keeps the first one's initial rate
+                group.setdefault("initial_lr", group["lr"])
             elif "initial_lr" not in group:
                 raise KeyError(f"{type(self).__name__}: last_epoch={last_epoch} needs 'initial_lr' in every group")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
@@ -39,9 +39,10 @@ class LRScheduler:
     def lr_at(self, base_lr, e):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def step(self):
-        """Advance one epoch (or step) and set each group's learning rate."""
-        self.last_epoch += 1
+    def step(self, epoch=None):
+        """Advance one epoch (or step) and set each group's learning rate; ``step(e)`` jumps to epoch e (the
+        closed form at e, as PyTorch's deprecated ``epoch`` argument; SequentialLR uses it)."""
+        self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
         for group, base in zip(self.optimizer.param_groups, self.base_lrs):
             group["lr"] = self.lr_at(base, self.last_epoch)
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
@@ -121,9 +122,9 @@ class LambdaLR(LRScheduler):
         self.lr_lambdas = lambdas
         super().__init__(optimizer, last_epoch)
 
-    def step(self):
-        """Advance one epoch and set group i's rate to η₀ᵢ · λᵢ(e)."""
-        self.last_epoch += 1
+    def step(self, epoch=None):
+        """Advance one epoch (or jump to ``epoch``) and set group i's rate to η₀ᵢ · λᵢ(e)."""
+        self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
         for group, base, factor in zip(self.optimizer.param_groups, self.base_lrs, self.lr_lambdas):
             group["lr"] = base * factor(self.last_epoch)
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
@@ -219,6 +220,79 @@ class LinearWarmup(LinearLR):
                          total_iters=warmup_steps, last_epoch=last_epoch)
 
 
+class SequentialLR:
+    """Run ``schedulers`` one after another, switching at the epochs in ``milestones`` (PyTorch's rules).
+
+    Scheduler i runs from milestone i − 1 on; at a milestone the next scheduler restarts at its epoch 0
+    (``step(0)``), e.g. a linear warm-up for 5 epochs, then a cosine decay. All schedulers must drive
+    ``optimizer``.
+
+    Shape: not applicable.
+
+    Examples
+    --------
+    >>> import tensorgate as tg
+    >>> opt = tg.optim.SGD([tg.zeros(1, requires_grad=True)], lr=1.0)
+    >>> warm = LinearLR(opt, start_factor=0.5, total_iters=2)
+    >>> decay = ExponentialLR(opt, gamma=0.5)
+    >>> s = SequentialLR(opt, [warm, decay], milestones=[2])
+    >>> lrs = []
+    >>> for epoch in range(5):
+    ...     lrs.append(s.get_last_lr()[0])
+    ...     s.step()
+    >>> lrs
+    [0.5, 0.75, 1.0, 0.5, 0.25]
+    """
+
+    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+        schedulers = list(schedulers)
+        if not schedulers:
+            raise ValueError("SequentialLR: expects at least one scheduler")
+        for i, s in enumerate(schedulers):
+            if isinstance(s, (ReduceLROnPlateau, SequentialLR)) or not isinstance(s, LRScheduler):
+                raise TypeError(f"SequentialLR: scheduler {i} is a {type(s).__name__}; give epoch-based schedulers "
+                                "(not ReduceLROnPlateau)")
+            if s.optimizer is not optimizer:
+                raise ValueError(f"SequentialLR: scheduler {i} drives another optimizer than the one given")
+        milestones = [int(m) for m in milestones]
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(f"SequentialLR: {len(schedulers)} schedulers need {len(schedulers) - 1} milestones, "
+                             f"got {len(milestones)}")
+        self.optimizer, self._schedulers, self._milestones = optimizer, schedulers, milestones
+        self.last_epoch = last_epoch + 1
+        for group in optimizer.param_groups:     # undo what the schedulers' constructors did; start the first
+            group["lr"] = group["initial_lr"]
+        for s in schedulers:
+            s.last_epoch -= 1
+        schedulers[0].step()
+        self._last_lr = schedulers[0].get_last_lr()
+
+    def step(self):
+        """Advance one epoch with the scheduler whose turn it is."""
+        self.last_epoch += 1
+        i = bisect.bisect_right(self._milestones, self.last_epoch)
+        scheduler = self._schedulers[i]
+        if i > 0 and self._milestones[i - 1] == self.last_epoch:
+            scheduler.step(0)
+        else:
+            scheduler.step()
+        self._last_lr = scheduler.get_last_lr()
+
+    def get_last_lr(self):
+        return list(self._last_lr)
+
+    def state_dict(self):
+        """The position and every scheduler's state_dict, JSON-friendly."""
+        return {"last_epoch": self.last_epoch, "_milestones": list(self._milestones), "_last_lr": list(self._last_lr),
+                "_schedulers": [s.state_dict() for s in self._schedulers]}
+
+    def load_state_dict(self, state_dict):
+        state = dict(state_dict)
+        for s, saved in zip(self._schedulers, state.pop("_schedulers")):
+            s.load_state_dict(saved)
+        self.__dict__.update(state)
+
+
 class ReduceLROnPlateau:
     """Multiply the learning rate by ``factor`` when a monitored value stops improving.
 
@@ -299,3 +373,6 @@ class ReduceLROnPlateau:
 
     def load_state_dict(self, state_dict):
         self.__dict__.update(state_dict)
+
+
+from .lr_scheduler_cyclic import CosineAnnealingWarmRestarts, OneCycleLR  # noqa: E402  (they build on LRScheduler)

@@ -1,0 +1,182 @@
+"""Smooth activation gates: softplus, SiLU, ELU, SELU, Mish, log-sigmoid.
+
+Each is one gate with its closed-form derivative in the docstring; σ(a) = 1/(1 + e⁻ᵃ) throughout, computed
+without overflow as in the sigmoid gate. Settings (β, α, the threshold) go through ``backend.weak`` so that a
+NumPy float64 setting never promotes a float32 tensor.
+"""
+from .. import backend as B
+from ..autograd.gate import Gate
+
+xp = B.xp
+
+#: SELU's constants (Klambauer et al. 2017), as PyTorch writes them
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _sigmoid(a):
+    """σ(a) without overflow: e^a/(1 + e^a) for negative a."""
+    e = xp.exp(-xp.abs(a))
+    return xp.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _softplus(a):
+    """ln(1 + eᵃ) = max(a, 0) + ln(1 + e^−|a|), which never overflows."""
+    return xp.maximum(a, 0) + xp.log1p(xp.exp(-xp.abs(a)))
+
+
+class SoftplusGate(Gate):
+    """z = (1/β) ln(1 + e^(βa)), and z = a where βa > threshold (PyTorch's linear region, 20 by default).
+
+    ∂z/∂a = σ(βa), and 1 in the linear region.  Saves σ(βa) (1 in the linear region).
+    Shape: a: any; z: same.
+    """
+
+    name = "softplus"
+    exact_gradients = True
+
+    def forward(self, a, beta=1.0, threshold=20.0):
+        beta, threshold = B.weak(beta), B.weak(threshold)
+        ba = a * beta
+        linear = ba > threshold
+        self.slope = xp.where(linear, 1.0, _sigmoid(ba)).astype(a.dtype, copy=False)
+        return xp.where(linear, a, _softplus(ba) / beta)
+
+    def backward(self, g):
+        return g * self.slope
+
+
+class SiLUGate(Gate):
+    """z = a·σ(a) (SiLU, also called swish).   ∂z/∂a = σ(a) + a·σ(a)(1 − σ(a)) = σ(a)(1 + a(1 − σ(a))).
+
+    Saves a and σ(a).  Shape: a: any; z: same.
+    """
+
+    name = "silu"
+    exact_gradients = True
+
+    def forward(self, a):
+        self.a, self.s = a, _sigmoid(a)
+        return a * self.s
+
+    def backward(self, g):
+        a, s = self.a, self.s
+        return g * (s * (1.0 + a * (1.0 - s)))
+
+
+class ELUGate(Gate):
+    """z = a if a > 0 else α(eᵃ − 1).   ∂z/∂a = 1 if a > 0 else α·eᵃ (= z + α, which would cancel to 0 in
+    float32 for very negative a: hence α·eᵃ from the saved eᵃ).  Saves the mask a > 0 and e^min(a, 0).
+
+    Shape: a: any; z: same.
+    """
+
+    name = "elu"
+    exact_gradients = True
+
+    def forward(self, a, alpha=1.0):
+        self.alpha = alpha = B.weak(alpha)
+        self.positive = a > 0
+        self.e = xp.exp(xp.minimum(a, 0))          # min: no overflow for large a
+        return xp.where(self.positive, a, alpha * xp.expm1(xp.minimum(a, 0)))   # expm1: exact near 0
+
+    def backward(self, g):
+        return xp.where(self.positive, g, g * (self.alpha * self.e))
+
+
+class SELUGate(Gate):
+    """z = λ·(a if a > 0 else α(eᵃ − 1)), λ ≈ 1.0507, α ≈ 1.6733 (self-normalising constants).
+
+    ∂z/∂a = λ if a > 0 else λα·eᵃ (computed from the saved eᵃ, as in :class:`ELUGate`).
+    Saves the mask a > 0 and e^min(a, 0).  Shape: a: any; z: same.
+    """
+
+    name = "selu"
+    exact_gradients = True
+
+    def forward(self, a):
+        self.positive = a > 0
+        self.e = xp.exp(xp.minimum(a, 0))
+        return SELU_SCALE * xp.where(self.positive, a, SELU_ALPHA * xp.expm1(xp.minimum(a, 0)))
+
+    def backward(self, g):
+        return xp.where(self.positive, g * SELU_SCALE, g * (SELU_SCALE * SELU_ALPHA * self.e))
+
+
+class MishGate(Gate):
+    """z = a·tanh(softplus(a)).   ∂z/∂a = t + a·(1 − t²)·σ(a),  t = tanh(softplus(a)), since softplus' = σ.
+
+    Saves a and t.  Shape: a: any; z: same.
+    """
+
+    name = "mish"
+    exact_gradients = True
+
+    def forward(self, a):
+        self.a, self.t = a, xp.tanh(_softplus(a))
+        return a * self.t
+
+    def backward(self, g):
+        a, t = self.a, self.t
+        return g * (t + a * (1.0 - t * t) * _sigmoid(a))
+
+
+class LogSigmoidGate(Gate):
+    """z = ln σ(a) = −softplus(−a) = min(a, 0) − ln(1 + e^−|a|) (stable for any a).
+
+    ∂z/∂a = 1 − σ(a) = σ(−a).  Saves a.  Shape: a: any; z: same.
+    """
+
+    name = "logsigmoid"
+    exact_gradients = True
+
+    def forward(self, a):
+        self.a = a
+        return xp.minimum(a, 0) - xp.log1p(xp.exp(-xp.abs(a)))
+
+    def backward(self, g):
+        return g * _sigmoid(-self.a)
+
+
+# ---------------------------------------------------------------- the functions (PyTorch's F.* signatures)
+def _no_inplace(fn, inplace):
+    if inplace:
+        raise NotImplementedError(
+            f"{fn}: inplace=True is not supported (tensorgate's activations return a new tensor); "
+            f"write x = {fn}(x) instead")
+
+
+def softplus(a, beta=1.0, threshold=20.0):
+    """(1/β) ln(1 + e^(βa)), and a itself where βa > threshold (as PyTorch). Shape: that of a."""
+    if beta == 0:
+        raise ValueError("softplus: beta must not be 0")
+    return SoftplusGate.apply(a, beta=beta, threshold=threshold)
+
+
+def silu(a, inplace=False):
+    """a·σ(a) (SiLU, swish). Shape: that of a."""
+    _no_inplace("silu", inplace)
+    return SiLUGate.apply(a)
+
+
+def elu(a, alpha=1.0, inplace=False):
+    """a if a > 0 else α(eᵃ − 1). Shape: that of a."""
+    _no_inplace("elu", inplace)
+    return ELUGate.apply(a, alpha=alpha)
+
+
+def selu(a, inplace=False):
+    """λ·elu(a, α) with the self-normalising λ ≈ 1.0507, α ≈ 1.6733. Shape: that of a."""
+    _no_inplace("selu", inplace)
+    return SELUGate.apply(a)
+
+
+def mish(a, inplace=False):
+    """a·tanh(softplus(a)). Shape: that of a."""
+    _no_inplace("mish", inplace)
+    return MishGate.apply(a)
+
+
+def logsigmoid(a):
+    """ln σ(a) = −softplus(−a), stable for any a. Shape: that of a."""
+    return LogSigmoidGate.apply(a)

@@ -1,0 +1,234 @@
+"""Elementwise mathematical gates: trigonometry, rounding, log1p/expm1, rsqrt.
+
+Each backward is the derivative in the docstring, written with the same letters; the docstring says what
+forward saves. Rounding functions (sign, floor, ceil, round) are piecewise constant: their derivative is 0
+wherever it exists, and PyTorch defines it as 0 everywhere, so no gradient flows through them.
+"""
+from .. import backend as B
+from ..autograd.gate import Gate
+
+xp = B.xp
+
+
+class SinGate(Gate):
+    """z = sin a.   ∂z/∂a = cos a.  Saves a.
+
+    Shape: a: any; z: same.
+    """
+
+    name = "sin"
+    exact_gradients = True
+
+    def forward(self, a):
+        self.a = a
+        return xp.sin(a)
+
+    def backward(self, g):
+        return g * xp.cos(self.a)
+
+
+class CosGate(Gate):
+    """z = cos a.   ∂z/∂a = −sin a.  Saves a.
+
+    Shape: a: any; z: same.
+    """
+
+    name = "cos"
+    exact_gradients = True
+
+    def forward(self, a):
+        self.a = a
+        return xp.cos(a)
+
+    def backward(self, g):
+        return -g * xp.sin(self.a)
+
+
+class TanGate(Gate):
+    """z = tan a.   ∂z/∂a = 1/cos² a = 1 + tan² a = 1 + z².  Saves z.
+
+    Shape: a: any; z: same.
+    """
+
+    name = "tan"
+    exact_gradients = True
+
+    def forward(self, a):
+        self.z = xp.tan(a)
+        return self.z
+
+    def backward(self, g):
+        z = self.z
+        return g * (1.0 + z * z)
+
+
+class _PiecewiseConstant(Gate):
+    """A function that is constant between jumps: ∂z/∂a = 0 (PyTorch's convention, at the jumps too).
+
+    Integer tensors are accepted (the result keeps their dtype), as in PyTorch.
+    """
+
+    needs_float = False
+
+    def backward(self, g):
+        return xp.zeros_like(g)
+
+
+class SignGate(_PiecewiseConstant):
+    """z = sign a ∈ {−1, 0, 1}.   ∂z/∂a = 0.  Saves nothing.
+
+    Shape: a: any; z: same.
+    """
+
+    name = "sign"
+    exact_gradients = True
+
+    def forward(self, a):
+        return xp.sign(a)
+
+
+class FloorGate(_PiecewiseConstant):
+    """z = ⌊a⌋.   ∂z/∂a = 0.  Saves nothing.
+
+    Shape: a: any; z: same.
+    """
+
+    name = "floor"
+    exact_gradients = True
+
+    def forward(self, a):
+        return xp.floor(a) if a.dtype.kind == "f" else a.copy()
+
+
+class CeilGate(_PiecewiseConstant):
+    """z = ⌈a⌉.   ∂z/∂a = 0.  Saves nothing.
+
+    Shape: a: any; z: same.
+    """
+
+    name = "ceil"
+    exact_gradients = True
+
+    def forward(self, a):
+        return xp.ceil(a) if a.dtype.kind == "f" else a.copy()
+
+
+class RoundGate(_PiecewiseConstant):
+    """z = a rounded to ``decimals`` places, halves to even (as PyTorch and NumPy).   ∂z/∂a = 0.
+
+    Saves nothing. Shape: a: any; z: same.
+    """
+
+    name = "round"
+    exact_gradients = True
+
+    def forward(self, a, decimals=0):
+        return xp.round(a, decimals)
+
+
+class Log1pGate(Gate):
+    """z = ln(1 + a), exact for small a.   ∂z/∂a = 1/(1 + a).  Saves a.
+
+    Shape: a: any (a > −1); z: same.
+    """
+
+    name = "log1p"
+    exact_gradients = True
+
+    def forward(self, a):
+        self.a = a
+        return xp.log1p(a)
+
+    def backward(self, g):
+        return g / (1.0 + self.a)
+
+
+class Expm1Gate(Gate):
+    """z = eᵃ − 1, exact for small a.   ∂z/∂a = eᵃ = z + 1.  Saves z.
+
+    Shape: a: any; z: same.
+    """
+
+    name = "expm1"
+    exact_gradients = True
+
+    def forward(self, a):
+        self.z = xp.expm1(a)
+        return self.z
+
+    def backward(self, g):
+        return g * (self.z + 1.0)
+
+
+class RsqrtGate(Gate):
+    """z = 1/√a = a^(−1/2).   ∂z/∂a = −½ a^(−3/2) = −½ z³.  Saves z.
+
+    Shape: a: any (a > 0); z: same.
+    """
+
+    name = "rsqrt"
+    exact_gradients = True
+
+    def forward(self, a):
+        self.z = 1.0 / xp.sqrt(a)
+        return self.z
+
+    def backward(self, g):
+        z = self.z
+        return g * (-0.5 * z * z * z)
+
+
+# ---------------------------------------------------------------- the functions (also Tensor methods)
+def sin(a):
+    """sin a elementwise; derivative cos a (:class:`SinGate`). Shape: that of a."""
+    return SinGate.apply(a)
+
+
+def cos(a):
+    """cos a elementwise; derivative −sin a (:class:`CosGate`). Shape: that of a."""
+    return CosGate.apply(a)
+
+
+def tan(a):
+    """tan a elementwise; derivative 1 + tan² a (:class:`TanGate`). Shape: that of a."""
+    return TanGate.apply(a)
+
+
+def sign(a):
+    """−1, 0 or 1 by the sign of a; zero gradient (:class:`SignGate`). Shape: that of a."""
+    return SignGate.apply(a)
+
+
+def floor(a):
+    """⌊a⌋ elementwise; zero gradient. Shape: that of a."""
+    return FloorGate.apply(a)
+
+
+def ceil(a):
+    """⌈a⌉ elementwise; zero gradient. Shape: that of a."""
+    return CeilGate.apply(a)
+
+
+def round(a, decimals=0):
+    """a rounded to ``decimals`` places, halves to even (2.5 → 2, as PyTorch); zero gradient.
+
+    Shape: that of a.
+    """
+    if isinstance(decimals, bool) or not isinstance(decimals, int):
+        raise TypeError(f"round: decimals must be an int, got {decimals!r}")
+    return RoundGate.apply(a, decimals=decimals)
+
+
+def log1p(a):
+    """ln(1 + a), accurate for small a; derivative 1/(1 + a). Shape: that of a."""
+    return Log1pGate.apply(a)
+
+
+def expm1(a):
+    """eᵃ − 1, accurate for small a; derivative eᵃ. Shape: that of a."""
+    return Expm1Gate.apply(a)
+
+
+def rsqrt(a):
+    """1/√a; derivative −½ a^(−3/2). Shape: that of a."""
+    return RsqrtGate.apply(a)

@@ -1,0 +1,82 @@
+"""Layer norm: the gate, with its closed-form backward, and the functional ``layer_norm``
+(the module is in nn/layer_norm.py)."""
+from ..autograd.gate import Gate
+from ..autograd.tensor import Tensor
+from .. import backend as B
+
+xp = B.xp
+
+
+class LayerNormGate(Gate):
+    """Layer normalisation y = γ x̂ + β,  x̂ = (x − μ)/√(σ² + ε), with μ, σ² the mean and biased variance of
+    each example over its last k axes (``normalized_shape``), N values each.
+
+        ∂L/∂β = Σ_examples g,   ∂L/∂γ = Σ_examples g·x̂,
+        ∂L/∂x = 1/√(σ² + ε) · (ĝ − mean(ĝ) − x̂ · mean(ĝ·x̂)),  ĝ = g·γ  (means over the N values),
+
+    the closed form of backpropagating through μ and σ², which both depend on x (as in batch norm, with
+    the roles of the axes swapped). Saves x̂, 1/√(σ² + ε) and γ.
+
+    Shape: x: (..., *normalized_shape); γ, β: normalized_shape; y: as x.
+    """
+
+    name = "layer_norm"
+
+    def forward(self, x, weight=None, bias=None, k=1, eps=1e-5):
+        axes = tuple(range(x.ndim - k, x.ndim))
+        self.axes, self.batch_axes = axes, tuple(range(x.ndim - k))
+        mu = x.mean(axis=axes, keepdims=True)
+        xc = x - mu
+        var = (xc * xc).mean(axis=axes, keepdims=True)
+        self.inv_std = 1.0 / xp.sqrt(var + B.weak(eps))
+        self.xhat = xc * self.inv_std
+        self.gamma = weight
+        out = self.xhat if weight is None else self.xhat * weight
+        return out if bias is None else out + bias
+
+    def backward(self, g):
+        axes, xhat, needs = self.axes, self.xhat, self.needs      # inputs: (x), (x, γ) or (x, γ, β)
+        dx = dw = db = None
+        if needs[0]:
+            gh = g if self.gamma is None else g * self.gamma
+            dx = self.inv_std * (gh - gh.mean(axis=axes, keepdims=True)
+                                 - xhat * (gh * xhat).mean(axis=axes, keepdims=True))
+        if len(needs) > 1 and needs[1]:
+            dw = (g * xhat).sum(axis=self.batch_axes)
+        if len(needs) > 2 and needs[2]:
+            db = g.sum(axis=self.batch_axes)
+        return (dx, dw, db)[:len(needs)]
+
+
+def _normalized_shape(fn, normalized_shape):
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if not shape or any(isinstance(n, bool) or not isinstance(n, int) or n <= 0 for n in shape):
+        raise ValueError(f"{fn}: normalized_shape must be a positive int or a tuple of them, got {normalized_shape!r}")
+    return shape
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise each example over its last axes ``normalized_shape``, then scale by γ and shift by β.
+
+    Shape: input: (..., *normalized_shape); weight, bias: normalized_shape or None; result: as input.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> y = layer_norm(tg.tensor([[1.0, 2.0, 3.0]]), (3,))
+    >>> [round(v, 4) for v in y.tolist()[0]]
+    [-1.2247, 0.0, 1.2247]
+    """
+    fn = "layer_norm"
+    shape = _normalized_shape(fn, normalized_shape)
+    x = input if isinstance(input, Tensor) else Tensor(input)
+    if tuple(x.shape[x.ndim - len(shape):]) != shape or x.ndim < len(shape):
+        raise ValueError(f"{fn}: input of shape {tuple(x.shape)} does not end in normalized_shape {shape}")
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and tuple(p.shape) != shape:
+            raise ValueError(f"{fn}: {name} has shape {tuple(p.shape)}, expected normalized_shape {shape}")
+    params = [p for p in (weight, bias) if p is not None]
+    if bias is not None and weight is None:
+        # the gate reads its second input as γ: give an all-ones γ so that β stays β
+        params = [Tensor(xp.ones(shape, dtype=x.dtype), dtype=x.dtype), bias]
+    return LayerNormGate.apply(x, *params, k=len(shape), eps=float(eps))
