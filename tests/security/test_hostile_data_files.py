@@ -1,6 +1,5 @@
 """Hostile data files: decompression bombs inflate only as far as their headers declare, IDX headers that
 overflow or labels that are no class are refused, naming the file."""
-import gzip
 import struct
 import zlib
 
@@ -99,8 +98,6 @@ def _npy_header(shape, dtype="<f8"):
 
 def test_an_npz_whose_npy_header_lies_is_refused_before_allocating(tmp_path):
     import zipfile
-
-    from tensorgate.data import load_table, read_features
 
     path = tmp_path / "liar.npz"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:

@@ -1,6 +1,5 @@
 """Hostile model files: every damaged or crafted file (with a valid checksum) is a ModelFileError that
 names the file, quickly and within bounded memory; non-regular files are refused before they are read."""
-import json
 import os
 import struct
 import threading

@@ -9,7 +9,7 @@ import pytest
 import tensorgate as tg
 from tensorgate import nn, optim
 from tensorgate.autograd.tape import NotReplayable, Tape, recording
-from tensorgate.training import CompiledStep, fit
+from tensorgate.training import CompiledStep
 
 
 def eager_step(model, loss_fn, opt, x, y):

@@ -48,7 +48,7 @@ class device:
         return hash((self.type, self.index))
 
     def __repr__(self):
-        return f"device(type='cpu')" if self.index is None else f"device(type='cpu', index={self.index})"
+        return "device(type='cpu')" if self.index is None else f"device(type='cpu', index={self.index})"
 
     def __str__(self):
         return "cpu" if self.index is None else f"cpu:{self.index}"

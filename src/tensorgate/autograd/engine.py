@@ -14,10 +14,14 @@ from . import plumbing
 from .tensor import Tensor
 
 
-def topological_order(root):
-    """Tensors of the graph that ends at ``root``, ``root`` first, each before the tensors it was made from."""
+def topological_order(*roots):
+    """Tensors of the graphs that end at ``roots``, roots first, each before the tensors it was made from.
+
+    A depth-first walk from every root with one visited set; its reversed post-order is a topological order
+    of the union of the graphs. Only tensors made by gates are listed (leaves have nothing to pass on).
+    """
     order, visited = [], set()
-    stack = [(root, False)]
+    stack = [(r, False) for r in reversed(roots) if r._gate is not None]
     while stack:
         t, children_done = stack.pop()
         if children_done:

@@ -23,30 +23,6 @@ def _as_sequence(name, value):
     raise TypeError(f"grad: {name} must be a Tensor or a sequence of Tensors, got {type(value).__name__}")
 
 
-def _order(roots):
-    """The tensors with gates in the graphs that end at ``roots``, each before the tensors it was made from.
-
-    A depth-first walk from every root with one visited set: its reversed post-order is a topological order
-    of the union of the graphs (engine.topological_order does the same from one root).
-    """
-    order, visited = [], set()
-    stack = [(r, False) for r in reversed(roots) if r._gate is not None]
-    while stack:
-        t, children_done = stack.pop()
-        if children_done:
-            order.append(t)
-            continue
-        if id(t) in visited:
-            continue
-        visited.add(id(t))
-        stack.append((t, True))
-        for parent in reversed(t._gate.inputs):
-            if parent._gate is not None and id(parent) not in visited:
-                stack.append((parent, False))
-    order.reverse()
-    return order
-
-
 def _seed(i, out, g):
     if g is None:
         if out.data.size != 1:
@@ -136,7 +112,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         grads[id(out)] = seed if previous is None else previous + seed
     wanted = {id(x) for x in inputs}
     found = {}                                   # id(input) → its gradient
-    for t in _order(outputs):
+    for t in engine.topological_order(*outputs):
         g = grads.pop(id(t), None)
         if g is None:
             continue

@@ -11,9 +11,9 @@ by the constructors (``factory.py``), which both build on this module: so tensor
 import numpy as np
 
 from .. import backend as B
-from . import grad_mode, numpy_interop
+from . import numpy_interop
 from .tensor_inplace import InPlaceMixin
-from .tensor_logic import LogicMixin, _no_grad_op  # noqa: F401  (_no_grad_op: functional's div uses it)
+from .tensor_logic import LogicMixin
 
 _DTYPE_NAMES = {
     "float32": B.float32, "float": B.float32, "float64": B.float64, "double": B.float64,

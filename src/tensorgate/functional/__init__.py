@@ -53,7 +53,7 @@ def div(a, b, *, rounding_mode=None):
 
 
 def _rounded_div(a, b, rounding_mode):
-    from ..autograd.tensor import _no_grad_op
+    from ..autograd.tensor_logic import _no_grad_op
 
     if rounding_mode not in ("floor", "trunc"):
         raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")

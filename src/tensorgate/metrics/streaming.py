@@ -214,7 +214,36 @@ def _as_columns(*arrays):
     return [a[:, None] if a.ndim == 1 else a for a in arrays]
 
 
-class BinaryAccuracy(Metric):
+class _LabelDecisions(Metric):
+    """Shared by the multi-label accuracies: decisions ``score >= threshold`` counted by the subclass's ``_count``."""
+
+    def __init__(self, threshold=0.5):
+        self.threshold = _check_threshold(threshold)
+        super().__init__()
+
+    def reset(self):
+        self.correct = 0
+        self.total = 0
+
+    def update(self, preds, target):
+        self._count(*_label_decisions(preds, target, self.threshold))
+
+    def _update_trusted(self, preds, target):
+        """``update`` without the checks, for arrays like those an earlier ``update`` of the pass accepted."""
+        self._count(*_as_columns(preds >= self.threshold, target >= 0.5))
+
+    def _count(self, predicted, truth):
+        raise NotImplementedError
+
+    def compute(self):
+        self._check_updated(self.total)
+        return self.correct / self.total
+
+    def __repr__(self):
+        return f"{type(self).__name__}(threshold={self.threshold})"
+
+
+class BinaryAccuracy(_LabelDecisions):
     """Per-label accuracy of multi-label (or binary) decisions: the fraction of (sample, label) entries right.
 
     Keras's ``binary_accuracy``: mean over all entries of [decision == target], where the decision is
@@ -238,34 +267,12 @@ class BinaryAccuracy(Metric):
     """
     name = "binary_accuracy"
 
-    def __init__(self, threshold=0.5):
-        self.threshold = _check_threshold(threshold)
-        super().__init__()
-
-    def reset(self):
-        self.correct = 0
-        self.total = 0
-
-    def update(self, preds, target):
-        self._count(*_label_decisions(preds, target, self.threshold))
-
-    def _update_trusted(self, preds, target):
-        """``update`` without the checks, for arrays like those an earlier ``update`` of the pass accepted."""
-        self._count(*_as_columns(preds >= self.threshold, target >= 0.5))
-
     def _count(self, predicted, truth):
         self.correct += int(np.count_nonzero(predicted == truth))
         self.total += truth.size
 
-    def compute(self):
-        self._check_updated(self.total)
-        return self.correct / self.total
 
-    def __repr__(self):
-        return f"BinaryAccuracy(threshold={self.threshold})"
-
-
-class SubsetAccuracy(Metric):
+class SubsetAccuracy(_LabelDecisions):
     """Subset accuracy of multi-label decisions: the fraction of samples with every label right.
 
     scikit-learn's ``accuracy_score(Y_true, Y_pred)`` on indicator matrices (m, L), with
@@ -287,31 +294,9 @@ class SubsetAccuracy(Metric):
     """
     name = "subset_accuracy"
 
-    def __init__(self, threshold=0.5):
-        self.threshold = _check_threshold(threshold)
-        super().__init__()
-
-    def reset(self):
-        self.correct = 0
-        self.total = 0
-
-    def update(self, preds, target):
-        self._count(*_label_decisions(preds, target, self.threshold))
-
-    def _update_trusted(self, preds, target):
-        """``update`` without the checks, for arrays like those an earlier ``update`` of the pass accepted."""
-        self._count(*_as_columns(preds >= self.threshold, target >= 0.5))
-
     def _count(self, predicted, truth):
         self.correct += int(np.count_nonzero((predicted == truth).all(axis=1)))
         self.total += truth.shape[0]
-
-    def compute(self):
-        self._check_updated(self.total)
-        return self.correct / self.total
-
-    def __repr__(self):
-        return f"SubsetAccuracy(threshold={self.threshold})"
 
 
 class ConfusionMatrix(Metric):
