@@ -41,7 +41,6 @@ def _load():
             X_test.reshape(-1, 784).astype(np.float32) / 255, y_test.astype(np.int64))
 
 
-@pytest.mark.slow
 def test_mlp_on_a_fashion_mnist_subset():
     X_train, y_train, X_test, y_test = _load()
     tg.manual_seed(0)
