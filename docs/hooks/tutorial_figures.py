@@ -41,7 +41,8 @@ def run_tutorial(page, workdir):
 
     The blocks are compiled under the page's name and their line numbers, so a traceback points into the page.
     """
-    page = Path(page)
+    page = Path(page).resolve()
+    blocks = python_blocks(page.read_text(encoding="utf-8"))
     import matplotlib
 
     matplotlib.use("Agg")  # figures are files; no display is needed
@@ -50,7 +51,7 @@ def run_tutorial(page, workdir):
     old_cwd = os.getcwd()
     os.chdir(workdir)
     try:
-        for line, code in python_blocks(page.read_text(encoding="utf-8")):
+        for line, code in blocks:
             start = time.perf_counter()
             try:
                 exec(compile("\n" * (line - 1) + code, str(page), "exec"), namespace)
