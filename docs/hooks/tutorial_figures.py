@@ -9,7 +9,9 @@ A page's pictures are cached under the hash of its code (``.cache/docs-figures/`
 folder in ``$TENSORGATE_DOCS_CACHE``), so ``mkdocs serve`` reruns a tutorial only when its code changes.
 ``tests/docs`` imports this file: ``run_tutorial`` is what the tests execute.
 """
+import contextlib
 import hashlib
+import io
 import os
 import re
 import shutil
@@ -36,10 +38,11 @@ def is_tutorial(src_uri):
     return src_uri.startswith(TUTORIALS) and src_uri.endswith(".md") and not src_uri.endswith("index.md")
 
 
-def run_tutorial(page, workdir):
+def run_tutorial(page, workdir, quiet=False):
     """Run the page's python blocks in order in one namespace, inside ``workdir``; return each block's seconds.
 
     The blocks are compiled under the page's name and their line numbers, so a traceback points into the page.
+    ``quiet`` drops what the code prints (the build's log is for the build).
     """
     page = Path(page).resolve()
     blocks = python_blocks(page.read_text(encoding="utf-8"))
@@ -50,15 +53,17 @@ def run_tutorial(page, workdir):
     seconds = []
     old_cwd = os.getcwd()
     os.chdir(workdir)
+    printed = contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext()
     try:
-        for line, code in blocks:
-            start = time.perf_counter()
-            try:
-                exec(compile("\n" * (line - 1) + code, str(page), "exec"), namespace)
-            except Exception as error:
-                raise TutorialError(f"{page.name}: the code block at line {line} raised "
-                                    f"{type(error).__name__}: {error}") from error
-            seconds.append(time.perf_counter() - start)
+        with printed:
+            for line, code in blocks:
+                start = time.perf_counter()
+                try:
+                    exec(compile("\n" * (line - 1) + code, str(page), "exec"), namespace)
+                except Exception as error:
+                    raise TutorialError(f"{page.name}: the code block at line {line} raised "
+                                        f"{type(error).__name__}: {error}") from error
+                seconds.append(time.perf_counter() - start)
     finally:
         os.chdir(old_cwd)
         import matplotlib.pyplot as plt
@@ -76,7 +81,7 @@ def figures(page, cache_root):
         Path(cache_root).mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=f".{page.stem}-", dir=cache_root))
         try:
-            run_tutorial(page, scratch)
+            run_tutorial(page, scratch, quiet=True)
             for leftover in scratch.iterdir():  # keep the pictures only (a tutorial may write a model too)
                 if leftover.suffix != ".png":
                     shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()

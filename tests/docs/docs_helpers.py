@@ -4,6 +4,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TUTORIALS = sorted((ROOT / "docs" / "tutorials").glob("[0-9]*.md"))
+#: other pages whose python blocks the tests run too (they show no pictures)
+EXECUTED_PAGES = [ROOT / "docs" / "quickstart.md", ROOT / "docs" / "coming-from.md"]
 
 
 def load_hook():

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from docs_helpers import TUTORIALS, load_hook
+from docs_helpers import EXECUTED_PAGES, TUTORIALS, load_hook
 
 _IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+\.png)\)")
 
@@ -44,3 +44,8 @@ def test_tutorial_runs_and_draws_the_pictures_it_shows(page, hook, figure_cache)
     shown = set(_IMAGE.findall(page.read_text("utf-8")))
     assert shown, f"{page.name} shows no picture of its own"
     assert shown <= drawn, f"{page.name} shows pictures its code does not draw: {sorted(shown - drawn)}"
+
+
+@pytest.mark.parametrize("page", EXECUTED_PAGES, ids=[p.stem for p in EXECUTED_PAGES])
+def test_the_code_of_the_other_pages_runs(page, tmp_path):
+    assert load_hook().run_tutorial(page, tmp_path), f"{page.name} has no python block"
