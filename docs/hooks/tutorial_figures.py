@@ -8,6 +8,9 @@ and a fresh clone builds because the build draws them.
 A page's pictures are cached under the hash of its code (``.cache/docs-figures/`` beside mkdocs.yml, or the
 folder in ``$TENSORGATE_DOCS_CACHE``), so ``mkdocs serve`` reruns a tutorial only when its code changes.
 ``tests/docs`` imports this file: ``run_tutorial`` is what the tests execute.
+
+The hook also shows the docstrings' Sphinx roles (``:class:`~tensorgate.nn.Module```), which numpydoc
+docstrings use but mkdocstrings does not read, as plain code (``Module``).
 """
 import contextlib
 import hashlib
@@ -23,6 +26,7 @@ from pathlib import Path
 TUTORIALS = "tutorials/"
 CACHE_VARIABLE = "TENSORGATE_DOCS_CACHE"
 _BLOCK = re.compile(r"^```python[^\n]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+_SPHINX_ROLE = re.compile(r":(?:class|func|mod|meth|attr|data|exc|obj):<code>(~?)([^<]*)</code>")
 
 
 class TutorialError(RuntimeError):
@@ -121,3 +125,9 @@ def on_files(files, config):
             drawn[src_uri] = page.src_uri
             files.append(File.generated(config, src_uri, abs_src_path=str(picture)))
     return files
+
+
+def on_page_content(html, page, config, files):
+    """The docstrings' Sphinx roles (``:class:`~tensorgate.nn.Module```) as plain code: ``Module``."""
+    return _SPHINX_ROLE.sub(lambda m: f"<code>{m.group(2).rsplit('.', 1)[-1] if m.group(1) else m.group(2)}</code>",
+                            html)
