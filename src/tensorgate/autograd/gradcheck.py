@@ -32,7 +32,9 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
     -------
     True, or raises :class:`GradcheckError` naming the input and its worst element.
 
-    Shape: inputs any; fn's output any.
+    Shape
+    -----
+    inputs any; fn's output any.
     """
     originals = [x if isinstance(x, Tensor) else Tensor(x, dtype="float64") for x in inputs]
     wanted = [x.requires_grad for x in originals]

@@ -88,11 +88,12 @@ class Tensor(LogicMixin, InPlaceMixin):
     dtype : str or numpy dtype, optional
         "float32" (default for floats), "float64", "int64", "bool".
 
-    Shape:
-        any; ``.grad`` has the same shape as the tensor.
+    Shape
+    -----
+    any; ``.grad`` has the same shape as the tensor.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     >>> (x * x).sum().backward()

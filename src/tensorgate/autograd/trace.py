@@ -84,7 +84,9 @@ def trace(fn, print_table=True, dtype="float64", **inputs):
     Trace
         ``.rows`` (forward order), ``.output``, ``.gradients`` (∂f/∂input by name).
 
-    Shape: inputs any; fn's result a scalar.
+    Shape
+    -----
+    inputs any; fn's result a scalar.
     """
     tensors = {}
     for name, value in inputs.items():

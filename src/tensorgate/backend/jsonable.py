@@ -12,8 +12,8 @@ def json_ready(value, keep_nan=False):
 
     Shape: an array becomes nested lists of its shape.
 
-    Example
-    -------
+    Examples
+    --------
     >>> json_ready({"loss": np.float32(0.5), "acc": [float("nan"), np.arange(2)]})
     {'loss': 0.5, 'acc': [None, [0, 1]]}
     """

@@ -36,8 +36,8 @@ def tune_malloc():
 
     Does nothing (returns False) off Linux/glibc or when ``TENSORGATE_MALLOC_TUNING=0``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> tg.backend.tune_malloc() in (True, False)
     True

@@ -370,8 +370,8 @@ def default_collate(examples):
 
     Shape: k examples with a part of shape S → that part's batch (k, *S).
 
-    Example
-    -------
+    Examples
+    --------
     >>> [t.tolist() for t in default_collate([(1.0, 0), (2.0, 1)])]
     [[1.0, 2.0], [0, 1]]
     """

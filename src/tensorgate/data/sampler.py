@@ -26,8 +26,8 @@ def _rng(generator):
 class Sampler:
     """Base class: subclasses define ``__iter__`` (indices) and ``__len__``. Shape: not applicable.
 
-    Example
-    -------
+    Examples
+    --------
     >>> class EvenFirst(Sampler):
     ...     def __init__(self, n):
     ...         self.n = n
@@ -49,8 +49,8 @@ class Sampler:
 class SequentialSampler(Sampler):
     """0, 1, ..., len(data_source) − 1 in order. Shape: not applicable.
 
-    Example
-    -------
+    Examples
+    --------
     >>> list(SequentialSampler(range(3)))
     [0, 1, 2]
     """
@@ -68,8 +68,8 @@ class SequentialSampler(Sampler):
 class RandomSampler(Sampler):
     """A random permutation each pass, or ``num_samples`` draws with ``replacement``. Shape: not applicable.
 
-    Example
-    -------
+    Examples
+    --------
     >>> sorted(RandomSampler(range(4), generator=np.random.default_rng(0)))
     [0, 1, 2, 3]
     """
@@ -100,8 +100,8 @@ class RandomSampler(Sampler):
 class SubsetRandomSampler(Sampler):
     """The given ``indices`` in a random order each pass (e.g. a validation split). Shape: not applicable.
 
-    Example
-    -------
+    Examples
+    --------
     >>> sorted(SubsetRandomSampler([5, 2, 9]))
     [2, 5, 9]
     """
@@ -121,8 +121,8 @@ class WeightedRandomSampler(Sampler):
     """``num_samples`` indices in [0, len(weights)) drawn with probability ∝ weights (with replacement by
     default): over-sample rare classes. Shape: weights: (n,).
 
-    Example
-    -------
+    Examples
+    --------
     >>> list(WeightedRandomSampler([0.0, 1.0], 3))
     [1, 1, 1]
     """
@@ -153,8 +153,8 @@ class BatchSampler(Sampler):
 
     Shape: not applicable.
 
-    Example
-    -------
+    Examples
+    --------
     >>> list(BatchSampler(SequentialSampler(range(5)), batch_size=2, drop_last=False))
     [[0, 1], [2, 3], [4]]
     """

@@ -34,8 +34,8 @@ def get_worker_info():
 
     Shape: not applicable.
 
-    Example
-    -------
+    Examples
+    --------
     >>> get_worker_info() is None      # in the main process
     True
     """

@@ -105,8 +105,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     Shape: input: (m, C) with axes (0,), (m, C, L) with (0, 2), (m, C, H, W) with (0, 2, 3);
     running statistics, weight, bias: (C,); result: input's shape.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> x = tg.tensor([[1.0, 10.0], [3.0, 30.0]])     # per column: mean 2 and 20, variance 1 and 100
     >>> tg.nn.functional.batch_norm(x, None, None, training=True).data.round(4).tolist()

@@ -258,11 +258,13 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     groups : int
         Split channels into ``groups`` independent convolutions; groups = C_in is depthwise.
 
-    Shape: x: (N, C_in, H, W); z: (N, C_out, H_out, W_out),
+    Shape
+    -----
+    x: (N, C_in, H, W); z: (N, C_out, H_out, W_out),
     H_out = ⌊(H + 2·padding − dilation·(kh − 1) − 1)/stride⌋ + 1, likewise W_out.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> x = tg.ones((1, 1, 3, 3)); w = tg.ones((1, 1, 2, 2))
     >>> conv2d(x, w).shape

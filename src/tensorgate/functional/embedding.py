@@ -67,8 +67,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
 
     Shape: input: any integer shape S; weight: (N, D); result: S + (D,).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> embedding(tg.tensor([2, 0]), tg.tensor([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])).tolist()
     [[4.0, 5.0], [0.0, 1.0]]

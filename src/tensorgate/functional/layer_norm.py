@@ -60,8 +60,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 
     Shape: input: (..., *normalized_shape); weight, bias: normalized_shape or None; result: as input.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> y = layer_norm(tg.tensor([[1.0, 2.0, 3.0]]), (3,))
     >>> [round(v, 4) for v in y.tolist()[0]]

@@ -434,15 +434,19 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     size_average, reduce
         PyTorch's deprecated spellings of ``reduction``: only None is accepted.
 
+    Notes
+    -----
     Without weights and ignored labels this is one fused gate; otherwise log_softmax followed by
     :class:`~tensorgate.functional.loss_weighted.WeightedNLLGate` (see loss_weighted.py).
     The gradient is ∂L/∂z = (softmax(z) − y)/m (see :class:`CrossEntropyGate`). In the lecture's column
     convention (Z of shape (K, m)) this is dZ = (A − Y)/m.
 
-    Shape: input: (m, K); target: (m,) int or (m, K) float; result: () or (m,) for reduction='none'.
+    Shape
+    -----
+    input: (m, K); target: (m,) int or (m, K) float; result: () or (m,) for reduction='none'.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> z = tg.tensor([[2.0, 0.0, 0.0]], requires_grad=True)
     >>> loss = tg.nn.functional.cross_entropy(z, [0])
@@ -487,8 +491,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
     Shape: input: (m, K) log-probabilities; target: (m,) int labels in [0, K); result: () or (m,).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> import numpy as np
     >>> round(tg.nn.functional.nll_loss(tg.tensor(np.log([[0.5, 0.5]])), [1]).item(), 4)
@@ -519,8 +523,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 
     Shape: input: any, probabilities in [0, 1]; target: same shape, in [0, 1]; result: () or input's shape.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> round(tg.nn.functional.binary_cross_entropy(tg.tensor([0.8]), [1.0]).item(), 4)   # −ln 0.8
     0.2231
@@ -548,8 +552,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
     Shape: input: any (logits); target: same shape, in [0, 1]; result: () or input's shape.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> tg.nn.functional.binary_cross_entropy_with_logits(tg.tensor([1000.0]), [0.0]).item()
     1000.0
@@ -595,8 +599,8 @@ def mse_loss(input, target, reduction="mean"):
 
     Shape: input: any; target: same; result: () or input's shape.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> tg.nn.functional.mse_loss(tg.tensor([1.0, 3.0]), [0.0, 0.0]).item()     # (1 + 9)/2
     5.0
@@ -634,8 +638,8 @@ def hinge_loss(input, target, margin=1.0, reduction="mean"):
 
     Shape: input: any (scores z); target: same shape, −1 or +1; result: () or input's shape.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> tg.nn.functional.hinge_loss(tg.tensor([0.5, 2.0]), [1, 1]).item()       # (0.5 + 0)/2
     0.25
@@ -654,8 +658,8 @@ def perceptron_loss(input, target, reduction="mean"):
 
     Shape: input: any (pre-activations z); target: same shape, 0 or 1; result: () or input's shape.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> tg.nn.functional.perceptron_loss(tg.tensor([0.5, -2.0]), [0, 0]).item()  # false positive 0.5
     0.25

@@ -230,8 +230,8 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
     ``stride`` defaults to ``kernel_size``; ``padding`` (at most half the kernel) pads with −∞.
     Shape: x: (N, C, H, W); z: (N, C, H_out, W_out), H_out = ⌊(H + 2·padding − kh)/stride⌋ + 1.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> max_pool2d(tg.arange(16.0).reshape(1, 1, 4, 4), 2).numpy()[0, 0]
     array([[ 5.,  7.],
@@ -245,8 +245,8 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0):
 
     Shape: x: (N, C, H, W); z: (N, C, H_out, W_out), H_out = ⌊(H + 2·padding − kh)/stride⌋ + 1.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> avg_pool2d(tg.arange(16.0).reshape(1, 1, 4, 4), 2).numpy()[0, 0]
     array([[ 2.5,  4.5],
@@ -260,8 +260,8 @@ def adaptive_avg_pool2d(x, output_size):
 
     Shape: x: (N, C, H, W); z: (N, C, oh, ow).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> adaptive_avg_pool2d(tg.ones((2, 3, 5, 5)), 1).shape
     (2, 3, 1, 1)

@@ -42,8 +42,8 @@ def dropout(input, p=0.5, training=True):
 
     Shape: input: any; result: same.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> _ = tg.manual_seed(0)
     >>> sorted(set(tg.nn.functional.dropout(tg.ones(100), p=0.5).tolist()))   # kept units are scaled by 2

@@ -89,7 +89,9 @@ class Finding:
     epoch, step : int or None
         When it was first seen (0-based; ``step`` counts optimiser steps since the monitor was attached).
 
-    Shape: not applicable.
+    Shape
+    -----
+    not applicable.
     """
 
     kind: str
@@ -142,7 +144,9 @@ def symmetric_weights(named_parameters, when="at initialisation", epoch=None, st
         Leave out the last weight matrix: the output layer's units are told apart by their targets, so
         its symmetry breaks by itself; it is the hidden units that stay identical.
 
-    Shape: each weight (out, in, ...).
+    Shape
+    -----
+    each weight (out, in, ...).
     """
     findings = []
     weights = [(name, p) for name, p in named_parameters if p.data.ndim >= 2]
@@ -180,7 +184,9 @@ def exploding_activations(layers, growth=4.0, total_growth=10.0, epoch=None, ste
     epoch, step : int, optional
         When the measurement was made.
 
-    Shape: not applicable.
+    Shape
+    -----
+    not applicable.
 
     Examples
     --------

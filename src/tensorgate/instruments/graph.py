@@ -87,7 +87,9 @@ def to_dot(output, max_nodes=200, model=None, title=None):
         DOT text: ``digraph forward { ... }``; gates are ellipses "name\\nshape", leaves boxes
         (parameters filled blue, inputs grey, constants dashed), edges input → gate.
 
-    Shape: output any; each node shows the shape of the tensor it stands for.
+    Shape
+    -----
+    output any; each node shows the shape of the tensor it stands for.
     """
     if not isinstance(output, Tensor):
         raise TypeError(f"to_dot: output must be a Tensor, got {type(output).__name__}")
@@ -149,7 +151,9 @@ def render_graph(output, path, max_nodes=200, model=None, title=None, format=Non
     RuntimeError
         When Graphviz's ``dot`` is not installed, or fails.
 
-    Shape: output any.
+    Shape
+    -----
+    output any.
     """
     path = os.fspath(path)
     fmt = (format or os.path.splitext(path)[1].lstrip(".")).lower()

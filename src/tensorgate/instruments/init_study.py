@@ -57,10 +57,12 @@ def initialisation_study(depth=10, width=256, activation="tanh", inits=("zeros",
     dict
         init name → NumPy array of shape (depth,): the std of the activations after each layer.
 
-    Shape: x: (batch, width); each W: (width, width); each activation (batch, width).
+    Shape
+    -----
+    x: (batch, width); each W: (width, width); each activation (batch, width).
 
-    Example
-    -------
+    Examples
+    --------
     >>> spread = initialisation_study(depth=5, width=64, activation="relu", batch=128)
     >>> float(spread["zeros"][-1])
     0.0

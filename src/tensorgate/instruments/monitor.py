@@ -141,7 +141,9 @@ class Monitor(Callback):
     findings : list of Finding
         Everything found so far (also what :meth:`diagnose` returns).
 
-    Shape: any model; activations (m, n) or (m, C, ...) (units along axis 1).
+    Shape
+    -----
+    any model; activations (m, n) or (m, C, ...) (units along axis 1).
     """
 
     def __init__(self, model=None, warn=True, vanishing_ratio=1e-3, dead_fraction=0.5, explode_ratio=1.0,

@@ -62,7 +62,9 @@ def save_safetensors(obj, path, metadata=None):
     metadata : dict of str → str, optional
         Stored in the header's ``__metadata__`` (safetensors allows only strings there).
 
-    Shape: arrays any shapes; stored C-contiguous, little-endian.
+    Shape
+    -----
+    arrays any shapes; stored C-contiguous, little-endian.
     """
     if hasattr(obj, "state_dict") and hasattr(obj, "load_state_dict"):
         raise TypeError("save: a .safetensors file holds tensors only, not a model's architecture; save the "

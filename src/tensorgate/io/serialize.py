@@ -171,6 +171,8 @@ def save(obj, path, metadata=None):
     metadata : dict, optional
         Extra JSON stored in the header (a description, the training data's name, ...).
 
+    Notes
+    -----
     A path ending in ``.safetensors`` writes the safetensors format instead (``obj`` a flat dict name →
     array such as ``model.state_dict()``, metadata strings only; see :mod:`tensorgate.io.safetensors_format`).
 
@@ -330,7 +332,9 @@ def save_checkpoint(path, model, optimizer=None, epoch=0, history=None, rng_stat
     metadata : dict, optional
         Free-form JSON for the header.
 
-    Shape: not applicable.
+    Shape
+    -----
+    not applicable.
     """
     encoder = _Encoder()
     try:

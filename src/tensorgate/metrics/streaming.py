@@ -129,7 +129,9 @@ class Accuracy(Metric):
     threshold : float, default 0.5
         For one score per sample: 0.5 for probabilities, 0.0 for logits or margins.
 
-    Shape: preds (m,) or (m, 1) labels or scores, or (m, K) scores; target (m,) labels or (m, K) rows.
+    Shape
+    -----
+    preds (m,) or (m, 1) labels or scores, or (m, K) scores; target (m,) labels or (m, K) rows.
 
     Examples
     --------
@@ -256,7 +258,9 @@ class BinaryAccuracy(_LabelDecisions):
     threshold : float, default 0.5
         0.5 for probabilities (after a sigmoid), 0.0 for logits (``BCEWithLogitsLoss``).
 
-    Shape: preds (m, L) scores; target (m, L) 0/1 (or ±1); (m,) is one label.
+    Shape
+    -----
+    preds (m, L) scores; target (m, L) 0/1 (or ±1); (m,) is one label.
 
     Examples
     --------
@@ -283,7 +287,9 @@ class SubsetAccuracy(_LabelDecisions):
     threshold : float, default 0.5
         0.5 for probabilities, 0.0 for logits.
 
-    Shape: preds (m, L) scores; target (m, L) 0/1 (or ±1).
+    Shape
+    -----
+    preds (m, L) scores; target (m, L) 0/1 (or ±1).
 
     Examples
     --------
@@ -311,7 +317,9 @@ class ConfusionMatrix(Metric):
     normalize : {'true', 'pred', 'all'}, optional
         As in ``confusion_matrix``.
 
-    Shape: preds (m,) or (m, K), target (m,) -> compute() (K, K).
+    Shape
+    -----
+    preds (m,) or (m, K), target (m,) -> compute() (K, K).
 
     Examples
     --------
@@ -448,7 +456,9 @@ class Precision(_CountMetric):
     zero_division : {0, 1, nan, 'warn'}
         Value for 0/0; default 0, silently (scikit-learn's 'warn' gives the same value, with a warning).
 
-    Shape: preds (m,) or (m, K), target (m,).
+    Shape
+    -----
+    preds (m,) or (m, K), target (m,).
 
     Examples
     --------
@@ -501,7 +511,9 @@ class AUROC(Metric):
     average : {'macro', 'weighted'} or None
         For K > 2 classes: how the one-vs-rest AUCs are combined.
 
-    Shape: preds (m,) scores of class 1, or (m, K) per-class scores (column 1 when K = 2; one-vs-rest
+    Shape
+    -----
+    preds (m,) scores of class 1, or (m, K) per-class scores (column 1 when K = 2; one-vs-rest
     when K > 2; the rows need not sum to 1); target (m,) in 0 .. K-1.
 
     Examples

@@ -163,8 +163,8 @@ def module_from_config(config):
 
     Shape: not applicable (builds a module).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> model = tg.nn.Sequential(tg.nn.Linear(4, 3), tg.nn.ReLU())
     >>> copy = tg.nn.module_from_config(model.get_config())

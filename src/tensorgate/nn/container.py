@@ -44,8 +44,8 @@ class Sequential(_LayerList):
 
     Shape: that of the first layer's input; output that of the last layer.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> model = tg.nn.Sequential(tg.nn.Linear(784, 256), tg.nn.ReLU(), tg.nn.Linear(256, 10))
     >>> len(model), type(model[1]).__name__, model(tg.zeros(2, 784)).shape
@@ -105,8 +105,8 @@ class ModuleList(_LayerList):
 
     Shape: not applicable.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> layers = tg.nn.ModuleList([tg.nn.Linear(4, 4) for _ in range(3)])
     >>> len(layers), len(list(layers.parameters()))
@@ -145,8 +145,8 @@ class Residual(Module):
 
     Shape: x: any; block(x): same as x; output: same.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> block = tg.nn.Residual(tg.nn.Sequential(tg.nn.Linear(8, 8), tg.nn.ReLU()))
     >>> block(tg.zeros(2, 8)).shape

@@ -31,15 +31,19 @@ class Conv2d(Module):
     dtype : str, optional
         'float32' (default) or 'float64'.
 
+    Notes
+    -----
     Initialisation is PyTorch's: W ~ kaiming_uniform(a = √5) = U(−1/√fan_in, 1/√fan_in) and
     b ~ U(−1/√fan_in, 1/√fan_in), fan_in = C_in/groups·kh·kw.
 
-    Shape: x: (N, C_in, H, W); z: (N, C_out, H_out, W_out),
+    Shape
+    -----
+    x: (N, C_in, H, W); z: (N, C_out, H_out, W_out),
     H_out = ⌊(H + 2·padding − dilation·(kh − 1) − 1)/stride⌋ + 1 (W_out alike);
     weight: (C_out, C_in/groups, kh, kw); bias: (C_out,).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> conv = tg.nn.Conv2d(1, 6, 5, padding=2)
     >>> conv(tg.zeros(8, 1, 28, 28)).shape

@@ -41,8 +41,8 @@ class ModuleDict(Module):
 
     Ordered by insertion, like a dict. Shape: not applicable.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> heads = tg.nn.ModuleDict({"a": tg.nn.Linear(4, 2), "b": tg.nn.Linear(4, 3)})
     >>> list(heads.keys()), heads["b"].out_features, len(list(heads.parameters()))
@@ -128,8 +128,8 @@ class ParameterList(Module):
 
     Plain tensors appended are made Parameters, as in PyTorch. Shape: not applicable.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> ps = tg.nn.ParameterList([tg.nn.Parameter(tg.zeros(2)), tg.ones(3)])
     >>> len(ps), ps[1].requires_grad, ps[-1].shape
@@ -189,8 +189,8 @@ class ParameterDict(Module):
 
     Plain tensors are made Parameters, as in PyTorch. Shape: not applicable.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> pd = tg.nn.ParameterDict({"scale": tg.nn.Parameter(tg.ones(1))})
     >>> pd["shift"] = tg.zeros(1)

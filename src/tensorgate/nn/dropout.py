@@ -8,8 +8,8 @@ class Dropout(Module):
 
     Shape: x: any; output: same.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> layer = tg.nn.Dropout(0.2).eval()
     >>> layer(tg.ones(3)).tolist()

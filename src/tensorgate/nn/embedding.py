@@ -18,8 +18,8 @@ class Embedding(Module):
     Shape: input: integer ids of any shape S, in [0, num_embeddings); output: S + (embedding_dim,);
     weight: (num_embeddings, embedding_dim).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> emb = tg.nn.Embedding(10, 3, padding_idx=0)
     >>> emb(tg.tensor([[1, 2, 0]])).shape, emb.weight[0].tolist()

@@ -20,8 +20,8 @@ def one_hot(labels, num_classes=-1):
 
     Shape: labels: (m,) (or any shape S); result: (m, K) (or S + (K,)).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> tg.nn.functional.one_hot([0, 2], 3).tolist()
     [[1, 0, 0], [0, 0, 1]]

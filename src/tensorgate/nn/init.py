@@ -64,8 +64,8 @@ def calculate_gain(nonlinearity, param=None):
 
     Shape: not applicable (returns a float).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> round(tg.nn.init.calculate_gain("relu"), 4)
     1.4142
@@ -175,8 +175,8 @@ def he_normal_(tensor, mode="fan_in"):
 
     Shape: (out, in, ...).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> w = tg.nn.init.he_normal_(tg.nn.Parameter(tg.zeros(256, 784)))
     >>> abs(float(w.data.var()) - 2 / 784) < 2e-4
@@ -204,8 +204,8 @@ def lecun_normal_(tensor):
 
     Shape: (out, in, ...).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> w = tg.nn.init.lecun_normal_(tg.nn.Parameter(tg.zeros(256, 784)))
     >>> abs(float(w.data.var()) - 1 / 784) < 1e-4

@@ -22,10 +22,12 @@ class LayerNorm(Module):
         Learn β (with ``elementwise_affine``).
     dtype : str, optional
 
-    Shape: x: (..., *normalized_shape); output: same; weight γ, bias β: normalized_shape.
+    Shape
+    -----
+    x: (..., *normalized_shape); output: same; weight γ, bias β: normalized_shape.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> ln = tg.nn.LayerNorm(4)
     >>> ln(tg.randn(2, 4)).shape, ln.weight.shape

@@ -33,10 +33,12 @@ class Linear(Module):
     dtype : str, optional
         'float32' (default) or 'float64'.
 
-    Shape: x: (..., n_x); z: (..., n_z); weight: (n_z, n_x); bias: (n_z,).
+    Shape
+    -----
+    x: (..., n_x); z: (..., n_z); weight: (n_z, n_x); bias: (n_z,).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> layer = tg.nn.Linear(784, 256)
     >>> layer.weight.shape, layer.bias.shape, layer.num_parameters()

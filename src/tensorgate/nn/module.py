@@ -67,8 +67,8 @@ class Module(Configurable):
 
     Shape: that of ``forward``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> class TwoLayer(tg.nn.Module):
     ...     def __init__(self, n_in, n_hidden, n_out):

@@ -79,8 +79,8 @@ class BatchNorm1d(_BatchNorm):
 
     Shape: x: (m, C) or (m, C, L); output: same; weight γ, bias β, running_mean, running_var: (C,).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> bn = tg.nn.BatchNorm1d(3)
     >>> y = bn(tg.randn(16, 3))
@@ -112,10 +112,12 @@ class BatchNorm2d(_BatchNorm):
     track_running_stats : bool
         Keep running statistics (otherwise the batch's own are used in eval mode too).
 
-    Shape: x: (N, C, H, W); output: same; weight γ, bias β, running_mean, running_var: (C,).
+    Shape
+    -----
+    x: (N, C, H, W); output: same; weight γ, bias β, running_mean, running_var: (C,).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> bn = tg.nn.BatchNorm2d(3)
     >>> y = bn(tg.randn(4, 3, 5, 5))

@@ -11,8 +11,8 @@ class Parameter(Tensor):
 
     Shape: that of ``data``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> w = tg.nn.Parameter(tg.zeros(2, 3))
     >>> w.requires_grad, w.shape

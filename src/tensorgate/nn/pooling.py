@@ -36,8 +36,8 @@ class MaxPool2d(_Pool2d):
 
     Shape: x: (N, C, H, W); output: (N, C, H_out, W_out), H_out = ⌊(H + 2·padding − kh)/stride⌋ + 1.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> tg.nn.MaxPool2d(2)(tg.zeros(8, 6, 28, 28)).shape
     (8, 6, 14, 14)
@@ -54,8 +54,8 @@ class AvgPool2d(_Pool2d):
 
     Shape: x: (N, C, H, W); output: (N, C, H_out, W_out), H_out = ⌊(H + 2·padding − kh)/stride⌋ + 1.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> tg.nn.AvgPool2d(2)(tg.zeros(8, 6, 28, 28)).shape
     (8, 6, 14, 14)
@@ -73,8 +73,8 @@ class AdaptiveAvgPool2d(Module):
 
     Shape: x: (N, C, H, W); output: (N, C, oh, ow).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> tg.nn.AdaptiveAvgPool2d(1)(tg.zeros(8, 32, 7, 7)).shape
     (8, 32, 1, 1)

@@ -8,8 +8,8 @@ class Flatten(Module):
 
     Shape: x: (m, d1, ..., dk); output: (m, d1·...·dk) with the defaults start_dim=1, end_dim=−1.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> tg.nn.Flatten()(tg.zeros(2, 1, 28, 28)).shape
     (2, 784)
@@ -38,8 +38,8 @@ class Unflatten(Module):
 
     Shape: x: (..., d_dim, ...); output: (..., *unflattened_size, ...) with prod(unflattened_size) = d_dim.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> tg.nn.Unflatten(1, (1, 28, 28))(tg.zeros(2, 784)).shape
     (2, 1, 28, 28)

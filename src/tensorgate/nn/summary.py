@@ -30,10 +30,12 @@ def summary(model, input_shape, batch_size=2, dtype=None, print_fn=print):
         One row per layer call: ``name``, ``type``, ``output_shape`` (batch axis −1), ``params``,
         plus a final ``total``/``trainable`` count in ``rows[-1]`` under the key ``name='Total'``.
 
-    Shape: input: (batch_size, *input_shape).
+    Shape
+    -----
+    input: (batch_size, *input_shape).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> model = tg.nn.Sequential(tg.nn.Linear(784, 256), tg.nn.ReLU(), tg.nn.Linear(256, 10))
     >>> rows = tg.nn.summary(model, (784,), print_fn=None)

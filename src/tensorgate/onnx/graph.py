@@ -88,7 +88,9 @@ class GraphBuilder:
     shapes : dict, optional
         (id(module), input shape) → output shape, recorded by a forward pass on the example input.
 
-    Shape: not applicable.
+    Shape
+    -----
+    not applicable.
     """
 
     def __init__(self, opset, dtype, names=None, shapes=None):

@@ -53,7 +53,9 @@ def plot_activations(names=("sigmoid", "tanh", "relu", "leaky_relu", "gelu"), x_
     matplotlib.figure.Figure
         2 × len(names) Axes: f(x) titled with its formula above f'(x) titled with the derivative's.
 
-    Shape: not applicable.
+    Shape
+    -----
+    not applicable.
 
     Examples
     --------

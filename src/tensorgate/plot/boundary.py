@@ -70,7 +70,9 @@ def plot_decision_boundary(model_or_predict_proba, X, y, classes=None, path=None
     matplotlib.figure.Figure
         One Axes (x₁, x₂) with the shading, a colour bar (two classes), the boundary and the points.
 
-    Shape: X (m, 2); y (m,).
+    Shape
+    -----
+    X (m, 2); y (m,).
 
     Examples
     --------

@@ -26,7 +26,9 @@ def plot_confusion_matrix(y_true_or_matrix, y_pred=None, classes=None, normalize
     matplotlib.figure.Figure
         The heatmap Axes (x: "predicted", y: "true") and its colour bar.
 
-    Shape: y_true (n,), y_pred (n,); or a matrix (K, K).
+    Shape
+    -----
+    y_true (n,), y_pred (n,); or a matrix (K, K).
 
     Examples
     --------

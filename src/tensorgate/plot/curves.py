@@ -69,7 +69,9 @@ def plot_roc(y_true, y_score, classes=None, threshold="youden", path=None, title
         One Axes: a line per curve labelled with its AUC, the diagonal "chance (AUC = 0.5)", and for
         binary problems a marker at the threshold.
 
-    Shape: y_true (n,); y_score (n,) or (n, K).
+    Shape
+    -----
+    y_true (n,); y_score (n,) or (n, K).
 
     Examples
     --------
@@ -138,7 +140,9 @@ def plot_precision_recall(y_true, y_score, classes=None, threshold=None, path=No
         One Axes: a step line per curve labelled with its AP, and for binary problems the baseline
         precision = fraction of positives.
 
-    Shape: y_true (n,); y_score (n,) or (n, K).
+    Shape
+    -----
+    y_true (n,); y_score (n,) or (n, K).
 
     Examples
     --------

@@ -47,7 +47,9 @@ def plot_history(history, path=None, title=None):
         Axes: "loss" (and "accuracy" when logged), each with a training and, when logged, a validation
         line. The epoch of the lowest validation loss is marked.
 
-    Shape: each list has one entry per epoch (None where not logged).
+    Shape
+    -----
+    each list has one entry per epoch (None where not logged).
 
     Examples
     --------

@@ -100,7 +100,9 @@ def plot_gradient_norms(monitor, path=None, weights_only=True):
     -------
     matplotlib.figure.Figure
 
-    Shape: one line per parameter, one point per optimiser step.
+    Shape
+    -----
+    one line per parameter, one point per optimiser step.
     """
     return _per_step(monitor, "grad_norm", "Gradient norm per layer (vanishing: first layers far below the last)",
                      "‖∂L/∂W‖ (log scale)", path, weights_only)
@@ -133,7 +135,9 @@ def plot_activation_histograms(monitor, path=None, epochs=None, bins=50):
     -------
     matplotlib.figure.Figure
 
-    Shape: one panel per layer; the legend gives each epoch's std and, where there are any, the fraction of
+    Shape
+    -----
+    one panel per layer; the legend gives each epoch's std and, where there are any, the fraction of
     exact zeros (left out of the bars, where they would hide everything else) and of dead units.
     """
     samples = getattr(monitor, "samples", {}) or {}
@@ -206,7 +210,9 @@ def plot_initialisation_study(study, path=None, activation=""):
     -------
     matplotlib.figure.Figure
 
-    Shape: x: layer 1..depth; y: std of the activations after that layer. Zero spread (all-zero init) is
+    Shape
+    -----
+    x: layer 1..depth; y: std of the activations after that layer. Zero spread (all-zero init) is
     drawn at the bottom edge, marked "0".
     """
     if all(isinstance(v, np.ndarray) for v in study.values()):

@@ -68,7 +68,9 @@ def plot_first_layer_weights(model_or_weights, image_shape=None, max_units=64, p
         One Axes showing the units tiled row by row (unit 0 top left; the tick labels give the index of
         each row's first unit and the column offset), and a colour bar.
 
-    Shape: W (out, in) or (out, C, kh, kw).
+    Shape
+    -----
+    W (out, in) or (out, C, kh, kw).
 
     Examples
     --------

@@ -106,7 +106,9 @@ class EarlyStopping(Callback):
         The epoch after which training stopped.
     best_epoch, best : the best epoch and its value.
 
-    Shape: not applicable.
+    Shape
+    -----
+    not applicable.
     """
 
     def __init__(self, monitor="val_loss", patience=0, min_delta=0.0, mode="auto", restore_best_weights=True,
@@ -176,7 +178,9 @@ class ModelCheckpoint(Callback):
         Save only when the monitored value improves on the best so far.
     mode : {"auto", "min", "max"}
 
-    Shape: not applicable.
+    Shape
+    -----
+    not applicable.
     """
 
     order = 100

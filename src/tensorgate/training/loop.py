@@ -263,7 +263,9 @@ class Trainer:
         Set by a callback to end training after the current epoch (``self.model.stop_training = True``,
         Keras's spelling, works too).
 
-    Shape: see :func:`fit`.
+    Shape
+    -----
+    see :func:`fit`.
     """
 
     def __init__(self, model, loss_fn, optimizer, metrics=("accuracy",), callbacks=(), verbose=True,

@@ -68,7 +68,9 @@ class TaskAccuracy:
     loss_fn : callable, optional
         The training loss; its ``kind`` and ``decision_threshold`` attributes decide.
 
-    Shape: preds (b, K), (b, 1) or (b,); target (b,), (b, 1) or (b, K).
+    Shape
+    -----
+    preds (b, K), (b, 1) or (b,); target (b,), (b, 1) or (b, K).
 
     Examples
     --------

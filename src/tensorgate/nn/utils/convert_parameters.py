@@ -10,8 +10,8 @@ def parameters_to_vector(parameters):
 
     Shape: parameters of shapes S₁, ..., S_k → (Σ |S_i|,).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tensorgate as tg
     >>> tg.nn.utils.parameters_to_vector(tg.nn.Linear(3, 2).parameters()).shape
     (8,)
