@@ -51,8 +51,8 @@ def _functions_of(cls):
     for name, member in vars(cls).items():
         if not _is_public(name):
             continue
-        if isinstance(member, (staticmethod, classmethod)):
-            candidates = [(member.__func__, isinstance(member, classmethod))]
+        if isinstance(member, (staticmethod, classmethod)):   # __new__ is a static method taking cls
+            candidates = [(member.__func__, isinstance(member, classmethod) or name == "__new__")]
         elif isinstance(member, property):
             candidates = [(f, True) for f in (member.fget, member.fset) if f is not None]
         else:

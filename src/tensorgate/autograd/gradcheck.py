@@ -7,7 +7,7 @@ full Jacobian-vector product. Everything is done in float64 (float32 differences
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 

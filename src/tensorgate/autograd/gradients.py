@@ -11,7 +11,7 @@ NumPy arrays, so a gradient is a number, not a graph that could be differentiate
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 

@@ -10,7 +10,7 @@ backpropagation visits them, the upstream gradient ∂f/∂out each gate receive
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from dataclasses import dataclass, field
 
 import numpy as np
