@@ -73,6 +73,8 @@ def public_api(package):
             defined_in = getattr(obj, "__module__", None) or ""
             if name.startswith("_") or not defined_in.startswith(f"tensorgate.{package}"):
                 continue
+            if defined_in != module.__name__ and not hasattr(module, "__path__"):
+                continue   # a helper imported from a private module; a package's __init__ exports its names
             if inspect.isclass(obj):
                 for function, bound in _functions_of(obj):
                     found[f"{defined_in}.{function.__qualname__}"] = (function, bound)
