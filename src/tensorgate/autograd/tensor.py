@@ -10,7 +10,7 @@ by the constructors (``factory.py``), which both build on this module: so tensor
 """
 
 from __future__ import annotations
-from typing import TYPE_CHECKING, Any, Callable, Collection, NoReturn, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, Collection, NoReturn, Sequence, Union, overload
 
 import numpy as np
 
@@ -268,6 +268,12 @@ class Tensor(LogicMixin, InPlaceMixin):
     @property
     def dtype(self) -> np.dtype[Any]:
         return self.data.dtype
+
+    if TYPE_CHECKING:   # size() is the shape, size(dim) one length
+        @overload
+        def size(self, dim: None = None) -> Size: ...
+        @overload
+        def size(self, dim: int) -> int: ...
 
     def size(self, dim: int | None = None) -> Size | int:
         """The shape as a :class:`Size` (PyTorch's method), or the length along ``dim``.

@@ -248,7 +248,7 @@ class ResNetSmall(PyTorchNames, nn.Module):
         """torchvision's names: conv1, bn1, layer{s}.{b} (a new stage at each strided block), downsample."""
         pairs, stage, index = [("stem.0", "conv1"), ("stem.1", "bn1")], 0, 0
         for k, block in enumerate(self.stages):
-            if k == 0 or block.conv1.stride != (1, 1):  # type: ignore[attr-defined]
+            if k == 0 or block.conv1.stride != (1, 1):
                 stage, index = stage + 1, 0
             pairs.append((f"stages.{k}", f"layer{stage}.{index}"))
             pairs.append((f"stages.{k}.shortcut", f"layer{stage}.{index}.downsample"))

@@ -136,6 +136,9 @@ class Module(Configurable):
         state["_watchers"] = ()
         return state
 
+    if TYPE_CHECKING:   # layers and parameters are attributes set at run time (setattr, add_module)
+        def __getattr__(self, name: str) -> Any: ...
+
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}: a Module subclass must define forward()")
 
