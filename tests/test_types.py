@@ -32,6 +32,68 @@ def test_mypy_reports_no_errors_on_src():
     assert status == 0, f"mypy src:\n{stdout}{stderr}"
 
 
+# A user's script, as an editor or mypy sees it through the annotations: every line must type-check
+# (operators and methods that functional attaches to Tensor, chained Module calls, optimisers, fit, metrics).
+USER_SCRIPT = """
+import numpy as np
+import tensorgate as tg
+from tensorgate import nn, optim
+from tensorgate.data import DataLoader, TensorDataset
+from tensorgate.metrics import accuracy_score, roc_auc_score
+
+X = np.random.randn(64, 4).astype(np.float32)
+y = (X[:, 0] > 0).astype(np.int64)
+model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2)).float().train()
+opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+scheduler = optim.lr_scheduler.StepLR(opt, step_size=10)
+loss_fn = nn.CrossEntropyLoss()
+for xb, yb in DataLoader(TensorDataset(X, y), batch_size=16, shuffle=True):
+    opt.zero_grad()
+    loss = loss_fn(model(xb), yb)
+    loss.backward()
+    opt.step()
+scheduler.step()
+lr: list[float] = scheduler.get_last_lr()
+t = tg.tensor([1.0, 2.0], requires_grad=True)
+z = (2 * t * t + 1).sum() / 4
+z.backward()
+grad: tg.Tensor | None = t.grad
+n: int = t.size(0) + t.shape[0] + t.numel()
+value: float = z.item()
+weight = model[0].weight
+h: tg.Tensor = (tg.zeros(3, 4) @ tg.ones(4, 2)).relu().mean(dim=0)
+history = tg.fit(model, "cross_entropy", "adam", (X, y), epochs=1, verbose=False)
+last: float = history.last("loss")
+p = model(tg.tensor(X)).softmax(dim=1).numpy()[:, 1]
+scores = (accuracy_score(y, y), roc_auc_score(y, p))
+"""
+
+
+def test_a_users_script_type_checks(tmp_path, monkeypatch):
+    api = pytest.importorskip("mypy.api")
+    script = tmp_path / "train.py"
+    script.write_text(USER_SCRIPT, encoding="utf-8")
+    monkeypatch.setenv("MYPYPATH", str(SRC))   # this checkout's tensorgate, not an installed one
+    cache = Path(tempfile.gettempdir()) / "tensorgate-mypy-cache"
+    stdout, stderr, status = api.run(["--config-file", str(ROOT / "pyproject.toml"), "--cache-dir", str(cache),
+                                      "--no-error-summary", str(script)])
+    assert status == 0, f"mypy on a user's script:\n{stdout}{stderr}"
+
+
+def test_a_wrong_call_in_a_users_script_is_reported(tmp_path, monkeypatch):
+    api = pytest.importorskip("mypy.api")
+    script = tmp_path / "wrong.py"
+    script.write_text("import tensorgate as tg\nlayer = tg.nn.Linear('4', 2)\nn: str = tg.zeros(2).numel()\n",
+                      encoding="utf-8")
+    monkeypatch.setenv("MYPYPATH", str(SRC))
+    cache = Path(tempfile.gettempdir()) / "tensorgate-mypy-cache"
+    stdout, _, status = api.run(["--config-file", str(ROOT / "pyproject.toml"), "--cache-dir", str(cache),
+                                 "--no-error-summary", str(script)])
+    assert status == 1
+    assert 'Argument 1 to "Linear" has incompatible type "str"; expected "int"' in stdout
+    assert 'Incompatible types in assignment (expression has type "int", variable has type "str")' in stdout
+
+
 def _public_modules(package):
     """Every module of ``tensorgate.<package>`` whose dotted name has no part starting with an underscore."""
     root = importlib.import_module(f"tensorgate.{package}")
