@@ -48,7 +48,7 @@ def reciprocal(a: TensorLike) -> Tensor:
     return _ar.ReciprocalGate.apply(a)
 
 
-def div(a: Tensor, b: Tensor, *, rounding_mode: str | None = None) -> Tensor:
+def div(a: TensorLike, b: TensorLike, *, rounding_mode: str | None = None) -> Tensor:
     """a / b, computed as a · (1/b): two gates, as in the lecture's diagrams. Integer operands divide as
     floats (float32), as PyTorch's true division; ``rounding_mode='floor'`` is ``a // b`` and ``'trunc'``
     rounds toward zero (neither has a gradient). Shape: broadcast of a and b.
@@ -93,7 +93,7 @@ def pow(a: TensorLike, p: TensorLike) -> Tensor:
     return _ar.PowGate.apply(a, p)
 
 
-def matmul(a: Tensor, b: Tensor) -> Tensor:
+def matmul(a: TensorLike, b: TensorLike) -> Tensor:
     """a @ b, with NumPy's rules for 1-D operands.
 
     Shape: (..., m, n) @ (..., n, p) → (..., m, p); a 1-D a is a row (its axis dropped from the result),
@@ -122,7 +122,7 @@ def mm(a: TensorLike, b: TensorLike) -> Tensor:
     if getattr(a, "ndim", None) != 2 or getattr(b, "ndim", None) != 2:
         raise ValueError(f"mm: expects two 2-D tensors, got shapes {getattr(a, 'shape', a)} and "
                          f"{getattr(b, 'shape', b)}; use matmul for other shapes")
-    return matmul(a, b)  # type: ignore[arg-type]
+    return matmul(a, b)
 
 
 def clone(a: Tensor) -> Tensor:

@@ -104,7 +104,7 @@ def _array(t):
     return t.data if isinstance(t, Tensor) else t
 
 
-def batch_norm(input: Tensor, running_mean: TensorLike | None, running_var: TensorLike | None,
+def batch_norm(input: TensorLike, running_mean: TensorLike | None, running_var: TensorLike | None,
                weight: TensorLike | None = None, bias: TensorLike | None = None, training: bool = False,
                momentum: float | None = 0.1, eps: float = 1e-5, axes: tuple[int, ...] | None = None,
                num_batches_tracked: TensorLike | None = None) -> Tensor:

@@ -32,7 +32,7 @@ def _bool(name, x):
 
 
 # ---------------------------------------------------------------- selections (gates)
-def gather(input: Tensor, dim: int, index: TensorLike) -> Tensor:
+def gather(input: TensorLike, dim: int, index: TensorLike) -> Tensor:
     """out[i][j] = input[index[i][j]][j] (dim 0), input[i][index[i][j]] (dim 1), ...; the gradient goes back
     to the gathered places (repeats accumulate).
 
@@ -42,7 +42,7 @@ def gather(input: Tensor, dim: int, index: TensorLike) -> Tensor:
     return _sh.GetItemGate.apply(input, index=_scatter_index(input.data, dim, _data(index)))
 
 
-def scatter(input: Tensor, dim: int, index: TensorLike, src: TensorLike | None = None, *,
+def scatter(input: TensorLike, dim: int, index: TensorLike, src: TensorLike | None = None, *,
             value: float | None = None) -> Tensor:
     """A copy of input with ``src`` (a tensor, or a number as ``value``) written at ``index`` along ``dim``.
 
@@ -56,7 +56,7 @@ def scatter(input: Tensor, dim: int, index: TensorLike, src: TensorLike | None =
     return _sh.ScatterGate.apply(input, src, index=idx, add=False)
 
 
-def scatter_add(input: Tensor, dim: int, index: TensorLike, src: TensorLike) -> Tensor:
+def scatter_add(input: TensorLike, dim: int, index: TensorLike, src: TensorLike) -> Tensor:
     """A copy of input with ``src`` added at ``index`` along ``dim`` (repeated places accumulate).
 
     Shape: as :func:`scatter`.
@@ -66,7 +66,7 @@ def scatter_add(input: Tensor, dim: int, index: TensorLike, src: TensorLike) -> 
                                  add=True)
 
 
-def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+def index_select(input: TensorLike, dim: int, index: TensorLike) -> Tensor:
     """The slices of input at the positions ``index`` (1-D integers) along ``dim``.
 
     Shape: input's shape with len(index) along dim.
@@ -81,7 +81,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     return _sh.GetItemGate.apply(input, index=tuple(where))
 
 
-def masked_fill(input: Tensor, mask: TensorLike, value: TensorLike) -> Tensor:
+def masked_fill(input: TensorLike, mask: TensorLike, value: TensorLike) -> Tensor:
     """A copy of input with ``value`` where ``mask`` is true; the gradient passes where it is false.
 
     Shape: mask broadcasts to input's shape; out has input's shape.

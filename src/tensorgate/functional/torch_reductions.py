@@ -148,7 +148,7 @@ def amin(input: TensorLike, dim: int | tuple[int, ...] | None = (), keepdim: boo
     return _red.MinGate.apply(input, axis=dim, keepdims=_keep(keepdim, keepdims))
 
 
-def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+def argsort(input: TensorLike, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
     """Indices that sort ``input`` along ``dim`` (ties in their original order); int64. Shape: input's."""
     input = _tensor(input)
     if input.ndim == 0:
@@ -164,7 +164,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool
     return Tensor._make(idx.astype(np.int64, copy=False), False, None)
 
 
-def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> sort_result:
+def sort(input: TensorLike, dim: int = -1, descending: bool = False, stable: bool = False) -> sort_result:
     """``(values, indices)`` of ``input`` sorted along ``dim``; values gathered (gradient to each element).
 
     Shape: both of input's shape.
@@ -176,7 +176,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
     return sort_result(gather(input, dim, idx), idx)
 
 
-def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> topk_result:
+def topk(input: TensorLike, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> topk_result:
     """The ``k`` largest (or smallest) elements along ``dim`` as ``(values, indices)``, largest first.
 
     Shape: input's shape with k along dim.
@@ -190,7 +190,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     return topk_result(gather(input, dim, idx), idx)
 
 
-def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor | median_result:
+def median(input: TensorLike, dim: int | None = None, keepdim: bool = False) -> Tensor | median_result:
     """The lower median (no averaging of the middle two, as PyTorch): of all elements a 0-d tensor, along
     ``dim`` the named tuple ``(values, indices)``.
 
@@ -210,7 +210,7 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
     return median_result(*_pick("median", input, dim, keepdim, find))
 
 
-def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: DTypeLike | None = None,
+def prod(input: TensorLike, dim: int | None = None, keepdim: bool = False, *, dtype: DTypeLike | None = None,
          axis: int | None = None, keepdims: bool | None = None) -> Tensor:
     """Π of the elements (all, or along ``dim``); the gradient is the product of the others.
 
@@ -225,7 +225,7 @@ def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype:
     return _red.ProdGate.apply(input, axis=dim, keepdims=_keep(keepdim, keepdims))
 
 
-def cumsum(input: Tensor, dim: int, *, dtype: DTypeLike | None = None) -> Tensor:
+def cumsum(input: TensorLike, dim: int, *, dtype: DTypeLike | None = None) -> Tensor:
     """The running sum along ``dim``. Integers and booleans sum as int64, as PyTorch. Shape: input's."""
     input = _tensor(input)
     if dtype is not None:
@@ -235,7 +235,7 @@ def cumsum(input: Tensor, dim: int, *, dtype: DTypeLike | None = None) -> Tensor
     return _red.CumsumGate.apply(input, axis=_check_dim("cumsum", input, dim))
 
 
-def logsumexp(input: Tensor, dim: int | tuple[int, ...], keepdim: bool = False) -> Tensor:
+def logsumexp(input: TensorLike, dim: int | tuple[int, ...], keepdim: bool = False) -> Tensor:
     """log Σ exp(x) along ``dim``, computed as m + log Σ exp(x − m), m the maximum (no overflow).
 
     The gradient is softmax(x) along dim. Shape: input's shape without dim (size 1 there with keepdim).
