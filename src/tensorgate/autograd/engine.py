@@ -8,13 +8,24 @@
    added into a dict for intermediate tensors, and into ``.grad`` for leaves. The rule, and the copy a
    leaf keeps of an array seen elsewhere, live in ``plumbing.py``, which the replayed tape calls too.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from . import plumbing
 from .tensor import Tensor
 
+if TYPE_CHECKING:
+    from typing import Callable
 
-def topological_order(*roots):
+    from numpy.typing import NDArray
+
+    from .tensor import TensorLike
+
+
+def topological_order(*roots: Tensor) -> list[Tensor]:
     """Tensors of the graphs that end at ``roots``, roots first, each before the tensors it was made from.
 
     A depth-first walk from every root with one visited set; its reversed post-order is a topological order
@@ -31,14 +42,15 @@ def topological_order(*roots):
             continue
         visited.add(id(t))
         stack.append((t, True))
-        for parent in reversed(t._gate.inputs):  # first input explored first: forward order reads naturally
+        for parent in reversed(t._gate.inputs):  # type: ignore[union-attr]  # first input explored first: forward order reads naturally
             if parent._gate is not None and id(parent) not in visited:
                 stack.append((parent, False))
     order.reverse()
     return order
 
 
-def backward(root, grad=None, retain_graph=False, observer=None):
+def backward(root: Tensor, grad: TensorLike | None = None, retain_graph: bool = False,
+             observer: Callable[[Tensor, NDArray[Any], list[NDArray[Any] | None]], None] | None = None) -> None:
     """Backpropagate from ``root``; see :meth:`Tensor.backward`.
 
     ``observer(tensor, upstream, downstream)``, if given, is called for every gate visited, with the
@@ -66,11 +78,11 @@ def backward(root, grad=None, retain_graph=False, observer=None):
         if t._retain:
             plumbing.accumulate(t, g, shared=True)
         gate = t._gate
-        gate.last_use = not retain_graph
-        downstream = gate.downstream(g)
+        gate.last_use = not retain_graph  # type: ignore[union-attr]
+        downstream = gate.downstream(g)  # type: ignore[union-attr]
         if observer is not None:
             observer(t, g, downstream)
-        for parent, dg in zip(gate.inputs, downstream):
+        for parent, dg in zip(gate.inputs, downstream):  # type: ignore[union-attr]
             if dg is None:
                 continue
             if parent._gate is None:
@@ -78,10 +90,10 @@ def backward(root, grad=None, retain_graph=False, observer=None):
             else:
                 grads[id(parent)] = plumbing.add(grads.get(id(parent)), dg)   # the junction rule
         if not retain_graph:
-            gate.release()
+            gate.release()  # type: ignore[union-attr]
 
 
-def _tensor_backward(self, grad=None, retain_graph=False):
+def _tensor_backward(self: Tensor, grad: TensorLike | None = None, retain_graph: bool = False) -> None:
     """Backpropagate from this tensor: fill ``.grad`` of every leaf that requires grad.
 
     A scalar seeds the gradient 1; a non-scalar needs ``grad`` of its own shape (the upstream gradient
@@ -94,7 +106,7 @@ def _tensor_backward(self, grad=None, retain_graph=False):
 
 
 _tensor_backward.__name__, _tensor_backward.__qualname__ = "backward", "Tensor.backward"
-Tensor.backward = _tensor_backward   # tensor.py cannot import this module, which builds on it
+Tensor.backward = _tensor_backward  # type: ignore[method-assign]  # tensor.py cannot import this module, which builds on it
 
 
 def _seed(root, grad):

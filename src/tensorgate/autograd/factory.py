@@ -3,6 +3,10 @@ randint, randperm, their *_like forms, and from_numpy. ``device='cpu'`` is accep
 
 Random ones draw from tensorgate's global generator, which ``tg.manual_seed`` reseeds.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .. import backend as B
@@ -10,6 +14,13 @@ from ..backend import random as _random
 from ..backend.budget import charge
 from .device import device as _device
 from .tensor import Tensor, as_dtype
+
+if TYPE_CHECKING:
+    from typing import Sequence
+
+    from numpy.typing import DTypeLike, NDArray
+
+    from .device import device
 
 
 def _shape(shape):
@@ -27,19 +38,22 @@ def _float_dtype(dtype):
     return as_dtype(dtype) if dtype is not None else np.dtype(B.DEFAULT_FLOAT)
 
 
-def zeros(*shape, dtype=None, device=None, requires_grad=False):
+def zeros(*shape: int | Sequence[int], dtype: DTypeLike | None = None, device: str | device | None = None,
+          requires_grad: bool = False) -> Tensor:
     """A tensor of zeros. Shape: ``shape``."""
     _check_device(device)
     return Tensor(np.zeros(_shape(shape), _float_dtype(dtype)), requires_grad, dtype=_float_dtype(dtype))
 
 
-def ones(*shape, dtype=None, device=None, requires_grad=False):
+def ones(*shape: int | Sequence[int], dtype: DTypeLike | None = None, device: str | device | None = None,
+         requires_grad: bool = False) -> Tensor:
     """A tensor of ones. Shape: ``shape``."""
     _check_device(device)
     return Tensor(np.ones(_shape(shape), _float_dtype(dtype)), requires_grad, dtype=_float_dtype(dtype))
 
 
-def full(shape, fill_value, dtype=None, device=None, requires_grad=False):
+def full(shape: int | Sequence[int], fill_value: float, dtype: DTypeLike | None = None,
+         device: str | device | None = None, requires_grad: bool = False) -> Tensor:
     """A tensor filled with ``fill_value``; its dtype, unless given, follows the value as in PyTorch: bool for
     a bool, int64 for an int, float32 otherwise. Shape: ``shape``."""
     _check_device(device)
@@ -52,7 +66,8 @@ def full(shape, fill_value, dtype=None, device=None, requires_grad=False):
     return Tensor(np.full(shape, fill_value, dtype), requires_grad, dtype=dtype)
 
 
-def arange(start, stop=None, step=1, dtype=None, device=None, requires_grad=False):
+def arange(start: float, stop: float | None = None, step: float = 1, dtype: DTypeLike | None = None,
+           device: str | device | None = None, requires_grad: bool = False) -> Tensor:
     """Evenly spaced values in [start, stop), as ``np.arange``: integer arguments give int64 unless ``dtype``.
 
     Shape: (ceil((stop − start)/step),).
@@ -62,7 +77,8 @@ def arange(start, stop=None, step=1, dtype=None, device=None, requires_grad=Fals
     return Tensor(values, requires_grad, dtype=dtype)
 
 
-def randn(*shape, dtype=None, device=None, requires_grad=False):
+def randn(*shape: int | Sequence[int], dtype: DTypeLike | None = None, device: str | device | None = None,
+          requires_grad: bool = False) -> Tensor:
     """Samples of the standard normal N(0, 1). Shape: ``shape``."""
     _check_device(device)
     dtype = _float_dtype(dtype)
@@ -70,7 +86,8 @@ def randn(*shape, dtype=None, device=None, requires_grad=False):
     return Tensor(values, requires_grad, dtype=dtype)
 
 
-def rand(*shape, dtype=None, device=None, requires_grad=False):
+def rand(*shape: int | Sequence[int], dtype: DTypeLike | None = None, device: str | device | None = None,
+         requires_grad: bool = False) -> Tensor:
     """Samples of the uniform distribution on [0, 1). Shape: ``shape``."""
     _check_device(device)
     dtype = _float_dtype(dtype)
@@ -83,7 +100,8 @@ def _check_device(device):
         _device(device)   # 'cpu' passes; 'cuda' raises a clear error
 
 
-def empty(*shape, dtype=None, device=None, requires_grad=False):
+def empty(*shape: int | Sequence[int], dtype: DTypeLike | None = None, device: str | device | None = None,
+          requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor (zeros here: NumPy's empty would leak old memory into a user's results).
 
     Shape: ``shape``.
@@ -91,7 +109,8 @@ def empty(*shape, dtype=None, device=None, requires_grad=False):
     return zeros(*shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def randint(low, high=None, size=None, *, dtype=None, device=None, requires_grad=False):
+def randint(low: int, high: int | None = None, size: Sequence[int] | None = None, *, dtype: DTypeLike | None = None,
+            device: str | device | None = None, requires_grad: bool = False) -> Tensor:
     """Integers drawn uniformly from [low, high) (``randint(high, size)`` means low = 0); int64.
 
     Shape: ``size`` (a tuple, required, as PyTorch).
@@ -107,7 +126,8 @@ def randint(low, high=None, size=None, *, dtype=None, device=None, requires_grad
     return Tensor(values, requires_grad, dtype=dtype or np.int64)
 
 
-def randperm(n, *, dtype=None, device=None, requires_grad=False):
+def randperm(n: int, *, dtype: DTypeLike | None = None, device: str | device | None = None,
+             requires_grad: bool = False) -> Tensor:
     """A random permutation of 0 … n−1; int64. Shape: (n,)."""
     _check_device(device)
     return Tensor(_random.generator().permutation(int(n)), requires_grad, dtype=dtype or np.int64)
@@ -117,42 +137,48 @@ def _like(t, dtype):
     return tuple(t.shape), (t.dtype if dtype is None else dtype)
 
 
-def zeros_like(t, dtype=None, device=None, requires_grad=False):
+def zeros_like(t: Tensor, dtype: DTypeLike | None = None, device: str | device | None = None,
+               requires_grad: bool = False) -> Tensor:
     """Zeros of t's shape and dtype (unless ``dtype``). Shape: t's."""
     shape, dtype = _like(t, dtype)
     return zeros(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def ones_like(t, dtype=None, device=None, requires_grad=False):
+def ones_like(t: Tensor, dtype: DTypeLike | None = None, device: str | device | None = None,
+              requires_grad: bool = False) -> Tensor:
     """Ones of t's shape and dtype (unless ``dtype``). Shape: t's."""
     shape, dtype = _like(t, dtype)
     return ones(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def empty_like(t, dtype=None, device=None, requires_grad=False):
+def empty_like(t: Tensor, dtype: DTypeLike | None = None, device: str | device | None = None,
+               requires_grad: bool = False) -> Tensor:
     """An uninitialised (here: zero) tensor of t's shape and dtype. Shape: t's."""
     return zeros_like(t, dtype, device, requires_grad)
 
 
-def full_like(t, fill_value, dtype=None, device=None, requires_grad=False):
+def full_like(t: Tensor, fill_value: float, dtype: DTypeLike | None = None, device: str | device | None = None,
+              requires_grad: bool = False) -> Tensor:
     """``fill_value`` everywhere, t's shape and dtype (unless ``dtype``). Shape: t's."""
     shape, dtype = _like(t, dtype)
     return full(shape, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def rand_like(t, dtype=None, device=None, requires_grad=False):
+def rand_like(t: Tensor, dtype: DTypeLike | None = None, device: str | device | None = None,
+              requires_grad: bool = False) -> Tensor:
     """U[0, 1) samples of t's shape and (floating) dtype. Shape: t's."""
     shape, dtype = _like(t, dtype)
     return rand(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def randn_like(t, dtype=None, device=None, requires_grad=False):
+def randn_like(t: Tensor, dtype: DTypeLike | None = None, device: str | device | None = None,
+               requires_grad: bool = False) -> Tensor:
     """N(0, 1) samples of t's shape and (floating) dtype. Shape: t's."""
     shape, dtype = _like(t, dtype)
     return randn(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def from_numpy(array):
+def from_numpy(array: NDArray[Any]) -> Tensor:
     """A tensor sharing ``array``'s memory and keeping its dtype (float64 stays float64), as torch.from_numpy.
 
     Writing to one writes to the other. Shape: that of ``array``.
@@ -164,7 +190,8 @@ def from_numpy(array):
     return Tensor._make(array, False, None)
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False):
+def linspace(start: float, end: float, steps: int, dtype: DTypeLike | None = None,
+             requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included (float32 unless ``dtype``).
 
     Shape: (steps,).
@@ -175,7 +202,7 @@ def linspace(start, end, steps, dtype=None, requires_grad=False):
     return Tensor(np.linspace(start, end, int(steps)).astype(dtype), requires_grad, dtype=dtype)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False):
+def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """The identity matrix: ones on the diagonal, zeros elsewhere (float32 unless ``dtype``).
 
     Shape: (n, m), or (n, n) without m.
@@ -185,17 +212,20 @@ def eye(n, m=None, dtype=None, requires_grad=False):
     return Tensor(np.eye(n, m, dtype=dtype), requires_grad, dtype=dtype)
 
 
-def _new_zeros(self, *size, dtype=None, requires_grad=False):
+def _new_zeros(self: Tensor, *size: int | Sequence[int], dtype: DTypeLike | None = None,
+               requires_grad: bool = False) -> Tensor:
     """A new tensor of zeros with self's dtype (unless ``dtype``), as PyTorch. Shape: ``size``."""
     return zeros(*size, dtype=self.data.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
-def _new_ones(self, *size, dtype=None, requires_grad=False):
+def _new_ones(self: Tensor, *size: int | Sequence[int], dtype: DTypeLike | None = None,
+              requires_grad: bool = False) -> Tensor:
     """A new tensor of ones with self's dtype (unless ``dtype``). Shape: ``size``."""
     return ones(*size, dtype=self.data.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
-def _new_full(self, size, fill_value, dtype=None, requires_grad=False):
+def _new_full(self: Tensor, size: int | Sequence[int], fill_value: float, dtype: DTypeLike | None = None,
+              requires_grad: bool = False) -> Tensor:
     """A new tensor filled with ``fill_value``, self's dtype unless ``dtype``. Shape: ``size``."""
     return full(size, fill_value, dtype=self.data.dtype if dtype is None else dtype, requires_grad=requires_grad)
 

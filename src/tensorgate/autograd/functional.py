@@ -10,11 +10,20 @@ of exact gradients**, column by column: H[:, j] ≈ (∇f(x + h eⱼ) − ∇f(x
 quadratic functions (whose gradient is linear) up to rounding, and otherwise accurate to O(h²) with
 h = ε^(1/3)·max(1, |xⱼ|): about 1e-10 relative in float64 and 1e-4 in float32 (use float64 where it matters).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from . import grad_mode
 from .gradients import grad
 from .tensor import Tensor
+
+if TYPE_CHECKING:
+    from typing import Callable
+
+    from .tensor import TensorLike
 
 __all__ = ["jacobian", "hessian", "vjp", "jvp", "hvp", "vhp"]
 
@@ -45,7 +54,8 @@ def _leaves(items):
     return tuple(Tensor._make(x.data, True, None) for x in items)
 
 
-def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"):
+def jacobian(func: Callable[..., Any], inputs: Tensor | tuple[Tensor, ...], create_graph: bool = False,
+             strict: bool = False, vectorize: bool = False, strategy: str = "reverse-mode") -> Any:
     """The Jacobian of ``func`` at ``inputs``: ``J[o][i] = ∂outputs[o] / ∂inputs[i]``, exactly.
 
     One backward pass per output element (seeded with a one-hot gradient); ``vectorize`` and
@@ -118,7 +128,8 @@ def _nest(blocks, single_input, single_output):
     return blocks[0] if single_output else tuple(blocks)
 
 
-def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, outer_jacobian_strategy="reverse-mode"):
+def hessian(func: Callable[..., Any], inputs: Tensor | tuple[Tensor, ...], create_graph: bool = False,
+            strict: bool = False, vectorize: bool = False, outer_jacobian_strategy: str = "reverse-mode") -> Any:
     """The Hessian of a scalar ``func`` at ``inputs``, ``H[i][j] = ∂²f / ∂inputs[i] ∂inputs[j]``.
 
     **Computed by central differences of exact gradients**, not symbolically (tensorgate's gradients cannot be
@@ -229,7 +240,9 @@ def _out(arrays, single):
     return tensors[0] if single else tensors
 
 
-def vjp(func, inputs, v=None, create_graph=False, strict=False):
+def vjp(func: Callable[..., Any], inputs: Tensor | tuple[Tensor, ...],
+        v: TensorLike | tuple[TensorLike, ...] | None = None, create_graph: bool = False,
+        strict: bool = False) -> tuple[Any, Any]:
     """(func(inputs), vᵀ J): the vector-Jacobian product, exactly, in one backward pass (PyTorch's ``vjp``).
 
     Shape: v: the outputs' shapes (may be None for a single-element output); result[1]: the inputs' shapes.
@@ -263,7 +276,9 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     return (detached[0] if single_output else detached), _out(arrays, single_input)
 
 
-def jvp(func, inputs, v=None, create_graph=False, strict=False):
+def jvp(func: Callable[..., Any], inputs: Tensor | tuple[Tensor, ...],
+        v: TensorLike | tuple[TensorLike, ...] | None = None, create_graph: bool = False,
+        strict: bool = False) -> tuple[Any, Any]:
     """(func(inputs), J v): the Jacobian-vector product, exactly (from :func:`jacobian`: one backward pass per
     output element, where PyTorch uses its double-backward trick).
 
@@ -296,7 +311,9 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     return (detached[0] if single_output else detached), _out(products, single_output)
 
 
-def hvp(func, inputs, v=None, create_graph=False, strict=False):
+def hvp(func: Callable[..., Any], inputs: Tensor | tuple[Tensor, ...],
+        v: TensorLike | tuple[TensorLike, ...] | None = None, create_graph: bool = False,
+        strict: bool = False) -> tuple[Any, Any]:
     """(func(inputs), H v) for a scalar func: **one central difference of exact gradients along v**,
     (∇f(x + h v) − ∇f(x − h v)) / 2h with h = ε^(1/3)·max(1, |x|)/max(|v|) (see :func:`hessian` for the accuracy).
 
@@ -338,7 +355,9 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
     return Tensor._make(out.data, False, None), _out(products, single_input)
 
 
-def vhp(func, inputs, v=None, create_graph=False, strict=False):
+def vhp(func: Callable[..., Any], inputs: Tensor | tuple[Tensor, ...],
+        v: TensorLike | tuple[TensorLike, ...] | None = None, create_graph: bool = False,
+        strict: bool = False) -> tuple[Any, Any]:
     """(func(inputs), vᵀ H) for a scalar func; the Hessian of a twice continuously differentiable f is
     symmetric, so this is :func:`hvp` (central differences of exact gradients).
 

@@ -9,12 +9,25 @@ Everything that is the same for every gate lives in the base class, so that each
 graph; :meth:`Gate.downstream` brings each gradient to its input's shape and dtype (``plumbing.py``, which
 the replayed tape calls too) and runs the anomaly checks.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence, Union
 import traceback
 
 import numpy as np
 
 from . import grad_mode, plumbing, tensor_inplace
 from .tensor import Tensor, to_array
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from numpy.typing import NDArray
+
+    from .tensor import TensorLike
+
+    #: what a gate's backward returns: ∂L/∂input alone (one input), or one entry per input (None: not needed)
+    Grads: TypeAlias = Union[NDArray[Any], tuple[Union[NDArray[Any], None], ...]]
 
 _FREED = object()
 
@@ -31,7 +44,7 @@ class Gate:
 
     #: printed name of the gate ("add", "sigmoid", ...); defaults to the class name without its ``Gate``
     #: suffix, in lower case
-    name = None
+    name: str | None = None
     #: set False for gates that also make sense on integer data (add, getitem, reshape, ...)
     needs_float = True
     #: set False for gates whose output never carries a gradient (comparisons)
@@ -40,6 +53,10 @@ class Gate:
     # The graph links live in slots; what forward saves for backward lives in __dict__, so that
     # release() can free exactly that.
     __slots__ = ("inputs", "needs", "out_shape", "created_at", "__dict__")
+    inputs: Sequence[Tensor]
+    needs: tuple[bool, ...]
+    out_shape: tuple[int, ...]
+    created_at: str
     freed = False
     #: True while ``backward`` runs for the last time (the engine frees the saved values right after, as
     #: does a replayed tape): backward may then reuse a saved array for its result instead of copying it
@@ -51,21 +68,21 @@ class Gate:
     #: the in-place clock when forward ran (autograd/tensor_inplace.py); replayed tapes never check it
     clock = 0
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if cls.__dict__.get("name") is None:
             cls.name = cls.__name__.removesuffix("Gate").lower()
 
-    def forward(self, *arrays, **params):  # pragma: no cover - abstract
+    def forward(self, *arrays: Any, **params: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def backward(self, grad):  # pragma: no cover - abstract
+    def backward(self, grad: NDArray[Any]) -> Grads:  # pragma: no cover - abstract
         raise NotImplementedError
 
     @classmethod
-    def apply(cls, *inputs, **params):
+    def apply(cls, *inputs: TensorLike, **params: Any) -> Tensor:
         """Run the gate on ``inputs`` (Tensors, arrays or numbers) and return its output Tensor."""
-        tensors = inputs
+        tensors: Sequence[Any] = inputs
         first = None
         for x in inputs:  # fast path: all inputs are tensors of one dtype (the usual case)
             if not isinstance(x, Tensor):
@@ -99,7 +116,7 @@ class Gate:
             result = Tensor._make(out, False, None)
         return result
 
-    def downstream(self, grad):
+    def downstream(self, grad: NDArray[Any]) -> list[NDArray[Any] | None]:
         """Call ``backward`` and bring each gradient to its input's shape and dtype (broadcasting undone)."""
         if self.freed:
             raise RuntimeError(
@@ -117,18 +134,18 @@ class Gate:
                     _check_finite(self, "backward", g)
         return out
 
-    def release(self):
+    def release(self) -> None:
         """Free what forward saved (everything in ``__dict__``); a later backward through it raises a clear error."""
         self.__dict__.clear()
         self.freed = True
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         shapes = ", ".join(str(tuple(t.shape)) for t in getattr(self, "inputs", ()))
         out = getattr(self, "out_shape", None)
         return f"<{self.name} gate: ({shapes}) -> {out}>"
 
 
-def input_tensors(cls, inputs):
+def input_tensors(cls: type[Gate], inputs: Sequence[TensorLike]) -> list[Tensor]:
     """Turn numbers and arrays among a gate's inputs into constant tensors of the tensors' dtype.
 
     Two tensors of different floating dtypes are an error: tensorgate never promotes silently.

@@ -1,4 +1,9 @@
 """Switches that change how gates record the graph: gradient mode and anomaly detection."""
+from __future__ import annotations
+
+from typing import Any, Callable, Literal, TypeVar
+
+_F = TypeVar("_F", bound=Callable[..., Any])  # a decorated function keeps its signature
 import functools
 
 
@@ -10,7 +15,7 @@ class _State:
 state = _State()
 
 
-def is_grad_enabled():
+def is_grad_enabled() -> bool:
     """True when gates record the graph for backpropagation."""
     return state.grad_enabled
 
@@ -18,23 +23,23 @@ def is_grad_enabled():
 class _GradSwitch:
     """Context manager and decorator that sets gradient mode and restores it afterwards."""
 
-    enabled = None
+    enabled: bool | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         self._previous = state.grad_enabled
-        state.grad_enabled = self.enabled
+        state.grad_enabled = self.enabled  # type: ignore[assignment]
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         state.grad_enabled = self._previous
         return False
 
-    def __call__(self, fn):
+    def __call__(self, fn: _F) -> _F:
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with self.__class__():
                 return fn(*args, **kwargs)
 
-        return wrapper
+        return wrapper  # type: ignore[return-value]
 
 
 class no_grad(_GradSwitch):
@@ -59,23 +64,23 @@ class set_grad_enabled(_GradSwitch):
     Shape: not applicable.
     """
 
-    def __init__(self, mode):
+    def __init__(self, mode: bool):
         self.enabled = bool(mode)
         self._previous = state.grad_enabled
         state.grad_enabled = self.enabled  # set at once, so that the plain call works
 
-    def __enter__(self):
-        state.grad_enabled = self.enabled
+    def __enter__(self) -> None:
+        state.grad_enabled = self.enabled  # type: ignore[assignment]
 
-    def __call__(self, fn):
+    def __call__(self, fn: _F) -> _F:
         state.grad_enabled = self._previous  # decorating a function must not change the mode now
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with set_grad_enabled(self.enabled):
+            with set_grad_enabled(self.enabled):  # type: ignore[arg-type]
                 return fn(*args, **kwargs)
 
-        return wrapper
+        return wrapper  # type: ignore[return-value]
 
 
 class inference_mode(_GradSwitch):
@@ -85,15 +90,15 @@ class inference_mode(_GradSwitch):
     inference tensors, which tensorgate has no need for). Shape: not applicable.
     """
 
-    def __init__(self, mode=True):
+    def __init__(self, mode: bool = True):
         self.mode = bool(mode)
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         self._previous = state.grad_enabled
         if self.mode:
             state.grad_enabled = False
 
-    def __call__(self, fn):
+    def __call__(self, fn: _F) -> _F:
         mode = self.mode
 
         @functools.wraps(fn)
@@ -101,10 +106,10 @@ class inference_mode(_GradSwitch):
             with inference_mode(mode):
                 return fn(*args, **kwargs)
 
-        return wrapper
+        return wrapper  # type: ignore[return-value]
 
 
-def is_inference_mode_enabled():
+def is_inference_mode_enabled() -> bool:
     """True inside ``inference_mode`` (and ``no_grad``: tensorgate does not tell them apart)."""
     return not state.grad_enabled
 
@@ -116,12 +121,12 @@ class detect_anomaly:
     created is slow, so this is a debugging mode: ``with tg.detect_anomaly(): loss.backward()``.
     """
 
-    def __enter__(self):
+    def __enter__(self) -> detect_anomaly:
         self._previous = state.anomaly
         state.anomaly = True
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         state.anomaly = self._previous
         return False
 

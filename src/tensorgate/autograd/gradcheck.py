@@ -5,17 +5,27 @@ For every element x_i of every input that requires grad,
 with the output reduced to a scalar by a fixed random projection ⟨f(x), r⟩, so one backward pass checks the
 full Jacobian-vector product. Everything is done in float64 (float32 differences are too coarse).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import grad_mode
 from .tensor import Tensor
+
+if TYPE_CHECKING:
+    from typing import Callable
+
+    from .tensor import TensorLike
 
 
 class GradcheckError(AssertionError):
     """Backpropagated and numerical gradients disagree."""
 
 
-def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
+def gradcheck(fn: Callable[..., Tensor], *inputs: TensorLike, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+              seed: int = 0) -> bool:
     """Compare ``fn``'s backpropagated gradients with central differences, in float64.
 
     Parameters

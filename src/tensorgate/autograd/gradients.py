@@ -9,10 +9,19 @@ No ``.grad`` is read or written, so ``grad`` can be called in the middle of a tr
 Higher-order derivatives (``create_graph=True``) are not supported: the gates compute their backward on
 NumPy arrays, so a gradient is a number, not a graph that could be differentiated again.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import engine
 from .tensor import Tensor
+
+if TYPE_CHECKING:
+    from typing import Sequence
+
+    from .tensor import TensorLike
 
 
 def _as_sequence(name, value):
@@ -37,8 +46,8 @@ def _seed(i, out, g):
     return array
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
-         allow_unused=None, is_grads_batched=False, materialize_grads=False):
+def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor], grad_outputs: TensorLike | Sequence[TensorLike | None] | None = None, retain_graph: bool | None = None, create_graph: bool = False, only_inputs: bool = True,
+         allow_unused: bool | None = None, is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple[Tensor | None, ...]:
     """The gradients Σ_k ∂outputs_k/∂inputs_i · grad_outputs_k, one per input, as PyTorch's ``autograd.grad``.
 
     Parameters
@@ -95,8 +104,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     inputs, _ = _as_sequence("inputs", inputs)
     if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
         grad_outputs = (grad_outputs,) * len(outputs) if grad_outputs is None else (grad_outputs,)
-    if len(grad_outputs) != len(outputs):
-        raise ValueError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} grad_outputs")
+    if len(grad_outputs) != len(outputs):  # type: ignore[arg-type]
+        raise ValueError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} grad_outputs")  # type: ignore[arg-type]
     for i, out in enumerate(outputs):
         if not out.requires_grad:
             raise RuntimeError(f"grad: output {i} does not require grad and has no gate: it does not depend on "
@@ -105,8 +114,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if not x.requires_grad:
             raise RuntimeError(f"grad: input {i} (shape {tuple(x.shape)}) does not require grad")
 
-    grads = {}                                   # id(tensor) → ∂L/∂tensor accumulated so far
-    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+    grads = {}  # type: ignore[var-annotated]  # id(tensor) → ∂L/∂tensor accumulated so far
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):  # type: ignore[arg-type]
         seed = _seed(i, out, g)
         previous = grads.get(id(out))
         grads[id(out)] = seed if previous is None else previous + seed
@@ -121,6 +130,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if id(t) in wanted:
             found[id(t)] = g
         gate = t._gate
+        assert gate is not None                  # topological_order lists only tensors made by gates
         gate.last_use = not retain_graph
         for parent, dg in zip(gate.inputs, gate.downstream(g)):
             if dg is None:

@@ -7,13 +7,22 @@ TypeError naming the tensorgate function. Bool and integer results (``np.isclose
 no gradient, so they are computed. Without gradients, a ufunc gives a Tensor (as ``np.exp(torch_tensor)``
 does) and an array function NumPy's own result (as for a PyTorch tensor).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
+if TYPE_CHECKING:
+    from typing import Callable
+
+    from .tensor import Tensor
+
 #: ufunc → function(*inputs) that runs the gate; filled in by tensorgate.functional (extend it there)
-UFUNC_GATES = {}
+UFUNC_GATES: dict[np.ufunc, Callable[..., Tensor]] = {}
 
 #: names of the functions tensorgate.functional has (filled in there): an error names one only if it exists
-AVAILABLE = set()
+AVAILABLE: set[str] = set()
 
 #: NumPy name → the tensorgate spelling named in the error, where the names differ
 TG_NAMES = {"true_divide": "tg.div or /", "divide": "tg.div or /", "absolute": "tg.abs", "power": "tg.pow or **",
@@ -58,7 +67,7 @@ def _refuse(name):
                      "(or .detach() first if no gradient is wanted)")
 
 
-def array_ufunc(ufunc, method, inputs, kwargs):
+def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """Tensor.__array_ufunc__: see the module docstring."""
     from .grad_mode import state
     from .tensor import Tensor
@@ -79,7 +88,7 @@ def array_ufunc(ufunc, method, inputs, kwargs):
     return None if result is None else Tensor._make(np.asarray(result), False, None)
 
 
-def array_function(func, args, kwargs):
+def array_function(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """Tensor.__array_function__: see the module docstring."""
     from .grad_mode import state
 

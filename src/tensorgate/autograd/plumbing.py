@@ -11,18 +11,31 @@ of the graph call it: the eager engine (:meth:`Gate.downstream`, ``engine.backwa
 - :func:`accumulate`: the junction rule across backward calls, into a tensor's ``.grad``, keeping the
   array itself only where nothing else can see it (copy-if-shared).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .. import backend as B
 
+if TYPE_CHECKING:
+    from typing import Sequence
 
-def per_input(grads):
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from .gate import Grads
+    from .tensor import Tensor
+
+
+def per_input(grads: Grads) -> tuple[NDArray[Any] | None, ...]:
     """A backward's result as a tuple, one gradient (or None) per input.
 
     Shape: ``grads`` is an array (a gate with one input) or a tuple of arrays and Nones.
     """
-    return grads if grads.__class__ is tuple else (grads,)
+    return grads if grads.__class__ is tuple else (grads,)  # type: ignore[return-value]
 
 
-def fit(grad, shape, dtype):
+def fit(grad: NDArray[Any] | None, shape: tuple[int, ...], dtype: np.dtype[Any]) -> NDArray[Any] | None:
     """``grad`` brought to a value's ``shape`` (broadcast axes summed: :func:`backend.unbroadcast`) and
     ``dtype``; None stays None.
 
@@ -37,7 +50,7 @@ def fit(grad, shape, dtype):
     return grad
 
 
-def add(total, grad):
+def add(total: NDArray[Any] | None, grad: NDArray[Any] | None) -> NDArray[Any] | None:
     """The junction rule: the sum of two gradients of one value, where either may be None (no gradient).
 
     Never in place: ``total`` may be an array a gate also handed elsewhere. Shape: both the value's.
@@ -47,7 +60,7 @@ def add(total, grad):
     return total if grad is None else total + grad
 
 
-def is_shared(grad, upstream, downstream):
+def is_shared(grad: NDArray[Any], upstream: NDArray[Any], downstream: Sequence[NDArray[Any] | None]) -> bool:
     """True if other code can see ``grad``: it is the gradient the gate received (passed on unchanged), or
     the gate handed the same array to two of its inputs."""
     if grad is upstream:
@@ -59,7 +72,7 @@ def is_shared(grad, upstream, downstream):
     return count > 1
 
 
-def accumulate(tensor, grad, shared=False):
+def accumulate(tensor: Tensor, grad: NDArray[Any], shared: bool = False) -> None:
     """Add ``grad`` into ``tensor.grad`` (the junction rule across backward calls, until zeroed).
 
     The first gradient is kept as it is only if nothing else can see it: not ``shared`` (see

@@ -43,6 +43,9 @@ or buffer (read again at every replay, so in-place updates are seen) or an earli
         return v2,
     <BLANKLINE>
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import contextlib
 import linecache
 import math
@@ -52,6 +55,13 @@ import numpy as np
 
 from . import plumbing
 from .gate import Gate, input_tensors
+
+if TYPE_CHECKING:
+    from typing import Iterator, Sequence
+
+    from numpy.typing import NDArray
+
+    from .tensor import Tensor
 
 # Gate.apply as gate.py defines it: a recording wraps it, and outside one, gates run as they are
 _apply = Gate.__dict__["apply"].__func__
@@ -65,7 +75,7 @@ class NotReplayable(Exception):
 
 
 @contextlib.contextmanager
-def recording():
+def recording() -> Iterator[list[tuple[type[Gate], list[Tensor], dict[str, Any], Tensor]]]:
     """Collect every gate applied inside the block: yields the list of ``(cls, tensors, params, output)``.
 
     The recording observes the gates from outside: inside the block ``Gate.apply`` is a version that also
@@ -80,11 +90,11 @@ def recording():
         gates.append((cls, tensors, params, result))
         return result
 
-    Gate.apply = classmethod(apply)
+    Gate.apply = classmethod(apply)  # type: ignore[assignment, method-assign]
     try:
         yield gates
     finally:
-        Gate.apply = previous
+        Gate.apply = previous  # type: ignore[method-assign]
 
 
 class Tape:
@@ -99,14 +109,15 @@ class Tape:
     0-d constant; or an output was not made by a recorded gate.
     """
 
-    def __init__(self, gates, args, leaves, outputs):
+    def __init__(self, gates: list[tuple[type[Gate], list[Tensor], dict[str, Any], Tensor]], args: Sequence[Tensor],
+                 leaves: Sequence[Tensor], outputs: Sequence[Tensor]):
         arrays = {id(t.data): (_ARG, i) for i, t in enumerate(args)}
         tensors = {id(t): (_ARG, i) for i, t in enumerate(args)}
         for t in leaves:
-            tensors.setdefault(id(t), (_LEAF, t))
-            arrays.setdefault(id(t.data), (_LEAF, t))
+            tensors.setdefault(id(t), (_LEAF, t))  # type: ignore[arg-type]
+            arrays.setdefault(id(t.data), (_LEAF, t))  # type: ignore[arg-type]
         self._steps, self._value_shapes = [], []
-        produced = {}
+        produced: dict[int, Any] = {}
         for index, (cls, inputs, params, out) in enumerate(gates):
             sources = []
             for t in inputs:
@@ -143,16 +154,16 @@ class Tape:
         self._arg_shapes = [(t.data.shape, t.data.dtype) for t in args]
         self._generate()
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._steps)
 
     @property
-    def code(self):
+    def code(self) -> str:
         """The replay as Python source: one line per gate call, forward then backward (read it to see
         what a training step does, gate by gate)."""
         return self._source
 
-    def replay(self, args, backward=True):
+    def replay(self, args: Sequence[NDArray[Any]], backward: bool = True) -> list[NDArray[Any]]:
         """Run the gates forward on ``args`` (arrays in the recorded order, shapes and dtypes as recorded),
         then, if ``backward``, backpropagate from the first output into the leaves' ``.grad``.
 
@@ -340,7 +351,7 @@ def _to_leaf(leaf, grad, upstream, downstream):
     if grad is None:
         return
     grad = plumbing.fit(grad, leaf.data.shape, leaf.data.dtype)
-    plumbing.accumulate(leaf, grad, plumbing.is_shared(grad, upstream, downstream))
+    plumbing.accumulate(leaf, grad, plumbing.is_shared(grad, upstream, downstream))  # type: ignore[arg-type]
 
 
 def _literal(value):

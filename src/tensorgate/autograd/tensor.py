@@ -8,6 +8,10 @@ to this class by :mod:`tensorgate.functional`, which is where every gate and its
 Likewise ``backward`` is attached by the engine (``engine.py``) and ``new_zeros``, ``new_ones``, ``new_full``
 by the constructors (``factory.py``), which both build on this module: so tensor.py imports neither.
 """
+
+from __future__ import annotations
+from typing import TYPE_CHECKING, Any, Callable, Collection, NoReturn, Sequence, Union, overload
+
 import numpy as np
 
 from .. import backend as B
@@ -15,13 +19,26 @@ from . import numpy_interop
 from .tensor_inplace import InPlaceMixin
 from .tensor_logic import LogicMixin
 
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from numpy.typing import ArrayLike, DTypeLike, NDArray
+
+    from .device import device as Device
+    from .gate import Gate
+
+    #: "a Tensor, a NumPy array, a (nested) list or a number": what functions that convert their input accept
+    TensorLike: TypeAlias = Union["Tensor", ArrayLike]
+    #: the dimensions a reduction runs over: one, several, or all (None)
+    Axes: TypeAlias = Union[int, tuple[int, ...], None]
+
 _DTYPE_NAMES = {
     "float32": B.float32, "float": B.float32, "float64": B.float64, "double": B.float64,
     "int64": B.int64, "long": B.int64, "int32": np.int32, "bool": B.bool_,
 }
 
 
-def as_dtype(dtype):
+def as_dtype(dtype: DTypeLike | None) -> np.dtype[Any] | None:
     """Turn a dtype given as a NumPy dtype, type or name ("float32", "float64", "int64") into a NumPy dtype."""
     if dtype is None:
         return None
@@ -32,7 +49,7 @@ def as_dtype(dtype):
     return np.dtype(dtype)
 
 
-def to_array(data, dtype=None):
+def to_array(data: TensorLike, dtype: DTypeLike | None = None) -> NDArray[Any]:
     """Convert ``data`` (a Tensor, NumPy array, list or number) to a NumPy array.
 
     Floating data becomes float32 unless ``dtype`` asks for another: float32 is the default everywhere.
@@ -64,14 +81,14 @@ class Size(tuple):
 
     __slots__ = ()
 
-    def numel(self):
+    def numel(self) -> int:
         """The number of elements of a tensor of this shape."""
         n = 1
         for d in self:
             n *= d
         return n
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"tg.Size({list(self)})"
 
 
@@ -109,8 +126,17 @@ class Tensor(LogicMixin, InPlaceMixin):
                  "name", "__weakref__")
     __array_priority__ = 1000  # make ``ndarray + Tensor`` call Tensor.__radd__
     __hash__ = object.__hash__  # identity, as PyTorch: ``==`` is elementwise, parameters are dict keys
+    data: NDArray[Any]
+    _grad: NDArray[Any] | None
+    _grad_view: Tensor | None
+    _version: int
+    _requires_grad: bool
+    _gate: Gate | None
+    _retain: bool
+    _hooks: dict[int, Callable[[Tensor], Tensor | None]] | None
+    name: str | None
 
-    def __init__(self, data, requires_grad=False, dtype=None):
+    def __init__(self, data: TensorLike, requires_grad: bool = False, dtype: DTypeLike | None = None):
         if requires_grad.__class__ is int and requires_grad not in (0, 1):
             raise TypeError(f"Tensor({data!r}, {requires_grad!r}): PyTorch's legacy Tensor(sizes...) constructor is not "
                             "supported; use tg.zeros(...) or tg.empty(...) for a shape, tg.tensor(data) for data")
@@ -126,7 +152,7 @@ class Tensor(LogicMixin, InPlaceMixin):
         self.requires_grad = requires_grad
 
     @classmethod
-    def _make(cls, data, requires_grad, gate):
+    def _make(cls, data: NDArray[Any], requires_grad: bool, gate: Gate | None) -> Tensor:
         """Fast constructor for gate outputs: no conversion, no checks."""
         t = object.__new__(cls)
         t.data = data
@@ -142,7 +168,7 @@ class Tensor(LogicMixin, InPlaceMixin):
 
     # ---------------------------------------------------------------- gradient bookkeeping
     @property
-    def grad(self):
+    def grad(self) -> Tensor | None:
         """∂L/∂self after backward, as a Tensor without a graph sharing the gradient array (None before).
 
         The view is made once per array, so ``p.grad is p.grad``; writing into it (``p.grad.zero_()``)
@@ -159,7 +185,7 @@ class Tensor(LogicMixin, InPlaceMixin):
         return view
 
     @grad.setter
-    def grad(self, value):
+    def grad(self, value: TensorLike | None) -> None:
         if value is None or value.__class__ is np.ndarray:
             self._grad = value
             return
@@ -175,11 +201,11 @@ class Tensor(LogicMixin, InPlaceMixin):
         self._grad = value
 
     @property
-    def requires_grad(self):
+    def requires_grad(self) -> bool:
         return self._requires_grad
 
     @requires_grad.setter
-    def requires_grad(self, value):
+    def requires_grad(self, value: bool) -> None:
         value = bool(value)
         if value and not B.is_floating(self.data.dtype):
             raise TypeError(
@@ -189,29 +215,29 @@ class Tensor(LogicMixin, InPlaceMixin):
             raise RuntimeError("requires_grad: cannot switch off gradients of a gate's output; use .detach()")
         self._requires_grad = value
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place and return self (PyTorch's spelling)."""
         self.requires_grad = requires_grad
         return self
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> bool:
         """True for tensors made by the user rather than by a gate."""
         return self._gate is None
 
     @property
-    def grad_fn(self):
+    def grad_fn(self) -> Gate | None:
         """The gate that produced this tensor (None for a leaf)."""
         return self._gate
 
-    def retain_grad(self):
+    def retain_grad(self) -> Tensor:
         """Keep ``.grad`` for this intermediate tensor after backward (leaves always keep theirs)."""
         if not self._requires_grad:
             raise RuntimeError("retain_grad: this tensor does not require grad")
         self._retain = True
         return self
 
-    def register_hook(self, hook):
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> _HookHandle:
         """Call ``hook(grad)`` when this tensor's gradient has been computed.
 
         The hook may return a new gradient to use instead. Returns a handle whose ``remove()`` detaches it.
@@ -223,28 +249,34 @@ class Tensor(LogicMixin, InPlaceMixin):
             self._hooks = {}
         return _HookHandle(self._hooks, hook)
 
-    def detach(self):
+    def detach(self) -> Tensor:
         """A tensor sharing this one's data, cut off from the graph (no gradient flows through it)."""
         return Tensor._make(self.data, False, None)
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         """Forget the accumulated gradient (sets ``.grad`` to None)."""
         self._grad = None
 
     # ---------------------------------------------------------------- array views
     @property
-    def shape(self):
+    def shape(self) -> tuple[int, ...]:
         return self.data.shape
 
     @property
-    def ndim(self):
+    def ndim(self) -> int:
         return self.data.ndim
 
     @property
-    def dtype(self):
+    def dtype(self) -> np.dtype[Any]:
         return self.data.dtype
 
-    def size(self, dim=None):
+    if TYPE_CHECKING:   # size() is the shape, size(dim) one length
+        @overload
+        def size(self, dim: None = None) -> Size: ...
+        @overload
+        def size(self, dim: int) -> int: ...
+
+    def size(self, dim: int | None = None) -> Size | int:
         """The shape as a :class:`Size` (PyTorch's method), or the length along ``dim``.
 
         Unlike NumPy's ``a.size`` (the element count, which is :meth:`numel` here). Shape: not applicable.
@@ -255,75 +287,76 @@ class Tensor(LogicMixin, InPlaceMixin):
             raise IndexError(f"size: dim {dim} is out of range for a tensor of shape {self.data.shape}")
         return self.data.shape[dim]
 
-    def numel(self):
+    def numel(self) -> int:
         """The number of elements (NumPy's ``a.size``)."""
         return self.data.size
 
-    def nelement(self):
+    def nelement(self) -> int:
         """The number of elements (PyTorch's older name for :meth:`numel`)."""
         return self.data.size
 
-    def dim(self):
+    def dim(self) -> int:
         """The number of dimensions."""
         return self.data.ndim
 
-    def ndimension(self):
+    def ndimension(self) -> int:
         """The number of dimensions (PyTorch's older name for :meth:`dim`)."""
         return self.data.ndim
 
-    def element_size(self):
+    def element_size(self) -> int:
         """Bytes per element."""
         return self.data.itemsize
 
-    def is_floating_point(self):
+    def is_floating_point(self) -> bool:
         """True for float32 and float64 tensors."""
         return self.data.dtype.kind == "f"
 
     @property
-    def device(self):
+    def device(self) -> Device:
         """Where the tensor lives: always ``tg.device('cpu')`` (tensorgate has no GPU backend)."""
         from .device import CPU
 
         return CPU
 
     @property
-    def is_cuda(self):
+    def is_cuda(self) -> bool:
         """False: tensorgate tensors live in CPU memory."""
         return False
 
-    def cuda(self, *args, **kwargs):
+    def cuda(self, *args: Any, **kwargs: Any) -> NoReturn:
         """Refused: tensorgate has no GPU backend. Shape: not applicable."""
         from .device import no_gpu
 
         raise no_gpu("Tensor.cuda()")
 
-    def __len__(self):
+    def __len__(self) -> int:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self.data.shape[0]
 
-    def tolist(self):
+    def tolist(self) -> Any:
         return self.data.tolist()
 
-    def item(self):
+    def item(self) -> float:
         """The value of a one-element tensor as a Python number."""
         if self.data.size != 1:
             raise ValueError(f"item: only a one-element tensor converts to a number, this one has shape {self.shape}")
         return self.data.item()
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> NDArray[Any]:
         data = self.data if self.data.__class__ is np.ndarray else np.asarray(self.data)
         if copy:
             return data.astype(dtype or data.dtype)
         return data if dtype is None else data.astype(dtype)
 
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         return numpy_interop.array_ufunc(ufunc, method, inputs, kwargs)
 
-    def __array_function__(self, func, types, args, kwargs):
+    def __array_function__(self, func: Callable[..., Any], types: Collection[type], args: tuple[Any, ...],
+                           kwargs: dict[str, Any]) -> Any:
         return numpy_interop.array_function(func, args, kwargs)
 
-    def __format__(self, spec):
+    def __format__(self, spec: str) -> str:
         """``f"{loss:.4f}"`` formats a one-element tensor as its number (as PyTorch); others only with no spec."""
         if self.data.ndim == 0 or (spec and self.data.size == 1):
             return format(self.data.item(), spec)
@@ -331,45 +364,45 @@ class Tensor(LogicMixin, InPlaceMixin):
             raise TypeError(f"unsupported format string passed to Tensor.__format__ for a tensor of shape {self.shape}")
         return repr(self)
 
-    def __index__(self):
+    def __index__(self) -> int:
         """A one-element integer tensor used as an index (``items[t]``), as PyTorch."""
         if self.data.dtype.kind not in "iub" or self.data.size != 1:
             raise TypeError(f"only a one-element integer tensor can be used as an index, got dtype {self.dtype} "
                             f"and shape {self.shape}")
         return int(self.data.item())
 
-    def __float__(self):
+    def __float__(self) -> float:
         return float(self.item())
 
-    def __int__(self):
+    def __int__(self) -> int:
         return int(self.item())
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         if self.data.size != 1:
             raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()")
         return bool(self.data.item())
 
     # ---------------------------------------------------------------- in place, and PyTorch no-ops
-    def contiguous(self):
+    def contiguous(self) -> Tensor:
         """Self (PyTorch's memory-layout call; layouts do not matter to tensorgate). Shape: unchanged."""
         return self
 
-    def cpu(self):
+    def cpu(self) -> Tensor:
         """Self (tensorgate tensors always live in CPU memory). Shape: unchanged."""
         return self
 
-    def numpy(self, force=False):
+    def numpy(self, force: bool = False) -> NDArray[Any]:
         """The underlying NumPy array (shared, not copied). Unlike PyTorch, allowed while the tensor requires
         grad (an explicit conversion: the array carries no graph). Shape: self's."""
         data = self.data if self.data.__class__ is np.ndarray else np.asarray(self.data)
         return data.copy() if force else data
 
-    def new_tensor(self, data, dtype=None, requires_grad=False):
+    def new_tensor(self, data: TensorLike, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
         """A copy of ``data`` as a tensor of self's dtype (unless ``dtype``). Shape: that of data."""
         return tensor(data, dtype=self.data.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
     # ---------------------------------------------------------------- printing
-    def __repr__(self):
+    def __repr__(self) -> str:
         body = np.array2string(self.data, precision=4, separator=", ", prefix="tensor(")
         extras = []
         if self.data.dtype != B.DEFAULT_FLOAT:
@@ -380,23 +413,171 @@ class Tensor(LogicMixin, InPlaceMixin):
             extras.append("requires_grad=True")
         return f"tensor({body}{''.join(', ' + e for e in extras)})"
 
+    if TYPE_CHECKING:   # attached by functional/tensor_methods.py (the gates), engine.py and factory.py
+        T: Tensor
+
+        def backward(self, grad: TensorLike | None = None, retain_graph: bool = False) -> None: ...
+        def new_zeros(self, *size: int | Sequence[int], dtype: DTypeLike | None = None,
+                      requires_grad: bool = False) -> Tensor: ...
+        def new_ones(self, *size: int | Sequence[int], dtype: DTypeLike | None = None,
+                     requires_grad: bool = False) -> Tensor: ...
+        def new_full(self, size: int | Sequence[int], fill_value: float, dtype: DTypeLike | None = None,
+                     requires_grad: bool = False) -> Tensor: ...
+        def __add__(self, other: TensorLike) -> Tensor: ...
+        def __radd__(self, other: TensorLike) -> Tensor: ...
+        def __sub__(self, other: TensorLike) -> Tensor: ...
+        def __rsub__(self, other: TensorLike) -> Tensor: ...
+        def __mul__(self, other: TensorLike) -> Tensor: ...
+        def __rmul__(self, other: TensorLike) -> Tensor: ...
+        def __truediv__(self, other: TensorLike) -> Tensor: ...
+        def __rtruediv__(self, other: TensorLike) -> Tensor: ...
+        def __pow__(self, other: TensorLike) -> Tensor: ...
+        def __rpow__(self, other: TensorLike) -> Tensor: ...
+        def __matmul__(self, other: TensorLike) -> Tensor: ...
+        def __rmatmul__(self, other: TensorLike) -> Tensor: ...
+        def __neg__(self) -> Tensor: ...
+        def __abs__(self) -> Tensor: ...
+        def __getitem__(self, index: Any) -> Tensor: ...
+        def add(self, other: TensorLike, *, alpha: float = 1) -> Tensor: ...
+        def sub(self, other: TensorLike, *, alpha: float = 1) -> Tensor: ...
+        def subtract(self, other: TensorLike, *, alpha: float = 1) -> Tensor: ...
+        def mul(self, other: TensorLike) -> Tensor: ...
+        def multiply(self, other: TensorLike) -> Tensor: ...
+        def div(self, other: TensorLike, *, rounding_mode: str | None = None) -> Tensor: ...
+        def divide(self, other: TensorLike, *, rounding_mode: str | None = None) -> Tensor: ...
+        def true_divide(self, other: TensorLike) -> Tensor: ...
+        def floor_divide(self, other: TensorLike) -> Tensor: ...
+        def pow(self, p: TensorLike) -> Tensor: ...
+        def matmul(self, other: TensorLike) -> Tensor: ...
+        def mm(self, other: TensorLike) -> Tensor: ...
+        def bmm(self, mat2: Tensor) -> Tensor: ...
+        def dot(self, other: Tensor) -> Tensor: ...
+        def maximum(self, other: TensorLike) -> Tensor: ...
+        def minimum(self, other: TensorLike) -> Tensor: ...
+        def clip(self, min: float | None = None, max: float | None = None) -> Tensor: ...
+        def clamp(self, min: float | None = None, max: float | None = None) -> Tensor: ...
+        def exp(self) -> Tensor: ...
+        def log(self) -> Tensor: ...
+        def sqrt(self) -> Tensor: ...
+        def abs(self) -> Tensor: ...
+        def neg(self) -> Tensor: ...
+        def square(self) -> Tensor: ...
+        def reciprocal(self) -> Tensor: ...
+        def sin(self) -> Tensor: ...
+        def cos(self) -> Tensor: ...
+        def tan(self) -> Tensor: ...
+        def sign(self) -> Tensor: ...
+        def floor(self) -> Tensor: ...
+        def ceil(self) -> Tensor: ...
+        def round(self, decimals: int = 0) -> Tensor: ...
+        def log1p(self) -> Tensor: ...
+        def expm1(self) -> Tensor: ...
+        def rsqrt(self) -> Tensor: ...
+        def sigmoid(self) -> Tensor: ...
+        def tanh(self) -> Tensor: ...
+        def relu(self) -> Tensor: ...
+        def leaky_relu(self, alpha: float = 0.01) -> Tensor: ...
+        def gelu(self) -> Tensor: ...
+        def hardtanh(self, min_val: float = -1.0, max_val: float = 1.0) -> Tensor: ...
+        def softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor: ...
+        def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor: ...
+        def sum(self, axis: Axes = None, keepdims: bool = False, *, dim: Axes = None,
+                keepdim: bool | None = None) -> Tensor: ...
+        def mean(self, axis: Axes = None, keepdims: bool = False, *, dim: Axes = None,
+                 keepdim: bool | None = None) -> Tensor: ...
+        def var(self, axis: Axes = None, *, dim: Axes = None, keepdim: bool | None = None,
+                keepdims: bool = False, correction: float = 1, unbiased: bool | None = None) -> Tensor: ...
+        def std(self, axis: Axes = None, *, dim: Axes = None, keepdim: bool | None = None,
+                keepdims: bool = False, correction: float = 1, unbiased: bool | None = None) -> Tensor: ...
+        # max(dim) and min(dim) are (values, indices) named tuples, as PyTorch's; without dim a tensor
+        def max(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
+                keepdims: bool | None = None) -> Any: ...
+        def min(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
+                keepdims: bool | None = None) -> Any: ...
+        def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
+                   keepdims: bool | None = None) -> Tensor: ...
+        def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
+                   keepdims: bool | None = None) -> Tensor: ...
+        def amax(self, dim: Axes = (), keepdim: bool = False, *, axis: Axes = None,
+                 keepdims: bool | None = None) -> Tensor: ...
+        def amin(self, dim: Axes = (), keepdim: bool = False, *, axis: Axes = None,
+                 keepdims: bool | None = None) -> Tensor: ...
+        def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any: ...
+        def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor: ...
+        def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any: ...
+        def median(self, dim: int | None = None, keepdim: bool = False) -> Any: ...
+        def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: DTypeLike | None = None,
+                 axis: int | None = None, keepdims: bool | None = None) -> Tensor: ...
+        def cumsum(self, dim: int, *, dtype: DTypeLike | None = None) -> Tensor: ...
+        def logsumexp(self, dim: Axes, keepdim: bool = False) -> Tensor: ...
+        def norm(self, p: float | str = "fro", dim: Axes = None, keepdim: bool = False) -> Tensor: ...
+        def reshape(self, *shape: int | Sequence[int]) -> Tensor: ...
+        def view(self, *shape: int | Sequence[int]) -> Tensor: ...
+        def transpose(self, *axes: int) -> Tensor: ...
+        def permute(self, *axes: int | Sequence[int]) -> Tensor: ...
+        def t(self) -> Tensor: ...
+        def unsqueeze(self, dim: int) -> Tensor: ...
+        def squeeze(self, dim: int | None = None) -> Tensor: ...
+        def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor: ...
+        def unflatten(self, dim: int, sizes: Sequence[int]) -> Tensor: ...
+        def view_as(self, other: Tensor) -> Tensor: ...
+        def reshape_as(self, other: Tensor) -> Tensor: ...
+        def expand(self, *sizes: int | Sequence[int]) -> Tensor: ...
+        def expand_as(self, other: Tensor) -> Tensor: ...
+        def repeat(self, *sizes: int | Sequence[int]) -> Tensor: ...
+        def split(self, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]: ...
+        def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]: ...
+        def unbind(self, dim: int = 0) -> tuple[Tensor, ...]: ...
+        def clone(self) -> Tensor: ...
+        def astype(self, dtype: DTypeLike) -> Tensor: ...
+        def type_as(self, other: Tensor) -> Tensor: ...
+        def to(self, *args: Any, dtype: DTypeLike | None = None, device: Any = None, non_blocking: bool = False,
+               copy: bool = False) -> Tensor: ...
+        def gather(self, dim: int, index: TensorLike) -> Tensor: ...
+        def scatter(self, dim: int, index: TensorLike, src: TensorLike | None = None, *,
+                    value: float | None = None) -> Tensor: ...
+        def scatter_add(self, dim: int, index: TensorLike, src: TensorLike) -> Tensor: ...
+        def index_select(self, dim: int, index: TensorLike) -> Tensor: ...
+        def masked_fill(self, mask: TensorLike, value: float) -> Tensor: ...
+        def masked_select(self, mask: TensorLike) -> Tensor: ...
+        def nonzero(self, *, as_tuple: bool = False) -> Any: ...
+        def isnan(self) -> Tensor: ...
+        def isinf(self) -> Tensor: ...
+        def isfinite(self) -> Tensor: ...
+        def logical_and(self, other: TensorLike) -> Tensor: ...
+        def logical_or(self, other: TensorLike) -> Tensor: ...
+        def logical_xor(self, other: TensorLike) -> Tensor: ...
+        def logical_not(self) -> Tensor: ...
+        def equal(self, other: TensorLike) -> bool: ...
+        def allclose(self, other: TensorLike, rtol: float = 1e-05, atol: float = 1e-08,
+                     equal_nan: bool = False) -> bool: ...
+        def isclose(self, other: TensorLike, rtol: float = 1e-05, atol: float = 1e-08,
+                    equal_nan: bool = False) -> Tensor: ...
+        def count_nonzero(self, dim: Axes = None) -> Tensor: ...
+        def float(self) -> Tensor: ...
+        def double(self) -> Tensor: ...
+        def long(self) -> Tensor: ...
+        def int(self) -> Tensor: ...
+        def bool(self) -> Tensor: ...
+
 
 class _HookHandle:
     """Returned by ``register_hook``: ``handle.remove()`` unregisters the hook."""
 
     _next_id = 0
 
-    def __init__(self, hooks, hook):
+    def __init__(self, hooks: dict[int, Callable[[Tensor], Tensor | None]], hook: Callable[[Tensor], Tensor | None]):
         _HookHandle._next_id += 1
         self.id = _HookHandle._next_id
         self._hooks = hooks
         hooks[self.id] = hook
 
-    def remove(self):
+    def remove(self) -> None:
         self._hooks.pop(self.id, None)
 
 
-def tensor(data, *, dtype=None, device=None, requires_grad=False):
+def tensor(data: TensorLike, *, dtype: DTypeLike | None = None, device: str | Device | None = None,
+           requires_grad: bool = False) -> Tensor:
     """Make a tensor from data (see :class:`Tensor`), always copying it, as ``torch.tensor`` (``from_numpy``
     is the sharing one).
 

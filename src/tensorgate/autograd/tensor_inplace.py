@@ -14,12 +14,22 @@ clock; a gate remembers the clock when it ran, and its backward refuses, as PyTo
 if one of its inputs was written in place since (it may have saved the old values). Unlike PyTorch, this
 also refuses for gates that saved nothing (add, reshape), and it does not see writes through a view.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import weakref
 
 import numpy as np
 
 from ..backend import random as _random
 from . import grad_mode
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+    from typing_extensions import Self
+
+    from .gate import Gate
+    from .tensor import Tensor, TensorLike
 
 
 def _array(value):
@@ -35,14 +45,14 @@ class _Clock:
 clock = _Clock()
 #: id(tensor) → (weak reference, clock value of its last in-place write), for tensors written in place only
 #: (keyed by id: a WeakKeyDictionary would compare tensors with ==, which is elementwise)
-_stamps = {}
+_stamps: dict[int, tuple[weakref.ref[Any], int]] = {}
 
 
 def _stamp(t):
     key = id(t)
     entry = _stamps.get(key)
     if entry is None or entry[0]() is not t:
-        ref = weakref.ref(t, lambda _, key=key: _stamps.pop(key, None))
+        ref = weakref.ref(t, lambda _, key=key: _stamps.pop(key, None))  # type: ignore[misc]
     else:
         ref = entry[0]
     _stamps[key] = (ref, clock.value)
@@ -53,7 +63,7 @@ def _stamp_of(t):
     return entry[1] if entry is not None and entry[0]() is t else 0
 
 
-def check_unmodified(gate):
+def check_unmodified(gate: Gate) -> None:
     """Raise PyTorch's version-counter error if an input of ``gate`` was written in place after its forward."""
     for i, t in enumerate(gate.inputs):
         if _stamp_of(t) > gate.clock:
@@ -68,6 +78,19 @@ class InPlaceMixin:
     """The in-place half of :class:`~tensorgate.autograd.tensor.Tensor` (see the module docstring)."""
 
     __slots__ = ()
+
+    if TYPE_CHECKING:   # what Tensor, the class this one is mixed into, provides
+        data: NDArray[Any]
+        _requires_grad: bool
+        _gate: Gate | None
+        _version: int
+
+        @property
+        def shape(self) -> tuple[int, ...]: ...
+        @property
+        def dtype(self) -> np.dtype[Any]: ...
+        @classmethod
+        def _make(cls, data: NDArray[Any], requires_grad: bool, gate: Gate | None) -> Tensor: ...
 
     def _check_inplace(self, op, operands=()):
         """Raise where writing into this tensor would corrupt a graph, as PyTorch does."""
@@ -92,54 +115,54 @@ class InPlaceMixin:
         """Run ``fn(array)``, which modifies this tensor's array in place, after the checks; return self."""
         self._check_inplace(op, operands)
         if self.data.__class__ is not np.ndarray:   # a gate's 0-d result may be a NumPy scalar
-            self.data = np.asarray(self.data)
+            self.data = np.asarray(self.data)  # type: ignore[misc]  # Tensor's slot
         try:
             fn(self.data)
         except (TypeError, ValueError) as e:   # NumPy's casting and broadcasting errors, named for the user
             shapes = ", ".join(str(np.shape(_array(x))) for x in operands)
             raise type(e)(f"{op}: cannot write into a tensor of shape {self.shape} and dtype {self.dtype} "
                           f"from operands of shape {shapes}: {e}") from None
-        self._version += 1
+        self._version += 1  # type: ignore[misc]  # Tensor's slot
         clock.value += 1
         _stamp(self)
         return self
 
     # ---------------------------------------------------------------- arithmetic
-    def add_(self, other, *, alpha=1):
+    def add_(self, other: TensorLike, *, alpha: float = 1) -> Self:
         """self ← self + alpha·other in place; returns self. Shape: other broadcasts to self's shape."""
         o = _array(other)
         return self._write("add_", lambda a: np.add(a, o if alpha == 1 else alpha * np.asarray(o), out=a,
                                                    casting="same_kind"), other)
 
-    def sub_(self, other, *, alpha=1):
+    def sub_(self, other: TensorLike, *, alpha: float = 1) -> Self:
         """self ← self − alpha·other in place; returns self. Shape: other broadcasts to self's shape."""
         o = _array(other)
         return self._write("sub_", lambda a: np.subtract(a, o if alpha == 1 else alpha * np.asarray(o), out=a,
                                                         casting="same_kind"), other)
 
-    def mul_(self, other):
+    def mul_(self, other: TensorLike) -> Self:
         """self ← self · other in place; returns self. Shape: other broadcasts to self's shape."""
         o = _array(other)
         return self._write("mul_", lambda a: np.multiply(a, o, out=a, casting="same_kind"), other)
 
-    def div_(self, other):
+    def div_(self, other: TensorLike) -> Self:
         """self ← self / other in place (floating tensors only, as PyTorch); returns self. Shape: self's."""
         o = _array(other)
         return self._write("div_", lambda a: np.divide(a, o, out=a, casting="same_kind"), other)
 
-    def __iadd__(self, other):
+    def __iadd__(self, other: TensorLike) -> Self:
         return self.add_(other)
 
-    def __isub__(self, other):
+    def __isub__(self, other: TensorLike) -> Self:
         return self.sub_(other)
 
-    def __imul__(self, other):
+    def __imul__(self, other: TensorLike) -> Self:
         return self.mul_(other)
 
-    def __itruediv__(self, other):
+    def __itruediv__(self, other: TensorLike) -> Self:
         return self.div_(other)
 
-    def clamp_(self, min=None, max=None):
+    def clamp_(self, min: TensorLike | None = None, max: TensorLike | None = None) -> Self:
         """self clipped to [min, max] in place; returns self. Shape: self's."""
         if min is None and max is None:
             raise ValueError("clamp_: give at least one of min and max")
@@ -149,7 +172,7 @@ class InPlaceMixin:
     clip_ = clamp_
 
     # ---------------------------------------------------------------- filling
-    def fill_(self, value):
+    def fill_(self, value: TensorLike) -> Self:
         """Set every element to ``value`` (a number or one-element tensor) in place; returns self.
 
         As in PyTorch, a leaf that requires grad may only be filled under ``tg.no_grad()``, and a gate's
@@ -160,11 +183,11 @@ class InPlaceMixin:
             raise ValueError(f"fill_: value must be a number or a one-element tensor, got shape {np.shape(value)}")
         return self._write("fill_", lambda a: a.fill(np.asarray(value).item()))
 
-    def zero_(self):
+    def zero_(self) -> Self:
         """Set every element to 0 in place and return self; same rules as :meth:`fill_`. Shape: unchanged."""
         return self.fill_(0)
 
-    def copy_(self, src):
+    def copy_(self, src: TensorLike) -> Self:
         """Copy ``src``'s values into self (cast to self's dtype, broadcast to its shape); returns self.
 
         Shape: src broadcasts to self's shape.
@@ -172,17 +195,17 @@ class InPlaceMixin:
         s = _array(src)
         return self._write("copy_", lambda a: np.copyto(a, s, casting="unsafe"), src)
 
-    def uniform_(self, a=0.0, b=1.0):
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Self:
         """Fill self with samples of U(a, b) from tensorgate's generator (``tg.manual_seed``); returns self."""
         return self._write("uniform_", lambda x: np.copyto(x, _random.generator().uniform(a, b, x.shape),
                                                            casting="unsafe"))
 
-    def normal_(self, mean=0.0, std=1.0):
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Self:
         """Fill self with samples of N(mean, std²) from tensorgate's generator; returns self."""
         return self._write("normal_", lambda x: np.copyto(x, _random.generator().normal(mean, std, x.shape),
                                                           casting="unsafe"))
 
-    def masked_fill_(self, mask, value):
+    def masked_fill_(self, mask: TensorLike, value: TensorLike) -> Self:
         """Set the elements where ``mask`` is true to ``value`` in place; returns self.
 
         Shape: mask broadcasts to self's shape.
@@ -192,7 +215,8 @@ class InPlaceMixin:
             raise TypeError(f"masked_fill_: mask must be a bool tensor, got dtype {m.dtype}")
         return self._write("masked_fill_", lambda a: np.putmask(a, np.broadcast_to(m, a.shape), v))
 
-    def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
+    def scatter_(self, dim: int, index: TensorLike, src: TensorLike | None = None, *, value: float | None = None,
+                 reduce: str | None = None) -> Self:
         """``self[..., index[i][j], ...] = src[i][j]`` along ``dim`` in place (PyTorch's scatter_); returns self.
 
         ``src`` may be a tensor or a number (``value=`` too). Used for one-hot: zeros(n, k).scatter_(1, y[:, None], 1).
@@ -205,7 +229,7 @@ class InPlaceMixin:
         s = np.broadcast_to(np.asarray(_array(src)), idx[0].shape)
         return self._write("scatter_", lambda a: a.__setitem__(idx, s), src)
 
-    def scatter_add_(self, dim, index, src):
+    def scatter_add_(self, dim: int, index: TensorLike, src: TensorLike) -> Self:
         """``self[..., index[i][j], ...] += src[i][j]`` along ``dim`` in place (repeats accumulate); returns self.
 
         Shape: index has self's number of dimensions; src at least index's shape.
@@ -214,7 +238,7 @@ class InPlaceMixin:
         s = np.asarray(_array(src))[tuple(slice(0, n) for n in idx[0].shape)]
         return self._write("scatter_add_", lambda a: np.add.at(a, idx, s), src)
 
-    def __setitem__(self, index, value):
+    def __setitem__(self, index: Any, value: TensorLike) -> None:
         """``x[index] = value`` in place (masks, slices, integer arrays), with the rules of :meth:`fill_`.
 
         Shape: value broadcasts to the shape of ``x[index]``.

@@ -8,6 +8,9 @@ prints one row per gate in forward order (what it computes and its value), then,
 backpropagation visits them, the upstream gradient ∂f/∂out each gate received and the downstream gradients
 ∂f/∂in it passed on, and finally ∂f/∂input for every input.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,6 +18,13 @@ import numpy as np
 from . import grad_mode
 from .engine import backward, topological_order
 from .tensor import Tensor
+
+if TYPE_CHECKING:
+    from typing import Callable, Iterator
+
+    from numpy.typing import DTypeLike
+
+    from .tensor import TensorLike
 
 _INFIX = {"add": "+", "sub": "-", "mul": "*", "matmul": "@"}
 
@@ -27,7 +37,7 @@ class TraceRow:
     gate: str
     expression: str
     value: np.ndarray
-    upstream: np.ndarray = None
+    upstream: np.ndarray | None = None
     downstream: dict = field(default_factory=dict)
 
 
@@ -39,23 +49,23 @@ class Trace:
     output: float
     gradients: dict
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[TraceRow]:
         return iter(self.rows)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.rows)
 
-    def __getitem__(self, i):
+    def __getitem__(self, i: int) -> TraceRow:
         return self.rows[i]
 
-    def row(self, label):
+    def row(self, label: str) -> TraceRow:
         """The row whose label (or expression) is ``label``."""
         for r in self.rows:
             if label in (r.label, r.expression):
                 return r
         raise KeyError(f"trace: no gate labelled {label!r}; labels are {[r.label for r in self.rows]}")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return format_trace(self)
 
 
@@ -66,7 +76,8 @@ def _fmt(value):
     return np.array2string(value, precision=3, separator=", ", max_line_width=60)
 
 
-def trace(fn, print_table=True, dtype="float64", **inputs):
+def trace(fn: Callable[..., Tensor], print_table: bool = True, dtype: DTypeLike = "float64",
+          **inputs: TensorLike) -> Trace:
     """Run ``fn(**inputs)``, backpropagate, and print a table with a row per gate.
 
     Parameters
@@ -106,7 +117,7 @@ def trace(fn, print_table=True, dtype="float64", **inputs):
     for i, t in enumerate(forward_order, start=1):
         label = t.name or f"v{i}"
         labels[id(t)] = label
-        row = TraceRow(label, t._gate.name, _expression(t._gate, labels), t.data.copy())
+        row = TraceRow(label, t._gate.name, _expression(t._gate, labels), t.data.copy())  # type: ignore[arg-type, union-attr]
         rows.append(row)
         by_tensor[id(t)] = row
 
@@ -137,7 +148,7 @@ def _expression(gate, labels):
     return f"{gate.name}({', '.join(names)})"
 
 
-def format_trace(tr):
+def format_trace(tr: Trace) -> str:
     """The trace as a text table: forward pass, backward pass, input gradients."""
     lines = ["forward pass (gate by gate)",
              f"  {'gate':<12} {'computes':<28} {'value':>10}"]

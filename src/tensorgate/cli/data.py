@@ -36,7 +36,7 @@ class Dataset:
     X_test: np.ndarray
     y_test: np.ndarray
     classes: tuple
-    image_shape: tuple = None  # (C, H, W) when the examples are images
+    image_shape: tuple | None = None  # (C, H, W) when the examples are images
 
     @property
     def num_classes(self):

@@ -24,7 +24,7 @@ import numpy as np
 from .errors import UserError
 
 #: The criteria shown for binary problems: (label, criterion, keyword arguments of best_threshold).
-CRITERIA = (
+CRITERIA: tuple = (
     ("Youden's J = TPR − FPR", "youden", {}),
     ("minimum error (cost FN = FP)", "cost", {}),
     ("maximum F1", "f1", {}),

@@ -4,11 +4,17 @@ Any object with ``__len__`` and ``__getitem__`` (returning one example, or a tup
 :class:`~tensorgate.data.DataLoader`; :class:`Dataset` is that contract spelled as a base class, as in
 ``torch.utils.data``. ``TensorDataset`` lives in ``loader.py``, beside the ArrayDataset it builds on.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import math
 
 import numpy as np
 
 from ..backend import random as _random
+
+if TYPE_CHECKING:
+    from typing import Iterable, Iterator, Sequence
 
 __all__ = ["Dataset", "Subset", "random_split", "ConcatDataset", "IterableDataset"]
 
@@ -32,10 +38,10 @@ class Dataset:
     [[0, 1], [4, 9]]
     """
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}: a Dataset subclass must define __getitem__")
 
-    def __len__(self):
+    def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__}: a Dataset subclass must define __len__ "
                                   "(a DataLoader needs the number of examples)")
 
@@ -53,23 +59,24 @@ class Subset(Dataset):
     (2, 13, [13, 11])
     """
 
-    def __init__(self, dataset, indices):
+    def __init__(self, dataset: Dataset | Sequence[Any], indices: Sequence[int]):
         self.dataset = dataset
         self.indices = [int(i) for i in indices]
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Any:
         if isinstance(index, list):  # a list of positions is passed on as one list, as torch's Subset does
-            return self.dataset[[self.indices[i] for i in index]]
+            return self.dataset[[self.indices[i] for i in index]]  # type: ignore[call-overload]
         return self.dataset[self.indices[index]]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.indices)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Subset({len(self)} of {len(self.dataset)} examples)"
 
 
-def random_split(dataset, lengths, generator=None, *, seed=None):
+def random_split(dataset: Dataset | Sequence[Any], lengths: Sequence[float],
+                 generator: np.random.Generator | None = None, *, seed: int | None = None) -> list[Subset]:
     """Split ``dataset`` at random into non-overlapping :class:`Subset` s of the given lengths.
 
     ``lengths`` are counts summing to ``len(dataset)``, or fractions summing to 1: each gets
@@ -121,16 +128,16 @@ class ConcatDataset(Dataset):
     (5, 11, 20, 22)
     """
 
-    def __init__(self, datasets):
+    def __init__(self, datasets: Iterable[Dataset]):
         self.datasets = list(datasets)
         if not self.datasets:
             raise ValueError("ConcatDataset: datasets should not be an empty iterable")
         self.cumulative_sizes = np.cumsum([len(d) for d in self.datasets]).tolist()
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.cumulative_sizes[-1]
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> Any:
         n = len(self)
         if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
             raise TypeError(f"ConcatDataset: index must be an integer, got {type(index).__name__}")
@@ -160,5 +167,5 @@ class IterableDataset:
     [[0, 1], [2, 3], [4]]
     """
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         raise NotImplementedError(f"{type(self).__name__}: an IterableDataset subclass must define __iter__")

@@ -19,15 +19,22 @@ Each file may be gzip-compressed (``train-images-idx3-ubyte.gz``) or raw (``trai
 Digits and breast cancer come from scikit-learn (no download) and are split into train and test sets with a
 seeded, stratified split.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
 import os
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 
 from .download import DownloadError, download_file
 from .idx import read_idx
 from .preprocessing import train_test_split
+
+if TYPE_CHECKING:
+    from typing import Mapping
+
+    from numpy.typing import DTypeLike
 
 __all__ = [
     "TrainTestData",
@@ -106,7 +113,7 @@ class TrainTestData(NamedTuple):
     y_test: np.ndarray
     classes: tuple
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         def part(a):
             return f"{a.dtype} {a.shape}"
 
@@ -116,7 +123,7 @@ class TrainTestData(NamedTuple):
         )
 
 
-def cache_dir(name=None):
+def cache_dir(name: str | None = None) -> Path:
     """The per-user cache directory of tensorgate's downloads (not created here).
 
     ``$TENSORGATE_CACHE`` when set, else ``$XDG_CACHE_HOME/tensorgate``, else ``~/.cache/tensorgate``.
@@ -253,11 +260,12 @@ def _load_idx_dataset(title, name, function, classes, path, as_images, dtype, do
         m, h, w = images.shape
         X = X.reshape(m, 1, h, w) if as_images else X.reshape(m, h * w)
         out += [X, labels.astype(np.int64)]
-    return TrainTestData(*out, tuple(classes))
+    return TrainTestData(*out, tuple(classes))  # type: ignore[arg-type, call-arg]
 
 
-def load_fashion_mnist(path=None, as_images=False, dtype=np.float32, download=True, base_url=None,
-                       sha256=None, progress=True):
+def load_fashion_mnist(path: str | os.PathLike[str] | None = None, as_images: bool = False,
+                       dtype: DTypeLike = np.float32, download: bool = True, base_url: str | None = None,
+                       sha256: Mapping[str, str] | None = None, progress: bool = True) -> TrainTestData:
     """Zalando's Fashion-MNIST: 70000 grey 28×28 images of clothing in 10 classes.
 
     The files are looked for in ``path=``, ``$TENSORGATE_DATA/fashion-mnist``,
@@ -312,8 +320,9 @@ def load_fashion_mnist(path=None, as_images=False, dtype=np.float32, download=Tr
     )
 
 
-def load_mnist(path=None, as_images=False, dtype=np.float32, download=True, base_url=None, sha256=None,
-               progress=True):
+def load_mnist(path: str | os.PathLike[str] | None = None, as_images: bool = False, dtype: DTypeLike = np.float32,
+               download: bool = True, base_url: str | None = None, sha256: Mapping[str, str] | None = None,
+               progress: bool = True) -> TrainTestData:
     """LeCun's MNIST: 70000 grey 28×28 images of handwritten digits 0-9.
 
     The files are looked for in ``path=``, ``$TENSORGATE_DATA/mnist``, ``/usr/share/datasets/mnist`` and
@@ -350,7 +359,8 @@ def _split(X, y, classes, test_size, random_state):
     return TrainTestData(X_train, y_train, X_test, y_test, tuple(classes))
 
 
-def load_digits(test_size=0.25, random_state=0, as_images=False, dtype=np.float32):
+def load_digits(test_size: float = 0.25, random_state: int | np.random.Generator | None = 0, as_images: bool = False,
+                dtype: DTypeLike = np.float32) -> TrainTestData:
     """scikit-learn's handwritten digits: 1797 images of 8×8 pixels, classes 0-9, no download.
 
     Pixels (0-16 in the original) are divided by 16, so X lies in [0, 1]. The split is stratified, so
@@ -393,7 +403,8 @@ def load_digits(test_size=0.25, random_state=0, as_images=False, dtype=np.float3
     return _split(X, bunch.target, [str(c) for c in bunch.target_names], test_size, random_state)
 
 
-def load_breast_cancer(test_size=0.25, random_state=0, dtype=np.float32):
+def load_breast_cancer(test_size: float = 0.25, random_state: int | np.random.Generator | None = 0,
+                       dtype: DTypeLike = np.float32) -> TrainTestData:
     """scikit-learn's Wisconsin breast-cancer set: 569 tumours, 30 features, binary, no download.
 
     Label 0 is ``"malignant"`` and 1 is ``"benign"``, as in scikit-learn. The features are left in their

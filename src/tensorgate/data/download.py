@@ -5,12 +5,18 @@ computed; only when the digest matches is it moved into place with ``os.replace`
 file system. A failed, interrupted or corrupted download therefore never leaves a partial or wrong file
 where a later run would find it.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 import hashlib
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from ..backend.files import atomic_path
+
+if TYPE_CHECKING:
+    import os
 
 __all__ = ["download_file", "sha256sum", "DownloadError", "DOWNLOAD_TIMEOUT"]
 
@@ -23,7 +29,7 @@ class DownloadError(OSError):
     """A file could not be fetched: no network, server unreachable, or an HTTP error."""
 
 
-def sha256sum(path):
+def sha256sum(path: str | os.PathLike[str]) -> str:
     """The SHA-256 hex digest of a file, read in chunks.
 
     Parameters
@@ -54,7 +60,8 @@ def sha256sum(path):
     return digest.hexdigest()
 
 
-def download_file(url, dest, sha256=None, progress=True, timeout=None):
+def download_file(url: str, dest: str | os.PathLike[str], sha256: str | None = None, progress: bool = True,
+                  timeout: float | None = None) -> Path:
     """Download ``url`` to ``dest``, checking its SHA-256, with an atomic move into place.
 
     Parameters

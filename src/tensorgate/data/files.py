@@ -9,15 +9,23 @@ and never beyond what the archive's member table declares: each ``.npy`` header'
 member's declared size, and a member that would inflate to more than ``MAX_INFLATION`` times its
 compressed size (and to more than 64 MiB) is refused as a decompression bomb. Only regular files are read.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NamedTuple
 import csv
 import math
 import zipfile
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 
 from ..backend.files import NotRegularFileError, open_regular
+
+if TYPE_CHECKING:
+    import os
+    from typing import Sequence
+
+    from numpy.typing import NDArray
 
 __all__ = ["Table", "load_table", "read_features", "label_column_index", "LABEL_COLUMN_NAMES"]
 
@@ -43,7 +51,7 @@ class Table(NamedTuple):
     y: np.ndarray
     classes: tuple
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Table(X: {self.X.dtype} {self.X.shape}, y: {self.y.dtype} {self.y.shape}, classes={self.classes})"
 
 
@@ -83,7 +91,8 @@ def _is_number(text):
     return True
 
 
-def label_column_index(header, label_column=None, n_features=None):
+def label_column_index(header: Sequence[str], label_column: int | str | None = None,
+                       n_features: int | None = None) -> int | None:
     """Which column of a CSV header holds the labels (None when the file has none): the one rule.
 
     1. ``label_column``, a name or an index, when given;
@@ -287,7 +296,8 @@ def _checked_path(path):
     return path
 
 
-def read_features(path, n_features=None, delimiter=None):
+def read_features(path: str | os.PathLike[str], n_features: int | None = None,
+                  delimiter: str | None = None) -> NDArray[Any]:
     """The feature matrix of a CSV or NPZ file, with or without a label column (for prediction).
 
     CSV: the label column, if any, is the one :func:`label_column_index` finds given the model's
@@ -342,7 +352,8 @@ def read_features(path, n_features=None, delimiter=None):
         raise ValueError(f"{path}: not a regular file (a device, FIFO or socket)") from None
 
 
-def load_table(path, label_column=None, delimiter=None):
+def load_table(path: str | os.PathLike[str], label_column: int | str | None = None,
+               delimiter: str | None = None) -> Table:
     """Read a labelled data set from a CSV or NPZ file: features, integer labels and class names.
 
     CSV: a header line naming the columns, then one example per line. The label column is

@@ -13,6 +13,9 @@ The files are usually gzip-compressed (``*.gz``). :func:`read_idx` tells the two
 (gzip starts with ``1f 8b``), not by the file name, and checks every part of the header and the payload size,
 so a corrupt, truncated or foreign file is a ``ValueError`` that names the file and says what is wrong.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import gzip
 import math
 import struct
@@ -22,6 +25,11 @@ from pathlib import Path
 import numpy as np
 
 from ..backend.files import NotRegularFileError, atomic_path, open_regular
+
+if TYPE_CHECKING:
+    import os
+
+    from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["read_idx", "write_idx", "IDX_DTYPES"]
 
@@ -34,7 +42,7 @@ IDX_DTYPES = {
     0x0D: np.dtype(">f4"),
     0x0E: np.dtype(">f8"),
 }
-_CODES = {dt.newbyteorder("="): code for code, dt in IDX_DTYPES.items()}
+_CODES = {dt.newbyteorder("="): code for code, dt in IDX_DTYPES.items()}  # type: ignore[attr-defined]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _HEADER = 4  # two zero bytes, the dtype code, ndim
@@ -74,12 +82,12 @@ class _Reader:
             raise ValueError(f"{self.path}: corrupt gzip data ({err})") from None
         return b"".join(chunks)
 
-    def close(self):
+    def close(self) -> None:
         self.stream.close()
         self.raw.close()
 
 
-def read_idx(path):
+def read_idx(path: str | os.PathLike[str]) -> NDArray[Any]:
     """Read an IDX file (gzip-compressed or raw) into a NumPy array.
 
     Compression is detected from the first bytes, not from the file name. The magic number, the dtype
@@ -147,7 +155,7 @@ def _read_array(path, reader):
         )
     shape = struct.unpack(f">{ndim}I", dims)
     dtype = IDX_DTYPES[code]
-    expected = math.prod(shape) * dtype.itemsize  # Python ints: no int64 overflow
+    expected = math.prod(shape) * dtype.itemsize  # type: ignore[attr-defined]  # Python ints: no int64 overflow
     if expected >= 2 ** 62:
         raise ValueError(f"{path}: header declares shape {shape}, {expected} bytes: larger than any array")
     data = reader.read(expected)
@@ -162,14 +170,14 @@ def _read_array(path, reader):
             rest = len(reader.read(1 << 20))
             got = f"{expected + 1 + rest}" if rest < 1 << 20 else f"more than {expected + 1 + rest}"
         raise ValueError(
-            f"{path}: {what}: header declares shape {shape} of {dtype.newbyteorder('=').name} "
+            f"{path}: {what}: header declares shape {shape} of {dtype.newbyteorder('=').name} "  # type: ignore[attr-defined]
             f"= {expected} bytes of data, the file has {got}"
         )
-    array = np.frombuffer(data, dtype=dtype).reshape(shape)
-    return array.astype(dtype.newbyteorder("="))  # a native-order, writable copy
+    array = np.frombuffer(data, dtype=dtype).reshape(shape)  # type: ignore[call-overload]
+    return array.astype(dtype.newbyteorder("="))  # type: ignore[attr-defined]  # a native-order, writable copy
 
 
-def write_idx(path, array, compress=None):
+def write_idx(path: str | os.PathLike[str], array: ArrayLike, compress: bool | None = None) -> None:
     """Write an array as an IDX file, atomically (temporary file, then ``os.replace``).
 
     Parameters
@@ -201,7 +209,7 @@ def write_idx(path, array, compress=None):
     array = np.asarray(array)
     native = array.dtype.newbyteorder("=")
     if native not in _CODES:
-        names = ", ".join(dt.newbyteorder("=").name for dt in IDX_DTYPES.values())
+        names = ", ".join(dt.newbyteorder("=").name for dt in IDX_DTYPES.values())  # type: ignore[attr-defined]
         raise ValueError(f"write_idx: array dtype {array.dtype} has no IDX code (supported: {names})")
     if not 1 <= array.ndim <= 255:
         raise ValueError(f"write_idx: array must have 1 to 255 dimensions, got shape {array.shape}")

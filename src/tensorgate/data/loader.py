@@ -8,6 +8,9 @@ The batch size decides which flavour of gradient descent a training loop perform
 
 One pass over the whole dataset is an epoch; ``len(loader)`` is the number of updates it makes.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import math
 
 import numpy as np
@@ -16,6 +19,11 @@ from ..autograd import Tensor
 from ..backend import random as _random
 from .dataset import Dataset, IterableDataset
 from .workers import WorkerPool, batch_seed, fetch
+
+if TYPE_CHECKING:
+    from typing import Callable, Iterable, Iterator, Sequence
+
+    from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["ArrayDataset", "TensorDataset", "DataLoader", "default_collate"]
 
@@ -70,7 +78,7 @@ class ArrayDataset(Dataset):
     [(2, 3), (2,)]
     """
 
-    def __init__(self, *arrays):
+    def __init__(self, *arrays: ArrayLike):
         name = type(self).__name__
         if not arrays:
             raise ValueError(f"{name}: give at least one array, e.g. {name}(X, y)")
@@ -81,13 +89,13 @@ class ArrayDataset(Dataset):
             raise ValueError(f"{name}: all arrays need the same first dimension (one entry per "
                              f"example), got shapes {shapes}")
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.arrays[0].shape[0]
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> tuple[NDArray[Any], ...]:
         return tuple(a[index] for a in self.arrays)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         parts = ", ".join(f"{a.dtype} {a.shape}" for a in self.arrays)
         return f"{type(self).__name__}({parts})"
 
@@ -111,10 +119,10 @@ class TensorDataset(ArrayDataset):
     """
 
     @property
-    def tensors(self):
+    def tensors(self) -> tuple[Tensor, ...]:
         return tuple(Tensor(a, dtype=a.dtype) for a in self.arrays)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> tuple[Tensor, ...]:  # type: ignore[override]
         return tuple(Tensor(a[index], dtype=a.dtype) for a in self.arrays)
 
 
@@ -193,10 +201,13 @@ class DataLoader:
     (dtype('float32'), dtype('int64'))
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None, num_workers=0,
-                 collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
-                 multiprocessing_context=None, generator=None, *, prefetch_factor=None, persistent_workers=False,
-                 pin_memory_device="", seed=None):
+    def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool | None = False,
+                 sampler: Iterable[int] | None = None, batch_sampler: Iterable[Sequence[int]] | None = None,
+                 num_workers: int = 0, collate_fn: Callable[[list[Any]], Any] | None = None, pin_memory: bool = False,
+                 drop_last: bool = False, timeout: float = 0, worker_init_fn: Callable[[int], None] | None = None,
+                 multiprocessing_context: Any = None, generator: np.random.Generator | None = None, *,
+                 prefetch_factor: int | None = None, persistent_workers: bool = False, pin_memory_device: str = "",
+                 seed: int | None = None):
         if isinstance(dataset, tuple) and all(isinstance(a, (np.ndarray, Tensor)) for a in dataset):
             dataset = ArrayDataset(*dataset)
         self._stream = isinstance(dataset, IterableDataset)
@@ -251,32 +262,32 @@ class DataLoader:
         self._pool = None
         self.epoch = 0  # the number of epochs started; the next iteration uses this epoch's order
 
-    def __len__(self):
+    def __len__(self) -> int:
         if self._stream:
             if not hasattr(self.dataset, "__len__"):
                 raise TypeError("DataLoader: this IterableDataset has no __len__, so the number of batches is unknown")
             m = len(self.dataset)
             return m // self.batch_size if self.drop_last else math.ceil(m / self.batch_size)
         if self.batch_sampler is not None:
-            return len(self.batch_sampler)
-        m = len(self.sampler) if self.sampler is not None else len(self.dataset)
+            return len(self.batch_sampler)  # type: ignore[arg-type]
+        m = len(self.sampler) if self.sampler is not None else len(self.dataset)  # type: ignore[arg-type]
         return m // self.batch_size if self.drop_last else math.ceil(m / self.batch_size)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         if self._stream:
             return f"DataLoader({type(self.dataset).__name__} stream, batch_size={self.batch_size})"
         workers = f", num_workers={self.num_workers}" if self.num_workers else ""
         return (f"DataLoader({len(self.dataset)} examples, batch_size={self.batch_size}, "
                 f"shuffle={self.shuffle}, drop_last={self.drop_last}, seed={self.seed}{workers}, {len(self)} batches)")
 
-    def set_epoch(self, epoch):
+    def set_epoch(self, epoch: int) -> None:
         """Make the next iteration use epoch ``epoch``'s order (to resume a run from a checkpoint).
 
         Shape: not applicable.
         """
         self.epoch = int(epoch)
 
-    def order(self, epoch):
+    def order(self, epoch: int) -> NDArray[Any]:
         """The permutation of example indices that epoch ``epoch`` visits (with a seed or no shuffling).
 
         Shape: (m,) int64.
@@ -296,7 +307,7 @@ class DataLoader:
             return int(np.random.SeedSequence([self.seed, epoch, 1]).generate_state(1)[0])
         return int((self.generator or _random.generator()).integers(0, 2 ** 32))
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         epoch = self.epoch
         self.epoch += 1
         if self._stream:
@@ -331,9 +342,9 @@ class DataLoader:
                 yield fetch(self.dataset, indices, collate, seed)
             return
         pool = self._pool or WorkerPool(self.dataset, collate, self.num_workers, self.worker_init_fn, base_seed,
-                                        self.prefetch_factor, self.timeout, self.multiprocessing_context)
+                                        self.prefetch_factor, self.timeout, self.multiprocessing_context)  # type: ignore[arg-type]
         if self.persistent_workers:
-            self._pool = pool
+            self._pool = pool  # type: ignore[assignment]
         try:
             yield from pool.run(tasks)
         except BaseException:
@@ -347,7 +358,7 @@ class DataLoader:
     def _stream_batches(self):
         """Consecutive examples of an IterableDataset, batched (the stream draws from the global generators)."""
         collate, batch = self.collate_fn or default_collate, []
-        for example in self.dataset:
+        for example in self.dataset:  # type: ignore[union-attr]
             batch.append(example)
             if len(batch) == self.batch_size:
                 yield collate(batch)
@@ -355,13 +366,13 @@ class DataLoader:
         if batch and not self.drop_last:
             yield collate(batch)
 
-    def __del__(self):
+    def __del__(self) -> None:
         pool = self.__dict__.get("_pool")
         if pool is not None:
             pool.shutdown()
 
 
-def default_collate(examples):
+def default_collate(examples: Sequence[Any]) -> Any:
     """The default batching: stack each part of the examples into a tensor (PyTorch's ``default_collate``).
 
     Examples that are tuples or lists give a tuple of tensors, dicts a dict, single arrays or numbers a

@@ -1,10 +1,18 @@
 """Preparing arrays for training: one-hot labels, a train/test split, standardisation."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike, NDArray
+    from typing_extensions import Self
 
 __all__ = ["one_hot", "train_test_split", "Standardizer"]
 
 
-def one_hot(y, num_classes=None, dtype=np.float32):
+def one_hot(y: ArrayLike, num_classes: int | None = None, dtype: DTypeLike = np.float32) -> NDArray[Any]:
     """Integer class labels as one-hot rows: row i has a 1 in column y[i] and 0 elsewhere.
 
     Parameters
@@ -58,7 +66,9 @@ def one_hot(y, num_classes=None, dtype=np.float32):
     return out
 
 
-def train_test_split(*arrays, test_size=0.25, random_state=None, stratify=None, shuffle=True):
+def train_test_split(*arrays: ArrayLike, test_size: float | int | None = 0.25,
+                     random_state: int | np.random.Generator | None = None, stratify: ArrayLike | None = None,
+                     shuffle: bool = True) -> list[Any]:
     """Split arrays into random train and test subsets, with scikit-learn's semantics (it does the work).
 
     Parameters
@@ -143,7 +153,7 @@ class Standardizer:
         self.var_ = None
         self.n_features_in_ = None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         fitted = f"n_features_in_={self.n_features_in_}" if self.mean_ is not None else "not fitted"
         return f"Standardizer({fitted})"
 
@@ -171,7 +181,7 @@ class Standardizer:
     def _out_dtype(X):
         return X.dtype if np.issubdtype(X.dtype, np.floating) else np.dtype(np.float32)
 
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: object | None = None) -> Self:
         """Learn μ and σ of each feature from X (rows are examples); ``y`` is ignored. Returns self.
 
         Shape: X: (m, n); mean_, scale_: (n,).
@@ -189,27 +199,27 @@ class Standardizer:
         self.n_features_in_ = int(np.prod(X.shape[1:]))
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> NDArray[Any]:
         """(X − mean_) / scale_, in X's floating dtype.
 
         Shape: X: (m, n); result: (m, n).
         """
         X = self._check_fitted(X, "transform")
         dtype = self._out_dtype(X)
-        return ((X - self.mean_.astype(dtype)) / self.scale_.astype(dtype)).astype(dtype, copy=False)
+        return ((X - self.mean_.astype(dtype)) / self.scale_.astype(dtype)).astype(dtype, copy=False)  # type: ignore[union-attr]
 
-    def fit_transform(self, X, y=None):
+    def fit_transform(self, X: ArrayLike, y: object | None = None) -> NDArray[Any]:
         """``fit(X)`` then ``transform(X)``.
 
         Shape: X: (m, n); result: (m, n).
         """
         return self.fit(X).transform(X)
 
-    def inverse_transform(self, Z):
+    def inverse_transform(self, Z: ArrayLike) -> NDArray[Any]:
         """Undo :meth:`transform`: Z · scale_ + mean_, in Z's floating dtype.
 
         Shape: Z: (m, n); result: (m, n).
         """
         Z = self._check_fitted(Z, "inverse_transform")
         dtype = self._out_dtype(Z)
-        return (Z * self.scale_.astype(dtype) + self.mean_.astype(dtype)).astype(dtype, copy=False)
+        return (Z * self.scale_.astype(dtype) + self.mean_.astype(dtype)).astype(dtype, copy=False)  # type: ignore[union-attr]

@@ -4,12 +4,20 @@ A sampler is any iterable of example indices with a length; a batch sampler an i
 indices. Random samplers draw from tensorgate's global generator (``tg.manual_seed``) unless given a
 ``numpy.random.Generator``; the draws are reproducible, but not PyTorch's numbers.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import math
 
 import numpy as np
 
 from ..autograd.tensor import Tensor
 from ..backend import random as _random
+
+if TYPE_CHECKING:
+    from typing import Iterable, Iterator, Sequence, Sized
+
+    from numpy.typing import ArrayLike
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
            "BatchSampler"]
@@ -39,10 +47,10 @@ class Sampler:
     [0, 2, 4, 1, 3]
     """
 
-    def __iter__(self):  # pragma: no cover - abstract
+    def __iter__(self) -> Iterator[Any]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def __len__(self):  # pragma: no cover - abstract
+    def __len__(self) -> int:  # pragma: no cover - abstract
         raise NotImplementedError
 
 
@@ -55,13 +63,13 @@ class SequentialSampler(Sampler):
     [0, 1, 2]
     """
 
-    def __init__(self, data_source):
+    def __init__(self, data_source: Sized):
         self.data_source = data_source
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         return iter(range(len(self.data_source)))
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.data_source)
 
 
@@ -74,7 +82,8 @@ class RandomSampler(Sampler):
     [0, 1, 2, 3]
     """
 
-    def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
+    def __init__(self, data_source: Sized, replacement: bool = False, num_samples: int | None = None,
+                 generator: np.random.Generator | None = None):
         self.data_source, self.replacement, self.generator = data_source, bool(replacement), generator
         self._num_samples = num_samples
         if num_samples is not None and (isinstance(num_samples, bool) or not isinstance(num_samples, int)
@@ -82,10 +91,10 @@ class RandomSampler(Sampler):
             raise ValueError(f"RandomSampler: num_samples must be a positive integer, got {num_samples!r}")
 
     @property
-    def num_samples(self):
+    def num_samples(self) -> int:
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         n, rng = len(self.data_source), _rng(self.generator)
         if self.replacement:
             return iter(rng.integers(0, n, size=self.num_samples).tolist())
@@ -93,7 +102,7 @@ class RandomSampler(Sampler):
         order = np.concatenate([rng.permutation(n) for _ in range(rounds)]) if rounds else np.zeros(0, int)
         return iter(order[:self.num_samples].tolist())
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.num_samples
 
 
@@ -106,14 +115,14 @@ class SubsetRandomSampler(Sampler):
     [2, 5, 9]
     """
 
-    def __init__(self, indices, generator=None):
+    def __init__(self, indices: Sequence[int], generator: np.random.Generator | None = None):
         self.indices, self.generator = list(indices), generator
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         order = _rng(self.generator).permutation(len(self.indices))
         return iter([self.indices[i] for i in order])
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.indices)
 
 
@@ -127,7 +136,8 @@ class WeightedRandomSampler(Sampler):
     [1, 1, 1]
     """
 
-    def __init__(self, weights, num_samples, replacement=True, generator=None):
+    def __init__(self, weights: ArrayLike, num_samples: int, replacement: bool = True,
+                 generator: np.random.Generator | None = None):
         w = np.asarray(weights.data if isinstance(weights, Tensor) else weights, dtype=np.float64)
         if w.ndim != 1 or not len(w) or (w < 0).any() or not np.isfinite(w).all() or w.sum() <= 0:
             raise ValueError("WeightedRandomSampler: weights must be a non-empty 1-D sequence of non-negative, "
@@ -139,12 +149,12 @@ class WeightedRandomSampler(Sampler):
                              "positive weights")
         self.weights, self.num_samples, self.replacement, self.generator = w, num_samples, bool(replacement), generator
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         p = self.weights / self.weights.sum()
         draws = _rng(self.generator).choice(len(p), size=self.num_samples, replace=self.replacement, p=p)
         return iter(draws.tolist())
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.num_samples
 
 
@@ -159,12 +169,12 @@ class BatchSampler(Sampler):
     [[0, 1], [2, 3], [4]]
     """
 
-    def __init__(self, sampler, batch_size, drop_last):
+    def __init__(self, sampler: Iterable[int], batch_size: int, drop_last: bool):
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
             raise ValueError(f"BatchSampler: batch_size must be a positive integer, got {batch_size!r}")
         self.sampler, self.batch_size, self.drop_last = sampler, batch_size, bool(drop_last)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[list[int]]:
         batch = []
         for i in self.sampler:
             batch.append(int(i))
@@ -174,6 +184,6 @@ class BatchSampler(Sampler):
         if batch and not self.drop_last:
             yield batch
 
-    def __len__(self):
-        n = len(self.sampler)
+    def __len__(self) -> int:
+        n = len(self.sampler)  # type: ignore[arg-type]
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)

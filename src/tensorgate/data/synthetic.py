@@ -4,9 +4,15 @@ Every generator takes ``n_samples``, a noise level and ``random_state`` (an int 
 the same data), and returns ``X`` float32 and ``y``: int64 class labels for classification, float32
 targets for :func:`make_sine`. Moons, circles and blobs are scikit-learn's, with its signatures.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import math
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["make_moons", "make_circles", "make_blobs", "make_xor", "make_spiral", "make_sine"]
 
@@ -25,7 +31,8 @@ def _check_n(n_samples, name, minimum=1):
         raise ValueError(f"{name}: n_samples must be an int >= {minimum}, got {n_samples!r}")
 
 
-def make_moons(n_samples=100, noise=None, random_state=None, shuffle=True):
+def make_moons(n_samples: int = 100, noise: float | None = None, random_state: int | np.random.Generator | None = None,
+               shuffle: bool = True) -> tuple[NDArray[Any], NDArray[Any]]:
     """Two interleaving half circles (scikit-learn's ``make_moons``), not separable by a line.
 
     Parameters
@@ -60,7 +67,9 @@ def make_moons(n_samples=100, noise=None, random_state=None, shuffle=True):
     return X.astype(np.float32), y.astype(np.int64)
 
 
-def make_circles(n_samples=100, noise=None, random_state=None, factor=0.8, shuffle=True):
+def make_circles(n_samples: int = 100, noise: float | None = None,
+                 random_state: int | np.random.Generator | None = None, factor: float = 0.8,
+                 shuffle: bool = True) -> tuple[NDArray[Any], NDArray[Any]]:
     """A small circle (class 1) inside a large one (class 0) (scikit-learn's ``make_circles``).
 
     Parameters
@@ -96,8 +105,9 @@ def make_circles(n_samples=100, noise=None, random_state=None, factor=0.8, shuff
     return X.astype(np.float32), y.astype(np.int64)
 
 
-def make_blobs(n_samples=100, n_features=2, *, centers=None, cluster_std=1.0, center_box=(-10.0, 10.0),
-               shuffle=True, random_state=None):
+def make_blobs(n_samples: int = 100, n_features: int = 2, *, centers: int | ArrayLike | None = None,
+               cluster_std: float = 1.0, center_box: tuple[float, float] = (-10.0, 10.0), shuffle: bool = True,
+               random_state: int | np.random.Generator | None = None) -> tuple[NDArray[Any], NDArray[Any]]:
     """Isotropic Gaussian blobs, one per class (scikit-learn's ``make_blobs``; ``cluster_std`` is the noise).
 
     Parameters
@@ -137,7 +147,8 @@ def make_blobs(n_samples=100, n_features=2, *, centers=None, cluster_std=1.0, ce
     return X.astype(np.float32), y.astype(np.int64)
 
 
-def make_xor(n_samples=200, noise=0.0, random_state=None, shuffle=True):
+def make_xor(n_samples: int = 200, noise: float = 0.0, random_state: int | np.random.Generator | None = None,
+             shuffle: bool = True) -> tuple[NDArray[Any], NDArray[Any]]:
     """The XOR problem: points in the square [-1, 1]², labelled 1 where exactly one coordinate is positive.
 
     Label y = [x₁ > 0] XOR [x₂ > 0]: quadrants I and III are class 0, II and IV class 1, so no single line
@@ -179,7 +190,9 @@ def make_xor(n_samples=200, noise=0.0, random_state=None, shuffle=True):
     return _finish(X, y, rng, shuffle)
 
 
-def make_spiral(n_samples=300, n_classes=3, noise=0.0, random_state=None, turns=1.0, shuffle=True):
+def make_spiral(n_samples: int = 300, n_classes: int = 3, noise: float = 0.0,
+                random_state: int | np.random.Generator | None = None, turns: float = 1.0,
+                shuffle: bool = True) -> tuple[NDArray[Any], NDArray[Any]]:
     """Interleaved spiral arms, one per class (the classic two-spirals problem for ``n_classes=2``).
 
     Arm k holds n_samples // K points (the first arms one more when K does not divide n) at radii r evenly
@@ -230,7 +243,9 @@ def make_spiral(n_samples=300, n_classes=3, noise=0.0, random_state=None, turns=
     return _finish(X, np.concatenate(labels), rng, shuffle)
 
 
-def make_sine(n_samples=100, noise=0.1, random_state=None, low=-math.pi, high=math.pi, frequency=1.0):
+def make_sine(n_samples: int = 100, noise: float = 0.1, random_state: int | np.random.Generator | None = None,
+              low: float = -math.pi, high: float = math.pi,
+              frequency: float = 1.0) -> tuple[NDArray[Any], NDArray[Any]]:
     """A 1-D regression problem: y = sin(frequency·x) + Gaussian noise, x uniform in [low, high).
 
     Parameters

@@ -10,6 +10,9 @@ Seeding per batch: Python's ``random``, NumPy's global ``np.random`` and tensorg
 (``tg.manual_seed``) are seeded from (the epoch's base seed, k) before the batch and restored after it (in
 the main process, the user's own random streams are left as they were).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import multiprocessing
 import queue
 import random
@@ -20,6 +23,9 @@ import numpy as np
 
 from ..backend import random as _random
 
+if TYPE_CHECKING:
+    from typing import Callable, Iterable, Iterator, Literal, Sequence
+
 #: What ``get_worker_info()`` returns inside a worker (None in the main process), as in PyTorch.
 WorkerInfo = namedtuple("WorkerInfo", ["id", "num_workers", "seed", "dataset"])
 
@@ -29,7 +35,7 @@ _worker_info = None
 _POLL = 1.0
 
 
-def get_worker_info():
+def get_worker_info() -> WorkerInfo | None:
     """Inside a DataLoader worker: its ``WorkerInfo(id, num_workers, seed, dataset)``; None elsewhere.
 
     Shape: not applicable.
@@ -42,7 +48,7 @@ def get_worker_info():
     return _worker_info
 
 
-def batch_seed(base_seed, number):
+def batch_seed(base_seed: int, number: int) -> int:
     """The seed of batch ``number`` of an epoch whose base seed is ``base_seed`` (a 32-bit integer).
 
     Shape: not applicable.
@@ -53,17 +59,17 @@ def batch_seed(base_seed, number):
 class seeded_generators:
     """Seed ``random``, ``np.random`` and tensorgate's generator with ``seed``; restore them on exit."""
 
-    def __init__(self, seed):
+    def __init__(self, seed: int):
         self.seed = seed
 
-    def __enter__(self):
+    def __enter__(self) -> seeded_generators:
         self.saved = (random.getstate(), np.random.get_state(),
                       _random.swap_generator(np.random.default_rng(self.seed)))
         random.seed(self.seed)
         np.random.seed(self.seed)
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         python_state, numpy_state, generator = self.saved
         random.setstate(python_state)
         np.random.set_state(numpy_state)
@@ -71,7 +77,7 @@ class seeded_generators:
         return False
 
 
-def fetch(dataset, indices, collate_fn, seed):
+def fetch(dataset: Any, indices: Sequence[int], collate_fn: Callable[[list[Any]], Any], seed: int) -> Any:
     """One batch: ``collate_fn([dataset[i] for i in indices])`` with the generators seeded by ``seed``."""
     with seeded_generators(seed):
         return collate_fn([dataset[i] for i in indices])
@@ -130,8 +136,9 @@ class WorkerPool:
     Shape: not applicable.
     """
 
-    def __init__(self, dataset, collate_fn, num_workers, worker_init_fn, base_seed, prefetch_factor, timeout,
-                 context):
+    def __init__(self, dataset: Any, collate_fn: Callable[[list[Any]], Any], num_workers: int,
+                 worker_init_fn: Callable[[int], None] | None, base_seed: int, prefetch_factor: int, timeout: float,
+                 context: Any):
         ctx = multiprocessing.get_context(context) if isinstance(context, str) or context is None else context
         if context is None:
             methods = multiprocessing.get_all_start_methods()
@@ -141,14 +148,14 @@ class WorkerPool:
         self.index_queues = [ctx.Queue() for _ in range(num_workers)]
         self.processes = []
         for worker_id in range(num_workers):
-            p = ctx.Process(target=_worker_loop, daemon=True,
+            p = ctx.Process(target=_worker_loop, daemon=True,  # type: ignore[union-attr]
                             args=(dataset, collate_fn, self.index_queues[worker_id], self.result_queue, worker_id,
                                   num_workers, worker_init_fn, base_seed))
             p.start()
             self.processes.append(p)
         self.tag = 0     # which run a result belongs to (a persistent pool may have leftovers of a broken-off run)
 
-    def run(self, tasks):
+    def run(self, tasks: Iterable[tuple[Any, ...]]) -> Iterator[Any]:
         """Send ``tasks`` (batch number, indices, seed) round-robin, keep ``prefetch_factor`` per worker in
         flight, and yield the results in batch order."""
         self.tag += 1
@@ -196,7 +203,7 @@ class WorkerPool:
                     self.shutdown()
                     raise RuntimeError(f"DataLoader timed out after {self.timeout} seconds waiting for a batch")
 
-    def shutdown(self):
+    def shutdown(self) -> None:
         """Stop the workers (politely, then by force) and close the queues."""
         for q, p in zip(self.index_queues, self.processes):
             if p.is_alive():

@@ -5,6 +5,9 @@ on purpose: one public name per operation, each with its own docstring and shape
 also attaches the operators (``+ - * / ** @``, indexing) and methods (``x.sigmoid()``, ``x.sum()``) to
 :class:`~tensorgate.autograd.Tensor` — see ``tensor_methods.py``.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import builtins
 
 import numpy as np
@@ -16,29 +19,36 @@ from . import reduction as _red
 from . import shape as _sh
 from .linear import LinearGate
 
+if TYPE_CHECKING:
+    from typing import Sequence
+
+    from numpy.typing import DTypeLike
+
+    from ..autograd.tensor import TensorLike
+
 
 # ---------------------------------------------------------------- arithmetic
-def add(a, b):
+def add(a: TensorLike, b: TensorLike) -> Tensor:
     """a + b (broadcasting). Shape: broadcast of a and b."""
     return _ar.AddGate.apply(a, b)
 
 
-def sub(a, b):
+def sub(a: TensorLike, b: TensorLike) -> Tensor:
     """a − b (broadcasting). Shape: broadcast of a and b."""
     return _ar.SubGate.apply(a, b)
 
 
-def mul(a, b):
+def mul(a: TensorLike, b: TensorLike) -> Tensor:
     """a · b elementwise (broadcasting). Shape: broadcast of a and b."""
     return _ar.MulGate.apply(a, b)
 
 
-def reciprocal(a):
+def reciprocal(a: TensorLike) -> Tensor:
     """1 / a. Shape: that of a."""
     return _ar.ReciprocalGate.apply(a)
 
 
-def div(a, b, *, rounding_mode=None):
+def div(a: TensorLike, b: TensorLike, *, rounding_mode: str | None = None) -> Tensor:
     """a / b, computed as a · (1/b): two gates, as in the lecture's diagrams. Integer operands divide as
     floats (float32), as PyTorch's true division; ``rounding_mode='floor'`` is ``a // b`` and ``'trunc'``
     rounds toward zero (neither has a gradient). Shape: broadcast of a and b.
@@ -73,17 +83,17 @@ def _float_like(b, a):
     return Tensor(b, dtype=dtype)
 
 
-def neg(a):
+def neg(a: TensorLike) -> Tensor:
     """−a. Shape: that of a."""
     return _ar.NegGate.apply(a)
 
 
-def pow(a, p):
+def pow(a: TensorLike, p: TensorLike) -> Tensor:
     """a ** p (p a number or a tensor). Shape: broadcast of a and p."""
     return _ar.PowGate.apply(a, p)
 
 
-def matmul(a, b):
+def matmul(a: TensorLike, b: TensorLike) -> Tensor:
     """a @ b, with NumPy's rules for 1-D operands.
 
     Shape: (..., m, n) @ (..., n, p) → (..., m, p); a 1-D a is a row (its axis dropped from the result),
@@ -104,7 +114,7 @@ def matmul(a, b):
     return z
 
 
-def mm(a, b):
+def mm(a: TensorLike, b: TensorLike) -> Tensor:
     """The matrix product of two matrices (PyTorch's ``mm``: no broadcasting, no 1-D operands).
 
     Shape: (m, n) @ (n, p) → (m, p).
@@ -115,7 +125,7 @@ def mm(a, b):
     return matmul(a, b)
 
 
-def clone(a):
+def clone(a: Tensor) -> Tensor:
     """A copy of a with its own memory that stays in the graph (the gradient passes through unchanged).
 
     Shape: that of a.
@@ -125,37 +135,37 @@ def clone(a):
     return _ar.CastGate.apply(a, dtype=a.dtype)  # astype copies: the identity gate, with a fresh array
 
 
-def exp(a):
+def exp(a: TensorLike) -> Tensor:
     """eᵃ elementwise. Shape: that of a."""
     return _ar.ExpGate.apply(a)
 
 
-def log(a):
+def log(a: TensorLike) -> Tensor:
     """ln a elementwise. Shape: that of a."""
     return _ar.LogGate.apply(a)
 
 
-def sqrt(a):
+def sqrt(a: TensorLike) -> Tensor:
     """√a elementwise. Shape: that of a."""
     return _ar.SqrtGate.apply(a)
 
 
-def abs(a):
+def abs(a: TensorLike) -> Tensor:
     """|a| elementwise. Shape: that of a."""
     return _ar.AbsGate.apply(a)
 
 
-def maximum(a, b):
+def maximum(a: TensorLike, b: TensorLike) -> Tensor:
     """Elementwise max of a and b. Shape: broadcast of a and b."""
     return _ar.MaximumGate.apply(a, b)
 
 
-def minimum(a, b):
+def minimum(a: TensorLike, b: TensorLike) -> Tensor:
     """Elementwise min of a and b. Shape: broadcast of a and b."""
     return _ar.MinimumGate.apply(a, b)
 
 
-def clip(a, min=None, max=None):
+def clip(a: TensorLike, min: TensorLike | None = None, max: TensorLike | None = None) -> Tensor:
     """a clipped to [min, max] (PyTorch's ``clamp``). Shape: that of a."""
     return _ar.ClipGate.apply(a, lo=min, hi=max)
 
@@ -163,7 +173,8 @@ def clip(a, min=None, max=None):
 clamp = clip
 
 
-def where(condition, a=None, b=None):
+def where(condition: TensorLike, a: TensorLike | None = None,
+          b: TensorLike | None = None) -> Tensor | tuple[Tensor, ...]:
     """a where ``condition`` is true, else b. Shape: broadcast of condition, a and b.
 
     ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``, as in PyTorch.
@@ -171,17 +182,17 @@ def where(condition, a=None, b=None):
     if a is None and b is None:
         return nonzero(condition, as_tuple=True)
     cond = condition.data if isinstance(condition, Tensor) else condition
-    return _ar.WhereGate.apply(a, b, cond=cond.astype(bool) if hasattr(cond, "astype") else bool(cond))
+    return _ar.WhereGate.apply(a, b, cond=cond.astype(bool) if hasattr(cond, "astype") else bool(cond))  # type: ignore[arg-type]
 
 
-def cast(a, dtype):
+def cast(a: Tensor, dtype: DTypeLike) -> Tensor:
     """a as another floating dtype, keeping the graph. Shape: that of a."""
     from ..autograd.tensor import as_dtype
 
     dtype = as_dtype(dtype)
     if a.dtype == dtype:
         return a
-    if not isinstance(a, Tensor) or a.dtype.kind != "f" or dtype.kind != "f":
+    if not isinstance(a, Tensor) or a.dtype.kind != "f" or dtype.kind != "f":  # type: ignore[union-attr]
         return Tensor(a.data.astype(dtype) if isinstance(a, Tensor) else a, dtype=dtype)
     return _ar.CastGate.apply(a, dtype=dtype)
 
@@ -196,17 +207,21 @@ def _axis(fn, axis, dim, default=None):
     return dim
 
 
-def sum(a, axis=None, keepdims=False, *, dim=None, keepdim=None):
+def sum(a: TensorLike, axis: int | tuple[int, ...] | None = None, keepdims: bool = False, *,
+        dim: int | tuple[int, ...] | None = None, keepdim: bool | None = None) -> Tensor:
     """Σ over ``axis`` (all axes by default). Shape: a's shape without ``axis`` (size 1 with keepdims)."""
     return _red.SumGate.apply(a, axis=_axis("sum", axis, dim), keepdims=keepdims if keepdim is None else keepdim)
 
 
-def mean(a, axis=None, keepdims=False, *, dim=None, keepdim=None):
+def mean(a: TensorLike, axis: int | tuple[int, ...] | None = None, keepdims: bool = False, *,
+         dim: int | tuple[int, ...] | None = None, keepdim: bool | None = None) -> Tensor:
     """Mean over ``axis`` (all axes by default). Shape: as :func:`sum`."""
     return _red.MeanGate.apply(a, axis=_axis("mean", axis, dim), keepdims=keepdims if keepdim is None else keepdim)
 
 
-def var(a, axis=None, *, dim=None, keepdim=None, keepdims=False, correction=1, unbiased=None):
+def var(a: Tensor, axis: int | tuple[int, ...] | None = None, *, dim: int | tuple[int, ...] | None = None,
+        keepdim: bool | None = None, keepdims: bool = False, correction: int = 1,
+        unbiased: bool | None = None) -> Tensor:
     """Variance Σ(a − ā)² / (N − correction) over ``axis`` (all axes by default), built from mean and sum gates.
 
     PyTorch's default is the unbiased estimate (``correction=1``; ``unbiased=False`` means 0), not NumPy's
@@ -225,20 +240,22 @@ def var(a, axis=None, *, dim=None, keepdim=None, keepdims=False, correction=1, u
     return sum(d * d, axis=axis, keepdims=keep) * (1.0 / denominator if denominator > 0 else float("nan"))
 
 
-def std(a, axis=None, *, dim=None, keepdim=None, keepdims=False, correction=1, unbiased=None):
+def std(a: TensorLike, axis: int | tuple[int, ...] | None = None, *, dim: int | tuple[int, ...] | None = None,
+        keepdim: bool | None = None, keepdims: bool = False, correction: int = 1,
+        unbiased: bool | None = None) -> Tensor:
     """Standard deviation √var (unbiased by default, as PyTorch); arguments as :func:`var`. Shape: as :func:`sum`."""
-    return sqrt(var(a, axis, dim=dim, keepdim=keepdim, keepdims=keepdims, correction=correction, unbiased=unbiased))
+    return sqrt(var(a, axis, dim=dim, keepdim=keepdim, keepdims=keepdims, correction=correction, unbiased=unbiased))  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------- shapes
-def reshape(a, *shape):
+def reshape(a: TensorLike, *shape: int | Sequence[int]) -> Tensor:
     """a with a new shape (one entry may be −1). Shape: ``shape``."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
-    return _sh.ReshapeGate.apply(a, shape=tuple(int(n) for n in shape))
+    return _sh.ReshapeGate.apply(a, shape=tuple(int(n) for n in shape))  # type: ignore[arg-type]
 
 
-def unsqueeze(a, dim):
+def unsqueeze(a: Tensor, dim: int) -> Tensor:
     """a with a new axis of size 1 at ``dim`` (−ndim−1 ≤ dim ≤ ndim), via reshape. Shape: (..., 1, ...)."""
     if not -a.ndim - 1 <= dim <= a.ndim:
         raise ValueError(f"unsqueeze: dim must be in [{-a.ndim - 1}, {a.ndim}] for shape {a.shape}, got {dim}")
@@ -246,7 +263,7 @@ def unsqueeze(a, dim):
     return reshape(a, a.shape[:dim] + (1,) + a.shape[dim:])
 
 
-def squeeze(a, dim=None):
+def squeeze(a: Tensor, dim: int | tuple[int, ...] | None = None) -> Tensor:
     """a without its axes of size 1 (all of them, or only ``dim``, an int or tuple), via reshape.
 
     As PyTorch, a ``dim`` whose size is not 1 is left alone. Shape: a's shape without those 1s.
@@ -261,7 +278,7 @@ def squeeze(a, dim=None):
     return reshape(a, tuple(n for i, n in enumerate(a.shape) if i not in drop))
 
 
-def t(a):
+def t(a: Tensor) -> Tensor:
     """The transpose of a matrix; 0-D and 1-D tensors come back as they are (PyTorch's ``t``).
 
     Shape: (m, n) → (n, m); (n,) → (n,).
@@ -271,28 +288,28 @@ def t(a):
     return transpose(a) if a.ndim == 2 else a
 
 
-def permute(a, *axes):
+def permute(a: TensorLike, *axes: int | Sequence[int]) -> Tensor:
     """a with its axes reordered. Shape: (d_axes[0], ..., d_axes[k])."""
     if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
         axes = axes[0]
     return _sh.PermuteGate.apply(a, axes=tuple(axes))
 
 
-def transpose(a, *axes):
+def transpose(a: Tensor, *axes: int | Sequence[int]) -> Tensor:
     """Transpose: no axes reverses them; two axes swap those two (PyTorch); a tuple permutes (NumPy)."""
     if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
         return permute(a, axes[0])
     if len(axes) == 2:
         order = list(range(a.ndim))
-        i, j = (ax % a.ndim for ax in axes)
+        i, j = (ax % a.ndim for ax in axes)  # type: ignore[operator]
         order[i], order[j] = order[j], order[i]
         return permute(a, order)
     if axes:
-        return permute(a, axes)
+        return permute(a, axes)  # type: ignore[arg-type]
     return _sh.PermuteGate.apply(a, axes=None)
 
 
-def getitem(a, index):
+def getitem(a: TensorLike, index: Any) -> Tensor:
     """a[index]: slices, integers, masks, integer arrays (repeated indices accumulate). Shape: NumPy's."""
     if isinstance(index, Tensor):
         index = index.data
@@ -301,7 +318,7 @@ def getitem(a, index):
     return _sh.GetItemGate.apply(a, index=index)
 
 
-def concatenate(tensors, axis=0, *, dim=None):
+def concatenate(tensors: Sequence[TensorLike], axis: int = 0, *, dim: int | tuple[int, ...] | None = None) -> Tensor:
     """The tensors joined along ``axis`` (or ``dim``). Shape: equal except along ``axis``, where sizes add."""
     return _sh.ConcatenateGate.apply(*tensors, axis=_axis("concatenate", axis, dim, 0))
 
@@ -309,64 +326,64 @@ def concatenate(tensors, axis=0, *, dim=None):
 cat = concatenate
 
 
-def stack(tensors, axis=0, *, dim=None):
+def stack(tensors: Sequence[TensorLike], axis: int = 0, *, dim: int | tuple[int, ...] | None = None) -> Tensor:
     """The tensors stacked along a new ``axis`` (or ``dim``). Shape: k tensors of shape S → S with k at ``axis``."""
     return _sh.StackGate.apply(*tensors, axis=_axis("stack", axis, dim, 0))
 
 
 # ---------------------------------------------------------------- activations
-def sigmoid(a):
+def sigmoid(a: TensorLike) -> Tensor:
     """σ(a) = 1/(1 + e⁻ᵃ); σ' = σ(1 − σ). Shape: that of a."""
     return _act.SigmoidGate.apply(a)
 
 
-def tanh(a):
+def tanh(a: TensorLike) -> Tensor:
     """tanh(a); tanh' = 1 − tanh². Shape: that of a."""
     return _act.TanhGate.apply(a)
 
 
-def relu(a):
+def relu(a: TensorLike) -> Tensor:
     """max(0, a); derivative 1 for a > 0 else 0. Shape: that of a."""
     return _act.ReLUGate.apply(a)
 
 
-def leaky_relu(a, alpha=0.01):
+def leaky_relu(a: TensorLike, alpha: float = 0.01) -> Tensor:
     """a if a > 0 else α·a. Shape: that of a."""
     return _act.LeakyReLUGate.apply(a, alpha=alpha)
 
 
-def gelu(a):
+def gelu(a: TensorLike) -> Tensor:
     """a·Φ(a), the exact (erf) GELU. Shape: that of a."""
     return _act.GELUGate.apply(a)
 
 
-def hardtanh(a, min_val=-1.0, max_val=1.0):
+def hardtanh(a: TensorLike, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
     """clip(a, min_val, max_val); derivative 1 strictly inside. Shape: that of a."""
     return _act.HardtanhGate.apply(a, lo=min_val, hi=max_val)
 
 
-def step(a):
+def step(a: TensorLike) -> Tensor:
     """Heaviside step, 1 if a ≥ 0 else 0 (no gradient). Shape: that of a."""
     return _act.StepGate.apply(a)
 
 
-def identity(a):
+def identity(a: TensorLike) -> Tensor:
     """a itself (the identity activation). Shape: that of a."""
-    return a
+    return a  # type: ignore[return-value]
 
 
-def softmax(a, axis=-1, *, dim=None):
+def softmax(a: TensorLike, axis: int = -1, *, dim: int | tuple[int, ...] | None = None) -> Tensor:
     """Softmax along ``axis`` (or ``dim``) with the max-subtraction trick. Shape: that of a."""
     return _act.SoftmaxGate.apply(a, axis=_axis("softmax", axis, dim, -1))
 
 
-def log_softmax(a, axis=-1, *, dim=None):
+def log_softmax(a: TensorLike, axis: int = -1, *, dim: int | tuple[int, ...] | None = None) -> Tensor:
     """log(softmax(a)) along ``axis`` (or ``dim``) via log-sum-exp. Shape: that of a."""
     return _act.LogSoftmaxGate.apply(a, axis=_axis("log_softmax", axis, dim, -1))
 
 
 # ---------------------------------------------------------------- layers
-def linear(x, weight, bias=None):
+def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) -> Tensor:
     """z = x Wᵀ + b as one fused gate (the lecture's Z = W A + b with examples as columns).
 
     Shape: x: (..., n_x), weight: (n_z, n_x), bias: (n_z,); z: (..., n_z).

@@ -3,10 +3,18 @@
 Where the derivative is shortest in terms of the output (σ' = σ(1 − σ), tanh' = 1 − tanh²), the gate
 saves its output z rather than its input.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import math
 
 from .. import backend as B
 from ..autograd.gate import Gate
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ..autograd.gate import Grads
 
 xp = B.xp
 
@@ -18,14 +26,14 @@ class SigmoidGate(Gate):
     Shape: a: any; z: same.
     """
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         e = xp.exp(-xp.abs(a))          # in (0, 1]: never overflows
         self.z = xp.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
         return self.z
 
     exact_gradients = True
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         z = self.z
         return g * z * (1.0 - z)
 
@@ -36,13 +44,13 @@ class TanhGate(Gate):
     Shape: a: any; z: same.
     """
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.z = xp.tanh(a)
         return self.z
 
     exact_gradients = True
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return g * (1.0 - self.z * self.z)
 
 
@@ -54,13 +62,13 @@ class ReLUGate(Gate):
     Shape: a: any; z: same.
     """
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.z = xp.maximum(a, 0)
         return self.z
 
     exact_gradients = True
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         # g · mask is 3× faster than where(mask, g, 0); it differs only for a nan/inf g at a dead unit
         return g * (self.z > 0)
 
@@ -73,12 +81,12 @@ class LeakyReLUGate(Gate):
 
     name = "leaky_relu"
 
-    def forward(self, a, alpha=0.01):
+    def forward(self, a: NDArray[Any], alpha: float = 0.01) -> NDArray[Any]:
         self.positive = a > 0
         self.alpha = alpha = B.weak(alpha)   # an np.float64 slope must not make a float32 result float64
         return xp.where(self.positive, a, a * alpha)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return xp.where(self.positive, g, g * self.alpha)
 
 
@@ -89,12 +97,12 @@ class GELUGate(Gate):
     Shape: a: any; z: same.
     """
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.a = a
         self.cdf = 0.5 * (1.0 + B.erf(a * (1.0 / math.sqrt(2.0))))
         return a * self.cdf
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         a = self.a
         pdf = xp.exp(-0.5 * a * a) * (1.0 / math.sqrt(2.0 * math.pi))
         return g * (self.cdf + a * pdf)
@@ -106,12 +114,12 @@ class HardtanhGate(Gate):
     Shape: a: any; z: same.
     """
 
-    def forward(self, a, lo=-1.0, hi=1.0):
+    def forward(self, a: NDArray[Any], lo: float = -1.0, hi: float = 1.0) -> NDArray[Any]:
         lo, hi = B.weak(lo), B.weak(hi)
         self.inside = (a > lo) & (a < hi)
         return xp.clip(a, lo, hi)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return g * self.inside
 
 
@@ -123,10 +131,10 @@ class StepGate(Gate):
     Shape: a: any; z: same.
     """
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         return (a >= 0).astype(a.dtype)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return xp.zeros_like(g)
 
 
@@ -138,13 +146,13 @@ class SoftmaxGate(Gate):
     Shape: a: any, e.g. (m, K) with ``axis=-1``; z: same.
     """
 
-    def forward(self, a, axis=-1):
+    def forward(self, a: NDArray[Any], axis: int = -1) -> NDArray[Any]:
         self.axis = axis
         e = xp.exp(a - a.max(axis=axis, keepdims=True, initial=-xp.inf))  # initial: an empty axis is no error
         self.s = e / e.sum(axis=axis, keepdims=True)
         return self.s
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         s = self.s
         return s * (g - (g * s).sum(axis=self.axis, keepdims=True))
 
@@ -158,7 +166,7 @@ class LogSoftmaxGate(Gate):
 
     name = "log_softmax"
 
-    def forward(self, a, axis=-1):
+    def forward(self, a: NDArray[Any], axis: int = -1) -> NDArray[Any]:
         self.axis = axis
         shifted = a - a.max(axis=axis, keepdims=True, initial=-xp.inf)  # initial: an empty axis is no error
         e = xp.exp(shifted)
@@ -166,5 +174,5 @@ class LogSoftmaxGate(Gate):
         self.s = e / total
         return shifted - xp.log(total)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return g - self.s * g.sum(axis=self.axis, keepdims=True)

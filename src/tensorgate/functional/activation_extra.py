@@ -4,8 +4,18 @@ Each is one gate with its closed-form derivative in the docstring; σ(a) = 1/(1 
 without overflow as in the sigmoid gate. Settings (β, α, the threshold) go through ``backend.weak`` so that a
 NumPy float64 setting never promotes a float32 tensor.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .. import backend as B
 from ..autograd.gate import Gate
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ..autograd.gate import Grads
+    from ..autograd.tensor import Tensor, TensorLike
 
 xp = B.xp
 
@@ -35,14 +45,14 @@ class SoftplusGate(Gate):
     name = "softplus"
     exact_gradients = True
 
-    def forward(self, a, beta=1.0, threshold=20.0):
+    def forward(self, a: NDArray[Any], beta: float = 1.0, threshold: float = 20.0) -> NDArray[Any]:
         beta, threshold = B.weak(beta), B.weak(threshold)
         ba = a * beta
         linear = ba > threshold
         self.slope = xp.where(linear, 1.0, _sigmoid(ba)).astype(a.dtype, copy=False)
         return xp.where(linear, a, _softplus(ba) / beta)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return g * self.slope
 
 
@@ -55,11 +65,11 @@ class SiLUGate(Gate):
     name = "silu"
     exact_gradients = True
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.a, self.s = a, _sigmoid(a)
         return a * self.s
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         a, s = self.a, self.s
         return g * (s * (1.0 + a * (1.0 - s)))
 
@@ -74,13 +84,13 @@ class ELUGate(Gate):
     name = "elu"
     exact_gradients = True
 
-    def forward(self, a, alpha=1.0):
+    def forward(self, a: NDArray[Any], alpha: float = 1.0) -> NDArray[Any]:
         self.alpha = alpha = B.weak(alpha)
         self.positive = a > 0
         self.e = xp.exp(xp.minimum(a, 0))          # min: no overflow for large a
         return xp.where(self.positive, a, alpha * xp.expm1(xp.minimum(a, 0)))   # expm1: exact near 0
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return xp.where(self.positive, g, g * (self.alpha * self.e))
 
 
@@ -94,12 +104,12 @@ class SELUGate(Gate):
     name = "selu"
     exact_gradients = True
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.positive = a > 0
         self.e = xp.exp(xp.minimum(a, 0))
         return SELU_SCALE * xp.where(self.positive, a, SELU_ALPHA * xp.expm1(xp.minimum(a, 0)))
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return xp.where(self.positive, g * SELU_SCALE, g * (SELU_SCALE * SELU_ALPHA * self.e))
 
 
@@ -112,11 +122,11 @@ class MishGate(Gate):
     name = "mish"
     exact_gradients = True
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.a, self.t = a, xp.tanh(_softplus(a))
         return a * self.t
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         a, t = self.a, self.t
         return g * (t + a * (1.0 - t * t) * _sigmoid(a))
 
@@ -130,11 +140,11 @@ class LogSigmoidGate(Gate):
     name = "logsigmoid"
     exact_gradients = True
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.a = a
         return xp.minimum(a, 0) - xp.log1p(xp.exp(-xp.abs(a)))
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return g * _sigmoid(-self.a)
 
 
@@ -146,37 +156,37 @@ def _no_inplace(fn, inplace):
             f"write x = {fn}(x) instead")
 
 
-def softplus(a, beta=1.0, threshold=20.0):
+def softplus(a: TensorLike, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """(1/β) ln(1 + e^(βa)), and a itself where βa > threshold (as PyTorch). Shape: that of a."""
     if beta == 0:
         raise ValueError("softplus: beta must not be 0")
     return SoftplusGate.apply(a, beta=beta, threshold=threshold)
 
 
-def silu(a, inplace=False):
+def silu(a: TensorLike, inplace: bool = False) -> Tensor:
     """a·σ(a) (SiLU, swish). Shape: that of a."""
     _no_inplace("silu", inplace)
     return SiLUGate.apply(a)
 
 
-def elu(a, alpha=1.0, inplace=False):
+def elu(a: TensorLike, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """a if a > 0 else α(eᵃ − 1). Shape: that of a."""
     _no_inplace("elu", inplace)
     return ELUGate.apply(a, alpha=alpha)
 
 
-def selu(a, inplace=False):
+def selu(a: TensorLike, inplace: bool = False) -> Tensor:
     """λ·elu(a, α) with the self-normalising λ ≈ 1.0507, α ≈ 1.6733. Shape: that of a."""
     _no_inplace("selu", inplace)
     return SELUGate.apply(a)
 
 
-def mish(a, inplace=False):
+def mish(a: TensorLike, inplace: bool = False) -> Tensor:
     """a·tanh(softplus(a)). Shape: that of a."""
     _no_inplace("mish", inplace)
     return MishGate.apply(a)
 
 
-def logsigmoid(a):
+def logsigmoid(a: TensorLike) -> Tensor:
     """ln σ(a) = −softplus(−a), stable for any a. Shape: that of a."""
     return LogSigmoidGate.apply(a)

@@ -5,8 +5,17 @@ Broadcasting is handled once, by the base class (:meth:`~tensorgate.autograd.gat
 to each input's shape. The elementwise gates look alike on purpose: each is one derivative written out,
 as in the lecture's gate diagrams, rather than a table of lambdas a reader would have to decode.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .. import backend as B
 from ..autograd.gate import Gate
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike, NDArray
+
+    from ..autograd.gate import Grads
 
 xp = B.xp
 
@@ -19,10 +28,10 @@ class AddGate(Gate):
 
     needs_float = False
 
-    def forward(self, a, b):
+    def forward(self, a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
         return a + b
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return g, g
 
 
@@ -34,10 +43,10 @@ class SubGate(Gate):
 
     needs_float = False
 
-    def forward(self, a, b):
+    def forward(self, a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
         return a - b
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return g, (-g if self.needs[1] else None)
 
 
@@ -49,11 +58,11 @@ class MulGate(Gate):
 
     needs_float = False
 
-    def forward(self, a, b):
+    def forward(self, a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
         self.a, self.b = a, b
         return a * b
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return (g * self.b if self.needs[0] else None,
                 g * self.a if self.needs[1] else None)
 
@@ -65,11 +74,11 @@ class ReciprocalGate(Gate):
     Shape: a: any; z: same.
     """
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.z = 1.0 / a
         return self.z
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return -g * self.z * self.z
 
 
@@ -81,10 +90,10 @@ class NegGate(Gate):
 
     needs_float = False
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         return -a
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return -g
 
 
@@ -96,12 +105,12 @@ class PowGate(Gate):
     Shape: a, p broadcastable; z: the broadcast shape.
     """
 
-    def forward(self, a, p):
+    def forward(self, a: NDArray[Any], p: NDArray[Any]) -> NDArray[Any]:
         self.a, self.p = a, p
         self.z = a ** p
         return self.z
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         a, p = self.a, self.p
         ga = g * p * a ** (p - 1) if self.needs[0] else None
         if ga is not None and (p == 0).any():        # as PyTorch: 0 where p = 0 (not 0·0⁻¹ = nan at a = 0)
@@ -121,14 +130,14 @@ class MatMulGate(Gate):
     (:func:`tensorgate.functional.matmul` reshapes 1-D operands to a row or a column first, as NumPy does.)
     """
 
-    def forward(self, a, b):
+    def forward(self, a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
         if a.shape[-1] != b.shape[-2]:
             raise ValueError(
                 f"matmul: {a.shape} @ {b.shape}: inner dimensions {a.shape[-1]} and {b.shape[-2]} differ")
         self.a, self.b = a, b
         return a @ b
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         ga = g @ xp.swapaxes(self.b, -1, -2) if self.needs[0] else None
         gb = xp.swapaxes(self.a, -1, -2) @ g if self.needs[1] else None
         return ga, gb
@@ -140,11 +149,11 @@ class ExpGate(Gate):
     Shape: a: any; z: same.
     """
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.z = xp.exp(a)
         return self.z
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return g * self.z
 
 
@@ -154,11 +163,11 @@ class LogGate(Gate):
     Shape: a: any; z: same.
     """
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.a = a
         return xp.log(a)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return g / self.a
 
 
@@ -168,11 +177,11 @@ class SqrtGate(Gate):
     Shape: a: any; z: same.
     """
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.z = xp.sqrt(a)
         return self.z
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return g / (2.0 * self.z)
 
 
@@ -182,11 +191,11 @@ class AbsGate(Gate):
     Shape: a: any; z: same.
     """
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.a = a
         return xp.abs(a)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return g * xp.sign(self.a)
 
 
@@ -196,11 +205,11 @@ class MaximumGate(Gate):
     Shape: a, b broadcastable; z: the broadcast shape.
     """
 
-    def forward(self, a, b):
+    def forward(self, a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
         self.a, self.b = a, b
         return xp.maximum(a, b)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         share_a = (self.a > self.b) + 0.5 * (self.a == self.b)
         ga = g * share_a if self.needs[0] else None
         gb = g * (1.0 - share_a) if self.needs[1] else None
@@ -213,11 +222,11 @@ class MinimumGate(Gate):
     Shape: a, b broadcastable; z: the broadcast shape.
     """
 
-    def forward(self, a, b):
+    def forward(self, a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
         self.a, self.b = a, b
         return xp.minimum(a, b)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         share_a = (self.a < self.b) + 0.5 * (self.a == self.b)
         ga = g * share_a if self.needs[0] else None
         gb = g * (1.0 - share_a) if self.needs[1] else None
@@ -230,7 +239,7 @@ class ClipGate(Gate):
     Shape: a: any; z: same.
     """
 
-    def forward(self, a, lo=None, hi=None):
+    def forward(self, a: NDArray[Any], lo: float | None = None, hi: float | None = None) -> NDArray[Any]:
         lo, hi = B.weak(lo), B.weak(hi)       # NumPy scalar bounds keep a's dtype, as Python numbers do
         self.inside = xp.ones(a.shape, dtype=bool)
         if lo is not None:
@@ -239,7 +248,7 @@ class ClipGate(Gate):
             self.inside &= a <= hi
         return xp.clip(a, lo, hi)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return g * self.inside
 
 
@@ -251,14 +260,14 @@ class WhereGate(Gate):
 
     needs_float = False
 
-    def forward(self, a, b, cond=None):
+    def forward(self, a: NDArray[Any], b: NDArray[Any], cond: NDArray[Any] | None = None) -> NDArray[Any]:
         self.cond = cond
-        return xp.where(cond, a, b)
+        return xp.where(cond, a, b)  # type: ignore[arg-type]
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         zero = xp.zeros((), dtype=g.dtype)
-        ga = xp.where(self.cond, g, zero) if self.needs[0] else None
-        gb = xp.where(self.cond, zero, g) if self.needs[1] else None
+        ga = xp.where(self.cond, g, zero) if self.needs[0] else None  # type: ignore[arg-type]
+        gb = xp.where(self.cond, zero, g) if self.needs[1] else None  # type: ignore[arg-type]
         return ga, gb
 
 
@@ -268,8 +277,8 @@ class CastGate(Gate):
     Shape: a: any; z: same.
     """
 
-    def forward(self, a, dtype=None):
+    def forward(self, a: NDArray[Any], dtype: DTypeLike | None = None) -> NDArray[Any]:
         return a.astype(dtype)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return g  # the base gate casts it back to the input's dtype

@@ -4,9 +4,19 @@ The functional :func:`batch_norm` takes the reduction axes, so the same gate ser
 (m, C, L) with (0, 2) and NCHW images with (0, 2, 3) (the modules BatchNorm1d and BatchNorm2d, in
 ``nn/normalization.py``, call it).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .. import backend as B
 from ..autograd.gate import Gate
 from ..autograd.tensor import Tensor
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ..autograd.gate import Grads
+    from ..autograd.tensor import TensorLike
 
 xp = B.xp
 
@@ -32,8 +42,10 @@ class BatchNormGate(Gate):
 
     name = "batch_norm"
 
-    def forward(self, x, weight=None, bias=None, axes=(0,), running_mean=None, running_var=None,
-                training=True, momentum=0.1, eps=1e-5, counter=None):
+    def forward(self, x: NDArray[Any], weight: NDArray[Any] | None = None, bias: NDArray[Any] | None = None,
+                axes: tuple[int, ...] = (0,), running_mean: NDArray[Any] | None = None,
+                running_var: NDArray[Any] | None = None, training: bool = True, momentum: float | None = 0.1,
+                eps: float = 1e-5, counter: NDArray[Any] | None = None) -> NDArray[Any]:
         shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
         self.axes, self.shape, self.training = axes, shape, training
         if training:
@@ -53,16 +65,16 @@ class BatchNormGate(Gate):
                 running_var *= 1.0 - momentum
                 running_var += (momentum * n / (n - 1)) * var.reshape(running_var.shape)
         else:
-            xc = x - running_mean.reshape(shape)
-            var = running_var.reshape(shape)
+            xc = x - running_mean.reshape(shape)  # type: ignore[union-attr]
+            var = running_var.reshape(shape)  # type: ignore[union-attr]
         self.inv_std = 1.0 / xp.sqrt(var + eps)
         self.xhat = xc * self.inv_std
         self.gamma = None if weight is None else weight.reshape(shape)
         if weight is None:
             return self.xhat
-        return self.xhat * self.gamma + bias.reshape(shape)
+        return self.xhat * self.gamma + bias.reshape(shape)  # type: ignore[union-attr]
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         axes, xhat = self.axes, self.xhat
         dx = dw = db = None
         if self.needs[0]:
@@ -73,7 +85,7 @@ class BatchNormGate(Gate):
             else:
                 dx = scale * g
         if len(self.needs) == 1:
-            return dx
+            return dx  # type: ignore[return-value]
         if self.needs[1]:
             dw = (g * xhat).sum(axis=axes).reshape(-1)
         if self.needs[2]:
@@ -92,8 +104,10 @@ def _array(t):
     return t.data if isinstance(t, Tensor) else t
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
-               eps=1e-5, axes=None, num_batches_tracked=None):
+def batch_norm(input: TensorLike, running_mean: TensorLike | None, running_var: TensorLike | None,
+               weight: TensorLike | None = None, bias: TensorLike | None = None, training: bool = False,
+               momentum: float | None = 0.1, eps: float = 1e-5, axes: tuple[int, ...] | None = None,
+               num_batches_tracked: TensorLike | None = None) -> Tensor:
     """Batch normalisation over ``axes`` (all but axis 1, the channels, by default); see :class:`BatchNormGate`.
 
     In training the batch statistics are used and ``running_mean``/``running_var`` (Tensors or arrays, or
@@ -132,4 +146,4 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         params["counter"] = _array(num_batches_tracked)
     if weight is None:
         return BatchNormGate.apply(input, **params)
-    return BatchNormGate.apply(input, weight, bias, **params)
+    return BatchNormGate.apply(input, weight, bias, **params)  # type: ignore[arg-type]

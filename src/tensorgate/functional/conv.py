@@ -26,10 +26,20 @@ NCHW, as in PyTorch; only the strides differ. With stride 1 along the width the 
 leading group axis and the product becomes one batched matmul (G, C_out/G, K) @ (G, K, M).
 Depthwise convolution (MobileNet) is groups = C_in.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .. import backend as B
 from ..autograd.gate import Gate
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ..autograd.gate import Grads
+    from ..autograd.tensor import Tensor, TensorLike
 
 xp = B.xp
 
@@ -48,7 +58,7 @@ def _pair(value, name, minimum=0):
     return pair
 
 
-def output_size(size, kernel, stride, padding, dilation):
+def output_size(size: int, kernel: int, stride: int, padding: int, dilation: int) -> int:
     """floor((size + 2·padding − dilation·(kernel − 1) − 1) / stride) + 1, PyTorch's formula (one axis)."""
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
@@ -155,7 +165,9 @@ class Conv2dGate(Gate):
     #: compute stride-1 convolutions in the wide layout (see :class:`_Geometry`)
     wide_layout = True
 
-    def forward(self, x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    def forward(self, x: NDArray[Any], weight: NDArray[Any], bias: NDArray[Any] | None = None,
+                stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
+                dilation: int | tuple[int, int] = 1, groups: int = 1) -> NDArray[Any]:
         stride, padding = _pair(stride, "conv2d: stride", 1), _pair(padding, "conv2d: padding", 0)
         dilation = _pair(dilation, "conv2d: dilation", 1)
         _check_conv_shapes(x.shape, weight.shape, None if bias is None else bias.shape, groups)
@@ -174,7 +186,7 @@ class Conv2dGate(Gate):
         z = z.reshape(c_out, geo.n, geo.out_h, geo.row)[:, :, :, :geo.out_w]
         return z.transpose(1, 0, 2, 3)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         cols, wmat, geo = self.cols, self.wmat, self.geo
         c_out, groups = g.shape[1], geo.groups
         if geo.row == geo.out_w:
@@ -245,7 +257,8 @@ def _check_conv_shapes(x_shape, w_shape, b_shape, groups):
                          f"got {tuple(b_shape)}")
 
 
-def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv2d(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None, stride: int | tuple[int, int] = 1,
+           padding: int | tuple[int, int] = 0, dilation: int | tuple[int, int] = 1, groups: int = 1) -> Tensor:
     """2-D convolution (cross-correlation) of an NCHW batch, as PyTorch's ``F.conv2d``.
 
     Parameters

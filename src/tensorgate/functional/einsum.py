@@ -1,11 +1,22 @@
 """Einstein summation as one gate: ``einsum('bij,bjk->bik', a, b)``."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .. import backend as B
 from ..autograd.gate import Gate
+
+if TYPE_CHECKING:
+    from typing import Sequence
+
+    from numpy.typing import NDArray
+
+    from ..autograd.gate import Grads
 
 xp = B.xp
 
 
-def parse_equation(equation, count):
+def parse_equation(equation: str, count: int) -> tuple[list[str], str]:
     """The operands' subscripts and the output's, e.g. 'ij,jk' → (['ij', 'jk'], 'ik') (implicit output: the
     letters used once, sorted, as NumPy and PyTorch)."""
     equation = equation.replace(" ", "")
@@ -33,21 +44,22 @@ class EinsumGate(Gate):
 
     name = "einsum"
 
-    def forward(self, *arrays, subs=None, output=None):
+    def forward(self, *arrays: NDArray[Any], subs: Sequence[str] | None = None,
+                output: str | None = None) -> NDArray[Any]:
         self.arrays, self.subs, self.output = arrays, subs, output
-        return xp.einsum(f"{','.join(subs)}->{output}", *arrays)
+        return xp.einsum(f"{','.join(subs)}->{output}", *arrays)  # type: ignore[arg-type]
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         grads = []
-        for i, (a, s) in enumerate(zip(self.arrays, self.subs)):
+        for i, (a, s) in enumerate(zip(self.arrays, self.subs)):  # type: ignore[arg-type]
             if not self.needs[i]:
                 grads.append(None)
                 continue
-            others = [(x, t) for j, (x, t) in enumerate(zip(self.arrays, self.subs)) if j != i]
-            known = set(self.output).union(*[set(t) for _, t in others])
+            others = [(x, t) for j, (x, t) in enumerate(zip(self.arrays, self.subs)) if j != i]  # type: ignore[arg-type]
+            known = set(self.output).union(*[set(t) for _, t in others])  # type: ignore[arg-type]
             kept = "".join(c for c in s if c in known)
-            terms = ",".join([self.output] + [t for _, t in others])
+            terms = ",".join([self.output] + [t for _, t in others])  # type: ignore[arg-type]
             d = xp.einsum(f"{terms}->{kept}", g, *[x for x, _ in others])
             shape = [n if c in known else 1 for c, n in zip(s, a.shape)]
-            grads.append(xp.broadcast_to(d.reshape(shape), a.shape).astype(a.dtype))
+            grads.append(xp.broadcast_to(d.reshape(shape), a.shape).astype(a.dtype))  # type: ignore[arg-type]
         return tuple(grads)

@@ -4,8 +4,18 @@ Each backward is the derivative in the docstring, written with the same letters;
 forward saves. Rounding functions (sign, floor, ceil, round) are piecewise constant: their derivative is 0
 wherever it exists, and PyTorch defines it as 0 everywhere, so no gradient flows through them.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .. import backend as B
 from ..autograd.gate import Gate
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ..autograd.gate import Grads
+    from ..autograd.tensor import Tensor, TensorLike
 
 xp = B.xp
 
@@ -19,11 +29,11 @@ class SinGate(Gate):
     name = "sin"
     exact_gradients = True
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.a = a
         return xp.sin(a)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return g * xp.cos(self.a)
 
 
@@ -36,11 +46,11 @@ class CosGate(Gate):
     name = "cos"
     exact_gradients = True
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.a = a
         return xp.cos(a)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return -g * xp.sin(self.a)
 
 
@@ -53,11 +63,11 @@ class TanGate(Gate):
     name = "tan"
     exact_gradients = True
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.z = xp.tan(a)
         return self.z
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         z = self.z
         return g * (1.0 + z * z)
 
@@ -70,7 +80,7 @@ class _PiecewiseConstant(Gate):
 
     needs_float = False
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return xp.zeros_like(g)
 
 
@@ -83,7 +93,7 @@ class SignGate(_PiecewiseConstant):
     name = "sign"
     exact_gradients = True
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         return xp.sign(a)
 
 
@@ -96,7 +106,7 @@ class FloorGate(_PiecewiseConstant):
     name = "floor"
     exact_gradients = True
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         return xp.floor(a) if a.dtype.kind == "f" else a.copy()
 
 
@@ -109,7 +119,7 @@ class CeilGate(_PiecewiseConstant):
     name = "ceil"
     exact_gradients = True
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         return xp.ceil(a) if a.dtype.kind == "f" else a.copy()
 
 
@@ -122,7 +132,7 @@ class RoundGate(_PiecewiseConstant):
     name = "round"
     exact_gradients = True
 
-    def forward(self, a, decimals=0):
+    def forward(self, a: NDArray[Any], decimals: int = 0) -> NDArray[Any]:
         return xp.round(a, decimals)
 
 
@@ -135,11 +145,11 @@ class Log1pGate(Gate):
     name = "log1p"
     exact_gradients = True
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.a = a
         return xp.log1p(a)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return g / (1.0 + self.a)
 
 
@@ -152,11 +162,11 @@ class Expm1Gate(Gate):
     name = "expm1"
     exact_gradients = True
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.z = xp.expm1(a)
         return self.z
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return g * (self.z + 1.0)
 
 
@@ -169,47 +179,47 @@ class RsqrtGate(Gate):
     name = "rsqrt"
     exact_gradients = True
 
-    def forward(self, a):
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.z = 1.0 / xp.sqrt(a)
         return self.z
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         z = self.z
         return g * (-0.5 * z * z * z)
 
 
 # ---------------------------------------------------------------- the functions (also Tensor methods)
-def sin(a):
+def sin(a: TensorLike) -> Tensor:
     """sin a elementwise; derivative cos a (:class:`SinGate`). Shape: that of a."""
     return SinGate.apply(a)
 
 
-def cos(a):
+def cos(a: TensorLike) -> Tensor:
     """cos a elementwise; derivative −sin a (:class:`CosGate`). Shape: that of a."""
     return CosGate.apply(a)
 
 
-def tan(a):
+def tan(a: TensorLike) -> Tensor:
     """tan a elementwise; derivative 1 + tan² a (:class:`TanGate`). Shape: that of a."""
     return TanGate.apply(a)
 
 
-def sign(a):
+def sign(a: TensorLike) -> Tensor:
     """−1, 0 or 1 by the sign of a; zero gradient (:class:`SignGate`). Shape: that of a."""
     return SignGate.apply(a)
 
 
-def floor(a):
+def floor(a: TensorLike) -> Tensor:
     """⌊a⌋ elementwise; zero gradient. Shape: that of a."""
     return FloorGate.apply(a)
 
 
-def ceil(a):
+def ceil(a: TensorLike) -> Tensor:
     """⌈a⌉ elementwise; zero gradient. Shape: that of a."""
     return CeilGate.apply(a)
 
 
-def round(a, decimals=0):
+def round(a: TensorLike, decimals: int = 0) -> Tensor:
     """a rounded to ``decimals`` places, halves to even (2.5 → 2, as PyTorch); zero gradient.
 
     Shape: that of a.
@@ -219,16 +229,16 @@ def round(a, decimals=0):
     return RoundGate.apply(a, decimals=decimals)
 
 
-def log1p(a):
+def log1p(a: TensorLike) -> Tensor:
     """ln(1 + a), accurate for small a; derivative 1/(1 + a). Shape: that of a."""
     return Log1pGate.apply(a)
 
 
-def expm1(a):
+def expm1(a: TensorLike) -> Tensor:
     """eᵃ − 1, accurate for small a; derivative eᵃ. Shape: that of a."""
     return Expm1Gate.apply(a)
 
 
-def rsqrt(a):
+def rsqrt(a: TensorLike) -> Tensor:
     """1/√a; derivative −½ a^(−3/2). Shape: that of a."""
     return RsqrtGate.apply(a)

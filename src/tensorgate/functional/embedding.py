@@ -1,10 +1,20 @@
 """Embedding: the gate, with its closed-form backward, and the functional ``embedding``
 (the module is in nn/embedding.py)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ..autograd.gate import Gate
 from ..autograd.tensor import Tensor
 from .. import backend as B
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ..autograd.gate import Grads
+    from ..autograd.tensor import TensorLike
 
 xp = B.xp
 
@@ -21,18 +31,19 @@ class EmbeddingGate(Gate):
 
     name = "embedding"
 
-    def forward(self, weight, indices=None, padding_idx=None, scale_grad_by_freq=False):
+    def forward(self, weight: NDArray[Any], indices: NDArray[Any] | None = None, padding_idx: int | None = None,
+                scale_grad_by_freq: bool = False) -> NDArray[Any]:
         N = weight.shape[0]
-        if indices.size and (indices.min() < 0 or indices.max() >= N):     # as PyTorch: no negative ids
-            bad = indices[(indices < 0) | (indices >= N)].reshape(-1)[0]
+        if indices.size and (indices.min() < 0 or indices.max() >= N):  # type: ignore[union-attr]  # as PyTorch: no negative ids
+            bad = indices[(indices < 0) | (indices >= N)].reshape(-1)[0]  # type: ignore[index, operator]
             raise IndexError(f"embedding: index {int(bad)} is out of range [0, {N}) of the table's rows")
         self.indices = indices
         self.padding_idx, self.scale, self.shape = padding_idx, scale_grad_by_freq, weight.shape
         return weight[indices]
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         N, D = self.shape
-        rows = self.indices.reshape(-1)
+        rows = self.indices.reshape(-1)  # type: ignore[union-attr]
         g = g.reshape(-1, D)
         if self.scale:
             counts = xp.bincount(rows, minlength=N)
@@ -59,8 +70,8 @@ def _padding(fn, padding_idx, N):
     return padding_idx % N
 
 
-def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
-              sparse=False):
+def embedding(input: TensorLike, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
+              norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """The rows of ``weight`` at the integer ``input`` indices (PyTorch's ``F.embedding``).
 
     ``max_norm`` (renormalising rows in place) and ``sparse`` gradients are not supported: a clear error.

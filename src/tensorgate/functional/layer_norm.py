@@ -1,8 +1,20 @@
 """Layer norm: the gate, with its closed-form backward, and the functional ``layer_norm``
 (the module is in nn/layer_norm.py)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ..autograd.gate import Gate
 from ..autograd.tensor import Tensor
 from .. import backend as B
+
+if TYPE_CHECKING:
+    from typing import Sequence
+
+    from numpy.typing import NDArray
+
+    from ..autograd.gate import Grads
+    from ..autograd.tensor import TensorLike
 
 xp = B.xp
 
@@ -22,7 +34,8 @@ class LayerNormGate(Gate):
 
     name = "layer_norm"
 
-    def forward(self, x, weight=None, bias=None, k=1, eps=1e-5):
+    def forward(self, x: NDArray[Any], weight: NDArray[Any] | None = None, bias: NDArray[Any] | None = None, k: int = 1,
+                eps: float = 1e-5) -> NDArray[Any]:
         axes = tuple(range(x.ndim - k, x.ndim))
         self.axes, self.batch_axes = axes, tuple(range(x.ndim - k))
         mu = x.mean(axis=axes, keepdims=True)
@@ -34,7 +47,7 @@ class LayerNormGate(Gate):
         out = self.xhat if weight is None else self.xhat * weight
         return out if bias is None else out + bias
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         axes, xhat, needs = self.axes, self.xhat, self.needs      # inputs: (x), (x, γ) or (x, γ, β)
         dx = dw = db = None
         if needs[0]:
@@ -55,7 +68,8 @@ def _normalized_shape(fn, normalized_shape):
     return shape
 
 
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+def layer_norm(input: TensorLike, normalized_shape: int | Sequence[int], weight: TensorLike | None = None,
+               bias: TensorLike | None = None, eps: float = 1e-5) -> Tensor:
     """Normalise each example over its last axes ``normalized_shape``, then scale by γ and shift by β.
 
     Shape: input: (..., *normalized_shape); weight, bias: normalized_shape or None; result: as input.
@@ -73,8 +87,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if tuple(x.shape[x.ndim - len(shape):]) != shape or x.ndim < len(shape):
         raise ValueError(f"{fn}: input of shape {tuple(x.shape)} does not end in normalized_shape {shape}")
     for name, p in (("weight", weight), ("bias", bias)):
-        if p is not None and tuple(p.shape) != shape:
-            raise ValueError(f"{fn}: {name} has shape {tuple(p.shape)}, expected normalized_shape {shape}")
+        if p is not None and tuple(p.shape) != shape:  # type: ignore[union-attr]
+            raise ValueError(f"{fn}: {name} has shape {tuple(p.shape)}, expected normalized_shape {shape}")  # type: ignore[union-attr]
     params = [p for p in (weight, bias) if p is not None]
     if bias is not None and weight is None:
         # the gate reads its second input as γ: give an all-ones γ so that β stays β

@@ -1,6 +1,15 @@
 """The dense layer's affine map as one fused gate."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .. import backend as B
 from ..autograd.gate import Gate
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ..autograd.gate import Grads
 
 xp = B.xp
 
@@ -15,7 +24,7 @@ class LinearGate(Gate):
     Shape: x: (..., n_x), W: (n_z, n_x), b: (n_z,) or absent; z: (..., n_z).
     """
 
-    def forward(self, x, weight, bias=None):
+    def forward(self, x: NDArray[Any], weight: NDArray[Any], bias: NDArray[Any] | None = None) -> NDArray[Any]:
         if x.shape[-1] != weight.shape[1]:
             raise ValueError(
                 f"linear: input has {x.shape[-1]} features (shape {x.shape}) but the weight expects "
@@ -28,7 +37,7 @@ class LinearGate(Gate):
 
     exact_gradients = True
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         x, w, needs = self.x, self.weight, self.needs
         gx = g @ w if needs[0] else None
         if g.ndim != 2:   # (..., n_z): every leading index is an example

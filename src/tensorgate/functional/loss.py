@@ -21,6 +21,9 @@ Inputs are checked with clear errors (issue 3): batch sizes must agree, class la
 or saying that the loss overflowed. The check costs nothing in the usual case: it looks at the loss value, which
 is finite unless something went wrong, and only then searches for the culprit.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import functools
 import math
 
@@ -29,6 +32,12 @@ import numpy as np
 from .. import backend as B
 from ..autograd.gate import Gate
 from ..autograd.tensor import Tensor, to_array
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ..autograd.gate import Grads
+    from ..autograd.tensor import TensorLike
 
 xp = B.xp
 
@@ -205,7 +214,8 @@ class CrossEntropyGate(Gate):
     name = "cross_entropy"
     exact_gradients = True
 
-    def forward(self, z, y=None, labels=None, smoothing=0.0, reduction="mean"):
+    def forward(self, z: NDArray[Any], y: NDArray[Any] | None = None, labels: NDArray[Any] | None = None,
+                smoothing: float = 0.0, reduction: str = "mean") -> NDArray[Any]:
         m, K = z.shape
         # the ufuncs' reduce, not ndarray.max/sum: same result without their Python wrappers
         shifted = z - xp.maximum.reduce(z, axis=1, keepdims=True)
@@ -223,17 +233,17 @@ class CrossEntropyGate(Gate):
                 losses = (1.0 - smoothing) * losses - smoothing * mean_log_p
         else:
             self.log_p = shifted - log_total
-            self.y = y if not smoothing else (1.0 - smoothing) * y + smoothing / K
+            self.y = y if not smoothing else (1.0 - smoothing) * y + smoothing / K  # type: ignore[operator]
             losses = -(self.y * self.log_p).sum(axis=1)
             return _check_value(self.name, _reduce(losses, reduction), ("input", z), ("target", y))
         return _check_value(self.name, _reduce(losses, reduction), ("input", z))
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         s, scale = self.s, _upstream(g, self.reduction, self.m, 2)   # scale: g/m, g, or g_i per example
         if self.labels is not None:   # ∂L/∂z = (softmax(z) − y') · g/m, by the in-place kernel below
             return _softmax_minus_labels(s, self.positions, self.smoothing, scale, reuse=self.last_use)
         y = self.y
-        dz = (s * y.sum(axis=1, keepdims=True) - y) * scale if self.needs[0] else None
+        dz = (s * y.sum(axis=1, keepdims=True) - y) * scale if self.needs[0] else None  # type: ignore[union-attr]
         dy = (-(1.0 - self.smoothing) * self.log_p) * scale if self.needs[1] else None
         return dz, dy
 
@@ -280,14 +290,14 @@ class NLLLossGate(Gate):
 
     name = "nll_loss"
 
-    def forward(self, log_p, labels=None, reduction="mean"):
+    def forward(self, log_p: NDArray[Any], labels: NDArray[Any] | None = None, reduction: str = "mean") -> NDArray[Any]:
         m = log_p.shape[0]
         self.positions = _label_positions(self.name, labels, log_p.shape)
         self.reduction, self.m, self.shape, self.dtype = reduction, m, log_p.shape, log_p.dtype
         picked = log_p.reshape(-1).take(self.positions)
         return _check_value(self.name, _reduce(-picked, reduction), ("input", log_p))
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         scale = _upstream(g, self.reduction, self.m, 1)
         d = xp.zeros(self.shape, self.dtype)
         d.reshape(-1)[self.positions] = -scale
@@ -307,7 +317,7 @@ class BinaryCrossEntropyGate(Gate):
 
     name = "binary_cross_entropy"
 
-    def forward(self, p, y, eps=BCE_EPS, reduction="mean"):
+    def forward(self, p: NDArray[Any], y: NDArray[Any], eps: float = BCE_EPS, reduction: str = "mean") -> NDArray[Any]:
         self.p = p = xp.clip(p, eps, 1.0 - eps)
         self.y, self.reduction, self.count = y, reduction, p.size
         log_p, log_q = xp.log(p), xp.log(1.0 - p)
@@ -315,7 +325,7 @@ class BinaryCrossEntropyGate(Gate):
         loss = _reduce(-(y * self.log_odds + log_q), reduction)      # y ln p + (1−y) ln(1−p)
         return _check_value(self.name, loss, ("input", p), ("target", y))
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         p, y = self.p, self.y
         scale = _upstream(g, self.reduction, self.count, p.ndim)
         dp = (p - y) / (p * (1.0 - p)) * scale if self.needs[0] else None
@@ -335,14 +345,14 @@ class BinaryCrossEntropyWithLogitsGate(Gate):
 
     name = "binary_cross_entropy_with_logits"
 
-    def forward(self, z, y, reduction="mean"):
+    def forward(self, z: NDArray[Any], y: NDArray[Any], reduction: str = "mean") -> NDArray[Any]:
         e = xp.exp(-xp.abs(z))                                  # in (0, 1]
         self.sigma = xp.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
         self.z, self.y, self.reduction, self.count = z, y, reduction, z.size
         loss = _reduce(xp.maximum(z, 0) - z * y + xp.log1p(e), reduction)
         return _check_value(self.name, loss, ("input", z), ("target", y))
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         scale = _upstream(g, self.reduction, self.count, self.z.ndim)
         dz = (self.sigma - self.y) * scale if self.needs[0] else None
         dy = -self.z * scale if self.needs[1] else None
@@ -358,11 +368,11 @@ class MSELossGate(Gate):
 
     name = "mse_loss"
 
-    def forward(self, x, y, reduction="mean"):
+    def forward(self, x: NDArray[Any], y: NDArray[Any], reduction: str = "mean") -> NDArray[Any]:
         self.d, self.reduction = x - y, reduction
         return _check_value(self.name, _reduce(self.d * self.d, reduction), ("input", x), ("target", y))
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         d2 = (2.0 * self.d) * _upstream(g, self.reduction, self.d.size, self.d.ndim)
         return d2, (-d2 if self.needs[1] else None)
 
@@ -378,15 +388,16 @@ class HingeLossGate(Gate):
 
     name = "hinge_loss"
 
-    def forward(self, z, y=None, margin=1.0, reduction="mean"):
+    def forward(self, z: NDArray[Any], y: NDArray[Any] | None = None, margin: float = 1.0,
+                reduction: str = "mean") -> NDArray[Any]:
         _check_label_values(self.name, y, (-1, 1))
         slack = margin - y * z
         active = slack > 0
-        self.dz, self.reduction = xp.where(active, -y, 0.0).astype(z.dtype, copy=False), reduction
+        self.dz, self.reduction = xp.where(active, -y, 0.0).astype(z.dtype, copy=False), reduction  # type: ignore[operator]
         loss = _reduce(xp.where(active, slack, 0.0).astype(z.dtype, copy=False), reduction)
         return _check_value(self.name, loss, ("input", z))
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return self.dz * _upstream(g, self.reduction, self.dz.size, self.dz.ndim)
 
 
@@ -402,18 +413,19 @@ class PerceptronLossGate(Gate):
 
     name = "perceptron_loss"
 
-    def forward(self, z, y=None, reduction="mean"):
+    def forward(self, z: NDArray[Any], y: NDArray[Any] | None = None, reduction: str = "mean") -> NDArray[Any]:
         _check_label_values(self.name, y, (0, 1))
         self.err, self.reduction = (z >= 0).astype(z.dtype) - y, reduction
         return _check_value(self.name, _reduce(self.err * z, reduction), ("input", z))
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return self.err * _upstream(g, self.reduction, self.err.size, self.err.ndim)
 
 
 # ---------------------------------------------------------------- the functions
-def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
-                  label_smoothing=0.0):
+def cross_entropy(input: TensorLike, target: TensorLike, weight: TensorLike | None = None,
+                  size_average: bool | None = None, ignore_index: int = -100, reduce: bool | None = None,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Softmax cross-entropy of logits, fused: L = −(1/m) Σ_i Σ_k y_ik log softmax(z_i)_k (PyTorch's signature).
 
     Parameters
@@ -482,7 +494,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     return CrossEntropyGate.apply(z, y, smoothing=smoothing, reduction=reduction)
 
 
-def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+def nll_loss(input: TensorLike, target: TensorLike, weight: TensorLike | None = None, size_average: bool | None = None,
+             ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of log-probabilities: L = −(1/m) Σ_i log p_{i, y_i} (PyTorch's signature).
 
     ``nll_loss(log_softmax(z), y)`` equals ``cross_entropy(z, y)`` (the unfused path). With class
@@ -514,7 +527,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     return _weighted.weighted_nll(x, labels, w, ignore_index, 0.0, reduction)
 
 
-def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean", eps=BCE_EPS):
+def binary_cross_entropy(input: TensorLike, target: TensorLike, weight: TensorLike | None = None,
+                         size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean",
+                         eps: float = BCE_EPS) -> Tensor:
     """Binary cross-entropy on probabilities: L = −mean[y ln p + (1 − y) ln(1 − p)].
 
     p is clamped to [eps, 1 − eps] (eps = 1e-7 by default) so p = 0 or 1 gives a finite loss. Prefer
@@ -541,8 +556,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     return losses.mean() if reduction == "mean" else losses.sum() if reduction == "sum" else losses
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
-                                     pos_weight=None):
+def binary_cross_entropy_with_logits(input: TensorLike, target: TensorLike, weight: TensorLike | None = None,
+                                     size_average: bool | None = None, reduce: bool | None = None,
+                                     reduction: str = "mean", pos_weight: TensorLike | None = None) -> Tensor:
     """Binary cross-entropy of σ(z), fused with the sigmoid; stable for any z (|z| = 1000 included).
 
     L = mean[max(z, 0) − z·y + ln(1 + e^(−|z|))],  ∂L/∂z = (σ(z) − y)/N.
@@ -591,7 +607,7 @@ def _deprecated_reduction(fn, size_average, reduce):
                          "use reduction='mean', 'sum' or 'none'")
 
 
-def mse_loss(input, target, reduction="mean"):
+def mse_loss(input: TensorLike, target: TensorLike, reduction: str = "mean") -> Tensor:
     """Mean squared error L = mean (x − y)² over all elements; ∂L/∂x = 2(x − y)/N.
 
     The shapes must be equal: PyTorch would broadcast (m, 1) against (m,) to (m, m) with only a warning;
@@ -633,7 +649,7 @@ def _check_label_values(fn, y, allowed):
                          + (" (map 0/1 labels with 2*y − 1)" if allowed[0] == -1 else ""))
 
 
-def hinge_loss(input, target, margin=1.0, reduction="mean"):
+def hinge_loss(input: TensorLike, target: TensorLike, margin: float = 1.0, reduction: str = "mean") -> Tensor:
     """Hinge loss L = mean max(0, margin − y·z) for labels y ∈ {−1, +1}; ∂l/∂z = −y inside the margin.
 
     Shape: input: any (scores z); target: same shape, −1 or +1; result: () or input's shape.
@@ -651,7 +667,7 @@ def hinge_loss(input, target, margin=1.0, reduction="mean"):
     return HingeLossGate.apply(z, y=y, margin=float(margin), reduction=reduction)
 
 
-def perceptron_loss(input, target, reduction="mean"):
+def perceptron_loss(input: TensorLike, target: TensorLike, reduction: str = "mean") -> Tensor:
     """Rosenblatt's perceptron criterion L = mean (step(z) − y)·z for labels y ∈ {0, 1}.
 
     Its gradient ŷ − y makes gradient descent the perceptron learning rule (see :class:`PerceptronLossGate`).
@@ -672,7 +688,7 @@ def perceptron_loss(input, target, reduction="mean"):
 
 
 # ---------------------------------------------------------------- unfused reference paths
-def cross_entropy_unfused(input, target):
+def cross_entropy_unfused(input: TensorLike, target: TensorLike) -> Tensor:
     """Reference: −mean Σ_k y_k log_softmax(z)_k from the elementary gates (one-hot y for labels).
 
     Slower and with more gates than :func:`cross_entropy`; a test checks both give the same value and
@@ -687,7 +703,7 @@ def cross_entropy_unfused(input, target):
     return -(y * log_softmax(z, axis=1)).sum(axis=1).mean()
 
 
-def binary_cross_entropy_with_logits_unfused(input, target):
+def binary_cross_entropy_with_logits_unfused(input: TensorLike, target: TensorLike) -> Tensor:
     """Reference: binary_cross_entropy(sigmoid(z), y) from the elementary gates, −mean[y ln σ + (1 − y) ln(1 − σ)].
 
     Agrees with the fused gate for moderate z; for |z| ≳ 17 (float32) or 37 (float64) σ rounds to 0 or 1 and

@@ -15,6 +15,10 @@ PyTorch's conventions, kept exactly:
   Σ_i w_{y_i};
 * with probability targets, the weights multiply each class's term and the mean divides by m.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .. import backend as B
@@ -22,6 +26,12 @@ from ..autograd.gate import Gate
 from ..autograd.tensor import Tensor
 from .activation_extra import SoftplusGate
 from .loss import _check_value, _label_positions
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike, NDArray
+
+    from ..autograd.gate import Grads
+    from ..autograd.tensor import TensorLike
 
 xp = B.xp
 
@@ -54,13 +64,14 @@ class WeightedNLLGate(Gate):
 
     name = "weighted_nll_loss"
 
-    def forward(self, q, labels=None, weight=None, ignore_index=IGNORE_INDEX, smoothing=0.0, reduction="mean"):
+    def forward(self, q: NDArray[Any], labels: NDArray[Any] | None = None, weight: NDArray[Any] | None = None,
+                ignore_index: float = IGNORE_INDEX, smoothing: float = 0.0, reduction: str = "mean") -> NDArray[Any]:
         m, K = q.shape
         keep = labels != ignore_index
-        safe = xp.where(keep, labels, 0)
+        safe = xp.where(keep, labels, 0)  # type: ignore[arg-type]
         self.positions = _label_positions(self.name, safe, (m, K))
         w = xp.ones(K, dtype=q.dtype) if weight is None else weight
-        self.w, self.K, self.m, self.keep = w, K, m, keep.astype(q.dtype)
+        self.w, self.K, self.m, self.keep = w, K, m, keep.astype(q.dtype)  # type: ignore[union-attr]
         self.wy = w[safe] * self.keep                                  # κ_i w_{y_i}
         self.smoothing, self.reduction, self.shape = smoothing, reduction, q.shape
         losses = -self.wy * q.reshape(-1).take(self.positions)
@@ -69,7 +80,7 @@ class WeightedNLLGate(Gate):
         self.denominator = self.wy.sum()
         return _check_value(self.name, _reduce_with(losses, reduction, self.denominator), ("input", q))
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         eps, K = self.smoothing, self.K
         if self.reduction == "mean":
             scale = (g / self.denominator)[..., None] if g.ndim else float(g) / float(self.denominator)
@@ -82,7 +93,7 @@ class WeightedNLLGate(Gate):
         return dq * scale
 
 
-def class_weight(fn, weight, K, dtype):
+def class_weight(fn: str, weight: TensorLike | None, K: int, dtype: DTypeLike) -> NDArray[Any] | None:
     """``weight`` as a (K,) array of the input's dtype, or None; a clear error for a wrong shape."""
     if weight is None:
         return None
@@ -94,13 +105,15 @@ def class_weight(fn, weight, K, dtype):
     return w.astype(dtype)
 
 
-def weighted_nll(q, labels, weight, ignore_index, smoothing, reduction):
+def weighted_nll(q: Tensor, labels: TensorLike, weight: NDArray[Any] | None, ignore_index: int, smoothing: float,
+                 reduction: str) -> Tensor:
     """The :class:`WeightedNLLGate` on log-probabilities q (a Tensor). Shape: q: (m, K); result: () or (m,)."""
     return WeightedNLLGate.apply(q, labels=labels, weight=weight, ignore_index=int(ignore_index),
                                  smoothing=float(smoothing), reduction=reduction)
 
 
-def soft_target_cross_entropy(log_p, y, weight, smoothing, reduction):
+def soft_target_cross_entropy(log_p: Tensor, y: Tensor, weight: NDArray[Any] | None, smoothing: float,
+                              reduction: str) -> Tensor:
     """−Σ_k w_k y'_ik log p_ik per example, y' = (1 − ε) y + ε/K, from the elementary gates; mean over m.
 
     Shape: log_p, y: (m, K); weight: (K,); result: () or (m,).
@@ -108,13 +121,14 @@ def soft_target_cross_entropy(log_p, y, weight, smoothing, reduction):
     K = log_p.shape[1]
     if smoothing:
         y = y * (1.0 - smoothing) + smoothing / K
-    losses = -(log_p * (y * Tensor._make(weight, False, None))).sum(axis=1)
+    losses = -(log_p * (y * Tensor._make(weight, False, None))).sum(axis=1)  # type: ignore[arg-type]
     if reduction == "mean":
         return losses.mean()
     return losses.sum() if reduction == "sum" else losses
 
 
-def bce_with_logits_weighted(z, y, weight, pos_weight, reduction):
+def bce_with_logits_weighted(z: Tensor, y: Tensor, weight: NDArray[Any] | None, pos_weight: NDArray[Any] | None,
+                             reduction: str) -> Tensor:
     """l = w · [(1 − y) z + (1 + (p − 1) y) · softplus(−z)], PyTorch's stable form of
     −w [p y ln σ(z) + (1 − y) ln(1 − σ(z))], from the elementary gates (softplus without its linear region,
     so it is exact for any z). ∂l/∂z = w [(1 − y) − (1 + (p − 1) y) σ(−z)].

@@ -9,11 +9,21 @@ so a 2×2 pool is four whole-array operations forward and four backward. Where w
 (stride = kernel, no padding, the usual case) the slices tile the input and the backward assigns instead of
 adding.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .. import backend as B
 from ..autograd.gate import Gate
 from .conv import _check_window, _pair
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ..autograd.gate import Grads
+    from ..autograd.tensor import Tensor, TensorLike
 
 xp = B.xp
 
@@ -94,7 +104,8 @@ class MaxPool2dGate(Gate):
 
     name = "max_pool2d"
 
-    def forward(self, x, kernel_size=2, stride=None, padding=0):
+    def forward(self, x: NDArray[Any], kernel_size: int | tuple[int, int] = 2,
+                stride: int | tuple[int, int] | None = None, padding: int | tuple[int, int] = 0) -> NDArray[Any]:
         kernel, stride, padding, out_hw = _pool_params("max_pool2d", x, kernel_size, stride, padding)
         xpad = _padded(x, padding, -np.inf)
         taps = list(_taps(kernel, stride, out_hw))
@@ -118,7 +129,7 @@ class MaxPool2dGate(Gate):
             out_hw[1] * stride[1] == xpad.shape[3]
         return best
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         g = _in_layout_of(g, self.argmax)
         if self.tiled:  # the windows tile the input: every element is written exactly once below
             dx = _empty_like_layout(self.xpad, self.xpad.shape)
@@ -153,7 +164,8 @@ class AvgPool2dGate(Gate):
 
     name = "avg_pool2d"
 
-    def forward(self, x, kernel_size=2, stride=None, padding=0):
+    def forward(self, x: NDArray[Any], kernel_size: int | tuple[int, int] = 2,
+                stride: int | tuple[int, int] | None = None, padding: int | tuple[int, int] = 0) -> NDArray[Any]:
         kernel, stride, padding, out_hw = _pool_params("avg_pool2d", x, kernel_size, stride, padding)
         xpad = _padded(x, padding, 0.0)
         taps = list(_taps(kernel, stride, out_hw))
@@ -166,7 +178,7 @@ class AvgPool2dGate(Gate):
         total *= self.scale
         return total
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         share = _in_layout_of(g, self.xpad) * self.scale
         dx = _zeros_like_layout(self.xpad, self.xpad.shape)
         for rows, cols in self.taps:
@@ -202,7 +214,7 @@ class AdaptiveAvgPool2dGate(Gate):
 
     name = "adaptive_avg_pool2d"
 
-    def forward(self, x, output_size=1):
+    def forward(self, x: NDArray[Any], output_size: int | tuple[int, int] = 1) -> NDArray[Any]:
         if x.ndim != 4:
             raise ValueError(f"adaptive_avg_pool2d: input must be a batch of images (N, C, H, W), got shape {x.shape}")
         oh, ow = _pair(output_size, "adaptive_avg_pool2d: output_size", 1)
@@ -217,14 +229,15 @@ class AdaptiveAvgPool2dGate(Gate):
         self.ph, self.pw = _adaptive_matrix(h, oh, x.dtype), _adaptive_matrix(w, ow, x.dtype)
         return self.ph @ (x @ self.pw.T)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         if self.ph is None:
             n, c, h, w = self.x_shape
             return xp.broadcast_to(g * (1.0 / (h * w)), self.x_shape)
         return self.ph.T @ (g @ self.pw)
 
 
-def max_pool2d(x, kernel_size, stride=None, padding=0):
+def max_pool2d(x: TensorLike, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,
+               padding: int | tuple[int, int] = 0) -> Tensor:
     """Max pooling over kh×kw windows of an NCHW batch (PyTorch's ``F.max_pool2d``).
 
     ``stride`` defaults to ``kernel_size``; ``padding`` (at most half the kernel) pads with −∞.
@@ -240,7 +253,8 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
     return MaxPool2dGate.apply(x, kernel_size=kernel_size, stride=stride, padding=padding)
 
 
-def avg_pool2d(x, kernel_size, stride=None, padding=0):
+def avg_pool2d(x: TensorLike, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,
+               padding: int | tuple[int, int] = 0) -> Tensor:
     """Average pooling over kh×kw windows of an NCHW batch (``F.avg_pool2d``, padded zeros counted).
 
     Shape: x: (N, C, H, W); z: (N, C, H_out, W_out), H_out = ⌊(H + 2·padding − kh)/stride⌋ + 1.
@@ -255,7 +269,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0):
     return AvgPool2dGate.apply(x, kernel_size=kernel_size, stride=stride, padding=padding)
 
 
-def adaptive_avg_pool2d(x, output_size):
+def adaptive_avg_pool2d(x: TensorLike, output_size: int | tuple[int, int]) -> Tensor:
     """Average pooling to a fixed spatial size (``F.adaptive_avg_pool2d``); (1, 1) is global average pooling.
 
     Shape: x: (N, C, H, W); z: (N, C, oh, ow).

@@ -2,8 +2,17 @@
 
 Their backward spreads the upstream gradient back over the axes that were reduced.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .. import backend as B
 from ..autograd.gate import Gate
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ..autograd.gate import Grads
 
 xp = B.xp
 
@@ -35,13 +44,14 @@ class SumGate(Gate):
 
     needs_float = False
 
-    def forward(self, a, axis=None, keepdims=False):
+    def forward(self, a: NDArray[Any], axis: int | tuple[int, ...] | None = None,
+                keepdims: bool = False) -> NDArray[Any]:
         self.in_shape = a.shape
         self.axes = _normalize_axis(axis, a.ndim)
         self.keepdims = keepdims
         return xp.sum(a, axis=self.axes, keepdims=keepdims)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         g = _expand(g, self.in_shape, self.axes, self.keepdims)
         return xp.broadcast_to(g, self.in_shape)
 
@@ -52,7 +62,8 @@ class MeanGate(Gate):
     Shape: as :class:`SumGate`.
     """
 
-    def forward(self, a, axis=None, keepdims=False):
+    def forward(self, a: NDArray[Any], axis: int | tuple[int, ...] | None = None,
+                keepdims: bool = False) -> NDArray[Any]:
         self.in_shape = a.shape
         self.axes = _normalize_axis(axis, a.ndim)
         self.keepdims = keepdims
@@ -61,7 +72,7 @@ class MeanGate(Gate):
             self.count *= a.shape[ax] if a.ndim else 1
         return xp.mean(a, axis=self.axes, keepdims=keepdims)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         # N = 0 only when an averaged axis is empty: then so is the input, and its gradient
         g = _expand(g, self.in_shape, self.axes, self.keepdims) * (1.0 / self.count if self.count else 0.0)
         return xp.broadcast_to(g, self.in_shape)
@@ -75,17 +86,18 @@ class MaxGate(Gate):
 
     reduce = staticmethod(xp.max)
 
-    def forward(self, a, axis=None, keepdims=False):
+    def forward(self, a: NDArray[Any], axis: int | tuple[int, ...] | None = None,
+                keepdims: bool = False) -> NDArray[Any]:
         self.a = a
         self.axes = _normalize_axis(axis, a.ndim)
         self.keepdims = keepdims
         if any(a.shape[ax] == 0 for ax in self.axes):  # as PyTorch: other axes may be empty, these not
             raise ValueError(f"{self.name}: cannot reduce over an empty axis: tensor of shape {a.shape}, "
                              f"axes {self.axes}")
-        self.z = self.reduce(a, axis=self.axes, keepdims=True)
+        self.z = self.reduce(a, axis=self.axes, keepdims=True)  # type: ignore[arg-type]
         return self.z if keepdims else self.z.reshape([n for i, n in enumerate(a.shape) if i not in self.axes])
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         g = _expand(g, self.a.shape, self.axes, self.keepdims)
         winners = self.a == self.z
         share = winners / winners.sum(axis=self.axes, keepdims=True)
@@ -111,13 +123,14 @@ class ProdGate(Gate):
 
     name = "prod"
 
-    def forward(self, a, axis=None, keepdims=False):
+    def forward(self, a: NDArray[Any], axis: int | tuple[int, ...] | None = None,
+                keepdims: bool = False) -> NDArray[Any]:
         self.a = a
         self.axes = _normalize_axis(axis, a.ndim)
         self.keepdims = keepdims
         return xp.prod(a, axis=self.axes, keepdims=keepdims)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         a, axes = self.a, self.axes
         rest = [i for i in range(a.ndim) if i not in axes]
         order = rest + list(axes)
@@ -140,11 +153,11 @@ class CumsumGate(Gate):
 
     name = "cumsum"
 
-    def forward(self, a, axis=0):
+    def forward(self, a: NDArray[Any], axis: int = 0) -> NDArray[Any]:
         self.axis = axis
         return xp.cumsum(a, axis=axis)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return xp.flip(xp.cumsum(xp.flip(g, self.axis), axis=self.axis), self.axis)
 
 
@@ -156,14 +169,15 @@ class NormGate(Gate):
 
     name = "norm"
 
-    def forward(self, a, axis=None, keepdims=False):
+    def forward(self, a: NDArray[Any], axis: int | tuple[int, ...] | None = None,
+                keepdims: bool = False) -> NDArray[Any]:
         self.a = a
         self.axes = _normalize_axis(axis, a.ndim)
         self.keepdims = keepdims
         self.z = xp.sqrt(xp.sum(a * a, axis=self.axes, keepdims=True))
         return self.z if keepdims else self.z.reshape([n for i, n in enumerate(a.shape) if i not in self.axes])
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         g = _expand(g, self.a.shape, self.axes, self.keepdims)
         safe = xp.where(self.z == 0, 1, self.z)
         return (g * xp.where(self.z == 0, 0, self.a / safe)).astype(self.a.dtype, copy=False)

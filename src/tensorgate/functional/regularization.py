@@ -1,7 +1,17 @@
 """Inverted dropout as a gate: a random mask drawn inside the gate (so a replayed step draws it too)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ..autograd.gate import Gate
 from ..autograd.tensor import Tensor
 from ..backend.random import generator
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ..autograd.gate import Grads
+    from ..autograd.tensor import TensorLike
 
 
 class DropoutGate(Gate):
@@ -20,7 +30,7 @@ class DropoutGate(Gate):
 
     name = "dropout"
 
-    def forward(self, a, p=0.5):
+    def forward(self, a: NDArray[Any], p: float = 0.5) -> NDArray[Any]:
         if p == 1.0:
             mask = a.dtype.type(0) * a
         else:
@@ -30,11 +40,11 @@ class DropoutGate(Gate):
         self.mask = mask
         return a * mask
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return g * self.mask
 
 
-def dropout(input, p=0.5, training=True):
+def dropout(input: TensorLike, p: float = 0.5, training: bool = True) -> Tensor:
     """Inverted dropout: zero each element with probability p and scale the rest by 1/(1 − p).
 
     The identity when ``training`` is False or p = 0. The mask is drawn from tensorgate's generator, so
@@ -52,7 +62,7 @@ def dropout(input, p=0.5, training=True):
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: p must be a probability in [0, 1], got {p}")
     if not training or p == 0.0:
-        return input
+        return input  # type: ignore[return-value]
     if not isinstance(input, Tensor):
         input = Tensor(input)
     return DropoutGate.apply(input, p=float(p))

@@ -2,8 +2,17 @@
 
 Their backward moves the gradient back to where each number came from.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .. import backend as B
 from ..autograd.gate import Gate
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ..autograd.gate import Grads
 
 xp = B.xp
 
@@ -16,15 +25,15 @@ class ReshapeGate(Gate):
 
     needs_float = False
 
-    def forward(self, a, shape=None):
+    def forward(self, a: NDArray[Any], shape: tuple[int, ...] | None = None) -> NDArray[Any]:
         self.in_shape = a.shape
         try:
             return a.reshape(shape)
         except ValueError:
             raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} "
-                             f"({a.size} elements) into shape {tuple(shape)}") from None
+                             f"({a.size} elements) into shape {tuple(shape)}") from None  # type: ignore[arg-type]
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return g.reshape(self.in_shape)
 
 
@@ -37,13 +46,13 @@ class PermuteGate(Gate):
 
     needs_float = False
 
-    def forward(self, a, axes=None):
+    def forward(self, a: NDArray[Any], axes: tuple[int, ...] | None = None) -> NDArray[Any]:
         self.axes = tuple(range(a.ndim))[::-1] if axes is None else tuple(ax % a.ndim for ax in axes)
         if sorted(self.axes) != list(range(a.ndim)):
             raise ValueError(f"permute: axes {axes} are not a permutation of the {a.ndim} axes of shape {a.shape}")
         return xp.transpose(a, self.axes)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return xp.transpose(g, xp.argsort(self.axes))
 
 
@@ -57,11 +66,11 @@ class GetItemGate(Gate):
 
     needs_float = False
 
-    def forward(self, a, index=None):
+    def forward(self, a: NDArray[Any], index: Any = None) -> NDArray[Any]:
         self.in_shape, self.index = a.shape, index
         return a[index]
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         grad = xp.zeros(self.in_shape, dtype=g.dtype)
         xp.add.at(grad, self.index, g)
         return grad
@@ -75,7 +84,7 @@ class ConcatenateGate(Gate):
 
     needs_float = False
 
-    def forward(self, *arrays, axis=0):
+    def forward(self, *arrays: NDArray[Any], axis: int = 0) -> NDArray[Any]:
         self.axis = axis
         self.splits = xp.cumsum([x.shape[axis] for x in arrays])[:-1]
         try:
@@ -84,7 +93,7 @@ class ConcatenateGate(Gate):
             shapes = ", ".join(str(x.shape) for x in arrays)
             raise ValueError(f"concatenate: cannot join shapes {shapes} along axis {axis}: {e}") from None
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return tuple(xp.split(g, self.splits, axis=self.axis))
 
 
@@ -96,14 +105,14 @@ class StackGate(Gate):
 
     needs_float = False
 
-    def forward(self, *arrays, axis=0):
+    def forward(self, *arrays: NDArray[Any], axis: int = 0) -> NDArray[Any]:
         self.axis = axis
         shapes = {x.shape for x in arrays}
         if len(shapes) > 1:
             raise ValueError(f"stack: all inputs must have the same shape, got {sorted(shapes)}")
         return xp.stack(arrays, axis=axis)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return tuple(xp.moveaxis(g, self.axis, 0))
 
 
@@ -118,15 +127,15 @@ class ExpandGate(Gate):
 
     name = "expand"
 
-    def forward(self, a, shape=None):
+    def forward(self, a: NDArray[Any], shape: tuple[int, ...] | None = None) -> NDArray[Any]:
         self.in_shape = a.shape
         try:
-            return xp.broadcast_to(a, shape)
+            return xp.broadcast_to(a, shape)  # type: ignore[arg-type]
         except ValueError:
-            raise ValueError(f"expand: cannot expand a tensor of shape {a.shape} to shape {tuple(shape)} "
+            raise ValueError(f"expand: cannot expand a tensor of shape {a.shape} to shape {tuple(shape)} "  # type: ignore[arg-type]
                              "(only sizes of 1 can grow)") from None
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return B.unbroadcast(g, self.in_shape)
 
 
@@ -142,7 +151,7 @@ class ScatterGate(Gate):
 
     name = "scatter"
 
-    def forward(self, a, src, index=None, add=False):
+    def forward(self, a: NDArray[Any], src: NDArray[Any], index: Any = None, add: bool = False) -> NDArray[Any]:
         self.index, self.add, self.src_shape = index, add, src.shape
         self.used = tuple(slice(0, n) for n in index[0].shape)
         z = a.copy()
@@ -152,7 +161,7 @@ class ScatterGate(Gate):
             z[index] = src[self.used]
         return z
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         ga = gs = None
         if self.needs[0]:
             ga = g.copy()

@@ -77,8 +77,8 @@ _METHODS = {
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
 
-Tensor.T = property(lambda self: F.transpose(self))
-Tensor.__hash__ = object.__hash__  # tensors are dict keys by identity (parameters, optimiser state)
+Tensor.T = property(lambda self: F.transpose(self))  # type: ignore[assignment]
+Tensor.__hash__ = object.__hash__  # type: ignore[assignment, method-assign]  # tensors are dict keys by identity (parameters, optimiser state)
 
 # The elementwise gates of elementwise.py, as PyTorch's Tensor methods (x.sin(), x.round(decimals=1), ...)
 for _name in ("sin", "cos", "tan", "sign", "floor", "ceil", "round", "log1p", "expm1", "rsqrt"):

@@ -4,12 +4,19 @@ nonzero, isnan, logical_and, eq, ..., and the products bmm and einsum.
 Comparisons and logic carry no gradient (their results are bool tensors). Selections (gather,
 index_select, masked_fill, scatter) are gates: the gradient goes back to the elements selected.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..autograd.tensor import Tensor
 from ..autograd.tensor_inplace import _scatter_index
 from . import shape as _sh
 from .einsum import EinsumGate, parse_equation
+
+if TYPE_CHECKING:
+    from ..autograd.tensor import TensorLike
 
 
 def _tensor(x):
@@ -25,7 +32,7 @@ def _bool(name, x):
 
 
 # ---------------------------------------------------------------- selections (gates)
-def gather(input, dim, index):
+def gather(input: TensorLike, dim: int, index: TensorLike) -> Tensor:
     """``out[i][j] = input[index[i][j]][j]`` (dim 0), ``input[i][index[i][j]]`` (dim 1), ...; the gradient goes back
     to the gathered places (repeats accumulate).
 
@@ -35,7 +42,8 @@ def gather(input, dim, index):
     return _sh.GetItemGate.apply(input, index=_scatter_index(input.data, dim, _data(index)))
 
 
-def scatter(input, dim, index, src=None, *, value=None):
+def scatter(input: TensorLike, dim: int, index: TensorLike, src: TensorLike | None = None, *,
+            value: float | None = None) -> Tensor:
     """A copy of input with ``src`` (a tensor, or a number as ``value``) written at ``index`` along ``dim``.
 
     Shape: index has input's number of dimensions; src at least index's shape; out has input's shape.
@@ -48,7 +56,7 @@ def scatter(input, dim, index, src=None, *, value=None):
     return _sh.ScatterGate.apply(input, src, index=idx, add=False)
 
 
-def scatter_add(input, dim, index, src):
+def scatter_add(input: TensorLike, dim: int, index: TensorLike, src: TensorLike) -> Tensor:
     """A copy of input with ``src`` added at ``index`` along ``dim`` (repeated places accumulate).
 
     Shape: as :func:`scatter`.
@@ -58,7 +66,7 @@ def scatter_add(input, dim, index, src):
                                  add=True)
 
 
-def index_select(input, dim, index):
+def index_select(input: TensorLike, dim: int, index: TensorLike) -> Tensor:
     """The slices of input at the positions ``index`` (1-D integers) along ``dim``.
 
     Shape: input's shape with len(index) along dim.
@@ -73,7 +81,7 @@ def index_select(input, dim, index):
     return _sh.GetItemGate.apply(input, index=tuple(where))
 
 
-def masked_fill(input, mask, value):
+def masked_fill(input: TensorLike, mask: TensorLike, value: TensorLike) -> Tensor:
     """A copy of input with ``value`` where ``mask`` is true; the gradient passes where it is false.
 
     Shape: mask broadcasts to input's shape; out has input's shape.
@@ -86,10 +94,10 @@ def masked_fill(input, mask, value):
         raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
     value = value.data if isinstance(value, Tensor) else value
     fill = np.asarray(value, dtype=input.dtype)
-    return where(np.broadcast_to(m, input.shape), Tensor(fill, dtype=input.dtype), input)
+    return where(np.broadcast_to(m, input.shape), Tensor(fill, dtype=input.dtype), input)  # type: ignore[return-value]
 
 
-def nonzero(input, *, as_tuple=False):
+def nonzero(input: TensorLike, *, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
     """The indices of the nonzero elements: an int64 tensor of shape (count, ndim), or with ``as_tuple``
     one 1-D tensor per dimension (NumPy's ``nonzero``). Shape: (count, input.ndim)."""
     data = _data(input)
@@ -98,100 +106,102 @@ def nonzero(input, *, as_tuple=False):
     return Tensor(np.argwhere(data).astype(np.int64))
 
 
-def argwhere(input):
+def argwhere(input: TensorLike) -> Tensor:
     """The indices of the nonzero elements, as :func:`nonzero`. Shape: (count, input.ndim)."""
-    return nonzero(input)
+    return nonzero(input)  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------- comparisons and logic (bool, no gradient)
-def eq(input, other):
+def eq(input: TensorLike, other: TensorLike) -> Tensor:
     """input = other elementwise, a bool tensor. Shape: broadcast of both."""
     return _tensor(input).eq(other)
 
 
-def ne(input, other):
+def ne(input: TensorLike, other: TensorLike) -> Tensor:
     """input ≠ other elementwise, a bool tensor. Shape: broadcast of both."""
     return _tensor(input).ne(other)
 
 
-def lt(input, other):
+def lt(input: TensorLike, other: TensorLike) -> Tensor:
     """input < other elementwise, a bool tensor. Shape: broadcast of both."""
     return _tensor(input).lt(other)
 
 
-def le(input, other):
+def le(input: TensorLike, other: TensorLike) -> Tensor:
     """input ≤ other elementwise, a bool tensor. Shape: broadcast of both."""
     return _tensor(input).le(other)
 
 
-def gt(input, other):
+def gt(input: TensorLike, other: TensorLike) -> Tensor:
     """input > other elementwise, a bool tensor. Shape: broadcast of both."""
     return _tensor(input).gt(other)
 
 
-def ge(input, other):
+def ge(input: TensorLike, other: TensorLike) -> Tensor:
     """input ≥ other elementwise, a bool tensor. Shape: broadcast of both."""
     return _tensor(input).ge(other)
 
 
-def equal(input, other):
+def equal(input: TensorLike, other: TensorLike) -> bool:
     """True if both have the same shape and the same elements (a Python bool). Shape: not applicable."""
     a, b = _data(input), _data(other)
     return a.shape == b.shape and bool(np.array_equal(a, b))
 
 
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+def allclose(input: TensorLike, other: TensorLike, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
     """True if |input − other| ≤ atol + rtol·|other| everywhere (a Python bool). Shape: broadcastable."""
     return bool(np.allclose(_data(input), _data(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
-def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+def isclose(input: TensorLike, other: TensorLike, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
     """|input − other| ≤ atol + rtol·|other| elementwise, a bool tensor. Shape: broadcast of both."""
     return _bool("isclose", np.isclose(_data(input), _data(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
-def isnan(input):
+def isnan(input: TensorLike) -> Tensor:
     """True where input is nan. Shape: input's."""
     return _bool("isnan", np.isnan(_data(input)))
 
 
-def isinf(input):
+def isinf(input: TensorLike) -> Tensor:
     """True where input is ±inf. Shape: input's."""
     return _bool("isinf", np.isinf(_data(input)))
 
 
-def isfinite(input):
+def isfinite(input: TensorLike) -> Tensor:
     """True where input is neither nan nor ±inf. Shape: input's."""
     return _bool("isfinite", np.isfinite(_data(input)))
 
 
-def logical_and(input, other):
+def logical_and(input: TensorLike, other: TensorLike) -> Tensor:
     """input ∧ other (nonzero is true), a bool tensor. Shape: broadcast of both."""
     return _bool("logical_and", np.logical_and(_data(input), _data(other)))
 
 
-def logical_or(input, other):
+def logical_or(input: TensorLike, other: TensorLike) -> Tensor:
     """input ∨ other (nonzero is true), a bool tensor. Shape: broadcast of both."""
     return _bool("logical_or", np.logical_or(_data(input), _data(other)))
 
 
-def logical_xor(input, other):
+def logical_xor(input: TensorLike, other: TensorLike) -> Tensor:
     """input ⊕ other (nonzero is true), a bool tensor. Shape: broadcast of both."""
     return _bool("logical_xor", np.logical_xor(_data(input), _data(other)))
 
 
-def logical_not(input):
+def logical_not(input: TensorLike) -> Tensor:
     """¬input (nonzero is true), a bool tensor. Shape: input's."""
     return _bool("logical_not", np.logical_not(_data(input)))
 
 
-def count_nonzero(input, dim=None):
+def count_nonzero(input: TensorLike, dim: int | tuple[int, ...] | None = None) -> Tensor:
     """The number of nonzero elements (along ``dim``), int64. Shape: as a reduction."""
     return Tensor(np.asarray(np.count_nonzero(_data(input), axis=dim), dtype=np.int64))
 
 
 # ---------------------------------------------------------------- products
-def bmm(input, mat2):
+def bmm(input: TensorLike, mat2: TensorLike) -> Tensor:
     """Batched matrix product (PyTorch's ``bmm``: 3-D operands, no broadcasting).
 
     Shape: (b, n, m) @ (b, m, p) → (b, n, p).
@@ -204,7 +214,7 @@ def bmm(input, mat2):
     return matmul(a, b)
 
 
-def einsum(equation, *operands):
+def einsum(equation: str, *operands: TensorLike) -> Tensor:
     """Einstein summation, e.g. ``einsum('bij,bjk->bik', a, b)`` (no '...' and no repeated subscript within
     an operand). Shape: as the equation says.
     """

@@ -7,6 +7,9 @@ Values selected by an index (``max`` with a dim, ``sort``, ``topk``, ``median``)
 gradient goes to the selected element, as in PyTorch; ``amax``/``amin`` and ``max`` without a dim share
 it equally between ties, as PyTorch does.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 import builtins
 from collections import namedtuple
 
@@ -16,12 +19,17 @@ from ..autograd.tensor import Tensor
 from . import reduction as _red
 from .torch_indexing import gather
 
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+    from ..autograd.tensor import TensorLike
+
 #: the named tuples of PyTorch's ``torch.return_types``: fields ``values`` and ``indices``
-max_result = namedtuple("max", ["values", "indices"])
-min_result = namedtuple("min", ["values", "indices"])
-sort_result = namedtuple("sort", ["values", "indices"])
-topk_result = namedtuple("topk", ["values", "indices"])
-median_result = namedtuple("median", ["values", "indices"])
+max_result = namedtuple("max", ["values", "indices"])  # type: ignore[name-match]
+min_result = namedtuple("min", ["values", "indices"])  # type: ignore[name-match]
+sort_result = namedtuple("sort", ["values", "indices"])  # type: ignore[name-match]
+topk_result = namedtuple("topk", ["values", "indices"])  # type: ignore[name-match]
+median_result = namedtuple("median", ["values", "indices"])  # type: ignore[name-match]
 
 
 def _dim(fn, dim, axis):
@@ -63,7 +71,8 @@ def _pick(fn, x, dim, keepdim, find):
     return values, Tensor._make(np.asarray(idx, dtype=np.int64), False, None)
 
 
-def max(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def max(input: TensorLike, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
+        keepdims: bool | None = None) -> Tensor | max_result:
     """The maximum of all elements (a 0-d tensor), or along ``dim`` the named tuple ``(values, indices)``;
     ``max(a, b)`` with a tensor b is the elementwise :func:`maximum`, as in PyTorch.
 
@@ -80,7 +89,8 @@ def max(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
                              lambda a, d: np.argmax(a, axis=d, keepdims=True)))
 
 
-def min(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def min(input: TensorLike, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
+        keepdims: bool | None = None) -> Tensor | min_result:
     """The minimum, as :func:`max`: ``(values, indices)`` along ``dim``; ``min(a, b)`` is :func:`minimum`.
 
     Shape: as :func:`max`.
@@ -106,7 +116,8 @@ def _arg(fn, find, input, dim, keepdim):
     return Tensor._make(np.asarray(find(input.data, axis=dim, keepdims=keepdim), dtype=np.int64), False, None)
 
 
-def argmax(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def argmax(input: TensorLike, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
+           keepdims: bool | None = None) -> Tensor:
     """The index of the (first) maximum, over the flattened tensor or along ``dim``; int64, no gradient.
 
     Shape: () without dim; along dim: input's shape without dim (size 1 there with keepdim).
@@ -114,12 +125,14 @@ def argmax(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     return _arg("argmax", np.argmax, input, _dim("argmax", dim, axis), _keep(keepdim, keepdims))
 
 
-def argmin(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def argmin(input: TensorLike, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
+           keepdims: bool | None = None) -> Tensor:
     """The index of the (first) minimum, as :func:`argmax`. Shape: as :func:`argmax`."""
     return _arg("argmin", np.argmin, input, _dim("argmin", dim, axis), _keep(keepdim, keepdims))
 
 
-def amax(input, dim=(), keepdim=False, *, axis=None, keepdims=None):
+def amax(input: TensorLike, dim: int | tuple[int, ...] | None = (), keepdim: bool = False, *,
+         axis: int | tuple[int, ...] | None = None, keepdims: bool | None = None) -> Tensor:
     """The maximum over ``dim`` (an int, a tuple, or () for all), ties sharing the gradient (PyTorch's amax).
 
     Shape: input's shape without the dims (size 1 there with keepdim).
@@ -128,13 +141,14 @@ def amax(input, dim=(), keepdim=False, *, axis=None, keepdims=None):
     return _red.MaxGate.apply(input, axis=dim, keepdims=_keep(keepdim, keepdims))
 
 
-def amin(input, dim=(), keepdim=False, *, axis=None, keepdims=None):
+def amin(input: TensorLike, dim: int | tuple[int, ...] | None = (), keepdim: bool = False, *,
+         axis: int | tuple[int, ...] | None = None, keepdims: bool | None = None) -> Tensor:
     """The minimum over ``dim``, as :func:`amax`. Shape: as :func:`amax`."""
     dim = _dim("amin", None if dim == () else dim, axis)
     return _red.MinGate.apply(input, axis=dim, keepdims=_keep(keepdim, keepdims))
 
 
-def argsort(input, dim=-1, descending=False, stable=False):
+def argsort(input: TensorLike, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
     """Indices that sort ``input`` along ``dim`` (ties in their original order); int64. Shape: input's."""
     input = _tensor(input)
     if input.ndim == 0:
@@ -150,7 +164,7 @@ def argsort(input, dim=-1, descending=False, stable=False):
     return Tensor._make(idx.astype(np.int64, copy=False), False, None)
 
 
-def sort(input, dim=-1, descending=False, stable=False):
+def sort(input: TensorLike, dim: int = -1, descending: bool = False, stable: bool = False) -> sort_result:
     """``(values, indices)`` of ``input`` sorted along ``dim``; values gathered (gradient to each element).
 
     Shape: both of input's shape.
@@ -162,7 +176,7 @@ def sort(input, dim=-1, descending=False, stable=False):
     return sort_result(gather(input, dim, idx), idx)
 
 
-def topk(input, k, dim=-1, largest=True, sorted=True):
+def topk(input: TensorLike, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> topk_result:
     """The ``k`` largest (or smallest) elements along ``dim`` as ``(values, indices)``, largest first.
 
     Shape: input's shape with k along dim.
@@ -176,7 +190,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     return topk_result(gather(input, dim, idx), idx)
 
 
-def median(input, dim=None, keepdim=False):
+def median(input: TensorLike, dim: int | None = None, keepdim: bool = False) -> Tensor | median_result:
     """The lower median (no averaging of the middle two, as PyTorch): of all elements a 0-d tensor, along
     ``dim`` the named tuple ``(values, indices)``.
 
@@ -185,7 +199,7 @@ def median(input, dim=None, keepdim=False):
     input = _tensor(input)
     if dim is None:
         flat = input.reshape(-1)
-        values, _ = median(flat, 0)
+        values, _ = median(flat, 0)  # type: ignore[misc]
         return values
     dim = _check_dim("median", input, dim)
 
@@ -196,7 +210,8 @@ def median(input, dim=None, keepdim=False):
     return median_result(*_pick("median", input, dim, keepdim, find))
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+def prod(input: TensorLike, dim: int | None = None, keepdim: bool = False, *, dtype: DTypeLike | None = None,
+         axis: int | None = None, keepdims: bool | None = None) -> Tensor:
     """Π of the elements (all, or along ``dim``); the gradient is the product of the others.
 
     Shape: () without dim; along dim: input's shape without dim (size 1 there with keepdim).
@@ -210,7 +225,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None
     return _red.ProdGate.apply(input, axis=dim, keepdims=_keep(keepdim, keepdims))
 
 
-def cumsum(input, dim, *, dtype=None):
+def cumsum(input: TensorLike, dim: int, *, dtype: DTypeLike | None = None) -> Tensor:
     """The running sum along ``dim``. Integers and booleans sum as int64, as PyTorch. Shape: input's."""
     input = _tensor(input)
     if dtype is not None:
@@ -220,7 +235,7 @@ def cumsum(input, dim, *, dtype=None):
     return _red.CumsumGate.apply(input, axis=_check_dim("cumsum", input, dim))
 
 
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input: TensorLike, dim: int | tuple[int, ...], keepdim: bool = False) -> Tensor:
     """log Σ exp(x) along ``dim``, computed as m + log Σ exp(x − m), m the maximum (no overflow).
 
     The gradient is softmax(x) along dim. Shape: input's shape without dim (size 1 there with keepdim).
@@ -237,17 +252,18 @@ def logsumexp(input, dim, keepdim=False):
     return z
 
 
-def all(input, dim=None, keepdim=False):
+def all(input: TensorLike, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
     """True where every element (along ``dim``) is nonzero, as a bool tensor. Shape: as a reduction."""
     return _tensor(input).all(dim, keepdim)
 
 
-def any(input, dim=None, keepdim=False):
+def any(input: TensorLike, dim: int | tuple[int, ...] | None = None, keepdim: bool = False) -> Tensor:
     """True where some element (along ``dim``) is nonzero, as a bool tensor. Shape: as a reduction."""
     return _tensor(input).any(dim, keepdim)
 
 
-def norm(input, p="fro", dim=None, keepdim=False):
+def norm(input: TensorLike, p: float | str = "fro", dim: int | tuple[int, ...] | None = None,
+         keepdim: bool = False) -> Tensor:
     """The vector norm over ``dim`` (all elements by default): p = 2 or 'fro' the Euclidean norm (its
     gradient a/‖a‖, 0 at a = 0 as PyTorch), p = 1 Σ|a|, p = inf max|a|.
 

@@ -4,6 +4,9 @@ unflatten, and ``Tensor.to``. Each is built from the shape gates, so gradients f
 Unlike PyTorch, a "view" here is a new tensor in the graph, not memory shared with the original: writing
 into ``x.view(-1)`` in place does not change x (tensorgate's reshape may copy, as NumPy's).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import math
 
 import numpy as np
@@ -12,6 +15,13 @@ from ..autograd.device import device as _device
 from ..autograd.tensor import Tensor, as_dtype
 from . import shape as _sh
 
+if TYPE_CHECKING:
+    from typing import Sequence
+
+    from numpy.typing import DTypeLike
+
+    from ..autograd.tensor import TensorLike
+
 
 def _sizes(sizes):
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
@@ -19,14 +29,14 @@ def _sizes(sizes):
     return tuple(int(n) for n in sizes)
 
 
-def view_as(input, other):
+def view_as(input: TensorLike, other: Tensor) -> Tensor:
     """input reshaped to other's shape. Shape: other's."""
     from . import reshape
 
     return reshape(input, other.shape)
 
 
-def expand(input, *sizes):
+def expand(input: Tensor, *sizes: int | Sequence[int]) -> Tensor:
     """input broadcast to ``sizes`` (−1 keeps a size; new leading dimensions may be added), without copying.
 
     Shape: ``sizes``.
@@ -41,12 +51,12 @@ def expand(input, *sizes):
     return _sh.ExpandGate.apply(input, shape=shape)
 
 
-def expand_as(input, other):
+def expand_as(input: TensorLike, other: Tensor) -> Tensor:
     """input broadcast to other's shape. Shape: other's."""
-    return expand(input, other.shape)
+    return expand(input, other.shape)  # type: ignore[arg-type]
 
 
-def repeat(input, *sizes):
+def repeat(input: Tensor, *sizes: int | Sequence[int]) -> Tensor:
     """input tiled ``sizes`` times along each dimension (NumPy's ``tile``; PyTorch's ``repeat``).
 
     Built as reshape → expand → reshape: a (n, m) tensor repeated (a, b) is viewed as (1, n, 1, m), expanded
@@ -75,7 +85,7 @@ def _slices(input, dim, bounds):
     return tuple(parts)
 
 
-def split(tensor, split_size_or_sections, dim=0):
+def split(tensor: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
     """Pieces of ``split_size_or_sections`` along ``dim`` (the last may be smaller), or of the given sizes
     (a list that must add up to the size along dim). Shape: the pieces of input along dim."""
     n = tensor.shape[dim]
@@ -92,7 +102,7 @@ def split(tensor, split_size_or_sections, dim=0):
     return _slices(tensor, dim, list(zip(edges[:-1], edges[1:])))
 
 
-def chunk(input, chunks, dim=0):
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """``chunks`` pieces of ⌈n / chunks⌉ along ``dim`` (fewer if n is small, as PyTorch). Shape: pieces."""
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
@@ -100,7 +110,7 @@ def chunk(input, chunks, dim=0):
     return split(input, max(1, math.ceil(n / chunks)), dim)
 
 
-def unbind(input, dim=0):
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices of input along ``dim``, that dimension removed. Shape: k tensors of input's shape without dim."""
     from . import getitem
 
@@ -108,7 +118,7 @@ def unbind(input, dim=0):
     return tuple(getitem(input, (slice(None),) * dim + (i,)) for i in range(input.shape[dim]))
 
 
-def flatten(input, start_dim=0, end_dim=-1):
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """input with the dimensions start_dim … end_dim merged into one. A 0-d tensor becomes shape (1,).
 
     Shape: (d0, …, d_{start−1}, d_start·…·d_end, d_{end+1}, …).
@@ -124,7 +134,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     return reshape(input, input.shape[:start] + (merged,) + input.shape[end + 1:])
 
 
-def unflatten(input, dim, sizes):
+def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     """Dimension ``dim`` split into ``sizes`` (one may be −1). Shape: input's with dim replaced by sizes."""
     from . import reshape
 
@@ -132,7 +142,8 @@ def unflatten(input, dim, sizes):
     return reshape(input, input.shape[:dim] + tuple(sizes) + input.shape[dim + 1:])
 
 
-def to(input, *args, dtype=None, device=None, non_blocking=False, copy=False):
+def to(input: TensorLike, *args: Any, dtype: DTypeLike | None = None, device: Any = None, non_blocking: bool = False,
+       copy: bool = False) -> Tensor:
     """``x.to('cpu')``, ``x.to(tg.float64)``, ``x.to(other)`` (its dtype), ``x.to('cpu', tg.float64)``: a float
     conversion keeps the graph; a device other than the CPU is refused (there is no GPU backend).
 
@@ -149,8 +160,8 @@ def to(input, *args, dtype=None, device=None, non_blocking=False, copy=False):
             dtype = a
     if device is not None:
         _device(device)
-    out = input if dtype is None else cast(input, as_dtype(dtype))
-    return clone(out) if copy and out is input else out
+    out = input if dtype is None else cast(input, as_dtype(dtype))  # type: ignore[arg-type]
+    return clone(out) if copy and out is input else out  # type: ignore[arg-type, return-value]
 
 
 def _is_dtype_name(a):

@@ -98,8 +98,8 @@ class Finding:
     layer: str
     message: str
     remedies: tuple = field(default=())
-    epoch: int = None
-    step: int = None
+    epoch: int | None = None
+    step: int | None = None
 
     def __post_init__(self):
         if not self.remedies:

@@ -62,6 +62,9 @@ the data section, no two rows sharing bytes). Each failure raises :class:`ModelF
 ``ValueError``, naming the file. :func:`tensorgate.io.load` then builds a model's architecture within an
 allocation budget of the weights the file holds (:mod:`tensorgate.backend.budget`).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import hashlib
 import json
 import math
@@ -72,6 +75,11 @@ import numpy as np
 
 from ..backend.files import NotRegularFileError, atomic_path, open_regular
 from ..backend.version import __version__
+
+if TYPE_CHECKING:
+    from typing import Mapping
+
+    from numpy.typing import NDArray
 
 __all__ = ["ModelFileError", "MAGIC", "FORMAT_VERSION", "write_file", "read_file"]
 
@@ -106,7 +114,8 @@ def _pad(n):
     return (-n) % _ALIGN
 
 
-def write_file(path, kind, payload, tensors, metadata=None):
+def write_file(path: str | os.PathLike[str], kind: str, payload: Any, tensors: Mapping[str, NDArray[Any]],
+               metadata: dict[str, Any] | None = None) -> None:
     """Write a tensorgate file atomically.
 
     ``payload`` is JSON-ready (arrays already replaced by references) and ``tensors`` an ordered dict
@@ -194,7 +203,7 @@ def _read_exactly(f, n):
     return b"".join(chunks)
 
 
-def read_file(path):
+def read_file(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, NDArray[Any]]]:
     """Read and verify a tensorgate file; returns ``(header, tensors)`` with tensors a dict name → ndarray.
 
     Raises :class:`ModelFileError` for every way the file can be wrong (see the module docstring). Only

@@ -12,6 +12,9 @@ object whose every entry has an allowed dtype, a shape of non-negative integers 
 the shape's; the entries must tile the data section exactly (no gap, no overlap, no trailing byte). Every
 failure is a :class:`~tensorgate.io.ModelFileError` saying what is wrong.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import json
 import math
 import os
@@ -22,6 +25,13 @@ import numpy as np
 from ..autograd import Tensor
 from ..backend.files import NotRegularFileError, atomic_path, open_regular
 from .format import MAGIC, ModelFileError
+
+if TYPE_CHECKING:
+    from typing import Mapping
+
+    from numpy.typing import NDArray
+
+    from ..autograd.tensor import TensorLike
 
 __all__ = ["is_safetensors_path", "save_safetensors", "load_safetensors", "MAX_HEADER_BYTES"]
 
@@ -34,7 +44,7 @@ _ITEMSIZE = {"BOOL": 1, "U8": 1, "I8": 1, "I16": 2, "U16": 2, "F16": 2, "I32": 4
 _NOT_NUMPY = {"BF16", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2", "C64"}
 
 
-def is_safetensors_path(path):
+def is_safetensors_path(path: str | os.PathLike[str]) -> bool:
     """True when ``path`` names a ``.safetensors`` file (by its extension, case-insensitive)."""
     try:
         return os.fspath(path).lower().endswith(".safetensors")
@@ -51,7 +61,8 @@ def _safetensors_numpy():
     return safetensors.numpy
 
 
-def save_safetensors(obj, path, metadata=None):
+def save_safetensors(obj: Mapping[str, TensorLike], path: str | os.PathLike[str],
+                     metadata: Mapping[str, str] | None = None) -> None:
     """Write a flat dict name → array (a ``state_dict()``) as a safetensors file, atomically.
 
     Parameters
@@ -178,7 +189,7 @@ def _check_header(path, blob):
     return [name for _, _, name in entries]
 
 
-def load_safetensors(path):
+def load_safetensors(path: str | os.PathLike[str]) -> OrderedDict[str, NDArray[Any]]:
     """Read a safetensors file into an ordered dict name → NumPy array (in the file's data order).
 
     The file is checked first (see the module docstring); then the ``safetensors`` package decodes it.
@@ -196,7 +207,7 @@ def load_safetensors(path):
     return OrderedDict((name, np.array(tensors[name], copy=True)) for name in names)
 
 
-def read_safetensors_metadata(path):
+def read_safetensors_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
     """The ``__metadata__`` strings of a safetensors file (an empty dict when it has none)."""
     path = os.fspath(path)
     blob = _read_bounded(path)

@@ -4,6 +4,9 @@ No pickle anywhere: objects are turned into JSON plus a table of raw arrays, and
 from its ``get_config()`` through :func:`tensorgate.nn.module_from_config` (a registry of known layer
 classes), so a file can name only classes tensorgate already has; it cannot make Python run anything.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import contextlib
 import math
 import os
@@ -14,6 +17,15 @@ from ..autograd import Tensor
 from ..backend.budget import AllocationBudgetExceeded, allocation_budget
 from .format import ModelFileError, read_file, write_file
 from .safetensors_format import is_safetensors_path, load_safetensors, save_safetensors
+
+if TYPE_CHECKING:
+    from typing import Mapping, Protocol
+
+    from ..autograd.tensor import TensorLike
+    from ..nn.module import Module
+
+    class _HasStateDict(Protocol):   # an optimiser (optim is beside io in the layer order, not below)
+        def state_dict(self) -> dict[str, Any]: ...
 
 __all__ = ["save", "load", "save_checkpoint", "load_checkpoint", "ModelFileError"]
 
@@ -33,14 +45,14 @@ class _Encoder:
     def __init__(self):
         self.tensors = {}
 
-    def array(self, value, path):
+    def array(self, value: TensorLike, path: str) -> dict[str, Any]:
         name = path or "tensor"
         while name in self.tensors:
             name += "'"
         self.tensors[name] = value
         return {"__tensor__": name}
 
-    def encode(self, obj, path=""):
+    def encode(self, obj: Any, path: str = "") -> Any:
         if isinstance(obj, Tensor):
             ref = self.array(obj.data, path)
             ref["__param__"] = bool(obj.requires_grad)
@@ -72,7 +84,7 @@ class _Encoder:
                         "and Modules")
 
 
-def module_payload(model, encoder, path="model"):
+def module_payload(model: Module, encoder: _Encoder, path: str = "model") -> dict[str, Any]:
     """``{"config": model.get_config(), "state": {name: tensor ref}}`` for a Module."""
     try:
         config = model.get_config()
@@ -156,7 +168,7 @@ def _rebuild_module(payload, tensors):
     return model
 
 
-def save(obj, path, metadata=None):
+def save(obj: Module | Mapping[str, Any], path: str | os.PathLike[str], metadata: dict[str, Any] | None = None) -> None:
     """Save a model, a checkpoint dict or a nest of arrays to ``path``, atomically, without pickle.
 
     Parameters
@@ -190,12 +202,12 @@ def save(obj, path, metadata=None):
     (3, dtype('float32'))
     """
     if is_safetensors_path(path):   # a flat dict of arrays in the safetensors format (safetensors_format.py)
-        return save_safetensors(obj, path, metadata)
+        return save_safetensors(obj, path, metadata)  # type: ignore[arg-type]
     if metadata is not None and not isinstance(metadata, dict):
         raise TypeError(f"save: metadata must be a dict, got {type(metadata).__name__}")
     encoder = _Encoder()
     if _is_module(obj):
-        kind, payload = "module", module_payload(obj, encoder)
+        kind, payload = "module", module_payload(obj, encoder)  # type: ignore[arg-type]
     elif isinstance(obj, dict):
         kind, payload = "dict", encoder.encode(obj)
     else:
@@ -213,7 +225,8 @@ def _plain_json(metadata):
     return encoded
 
 
-def load(path, map_location=None, pickle_module=None, *, weights_only=None, mmap=None):
+def load(path: str | os.PathLike[str], map_location: object | None = None, pickle_module: object | None = None, *,
+         weights_only: bool | None = None, mmap: bool | None = None) -> Any:
     """Load what :func:`save` (or a checkpoint callback) wrote.
 
     Returns a Module for a model file, a dict for a checkpoint (with ``"model"`` rebuilt as a Module when
@@ -247,7 +260,7 @@ def load(path, map_location=None, pickle_module=None, *, weights_only=None, mmap
             checkpoint = _decode_checkpoint(payload, tensors)
             if checkpoint.get("model_config") is not None:
                 checkpoint["model"] = _rebuild_module({"config": checkpoint["model_config"],
-                                                       "state": payload["model_state"]}, tensors)
+                                                       "state": payload["model_state"]}, tensors)  # type: ignore[index]
             checkpoint["metadata"] = _decode(header.get("metadata", {}), {})
             return checkpoint
         if kind == "dict":
@@ -291,7 +304,7 @@ def _check_torch_load_arguments(map_location, pickle_module, weights_only, mmap)
                          "so give None or 'cpu'")
 
 
-def read_metadata(path):
+def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The header's free-form metadata (and kind and version) without rebuilding anything.
 
     Shape: not applicable.
@@ -306,8 +319,11 @@ def read_metadata(path):
 
 
 # ---------------------------------------------------------------- training checkpoints
-def save_checkpoint(path, model, optimizer=None, epoch=0, history=None, rng_state=None, shuffle_rng_state=None,
-                    callbacks=None, loader_epoch=None, extra=None, metadata=None):
+def save_checkpoint(path: str | os.PathLike[str], model: Module, optimizer: _HasStateDict | None = None, epoch: int = 0,
+                    history: Mapping[str, Any] | None = None, rng_state: dict[str, Any] | None = None,
+                    shuffle_rng_state: dict[str, Any] | None = None, callbacks: dict[str, Any] | None = None,
+                    loader_epoch: int | None = None, extra: dict[str, Any] | None = None,
+                    metadata: dict[str, Any] | None = None) -> None:
     """Write a full training checkpoint: everything :func:`tensorgate.fit` needs to resume bit for bit.
 
     Parameters
@@ -341,7 +357,7 @@ def save_checkpoint(path, model, optimizer=None, epoch=0, history=None, rng_stat
         config = model.get_config()
     except (NotImplementedError, AttributeError, TypeError):  # a custom model without a config: weights only
         config = None
-    optimizer_state = optimizer.state_dict() if hasattr(optimizer, "state_dict") else optimizer
+    optimizer_state = optimizer.state_dict() if hasattr(optimizer, "state_dict") else optimizer  # type: ignore[union-attr]
     payload = {
         "model_config": encoder.encode(config),
         "model_state": {name: encoder.array(np.asarray(v), f"model/{name}") for name, v in model.state_dict().items()},
@@ -365,7 +381,7 @@ def _decode_checkpoint(payload, tensors):
     return out
 
 
-def load_checkpoint(path):
+def load_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a checkpoint written by :func:`save_checkpoint` without rebuilding the model.
 
     Returns a dict with ``model_state`` (name → array), ``model_config``, ``optimizer`` (a state_dict),

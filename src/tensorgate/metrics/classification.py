@@ -20,6 +20,9 @@ result as repeating each sample w_i times.
 
 Signatures and results follow scikit-learn (``sklearn.metrics``), which the tests use as the oracle.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import math
 import warnings
 
@@ -29,6 +32,9 @@ from ._validation import (
     UndefinedMetricWarning, _as_array, _check_labels, _check_same_length, _check_sample_weight, _contains,
     _encode, _label_kind, _unique,
 )
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, NDArray
 
 _AVERAGES = (None, "binary", "micro", "macro", "weighted")
 
@@ -224,7 +230,8 @@ def _binary_or_averaged(metric, y_true, y_pred, labels, pos_label, average, samp
 # public functions
 # ----------------------------------------------------------------------------------------------------------
 
-def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None, normalize=None):
+def confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, *, labels: ArrayLike | None = None,
+                     sample_weight: ArrayLike | None = None, normalize: str | None = None) -> NDArray[Any]:
     """Confusion matrix C, where C[i, j] counts samples of true class i predicted as class j.
 
     For two classes 0, 1 this is ``[[TN, FP], [FN, TP]]``. With sample weights w,
@@ -297,7 +304,8 @@ def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None, normali
     return cm
 
 
-def accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=None):
+def accuracy_score(y_true: ArrayLike, y_pred: ArrayLike, *, normalize: bool = True,
+                   sample_weight: ArrayLike | None = None) -> float:
     """Fraction (or number, with ``normalize=False``) of samples whose predicted label is the true one.
 
     With sample weights w: sum_i w_i [y_i = ŷ_i] / sum_i w_i (or the numerator alone).
@@ -352,8 +360,9 @@ _PRF_DOC = """
 """
 
 
-def precision_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None,
-                    zero_division="warn"):
+def precision_score(y_true: ArrayLike, y_pred: ArrayLike, *, labels: ArrayLike | None = None, pos_label: int | str = 1,
+                    average: str | None = "binary", sample_weight: ArrayLike | None = None,
+                    zero_division: str | float = "warn") -> float | NDArray[np.float64]:
     """Precision TP / (TP + FP): of the samples predicted positive, the fraction that are.
     {doc}
     Examples
@@ -365,8 +374,9 @@ def precision_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary
                                zero_division)
 
 
-def recall_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None,
-                 zero_division="warn"):
+def recall_score(y_true: ArrayLike, y_pred: ArrayLike, *, labels: ArrayLike | None = None, pos_label: int | str = 1,
+                 average: str | None = "binary", sample_weight: ArrayLike | None = None,
+                 zero_division: str | float = "warn") -> float | NDArray[np.float64]:
     """Recall (sensitivity, TPR) TP / (TP + FN): of the positive samples, the fraction found.
     {doc}
     Examples
@@ -378,8 +388,9 @@ def recall_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", 
                                zero_division)
 
 
-def fbeta_score(y_true, y_pred, *, beta, labels=None, pos_label=1, average="binary", sample_weight=None,
-                zero_division="warn"):
+def fbeta_score(y_true: ArrayLike, y_pred: ArrayLike, *, beta: float, labels: ArrayLike | None = None,
+                pos_label: int | str = 1, average: str | None = "binary", sample_weight: ArrayLike | None = None,
+                zero_division: str | float = "warn") -> float | NDArray[np.float64]:
     """F-beta score (1 + beta^2) TP / ((1 + beta^2) TP + beta^2 FN + FP), the weighted harmonic mean of
     precision and recall; beta > 1 favours recall, beta < 1 precision.
 
@@ -396,8 +407,9 @@ def fbeta_score(y_true, y_pred, *, beta, labels=None, pos_label=1, average="bina
                                beta=beta)
 
 
-def f1_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None,
-             zero_division="warn"):
+def f1_score(y_true: ArrayLike, y_pred: ArrayLike, *, labels: ArrayLike | None = None, pos_label: int | str = 1,
+             average: str | None = "binary", sample_weight: ArrayLike | None = None,
+             zero_division: str | float = "warn") -> float | NDArray[np.float64]:
     """F1 = 2 TP / (2 TP + FP + FN), the harmonic mean of precision and recall.
     {doc}
     Examples
@@ -409,8 +421,9 @@ def f1_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", samp
                                beta=1.0)
 
 
-def specificity_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None,
-                      zero_division="warn"):
+def specificity_score(y_true: ArrayLike, y_pred: ArrayLike, *, labels: ArrayLike | None = None,
+                      pos_label: int | str = 1, average: str | None = "binary", sample_weight: ArrayLike | None = None,
+                      zero_division: str | float = "warn") -> float | NDArray[np.float64]:
     """Specificity (TNR) TN / (TN + FP): of the negative samples, the fraction predicted negative.
 
     scikit-learn has no such function; the signature is ``recall_score``'s, and 'weighted' weights by
@@ -425,8 +438,10 @@ def specificity_score(y_true, y_pred, *, labels=None, pos_label=1, average="bina
                                zero_division)
 
 
-def false_positive_rate(y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None,
-                        zero_division="warn"):
+def false_positive_rate(y_true: ArrayLike, y_pred: ArrayLike, *, labels: ArrayLike | None = None,
+                        pos_label: int | str = 1, average: str | None = "binary",
+                        sample_weight: ArrayLike | None = None,
+                        zero_division: str | float = "warn") -> float | NDArray[np.float64]:
     """False positive rate FP / (FP + TN) = 1 - specificity: the x axis of the ROC curve.
 
     scikit-learn has no such function; the signature is ``recall_score``'s ('weighted' weights by
@@ -442,11 +457,13 @@ def false_positive_rate(y_true, y_pred, *, labels=None, pos_label=1, average="bi
 
 
 for _f in (precision_score, recall_score, fbeta_score, f1_score, specificity_score, false_positive_rate):
-    _f.__doc__ = _f.__doc__.replace("{doc}", _PRF_DOC)
+    _f.__doc__ = _f.__doc__.replace("{doc}", _PRF_DOC)  # type: ignore[union-attr]
 
 
-def precision_recall_fscore_support(y_true, y_pred, *, beta=1.0, labels=None, pos_label=1, average=None,
-                                    sample_weight=None, zero_division="warn"):
+def precision_recall_fscore_support(y_true: ArrayLike, y_pred: ArrayLike, *, beta: float = 1.0,
+                                    labels: ArrayLike | None = None, pos_label: int | str = 1,
+                                    average: str | None = None, sample_weight: ArrayLike | None = None,
+                                    zero_division: str | float = "warn") -> tuple[Any, Any, Any, Any]:
     """Precision, recall, F-beta and support per label (or averaged), as scikit-learn's function.
 
     Parameters
@@ -473,14 +490,15 @@ def precision_recall_fscore_support(y_true, y_pred, *, beta=1.0, labels=None, po
     counts = _label_counts(y_true, y_pred, labels, w)
     n = _total(y_true, labels, counts[2], w)
     kw = dict(average=average, zero_division=zero_division)
-    precision = _scores_from_counts(*counts, n, metric="precision", **kw)
-    recall = _scores_from_counts(*counts, n, metric="recall", **kw)
-    fbeta = _scores_from_counts(*counts, n, metric="f", beta=beta, **kw)
+    precision = _scores_from_counts(*counts, n, metric="precision", **kw)  # type: ignore[misc]
+    recall = _scores_from_counts(*counts, n, metric="recall", **kw)  # type: ignore[misc]
+    fbeta = _scores_from_counts(*counts, n, metric="f", beta=beta, **kw)  # type: ignore[misc]
     support = counts[2] if average is None else None
     return precision, recall, fbeta, support
 
 
-def balanced_accuracy_score(y_true, y_pred, *, sample_weight=None, adjusted=False):
+def balanced_accuracy_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: ArrayLike | None = None,
+                            adjusted: bool = False) -> float:
     """Balanced accuracy: the mean of the K classes' recalls, (1/K) sum_k C[k, k] / sum_j C[k, j].
 
     Accuracy with every class given the same total weight, so a majority class cannot carry the score; for
@@ -521,7 +539,7 @@ def balanced_accuracy_score(y_true, y_pred, *, sample_weight=None, adjusted=Fals
     return float(score)
 
 
-def matthews_corrcoef(y_true, y_pred, *, sample_weight=None):
+def matthews_corrcoef(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: ArrayLike | None = None) -> float:
     """Matthews correlation coefficient, the correlation between true and predicted labels, in [-1, 1].
 
     From the K x K confusion matrix C (sums of weights when weighted), with s = sum of C (the samples),

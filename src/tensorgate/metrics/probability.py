@@ -4,6 +4,9 @@ The hard-prediction metrics (``classification.py``) count right and wrong labels
 probabilities themselves, −log p of the true class, so a confident mistake costs more than a hesitant one.
 It is the mean of the loss that ``tg.nn.CrossEntropyLoss`` minimises, on probabilities instead of logits.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 import math
 import warnings
 
@@ -14,8 +17,12 @@ from ._validation import (_as_array, _check_finite, _check_labels, _check_nonemp
                           _check_same_length, _check_sample_weight, _encode, _unique)
 from .classification import _check_label_list
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
-def log_loss(y_true, y_proba, *, normalize=True, sample_weight=None, labels=None):
+
+def log_loss(y_true: ArrayLike, y_proba: ArrayLike, *, normalize: bool = True, sample_weight: ArrayLike | None = None,
+             labels: ArrayLike | None = None) -> float:
     """Cross-entropy loss -1/m sum_i sum_k y_ik log p_ik of predicted probabilities.
 
     With sample weights w: -sum_i w_i sum_k y_ik log p_ik / sum_i w_i.

@@ -14,6 +14,9 @@ s_i >= θ), so the AUC becomes the probability that a positive drawn with probab
 weight outranks a negative drawn likewise. Samples of weight 0 are left out altogether (their scores are no
 thresholds), as in scikit-learn; integer weights give the curve of the data with each row repeated w times.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 import warnings
 from itertools import combinations
 
@@ -25,6 +28,9 @@ from ._validation import (
     UndefinedMetricWarning, _as_array, _check_1d, _check_finite, _check_labels, _check_nonempty,
     _check_numeric, _check_same_length, _check_sample_weight, _contains, _encode, _label_kind, _unique,
 )
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, NDArray
 
 
 def _check_scores(y_score, name="y_score"):
@@ -68,7 +74,9 @@ def _binary_clf_curve(y_true, y_score, pos_label=None, sample_weight=None):
     return _weighted_counts_at_thresholds(y_true == pos_label, y_score, weight)
 
 
-def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None, drop_intermediate=True):
+def roc_curve(y_true: ArrayLike, y_score: ArrayLike, *, pos_label: int | str | None = None,
+              sample_weight: ArrayLike | None = None,
+              drop_intermediate: bool = True) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Receiver operating characteristic: (FPR, TPR) at every distinct threshold.
 
     Parameters
@@ -150,7 +158,7 @@ def _prepend(a, keep, first):
     return out
 
 
-def auc(x, y):
+def auc(x: ArrayLike, y: ArrayLike) -> float:
     """Area under a curve through the points (x, y) by the trapezoidal rule; x monotonic.
 
     Shape: x (T,), y (T,), T >= 2.
@@ -180,7 +188,9 @@ def _auc(x, y):
     return float(direction * trapezoid(y, x))
 
 
-def precision_recall_curve(y_true, y_score, *, pos_label=None, sample_weight=None, drop_intermediate=False):
+def precision_recall_curve(y_true: ArrayLike, y_score: ArrayLike, *, pos_label: int | str | None = None,
+                           sample_weight: ArrayLike | None = None,
+                           drop_intermediate: bool = False) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Precision and recall at every distinct threshold.
 
     Parameters
@@ -326,8 +336,9 @@ def _check_max_fpr(max_fpr):
     return float(max_fpr)
 
 
-def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, max_fpr=None, multi_class="raise",
-                  labels=None):
+def roc_auc_score(y_true: ArrayLike, y_score: ArrayLike, *, average: str | None = "macro",
+                  sample_weight: ArrayLike | None = None, max_fpr: float | None = None, multi_class: str = "raise",
+                  labels: ArrayLike | None = None) -> float | NDArray[np.float64]:
     """Area under the ROC curve: binary, multi-class (one-vs-rest or one-vs-one), or multi-label.
 
     Parameters
@@ -379,7 +390,7 @@ def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, max_f
     kind = _target_kind(y_true)
     if kind == "multilabel":
         Y = _indicator(y_true, "y_true")
-        _check_score_matrix(y_score, *Y.shape, "multi-label")
+        _check_score_matrix(y_score, *Y.shape, "multi-label")  # type: ignore[call-arg]
         return _average_binary_score(_auc_metric(max_fpr), Y, y_score, average, sample_weight)
     y_true = _check_labels(y_true, "y_true")
     if kind == "binary" and not (y_score.ndim == 2 and y_score.shape[1] > 2):
@@ -461,7 +472,9 @@ def _ovo_roc_auc(index, y_score, average):
     return float(np.average(pair_scores, weights=prevalence))
 
 
-def average_precision_score(y_true, y_score, *, average="macro", pos_label=1, sample_weight=None):
+def average_precision_score(y_true: ArrayLike, y_score: ArrayLike, *, average: str | None = "macro",
+                            pos_label: int | str = 1,
+                            sample_weight: ArrayLike | None = None) -> float | NDArray[np.float64]:
     """Average precision AP = sum_k (R_k - R_{k-1}) P_k, the step-wise area under the PR curve.
 
     Parameters
@@ -496,7 +509,7 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1, sa
             raise ValueError("Parameter pos_label is fixed to 1 for multilabel-indicator y_true. "
                              "Do not set pos_label or set pos_label to 1.")
         Y = _indicator(y_true, "y_true")
-        _check_score_matrix(y_score, *Y.shape, "multi-label")
+        _check_score_matrix(y_score, *Y.shape, "multi-label")  # type: ignore[call-arg]
         return _average_binary_score(_binary_average_precision, Y, y_score, average, sample_weight)
     y_true = _check_labels(y_true, "y_true")
     present = _unique(y_true)

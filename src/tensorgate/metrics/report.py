@@ -1,6 +1,9 @@
 """The classification report: precision, recall, F1 and support per class, and their averages, as text
 or as a dict (scikit-learn's ``classification_report``), read off the counts of ``classification.py``.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import warnings
 
 import numpy as np
@@ -8,9 +11,16 @@ import numpy as np
 from ._validation import _check_sample_weight
 from .classification import _check_label_list, _check_pair, _present_labels, precision_recall_fscore_support
 
+if TYPE_CHECKING:
+    from typing import Sequence
 
-def classification_report(y_true, y_pred, *, labels=None, target_names=None, sample_weight=None, digits=2,
-                          output_dict=False, zero_division="warn"):
+    from numpy.typing import ArrayLike
+
+
+def classification_report(y_true: ArrayLike, y_pred: ArrayLike, *, labels: ArrayLike | None = None,
+                          target_names: Sequence[str] | None = None, sample_weight: ArrayLike | None = None,
+                          digits: int = 2, output_dict: bool = False,
+                          zero_division: str | float = "warn") -> str | dict[str, Any]:
     """Text (or dict) summary of precision, recall, F1 and support per class, with averages.
 
     Same layout as ``sklearn.metrics.classification_report``: one row per label, then 'accuracy' (the
@@ -96,6 +106,6 @@ def classification_report(y_true, y_pred, *, labels=None, target_names=None, sam
 
     if output_dict:
         if "accuracy" in report:
-            report["accuracy"] = report["accuracy"]["precision"]
+            report["accuracy"] = report["accuracy"]["precision"]  # type: ignore[assignment]
         return report
     return text

@@ -28,11 +28,20 @@ Example::
             metric.update(logits, yb)
     print({m.name: m.compute() for m in (acc, f1)})
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .classification import _AVERAGES, _check_zero_division, _scores_from_counts
 from .ranking import _binary_roc_auc, _ovr_roc_auc
 from ._validation import _as_array, _check_1d, _check_finite, _check_nonempty, _check_same_length
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ..autograd.tensor import TensorLike
 
 
 def _target_labels(target):
@@ -99,20 +108,20 @@ class Metric:
     def __init__(self):
         self.reset()
 
-    def reset(self):
+    def reset(self) -> None:
         raise NotImplementedError
 
-    def update(self, preds, target):
+    def update(self, preds: TensorLike, target: TensorLike) -> None:
         raise NotImplementedError
 
-    def compute(self):
+    def compute(self) -> Any:
         raise NotImplementedError
 
     def _check_updated(self, updated):
         if not updated:
             raise RuntimeError(f"{type(self).__name__}.compute() was called before any update()")
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
 
@@ -147,15 +156,15 @@ class Accuracy(Metric):
     """
     name = "accuracy"
 
-    def __init__(self, threshold=0.5):
+    def __init__(self, threshold: float = 0.5):
         self.threshold = _check_threshold(threshold)
         super().__init__()
 
-    def reset(self):
+    def reset(self) -> None:
         self.correct = 0
         self.total = 0
 
-    def update(self, preds, target):
+    def update(self, preds: TensorLike, target: TensorLike) -> None:
         t = _as_array(target, "target")
         if t.ndim == 2 and t.shape[1] > 1:               # one-hot or probability rows: the class is the argmax
             _check_nonempty(t, "target")
@@ -176,11 +185,11 @@ class Accuracy(Metric):
         self.correct += int(np.count_nonzero(p == t))
         self.total += t.shape[0]
 
-    def compute(self):
+    def compute(self) -> float:
         self._check_updated(self.total)
         return self.correct / self.total
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Accuracy(threshold={self.threshold})"
 
 
@@ -219,15 +228,15 @@ def _as_columns(*arrays):
 class _LabelDecisions(Metric):
     """Shared by the multi-label accuracies: decisions ``score >= threshold`` counted by the subclass's ``_count``."""
 
-    def __init__(self, threshold=0.5):
+    def __init__(self, threshold: float = 0.5):
         self.threshold = _check_threshold(threshold)
         super().__init__()
 
-    def reset(self):
+    def reset(self) -> None:
         self.correct = 0
         self.total = 0
 
-    def update(self, preds, target):
+    def update(self, preds: TensorLike, target: TensorLike) -> None:
         self._count(*_label_decisions(preds, target, self.threshold))
 
     def _update_trusted(self, preds, target):
@@ -237,11 +246,11 @@ class _LabelDecisions(Metric):
     def _count(self, predicted, truth):
         raise NotImplementedError
 
-    def compute(self):
+    def compute(self) -> float:
         self._check_updated(self.total)
         return self.correct / self.total
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{type(self).__name__}(threshold={self.threshold})"
 
 
@@ -331,7 +340,7 @@ class ConfusionMatrix(Metric):
     """
     name = "confusion_matrix"
 
-    def __init__(self, num_classes, normalize=None):
+    def __init__(self, num_classes: int, normalize: str | None = None):
         if not (isinstance(num_classes, (int, np.integer)) and num_classes >= 1):
             raise ValueError(f"num_classes must be an integer >= 1, got {num_classes!r}")
         if normalize not in (None, "true", "pred", "all"):
@@ -340,11 +349,11 @@ class ConfusionMatrix(Metric):
         self.normalize = normalize
         super().__init__()
 
-    def reset(self):
+    def reset(self) -> None:
         self.matrix = np.zeros((self.num_classes, self.num_classes), dtype=np.int64)
         self.total = 0
 
-    def update(self, preds, target):
+    def update(self, preds: TensorLike, target: TensorLike) -> None:
         p, t = _pred_labels(preds), _target_labels(target)
         _check_same_length(p, "preds", t, "target")
         k = self.num_classes
@@ -356,7 +365,7 @@ class ConfusionMatrix(Metric):
         self.matrix += np.bincount(t * k + p, minlength=k * k).reshape(k, k)
         self.total += t.shape[0]
 
-    def compute(self):
+    def compute(self) -> NDArray[Any]:
         self._check_updated(self.total)
         cm = self.matrix.copy()
         if self.normalize is None:
@@ -370,15 +379,16 @@ class ConfusionMatrix(Metric):
                 cm = cm / cm.sum()
         return np.nan_to_num(cm)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"ConfusionMatrix(num_classes={self.num_classes}, normalize={self.normalize!r})"
 
 
 class _CountMetric(Metric):
     """Precision, recall and F-beta from an accumulated confusion matrix that grows with the labels seen."""
-    _metric = None
+    _metric: str | None = None
 
-    def __init__(self, average="binary", num_classes=None, pos_label=1, zero_division=0, beta=1.0):
+    def __init__(self, average: str | None = "binary", num_classes: int | None = None, pos_label: int = 1,
+                 zero_division: float = 0, beta: float = 1.0):
         if average not in _AVERAGES:
             raise ValueError(f"average must be one of {list(_AVERAGES)}, got {average!r}")
         _check_zero_division(zero_division)
@@ -391,11 +401,11 @@ class _CountMetric(Metric):
         self.beta = beta
         super().__init__()
 
-    def reset(self):
+    def reset(self) -> None:
         k = self.num_classes or 0
         self.matrix = np.zeros((k, k), dtype=np.int64)
 
-    def update(self, preds, target):
+    def update(self, preds: TensorLike, target: TensorLike) -> None:
         p, t = _pred_labels(preds), _target_labels(target)
         _check_same_length(p, "preds", t, "target")
         k = max(int(t.max()), int(p.max())) + 1
@@ -411,7 +421,7 @@ class _CountMetric(Metric):
         k = self.matrix.shape[0]
         self.matrix += np.bincount(t * k + p, minlength=k * k).reshape(k, k)
 
-    def compute(self):
+    def compute(self) -> float | NDArray[np.float64]:
         """The metric over everything seen since ``reset``; the labels are those seen (as scikit-learn's
         default), or 0 .. num_classes-1 when ``num_classes`` was given."""
         cm = self.matrix
@@ -437,7 +447,7 @@ class _CountMetric(Metric):
         return _scores_from_counts(tp, pred_sum, true_sum, n, metric=self._metric, average=self.average,
                                    beta=self.beta, zero_division=self.zero_division)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"{type(self).__name__}(average={self.average!r}, num_classes={self.num_classes}, "
                 f"pos_label={self.pos_label!r})")
 
@@ -525,18 +535,18 @@ class AUROC(Metric):
     """
     name = "auroc"
 
-    def __init__(self, average="macro"):
+    def __init__(self, average: str | None = "macro"):
         if average not in ("macro", "weighted", None):
             raise ValueError(f"average must be 'macro', 'weighted' or None, got {average!r}")
         self.average = average
         super().__init__()
 
-    def reset(self):
-        self._scores = []
-        self._targets = []
+    def reset(self) -> None:
+        self._scores = []  # type: ignore[var-annotated]
+        self._targets = []  # type: ignore[var-annotated]
         self._columns = None
 
-    def update(self, preds, target):
+    def update(self, preds: TensorLike, target: TensorLike) -> None:
         s, t = _scores(preds), _target_labels(target)
         _check_same_length(s, "preds", t, "target")
         if s.ndim == 2 and s.shape[1] == 2:
@@ -548,11 +558,11 @@ class AUROC(Metric):
         if t.max() >= limit:
             bad = int(np.flatnonzero(t >= limit)[0])
             raise ValueError(f"target[{bad}] = {t[bad]} is not a class in 0..{limit - 1}")
-        self._columns = columns
+        self._columns = columns  # type: ignore[assignment]
         self._scores.append(np.array(s, dtype=np.float64))
         self._targets.append(t)
 
-    def compute(self):
+    def compute(self) -> float | NDArray[np.float64]:
         self._check_updated(self._scores)
         s = np.concatenate(self._scores)
         t = np.concatenate(self._targets)
@@ -560,5 +570,5 @@ class AUROC(Metric):
             return float(_binary_roc_auc(t, s))
         return _ovr_roc_auc(t, s, self.average)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"AUROC(average={self.average!r})"

@@ -26,12 +26,18 @@ Sums of weights carry roundings, so that two thresholds equally good in exact ar
 last bits: with weights, values within 1e-10 (relative) of each other count as ties, and a target is
 reached within 1e-10.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from .ranking import _binary_clf_curve
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 _CRITERIA = ("youden", "cost", "f1", "recall", "precision")
 
@@ -58,21 +64,21 @@ class ThresholdResult:
     fn: float
 
     @property
-    def recall(self):
+    def recall(self) -> float:
         """Recall = TPR = TP / (TP + FN)."""
         return self.tpr
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: str) -> Any:
         if key == "recall":
             return self.tpr
         if key not in self.__dataclass_fields__:
             raise KeyError(key)
         return getattr(self, key)
 
-    def keys(self):
+    def keys(self) -> list[str]:
         return list(self.__dataclass_fields__) + ["recall"]
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         return dict(asdict(self), recall=self.tpr)
 
 
@@ -100,8 +106,10 @@ def _tie_tolerance(value, weighted):
     return (1e-10 if weighted else 16 * np.finfo(np.float64).eps) * scale
 
 
-def best_threshold(y_true, y_score, criterion="youden", *, pos_label=None, sample_weight=None, cost_fn=1.0,
-                   cost_fp=1.0, prior=None, min_recall=None, min_precision=None):
+def best_threshold(y_true: ArrayLike, y_score: ArrayLike, criterion: str = "youden", *,
+                   pos_label: int | str | None = None, sample_weight: ArrayLike | None = None, cost_fn: float = 1.0,
+                   cost_fp: float = 1.0, prior: float | None = None, min_recall: float | None = None,
+                   min_precision: float | None = None) -> ThresholdResult:
     """The threshold θ that is best for ``criterion``, and the metrics of ``y_score >= θ``.
 
     Parameters
@@ -193,7 +201,8 @@ def best_threshold(y_true, y_score, criterion="youden", *, pos_label=None, sampl
     )
 
 
-def threshold_metrics(y_true, y_score, threshold, *, pos_label=None, sample_weight=None):
+def threshold_metrics(y_true: ArrayLike, y_score: ArrayLike, threshold: float, *, pos_label: int | str | None = None,
+                      sample_weight: ArrayLike | None = None) -> ThresholdResult:
     """The metrics of the decision ``y_score >= threshold`` for a given θ: what a threshold chosen on one
     data set (validation) does on another (test).
 

@@ -80,7 +80,7 @@ class MLPObjective(nn.Module):
         for w in self._weights:
             term = F.sum(w * w)
             squares = term if squares is None else squares + term
-        return loss + squares * factor
+        return loss + squares * factor  # type: ignore[operator]
 
 
 def init_like_sklearn(model, rng, scheme, activation):
@@ -104,7 +104,7 @@ def init_like_sklearn(model, rng, scheme, activation):
         else:
             bound = math.sqrt(3.0 / fan_in)
         layer.weight.data[...] = rng.uniform(-bound, bound, (fan_in, fan_out)).T
-        layer.bias.data[...] = rng.uniform(-bound, bound, fan_out)
+        layer.bias.data[...] = rng.uniform(-bound, bound, fan_out)  # type: ignore[union-attr]
         layer.init = {"glorot": "xavier_uniform", "he": "he_uniform", "lecun": "lecun_uniform"}[scheme]
 
 
@@ -130,7 +130,7 @@ class ScikitLearnStopping(Callback):
         """Set η. scikit-learn keeps its velocity with η inside (V ← μV − ηg, p ← p + V); tensorgate's SGD
         keeps raw gradients (v ← μv + g, p ← p − ηv), so V = −ηv: when η changes, v is rescaled by
         η_old/η_new to keep the step scikit-learn would take."""
-        optimizer = self.trainer.optimizer
+        optimizer = self.trainer.optimizer  # type: ignore[union-attr]
         for group in optimizer.param_groups:
             old, group["lr"] = group["lr"], lr
             for p in group["params"]:
@@ -167,7 +167,7 @@ class ScikitLearnStopping(Callback):
         if sgd and est.learning_rate == "invscaling":
             self._set_lr(float(est.learning_rate_init) / (est.t_ + 1) ** float(est.power_t))
         if est._no_improvement_count > est.n_iter_no_change:
-            lr = self.trainer.optimizer.param_groups[0]["lr"]
+            lr = self.trainer.optimizer.param_groups[0]["lr"]  # type: ignore[union-attr]
             if sgd and est.learning_rate == "adaptive" and lr > 1e-6:
                 self._set_lr(lr / 5.0)
                 est._no_improvement_count = 0
@@ -176,7 +176,7 @@ class ScikitLearnStopping(Callback):
                           f"{lr / 5.0:f}")
             else:
                 self.stopped = True
-                self.trainer.stop_training = True
+                self.trainer.stop_training = True  # type: ignore[union-attr]
                 if est.verbose:
                     what = "Validation score" if self.validation is not None else "Training loss"
                     print(f"{what} did not improve more than tol={est.tol} for {est.n_iter_no_change} consecutive "

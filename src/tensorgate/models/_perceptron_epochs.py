@@ -178,14 +178,14 @@ def fit_binary(X, y, gain, coef, intercept, *, eta, alpha, l1_ratio, penalty, ma
             total, mistakes = _epoch_blocks(X, y, gain, state, eta, alpha, l1_ratio, penalised, decay_b, order)
         errors.append(int(mistakes))
         v, s, b = state[0], state[1], state[2]
-        if not np.isfinite(b) or not np.all(np.isfinite(v)):
+        if not np.isfinite(b) or not np.all(np.isfinite(v)):  # type: ignore[call-overload]
             raise ValueError(f"Perceptron: floating-point overflow at epoch {epoch}; scale the data (e.g. with "
                              "StandardScaler)")
         if verbose:
             print(f"-- Epoch {epoch}: {mistakes} mistakes, average objective {total / n:.6f}")
         if validation is not None:
             X_val, y_val, w_val = validation
-            z = np.ravel(X_val @ (v * s)) + b
+            z = np.ravel(X_val @ (v * s)) + b  # type: ignore[operator]
             score = float(np.average((np.where(z > 0, 1.0, -1.0) == y_val), weights=w_val))
             stale = stale + 1 if score < best_score + tol else 0
             best_score = max(best_score, score)
@@ -197,4 +197,4 @@ def fit_binary(X, y, gain, coef, intercept, *, eta, alpha, l1_ratio, penalty, ma
             stopped = True
             break
     v, s, b = state[0], state[1], state[2]
-    return v * s, b, epoch, errors, stopped
+    return v * s, b, epoch, errors, stopped  # type: ignore[operator]

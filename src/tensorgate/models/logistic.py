@@ -1,4 +1,7 @@
 """Logistic regression (binary, one-vs-rest, softmax) on tensorgate's engine, with four solvers."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import os
 import warnings
 
@@ -16,6 +19,12 @@ from ..training import Callback, Trainer
 from ._base import check_one_of, check_positive, encode_labels, make_rng, validate_fit, validate_predict
 from ._logistic_solvers import LogisticLoss, fista, lbfgs
 from ._mlp_training import MLPObjective
+
+if TYPE_CHECKING:
+    from typing import Mapping
+
+    from numpy.typing import ArrayLike, NDArray
+    from typing_extensions import Self
 
 __all__ = ["LogisticRegression", "SoftmaxRegression"]
 
@@ -56,12 +65,12 @@ class _Plateau(Callback):
     Shape: not applicable.
     """
 
-    def __init__(self, tol, patience, verbose, name, lr):
+    def __init__(self, tol: float, patience: int, verbose: bool | int, name: str, lr: float):
         self.tol, self.patience, self.verbose, self.name, self.lr = float(tol), patience, verbose, name, lr
         self.best, self.stale, self.stopped = np.inf, 0, False
 
-    def on_epoch_end(self, epoch, logs=None):
-        value = float(logs["loss"])
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        value = float(logs["loss"])  # type: ignore[index]
         if self.verbose:
             print(f"epoch {epoch + 1}: objective {value:.6f}")
         if not np.isfinite(value):
@@ -71,7 +80,7 @@ class _Plateau(Callback):
         self.best = min(self.best, value)
         if self.stale >= self.patience:
             self.stopped = True
-            self.trainer.stop_training = True
+            self.trainer.stop_training = True  # type: ignore[union-attr]
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
@@ -168,9 +177,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     ((1, 1), [[0.5, 0.5]])
     """
 
-    def __init__(self, penalty="l2", C=1.0, solver="lbfgs", max_iter=100, tol=1e-4, multi_class="auto",
-                 fit_intercept=True, batch_size=32, learning_rate=None, random_state=None, verbose=False,
-                 class_weight=None, warm_start=False, l1_ratio=None):
+    def __init__(self, penalty: str | None = "l2", C: float = 1.0, solver: str = "lbfgs", max_iter: int = 100,
+                 tol: float = 1e-4, multi_class: str = "auto", fit_intercept: bool = True, batch_size: int | None = 32,
+                 learning_rate: float | None = None,
+                 random_state: int | np.random.RandomState | np.random.Generator | None = None,
+                 verbose: bool | int = False, class_weight: Mapping[Any, float] | str | None = None,
+                 warm_start: bool = False, l1_ratio: float | None = None):
         self.penalty = penalty
         self.C = C
         self.solver = solver
@@ -207,13 +219,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                                  f"got {self.l1_ratio!r}.")
         return penalty
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Self:
         """Fit the weights to (X, y). Shape: X: (m, n), y: (m,), sample_weight: (m,). Returns self."""
         penalty = self._check_params()
         full_batch = self.solver in ("lbfgs", "saga")
         dtype = np.float64 if full_batch else [np.float64, np.float32]
         X, y = validate_fit(self, X, y, dtype=dtype, accept_sparse="csr" if full_batch else False)
-        previous = (self.coef_, self.intercept_, self.classes_) if self.warm_start and hasattr(self, "coef_") else None
+        previous = (self.coef_, self.intercept_, self.classes_) if self.warm_start and hasattr(self, "coef_") else None  # type: ignore[has-type]
         self.classes_, labels = encode_labels(y)
         K = len(self.classes_)
         self._multinomial = self.multi_class == "multinomial" or (self.multi_class == "auto" and K > 2)
@@ -241,7 +253,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                                 dtype=np.dtype(W.dtype).name)
         self.model_.weight.data[...] = W
         if self.fit_intercept:
-            self.model_.bias.data[...] = b
+            self.model_.bias.data[...] = b  # type: ignore[union-attr]
         self._set_coef()
         return self
 
@@ -294,7 +306,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         model = nn.Linear(X.shape[1], n_out, bias=bool(self.fit_intercept), init="zeros", dtype=dtype.name)
         params = list(model.parameters())
         opt = optim.Adam(params, lr=lr) if self.solver == "adam" else optim.SGD(params, lr=lr)
-        batch = n if self.solver == "gd" else min(int(self.batch_size), n)
+        batch = n if self.solver == "gd" else min(int(self.batch_size), n)  # type: ignore[arg-type]
         weighted = not np.all(weights == 1.0)
         total = float(weights.sum())
         objective = MLPObjective("log_loss" if self._multinomial else "binary_log_loss", [model.weight], 0.0,
@@ -313,11 +325,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if not plateau.stopped:
             warnings.warn(f"{type(self).__name__}: solver {self.solver!r} reached max_iter={self.max_iter} epochs "
                           "before the objective stopped improving; increase max_iter", ConvergenceWarning)
-        return model.weight.data.copy(), (model.bias.data.copy() if self.fit_intercept else None)
+        return model.weight.data.copy(), (model.bias.data.copy() if self.fit_intercept else None)  # type: ignore[union-attr]
 
     def _set_coef(self):
         W = self.model_.weight.data.copy()
-        b = self.model_.bias.data.copy() if self.fit_intercept else np.zeros(W.shape[0], dtype=W.dtype)
+        b = self.model_.bias.data.copy() if self.fit_intercept else np.zeros(W.shape[0], dtype=W.dtype)  # type: ignore[union-attr]
         if self._multinomial and len(self.classes_) == 2:     # softmax with 2 outputs: z₁ − z₀ decides
             W, b = W[1:] - W[:1], b[1:] - b[:1]
         self.coef_, self.intercept_ = W, b
@@ -330,13 +342,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         X = validate_predict(self, X, dtype=np.float64, accept_sparse="csr")
         if sp.issparse(X):
             z = np.asarray(X @ self.model_.weight.data.T.astype(np.float64))
-            return z + self.model_.bias.data if self.fit_intercept else z
+            return z + self.model_.bias.data if self.fit_intercept else z  # type: ignore[union-attr]
         W = Tensor(self.model_.weight.data, dtype="float64")
-        b = Tensor(self.model_.bias.data, dtype="float64") if self.fit_intercept else None
+        b = Tensor(self.model_.bias.data, dtype="float64") if self.fit_intercept else None  # type: ignore[union-attr]
         with no_grad():
             return F.linear(Tensor(X, dtype="float64"), W, b).data
 
-    def decision_function(self, X):
+    def decision_function(self, X: ArrayLike) -> NDArray[Any]:
         """z = x Wᵀ + b. Shape: X: (m, n) → (m,) for two classes (z of the positive class), else (m, K)."""
         z = self._logits(X)
         if z.shape[1] == 1:
@@ -345,7 +357,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             return z[:, 1] - z[:, 0]
         return z
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> NDArray[Any]:
         """Class probabilities: σ(z) (binary), softmax(z) (multinomial), normalised σ(zₖ) (ovr).
 
         Shape: X: (m, n) → (m, K), rows summing to 1.
@@ -358,17 +370,17 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             return np.hstack([1.0 - p, p])
         return p / p.sum(axis=1, keepdims=True)
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: ArrayLike) -> NDArray[Any]:
         """log of :meth:`predict_proba`. Shape: X: (m, n) → (m, K)."""
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = self.solver in ("lbfgs", "saga")     # the full-batch solvers take CSR
         return tags
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
         """The most probable class label. Shape: X: (m, n) → (m,)."""
         z = self._logits(X)
         index = (z[:, 0] > 0).astype(np.int64) if z.shape[1] == 1 else z.argmax(axis=1)
@@ -395,9 +407,12 @@ class SoftmaxRegression(LogisticRegression):
 
     multi_class = "multinomial"
 
-    def __init__(self, penalty="l2", C=1.0, solver="lbfgs", max_iter=100, tol=1e-4, fit_intercept=True,
-                 batch_size=32, learning_rate=None, random_state=None, verbose=False, class_weight=None,
-                 warm_start=False, l1_ratio=None):
+    def __init__(self, penalty: str | None = "l2", C: float = 1.0, solver: str = "lbfgs", max_iter: int = 100,
+                 tol: float = 1e-4, fit_intercept: bool = True, batch_size: int | None = 32,
+                 learning_rate: float | None = None,
+                 random_state: int | np.random.RandomState | np.random.Generator | None = None,
+                 verbose: bool | int = False, class_weight: Mapping[Any, float] | str | None = None,
+                 warm_start: bool = False, l1_ratio: float | None = None):
         self.class_weight = class_weight
         self.warm_start = warm_start
         self.l1_ratio = l1_ratio

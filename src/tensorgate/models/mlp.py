@@ -1,4 +1,7 @@
 """Multi-layer perceptrons with scikit-learn's interface, built from tensorgate's nn and optim."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import copy
 import warnings
 
@@ -17,6 +20,12 @@ from ..training import Trainer
 from ._base import check_one_of, check_positive, encode_labels, is_multilabel, validate_fit, validate_predict
 from ._mlp_training import MLPObjective, ScikitLearnStopping, fit_lbfgs, init_like_sklearn
 
+if TYPE_CHECKING:
+    from typing import Sequence
+
+    from numpy.typing import ArrayLike, NDArray
+    from typing_extensions import Self
+
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
 _ACTIVATIONS = {
@@ -30,11 +39,15 @@ class _BaseMLP(BaseEstimator):
 
     _loss_name = None
 
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam", alpha=1e-4,
-                 batch_size="auto", learning_rate="constant", learning_rate_init=1e-3, power_t=0.5, max_iter=200,
-                 shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
-                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
-                 epsilon=1e-8, n_iter_no_change=10, max_fun=15000, init="glorot"):
+    def __init__(self, hidden_layer_sizes: int | Sequence[int] = (100,), activation: str = "relu", *,
+                 solver: str = "adam", alpha: float = 1e-4, batch_size: int | str = "auto",
+                 learning_rate: str = "constant", learning_rate_init: float = 1e-3, power_t: float = 0.5,
+                 max_iter: int = 200, shuffle: bool = True,
+                 random_state: int | np.random.RandomState | np.random.Generator | None = None, tol: float = 1e-4,
+                 verbose: bool | int = False, warm_start: bool = False, momentum: float = 0.9,
+                 nesterovs_momentum: bool = True, early_stopping: bool = False, validation_fraction: float = 0.1,
+                 beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-8, n_iter_no_change: int = 10,
+                 max_fun: int = 15000, init: str = "glorot"):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -101,7 +114,7 @@ class _BaseMLP(BaseEstimator):
         for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
             layers.append(nn.Linear(a, b, init="zeros", dtype=np.dtype(dtype).name))
             if i < len(sizes) - 2:
-                layers.append(_ACTIVATIONS[self.activation]())
+                layers.append(_ACTIVATIONS[self.activation]())  # type: ignore[arg-type]
         model = nn.Sequential(*layers)
         init_like_sklearn(model, rng, self.init, self.activation)
         return model
@@ -117,9 +130,9 @@ class _BaseMLP(BaseEstimator):
         self._check_params()
         rng = check_random_state(self.random_state)       # scikit-learn's generator: its initial weights
         first = not hasattr(self, "model_") or not (self.warm_start or incremental)
-        if not first and self.model_[0].weight.shape[1] != X.shape[1]:
+        if not first and self.model_[0].weight.shape[1] != X.shape[1]:  # type: ignore[has-type]
             raise ValueError(f"{type(self).__name__}: X has {X.shape[1]} features, but the network continued by "
-                             f"warm_start or partial_fit takes {self.model_[0].weight.shape[1]}")
+                             f"warm_start or partial_fit takes {self.model_[0].weight.shape[1]}")  # type: ignore[has-type]
         if first:
             self.model_ = self._build(X.shape[1], n_out, X.dtype, rng)
             self.loss_curve_, self.t_, self._no_improvement_count = [], 0, 0
@@ -147,8 +160,8 @@ class _BaseMLP(BaseEstimator):
         result = fit_lbfgs(self.model_, objective, X, target, self.max_iter, self.max_fun, self.tol)
         self.n_iter_ = min(int(result.nit), int(self.max_iter))
         self.loss_ = float(result.fun)
-        self.loss_curve_ = self.validation_scores_ = self.best_validation_score_ = None
-        self.best_loss_ = None
+        self.loss_curve_ = self.validation_scores_ = self.best_validation_score_ = None  # type: ignore[assignment]
+        self.best_loss_ = None  # type: ignore[assignment]
         if result.status != 0:
             warnings.warn(f"{type(self).__name__}: lbfgs failed to converge (status {result.status}): "
                           f"{result.message}. Increase max_iter or max_fun, or scale the data.", ConvergenceWarning)
@@ -190,9 +203,9 @@ class _BaseMLP(BaseEstimator):
             if self._best_state is not None:    # keep the best validated weights
                 for p, data in zip(self.model_.parameters(), self._best_state):
                     p.data[...] = data
-            self.best_loss_ = None
+            self.best_loss_ = None  # type: ignore[assignment]
         else:
-            self.validation_scores_ = self.best_validation_score_ = None
+            self.validation_scores_ = self.best_validation_score_ = None  # type: ignore[assignment]
         if not incremental and not stopping.stopped and self.n_iter_ == self.max_iter:
             warnings.warn(f"{type(self).__name__}: stochastic optimizer: maximum iterations ({self.max_iter}) "
                           "reached and the optimization hasn't converged yet.", ConvergenceWarning)
@@ -213,14 +226,14 @@ class _BaseMLP(BaseEstimator):
 
     # ---------------------------------------------------------------- inspection
     @property
-    def coefs_(self):
+    def coefs_(self) -> list[NDArray[Any]]:
         """Weight matrices as scikit-learn stores them: coefs_[i] has shape (n_in, n_out) (Wᵀ)."""
         return [m.weight.data.T for m in self.model_ if isinstance(m, nn.Linear)]
 
     @property
-    def intercepts_(self):
+    def intercepts_(self) -> list[NDArray[Any]]:
         """Bias vectors b of each layer. Shape: intercepts_[i]: (n_out,)."""
-        return [m.bias.data for m in self.model_ if isinstance(m, nn.Linear)]
+        return [m.bias.data for m in self.model_ if isinstance(m, nn.Linear)]  # type: ignore[union-attr]
 
 
 _MLP_DOC = """
@@ -346,12 +359,13 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     ['diff', 'same']
     """
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Self:
         """Train the network. Shape: X: (m, n); y: (m,) or (m, K) indicator; sample_weight: (m,). Returns self."""
         return self._fit_classifier(X, y, sample_weight, incremental=False, classes=None)
 
     @available_if(_stochastic_solver)
-    def partial_fit(self, X, y, sample_weight=None, classes=None):
+    def partial_fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None,
+                    classes: ArrayLike | None = None) -> Self:
         """One epoch over (X, y), continuing the network and its optimiser (``classes`` on the first call).
 
         Shape: X: (m, n); y: (m,) or (m, K) indicator; classes: (K,). Returns self.
@@ -373,7 +387,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             if incremental and not continuing and classes is None:
                 raise ValueError("MLPClassifier: classes must be passed on the first call to partial_fit")
             if continuing or classes is not None:
-                known = self.classes_ if continuing else np.unique(np.asarray(classes))
+                known = self.classes_ if continuing else np.unique(np.asarray(classes))  # type: ignore[has-type]
                 unseen = np.setdiff1d(np.unique(y), known)
                 if len(unseen) or (not incremental and not np.array_equal(np.unique(y), known)):
                     raise ValueError(f"MLPClassifier: y has classes {np.unique(y).tolist()}, but "
@@ -384,7 +398,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 found, labels = encode_labels(y)
             stratify = labels
             target = labels.astype(X.dtype)[:, None] if len(found) == 2 else labels
-        if continuing and multilabel != self._multilabel:
+        if continuing and multilabel != self._multilabel:  # type: ignore[has-type]
             raise ValueError("MLPClassifier: warm_start and partial_fit cannot switch between multi-label and "
                              "single-label targets")
         self.classes_, self._multilabel = found, multilabel
@@ -406,7 +420,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             return float(np.mean(np.all(predicted == (target > 0.5), axis=1)))
         return float(np.mean(predicted[:, 0] == (np.ravel(target) > 0.5)))
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> NDArray[Any]:
         """softmax(z) (multi-class), [1 − σ(z), σ(z)] (binary) or σ(zₖ) per label (multi-label).
 
         Shape: X: (m, n) → (m, K).
@@ -417,12 +431,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         p = F.sigmoid(Tensor(z, dtype="float64")).data
         return np.hstack([1.0 - p, p]) if not self._multilabel else p
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: ArrayLike) -> NDArray[Any]:
         """log of :meth:`predict_proba`. Shape: X: (m, n) → (m, K)."""
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
         """Class labels (the largest probability), or a 0/1 indicator matrix for multi-label y.
 
         Shape: X: (m, n) → (m,), or (m, K) for multi-label.
@@ -434,7 +448,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             return self.classes_[z.argmax(axis=1)]
         return self.classes_[(z[:, 0] > 0).astype(np.int64)]
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
@@ -462,12 +476,12 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     True
     """
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Self:
         """Train the network. Shape: X: (m, n); y: (m,) or (m, k); sample_weight: (m,). Returns self."""
         return self._fit_regressor(X, y, sample_weight, incremental=False)
 
     @available_if(_stochastic_solver)
-    def partial_fit(self, X, y, sample_weight=None):
+    def partial_fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Self:
         """One epoch over (X, y), continuing the network and its optimiser.
 
         Shape: X: (m, n); y: (m,) or (m, k); sample_weight: (m,). Returns self.
@@ -482,9 +496,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             y = column_or_1d(y, warn=True)
         self._y_1d = np.ndim(y) == 1
         target = y.reshape(len(y), -1).astype(X.dtype)
-        if continuing and target.shape[1] != self.n_outputs_:
+        if continuing and target.shape[1] != self.n_outputs_:  # type: ignore[has-type]
             raise ValueError(f"MLPRegressor: y has {target.shape[1]} outputs, but the network continued has "
-                             f"{self.n_outputs_}")
+                             f"{self.n_outputs_}")  # type: ignore[has-type]
         self.n_outputs_ = target.shape[1]
         self.out_activation_ = "identity"
         self._fit(X, target, self.n_outputs_, sample_weight=sample_weight, incremental=incremental)
@@ -496,12 +510,12 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     def _validation_score(self, X, target):
         return float(r2_score(target, self._forward(X, exact=False)))
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
         """The network's output. Shape: X: (m, n) → (m,) or (m, k), as y was."""
         z = self._forward(validate_predict(self, X, dtype=np.float64)).astype(np.float64)
         return z[:, 0] if self._y_1d else z
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags

@@ -1,9 +1,17 @@
 """One-vs-rest: K binary classifiers make one K-class classifier."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.metaestimators import available_if
 
 from ._base import encode_labels, validate_fit, validate_predict
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, NDArray
+    from typing_extensions import Self
 
 __all__ = ["OneVsRestClassifier"]
 
@@ -53,10 +61,10 @@ class OneVsRestClassifier(ClassifierMixin, BaseEstimator):
     (3, ['b', 'c'])
     """
 
-    def __init__(self, estimator):
+    def __init__(self, estimator: Any):
         self.estimator = estimator
 
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> Self:
         """Fit one binary copy of ``estimator`` per class. Shape: X: (m, n); y: (m,). Returns self."""
         X, y = validate_fit(self, X, y, dtype=None)
         self.classes_, labels = encode_labels(y)
@@ -74,13 +82,13 @@ class OneVsRestClassifier(ClassifierMixin, BaseEstimator):
         return np.column_stack(columns).astype(np.float64)
 
     @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
+    def decision_function(self, X: ArrayLike) -> NDArray[Any]:
         """Each class's decision value. Shape: X: (m, n) → (m, K), or (m,) when K = 2."""
         scores = self._scores(X, "decision_function")
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
     @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> NDArray[Any]:
         """P(class k | x) ∝ the k-th classifier's positive-class probability, rows normalised to sum to 1.
 
         Shape: X: (m, n) → (m, K).
@@ -92,7 +100,7 @@ class OneVsRestClassifier(ClassifierMixin, BaseEstimator):
         total[total == 0] = 1.0
         return p / total
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
         """The class whose binary classifier is most confident. Shape: X: (m, n) → (m,)."""
         inner = self.estimators_[0] if hasattr(self, "estimators_") else self.estimator
         if hasattr(inner, "decision_function"):
@@ -105,7 +113,7 @@ class OneVsRestClassifier(ClassifierMixin, BaseEstimator):
             return self.classes_[(scores[:, 0] > 0).astype(np.int64)]
         return self.classes_[scores.argmax(axis=1)]
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         from sklearn.utils import get_tags
 

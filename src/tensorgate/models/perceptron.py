@@ -1,4 +1,7 @@
 """Rosenblatt's perceptron with scikit-learn's interface and behaviour (its SGD with ``loss='perceptron'``)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import warnings
 
 import numpy as np
@@ -13,6 +16,12 @@ from .. import nn
 from ..autograd import Tensor, no_grad
 from ._base import check_one_of, check_positive, encode_labels, validate_fit, validate_predict
 from ._perceptron_epochs import fit_binary
+
+if TYPE_CHECKING:
+    from typing import Mapping
+
+    from numpy.typing import ArrayLike, NDArray
+    from typing_extensions import Self
 
 __all__ = ["Perceptron"]
 
@@ -101,9 +110,12 @@ class Perceptron(ClassifierMixin, BaseEstimator):
     [0, 0, 0, 1]
     """
 
-    def __init__(self, *, penalty=None, alpha=0.0001, l1_ratio=0.15, fit_intercept=True, max_iter=1000, tol=1e-3,
-                 shuffle=True, verbose=0, eta0=1.0, n_jobs=None, random_state=0, early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=5, class_weight=None, warm_start=False):
+    def __init__(self, *, penalty: str | None = None, alpha: float = 0.0001, l1_ratio: float = 0.15,
+                 fit_intercept: bool = True, max_iter: int = 1000, tol: float | None = 1e-3, shuffle: bool = True,
+                 verbose: bool | int = 0, eta0: float = 1.0, n_jobs: int | None = None,
+                 random_state: int | np.random.RandomState | np.random.Generator | None = 0,
+                 early_stopping: bool = False, validation_fraction: float = 0.1, n_iter_no_change: int = 5,
+                 class_weight: Mapping[Any, float] | str | None = None, warm_start: bool = False):
         self.penalty = penalty
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -134,23 +146,25 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         if not 0.0 < self.validation_fraction < 1.0:
             raise ValueError(f"Perceptron: validation_fraction must be in (0, 1), got {self.validation_fraction!r}")
 
-    def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, coef_init: ArrayLike | None = None,
+            intercept_init: ArrayLike | None = None, sample_weight: ArrayLike | None = None) -> Self:
         """Run the perceptron rule until the loss stops improving by tol, or for max_iter epochs.
 
         Shape: X: (m, n); y: (m,); coef_init: (K or 1, n); intercept_init: (K or 1,); sample_weight: (m,).
         Returns self.
         """
         if self.warm_start and hasattr(self, "coef_"):
-            coef_init = self.coef_ if coef_init is None else coef_init
-            intercept_init = self.intercept_ if intercept_init is None else intercept_init
+            coef_init = self.coef_ if coef_init is None else coef_init  # type: ignore[has-type]
+            intercept_init = self.intercept_ if intercept_init is None else intercept_init  # type: ignore[has-type]
         for name in ("classes_", "coef_", "intercept_"):
             self.__dict__.pop(name, None)
         self.t_ = 1.0
-        self.errors_ = []
+        self.errors_ = []  # type: ignore[var-annotated]
         return self._fit(X, y, None, sample_weight, int(self.max_iter), coef_init, intercept_init, reset=True,
                          incremental=False)
 
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(self, X: ArrayLike, y: ArrayLike, classes: ArrayLike | None = None,
+                    sample_weight: ArrayLike | None = None) -> Self:
         """One epoch over (X, y), continuing the weights (``classes`` required on the first call).
 
         Shape: X: (m, n); y: (m,); classes: (K,); sample_weight: (m,). Returns self.
@@ -204,7 +218,7 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         seeds = [rng.randint(_MAX_INT)] if n_out == 1 else rng.randint(_MAX_INT, size=K)
         tol = -np.inf if self.tol is None else float(self.tol)
         decay = _SPARSE_INTERCEPT_DECAY if sparse else 1.0
-        n_iters, errors, stopped_all = [], [], True
+        n_iters, errors, stopped_all = [], [], True  # type: ignore[var-annotated]
         for k in range(n_out):
             positive = 1 if n_out == 1 else k
             y_pm = np.where(labels == positive, 1.0, -1.0)
@@ -254,10 +268,10 @@ class Perceptron(ClassifierMixin, BaseEstimator):
     def _network(self, coef, intercept):
         linear = nn.Linear(coef.shape[1], coef.shape[0], init="zeros", dtype=np.dtype(coef.dtype).name)
         linear.weight.data[...] = coef
-        linear.bias.data[...] = intercept
+        linear.bias.data[...] = intercept  # type: ignore[union-attr]
         return nn.Sequential(linear, nn.Step())
 
-    def decision_function(self, X):
+    def decision_function(self, X: ArrayLike) -> NDArray[Any]:
         """z = x Wᵀ + b, the signed (unnormalised) distance to each hyperplane.
 
         Shape: X: (m, n) → (m,) for two classes, (m, K) otherwise.
@@ -271,13 +285,13 @@ class Perceptron(ClassifierMixin, BaseEstimator):
                     self.coef_.dtype == np.float64 else X @ self.coef_.T + self.intercept_
         return z[:, 0] if z.shape[1] == 1 else z
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
         """The class with z > 0 (two classes) or the largest z. Shape: X: (m, n) → (m,)."""
         z = self.decision_function(X)
         index = (z > 0).astype(np.int64) if z.ndim == 1 else z.argmax(axis=1)
         return self.classes_[index]
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags

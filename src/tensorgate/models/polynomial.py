@@ -1,10 +1,19 @@
 """PolynomialFeatures: basis functions φ(x) that make a linear model nonlinear in x."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 from itertools import chain, combinations, combinations_with_replacement
 from math import comb
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
+
+if TYPE_CHECKING:
+    from typing import Sequence
+
+    from numpy.typing import ArrayLike, NDArray
+    from typing_extensions import Self
 
 __all__ = ["PolynomialFeatures"]
 
@@ -60,13 +69,13 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
     6
     """
 
-    def __init__(self, degree=2, interaction_only=False, include_bias=True):
+    def __init__(self, degree: int = 2, interaction_only: bool = False, include_bias: bool = True):
         self.degree = degree
         self.interaction_only = interaction_only
         self.include_bias = include_bias
 
     @staticmethod
-    def count(d, degree, interaction_only=False, include_bias=True):
+    def count(d: int, degree: int, interaction_only: bool = False, include_bias: bool = True) -> int:
         """Number of monomials of degree ≤ ``degree`` in ``d`` variables: C(d + κ, d) (minus 1 without bias).
 
         With ``interaction_only``, Σ_{k ≤ κ} C(d, k).
@@ -97,10 +106,10 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
         start = max(1, low)
         parts = [pick(range(d), k) for k in range(start, high + 1)]
         if self.include_bias:
-            parts.insert(0, [()])
+            parts.insert(0, [()])  # type: ignore[arg-type]
         return list(chain.from_iterable(parts))
 
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: object | None = None) -> Self:
         """Record d and the output columns. Shape: X: (m, d)."""
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=True)
         self._combos = self._combinations(X.shape[1])
@@ -110,7 +119,7 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
         self.n_output_features_ = len(self._combos)
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> NDArray[Any]:
         """φ(X): each output column the product of the input columns in its index tuple.
 
         Built degree by degree: a column of degree k is a column of degree k − 1 times one more feature, so
@@ -132,10 +141,10 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
                 else:
                     prefix = out[:, prefix]
                 np.multiply(prefix, X[:, c[-1]], out=out[:, j])
-            made[c] = j
+            made[c] = j  # type: ignore[assignment]
         return out
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> NDArray[Any]:
         """Names of the output columns: '1', 'x0', 'x0^2', 'x0 x1', ... (scikit-learn's spelling)."""
         check_is_fitted(self)
         names = _check_feature_names_in(self, input_features)
@@ -145,7 +154,7 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
             out.append(" ".join(terms) if terms else "1")
         return np.asarray(out, dtype=object)
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.requires_fit = True
         return tags

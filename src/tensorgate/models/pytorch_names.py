@@ -19,12 +19,23 @@ SmallVGG       features.i, classifier.i                           the same (torc
 ``model.load_state_dict`` of such a model accepts either spelling (:class:`PyTorchNames`), and
 :func:`pytorch_state_dict` gives a model's weights under PyTorch's names, to save for a PyTorch model.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 from collections import OrderedDict
+
+if TYPE_CHECKING:
+    from typing import Mapping
+
+    from numpy.typing import NDArray
+
+    from ..autograd.tensor import TensorLike
+    from ..nn.module import Module
 
 __all__ = ["PyTorchNames", "pytorch_state_dict", "pytorch_name_map"]
 
 
-def pytorch_name_map(model):
+def pytorch_name_map(model: Module) -> dict[str, str]:
     """{tensorgate name: PyTorch name} for every entry of ``model.state_dict()`` (identical where the names
     agree, as for any model without :meth:`PyTorchNames._pytorch_prefixes`)."""
     prefixes = model._pytorch_prefixes() if hasattr(model, "_pytorch_prefixes") else []
@@ -41,7 +52,7 @@ def pytorch_name_map(model):
     return out
 
 
-def pytorch_state_dict(model):
+def pytorch_state_dict(model: Module) -> OrderedDict[str, NDArray[Any]]:
     """``model.state_dict()`` under the names of the equivalent PyTorch model (see the module docstring).
 
     Shape: the same arrays as ``state_dict()``.
@@ -61,9 +72,9 @@ class PyTorchNames:
     def _pytorch_prefixes(self):
         return []
 
-    def load_state_dict(self, state_dict, strict=True):
+    def load_state_dict(self, state_dict: Mapping[str, TensorLike], strict: bool = True) -> tuple[list[str], list[str]]:
         if hasattr(state_dict, "items"):
-            ours = {theirs: name for name, theirs in pytorch_name_map(self).items()}
-            own = set(self.state_dict())
+            ours = {theirs: name for name, theirs in pytorch_name_map(self).items()}  # type: ignore[arg-type]
+            own = set(self.state_dict())  # type: ignore[attr-defined]
             state_dict = OrderedDict((ours.get(k, k) if k not in own else k, v) for k, v in state_dict.items())
-        return super().load_state_dict(state_dict, strict)
+        return super().load_state_dict(state_dict, strict)  # type: ignore[misc]

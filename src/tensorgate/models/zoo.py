@@ -17,8 +17,17 @@ Each one introduced an idea that the later ones keep:
 All are sized for 28×28 grayscale (Fashion-MNIST: ``in_channels=1``) and 32×32 colour (CIFAR-10:
 ``in_channels=3, input_size=32``) images. :func:`get_model` builds one by name for the command line.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .. import nn
 from .pytorch_names import PyTorchNames
+
+if TYPE_CHECKING:
+    from typing import Sequence
+
+    from ..autograd.tensor import Tensor
 
 __all__ = ["LeNet5", "SmallVGG", "BasicBlock", "ResNetSmall", "resnet8", "DepthwiseSeparable",
            "MobileNetSmall", "get_model", "MODELS"]
@@ -67,7 +76,7 @@ class LeNet5(PyTorchNames, nn.Module):
     (2, 10)
     """
 
-    def __init__(self, in_channels=1, num_classes=10, input_size=28):
+    def __init__(self, in_channels: int = 1, num_classes: int = 10, input_size: int = 28):
         super().__init__()
         _positive_int(in_channels, "in_channels", "LeNet5")
         _positive_int(num_classes, "num_classes", "LeNet5")
@@ -88,7 +97,7 @@ class LeNet5(PyTorchNames, nn.Module):
             nn.Linear(84, num_classes),
         )
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return self.classifier(self.flatten(self.features(x)))
 
     def _pytorch_prefixes(self):
@@ -126,8 +135,8 @@ class SmallVGG(nn.Module):
     (2, 10)
     """
 
-    def __init__(self, in_channels=1, num_classes=10, input_size=28, widths=(16, 32, 64), hidden=128,
-                 batch_norm=True):
+    def __init__(self, in_channels: int = 1, num_classes: int = 10, input_size: int = 28,
+                 widths: Sequence[int] = (16, 32, 64), hidden: int = 128, batch_norm: bool = True):
         super().__init__()
         _positive_int(in_channels, "in_channels", "SmallVGG")
         _positive_int(num_classes, "num_classes", "SmallVGG")
@@ -139,10 +148,10 @@ class SmallVGG(nn.Module):
             for _ in range(2):
                 layers.append(nn.Conv2d(c, w, 3, padding=1, bias=not batch_norm))
                 if batch_norm:
-                    layers.append(nn.BatchNorm2d(w))
-                layers.append(nn.ReLU())
+                    layers.append(nn.BatchNorm2d(w))  # type: ignore[arg-type]
+                layers.append(nn.ReLU())  # type: ignore[arg-type]
                 c = w
-            layers.append(nn.MaxPool2d(2))
+            layers.append(nn.MaxPool2d(2))  # type: ignore[arg-type]
             size //= 2
         if size < 1:
             raise ValueError(f"SmallVGG: input_size {input_size} is too small for {len(widths)} stages of "
@@ -151,7 +160,7 @@ class SmallVGG(nn.Module):
         self.flatten = nn.Flatten()
         self.classifier = nn.Sequential(nn.Linear(c * size * size, hidden), nn.ReLU(), nn.Linear(hidden, num_classes))
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return self.classifier(self.flatten(self.features(x)))
 
 
@@ -172,7 +181,7 @@ class BasicBlock(nn.Module):
     (2, 32, 14, 14)
     """
 
-    def __init__(self, in_channels, out_channels, stride=1):
+    def __init__(self, in_channels: int, out_channels: int, stride: int = 1):
         super().__init__()
         self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
         self.bn1 = nn.BatchNorm2d(out_channels)
@@ -182,9 +191,9 @@ class BasicBlock(nn.Module):
             self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
                                           nn.BatchNorm2d(out_channels))
         else:
-            self.shortcut = None
+            self.shortcut = None  # type: ignore[assignment]
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         out = self.bn1(self.conv1(x)).relu()
         out = self.bn2(self.conv2(out))
         skip = x if self.shortcut is None else self.shortcut(x)
@@ -219,7 +228,8 @@ class ResNetSmall(PyTorchNames, nn.Module):
     (2, 10)
     """
 
-    def __init__(self, in_channels=1, num_classes=10, widths=(16, 32, 64), blocks=1):
+    def __init__(self, in_channels: int = 1, num_classes: int = 10, widths: Sequence[int] = (16, 32, 64),
+                 blocks: int = 1):
         super().__init__()
         _positive_int(in_channels, "in_channels", "ResNetSmall")
         _positive_int(num_classes, "num_classes", "ResNetSmall")
@@ -237,7 +247,7 @@ class ResNetSmall(PyTorchNames, nn.Module):
         self.flatten = nn.Flatten()
         self.fc = nn.Linear(c, num_classes)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return self.fc(self.flatten(self.pool(self.stages(self.stem(x)))))
 
     def _pytorch_prefixes(self):
@@ -252,7 +262,7 @@ class ResNetSmall(PyTorchNames, nn.Module):
         return pairs
 
 
-def resnet8(in_channels=1, num_classes=10):
+def resnet8(in_channels: int = 1, num_classes: int = 10) -> ResNetSmall:
     """ResNetSmall with three stages of one basic block (16, 32, 64 channels): 8 weight layers, ~78k parameters.
 
     Shape: x: (N, in_channels, H, W); output: (N, num_classes).
@@ -276,7 +286,7 @@ class DepthwiseSeparable(nn.Module):
     (2, 32, 14, 14)
     """
 
-    def __init__(self, in_channels, out_channels, stride=1):
+    def __init__(self, in_channels: int, out_channels: int, stride: int = 1):
         super().__init__()
         self.depthwise = nn.Conv2d(in_channels, in_channels, 3, stride=stride, padding=1, groups=in_channels,
                                    bias=False)
@@ -284,7 +294,7 @@ class DepthwiseSeparable(nn.Module):
         self.pointwise = nn.Conv2d(in_channels, out_channels, 1, bias=False)
         self.bn2 = nn.BatchNorm2d(out_channels)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         x = self.bn1(self.depthwise(x)).relu()
         return self.bn2(self.pointwise(x)).relu()
 
@@ -316,7 +326,8 @@ class MobileNetSmall(nn.Module):
     (2, 10)
     """
 
-    def __init__(self, in_channels=1, num_classes=10, widths=(16, 32, 64, 64, 128), strides=(1, 2, 1, 2)):
+    def __init__(self, in_channels: int = 1, num_classes: int = 10, widths: Sequence[int] = (16, 32, 64, 64, 128),
+                 strides: Sequence[int] = (1, 2, 1, 2)):
         super().__init__()
         _positive_int(in_channels, "in_channels", "MobileNetSmall")
         _positive_int(num_classes, "num_classes", "MobileNetSmall")
@@ -333,7 +344,7 @@ class MobileNetSmall(nn.Module):
         self.flatten = nn.Flatten()
         self.fc = nn.Linear(widths[-1], num_classes)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return self.fc(self.flatten(self.pool(self.blocks(self.stem(x)))))
 
 
@@ -348,7 +359,7 @@ _ALIASES = {"lenet5": "lenet", "smallvgg": "vgg", "resnet8": "resnet", "resnetsm
             "mobilenetsmall": "mobilenet"}
 
 
-def get_model(name, in_shape=(1, 28, 28), num_classes=10):
+def get_model(name: str, in_shape: Sequence[int] = (1, 28, 28), num_classes: int = 10) -> nn.Module:
     """Build a zoo model by its command-line name: ``lenet``, ``vgg``, ``resnet`` or ``mobilenet``.
 
     Parameters

@@ -1,13 +1,20 @@
 """The smooth activations as modules (SiLU, ELU, SELU, Mish, Softplus, LogSigmoid); each calls its gate in
 functional/activation_extra.py, where the derivative is written."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from ..functional import activation_extra as _act
 from .module import Module
+
+if TYPE_CHECKING:
+    from ..autograd.tensor import Tensor
 
 
 class _Activation(Module):
     _keeps_features = True
 
-    def __init__(self, inplace=False):
+    def __init__(self, inplace: bool = False):
         super().__init__()
         _act._no_inplace(type(self).__name__, inplace)
         self.inplace = False
@@ -16,35 +23,35 @@ class _Activation(Module):
 class SiLU(_Activation):
     """x·σ(x) (also called swish), elementwise. Shape: x: any; output: same."""
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return _act.SiLUGate.apply(x)
 
 
 class ELU(_Activation):
     """x if x > 0 else α(eˣ − 1), elementwise (α = 1 by default). Shape: x: any; output: same."""
 
-    def __init__(self, alpha=1.0, inplace=False):
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
         super().__init__(inplace)
         self.alpha = float(alpha)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return _act.ELUGate.apply(x, alpha=self.alpha)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"alpha={self.alpha}"
 
 
 class SELU(_Activation):
     """λ·(x if x > 0 else α(eˣ − 1)), λ ≈ 1.0507, α ≈ 1.6733: self-normalising. Shape: x: any; output: same."""
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return _act.SELUGate.apply(x)
 
 
 class Mish(_Activation):
     """x·tanh(softplus(x)), elementwise. Shape: x: any; output: same."""
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return _act.MishGate.apply(x)
 
 
@@ -56,16 +63,16 @@ class Softplus(Module):
 
     _keeps_features = True
 
-    def __init__(self, beta=1.0, threshold=20.0):
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
         super().__init__()
         if beta == 0:
             raise ValueError("Softplus: beta must not be 0")
         self.beta, self.threshold = float(beta), float(threshold)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return _act.SoftplusGate.apply(x, beta=self.beta, threshold=self.threshold)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
@@ -74,5 +81,5 @@ class LogSigmoid(Module):
 
     _keeps_features = True
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return _act.LogSigmoidGate.apply(x)

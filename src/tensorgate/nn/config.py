@@ -5,18 +5,26 @@ and records the arguments of its outermost constructor call, so ``module.get_con
 architecture as JSON and :func:`module_from_config` can rebuild it. A model file names classes; only the
 registered ones can be built, and nothing the file says is evaluated or imported.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import functools
 import importlib
 import inspect
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from typing import Iterable
+
+    from .module import Module
+
 #: class name → Module subclass (and "module.QualName" → subclass for every class, to tell apart two
 #: classes of the same name); filled by Module.__init_subclass__
-_REGISTRY = {}
+_REGISTRY: dict[str, type] = {}
 # Module classes that tensorgate defines in packages above nn (the CNN zoo): name → the tensorgate module to
 # import when a file names one (set by tensorgate/__init__.py; the names come from tensorgate, never a file).
-_DEFINED_IN = {}
+_DEFINED_IN: dict[str, str] = {}
 
 
 class Configurable:
@@ -26,14 +34,14 @@ class Configurable:
     the outermost constructor call records its arguments; ``get_config()`` writes them as JSON.
     """
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         _register(cls)
         init = cls.__dict__.get("__init__")
         if init is not None and not getattr(init, "_records_config", False):
-            cls.__init__ = _recording_init(init)
+            cls.__init__ = _recording_init(init)  # type: ignore[method-assign]
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """The architecture as JSON-serialisable data: ``{"type": ..., "args": [...], "kwargs": {...}}``.
 
         ``args``/``kwargs`` are the arguments of the constructor call that made this module; Module-valued
@@ -67,7 +75,7 @@ def _full_name(cls):
 
 
 def _type_name(cls):
-    return cls.__name__ if _REGISTRY.get(cls.__name__) is cls else _full_name(cls)
+    return cls.__name__ if _REGISTRY.get(cls.__name__) is cls else _full_name(cls)  # type: ignore[union-attr]
 
 
 def _recording_init(init):
@@ -80,7 +88,7 @@ def _recording_init(init):
             d["_config"] = (tuple(args), dict(kwargs))
         init(self, *args, **kwargs)
 
-    __init__._records_config = True
+    __init__._records_config = True  # type: ignore[attr-defined]
     return __init__
 
 
@@ -142,7 +150,7 @@ def _from_json(value):
     return value
 
 
-def register_module_source(names, module):
+def register_module_source(names: Iterable[str], module: str) -> None:
     """Let :func:`module_from_config` find the Module classes ``names`` by importing ``module`` (a
     tensorgate module name, like ``"tensorgate.models.zoo"``) the first time a config names one.
 
@@ -153,7 +161,7 @@ def register_module_source(names, module):
         _DEFINED_IN[f"{module}.{name}"] = module
 
 
-def module_from_config(config):
+def module_from_config(config: dict[str, Any]) -> Module:
     """Rebuild a module from :meth:`Module.get_config`'s output (fresh parameters; then load the weights).
 
     The type is looked up among the registered Module subclasses by name: tensorgate's layers always, a
@@ -188,7 +196,7 @@ def module_from_config(config):
     return cls(*args, **kwargs)
 
 
-def registered_modules():
+def registered_modules() -> list[str]:
     """Names of the Module subclasses that :func:`module_from_config` can build (short names only).
 
     Shape: not applicable (a sorted list of str).

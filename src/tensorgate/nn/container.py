@@ -1,27 +1,37 @@
 """Containers: Sequential (a chain of layers), ModuleList (a list of layers), Residual (x + block(x))."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 from collections import OrderedDict
 
 from .module import Module
+
+if TYPE_CHECKING:
+    from typing import Iterable, Iterator, NoReturn
+
+    from typing_extensions import Self
+
+    from ..autograd.tensor import Tensor
 
 
 class _LayerList(Module):
     """What Sequential and ModuleList share: layers named '0', '1', ... in order, used like a list."""
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._modules)
 
-    def __iter__(self):
-        return iter(self._modules.values())
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())  # type: ignore[arg-type]
 
-    def __setitem__(self, index, module):
+    def __setitem__(self, index: int, module: Module) -> None:
         self.add_module(list(self._modules)[_index(index, len(self))], _check(module, index))
 
-    def append(self, module):
+    def append(self, module: Module) -> Self:
         """Add ``module`` at the end (named by its position); returns self."""
         self.add_module(str(len(self)), _check(module, len(self)))
         return self
 
-    def extend(self, modules):
+    def extend(self, modules: Iterable[Module]) -> Self:
         for module in modules:
             self.append(module)
         return self
@@ -33,7 +43,7 @@ class _LayerList(Module):
         for name in list(self._modules):
             delattr(self, name)
         for m in modules:
-            self.append(m)
+            self.append(m)  # type: ignore[arg-type]
 
 
 class Sequential(_LayerList):
@@ -52,7 +62,7 @@ class Sequential(_LayerList):
     (3, 'ReLU', (2, 10))
     """
 
-    def __init__(self, *modules):
+    def __init__(self, *modules: Module | OrderedDict[str, Module]):
         super().__init__()
         if len(modules) == 1 and isinstance(modules[0], dict):
             for name, module in modules[0].items():
@@ -61,22 +71,22 @@ class Sequential(_LayerList):
             for i, module in enumerate(modules):
                 self.add_module(str(i), _check(module, i))
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         for module in self._modules.values():
-            x = module(x)
+            x = module(x)  # type: ignore[misc]
         return x
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | slice) -> Module:
         if isinstance(index, slice):
-            return Sequential(OrderedDict(list(self._modules.items())[index]))
+            return Sequential(OrderedDict(list(self._modules.items())[index]))  # type: ignore[arg-type]
         return list(self._modules.values())[_index(index, len(self))]
 
-    def __delitem__(self, index):
+    def __delitem__(self, index: int | slice) -> None:
         names = list(self._modules)
         for name in (names[index] if isinstance(index, slice) else [names[_index(index, len(self))]]):
             delattr(self, name)
 
-    def insert(self, index, module):
+    def insert(self, index: int, module: Module) -> Sequential:
         """Put ``module`` before position ``index`` (the layers after it are renumbered); returns self."""
         self._insert(index, module)
         return self
@@ -86,16 +96,16 @@ class Sequential(_LayerList):
 
     def _out_features(self, in_features):
         for module in self._modules.values():
-            in_features = module._out_features(in_features)
+            in_features = module._out_features(in_features)  # type: ignore[union-attr]
         return in_features
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """The current layers as nested configs (layers appended after construction included)."""
         names = list(self._modules)
         if names == [str(i) for i in range(len(names))]:
-            args = [m.get_config() for m in self._modules.values()]
+            args = [m.get_config() for m in self._modules.values()]  # type: ignore[union-attr]
         else:
-            args = [{name: m.get_config() for name, m in self._modules.items()}]
+            args = [{name: m.get_config() for name, m in self._modules.items()}]  # type: ignore[union-attr]
         return {"type": "Sequential", "args": args, "kwargs": {}} if type(self) is Sequential \
             else super().get_config()
 
@@ -113,28 +123,28 @@ class ModuleList(_LayerList):
     (3, 6)
     """
 
-    def __init__(self, modules=()):
+    def __init__(self, modules: Iterable[Module] = ()):
         super().__init__()
         for module in modules:
             self.append(module)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | slice) -> Module:
         if isinstance(index, slice):
-            return ModuleList(list(self._modules.values())[index])
+            return ModuleList(list(self._modules.values())[index])  # type: ignore[arg-type]
         return list(self._modules.values())[_index(index, len(self))]
 
-    def insert(self, index, module):
+    def insert(self, index: int, module: Module) -> None:
         """Put ``module`` before position ``index`` (the modules after it are renumbered)."""
         self._insert(index, module)
 
-    def forward(self, *args):
+    def forward(self, *args: Any) -> NoReturn:
         raise NotImplementedError("ModuleList has no forward: loop over it in your module's forward")
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """The current modules as a list of nested configs."""
         if type(self) is not ModuleList:
             return super().get_config()
-        return {"type": "ModuleList", "args": [[m.get_config() for m in self._modules.values()]], "kwargs": {}}
+        return {"type": "ModuleList", "args": [[m.get_config() for m in self._modules.values()]], "kwargs": {}}  # type: ignore[union-attr]
 
 
 class Residual(Module):
@@ -155,11 +165,11 @@ class Residual(Module):
 
     _keeps_features = True
 
-    def __init__(self, block):
+    def __init__(self, block: Module):
         super().__init__()
         self.block = _check(block, "block")
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         y = self.block(x)
         if y.shape != x.shape:
             raise ValueError(f"Residual: the block changed the shape from {tuple(x.shape)} to {tuple(y.shape)}; "

@@ -1,4 +1,7 @@
 """The convolutional layer: Conv2d, a dense layer whose weights are shared across positions."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 import math
 
 from ..autograd.factory import zeros
@@ -9,6 +12,11 @@ from ..functional.conv import _pair
 from . import init as _init
 from .module import Module
 from .parameter import Parameter
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+    from ..autograd.tensor import Tensor
 
 
 class Conv2d(Module):
@@ -52,8 +60,10 @@ class Conv2d(Module):
     156
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, dtype=None):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
+                 stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
+                 dilation: int | tuple[int, int] = 1, groups: int = 1, bias: bool = True,
+                 dtype: DTypeLike | None = None):
         super().__init__()
         for name, n in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
             if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
@@ -71,7 +81,7 @@ class Conv2d(Module):
         self.bias = Parameter(zeros(out_channels, dtype=dtype)) if bias else None
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """W ~ U(−1/√fan_in, 1/√fan_in) (kaiming_uniform, a = √5) and b likewise, as PyTorch."""
         _init.kaiming_uniform_(self.weight, a=math.sqrt(5.0))
         if self.bias is not None:
@@ -79,13 +89,13 @@ class Conv2d(Module):
             bound = 1.0 / math.sqrt(fan_in)
             _init.uniform_(self.bias, -bound, bound)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         if x.ndim != 4 or x.shape[1] != self.in_channels:
             raise ValueError(f"Conv2d({self.in_channels}, {self.out_channels}): expected input of shape "
                              f"(N, {self.in_channels}, H, W), got {tuple(x.shape)}")
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         kh, kw = self.kernel_size
         text = f"{self.in_channels} → {self.out_channels}, kernel {kh}×{kw}"
         for name, value, default in (("stride", self.stride, (1, 1)), ("padding", self.padding, (0, 0)),

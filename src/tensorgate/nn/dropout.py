@@ -1,6 +1,13 @@
 """Inverted dropout as a module: a random mask in training, the identity in evaluation."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .. import functional as F
 from .module import Module
+
+if TYPE_CHECKING:
+    from ..autograd.tensor import Tensor
 
 
 class Dropout(Module):
@@ -18,16 +25,16 @@ class Dropout(Module):
 
     _keeps_features = True
 
-    def __init__(self, p=0.5):
+    def __init__(self, p: float = 0.5):
         super().__init__()
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p}")
         self.p = float(p)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         if not self.training or self.p == 0.0:
             return x
         return F.dropout(x, self.p, True)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"p={self.p}"

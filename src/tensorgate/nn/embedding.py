@@ -1,4 +1,8 @@
 """``Embedding``, the module; its gate and the functional ``embedding`` are in functional/embedding.py."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 from ..autograd.factory import zeros
 from ..autograd.tensor import Tensor, as_dtype
@@ -7,6 +11,11 @@ from . import init as _init
 from .module import Module
 from .parameter import Parameter
 from ..functional.embedding import EmbeddingGate, _index_array, _padding, embedding
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+    from ..autograd.tensor import TensorLike
 
 
 class Embedding(Module):
@@ -28,8 +37,9 @@ class Embedding(Module):
 
     _convert_inputs = False     # integer ids must stay integers
 
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
-                 scale_grad_by_freq=False, sparse=False, _freeze=False, dtype=None):
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                 max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+                 sparse: bool = False, _freeze: bool = False, dtype: DTypeLike | None = None):
         super().__init__()
         for name, n in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
             if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
@@ -44,15 +54,16 @@ class Embedding(Module):
         self.weight = Parameter(zeros(num_embeddings, embedding_dim, dtype=dtype), requires_grad=not _freeze)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """W ~ N(0, 1), the padding row zero."""
         _init.normal_(self.weight)
         if self.padding_idx is not None:
             self.weight.data[self.padding_idx] = 0
 
     @classmethod
-    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0,
-                        scale_grad_by_freq=False, sparse=False):
+    def from_pretrained(cls, embeddings: TensorLike, freeze: bool = True, padding_idx: int | None = None,
+                        max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+                        sparse: bool = False) -> Embedding:
         """An Embedding holding a copy of ``embeddings`` (N, D), frozen (no gradient) by default.
 
         Shape: embeddings: (N, D).
@@ -66,11 +77,11 @@ class Embedding(Module):
         module.weight.data[...] = data
         return module
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return EmbeddingGate.apply(self.weight, indices=_index_array("Embedding", input),
                                    padding_idx=self.padding_idx, scale_grad_by_freq=self.scale_grad_by_freq)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         extra = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
         return f"{self.num_embeddings}, {self.embedding_dim}{extra}"
 

@@ -1,5 +1,9 @@
 """``import tensorgate.nn.functional as F``: every gate of :mod:`tensorgate.functional` plus the losses,
 ``batch_norm``, ``dropout`` and ``one_hot`` (PyTorch's layout)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as _np
 
 from ..autograd.tensor import Tensor as _Tensor
@@ -12,8 +16,11 @@ from ..functional import batch_norm, dropout  # noqa: F401
 from ..functional.layer_norm import layer_norm  # noqa: F401
 from ..functional.embedding import embedding  # noqa: F401
 
+if TYPE_CHECKING:
+    from ..autograd.tensor import Tensor as _TensorType, TensorLike as _TensorLike
 
-def one_hot(labels, num_classes=-1):
+
+def one_hot(labels: _TensorLike, num_classes: int = -1) -> _TensorType:
     """One-hot rows for integer labels: row i has a 1 in column labels[i] (int64, as PyTorch).
 
     ``num_classes=-1`` takes max(labels) + 1. Labels outside [0, num_classes) are a ValueError.

@@ -4,10 +4,16 @@ A backward hook sees the gradients of one call of a module. The call's tensor in
 through identity gates (``_HookIdentityGate``) whose tensor hooks collect ∂L/∂input and ∂L/∂output as
 backpropagation reaches them; once all have arrived, the module's hooks fire (``_BackwardHookState``).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
 import functools
 
 from ..autograd.gate import Gate
 from ..autograd.tensor import Tensor
+
+if TYPE_CHECKING:
+    from .module import Module
 
 
 class RemovableHandle:
@@ -15,21 +21,21 @@ class RemovableHandle:
 
     _next_id = 0
 
-    def __init__(self, module, kind):
+    def __init__(self, module: Module, kind: str):
         RemovableHandle._next_id += 1
         self.id = RemovableHandle._next_id
         self.module, self.kind = module, kind
 
-    def remove(self):
+    def remove(self) -> None:
         hooks = self.module._hooks
         if hooks is not None:
             hooks[self.kind].pop(self.id, None)
             self.module._update_has_hooks()
 
-    def __enter__(self):
+    def __enter__(self) -> RemovableHandle:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         self.remove()
         return False
 

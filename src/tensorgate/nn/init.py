@@ -13,6 +13,8 @@ Fans: for a Linear weight (out, in), fan_in = in and fan_out = out; for a convol
 Both keep the variance of the activations (Xavier: and of the gradients) roughly constant from layer to
 layer, which is what lets deep networks train.
 """
+from __future__ import annotations
+
 import math
 
 import numpy as np
@@ -32,7 +34,7 @@ def _fill(tensor, values):
     return tensor
 
 
-def calculate_fan_in_and_fan_out(tensor):
+def calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
     """(fan_in, fan_out) of a weight: (in·k, out·k) for shape (out, in, *kernel) with k = Π kernel.
 
     Shape: tensor: (out, in) or (out, in, k1, ..., kd); at least 2-D.
@@ -56,7 +58,7 @@ def _fan(tensor, mode):
     raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
 
 
-def calculate_gain(nonlinearity, param=None):
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The recommended scale of the weights for a nonlinearity (PyTorch's table).
 
     linear, conv*, sigmoid: 1;  tanh: 5/3;  relu: √2;  leaky_relu with slope a: √(2/(1 + a²))
@@ -92,7 +94,7 @@ def calculate_gain(nonlinearity, param=None):
                      "linear, sigmoid, tanh, relu, leaky_relu, selu, conv1d/2d/3d")
 
 
-def uniform_(tensor, a=0.0, b=1.0):
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill with samples of U(a, b). Shape: any."""
     x = _array(tensor, "uniform_")
     u = generator().random(x.shape, dtype=x.dtype) if x.dtype.kind == "f" and x.dtype.itemsize >= 4 \
@@ -100,7 +102,7 @@ def uniform_(tensor, a=0.0, b=1.0):
     return _fill(tensor, u * (b - a) + a)
 
 
-def normal_(tensor, mean=0.0, std=1.0):
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill with samples of N(mean, std²). Shape: any."""
     x = _array(tensor, "normal_")
     z = generator().standard_normal(x.shape, dtype=x.dtype) if x.dtype.kind == "f" and x.dtype.itemsize >= 4 \
@@ -108,23 +110,23 @@ def normal_(tensor, mean=0.0, std=1.0):
     return _fill(tensor, z * std + mean)
 
 
-def constant_(tensor, val):
+def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with ``val``. Shape: any."""
     _array(tensor, "constant_")
     return _fill(tensor, val)
 
 
-def zeros_(tensor):
+def zeros_(tensor: Tensor) -> Tensor:
     """Fill with 0. Shape: any."""
     return constant_(tensor, 0.0)
 
 
-def ones_(tensor):
+def ones_(tensor: Tensor) -> Tensor:
     """Fill with 1. Shape: any."""
     return constant_(tensor, 1.0)
 
 
-def xavier_uniform_(tensor, gain=1.0):
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot/Xavier uniform: U(−a, a) with a = gain·√(6/(fan_in + fan_out)), so Var = gain²·2/(fan_in + fan_out).
 
     Shape: (out, in, ...).
@@ -134,7 +136,7 @@ def xavier_uniform_(tensor, gain=1.0):
     return uniform_(tensor, -bound, bound)
 
 
-def xavier_normal_(tensor, gain=1.0):
+def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot/Xavier normal: N(0, σ²) with σ² = gain²·2/(fan_in + fan_out).
 
     Shape: (out, in, ...).
@@ -143,7 +145,7 @@ def xavier_normal_(tensor, gain=1.0):
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
 
 
-def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu") -> Tensor:
     """He/Kaiming uniform: U(−b, b), b = √3·gain/√fan, so Var = gain²/fan (= 2/fan_in for ReLU).
 
     ``a`` is the leaky-ReLU slope used by ``calculate_gain``; a = 0 with 'leaky_relu' is ReLU's √2.
@@ -156,7 +158,7 @@ def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
     return uniform_(tensor, -bound, bound)
 
 
-def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu") -> Tensor:
     """He/Kaiming normal: N(0, σ²), σ² = gain²/fan (= 2/fan_in for ReLU).
 
     Shape: (out, in, ...).
@@ -165,12 +167,12 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
     return normal_(tensor, 0.0, std)
 
 
-def he_uniform_(tensor, mode="fan_in"):
+def he_uniform_(tensor: Tensor, mode: str = "fan_in") -> Tensor:
     """He uniform for ReLU networks: Var(w) = 2/fan_in (U(−√(6/fan_in), √(6/fan_in))). Shape: (out, in, ...)."""
     return kaiming_uniform_(tensor, 0.0, mode, "relu")
 
 
-def he_normal_(tensor, mode="fan_in"):
+def he_normal_(tensor: Tensor, mode: str = "fan_in") -> Tensor:
     """He normal for ReLU networks: w ~ N(0, 2/fan_in).
 
     Shape: (out, in, ...).
@@ -185,7 +187,7 @@ def he_normal_(tensor, mode="fan_in"):
     return kaiming_normal_(tensor, 0.0, mode, "relu")
 
 
-def lecun_uniform_(tensor):
+def lecun_uniform_(tensor: Tensor) -> Tensor:
     """LeCun uniform: U(−√(3/fan_in), √(3/fan_in)), so Var(w) = 1/fan_in.
 
     The variance argument: z = Σᵢ wᵢ xᵢ over fan_in inputs of unit variance has Var(z) = fan_in·Var(w),
@@ -197,7 +199,7 @@ def lecun_uniform_(tensor):
     return uniform_(tensor, -bound, bound)
 
 
-def lecun_normal_(tensor):
+def lecun_normal_(tensor: Tensor) -> Tensor:
     """LeCun normal: w ~ N(0, 1/fan_in), the variance that keeps Var(z) = Var(x) from layer to layer.
 
     Keras's ``lecun_normal`` truncates the normal at 2σ; this one does not (as ``he_normal_`` here).

@@ -1,10 +1,21 @@
 """``LayerNorm``, the module; its gate and the functional ``layer_norm`` are in functional/layer_norm.py."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from ..autograd.factory import ones, zeros
 from ..autograd.tensor import as_dtype
 from .. import backend as B
 from .module import Module
 from .parameter import Parameter
 from ..functional.layer_norm import _normalized_shape, layer_norm
+
+if TYPE_CHECKING:
+    from typing import Sequence
+
+    from numpy.typing import DTypeLike
+
+    from ..autograd.tensor import Tensor
 
 
 class LayerNorm(Module):
@@ -36,7 +47,8 @@ class LayerNorm(Module):
 
     _keeps_features = True
 
-    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, dtype=None):
+    def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5, elementwise_affine: bool = True,
+                 bias: bool = True, dtype: DTypeLike | None = None):
         super().__init__()
         self.normalized_shape = _normalized_shape("LayerNorm", normalized_shape)
         self.eps, self.elementwise_affine = float(eps), bool(elementwise_affine)
@@ -44,17 +56,17 @@ class LayerNorm(Module):
         self.weight = Parameter(ones(*self.normalized_shape, dtype=dtype)) if elementwise_affine else None
         self.bias = Parameter(zeros(*self.normalized_shape, dtype=dtype)) if elementwise_affine and bias else None
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """γ ← 1, β ← 0."""
         if self.weight is not None:
             self.weight.data[...] = 1.0
         if self.bias is not None:
             self.bias.data[...] = 0.0
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         shape = self.normalized_shape
         return (f"{shape}, eps={self.eps}" + ("" if self.elementwise_affine else ", elementwise_affine=False")
                 + ("" if self.bias is not None or not self.elementwise_affine else ", bias=False"))

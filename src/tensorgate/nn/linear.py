@@ -1,4 +1,7 @@
 """The dense (fully connected) layer."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 import math
 
 from ..autograd.tensor import as_dtype
@@ -8,6 +11,13 @@ from . import init as _init
 from .module import Module
 from .parameter import Parameter
 from ..autograd.factory import zeros
+
+if TYPE_CHECKING:
+    from typing import Callable
+
+    from numpy.typing import DTypeLike
+
+    from ..autograd.tensor import Tensor
 
 
 class Linear(Module):
@@ -47,7 +57,8 @@ class Linear(Module):
     (32, 256)
     """
 
-    def __init__(self, in_features, out_features, bias=True, init="default", dtype=None):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, init: str | Callable[[Tensor], object] = "default",
+                 dtype: DTypeLike | None = None):
         super().__init__()
         for name, n in (("in_features", in_features), ("out_features", out_features)):
             if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
@@ -59,7 +70,7 @@ class Linear(Module):
         self.init = init
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """Draw W and b afresh with the layer's ``init`` scheme."""
         init = self.init
         if init == "default":
@@ -71,20 +82,20 @@ class Linear(Module):
         if callable(init):
             init(self.weight)
         elif init in _init.SCHEMES:
-            _init.SCHEMES[init](self.weight)
+            _init.SCHEMES[init](self.weight)  # type: ignore[operator]
         else:
             raise ValueError(f"Linear: unknown init {init!r}; use 'default' or one of {sorted(_init.SCHEMES)}, "
                              "or a function of the weight")
         if self.bias is not None:
             _init.zeros_(self.bias)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         try:
             return F.linear(x, self.weight, self.bias)
         except ValueError as error:   # the gate's message, prefixed with this layer (free when no error)
             raise ValueError(f"{self!r}: {error}") from None
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"{self.in_features} → {self.out_features}" + ("" if self.bias is not None else ", bias=False")
 
     def _out_features(self, in_features):

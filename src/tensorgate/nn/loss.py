@@ -2,11 +2,20 @@
 
 Each calls its fused gate in :mod:`tensorgate.functional.loss`, where the derivatives are written.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ..autograd.tensor import Tensor
 from ..functional import loss as _L
 from .module import Module
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+    from ..autograd.tensor import TensorLike
 
 
 class _Loss(Module):
@@ -15,15 +24,15 @@ class _Loss(Module):
     # kind: "multiclass" (one class of K per example, argmax), "binary" (one 0/1 decision per output:
     # multi-label with several outputs) or "regression"; decision_threshold: where a binary output's
     # decision flips (0 for logits and margins, 0.5 for probabilities).
-    kind = None
-    decision_threshold = None
+    kind: str | None = None
+    decision_threshold: float | None = None
 
-    def __init__(self, reduction="mean"):
+    def __init__(self, reduction: str = "mean"):
         super().__init__()
         _L._check_reduction(type(self).__name__, reduction)
         self.reduction = reduction
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
 
 
@@ -31,14 +40,17 @@ class _WeightedLoss(_Loss):
     """A loss with an optional ``weight`` tensor, kept as a buffer (in ``state_dict``, as PyTorch) and written
     into the config as a list, so that the loss saves and loads like any module."""
 
-    def __init__(self, weight=None, reduction="mean", weight_dtype=None):
+    weight: Tensor | None   # a buffer (register_buffer)
+
+    def __init__(self, weight: TensorLike | None = None, reduction: str = "mean",
+                 weight_dtype: DTypeLike | None = None):
         super().__init__(reduction)
         self.register_buffer("weight", None if weight is None else _as_float(weight, weight_dtype))
 
     def _settings(self):
         return {"reduction": self.reduction}
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """The settings, with ``weight`` as a list of numbers."""
         kwargs = self._settings()
         for name in ("weight", "pos_weight"):
@@ -71,20 +83,21 @@ class CrossEntropyLoss(_WeightedLoss):
     """
     kind = "multiclass"
 
-    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
-                 label_smoothing=0.0, *, _weight_dtype=None):
+    def __init__(self, weight: TensorLike | None = None, size_average: bool | None = None, ignore_index: int = -100,
+                 reduce: bool | None = None, reduction: str = "mean", label_smoothing: float = 0.0, *,
+                 _weight_dtype: DTypeLike | None = None):
         _L._deprecated_reduction("CrossEntropyLoss", size_average, reduce)
         super().__init__(weight, reduction, _weight_dtype)
         self.ignore_index, self.label_smoothing = int(ignore_index), float(label_smoothing)
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
         return _L.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction,
                                 label_smoothing=self.label_smoothing)
 
     def _settings(self):
         return {"ignore_index": self.ignore_index, "reduction": self.reduction, "label_smoothing": self.label_smoothing}
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         parts = [super().extra_repr()] + ([f"label_smoothing={self.label_smoothing}"] if self.label_smoothing else [])
         parts += [f"ignore_index={self.ignore_index}"] if self.ignore_index != -100 else []
         parts += ["weight=..."] if self.weight is not None else []
@@ -100,13 +113,13 @@ class NLLLoss(_WeightedLoss):
     """
     kind = "multiclass"
 
-    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean", *,
-                 _weight_dtype=None):
+    def __init__(self, weight: TensorLike | None = None, size_average: bool | None = None, ignore_index: int = -100,
+                 reduce: bool | None = None, reduction: str = "mean", *, _weight_dtype: DTypeLike | None = None):
         _L._deprecated_reduction("NLLLoss", size_average, reduce)
         super().__init__(weight, reduction, _weight_dtype)
         self.ignore_index = int(ignore_index)
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
         return _L.nll_loss(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
 
     def _settings(self):
@@ -121,13 +134,13 @@ class BCELoss(_WeightedLoss):
     """
     kind, decision_threshold = "binary", 0.5
 
-    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean", eps=_L.BCE_EPS, *,
-                 _weight_dtype=None):
+    def __init__(self, weight: TensorLike | None = None, size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean", eps: float = _L.BCE_EPS, *, _weight_dtype: DTypeLike | None = None):
         _L._deprecated_reduction("BCELoss", size_average, reduce)
         super().__init__(weight, reduction, _weight_dtype)
         self.eps = float(eps)
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
         return _L.binary_cross_entropy(input, target, self.weight, reduction=self.reduction, eps=self.eps)
 
     def _settings(self):
@@ -143,15 +156,18 @@ class BCEWithLogitsLoss(_WeightedLoss):
 
     Shape: input: any (logits); target: same; weight: broadcastable; pos_weight: (K,); output: () or input's shape.
     """
+
+    pos_weight: Tensor | None   # a buffer (register_buffer)
     kind, decision_threshold = "binary", 0.0
 
-    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None, *,
-                 _weight_dtype=None, _pos_weight_dtype=None):
+    def __init__(self, weight: TensorLike | None = None, size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean", pos_weight: TensorLike | None = None, *,
+                 _weight_dtype: DTypeLike | None = None, _pos_weight_dtype: DTypeLike | None = None):
         _L._deprecated_reduction("BCEWithLogitsLoss", size_average, reduce)
         super().__init__(weight, reduction, _weight_dtype)
         self.register_buffer("pos_weight", None if pos_weight is None else _as_float(pos_weight, _pos_weight_dtype))
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
         return _L.binary_cross_entropy_with_logits(input, target, self.weight, reduction=self.reduction,
                                                    pos_weight=self.pos_weight)
 
@@ -163,7 +179,7 @@ class MSELoss(_Loss):
     """
     kind = "regression"
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
         return _L.mse_loss(input, target, self.reduction)
 
 
@@ -174,11 +190,11 @@ class HingeLoss(_Loss):
     """
     kind, decision_threshold = "binary", 0.0
 
-    def __init__(self, margin=1.0, reduction="mean"):
+    def __init__(self, margin: float = 1.0, reduction: str = "mean"):
         super().__init__(reduction)
         self.margin = float(margin)
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
         return _L.hinge_loss(input, target, self.margin, self.reduction)
 
 
@@ -189,5 +205,5 @@ class PerceptronLoss(_Loss):
     """
     kind, decision_threshold = "binary", 0.0
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
         return _L.perceptron_loss(input, target, self.reduction)

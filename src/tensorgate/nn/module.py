@@ -12,6 +12,9 @@ so ``module.get_config()`` gives a JSON-serialisable description of the architec
 :func:`module_from_config` rebuilds it without pickle, eval or importing arbitrary code (``nn/config.py``).
 Hooks and their handles live in ``nn/hooks.py``.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import weakref
 from collections import OrderedDict, namedtuple
 
@@ -24,6 +27,14 @@ from .config import Configurable
 from .hooks import RemovableHandle, _BackwardHookState
 from .parameter import Parameter
 from .summary import summary as _summary
+
+if TYPE_CHECKING:
+    from typing import Callable, Iterable, Iterator, Mapping, Sequence
+
+    from numpy.typing import DTypeLike, NDArray
+    from typing_extensions import Self
+
+    from ..autograd.tensor import TensorLike
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -41,7 +52,7 @@ class ChangeFlag:
     def __init__(self):
         self.changed = True
 
-    def watch(self, modules):
+    def watch(self, modules: Iterable[Module]) -> None:
         """Watch ``modules`` (and no others), from now on: ``changed`` becomes False."""
         ref = weakref.ref(self)
         for m in modules:
@@ -89,9 +100,19 @@ class Module(Configurable):
     #: the module's output has as many features as its input (activations, dropout, normalisation)
     _keeps_features = False
     #: state-dict entries of this module that load_state_dict lets a state dict omit (PyTorch's leniency)
-    _optional_state = ()
+    _optional_state: tuple[str, ...] = ()
+    # set in __new__, through __dict__ (so that __setattr__'s bookkeeping is not yet needed)
+    _parameters: OrderedDict[str, Parameter | None]
+    _buffers: OrderedDict[str, Tensor | None]
+    _non_persistent: set[str]
+    _modules: OrderedDict[str, Module | None]
+    training: bool
+    _has_hooks: bool
+    _hooks: dict[str, dict[int, Callable[..., Any]]] | None
+    _config: tuple[tuple[Any, ...], dict[str, Any]] | None
+    _watchers: tuple[weakref.ref[ChangeFlag], ...]
 
-    def __new__(cls, *args, **kwargs):
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
         self = super().__new__(cls)
         d = self.__dict__
         d["_parameters"] = OrderedDict()
@@ -108,18 +129,21 @@ class Module(Configurable):
     def __init__(self):
         pass  # everything is set up in __new__, so forgetting super().__init__() does no harm
 
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         """For ``copy`` and ``pickle`` (scikit-learn clones and pickles estimators): everything but the weak
         references to recorded steps' ChangeFlags, which belong to this process's steps alone."""
         state = self.__dict__.copy()
         state["_watchers"] = ()
         return state
 
-    def forward(self, *args, **kwargs):
+    if TYPE_CHECKING:   # layers and parameters are attributes set at run time (setattr, add_module)
+        def __getattr__(self, name: str) -> Any: ...
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}: a Module subclass must define forward()")
 
     # ---------------------------------------------------------------- calling
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._has_hooks:
             return self._call_with_hooks(args, kwargs)
         for a in args:
@@ -143,7 +167,7 @@ class Module(Configurable):
 
     def _call_with_hooks(self, args, kwargs):
         hooks = self._hooks
-        for hook in list(hooks["forward_pre"].values()):
+        for hook in list(hooks["forward_pre"].values()):  # type: ignore[index]
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
@@ -151,12 +175,12 @@ class Module(Configurable):
             if a.__class__ is np.ndarray:
                 args = self._tensor_inputs(args)
                 break
-        backward = (hooks["backward"] or hooks["backward_pre"]) and grad_mode.state.grad_enabled
+        backward = (hooks["backward"] or hooks["backward_pre"]) and grad_mode.state.grad_enabled  # type: ignore[index]
         if backward:
             state = _BackwardHookState(self)
             args = state.wrap_inputs(args)
         output = self.forward(*args, **kwargs)
-        for hook in list(hooks["forward"].values()):
+        for hook in list(hooks["forward"].values()):  # type: ignore[index]
             result = hook(self, args, output)
             if result is not None:
                 output = result
@@ -171,7 +195,7 @@ class Module(Configurable):
         if self._hooks is None:
             self.__dict__["_hooks"] = {"forward_pre": {}, "forward": {}, "backward": {}, "backward_pre": {}}
         handle = RemovableHandle(self, kind)
-        self._hooks[kind][handle.id] = fn
+        self._hooks[kind][handle.id] = fn  # type: ignore[index]
         self.__dict__["_has_hooks"] = True
         self._changed()
         return handle
@@ -184,17 +208,17 @@ class Module(Configurable):
                 flag.changed = True
 
     def _update_has_hooks(self):
-        self.__dict__["_has_hooks"] = any(self._hooks.values())
+        self.__dict__["_has_hooks"] = any(self._hooks.values())  # type: ignore[union-attr]
         self._changed()
 
-    def register_forward_pre_hook(self, hook):
+    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """Call ``hook(module, inputs)`` before each forward; it may return new inputs (a tuple or one value).
 
         Returns a handle; ``handle.remove()`` unregisters the hook.
         """
         return self._add_hook("forward_pre", hook)
 
-    def register_forward_hook(self, hook):
+    def register_forward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """Call ``hook(module, inputs, output)`` after each forward; it may return a new output.
 
         Returns a handle; ``handle.remove()`` unregisters the hook. With no hook registered, calling a
@@ -202,7 +226,7 @@ class Module(Configurable):
         """
         return self._add_hook("forward", hook)
 
-    def register_full_backward_hook(self, hook):
+    def register_full_backward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """Call ``hook(module, grad_input, grad_output)`` when the gradients w.r.t. this call's inputs are known.
 
         grad_input holds ∂L/∂input for each positional input (None for inputs that need no gradient),
@@ -214,7 +238,7 @@ class Module(Configurable):
 
     register_backward_hook = register_full_backward_hook
 
-    def register_full_backward_pre_hook(self, hook):
+    def register_full_backward_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """Call ``hook(module, grad_output)`` when ∂L/∂output of this module is known, before it flows on.
 
         grad_output is a 1-tuple holding a NumPy array; the hook may return a tuple with a replacement.
@@ -223,7 +247,7 @@ class Module(Configurable):
         return self._add_hook("backward_pre", hook)
 
     # ---------------------------------------------------------------- registration
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: Any) -> None:
         self._changed()
         d = self.__dict__
         params, modules, buffers = d["_parameters"], d["_modules"], d["_buffers"]
@@ -249,12 +273,12 @@ class Module(Configurable):
             buffers[name] = value
         object.__setattr__(self, name, value)
 
-    def __delattr__(self, name):
+    def __delattr__(self, name: str) -> None:
         self._changed()
         _forget(self.__dict__, name, keep=None)
         object.__delattr__(self, name)
 
-    def register_parameter(self, name, param):
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Register ``param`` (a Parameter, or None for an absent one such as bias=False) as ``name``."""
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"register_parameter: {name!r} must be a tg.nn.Parameter or None, "
@@ -264,7 +288,7 @@ class Module(Configurable):
         self._changed()
         object.__setattr__(self, name, param)
 
-    def register_buffer(self, name, tensor, persistent=True):
+    def register_buffer(self, name: str, tensor: TensorLike | None, persistent: bool = True) -> None:
         """Register non-learned state (a Tensor or array, or None) saved in ``state_dict`` unless not persistent.
 
         Arrays keep their dtype (running statistics in the model's dtype, counters as int64).
@@ -280,7 +304,7 @@ class Module(Configurable):
         self._changed()
         object.__setattr__(self, name, tensor)
 
-    def add_module(self, name, module):
+    def add_module(self, name: str, module: Module | None) -> None:
         """Register ``module`` as the sub-module ``name`` (same as ``setattr``; names may be '0', '1', ...)."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: {name!r} must be a tg.nn.Module or None, got {type(module).__name__}")
@@ -292,7 +316,7 @@ class Module(Configurable):
     register_module = add_module
 
     # ---------------------------------------------------------------- walking the tree
-    def named_modules(self, prefix="", memo=None):
+    def named_modules(self, prefix: str = "", memo: set[int] | None = None) -> Iterator[tuple[str, Module]]:
         """(dotted name, module) for this module and every sub-module, depth first, each once."""
         memo = set() if memo is None else memo
         return iter(self._walk(prefix, memo, []))
@@ -308,23 +332,23 @@ class Module(Configurable):
                 child._walk(f"{prefix}.{name}" if prefix else name, memo, out)
         return out
 
-    def modules(self):
+    def modules(self) -> Iterator[Module]:
         """This module and every sub-module, depth first."""
         for _, m in self.named_modules():
             yield m
 
-    def named_children(self):
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         """(name, module) for the direct sub-modules."""
         for name, child in self._modules.items():
             if child is not None:
                 yield name, child
 
-    def children(self):
+    def children(self) -> Iterator[Module]:
         """The direct sub-modules."""
         for _, child in self.named_children():
             yield child
 
-    def named_parameters(self, prefix="", recurse=True):
+    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
         """(dotted name, Parameter) for every parameter (e.g. '0.weight'), each once, in registration order."""
         seen = set()
         modules = self.named_modules(prefix) if recurse else [(prefix, self)]
@@ -334,7 +358,7 @@ class Module(Configurable):
                     seen.add(id(p))
                     yield (f"{mod_name}.{name}" if mod_name else name), p
 
-    def parameters(self, recurse=True):
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """Every Parameter of this module and its sub-modules (what an optimiser updates), each once."""
         if not recurse:
             return iter([p for p in self._parameters.values() if p is not None])
@@ -346,7 +370,7 @@ class Module(Configurable):
                     out.append(p)
         return iter(out)
 
-    def named_buffers(self, prefix="", recurse=True):
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
         """(dotted name, Tensor) for every buffer."""
         modules = self.named_modules(prefix) if recurse else [(prefix, self)]
         for mod_name, module in modules:
@@ -354,12 +378,12 @@ class Module(Configurable):
                 if b is not None:
                     yield (f"{mod_name}.{name}" if mod_name else name), b
 
-    def buffers(self, recurse=True):
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         """Every buffer of this module and its sub-modules."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
-    def apply(self, fn):
+    def apply(self, fn: Callable[[Module], object]) -> Self:
         """Call ``fn(module)`` on every sub-module and then this one (e.g. for custom initialisation)."""
         for child in self.children():
             child.apply(fn)
@@ -367,24 +391,24 @@ class Module(Configurable):
         return self
 
     # ---------------------------------------------------------------- modes, gradients, dtypes
-    def train(self, mode=True):
+    def train(self, mode: bool = True) -> Self:
         """Set training mode (dropout on, batch statistics) for this module and all sub-modules."""
         for m in self.modules():
             m.__dict__["training"] = bool(mode)
             m._changed()
         return self
 
-    def eval(self):
+    def eval(self) -> Self:
         """Set evaluation mode (dropout off, running statistics): ``train(False)``."""
         return self.train(False)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: bool = True) -> Self:
         """Switch gradients of every parameter on or off (freezing layers)."""
         for p in self.parameters():
             p.requires_grad = requires_grad
         return self
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget every parameter's gradient (``.grad = None``; zeros in place with ``set_to_none=False``)."""
         for p in self.parameters():
             if set_to_none or p._grad is None:
@@ -392,7 +416,7 @@ class Module(Configurable):
             else:
                 p._grad[...] = 0
 
-    def to(self, dtype):
+    def to(self, dtype: DTypeLike) -> Self:
         """Convert floating parameters and buffers to ``dtype`` in place (the Parameter objects stay the same).
 
         ``'cpu'`` is accepted and does nothing (the only device).
@@ -400,7 +424,7 @@ class Module(Configurable):
         if isinstance(dtype, str) and dtype == "cpu":
             return self
         dtype = as_dtype(dtype)
-        if dtype.kind != "f":
+        if dtype.kind != "f":  # type: ignore[union-attr]
             raise TypeError(f"to: modules convert to floating dtypes only, got {dtype}")
         for t in list(self.parameters()) + list(self.buffers()):
             if t.data.dtype.kind == "f" and t.data.dtype != dtype:
@@ -409,11 +433,11 @@ class Module(Configurable):
                     t._grad = t._grad.astype(dtype)
         return self
 
-    def float(self):
+    def float(self) -> Self:
         """Parameters and buffers to float32, in place."""
         return self.to("float32")
 
-    def double(self):
+    def double(self) -> Self:
         """Parameters and buffers to float64, in place."""
         return self.to("float64")
 
@@ -429,14 +453,14 @@ class Module(Configurable):
             if child is not None:
                 yield from child._state_items(f"{prefix}{name}.")
 
-    def state_dict(self):
+    def state_dict(self) -> OrderedDict[str, NDArray[Any]]:
         """An ordered dict name → NumPy array copy of every parameter and persistent buffer.
 
         Names are dotted paths ('0.weight', 'block.1.running_mean'); the order is registration order.
         """
         return OrderedDict((name, np.array(t.data, copy=True)) for name, t in self._state_items())
 
-    def load_state_dict(self, state_dict, strict=True):
+    def load_state_dict(self, state_dict: Mapping[str, TensorLike], strict: bool = True) -> tuple[list[str], list[str]]:
         """Copy the arrays of ``state_dict`` into this module's parameters and buffers, in place.
 
         With ``strict`` every name must match (missing and unexpected names are listed in the error), except
@@ -476,7 +500,7 @@ class Module(Configurable):
         return IncompatibleKeys(missing, unexpected)
 
     # ---------------------------------------------------------------- printing
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         """The text inside the parentheses of this module's repr (its constructor settings)."""
         return ""
 
@@ -513,7 +537,8 @@ class Module(Configurable):
         """True for containers whose children run one after another on the features (Sequential)."""
         return False
 
-    def summary(self, input_shape, batch_size=2, dtype=None, print_fn=print):
+    def summary(self, input_shape: Sequence[int], batch_size: int = 2, dtype: DTypeLike | None = None,
+                print_fn: Callable[[str], object] | None = print) -> list[dict[str, Any]]:
         """Print a table of the layers, their output shapes and parameter counts (Keras's ``model.summary()``).
 
         A tensorgate model is not built for one input shape, so give the shape of one example; the rest is
@@ -530,11 +555,11 @@ class Module(Configurable):
         """
         return _summary(self, input_shape, batch_size=batch_size, dtype=dtype, print_fn=print_fn)
 
-    def num_parameters(self, trainable_only=False):
+    def num_parameters(self, trainable_only: bool = False) -> int:
         """The number of parameter elements (only those with requires_grad if ``trainable_only``)."""
         return sum(p.data.size for p in self.parameters() if p.requires_grad or not trainable_only)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         rows, _ = self._repr_rows(None, "")
         if len(rows) == 1:
             return rows[0][0]

@@ -3,12 +3,21 @@
 Both call :func:`tensorgate.functional.batch_norm` (the gate and its derivative are in
 ``functional/batchnorm.py``) over every axis but axis 1.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .. import backend as B
 from .. import functional as F
 from ..autograd.factory import ones, zeros
 from ..autograd.tensor import as_dtype
 from .module import Module
 from .parameter import Parameter
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+    from ..autograd.tensor import Tensor
 
 xp = B.xp
 
@@ -21,11 +30,16 @@ class _BatchNorm(Module):
     """
 
     _keeps_features = True
-    _ndims = (2, 3)
+    _ndims: tuple[int, ...] = (2, 3)
+    # buffers (register_buffer), or None without track_running_stats
+    running_mean: Tensor | None
+    running_var: Tensor | None
+    num_batches_tracked: Tensor | None
     # PyTorch loads a state dict without num_batches_tracked (older files, other tools) keeping the count
-    _optional_state = ("num_batches_tracked",)
+    _optional_state: tuple[str, ...] = ("num_batches_tracked",)
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, dtype=None):
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, dtype: DTypeLike | None = None):
         super().__init__()
         if isinstance(num_features, bool) or not isinstance(num_features, int) or num_features <= 0:
             raise ValueError(f"{type(self).__name__}: num_features must be a positive integer, got {num_features!r}")
@@ -41,14 +55,14 @@ class _BatchNorm(Module):
         else:
             self.running_mean = self.running_var = self.num_batches_tracked = None
 
-    def reset_running_stats(self):
+    def reset_running_stats(self) -> None:
         """Running mean 0, running variance 1, no batches seen."""
         if self.track_running_stats:
-            self.running_mean.data[...] = 0.0
-            self.running_var.data[...] = 1.0
-            self.num_batches_tracked.data[...] = 0
+            self.running_mean.data[...] = 0.0  # type: ignore[union-attr]
+            self.running_var.data[...] = 1.0  # type: ignore[union-attr]
+            self.num_batches_tracked.data[...] = 0  # type: ignore[union-attr]
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in self._ndims or x.shape[1] != self.num_features:
             extra = {2: (), 3: ("L",), 4: ("H", "W"), 5: ("D", "H", "W")}
             expected = " or ".join("(" + ", ".join(("m", str(self.num_features)) + extra[k]) + ")"
@@ -61,7 +75,7 @@ class _BatchNorm(Module):
         return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, use_batch,
                           self.momentum, self.eps, num_batches_tracked=counter)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}" + \
             ("" if self.affine else ", affine=False")
 

@@ -1,5 +1,14 @@
 """Parameter: a Tensor that a Module registers as something to learn."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from ..autograd.tensor import Tensor, to_array
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+    from ..autograd.tensor import TensorLike
 
 
 class Parameter(Tensor):
@@ -21,11 +30,11 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data, requires_grad=True, dtype=None):
+    def __init__(self, data: TensorLike, requires_grad: bool = True, dtype: DTypeLike | None = None):
         if isinstance(data, Tensor) and dtype is None:
             data = data.data
             dtype = data.dtype
         super().__init__(to_array(data, dtype), requires_grad=requires_grad, dtype=dtype)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

@@ -1,19 +1,27 @@
 """Pooling layers: MaxPool2d, AvgPool2d, AdaptiveAvgPool2d (no parameters; each calls its gate)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .. import functional as F
 from ..functional.conv import _pair
 from .module import Module
+
+if TYPE_CHECKING:
+    from ..autograd.tensor import Tensor
 
 
 class _Pool2d(Module):
     _keeps_features = True  # the channels are kept (only H and W shrink)
 
-    def __init__(self, kernel_size, stride=None, padding=0):
+    def __init__(self, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,
+                 padding: int | tuple[int, int] = 0):
         super().__init__()
         self.kernel_size = _pair(kernel_size, f"{type(self).__name__}: kernel_size", 1)
         self.stride = self.kernel_size if stride is None else _pair(stride, f"{type(self).__name__}: stride", 1)
         self.padding = _pair(padding, f"{type(self).__name__}: padding", 0)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         def short(v):
             return str(v[0]) if v[0] == v[1] else str(v)
         text = f"{short(self.kernel_size)}"
@@ -43,7 +51,7 @@ class MaxPool2d(_Pool2d):
     (8, 6, 14, 14)
     """
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
 
 
@@ -61,7 +69,7 @@ class AvgPool2d(_Pool2d):
     (8, 6, 14, 14)
     """
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
 
 
@@ -82,14 +90,14 @@ class AdaptiveAvgPool2d(Module):
 
     _keeps_features = True
 
-    def __init__(self, output_size=1):
+    def __init__(self, output_size: int | tuple[int, int] = 1):
         super().__init__()
         self.output_size = _pair(output_size, "AdaptiveAvgPool2d: output_size", 1)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.adaptive_avg_pool2d(x, self.output_size)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         oh, ow = self.output_size
         return f"{oh}" if oh == ow else f"{self.output_size}"
 

@@ -1,11 +1,23 @@
 """``tg.nn.summary(model, input_shape)`` (or ``model.summary(input_shape)``): a Keras-style table of layers, output shapes and parameter counts."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ..autograd import grad_mode
 from ..autograd.tensor import Tensor
 
+if TYPE_CHECKING:
+    from typing import Callable, Sequence
 
-def summary(model, input_shape, batch_size=2, dtype=None, print_fn=print):
+    from numpy.typing import DTypeLike
+
+    from .module import Module
+
+
+def summary(model: Module, input_shape: Sequence[int], batch_size: int = 2, dtype: DTypeLike | None = None,
+            print_fn: Callable[[str], object] | None = print) -> list[dict[str, Any]]:
     """Run a dummy batch through ``model`` and print each layer's output shape and parameter count.
 
     The forward pass runs in eval mode under ``no_grad`` (running statistics and the random generator are

@@ -24,7 +24,7 @@ import numpy as np
 __all__ = ["Value", "GraphBuilder", "register_converter", "converter_for", "UnsupportedModelError",
            "require_onnx"]
 
-_CONVERTERS = {}
+_CONVERTERS: dict = {}   # module or estimator class → its converter function
 
 
 class UnsupportedModelError(TypeError):

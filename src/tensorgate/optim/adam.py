@@ -1,10 +1,16 @@
 """Adam and AdamW: momentum on the gradient and on its square, with bias correction."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 import math
 
 import numpy as np
 
 from .optimizer import Optimizer, _check_number
 from .sgd import _decayed
+
+if TYPE_CHECKING:
+    from .optimizer import ParamsT
 
 __all__ = ["Adam", "AdamW"]
 
@@ -59,7 +65,8 @@ class Adam(Optimizer):
 
     _decoupled = False
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, amsgrad: bool = False):
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=bool(amsgrad))
         super().__init__(params, defaults)
 
@@ -156,5 +163,6 @@ class AdamW(Adam):
 
     _decoupled = True
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)

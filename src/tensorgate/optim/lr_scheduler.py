@@ -8,10 +8,17 @@ when it is created, so ``get_last_lr()`` is right before the first step. ``e`` b
 ``ReduceLROnPlateau`` is different: its ``step(value)`` takes the monitored quantity (a validation loss)
 and cuts the rate when it stops improving.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import bisect
 import math
 
 from .optimizer import Optimizer
+
+if TYPE_CHECKING:
+    from typing import Callable, Iterable, Sequence
+
 
 __all__ = ["LRScheduler", "StepLR", "LambdaLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR",
            "LinearWarmup", "ReduceLROnPlateau", "SequentialLR", "OneCycleLR", "CosineAnnealingWarmRestarts"]
@@ -23,7 +30,7 @@ class LRScheduler:
     Shape: not applicable (learning rates are Python floats, one per parameter group).
     """
 
-    def __init__(self, optimizer, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(self).__name__}: expected an Optimizer, got {type(optimizer).__name__}")
         self.optimizer = optimizer
@@ -36,10 +43,10 @@ class LRScheduler:
         self.last_epoch = last_epoch
         self.step()
 
-    def lr_at(self, base_lr, e):  # pragma: no cover - abstract
+    def lr_at(self, base_lr: float, e: int) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def step(self, epoch=None):
+    def step(self, epoch: int | None = None) -> None:
         """Advance one epoch (or step) and set each group's learning rate; ``step(e)`` jumps to epoch e (the
         closed form at e, as PyTorch's deprecated ``epoch`` argument; SequentialLR uses it)."""
         self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
@@ -47,18 +54,18 @@ class LRScheduler:
             group["lr"] = self.lr_at(base, self.last_epoch)
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
-    def get_last_lr(self):
+    def get_last_lr(self) -> list[float]:
         """The learning rates the last ``step()`` set, one per group."""
         return list(self._last_lr)
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """Everything but the optimiser, JSON-friendly."""
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items() if k != "optimizer"}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         self.__dict__.update(state_dict)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         options = ", ".join(f"{k}={v}" for k, v in self.state_dict().items() if not k.startswith("_"))
         return f"{type(self).__name__}({options})"
 
@@ -81,13 +88,13 @@ class StepLR(LRScheduler):
     [1.0, 1.0, 0.5, 0.5, 0.25]
     """
 
-    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
         if int(step_size) < 1:
             raise ValueError(f"StepLR: step_size must be a positive integer, got {step_size!r}")
         self.step_size, self.gamma = int(step_size), float(gamma)
         super().__init__(optimizer, last_epoch)
 
-    def lr_at(self, base_lr, e):
+    def lr_at(self, base_lr: float, e: int) -> float:
         return base_lr * self.gamma ** (e // self.step_size)
 
 
@@ -111,7 +118,8 @@ class LambdaLR(LRScheduler):
     [1.0, 0.5, 0.25, 0.125]
     """
 
-    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
+                 last_epoch: int = -1):
         n = len(getattr(optimizer, "param_groups", ()))
         lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * n
         if len(lambdas) != n:
@@ -122,14 +130,14 @@ class LambdaLR(LRScheduler):
         self.lr_lambdas = lambdas
         super().__init__(optimizer, last_epoch)
 
-    def step(self, epoch=None):
+    def step(self, epoch: int | None = None) -> None:
         """Advance one epoch (or jump to ``epoch``) and set group i's rate to η₀ᵢ · λᵢ(e)."""
         self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
         for group, base, factor in zip(self.optimizer.param_groups, self.base_lrs, self.lr_lambdas):
-            group["lr"] = base * factor(self.last_epoch)
+            group["lr"] = base * factor(self.last_epoch)  # type: ignore[operator]
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """Everything but the optimiser and the functions, JSON-friendly."""
         return {k: v for k, v in super().state_dict().items() if k != "lr_lambdas"}
 
@@ -140,12 +148,12 @@ class MultiStepLR(LRScheduler):
     Shape: not applicable.
     """
 
-    def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1, last_epoch: int = -1):
         self.milestones = sorted(int(m) for m in milestones)
         self.gamma = float(gamma)
         super().__init__(optimizer, last_epoch)
 
-    def lr_at(self, base_lr, e):
+    def lr_at(self, base_lr: float, e: int) -> float:
         return base_lr * self.gamma ** bisect.bisect_right(self.milestones, e)
 
 
@@ -155,11 +163,11 @@ class ExponentialLR(LRScheduler):
     Shape: not applicable.
     """
 
-    def __init__(self, optimizer, gamma, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1):
         self.gamma = float(gamma)
         super().__init__(optimizer, last_epoch)
 
-    def lr_at(self, base_lr, e):
+    def lr_at(self, base_lr: float, e: int) -> float:
         return base_lr * self.gamma ** e
 
 
@@ -171,13 +179,13 @@ class CosineAnnealingLR(LRScheduler):
     Shape: not applicable.
     """
 
-    def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):
         if int(T_max) < 1:
             raise ValueError(f"CosineAnnealingLR: T_max must be a positive integer, got {T_max!r}")
         self.T_max, self.eta_min = int(T_max), float(eta_min)
         super().__init__(optimizer, last_epoch)
 
-    def lr_at(self, base_lr, e):
+    def lr_at(self, base_lr: float, e: int) -> float:
         return self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * e / self.T_max)) / 2
 
 
@@ -189,7 +197,8 @@ class LinearLR(LRScheduler):
     Shape: not applicable.
     """
 
-    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
+                 total_iters: int = 5, last_epoch: int = -1):
         if not 0 < start_factor <= 1 or not 0 <= end_factor <= 1:
             raise ValueError(f"LinearLR: start_factor must be in (0, 1] and end_factor in [0, 1], got "
                              f"{start_factor} and {end_factor}")
@@ -199,7 +208,7 @@ class LinearLR(LRScheduler):
         self.total_iters = int(total_iters)
         super().__init__(optimizer, last_epoch)
 
-    def lr_at(self, base_lr, e):
+    def lr_at(self, base_lr: float, e: int) -> float:
         fraction = min(e, self.total_iters) / self.total_iters
         return base_lr * (self.start_factor + (self.end_factor - self.start_factor) * fraction)
 
@@ -212,7 +221,7 @@ class LinearWarmup(LinearLR):
     Shape: not applicable.
     """
 
-    def __init__(self, optimizer, warmup_steps, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, warmup_steps: int, last_epoch: int = -1):
         warmup_steps = int(warmup_steps)
         if warmup_steps < 1:
             raise ValueError(f"LinearWarmup: warmup_steps must be a positive integer, got {warmup_steps!r}")
@@ -244,7 +253,8 @@ class SequentialLR:
     [0.5, 0.75, 1.0, 0.5, 0.25]
     """
 
-    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler], milestones: Sequence[int],
+                 last_epoch: int = -1):
         schedulers = list(schedulers)
         if not schedulers:
             raise ValueError("SequentialLR: expects at least one scheduler")
@@ -267,7 +277,7 @@ class SequentialLR:
         schedulers[0].step()
         self._last_lr = schedulers[0].get_last_lr()
 
-    def step(self):
+    def step(self) -> None:
         """Advance one epoch with the scheduler whose turn it is."""
         self.last_epoch += 1
         i = bisect.bisect_right(self._milestones, self.last_epoch)
@@ -278,15 +288,15 @@ class SequentialLR:
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()
 
-    def get_last_lr(self):
+    def get_last_lr(self) -> list[float]:
         return list(self._last_lr)
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """The position and every scheduler's state_dict, JSON-friendly."""
         return {"last_epoch": self.last_epoch, "_milestones": list(self._milestones), "_last_lr": list(self._last_lr),
                 "_schedulers": [s.state_dict() for s in self._schedulers]}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         state = dict(state_dict)
         for s, saved in zip(self._schedulers, state.pop("_schedulers")):
             s.load_state_dict(saved)
@@ -314,8 +324,9 @@ class ReduceLROnPlateau:
     [0.25]
     """
 
-    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
-                 cooldown=0, min_lr=0.0, eps=1e-8):
+    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
+                 threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0,
+                 min_lr: float | Sequence[float] = 0.0, eps: float = 1e-8):
         if mode not in ("min", "max"):
             raise ValueError(f"ReduceLROnPlateau: mode must be 'min' or 'max', got {mode!r}")
         if threshold_mode not in ("rel", "abs"):
@@ -326,7 +337,7 @@ class ReduceLROnPlateau:
             raise TypeError(f"ReduceLROnPlateau: expected an Optimizer, got {type(optimizer).__name__}")
         self.optimizer = optimizer
         n = len(optimizer.param_groups)
-        self.min_lrs = [float(v) for v in min_lr] if isinstance(min_lr, (list, tuple)) else [float(min_lr)] * n
+        self.min_lrs = [float(v) for v in min_lr] if isinstance(min_lr, (list, tuple)) else [float(min_lr)] * n  # type: ignore[arg-type]
         self.mode, self.factor, self.patience = mode, float(factor), int(patience)
         self.threshold, self.threshold_mode = float(threshold), threshold_mode
         self.cooldown, self.eps = int(cooldown), float(eps)
@@ -343,7 +354,7 @@ class ReduceLROnPlateau:
         bound = self.best * (1 + self.threshold) if self.threshold_mode == "rel" else self.best + self.threshold
         return value > bound
 
-    def step(self, value):
+    def step(self, value: float) -> None:
         """Record this epoch's monitored ``value`` and cut the rates if it has stopped improving."""
         value = float(value)
         self.last_epoch += 1
@@ -365,13 +376,13 @@ class ReduceLROnPlateau:
             self.num_bad_epochs = 0
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
-    def get_last_lr(self):
+    def get_last_lr(self) -> list[float]:
         return list(self._last_lr)
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         self.__dict__.update(state_dict)
 
 

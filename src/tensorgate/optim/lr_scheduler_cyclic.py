@@ -1,8 +1,16 @@
 """Cyclic learning-rate schedules: the one-cycle policy and cosine annealing with warm restarts (PyTorch's
 ``OneCycleLR`` and ``CosineAnnealingWarmRestarts``, with their formulas and their quirks)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 import math
 
 from .lr_scheduler import LRScheduler
+
+if TYPE_CHECKING:
+    from typing import Sequence
+
+    from .optimizer import Optimizer
 
 
 def _anneal(strategy, start, end, pct):
@@ -41,9 +49,11 @@ class OneCycleLR(LRScheduler):
     [0.04, 0.52, 1.0, 0.8571, 0.7143, 0.5714, 0.4286, 0.2857, 0.1429, 0.0]
     """
 
-    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None, pct_start=0.3,
-                 anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85, max_momentum=0.95, div_factor=25.0,
-                 final_div_factor=1e4, three_phase=False, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, max_lr: float | Sequence[float], total_steps: int | None = None,
+                 epochs: int | None = None, steps_per_epoch: int | None = None, pct_start: float = 0.3,
+                 anneal_strategy: str = "cos", cycle_momentum: bool = True, base_momentum: float = 0.85,
+                 max_momentum: float = 0.95, div_factor: float = 25.0, final_div_factor: float = 1e4,
+                 three_phase: bool = False, last_epoch: int = -1):
         name = "OneCycleLR"
         if total_steps is None:
             if epochs is None or steps_per_epoch is None:
@@ -101,7 +111,7 @@ class OneCycleLR(LRScheduler):
         else:
             group["momentum"] = value
 
-    def step(self, epoch=None):
+    def step(self, epoch: int | None = None) -> None:
         """Advance one batch and set each group's rate (and momentum) from the current phase."""
         self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
         e = self.last_epoch
@@ -112,12 +122,12 @@ class OneCycleLR(LRScheduler):
             start = 0.0
             for i, phase in enumerate(self._schedule_phases):
                 end = phase["end_step"]
-                if e <= end or i == len(self._schedule_phases) - 1:
-                    pct = (e - start) / (end - start)
-                    group["lr"] = _anneal(self.anneal_strategy, group[phase["start_lr"]], group[phase["end_lr"]], pct)
+                if e <= end or i == len(self._schedule_phases) - 1:  # type: ignore[operator]
+                    pct = (e - start) / (end - start)  # type: ignore[operator]
+                    group["lr"] = _anneal(self.anneal_strategy, group[phase["start_lr"]], group[phase["end_lr"]], pct)  # type: ignore[index]
                     if self.cycle_momentum:
-                        self._set_momentum(group, _anneal(self.anneal_strategy, group[phase["start_momentum"]],
-                                                          group[phase["end_momentum"]], pct))
+                        self._set_momentum(group, _anneal(self.anneal_strategy, group[phase["start_momentum"]],  # type: ignore[index]
+                                                          group[phase["end_momentum"]], pct))  # type: ignore[index]
                     break
                 start = end
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
@@ -154,7 +164,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     [1.0, 0.5, 1.0, 0.5, 1.0]
     """
 
-    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0, last_epoch: int = -1):
         if isinstance(T_0, bool) or not isinstance(T_0, int) or T_0 <= 0:
             raise ValueError(f"CosineAnnealingWarmRestarts: T_0 must be a positive integer, got {T_0!r}")
         if isinstance(T_mult, bool) or not isinstance(T_mult, int) or T_mult < 1:
@@ -163,7 +173,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.T_cur = last_epoch
         super().__init__(optimizer, last_epoch)
 
-    def step(self, epoch=None):
+    def step(self, epoch: float | None = None) -> None:
         """Advance one epoch, or go to (fractional) ``epoch``, restarting the cosine where a period ends."""
         if epoch is None and self.last_epoch < 0:
             epoch = 0
@@ -178,14 +188,14 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 raise ValueError(f"CosineAnnealingWarmRestarts: epoch must be non-negative, got {epoch}")
             if epoch >= self.T_0:
                 if self.T_mult == 1:
-                    self.T_cur = epoch % self.T_0
+                    self.T_cur = epoch % self.T_0  # type: ignore[assignment]
                 else:
                     n = int(math.log((epoch / self.T_0 * (self.T_mult - 1) + 1), self.T_mult))
                     self.T_cur = epoch - self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1)
                     self.T_i = self.T_0 * self.T_mult ** n
             else:
                 self.T_i = self.T_0
-                self.T_cur = epoch
+                self.T_cur = epoch  # type: ignore[assignment]
         self.last_epoch = math.floor(epoch)
         for group, base in zip(self.optimizer.param_groups, self.base_lrs):
             group["lr"] = self.eta_min + (base - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2

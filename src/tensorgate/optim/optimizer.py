@@ -18,17 +18,26 @@ once per parameter (SGD with momentum updates p ← p − η v with BLAS's axpy:
 allocates no new arrays, and float32 parameters stay float32 (Python floats are "weak" scalars in NumPy 2
 and do not promote).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable, Union
 import math
 
 import numpy as np
 
 from ..autograd import Tensor
 
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    #: what an optimiser takes: parameters, or parameter groups (dicts with "params" and per-group options)
+    ParamsT: TypeAlias = Union[Iterable[Tensor], Iterable[dict[str, Any]]]
+
 __all__ = ["Optimizer"]
 
 
 class _Required:
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<required>"
 
 
@@ -73,12 +82,12 @@ class Optimizer:
     Every buffer in ``state[p]`` has p's shape and dtype.
     """
 
-    def __init__(self, params, defaults):
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]):
         self.defaults = dict(defaults)
-        self.param_groups = []
-        self.state = {}
-        self._work = {}  # scratch buffers per parameter (not part of the saved state)
-        self._pool = {}  # the flat buffers those are views of, shared (see _Scratch)
+        self.param_groups: list[dict[str, Any]] = []
+        self.state: dict[Tensor, dict[str, Any]] = {}
+        self._work: dict[int, Any] = {}  # scratch buffers per parameter (not part of the saved state)
+        self._pool: dict[Any, Any] = {}  # the flat buffers those are views of, shared (see _Scratch)
         if isinstance(params, Tensor):
             raise TypeError(f"{type(self).__name__}: params must be an iterable of tensors or of dicts, got a "
                             "single Tensor; wrap it in a list: [p]")
@@ -89,10 +98,10 @@ class Optimizer:
         if not isinstance(groups[0], dict):
             groups = [{"params": groups}]
         for group in groups:
-            self.add_param_group(group)
+            self.add_param_group(group)  # type: ignore[arg-type]
 
     # ---------------------------------------------------------------- groups
-    def add_param_group(self, group):
+    def add_param_group(self, group: dict[str, Any]) -> None:
         """Add a group ``{"params": [...], option: value, ...}``; missing options come from the defaults."""
         if not isinstance(group, dict) or "params" not in group:
             raise TypeError(f"{type(self).__name__}: a parameter group must be a dict with a 'params' entry, "
@@ -126,7 +135,7 @@ class Optimizer:
         """Validate a group's options (subclasses check their ranges)."""
 
     # ---------------------------------------------------------------- the step
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients: ``p._grad = None`` (default) or fill them with zeros in place."""
         for group in self.param_groups:
             for p in group["params"]:
@@ -135,7 +144,7 @@ class Optimizer:
                 elif p._grad is not None:
                     p._grad.fill(0)
 
-    def step(self):
+    def step(self) -> None:
         """Update every parameter that has a gradient, in place; parameters whose grad is None are skipped."""
         for group in self.param_groups:
             self._step_group(group)
@@ -171,13 +180,13 @@ class Optimizer:
         return max((p.data.size for g in self.param_groups for p in g["params"] if p.data.dtype == dtype), default=0)
 
     # ---------------------------------------------------------------- saving
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """The optimiser's state as PyTorch lays it out, with NumPy arrays (copies) inside.
 
         ``{"state": {index: {name: array or number}}, "param_groups": [{options..., "params": [index...]}]}``
         where a parameter's index is its position counting through all groups in order.
         """
-        index = {}
+        index: dict[int, int] = {}
         groups = []
         for group in self.param_groups:
             packed = {k: v for k, v in group.items() if k != "params"}
@@ -194,7 +203,7 @@ class Optimizer:
                                            for k, v in self.state[p].items()}
         return {"state": state, "param_groups": groups}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore a state saved by :meth:`state_dict` into this optimiser (same groups, same shapes).
 
         The arrays are copied into fresh buffers of each parameter's dtype; group options (lr, betas, ...)
@@ -208,7 +217,7 @@ class Optimizer:
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(f"{name}.load_state_dict: the saved state has {len(saved_groups)} parameter groups, "
                              f"this optimiser has {len(self.param_groups)}")
-        params = []
+        params: list[Any] = []
         for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
             if len(group["params"]) != len(saved["params"]):
                 raise ValueError(f"{name}.load_state_dict: group {i} has {len(group['params'])} parameters, the "
@@ -235,7 +244,7 @@ class Optimizer:
                     group[key] = tuple(value) if isinstance(group.get(key), tuple) else value
         self.state = new_state
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
         for i, group in enumerate(self.param_groups):
             lines.append(f"Parameter Group {i}")

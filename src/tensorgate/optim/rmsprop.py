@@ -1,8 +1,15 @@
 """RMSprop: divide the gradient by a running root-mean-square of recent gradients."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .optimizer import Optimizer, _check_number
 from .sgd import _decayed
+
+if TYPE_CHECKING:
+    from .optimizer import ParamsT
 
 __all__ = ["RMSprop"]
 
@@ -56,7 +63,8 @@ class RMSprop(Optimizer):
     array([2.99], dtype=float32)
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False):
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
                         centered=bool(centered))
         super().__init__(params, defaults)

@@ -1,8 +1,15 @@
 """Stochastic gradient descent, with momentum (heavy ball or Nesterov) and L2 weight decay."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ..backend.blas import axpy_over, axpy_pieces, fits
 from .optimizer import Optimizer, _check_number, required
+
+if TYPE_CHECKING:
+    from .optimizer import ParamsT
 
 __all__ = ["SGD"]
 
@@ -65,10 +72,11 @@ class SGD(Optimizer):
     array([ 0.8, -1.6], dtype=float32)
     """
 
-    def __init__(self, params, lr=required, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
+    def __init__(self, params: ParamsT, lr: float = required, momentum: float = 0.0, dampening: float = 0.0,  # type: ignore[assignment]
+                 nesterov: bool = False, weight_decay: float = 0.0):
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=bool(nesterov),
                         weight_decay=weight_decay)
-        self._layouts = {}   # id(group) → _FlatLayout of the common case's velocities (see _step_group)
+        self._layouts: dict[int, Any] = {}   # id(group) → _FlatLayout of the common case's velocities (see _step_group)
         super().__init__(params, defaults)
 
     def _check_group(self, group):

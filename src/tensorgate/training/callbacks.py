@@ -15,9 +15,18 @@ that a checkpoint resumes them exactly. Callbacks run in the order given, except
 ``order`` run later: :class:`ModelCheckpoint` runs last, so it saves the state after every other
 callback (a schedule's step, early stopping's counter) has run.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import csv
 import math
 import os
+
+if TYPE_CHECKING:
+    from typing import Callable
+
+    from ..nn.module import Module
+    from .loop import Trainer
 
 __all__ = ["Callback", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler", "CSVLogger", "LambdaCallback"]
 
@@ -30,35 +39,35 @@ class Callback:
 
     #: callbacks with a larger order run after those with a smaller one (stable otherwise)
     order = 0
-    trainer = None
+    trainer: Trainer | None = None
 
-    def set_trainer(self, trainer):
+    def set_trainer(self, trainer: Trainer | None) -> None:
         self.trainer = trainer
 
     @property
-    def model(self):
+    def model(self) -> Module | None:
         return self.trainer.model if self.trainer is not None else None
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         pass
 
-    def on_epoch_begin(self, epoch, logs=None):
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         pass
 
-    def on_batch_end(self, batch, logs=None):
+    def on_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         pass
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         pass
 
-    def on_train_end(self, logs=None):
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         pass
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """What a checkpoint must keep for this callback to resume exactly (JSON values and arrays)."""
         return {}
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: dict[str, Any]) -> None:
         pass
 
 
@@ -111,8 +120,8 @@ class EarlyStopping(Callback):
     not applicable.
     """
 
-    def __init__(self, monitor="val_loss", patience=0, min_delta=0.0, mode="auto", restore_best_weights=True,
-                 baseline=None):
+    def __init__(self, monitor: str = "val_loss", patience: int = 0, min_delta: float = 0.0, mode: str = "auto",
+                 restore_best_weights: bool = True, baseline: float | None = None):
         self.monitor = monitor
         self.patience = int(patience)
         self.min_delta = abs(float(min_delta))
@@ -133,27 +142,27 @@ class EarlyStopping(Callback):
             return value < self.best - self.min_delta
         return value > self.best + self.min_delta
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         value = _monitored(logs, self.monitor, "EarlyStopping")
         if self._improved(value):
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
-                self.best_weights = self.model.state_dict()
+                self.best_weights = self.model.state_dict()  # type: ignore[union-attr]
         else:
             self.wait += 1
             if self.wait > self.patience:
                 self.stopped_epoch = epoch
-                self.trainer.stop_training = True
+                self.trainer.stop_training = True  # type: ignore[union-attr]
 
-    def on_train_end(self, logs=None):
-        if self.restore_best_weights and self.best_weights is not None and self.best_epoch != self.trainer.epoch:
-            self.model.load_state_dict(self.best_weights)
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
+        if self.restore_best_weights and self.best_weights is not None and self.best_epoch != self.trainer.epoch:  # type: ignore[union-attr]
+            self.model.load_state_dict(self.best_weights)  # type: ignore[union-attr]
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         return {"wait": self.wait, "best": self.best, "best_epoch": self.best_epoch,
                 "stopped_epoch": self.stopped_epoch, "best_weights": self.best_weights}
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: dict[str, Any]) -> None:
         # only the attributes state_dict() writes: a checkpoint must not set anything else on the callback
         for key in ("wait", "best", "best_epoch", "stopped_epoch", "best_weights"):
             if key in state:
@@ -185,7 +194,8 @@ class ModelCheckpoint(Callback):
 
     order = 100
 
-    def __init__(self, path, monitor="val_loss", save_best_only=False, mode="auto"):
+    def __init__(self, path: str | os.PathLike[str], monitor: str = "val_loss", save_best_only: bool = False,
+                 mode: str = "auto"):
         self.path = os.fspath(path)
         self.monitor = monitor
         self.save_best_only = bool(save_best_only)
@@ -193,20 +203,20 @@ class ModelCheckpoint(Callback):
         self.best = math.inf if self.mode == "min" else -math.inf
         self.last_saved = None
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         if self.save_best_only:
             value = _monitored(logs, self.monitor, "ModelCheckpoint")
             if not (value < self.best if self.mode == "min" else value > self.best):
                 return
             self.best = value
-        path = self.path.format(epoch=epoch + 1, **logs)
-        self.last_saved = path
-        self.trainer.save_checkpoint(path)
+        path = self.path.format(epoch=epoch + 1, **logs)  # type: ignore[arg-type]
+        self.last_saved = path  # type: ignore[assignment]
+        self.trainer.save_checkpoint(path)  # type: ignore[union-attr]
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         return {"best": self.best}
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: dict[str, Any]) -> None:
         self.best = state.get("best", self.best)
 
 
@@ -220,7 +230,7 @@ class LearningRateScheduler(Callback):
     Shape: not applicable.
     """
 
-    def __init__(self, scheduler, monitor="val_loss", per_batch=False):
+    def __init__(self, scheduler: Any, monitor: str = "val_loss", per_batch: bool = False):
         self.scheduler = scheduler
         self.monitor = monitor
         self.per_batch = bool(per_batch)
@@ -228,20 +238,20 @@ class LearningRateScheduler(Callback):
         if self._plateau and self.per_batch:
             raise ValueError("LearningRateScheduler: ReduceLROnPlateau steps once per epoch (per_batch=False)")
 
-    def on_batch_end(self, batch, logs=None):
+    def on_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         if self.per_batch:
             self.scheduler.step()
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         if self._plateau:
             self.scheduler.step(_monitored(logs, self.monitor, "LearningRateScheduler"))
         elif not self.per_batch:
             self.scheduler.step()
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         return {"scheduler": self.scheduler.state_dict()}
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: dict[str, Any]) -> None:
         self.scheduler.load_state_dict(state["scheduler"])
 
 
@@ -253,28 +263,28 @@ class CSVLogger(Callback):
     Shape: not applicable.
     """
 
-    def __init__(self, path, append=False, separator=","):
+    def __init__(self, path: str | os.PathLike[str], append: bool = False, separator: str = ","):
         self.path = os.fspath(path)
         self.append = bool(append)
         self.separator = separator
         self._keys = None
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         if not self.append and os.path.exists(self.path):
             os.remove(self.path)
         self._keys = None
         if self.append and os.path.exists(self.path):
             with open(self.path, newline="") as f:
                 first = f.readline().strip()
-            self._keys = first.split(self.separator)[1:] if first else None
+            self._keys = first.split(self.separator)[1:] if first else None  # type: ignore[assignment]
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         if self._keys is None:
-            self._keys = sorted(logs)
+            self._keys = sorted(logs)  # type: ignore[arg-type, assignment]
             with open(self.path, "a", newline="") as f:
-                csv.writer(f, delimiter=self.separator).writerow(["epoch"] + self._keys)
+                csv.writer(f, delimiter=self.separator).writerow(["epoch"] + self._keys)  # type: ignore[operator]
         with open(self.path, "a", newline="") as f:
-            csv.writer(f, delimiter=self.separator).writerow([epoch] + [logs.get(k, "") for k in self._keys])
+            csv.writer(f, delimiter=self.separator).writerow([epoch] + [logs.get(k, "") for k in self._keys])  # type: ignore[attr-defined, union-attr]
 
 
 class LambdaCallback(Callback):
@@ -283,8 +293,9 @@ class LambdaCallback(Callback):
     Shape: not applicable.
     """
 
-    def __init__(self, on_train_begin=None, on_epoch_begin=None, on_batch_end=None, on_epoch_end=None,
-                 on_train_end=None):
+    def __init__(self, on_train_begin: Callable[..., object] | None = None,
+                 on_epoch_begin: Callable[..., object] | None = None, on_batch_end: Callable[..., object] | None = None,
+                 on_epoch_end: Callable[..., object] | None = None, on_train_end: Callable[..., object] | None = None):
         for name, fn in (("on_train_begin", on_train_begin), ("on_epoch_begin", on_epoch_begin),
                          ("on_batch_end", on_batch_end), ("on_epoch_end", on_epoch_end),
                          ("on_train_end", on_train_end)):

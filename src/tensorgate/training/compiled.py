@@ -23,6 +23,9 @@ gradients, a recording that :class:`~tensorgate.autograd.tape.NotReplayable` ref
     >>> step.replays
     2
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 import types
 
 import numpy as np
@@ -31,6 +34,12 @@ from ..autograd import grad_mode
 from ..autograd.tape import NotReplayable, Tape, recording
 from ..autograd.tensor import Tensor
 from ..nn.module import ChangeFlag, Module
+
+if TYPE_CHECKING:
+    from typing import Callable
+
+    from ..autograd.tensor import TensorLike
+    from ..optim.optimizer import Optimizer
 
 
 class CompiledStep:
@@ -54,19 +63,20 @@ class CompiledStep:
     options may change at any time.
     """
 
-    def __init__(self, model, loss_fn, optimizer, trust_custom_code=True):
+    def __init__(self, model: Module, loss_fn: Callable[[Tensor, Tensor], Tensor], optimizer: Optimizer,
+                 trust_custom_code: bool = True):
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.trust_custom_code = trust_custom_code
-        self._tapes = {}   # batch signature → Tape, or the NotReplayable reason
+        self._tapes = {}  # type: ignore[var-annotated]  # batch signature → Tape, or the NotReplayable reason
         self._changes = ChangeFlag()  # set by the model's modules and the loss when one of them changes
         self._seen = None  # (model, loss, parameter arrays) when the model was last looked at
         self._layout = None  # the modules, parameters and buffers seen then
-        self._states = {}  # signature of the model's state (modes, parameter shapes and dtypes) → its number
+        self._states = {}  # type: ignore[var-annotated]  # signature of the model's state (modes, parameter shapes and dtypes) → its number
         self.replays = 0   #: steps replayed from a tape so far
         self.eager_steps = 0  #: steps run eagerly (recordings included)
         self._last = None  # the tape of the latest batch's signature, or the reason it has none
 
-    def __call__(self, x, y):
+    def __call__(self, x: TensorLike, y: TensorLike) -> tuple[float, Tensor]:
         if type(x) is not np.ndarray:   # arrays, the usual case, skip two calls (each counts at batch 16)
             x = x.data if isinstance(x, Tensor) else np.asarray(x)
         if type(y) is not np.ndarray:
@@ -87,7 +97,7 @@ class CompiledStep:
         return self._eager(x, y, key, self._modules, self._params, record=tape is None)
 
     @property
-    def code(self):
+    def code(self) -> str:
         """The latest batch's step as Python: each gate's forward, then each backward, one line per call
         (see :attr:`tensorgate.autograd.tape.Tape.code`). A step that stays eager says why instead.
 
@@ -114,9 +124,9 @@ class CompiledStep:
         """True if no module changed (attributes, mode, hooks) and every parameter kept its array and has
         no hook since the model was last looked at: a few identity checks instead of walking the model."""
         seen = self._seen
-        if self._changes.changed or seen[0] is not self.model or seen[1] is not self.loss_fn:
+        if self._changes.changed or seen[0] is not self.model or seen[1] is not self.loss_fn:  # type: ignore[index]
             return False
-        for p, array in zip(self._params, seen[2]):
+        for p, array in zip(self._params, seen[2]):  # type: ignore[index]
             if p.data is not array or p._hooks:
                 return False
         return True
@@ -134,7 +144,7 @@ class CompiledStep:
         if len(self._states) > 64:  # a module that changes a setting at every step: keep a few recordings
             self._tapes.clear()
             self._states.clear()
-        self._layout, self._modules, self._params = layout, modules, params
+        self._layout, self._modules, self._params = layout, modules, params  # type: ignore[assignment]
         self._dtype = params[0].data.dtype if params else None
         configured = modules + ([self.loss_fn] if isinstance(self.loss_fn, Module) else [])
         state = (tuple(m.training for m in modules), tuple((p.data.shape, p.data.dtype) for p in params),
@@ -142,7 +152,7 @@ class CompiledStep:
         self._state = self._states.setdefault(state, len(self._states))  # a number: cheaper to hash per batch
         self._replayable = not any(m._has_hooks for m in modules) and not any(p._hooks for p in params)
         self._changes.watch(configured)
-        self._seen = (self.model, self.loss_fn, [p.data for p in params])
+        self._seen = (self.model, self.loss_fn, [p.data for p in params])  # type: ignore[assignment]
 
     def _eager(self, x, y, key, modules, params, record):
         self.eager_steps += 1
@@ -167,7 +177,7 @@ class CompiledStep:
             except NotReplayable as reason:
                 self._tapes[key] = str(reason)  # stay eager for this signature
         last = self._tapes.get(key)
-        self._last = last if record or isinstance(last, str) else (
+        self._last = last if record or isinstance(last, str) else (  # type: ignore[assignment]
             "hooks, a module's or a parameter's (a replay would not call them), anomaly detection, or "
             "gradients switched off")
         loss.backward()
@@ -198,7 +208,7 @@ def _ours(obj):
     return (getattr(owner, "__module__", None) or "").startswith("tensorgate.")
 
 
-def compile_step(model, loss_fn, optimizer):
+def compile_step(model: Module, loss_fn: Callable[[Tensor, Tensor], Tensor], optimizer: Optimizer) -> CompiledStep:
     """A :class:`CompiledStep` for ``model``, ``loss_fn`` and ``optimizer``; see there.
 
     Shape: the step takes x: (m, ...) and the targets y, and returns (loss: float, output: (m, ...)).

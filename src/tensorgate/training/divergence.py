@@ -9,6 +9,9 @@ network, not at an index into a shuffled batch.
 
 A loss that explodes without becoming inf (1e20) gets one :class:`LossGrowthWarning` per ``fit``.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import math
 import warnings
 
@@ -16,6 +19,15 @@ import numpy as np
 
 from ..autograd import Tensor, no_grad
 from ..backend import random as _random
+
+if TYPE_CHECKING:
+    from typing import Callable
+
+    from ..autograd.tensor import TensorLike
+    from ..nn.module import Module
+    from ..optim.optimizer import Optimizer
+    from .history import History
+    from .loop import Trainer
 
 __all__ = ["TrainingDiverged", "LossGrowthWarning", "LossAlarm", "diverged", "locate_non_finite", "GROWTH_FACTOR"]
 
@@ -33,11 +45,11 @@ class TrainingDiverged(ValueError):
     Shape: not applicable.
     """
 
-    def __init__(self, message, epoch, batch, where, history, restored):
+    def __init__(self, message: str, epoch: int, batch: int, where: str, history: History, restored: bool):
         super().__init__(message)
         self.epoch, self.batch, self.where, self.history, self.restored = epoch, batch, where, history, restored
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         """A JSON-ready diagnosis. Shape: not applicable."""
         return {"error": str(self), "epoch": self.epoch + 1, "batch": self.batch, "where": self.where,
                 "weights_restored_to_epoch_start": self.restored}
@@ -55,12 +67,12 @@ def _finite(array):
     return array.dtype.kind != "f" or bool(np.isfinite(array).all())
 
 
-def non_finite_parameters(model):
+def non_finite_parameters(model: Module) -> list[str]:
     """Names of the parameters holding nan or inf. Shape: not applicable."""
     return [name for name, p in model.named_parameters() if not _finite(p.data)]
 
 
-def locate_non_finite(model, loss_fn, x, y):
+def locate_non_finite(model: Module, loss_fn: Callable[[Tensor, Tensor], Tensor], x: TensorLike, y: TensorLike) -> str:
     """Where the first non-finite value appears when ``model`` and ``loss_fn`` run on the batch (x, y).
 
     Returns a phrase: a parameter, the input batch, the first layer (in execution order) whose output
@@ -74,7 +86,7 @@ def locate_non_finite(model, loss_fn, x, y):
         return f"parameter {bad[0]!r} (already nan or inf before this batch)"
     if not _finite(x):
         return "the input batch (it holds nan or inf)"
-    first = []
+    first = []  # type: ignore[var-annotated]
 
     def watch(name):
         def hook(module, inputs, output):
@@ -86,12 +98,12 @@ def locate_non_finite(model, loss_fn, x, y):
     state, rng = model.state_dict(), _random.get_rng_state()  # BatchNorm counts, Dropout draws: undo both
     try:
         with no_grad():
-            out = model(Tensor(x, dtype=x.dtype))
+            out = model(Tensor(x, dtype=x.dtype))  # type: ignore[union-attr]
             if not first and not _finite(out):
                 first.append(f"the output of the model ({type(model).__name__})")
             if not first:
                 try:
-                    loss_fn(out, Tensor(y, dtype=y.dtype))
+                    loss_fn(out, Tensor(y, dtype=y.dtype))  # type: ignore[union-attr]
                 except ValueError:
                     pass
                 first.append(f"the loss ({type(loss_fn).__name__}): every layer's output is finite, the loss "
@@ -115,7 +127,7 @@ class LossAlarm:
         self.first = None
         self.threshold = -math.inf
 
-    def ring(self, value, epoch, batch, optimizer):
+    def ring(self, value: float, epoch: int, batch: int, optimizer: Optimizer) -> None:
         if self.first is None:
             self.first = value
             self.threshold = GROWTH_FACTOR * max(value, 1e-3)
@@ -127,7 +139,8 @@ class LossAlarm:
         self.threshold = math.inf
 
 
-def diverged(trainer, cause, epoch, batch, xb, yb, start_state, bar=None):
+def diverged(trainer: Trainer, cause: BaseException | str, epoch: int, batch: int, xb: TensorLike, yb: TensorLike,
+             start_state: Any, bar: Any = None) -> TrainingDiverged:
     """The :class:`TrainingDiverged` error for a nan/inf loss at (epoch, batch) of ``trainer``'s run.
 
     Finds where the first non-finite value appeared, and puts back ``start_state`` (the model's and the

@@ -1,7 +1,13 @@
 """History: what :func:`tensorgate.fit` measured, one entry per epoch."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import math
 
 from ..backend.jsonable import json_ready
+
+if TYPE_CHECKING:
+    from typing import Mapping
 
 __all__ = ["History"]
 
@@ -31,7 +37,7 @@ class History:
         self.epoch = []
         self.params = {}
 
-    def record(self, epoch, logs):
+    def record(self, epoch: int, logs: Mapping[str, float]) -> None:
         """Append epoch ``epoch``'s logs."""
         n = len(self.epoch)
         self.epoch.append(int(epoch))
@@ -41,20 +47,20 @@ class History:
             if len(values) == n:
                 values.append(None)
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: str) -> list[float]:
         return self.history[key]
 
-    def __contains__(self, key):
+    def __contains__(self, key: object) -> bool:
         return key in self.history
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.epoch)
 
-    def last(self, key):
+    def last(self, key: str) -> float:
         """The most recent value logged under ``key``."""
         return self.history[key][-1]
 
-    def best(self, key="val_loss", mode="min"):
+    def best(self, key: str = "val_loss", mode: str = "min") -> tuple[int, float]:
         """``(epoch, value)`` of the best value of ``key`` (smallest for mode "min", largest for "max")."""
         values = [(v, e) for e, v in zip(self.epoch, self.history[key])
                   if v is not None and not (isinstance(v, float) and math.isnan(v))]
@@ -63,13 +69,13 @@ class History:
         value, epoch = (min if mode == "min" else max)(values)
         return epoch, value
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         """A JSON-friendly dict (``json.dumps`` works when no value is nan)."""
         return {"history": {k: list(v) for k, v in self.history.items()}, "epoch": list(self.epoch),
                 "params": dict(self.params)}
 
     @classmethod
-    def from_dict(cls, d):
+    def from_dict(cls, d: Mapping[str, Any]) -> History:
         """Rebuild a History from :meth:`to_dict`'s output."""
         history = cls()
         history.history = {k: list(v) for k, v in d.get("history", {}).items()}
@@ -77,6 +83,6 @@ class History:
         history.params = dict(d.get("params", {}))
         return history
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         keys = ", ".join(self.history)
         return f"History({len(self.epoch)} epochs: {keys})"

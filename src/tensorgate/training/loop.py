@@ -20,6 +20,9 @@ a seed, from one draw of tensorgate's global generator); dropout and everything 
 the global generator (``tg.manual_seed``). A checkpoint stores both generators' states, so a resumed run
 sees exactly the batches and dropout masks the uninterrupted run would have seen.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Union
 import math
 import sys
 import time
@@ -38,6 +41,22 @@ from .history import History
 from .metrics import metric_logs, resolve_metrics
 from .names import resolve_loss, resolve_optimizer
 from .resume import check_checkpoint
+
+if TYPE_CHECKING:
+    import os
+    from typing import Sequence, TypeAlias
+
+    from numpy.typing import NDArray
+
+    from ..autograd.tensor import TensorLike
+    from ..nn.module import Module
+    from ..optim.optimizer import Optimizer
+
+    #: a loss: ``loss_fn(output, target)`` → the batch's mean loss as a scalar Tensor
+    LossFn: TypeAlias = Callable[[Tensor, Tensor], Tensor]
+    #: what fit, evaluate and predict train on: (X, y) arrays or tensors, or an iterable of (x, y) batches
+    #: (a DataLoader)
+    Data: TypeAlias = Union[tuple[TensorLike, TensorLike], Iterable[Any]]
 
 __all__ = ["fit", "evaluate", "predict", "Trainer"]
 
@@ -179,7 +198,8 @@ def _run_eval(model, loss_fn, source, metrics):
     return logs
 
 
-def evaluate(model, loss_fn, data, metrics=("accuracy",), batch_size=256):
+def evaluate(model: Module, loss_fn: str | LossFn, data: Data, metrics: Sequence[str | Any] = ("accuracy",),
+             batch_size: int = 256) -> dict[str, float]:
     """Mean loss and metrics of ``model`` on ``data``, in eval mode and without recording the graph.
 
     The loss is averaged over examples (each batch's mean weighted by its size), so it assumes the
@@ -208,7 +228,7 @@ def evaluate(model, loss_fn, data, metrics=("accuracy",), batch_size=256):
     return _run_eval(model, loss_fn, _source(data, batch_size, _model_dtype(model), "evaluate"), metrics)
 
 
-def predict(model, X, batch_size=256):
+def predict(model: Module, X: TensorLike, batch_size: int = 256) -> NDArray[Any]:
     """The model's outputs for ``X`` as one NumPy array, computed in eval mode batch by batch, no graph.
 
     Shape: X: (m, ...); result: (m, ...) (the model's output shape per example).
@@ -268,8 +288,9 @@ class Trainer:
     see :func:`fit`.
     """
 
-    def __init__(self, model, loss_fn, optimizer, metrics=("accuracy",), callbacks=(), verbose=True,
-                 run_eagerly=None):
+    def __init__(self, model: Module, loss_fn: str | LossFn, optimizer: str | Optimizer,
+                 metrics: Sequence[str | Any] = ("accuracy",), callbacks: Sequence[Callback] = (),
+                 verbose: bool | int = True, run_eagerly: bool | None = None):
         self.model = model
         loss_fn = resolve_loss(loss_fn, model)              # "sparse_categorical_crossentropy", "adam", ...
         optimizer = resolve_optimizer(optimizer, model)
@@ -301,7 +322,8 @@ class Trainer:
     def _callback_key(self, i, cb):
         return f"{i}:{type(cb).__name__}"
 
-    def save_checkpoint(self, path, extra=None, metadata=None):
+    def save_checkpoint(self, path: str | os.PathLike[str], extra: dict[str, Any] | None = None,
+                        metadata: dict[str, Any] | None = None) -> None:
         """Write a full checkpoint of the run as it stands (after ``completed_epochs`` epochs).
 
         Shape: not applicable.
@@ -336,8 +358,9 @@ class Trainer:
         return int(ckpt["epoch"])
 
     # ------------------------------------------------------------ fit
-    def fit(self, train_data, epochs=1, batch_size=32, val_data=None, shuffle=True, seed=None, initial_epoch=0,
-            resume_from=None, validation_split=0.0):
+    def fit(self, train_data: Data, epochs: int = 1, batch_size: int | None = 32, val_data: Data | None = None,
+            shuffle: bool = True, seed: int | None = None, initial_epoch: int = 0,
+            resume_from: str | os.PathLike[str] | None = None, validation_split: float = 0.0) -> History:
         """Train for epochs ``initial_epoch .. epochs − 1``; see :func:`fit`. Returns the History."""
         tune_malloc()   # the loop is ours: keep freed memory for the next step (backend/memory.py)
         dtype = _model_dtype(self.model)
@@ -352,9 +375,9 @@ class Trainer:
         if seed is not None:
             if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
                 raise ValueError(f"fit: seed must be a non-negative integer or None, got {seed!r}")
-            self.shuffle_rng = np.random.default_rng(int(seed))
+            self.shuffle_rng = np.random.default_rng(int(seed))  # type: ignore[assignment]
         elif self.shuffle_rng is None:
-            self.shuffle_rng = np.random.default_rng(int(_random.generator().integers(2 ** 63)))
+            self.shuffle_rng = np.random.default_rng(int(_random.generator().integers(2 ** 63)))  # type: ignore[assignment]
         if resume_from is not None:
             initial_epoch = self._resume(resume_from, train_data)
         if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer)) or initial_epoch < 0:
@@ -460,12 +483,12 @@ class Trainer:
         return tqdm(total=_safe_len(train), desc=f"Epoch {epoch + 1}/{epochs}", unit="batch", leave=False,
                     dynamic_ncols=True, file=sys.stdout)
 
-    def evaluate(self, data, batch_size=256):
+    def evaluate(self, data: Data, batch_size: int = 256) -> dict[str, float]:
         """Loss and metrics on ``data`` (see :func:`evaluate`)."""
         return _run_eval(self.model, self.loss_fn, _source(data, batch_size, _model_dtype(self.model), "evaluate"),
                          self.metrics)
 
-    def predict(self, X, batch_size=256):
+    def predict(self, X: TensorLike, batch_size: int = 256) -> NDArray[Any]:
         """The model's outputs for ``X`` (see :func:`predict`)."""
         return predict(self.model, X, batch_size)
 
@@ -495,9 +518,11 @@ def _summary(logs):
     return " - ".join(parts)
 
 
-def fit(model, loss_fn, optimizer, train_data, epochs=1, batch_size=32, val_data=None, metrics=("accuracy",),
-        callbacks=(), verbose=True, shuffle=True, seed=None, initial_epoch=0, resume_from=None, run_eagerly=None,
-        validation_split=0.0):
+def fit(model: Module, loss_fn: str | LossFn, optimizer: str | Optimizer, train_data: Data, epochs: int = 1,
+        batch_size: int | None = 32, val_data: Data | None = None, metrics: Sequence[str | Any] = ("accuracy",),
+        callbacks: Sequence[Callback] = (), verbose: bool | int = True, shuffle: bool = True, seed: int | None = None,
+        initial_epoch: int = 0, resume_from: str | os.PathLike[str] | None = None, run_eagerly: bool | None = None,
+        validation_split: float = 0.0) -> History:
     """Train ``model`` by mini-batch gradient descent and return the per-epoch :class:`History`.
 
     Parameters

@@ -26,10 +26,19 @@ anything else (MSE, a function)    by shape, as Keras does          ``accuracy``
 Multi-label targets log no plain ``accuracy``: Keras would call the per-label figure "accuracy" and
 scikit-learn the per-example one, and the two can be far apart.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .. import metrics as _metrics
 from ..functional import loss as _F
+
+if TYPE_CHECKING:
+    from typing import Iterable, Sequence
+
+    from ..autograd.tensor import TensorLike
 
 __all__ = ["TaskAccuracy", "resolve_metrics", "metric_logs", "loss_kind"]
 
@@ -45,14 +54,14 @@ _FUNCTIONAL_KINDS = {
 }
 
 
-def loss_kind(loss_fn):
+def loss_kind(loss_fn: object) -> tuple[str | None, float | None]:
     """(kind, decision_threshold) that ``loss_fn`` declares: ``("multiclass", None)``, ``("binary", 0.0)``,
     ``("regression", None)``, or ``(None, None)`` for a loss that declares nothing.
 
     Shape: not applicable.
     """
     try:
-        return _FUNCTIONAL_KINDS[loss_fn]
+        return _FUNCTIONAL_KINDS[loss_fn]  # type: ignore[index]
     except (KeyError, TypeError):  # not one of them, or unhashable
         return getattr(loss_fn, "kind", None), getattr(loss_fn, "decision_threshold", None)
 
@@ -83,12 +92,12 @@ class TaskAccuracy:
 
     name = "accuracy"
 
-    def __init__(self, loss_fn=None):
+    def __init__(self, loss_fn: object | None = None):
         self.kind, threshold = loss_kind(loss_fn)
         self.threshold = 0.5 if threshold is None else float(threshold)
         self.reset()
 
-    def reset(self):
+    def reset(self) -> None:
         self.parts = None
         self._checked = None
 
@@ -101,7 +110,7 @@ class TaskAccuracy:
         # no declared kind, or regression: Keras's rule by shape (one column: output and target ≥ 0.5 agree)
         return [_metrics.BinaryAccuracy(0.5) if columns == 1 else _metrics.Accuracy()]
 
-    def update(self, preds, target):
+    def update(self, preds: TensorLike, target: TensorLike) -> None:
         if self.parts is None:
             self.parts = self._choose(preds)
         # The pass's first batch is checked in full; later ones like it (NumPy arrays of the same trailing
@@ -113,7 +122,7 @@ class TaskAccuracy:
             # a diverging network: the loss, the Monitor and fit's checks say so; the metric must not be what
             # stops training (the checked metrics refuse nan and inf), and how such outputs count is moot
             preds = np.nan_to_num(preds)
-        for part in self.parts:
+        for part in self.parts:  # type: ignore[attr-defined]
             if alike:
                 part._update_trusted(preds, target)
             else:
@@ -121,14 +130,14 @@ class TaskAccuracy:
         if not alike:
             self._checked = _signature(preds, target)
 
-    def compute(self):
+    def compute(self) -> float:
         if self.parts is None:
             return float("nan")
         if len(self.parts) == 1:
             return self.parts[0].compute()
         return {part.name: part.compute() for part in self.parts}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"TaskAccuracy(kind={self.kind!r}, threshold={self.threshold})"
 
 
@@ -151,7 +160,7 @@ def _threshold(loss_fn):
     return 0.5 if threshold is None else threshold
 
 
-def resolve_metrics(metrics, loss_fn=None):
+def resolve_metrics(metrics: Sequence[str | Any] | None, loss_fn: object | None = None) -> list[Any]:
     """Turn ``metrics`` (strings and/or metric objects) into a list of metric objects.
 
     Strings: ``"accuracy"`` (or ``"acc"``; see the module docstring), ``"binary_accuracy"`` and
@@ -171,7 +180,7 @@ def resolve_metrics(metrics, loss_fn=None):
                 raise ValueError(f"fit: unknown metric {metric!r}; the built-in strings are "
                                  f"{', '.join(repr(k) for k in _BUILT_IN)}. For others pass a streaming metric "
                                  "object, e.g. tg.metrics.AUROC()")
-            metric = _BUILT_IN[metric.lower()](loss_fn)
+            metric = _BUILT_IN[metric.lower()](loss_fn)  # type: ignore[operator]
         missing = [a for a in ("name", "reset", "update", "compute") if not hasattr(metric, a)]
         if missing:
             raise TypeError(f"fit: metric {metric!r} lacks {', '.join(missing)}; a metric needs name, reset(), "
@@ -184,7 +193,7 @@ def resolve_metrics(metrics, loss_fn=None):
     return resolved
 
 
-def metric_logs(metrics):
+def metric_logs(metrics: Iterable[Any]) -> dict[str, float]:
     """{name: value} of every metric's ``compute()``; a metric that returns a dict logs each entry.
 
     Shape: not applicable.

@@ -34,7 +34,17 @@ is an error here (remove the Softmax). Likewise ``bce`` and ``binary_crossentrop
 (PyTorch's ``BCELoss`` and Keras's default), so a Sequential ending in ``Linear`` is an error (end it with
 ``Sigmoid``, or use ``bce_with_logits``).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .. import nn, optim
+
+if TYPE_CHECKING:
+    from typing import Callable
+
+    from ..nn.module import Module
+    from ..optim.optimizer import Optimizer
 
 __all__ = ["OPTIMIZERS", "LOSSES", "resolve_optimizer", "resolve_loss"]
 
@@ -64,7 +74,7 @@ def _key(name):
     return name.strip().lower().replace("-", "_")
 
 
-def resolve_optimizer(optimizer, model):
+def resolve_optimizer(optimizer: str | Optimizer, model: Module) -> Optimizer:
     """``optimizer`` itself, or the optimiser its name stands for, built on ``model.parameters()``.
 
     Shape: not applicable.
@@ -83,10 +93,10 @@ def resolve_optimizer(optimizer, model):
         raise ValueError(f"fit: unknown optimizer {optimizer!r}; the names are {', '.join(OPTIMIZERS)} "
                          "(or pass an optimizer object, e.g. tg.optim.Adam(model.parameters(), lr=3e-3))")
     cls, settings = OPTIMIZERS[key]
-    return cls(model.parameters(), **settings)
+    return cls(model.parameters(), **settings)  # type: ignore[arg-type]
 
 
-def resolve_loss(loss, model):
+def resolve_loss(loss: str | Callable[..., Any], model: Module) -> Any:
     """``loss`` itself, or the loss its name stands for (checked against how a Sequential ``model`` ends).
 
     Shape: not applicable.

@@ -9,12 +9,21 @@ callback's state (only the names that callback stores, of the types it stores); 
 the epoch counters. Anything else raises :class:`~tensorgate.io.ModelFileError` naming the file and the
 value, and nothing is restored.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 import math
 import numbers
 
 import numpy as np
 
 from ..io import ModelFileError
+
+if TYPE_CHECKING:
+    import os
+    from typing import Mapping
+
+    from .loop import Trainer
 
 __all__ = ["check_checkpoint"]
 
@@ -46,7 +55,7 @@ class _Checker:
     def fail(self, what):
         raise ModelFileError(f"resume_from: {self.path!s}: {what}; refusing to resume from it")
 
-    def expect(self, condition, what):
+    def expect(self, condition, what) -> None:
         if not condition:
             self.fail(what)
 
@@ -150,7 +159,8 @@ def _check_rng(c, what, state):
         c.fail(f"{what} is not a generator state ({err})")
 
 
-def check_checkpoint(ckpt, trainer, path, loader=None):
+def check_checkpoint(ckpt: Mapping[str, Any], trainer: Trainer, path: str | os.PathLike[str],
+                     loader: Any = None) -> None:
     """Raise ModelFileError unless every value of ``ckpt`` fits ``trainer`` (see the module docstring).
 
     Shape: not applicable.
@@ -160,7 +170,7 @@ def check_checkpoint(ckpt, trainer, path, loader=None):
     state, mine = ckpt.get("model_state"), trainer.model.state_dict()
     c.expect(isinstance(state, dict) and set(state) == set(mine),
              "the weights' names do not match the model's")
-    for name, value in state.items():
+    for name, value in state.items():  # type: ignore[union-attr]
         c.expect(isinstance(value, np.ndarray) and value.shape == mine[name].shape and _finite_array(value),
                  f"weight {name!r} is not a finite array of shape {mine[name].shape}")
     if ckpt.get("optimizer") is not None:

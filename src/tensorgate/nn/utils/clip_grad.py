@@ -3,11 +3,17 @@
 PyTorch keeps these in ``torch.nn.utils`` (and so does tensorgate); ``tg.optim.clip_grad_norm_`` is the same
 function, re-exported from here.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 import math
 
 import numpy as np
 
 from ...autograd import Tensor
+
+if TYPE_CHECKING:
+    from typing import Iterable
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
@@ -19,7 +25,8 @@ def _grads(parameters):
     return [p._grad for p in parameters if p._grad is not None]
 
 
-def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm_type: float | str = 2.0,
+                    error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
     r"""Rescale the gradients in place so that their joint norm is at most ``max_norm``.
 
     The total norm treats all gradients as one long vector: ‖g‖ₚ = (Σᵢ Σⱼ |gᵢⱼ|ᵖ)^{1/p} (the largest |gᵢⱼ|
@@ -79,7 +86,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     return Tensor(np.array(total), dtype=grads[0].dtype)
 
 
-def clip_grad_value_(parameters, clip_value, foreach=None):
+def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float, foreach: bool | None = None) -> None:
     """Clip every gradient entry to [−clip_value, clip_value] in place.
 
     Shape: gradients any shapes; modified in place.

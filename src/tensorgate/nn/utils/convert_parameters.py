@@ -1,11 +1,18 @@
 """All parameters as one flat vector and back (PyTorch's ``parameters_to_vector`` / ``vector_to_parameters``)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ...autograd.tensor import Tensor
 from ...functional import cat, reshape
 
+if TYPE_CHECKING:
+    from typing import Iterable
 
-def parameters_to_vector(parameters):
+
+def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
     """The parameters flattened and joined in order into one vector, in the graph (a gradient flows back).
 
     Shape: parameters of shapes S₁, ..., S_k → (Σ |S_i|,).
@@ -25,7 +32,7 @@ def parameters_to_vector(parameters):
     return cat([reshape(p, (-1,)) for p in params])
 
 
-def vector_to_parameters(vec, parameters):
+def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     """Copy consecutive slices of ``vec`` into the parameters' values, in order (no gradient is recorded).
 
     Shape: vec: (Σ |S_i|,); parameters of shapes S₁, ..., S_k (changed in place).
