@@ -3,6 +3,7 @@
 mypy runs through its API (``mypy.api.run``) with the project's configuration (``[tool.mypy]`` in
 pyproject.toml); its incremental cache lives in the temporary directory, so a second run takes seconds.
 """
+import ast
 import importlib
 import inspect
 import pkgutil
@@ -15,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 
 # the subpackages whose public functions and methods must all be annotated
-ANNOTATED = ("autograd", "nn", "optim", "data", "metrics", "models", "io", "training", "functional")
+ANNOTATED = ("backend", "autograd", "nn", "optim", "data", "metrics", "models", "io", "training", "functional")
 
 
 def test_the_package_ships_its_py_typed_marker():
@@ -185,3 +186,31 @@ def test_an_unannotated_function_is_caught():
     assert set(functions) == {"__init__", "forward", "width"}
     assert is_annotated(*functions["__init__"]) and is_annotated(*functions["width"])
     assert not is_annotated(*functions["forward"])
+
+
+def _declared_for_type_checkers(path, class_name):
+    """The names a class declares in its ``if TYPE_CHECKING:`` blocks (functions and annotated attributes)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == class_name)
+    names = set()
+    for block in cls.body:
+        if isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING":
+            for node in block.body:
+                if isinstance(node, ast.FunctionDef):
+                    names.add(node.name)
+                elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                    names.add(node.target.id)
+    return names
+
+
+def test_every_method_attached_to_tensor_is_declared_for_type_checkers():
+    from tensorgate.autograd.tensor import Tensor
+
+    written_here = inspect.getfile(Tensor)
+    attached = {name for name, member in vars(Tensor).items()   # by functional, the engine, the constructors
+                if (inspect.isfunction(member) or isinstance(member, property))
+                and getattr(member, "fget", member).__code__.co_filename != written_here}
+    declared = _declared_for_type_checkers(SRC / "tensorgate" / "autograd" / "tensor.py", "Tensor")
+    assert len(attached) > 100, attached
+    missing = sorted(attached - declared)
+    assert not missing, f"attached to Tensor at run time but not declared in its TYPE_CHECKING block: {missing}"

@@ -5,9 +5,16 @@ NumPy's interface (CuPy) can be added here later without touching any gate.
 
 The few functions NumPy lacks (``erf`` for the exact GELU) also live here.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as xp
 
 from scipy.special import erf as _erf   # SciPy (a dependency, which blas.py needs too) ships a vectorised erf
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike, NDArray
 
 float32 = xp.float32
 float64 = xp.float64
@@ -20,7 +27,7 @@ DEFAULT_FLOAT = xp.float32
 ndarray = xp.ndarray
 
 
-def erf(x):
+def erf(x: NDArray[Any]) -> NDArray[Any]:
     """The error function, elementwise, keeping x's dtype.
 
     Shape: x: any; result: same as x.
@@ -28,7 +35,7 @@ def erf(x):
     return _erf(x).astype(x.dtype, copy=False)
 
 
-def weak(value):
+def weak(value: Any) -> Any:
     """A NumPy scalar setting (a slope, a bound) as a Python number, which NumPy treats as "weak": it takes
     the array's dtype, where an ``np.float64`` would promote a float32 array to float64. Arrays and Python
     numbers are returned as they are.
@@ -38,12 +45,12 @@ def weak(value):
     return value.item() if isinstance(value, xp.generic) else value
 
 
-def is_floating(dtype):
+def is_floating(dtype: DTypeLike) -> bool:
     """True for float16/32/64 dtypes."""
     return xp.issubdtype(dtype, xp.floating)
 
 
-def unbroadcast(grad, shape):
+def unbroadcast(grad: NDArray[Any], shape: tuple[int, ...]) -> NDArray[Any]:
     """Sum ``grad`` down to ``shape``: the backward of NumPy broadcasting.
 
     A tensor of shape (3, 1) added to one of shape (2, 3, 4) was copied along the axes that broadcasting

@@ -17,14 +17,21 @@ Making the pieces costs about as much as the pass they save, so they pay only wh
 every step (SGD's flat layout of its velocities does that; one-off updates measured no faster and stay
 NumPy's).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 from scipy.linalg import blas as _blas
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 _AXPY = {np.dtype(np.float32): _blas.saxpy, np.dtype(np.float64): _blas.daxpy}
 PIECE = 10_000   # OpenBLAS runs ?axpy on one thread up to this length (interface/axpy.c)
 
 
-def fits(y):
+def fits(y: NDArray[Any]) -> bool:
     """True when BLAS can update y in place: a non-empty, writeable, C-contiguous float32 or float64 array.
 
     Shape: y: any; result: a bool.
@@ -32,7 +39,7 @@ def fits(y):
     return y.dtype in _AXPY and y.size > 0 and y.flags.c_contiguous and y.flags.writeable
 
 
-def axpy_pieces(x, y):
+def axpy_pieces(x: NDArray[Any], y: NDArray[Any]) -> list[tuple[NDArray[Any], NDArray[Any]]] | None:
     """x and y cut into matching flat views of at most ``PIECE`` elements, for :func:`axpy_over`; None when
     BLAS cannot do it in place (not C-contiguous, float16, dtypes or shapes that differ, a read-only or
     empty y). The views stay valid as long as x and y are the same arrays: make them once, use them often.
@@ -45,7 +52,7 @@ def axpy_pieces(x, y):
     return [(flat_x[i:i + PIECE], flat_y[i:i + PIECE]) for i in range(0, y.size, PIECE)]
 
 
-def axpy_over(a, pieces):
+def axpy_over(a: float, pieces: list[tuple[NDArray[Any], NDArray[Any]]]) -> None:
     """y ← y + a·x over the pieces from :func:`axpy_pieces` (in place, through each y piece).
 
     Shape: a: a Python number; pieces: a list of (x piece, y piece); result: None.

@@ -10,13 +10,20 @@ beyond it raises :class:`AllocationBudgetExceeded` *before* its array exists.
 The tensor constructors (``tensorgate.zeros``, ``ones``, ``full``, ``randn``, ``rand``, ``eye``) call
 :func:`charge` with the shape they are about to make; outside a budget block it does nothing.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 import contextlib
 import contextvars
 import math
 
+if TYPE_CHECKING:
+    from typing import Iterator
+
 __all__ = ["allocation_budget", "charge", "AllocationBudgetExceeded"]
 
-_remaining = contextvars.ContextVar("tensorgate_allocation_budget", default=None)
+_remaining: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("tensorgate_allocation_budget",
+                                                                             default=None)
 
 
 class AllocationBudgetExceeded(MemoryError):
@@ -24,7 +31,7 @@ class AllocationBudgetExceeded(MemoryError):
 
 
 @contextlib.contextmanager
-def allocation_budget(elements):
+def allocation_budget(elements: int) -> Iterator[None]:
     """Within the block, the tensor constructors may create at most ``elements`` elements in all.
 
     Shape: not applicable.
@@ -36,7 +43,7 @@ def allocation_budget(elements):
         _remaining.reset(token)
 
 
-def charge(shape):
+def charge(shape: tuple[int, ...]) -> None:
     """Count an array of ``shape`` against the current budget, or raise before it is allocated.
 
     Shape: ``shape`` a tuple of non-negative ints.

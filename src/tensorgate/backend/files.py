@@ -11,11 +11,17 @@ the permissions are set to that before the rename.
         with open(tmp, "wb") as f:
             f.write(data)
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 import contextlib
 import errno
 import os
 import stat
 import tempfile
+
+if TYPE_CHECKING:
+    from typing import BinaryIO, Iterator
 
 
 def _alive(pid):
@@ -28,7 +34,7 @@ def _alive(pid):
     return True
 
 
-def remove_stale_temporaries(path, suffix=".tmp"):
+def remove_stale_temporaries(path: str | os.PathLike[str], suffix: str = ".tmp") -> list[str]:
     """Remove the temporaries that writers of ``path`` killed mid-write left behind; returns their names.
 
     A temporary is named ``.<name>.<pid>.<random><suffix>``; it is stale when process ``pid`` is gone
@@ -38,7 +44,7 @@ def remove_stale_temporaries(path, suffix=".tmp"):
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     prefix = f".{os.path.basename(path)}."
-    removed = []
+    removed: list[str] = []
     try:
         names = os.listdir(directory)
     except OSError:
@@ -64,7 +70,7 @@ def _umask():
 
 
 @contextlib.contextmanager
-def atomic_path(path, suffix=".tmp"):
+def atomic_path(path: str | os.PathLike[str], suffix: str = ".tmp") -> Iterator[str]:
     """Yield the name of a temporary file next to ``path`` to write; when the block ends normally, give it
     a new file's permissions (0666 & ~umask) and rename it to ``path``; when it raises, remove it.
 
@@ -89,7 +95,7 @@ class NotRegularFileError(OSError):
     """A path that names a FIFO, a device or a socket where tensorgate reads only regular files."""
 
 
-def open_regular(path):
+def open_regular(path: str | os.PathLike[str]) -> tuple[BinaryIO, int]:
     """``(file, size)``: ``path`` opened for binary reading, which must be a regular file.
 
     The file is opened without blocking (a FIFO would otherwise wait for a writer forever) and checked

@@ -1,10 +1,13 @@
 """One JSON sanitiser for everything tensorgate writes as JSON (run files, histories, monitor records)."""
+from __future__ import annotations
+
 import math
+from typing import Any
 
 import numpy as np
 
 
-def json_ready(value, keep_nan=False):
+def json_ready(value: Any, keep_nan: bool = False) -> Any:
     """``value`` as plain Python that ``json.dumps(..., allow_nan=False)`` accepts: NumPy scalars and
     arrays become numbers and lists, tuples become lists, dict keys strings (recursively), and nan and ±inf
     become None (JSON has no such numbers). With ``keep_nan`` they stay floats (for values kept in memory,

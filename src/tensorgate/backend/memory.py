@@ -14,6 +14,8 @@ calls ``tg.backend.tune_malloc()`` once. Only on glibc, and never with the envir
 ``TENSORGATE_MALLOC_TUNING=0``. The cost: up to ``TRIM_THRESHOLD`` bytes of freed memory stay with the
 process instead of going back to the system.
 """
+from __future__ import annotations
+
 import ctypes
 import ctypes.util
 import os
@@ -30,7 +32,7 @@ _M_MMAP_THRESHOLD = -3
 tuned = False  #: whether :func:`tune_malloc` changed the allocator in this process
 
 
-def tune_malloc():
+def tune_malloc() -> bool:
     """Set glibc malloc's mmap and trim thresholds for this process (see the module docstring); True if it
     was done. Calling it again does nothing more.
 

@@ -367,9 +367,9 @@ def step(a: TensorLike) -> Tensor:
     return _act.StepGate.apply(a)
 
 
-def identity(a: TensorLike) -> Tensor:
+def identity(a: Tensor) -> Tensor:
     """a itself (the identity activation). Shape: that of a."""
-    return a  # type: ignore[return-value]
+    return a
 
 
 def softmax(a: TensorLike, axis: int = -1, *, dim: int | tuple[int, ...] | None = None) -> Tensor:

@@ -44,7 +44,7 @@ class DropoutGate(Gate):
         return g * self.mask
 
 
-def dropout(input: TensorLike, p: float = 0.5, training: bool = True) -> Tensor:
+def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     """Inverted dropout: zero each element with probability p and scale the rest by 1/(1 − p).
 
     The identity when ``training`` is False or p = 0. The mask is drawn from tensorgate's generator, so
@@ -62,7 +62,7 @@ def dropout(input: TensorLike, p: float = 0.5, training: bool = True) -> Tensor:
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: p must be a probability in [0, 1], got {p}")
     if not training or p == 0.0:
-        return input  # type: ignore[return-value]
+        return input
     if not isinstance(input, Tensor):
         input = Tensor(input)
     return DropoutGate.apply(input, p=float(p))

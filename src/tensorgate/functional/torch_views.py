@@ -142,7 +142,7 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     return reshape(input, input.shape[:dim] + tuple(sizes) + input.shape[dim + 1:])
 
 
-def to(input: TensorLike, *args: Any, dtype: DTypeLike | None = None, device: Any = None, non_blocking: bool = False,
+def to(input: Tensor, *args: Any, dtype: DTypeLike | None = None, device: Any = None, non_blocking: bool = False,
        copy: bool = False) -> Tensor:
     """``x.to('cpu')``, ``x.to(tg.float64)``, ``x.to(other)`` (its dtype), ``x.to('cpu', tg.float64)``: a float
     conversion keeps the graph; a device other than the CPU is refused (there is no GPU backend).
@@ -161,7 +161,7 @@ def to(input: TensorLike, *args: Any, dtype: DTypeLike | None = None, device: An
     if device is not None:
         _device(device)
     out = input if dtype is None else cast(input, as_dtype(dtype))  # type: ignore[arg-type]
-    return clone(out) if copy and out is input else out  # type: ignore[arg-type, return-value]
+    return clone(out) if copy and out is input else out
 
 
 def _is_dtype_name(a):

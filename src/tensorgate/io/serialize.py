@@ -320,8 +320,8 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- training checkpoints
 def save_checkpoint(path: str | os.PathLike[str], model: Module, optimizer: _HasStateDict | None = None, epoch: int = 0,
-                    history: Mapping[str, Any] | None = None, rng_state: dict[str, Any] | None = None,
-                    shuffle_rng_state: dict[str, Any] | None = None, callbacks: dict[str, Any] | None = None,
+                    history: Mapping[str, Any] | None = None, rng_state: Mapping[str, Any] | None = None,
+                    shuffle_rng_state: Mapping[str, Any] | None = None, callbacks: dict[str, Any] | None = None,
                     loader_epoch: int | None = None, extra: dict[str, Any] | None = None,
                     metadata: dict[str, Any] | None = None) -> None:
     """Write a full training checkpoint: everything :func:`tensorgate.fit` needs to resume bit for bit.

@@ -16,7 +16,7 @@ thresholds), as in scikit-learn; integer weights give the curve of the data with
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 import warnings
 from itertools import combinations
 
@@ -30,7 +30,13 @@ from ._validation import (
 )
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from numpy.typing import ArrayLike, NDArray
+
+    #: a curve's three arrays, as scikit-learn returns them: (fpr, tpr, thresholds), (precision, recall, thresholds);
+    #: precision-recall thresholds keep the scores' dtype
+    Curve: TypeAlias = tuple[NDArray[np.float64], NDArray[np.float64], NDArray[Any]]
 
 
 def _check_scores(y_score, name="y_score"):
@@ -76,7 +82,7 @@ def _binary_clf_curve(y_true, y_score, pos_label=None, sample_weight=None):
 
 def roc_curve(y_true: ArrayLike, y_score: ArrayLike, *, pos_label: int | str | None = None,
               sample_weight: ArrayLike | None = None,
-              drop_intermediate: bool = True) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+              drop_intermediate: bool = True) -> Curve:
     """Receiver operating characteristic: (FPR, TPR) at every distinct threshold.
 
     Parameters
@@ -190,7 +196,7 @@ def _auc(x, y):
 
 def precision_recall_curve(y_true: ArrayLike, y_score: ArrayLike, *, pos_label: int | str | None = None,
                            sample_weight: ArrayLike | None = None,
-                           drop_intermediate: bool = False) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+                           drop_intermediate: bool = False) -> Curve:
     """Precision and recall at every distinct threshold.
 
     Parameters

@@ -57,8 +57,8 @@ class Linear(Module):
     (32, 256)
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, init: str | Callable[[Tensor], object] = "default",
-                 dtype: DTypeLike | None = None):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 init: str | Callable[[Tensor], object] = "default", dtype: DTypeLike | None = None):
         super().__init__()
         for name, n in (("in_features", in_features), ("out_features", out_features)):
             if isinstance(n, bool) or not isinstance(n, int) or n <= 0:

@@ -173,12 +173,12 @@ class _FlatLayout:
     def __init__(self, state, params, velocities, dtype):
         self.state, self.params = state, params
         self.velocity = np.empty(sum(v.size for v in velocities), dtype)
-        self.entries, self.pieces, start = [], [], 0
+        self.entries, self.pieces, start = [], [], 0  # type: ignore[var-annotated]
         for p, v in zip(params, velocities):
             end = start + v.size
             view = self.velocity[start:end].reshape(v.shape)
             view[...] = v
             state[p]["momentum_buffer"] = view
             self.entries.append((p, p.data, view))
-            self.pieces += axpy_pieces(view, p.data)
+            self.pieces += axpy_pieces(view, p.data)  # type: ignore[arg-type]
             start = end
