@@ -46,7 +46,7 @@ def _leaves(items):
 
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"):
-    """The Jacobian of ``func`` at ``inputs``: ``J[o][i] = ∂outputs[o] / ∂inputs[i]``, exactly.
+    """The Jacobian of ``func`` at ``inputs``: J[o][i] = ∂outputs[o] / ∂inputs[i], exactly.
 
     One backward pass per output element (seeded with a one-hot gradient); ``vectorize`` and
     ``strategy='forward-mode'`` are accepted and give the same result the same way (they are speed options
@@ -69,7 +69,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
 
     Shape
     -----
-    block ``[o][i]``: ``outputs[o].shape + inputs[i].shape``.
+    block [o][i]: outputs[o].shape + inputs[i].shape.
 
     Examples
     --------
@@ -119,7 +119,7 @@ def _nest(blocks, single_input, single_output):
 
 
 def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, outer_jacobian_strategy="reverse-mode"):
-    """The Hessian of a scalar ``func`` at ``inputs``, ``H[i][j] = ∂²f / ∂inputs[i] ∂inputs[j]``.
+    """The Hessian of a scalar ``func`` at ``inputs``, H[i][j] = ∂²f / ∂inputs[i] ∂inputs[j].
 
     **Computed by central differences of exact gradients**, not symbolically (tensorgate's gradients cannot be
     differentiated again): column j is (∇f(x + h eⱼ) − ∇f(x − h eⱼ)) / 2h with h = ε^(1/3)·max(1, |xⱼ|), ε the
@@ -140,11 +140,11 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
 
     Returns
     -------
-    Tensor (one input) or a tuple of tuples ``H[i][j]`` (several inputs).
+    Tensor (one input) or a tuple of tuples H[i][j] (several inputs).
 
     Shape
     -----
-    ``H[i][j]``: ``inputs[i].shape + inputs[j].shape``.
+    H[i][j]: inputs[i].shape + inputs[j].shape.
 
     Examples
     --------

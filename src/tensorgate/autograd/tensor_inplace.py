@@ -193,7 +193,7 @@ class InPlaceMixin:
         return self._write("masked_fill_", lambda a: np.putmask(a, np.broadcast_to(m, a.shape), v))
 
     def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
-        """``self[..., index[i][j], ...] = src[i][j]`` along ``dim`` in place (PyTorch's scatter_); returns self.
+        """self[..., index[i][j], ...] = src[i][j] along ``dim`` in place (PyTorch's scatter_); returns self.
 
         ``src`` may be a tensor or a number (``value=`` too). Used for one-hot: zeros(n, k).scatter_(1, y[:, None], 1).
         Shape: index has self's number of dimensions; src broadcasts to index's shape.
@@ -206,7 +206,7 @@ class InPlaceMixin:
         return self._write("scatter_", lambda a: a.__setitem__(idx, s), src)
 
     def scatter_add_(self, dim, index, src):
-        """``self[..., index[i][j], ...] += src[i][j]`` along ``dim`` in place (repeats accumulate); returns self.
+        """self[..., index[i][j], ...] += src[i][j] along ``dim`` in place (repeats accumulate); returns self.
 
         Shape: index has self's number of dimensions; src at least index's shape.
         """
