@@ -59,7 +59,7 @@ def run_tutorial(page, workdir, quiet=False):
     os.chdir(workdir)
     printed = contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext()
     try:
-        with printed:
+        with printed, _one_blas_thread():
             for line, code in blocks:
                 start = time.perf_counter()
                 try:
@@ -74,6 +74,17 @@ def run_tutorial(page, workdir, quiet=False):
 
         plt.close("all")
     return seconds
+
+
+def _one_blas_thread():
+    """The tutorials' matrices are small: split across threads they cost more than they save, and on a
+    machine shared with other work (a test suite, a build server) BLAS threads that wait for a core make a
+    LeNet epoch 20 times slower. One thread each keeps a page's run time what its code costs."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def figures(page, cache_root):

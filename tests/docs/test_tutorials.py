@@ -14,7 +14,7 @@ _IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+\.png)\)")
 
 def test_the_six_tutorials_are_there_and_each_has_code():
     hook = load_hook()
-    assert [p.stem[:2] for p in TUTORIALS] == ["01", "02", "03", "04", "05", "06"]
+    assert {"01", "02", "03", "04", "05", "06"} <= {p.stem[:2] for p in TUTORIALS}
     for page in TUTORIALS:
         assert len(hook.python_blocks(page.read_text("utf-8"))) >= 3, page.name
 

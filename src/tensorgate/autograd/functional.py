@@ -56,7 +56,7 @@ def _leaves(items):
 
 def jacobian(func: Callable[..., Any], inputs: Tensor | tuple[Tensor, ...], create_graph: bool = False,
              strict: bool = False, vectorize: bool = False, strategy: str = "reverse-mode") -> Any:
-    """The Jacobian of ``func`` at ``inputs``: ``J[o][i] = ∂outputs[o] / ∂inputs[i]``, exactly.
+    """The Jacobian of ``func`` at ``inputs``: J[o][i] = ∂outputs[o] / ∂inputs[i], exactly.
 
     One backward pass per output element (seeded with a one-hot gradient); ``vectorize`` and
     ``strategy='forward-mode'`` are accepted and give the same result the same way (they are speed options
@@ -79,7 +79,7 @@ def jacobian(func: Callable[..., Any], inputs: Tensor | tuple[Tensor, ...], crea
 
     Shape
     -----
-    block ``[o][i]``: ``outputs[o].shape + inputs[i].shape``.
+    block [o][i]: outputs[o].shape + inputs[i].shape.
 
     Examples
     --------
@@ -130,7 +130,7 @@ def _nest(blocks, single_input, single_output):
 
 def hessian(func: Callable[..., Any], inputs: Tensor | tuple[Tensor, ...], create_graph: bool = False,
             strict: bool = False, vectorize: bool = False, outer_jacobian_strategy: str = "reverse-mode") -> Any:
-    """The Hessian of a scalar ``func`` at ``inputs``, ``H[i][j] = ∂²f / ∂inputs[i] ∂inputs[j]``.
+    """The Hessian of a scalar ``func`` at ``inputs``, H[i][j] = ∂²f / ∂inputs[i] ∂inputs[j].
 
     **Computed by central differences of exact gradients**, not symbolically (tensorgate's gradients cannot be
     differentiated again): column j is (∇f(x + h eⱼ) − ∇f(x − h eⱼ)) / 2h with h = ε^(1/3)·max(1, |xⱼ|), ε the
@@ -151,11 +151,11 @@ def hessian(func: Callable[..., Any], inputs: Tensor | tuple[Tensor, ...], creat
 
     Returns
     -------
-    Tensor (one input) or a tuple of tuples ``H[i][j]`` (several inputs).
+    Tensor (one input) or a tuple of tuples H[i][j] (several inputs).
 
     Shape
     -----
-    ``H[i][j]``: ``inputs[i].shape + inputs[j].shape``.
+    H[i][j]: inputs[i].shape + inputs[j].shape.
 
     Examples
     --------

@@ -217,7 +217,7 @@ class InPlaceMixin:
 
     def scatter_(self, dim: int, index: TensorLike, src: TensorLike | None = None, *, value: float | None = None,
                  reduce: str | None = None) -> Self:
-        """``self[..., index[i][j], ...] = src[i][j]`` along ``dim`` in place (PyTorch's scatter_); returns self.
+        """self[..., index[i][j], ...] = src[i][j] along ``dim`` in place (PyTorch's scatter_); returns self.
 
         ``src`` may be a tensor or a number (``value=`` too). Used for one-hot: zeros(n, k).scatter_(1, y[:, None], 1).
         Shape: index has self's number of dimensions; src broadcasts to index's shape.
@@ -230,7 +230,7 @@ class InPlaceMixin:
         return self._write("scatter_", lambda a: a.__setitem__(idx, s), src)
 
     def scatter_add_(self, dim: int, index: TensorLike, src: TensorLike) -> Self:
-        """``self[..., index[i][j], ...] += src[i][j]`` along ``dim`` in place (repeats accumulate); returns self.
+        """self[..., index[i][j], ...] += src[i][j] along ``dim`` in place (repeats accumulate); returns self.
 
         Shape: index has self's number of dimensions; src at least index's shape.
         """

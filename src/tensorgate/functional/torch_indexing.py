@@ -33,7 +33,7 @@ def _bool(name, x):
 
 # ---------------------------------------------------------------- selections (gates)
 def gather(input: TensorLike, dim: int, index: TensorLike) -> Tensor:
-    """``out[i][j] = input[index[i][j]][j]`` (dim 0), ``input[i][index[i][j]]`` (dim 1), ...; the gradient goes back
+    """out[i][j] = input[index[i][j]][j] (dim 0), input[i][index[i][j]] (dim 1), ...; the gradient goes back
     to the gathered places (repeats accumulate).
 
     Shape: index has input's number of dimensions; out has index's shape.

@@ -64,12 +64,10 @@ class LeNet5(PyTorchNames, nn.Module):
     input_size : int
         Height (= width) of the input images, at least 12; 28 and 32 give LeNet's 16×5×5 features.
 
-    Shape
-    -----
-    x: (N, in_channels, input_size, input_size); output: (N, num_classes) logits.
+    Shape: x: (N, in_channels, input_size, input_size); output: (N, num_classes) logits.
 
-    Examples
-    --------
+    Example
+    -------
     >>> import tensorgate as tg
     >>> from tensorgate.models.zoo import LeNet5
     >>> LeNet5()(tg.zeros(2, 1, 28, 28)).shape
@@ -123,12 +121,10 @@ class SmallVGG(nn.Module):
         Units of the dense hidden layer.
     batch_norm : bool
 
-    Shape
-    -----
-    x: (N, in_channels, input_size, input_size); output: (N, num_classes).
+    Shape: x: (N, in_channels, input_size, input_size); output: (N, num_classes).
 
-    Examples
-    --------
+    Example
+    -------
     >>> import tensorgate as tg
     >>> from tensorgate.models.zoo import SmallVGG
     >>> SmallVGG(3, 10, 32)(tg.zeros(2, 3, 32, 32)).shape
@@ -173,8 +169,8 @@ class BasicBlock(nn.Module):
 
     Shape: x: (N, in_channels, H, W); output: (N, out_channels, ⌈H/stride⌉, ⌈W/stride⌉).
 
-    Examples
-    --------
+    Example
+    -------
     >>> import tensorgate as tg
     >>> from tensorgate.models.zoo import BasicBlock
     >>> BasicBlock(16, 32, stride=2)(tg.zeros(2, 16, 28, 28)).shape
@@ -216,12 +212,10 @@ class ResNetSmall(PyTorchNames, nn.Module):
     blocks : int
         Basic blocks per stage (1 → resnet8, 3 → resnet20 as in the paper's CIFAR models).
 
-    Shape
-    -----
-    x: (N, in_channels, H, W) (any H, W ≥ 2^(stages − 1)); output: (N, num_classes).
+    Shape: x: (N, in_channels, H, W) (any H, W ≥ 2^(stages − 1)); output: (N, num_classes).
 
-    Examples
-    --------
+    Example
+    -------
     >>> import tensorgate as tg
     >>> from tensorgate.models.zoo import ResNetSmall
     >>> ResNetSmall(1, 10)(tg.zeros(2, 1, 28, 28)).shape
@@ -278,8 +272,8 @@ class DepthwiseSeparable(nn.Module):
 
     Shape: x: (N, in_channels, H, W); output: (N, out_channels, ⌈H/stride⌉, ⌈W/stride⌉).
 
-    Examples
-    --------
+    Example
+    -------
     >>> import tensorgate as tg
     >>> from tensorgate.models.zoo import DepthwiseSeparable
     >>> DepthwiseSeparable(16, 32, stride=2)(tg.zeros(2, 16, 28, 28)).shape
@@ -314,12 +308,10 @@ class MobileNetSmall(nn.Module):
     strides : tuple of int
         Stride of each block (len(widths) − 1 entries).
 
-    Shape
-    -----
-    x: (N, in_channels, H, W); output: (N, num_classes).
+    Shape: x: (N, in_channels, H, W); output: (N, num_classes).
 
-    Examples
-    --------
+    Example
+    -------
     >>> import tensorgate as tg
     >>> from tensorgate.models.zoo import MobileNetSmall
     >>> MobileNetSmall(3, 10)(tg.zeros(2, 3, 32, 32)).shape
@@ -370,12 +362,10 @@ def get_model(name: str, in_shape: Sequence[int] = (1, 28, 28), num_classes: int
         Shape of one input image, e.g. (1, 28, 28) for Fashion-MNIST, (3, 32, 32) for CIFAR-10.
     num_classes : int
 
-    Shape
-    -----
-    the model maps (N, C, H, W) to (N, num_classes).
+    Shape: the model maps (N, C, H, W) to (N, num_classes).
 
-    Examples
-    --------
+    Example
+    -------
     >>> import tensorgate as tg
     >>> from tensorgate.models.zoo import get_model
     >>> get_model("mobilenet", (3, 32, 32), 10)(tg.zeros(2, 3, 32, 32)).shape
