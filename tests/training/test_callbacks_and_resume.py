@@ -53,7 +53,7 @@ def test_early_stopping_restores_the_best_weights():
     model = nn.Sequential(nn.Linear(4, 64), nn.ReLU(), nn.Linear(64, 2))
     snapshots = []
     record = LambdaCallback(on_epoch_end=lambda epoch, logs: snapshots.append(_weights(model)))
-    stop = EarlyStopping(monitor="val_loss", patience=3)
+    stop = EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
     # a large learning rate: the validation loss bottoms out early, then overfitting sets in
     h = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=0.05), (X, y), epochs=200,
             batch_size=10, val_data=(Xv, yv), callbacks=[record, stop], verbose=False, seed=0)
@@ -212,3 +212,18 @@ def test_csv_logger(tmp_path):
         callbacks=[CSVLogger(path, append=True)], verbose=False)
     rows = list(csv.DictReader(open(path)))
     assert [r["epoch"] for r in rows] == ["0", "1", "2"] and "loss" in rows[0] and float(rows[2]["lr"]) == 0.1
+
+
+def test_early_stopping_keeps_the_last_weights_by_default_as_keras():
+    X, y = _data()
+    Xv, yv = _data(40, seed=1)
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 64), nn.ReLU(), nn.Linear(64, 2))
+    snapshots = []
+    record = LambdaCallback(on_epoch_end=lambda epoch, logs: snapshots.append(_weights(model)))
+    stop = EarlyStopping(monitor="val_loss", patience=3)
+    fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=0.05), (X, y), epochs=200,
+        batch_size=10, val_data=(Xv, yv), callbacks=[record, stop], verbose=False, seed=0)
+    assert stop.restore_best_weights is False and stop.stopped_epoch is not None
+    assert stop.best_epoch != len(snapshots) - 1
+    _assert_same_weights(model.state_dict(), snapshots[-1])

@@ -88,7 +88,7 @@ def _monitored(logs, monitor, who):
 
 
 class EarlyStopping(Callback):
-    """Stop training when the monitored value has stopped improving, and go back to the best weights.
+    """Stop training when the monitored value has stopped improving (Keras's ``EarlyStopping``).
 
     An epoch improves when its value beats the best so far by more than ``min_delta`` (lower for "min",
     higher for "max"). After ``patience`` epochs in a row without improvement training stops. With
@@ -105,7 +105,8 @@ class EarlyStopping(Callback):
         The smallest change that counts as an improvement.
     mode : {"auto", "min", "max"}
         "auto" maximises names containing acc/auc/f1/precision/recall and minimises the rest.
-    restore_best_weights : bool, default True
+    restore_best_weights : bool, default False
+        As in Keras: False keeps the weights of the last epoch; True goes back to the best epoch's.
     baseline : float, optional
         A value the monitored quantity must beat at all.
 
@@ -121,7 +122,7 @@ class EarlyStopping(Callback):
     """
 
     def __init__(self, monitor: str = "val_loss", patience: int = 0, min_delta: float = 0.0, mode: str = "auto",
-                 restore_best_weights: bool = True, baseline: float | None = None):
+                 restore_best_weights: bool = False, baseline: float | None = None):
         self.monitor = monitor
         self.patience = int(patience)
         self.min_delta = abs(float(min_delta))
