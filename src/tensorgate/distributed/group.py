@@ -59,6 +59,7 @@ class WorkerGroup:
         Actor = ray.remote(num_cpus=1, max_restarts=0)(GradientWorker)
         replica = ray.put(pickle.dumps((model, loss_fn, optimizer)))  # tensorgate's modules pickle
         self.workers = [Actor.remote(k, self.world, replica, threads, seed) for k in range(self.world)]
+        self._get([w.pid.remote() for w in self.workers])   # started (minutes on a busy cluster), not in epoch 1
 
     # ------------------------------------------------------------ the driver's copy
     def push(self, model):
