@@ -17,6 +17,7 @@ A directory that holds anything else is never touched.
 import contextlib
 import io
 import json
+import warnings
 from datetime import datetime
 from pathlib import Path
 
@@ -136,23 +137,26 @@ def _run(out, sweep, pending, args):
             history = read_json(path / "history.json")
             write_json(path / "stopped.json", {"stopped_by": "asha", "epochs": len(history.get("epoch", [])),
                                                "settings": t["settings"]})
-        if outcome["status"] == "failed":
-            print(f"trial {t['name']} failed: {outcome['error']}", flush=True)
     return outcomes
 
 
 class _Reporter(Callback):
-    """Reports every epoch to Ray Tune, and keeps the history so far in the run directory (what a trial that
-    ASHA stops early leaves)."""
+    """Reports every epoch but the last to Ray Tune, and keeps the history so far in the run directory (what
+    a trial that ASHA stops early leaves).
 
-    def __init__(self, run_dir):
-        self.run_dir = Path(run_dir)
+    The last epoch is not reported: Tune may stop a trial on any report (ASHA at its last rung, or at its
+    longest trial), and a trial that has trained to the end must go on to write its run directory.
+    """
+
+    def __init__(self, run_dir, epochs):
+        self.run_dir, self.epochs = Path(run_dir), int(epochs)
 
     def on_epoch_end(self, epoch, logs=None):
         from ..distributed.tune import report
 
         write_json(self.run_dir / "history.json", self.trainer.history.to_dict())
-        report(logs or {})
+        if epoch + 1 < self.epochs:
+            report(logs or {})
 
 
 def run_trial(config):
@@ -167,8 +171,11 @@ def run_trial(config):
 
     trial = config["trial"]
     settings = trial["settings"]
-    with threadpool_limits(limits=1), contextlib.redirect_stdout(io.StringIO()):
+    # quiet: the run directory and the summary say what happened (warnings of a diverging trial would flood
+    # the sweep's output, relayed from every Ray worker)
+    with threadpool_limits(limits=1), contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         try:
-            train(settings, plots=trial["plots"], overwrite=True, callbacks=[_Reporter(settings["out"])])
+            train(settings, plots=trial["plots"], overwrite=True, callbacks=[_Reporter(settings["out"], settings["epochs"])])
         except UserError as err:
             raise RuntimeError(one_line(err)) from None

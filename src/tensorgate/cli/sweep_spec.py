@@ -187,8 +187,8 @@ def expand(fixed, space, samples, seed):
 
 def _slug(varied):
     def show(v):
-        if isinstance(v, float):
-            return f"{v:.3g}"
+        if isinstance(v, float):   # 1302.4 → 1.3e3, 0.00129 → 0.00129, 1e-05 → 1e-5 (no "+" to mangle)
+            return f"{v:.3g}".replace("e+0", "e").replace("e+", "e").replace("e-0", "e-")
         if isinstance(v, (list, tuple)):
             return "x".join(str(x) for x in v) or "none"
         return Path(str(v)).stem if "/" in str(v) else str(v)

@@ -7,6 +7,8 @@ state inside Tune's experiment directory; a fixed list instead makes every trial
 settings) known before anything runs, so a stopped sweep resumes by skipping the trials whose run
 directories are complete, whatever happened to Tune's state.
 """
+import logging
+
 from .ray_setup import require_ray
 
 __all__ = ["run_trials", "report"]
@@ -65,6 +67,9 @@ def run_trials(trainable, trials, metric, mode, storage, name="tune", scheduler=
     Shape: not applicable.
     """
     require_ray("tensorgate sweep")
+    import os
+
+    os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")   # with verbose=0: no tables, the sweep prints its own
     from ray import tune
 
     stopped = set()
@@ -77,7 +82,15 @@ def run_trials(trainable, trials, metric, mode, storage, name="tune", scheduler=
                                     reuse_actors=False),
         run_config=tune.RunConfig(name=name, storage_path=storage, verbose=0,
                                   failure_config=tune.FailureConfig(max_failures=0, fail_fast=False)))
-    grid = tuner.fit()
+    quiet = [logging.getLogger(n) for n in ("ray.tune", "ray.train")]   # failures: our summary says them
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        grid = tuner.fit()
+    finally:
+        for logger, level in zip(quiet, levels):
+            logger.setLevel(level)
     outcomes = {t["name"]: {"status": "unfinished", "error": None} for t in trials}
     for result in grid:
         trial_name = result.config["trial"]["name"]
