@@ -71,6 +71,9 @@ class WorkerGroup:
         """The driver takes worker 0's state (all are identical): for validation, callbacks, checkpoints."""
         model_state, optimizer_state = self._get(self.workers[0].state.remote())
         model.load_state_dict(model_state)
+        # the group options stay the driver's: a schedule may have moved the rate after the last step
+        for saved, current in zip(optimizer_state["param_groups"], self.optimizer.param_groups):
+            saved.update({k: v for k, v in current.items() if k != "params"})
         self.optimizer.load_state_dict(optimizer_state)
 
     # ------------------------------------------------------------ a step
