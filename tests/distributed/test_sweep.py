@@ -70,7 +70,7 @@ def test_a_resumed_sweep_reruns_only_unfinished_trials(swept, capsys):
         if p.name != "history.json":
             p.unlink()
     capsys.readouterr()
-    assert main(["sweep", str(root / "lr.toml"), "--out", str(out), "--workers", "2"]) == 0
+    assert main(["sweep", str(root / "lr.toml"), "--out", str(out), "--workers", "2", "--no-plots"]) == 0
     printed = capsys.readouterr().out
     assert "2 already finished, 2 to run" in printed
     for name, mtime in kept.items():

@@ -70,6 +70,7 @@ def run_trials(trainable, trials, metric, mode, storage, name="tune", scheduler=
     import os
 
     os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")   # with verbose=0: no tables, the sweep prints its own
+    os.environ.setdefault("TUNE_DISABLE_AUTO_CALLBACK_LOGGERS", "1")   # the run directories are the record
     from ray import tune
 
     stopped = set()
@@ -79,7 +80,7 @@ def run_trials(trainable, trials, metric, mode, storage, name="tune", scheduler=
         tune.with_resources(trainable, {"cpu": 1}),
         param_space={"trial": tune.grid_search(list(trials))},
         tune_config=tune.TuneConfig(scheduler=chosen, max_concurrent_trials=max_concurrent, num_samples=1,
-                                    reuse_actors=False),
+                                    reuse_actors=True),   # a process per slot, not per trial
         run_config=tune.RunConfig(name=name, storage_path=storage, verbose=0,
                                   failure_config=tune.FailureConfig(max_failures=0, fail_fast=False)))
     quiet = [logging.getLogger(n) for n in ("ray.tune", "ray.train")]   # failures: our summary says them
