@@ -15,6 +15,11 @@ as every small task result in Ray, are returned inline to the driver's process a
 A parameter server would instead gather every gradient on the driver and send the parameters back: twice
 the model per worker through one process. The driver only waits for the losses and outputs (for the
 metrics) and for every finish.
+
+Why not ``ray.util.collective``: its CPU backend needs gloo through the ``pygloo`` package, which is not
+among Ray's dependencies and has no wheels for current Pythons; NCCL needs GPUs. Object references between
+actors need nothing beyond Ray, run unchanged on a laptop and a cluster, and a ring sends each worker
+2(N − 1)/N of the gradient whatever N is (the bandwidth-optimal amount).
 """
 import pickle
 
@@ -25,6 +30,10 @@ from .ray_setup import cpus, require_ray
 from .worker import GradientWorker
 
 __all__ = ["WorkerGroup", "WorkerDied"]
+
+#: how long the workers may take to start (a busy machine starts a Python process in seconds, a cluster
+#: that must add a node in minutes) before fit says why they do not
+STARTUP_SECONDS = 300
 
 
 class WorkerDied(RuntimeError):
@@ -59,7 +68,19 @@ class WorkerGroup:
         Actor = ray.remote(num_cpus=1, max_restarts=0)(GradientWorker)
         replica = ray.put(pickle.dumps((model, loss_fn, optimizer)))  # tensorgate's modules pickle
         self.workers = [Actor.remote(k, self.world, replica, threads, seed) for k in range(self.world)]
-        self._get([w.pid.remote() for w in self.workers])   # started (minutes on a busy cluster), not in epoch 1
+        self._started(ray, available)
+
+    def _started(self, ray, total, timeout=STARTUP_SECONDS):
+        """Wait until every actor runs (not in epoch 1's time); a cluster whose CPUs are all taken (another
+        run's workers, a sweep's trials) would keep them waiting forever: say so instead."""
+        ready, _ = ray.wait([w.pid.remote() for w in self.workers], num_returns=self.world, timeout=timeout)
+        if len(ready) < self.world:
+            free = int(ray.available_resources().get("CPU", 0))
+            self.shutdown()
+            raise RuntimeError(f"distributed.fit: only {len(ready)} of {self.world} workers started within "
+                               f"{timeout:.0f} s; the Ray cluster has {total} CPUs, {free} of them free (other "
+                               "actors or tasks hold the rest)")
+        self._get(ready)
 
     # ------------------------------------------------------------ the driver's copy
     def push(self, model):
