@@ -16,8 +16,9 @@ A parameter server would instead gather every gradient on the driver and send th
 the model per worker through one process. The driver only waits for the losses and outputs (for the
 metrics) and for every finish.
 
-Why not ``ray.util.collective``: its CPU backend needs gloo through the ``pygloo`` package, which is not
-among Ray's dependencies and has no wheels for current Pythons; NCCL needs GPUs. Object references between
+Why not ``ray.util.collective``: its CPU backend, gloo, runs through ``torch.distributed`` in current Ray
+(through the ``pygloo`` package in older ones), so it would make PyTorch a dependency of a NumPy library;
+its other backend, NCCL, needs GPUs. Object references between
 actors need nothing beyond Ray, run unchanged on a laptop and a cluster, and a ring sends each worker
 2(N − 1)/N of the gradient whatever N is (the bandwidth-optimal amount).
 """
