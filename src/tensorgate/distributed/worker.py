@@ -40,6 +40,14 @@ class GradientWorker:
         self.buffers = [b for _, b in self.model.named_buffers() if b.data.dtype.kind == "f"]
         arrays = [p.data for p in self.params] + [b.data for b in self.buffers]
         self.dtype = np.result_type(*arrays) if arrays else np.dtype(np.float32)
+        # one flat vector, allocated once, with a view per parameter, flag and buffer: what the ring sums
+        sizes = [p.data.size for p in self.params] + [len(self.params)] + [b.data.size for b in self.buffers]
+        self.flat = np.zeros(sum(sizes), self.dtype)
+        ends = np.cumsum(sizes)
+        pieces = [self.flat[end - size:end] for size, end in zip(sizes, ends)]
+        self.grad_views = pieces[:len(self.params)]
+        self.flags = pieces[len(self.params)]
+        self.buffer_views = pieces[len(self.params) + 1:]
         self.ring = None
         if seed is not None:
             manual_seed(int(seed) + self.rank)   # dropout masks differ between workers (as in PyTorch's DDP)
@@ -73,12 +81,16 @@ class GradientWorker:
             loss = self.loss_fn(output, Tensor(y, dtype=y.dtype))  # a nan/inf loss raises here, as in fit
             loss.backward()
             loss_value, out = float(loss.data) * weight, output.data
-        parts = [(p._grad * weight if p._grad is not None else np.zeros(p.data.shape, self.dtype)).ravel()
-                 for p in self.params]
-        parts.append(np.array([p._grad is not None for p in self.params], dtype=self.dtype))
-        parts += [(b.data * weight).ravel() for b in self.buffers]
-        values = np.concatenate(parts).astype(self.dtype, copy=False) if parts else np.zeros(0, self.dtype)
-        self.ring = Ring(self.rank, self.world, values)
+        for i, (p, view) in enumerate(zip(self.params, self.grad_views)):
+            has = p._grad is not None
+            self.flags[i] = has
+            if has:
+                np.multiply(p._grad.reshape(-1), weight, out=view)
+            else:
+                view.fill(0)
+        for b, view in zip(self.buffers, self.buffer_views):
+            np.multiply(b.data.reshape(-1), weight, out=view)
+        self.ring = Ring(self.rank, self.world, self.flat)
         return (loss_value, out), self.ring.outgoing(0)
 
     def pass_on(self, t, incoming):
@@ -94,20 +106,12 @@ class GradientWorker:
         """
         if incoming is not None:
             self.ring.receive(t, incoming)
-        values, offset = self.ring.values, 0
-        grads = []
-        for p in self.params:
-            n = p.data.size
-            grads.append(values[offset:offset + n].reshape(p.data.shape).astype(p.data.dtype, copy=False))
-            offset += n
-        flags = values[offset:offset + len(self.params)]
-        offset += len(self.params)
-        for p, g, flag in zip(self.params, grads, flags):
-            p._grad = g if flag > 0 else None   # a parameter no worker reached is skipped, as in fit
-        for b in self.buffers:
-            n = b.data.size
-            b.data[...] = values[offset:offset + n].reshape(b.data.shape)
-            offset += n
+        for p, view, flag in zip(self.params, self.grad_views, self.flags):
+            # a parameter no worker reached is skipped, as in fit. The gradient is a view of the flat vector:
+            # the next compute sets every grad to None before it writes there
+            p._grad = view.reshape(p.data.shape).astype(p.data.dtype, copy=False) if flag > 0 else None
+        for b, view in zip(self.buffers, self.buffer_views):
+            b.data[...] = view.reshape(b.data.shape)
         for group, options in zip(self.optimizer.param_groups, groups):
             group.update(options)
         self.optimizer.step()
