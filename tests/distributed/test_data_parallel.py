@@ -55,11 +55,12 @@ def test_batchnorm_running_statistics_are_averaged_over_the_global_batch(local_r
         model = nn.Sequential(nn.BatchNorm1d(64), nn.Linear(64, 10))
         return model, optim.SGD(model.parameters(), lr=0.05)
 
+    # a DataLoader's batches travel to the workers as they are (arrays are sent once, batches as row numbers)
+    loader = tg.data.DataLoader(tg.data.TensorDataset(tg.tensor(X), tg.tensor(y)), batch_size=31)
     single, opt1 = make()
-    tg.fit(single, nn.CrossEntropyLoss(), opt1, (X, y), epochs=2, batch_size=31, seed=1, verbose=False)
+    tg.fit(single, nn.CrossEntropyLoss(), opt1, loader, epochs=2, verbose=False)
     parallel, opt2 = make()
-    distributed.fit(parallel, nn.CrossEntropyLoss(), opt2, (X, y), epochs=2, batch_size=31, seed=1,
-                    verbose=False, workers=2)
+    distributed.fit(parallel, nn.CrossEntropyLoss(), opt2, loader, epochs=2, verbose=False, workers=2)
     # BatchNorm sees the raw inputs here, so its running mean (the mean of the slices' means, weighted by
     # their sizes) must be the global batches' exactly; each worker normalised with its slice's statistics
     a, b = single.state_dict(), parallel.state_dict()

@@ -65,6 +65,7 @@ class WorkerGroup:
         self.optimizer = optimizer
         self.world = int(workers)
         self.where = (0, 0)
+        self.rows, self._shared = None, None   # the rows of the shared arrays that make the current batch
         seed = int(np.random.SeedSequence().entropy % 2**31) if seed is None else int(seed)
         Actor = ray.remote(num_cpus=1, max_restarts=0)(GradientWorker)
         replica = ray.put(pickle.dumps((model, loss_fn, optimizer)))  # tensorgate's modules pickle
@@ -98,15 +99,28 @@ class WorkerGroup:
             saved.update({k: v for k, v in current.items() if k != "params"})
         self.optimizer.load_state_dict(optimizer_state)
 
+    def share(self, source):
+        """Send the arrays of ``source`` (a Trainer's (X, y) source) to every worker once; False for others."""
+        X, y = getattr(source, "X", None), getattr(source, "y", None)
+        if not (isinstance(X, np.ndarray) and isinstance(y, np.ndarray)):
+            return False
+        if self._shared is not X:
+            refs = self.ray.put(X), self.ray.put(y)
+            self._get([w.hold.remote(*refs) for w in self.workers])
+            self._shared = X
+        return True
+
     # ------------------------------------------------------------ a step
     def __call__(self, xb, yb):
         B = len(xb)
         bounds = np.linspace(0, B, self.world + 1).round().astype(np.int64)
         groups = [{k: v for k, v in g.items() if k != "params"} for g in self.optimizer.param_groups]
+        rows = self.rows
         infos, chunks = [], []
         for k, w in enumerate(self.workers):
             lo, hi = bounds[k], bounds[k + 1]
-            info, chunk = w.compute.options(num_returns=2).remote(xb[lo:hi], yb[lo:hi], (hi - lo) / B)
+            data = (None, None, rows[lo:hi]) if rows is not None else (xb[lo:hi], yb[lo:hi], None)
+            info, chunk = w.compute.options(num_returns=2).remote(data[0], data[1], (hi - lo) / B, data[2])
             infos.append(info)
             chunks.append(chunk)
         last = 2 * self.world - 3

@@ -6,6 +6,8 @@ instead of a local step. The driver's model is brought in sync with the workers 
 (before validation and the epoch's callbacks) and sent back to them at the start of the next, so a
 callback or a ``ModelCheckpoint`` sees exactly what the workers train.
 """
+import numpy as np
+
 from ..functional.loss import NonFiniteLossError
 from ..training import Trainer
 from .group import WorkerDied, WorkerGroup
@@ -13,8 +15,27 @@ from .group import WorkerDied, WorkerGroup
 __all__ = ["DataParallelTrainer", "fit"]
 
 
+class _RecordingRng:
+    """The epoch's shuffling generator, passed through, keeping the permutation the batches are cut from."""
+
+    def __init__(self, rng):
+        self.rng, self.order = rng, None
+
+    def permutation(self, n):
+        self.order = self.rng.permutation(n)
+        return self.order
+
+    def __getattr__(self, name):
+        return getattr(self.rng, name)
+
+
 class _InSync:
-    """A batch source whose epochs start by pushing the driver's state to the workers and end by pulling it."""
+    """A batch source whose epochs start by pushing the driver's state to the workers and end by pulling it.
+
+    Arrays (X, y) are sent to the workers once (Ray's object store; one shared copy per machine); each batch
+    then travels as its row numbers, found from the epoch's permutation and checked against the batch's
+    labels (anything else, a DataLoader's batches, travels as the batch itself).
+    """
 
     def __init__(self, source, trainer, epoch):
         self.source, self.trainer, self.epoch = source, trainer, epoch
@@ -28,9 +49,20 @@ class _InSync:
     def batches(self, rng=None):
         group, model = self.trainer.group, self.trainer.model
         group.push(model)
-        for i, batch in enumerate(self.source.batches(rng)):
-            group.where = (self.epoch, i)
-            yield batch
+        shared = group.share(self.source)
+        recorder = _RecordingRng(rng) if shared and rng is not None else rng
+        start = 0
+        for i, (xb, yb) in enumerate(self.source.batches(recorder)):
+            rows = None
+            if shared:
+                order = recorder.order if rng is not None else None
+                rows = order[start:start + len(yb)] if order is not None else np.arange(start, start + len(yb))
+                start += len(yb)
+                if len(rows) != len(yb) or not np.array_equal(self.source.y[rows], yb):
+                    rows = None   # not the rows this batch holds: send the batch itself
+            group.where, group.rows = (self.epoch, i), rows
+            yield xb, yb
+        group.rows = None
         group.pull(model)   # before validation and the callbacks of the epoch
 
 

@@ -66,12 +66,19 @@ class GradientWorker:
     def state(self):
         return self.model.state_dict(), self.optimizer.state_dict()
 
+    def hold(self, X, y):
+        """Keep the training arrays (read-only, shared through Ray's object store): batches come as row numbers."""
+        self.X, self.y = X, y
+
     # ------------------------------------------------------------ one step: compute, ring, finish
-    def compute(self, x, y, weight):
+    def compute(self, x, y, weight, rows=None):
         """Forward and backward on this worker's slice; returns ((weighted loss, outputs), first chunk).
 
-        An empty slice (a last batch smaller than the number of workers) contributes nothing.
+        The slice is (x, y), or ``rows`` of the held arrays. An empty slice (a last batch smaller than the
+        number of workers) contributes nothing.
         """
+        if rows is not None:
+            x, y = self.X[rows], self.y[rows]
         if not self.model.training:
             self.model.train()
         self.optimizer.zero_grad()
