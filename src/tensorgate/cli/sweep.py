@@ -40,7 +40,7 @@ def add_parser(subparsers):
     p.add_argument("--address", default=None, metavar="ADDR",
                    help="the Ray cluster to join (e.g. auto, or ray://head:10001); default: a local Ray")
     p.add_argument("--workers", type=C.positive_int("workers"), default=None, metavar="N",
-                   help="at most N trials at a time (a local Ray gets N CPUs; default: one per core)")
+                   help="at most N trials at a time (default: one per CPU of the local Ray or the cluster)")
     p.add_argument("--out", default=None, metavar="DIR",
                    help="the sweep directory (default: sweeps/<timestamp>-<file name>/); an existing sweep "
                         "directory of the same file resumes")
