@@ -176,6 +176,7 @@ def run_trial(config):
     with threadpool_limits(limits=1), contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            train(settings, plots=trial["plots"], overwrite=True, callbacks=[_Reporter(settings["out"], settings["epochs"])])
+            reporter = _Reporter(settings["out"], settings["epochs"])
+            train(settings, plots=trial["plots"], overwrite=True, callbacks=[reporter])
         except UserError as err:
             raise RuntimeError(one_line(err)) from None
