@@ -92,3 +92,20 @@ def test_a_failed_trial_is_reported_and_the_others_go_on(local_ray, tmp_path, ca
     assert f"- {bad.name} failed: fit: training diverged" in printed
     summary = (tmp_path / "out" / "summary.md").read_text()
     assert "| failed |" in summary and "| done |" in summary
+
+
+def test_asha_stops_a_hopeless_trial_and_a_resumed_sweep_keeps_it_stopped(local_ray, tmp_path, capsys):
+    # one trial at a time (--workers 1), so ASHA has the good trial's first epoch when it judges the other's
+    (tmp_path / "s.toml").write_text('[sweep]\nscheduler = "asha"\nreduction_factor = 2\n\n[train]\n'
+                                     'data = "digits"\nepochs = 4\nhidden = "16"\n\n[search]\nlr = [0.03, 1e-6]\n')
+    argv = ["sweep", str(tmp_path / "s.toml"), "--out", str(tmp_path / "out"), "--workers", "1", "--no-plots"]
+    assert main(argv) == 0
+    good, hopeless = _trials(tmp_path / "out")
+    assert (good / "metrics.json").is_file()
+    stopped = json.loads((hopeless / "stopped.json").read_text())
+    assert stopped["stopped_by"] == "asha" and 1 <= stopped["epochs"] < 4
+    assert not (hopeless / "model.tgate").exists()
+    assert "| stopped |" in (tmp_path / "out" / "summary.md").read_text()
+    capsys.readouterr()
+    assert main(argv) == 0
+    assert "2 already finished, 0 to run" in capsys.readouterr().out
