@@ -1,4 +1,4 @@
-"""The ``tensorgate`` command: train, evaluate, predict, trace and export.
+"""The ``tensorgate`` command: train, sweep, evaluate, predict, trace and export.
 
 ``main(argv)`` parses the arguments and runs one subcommand. A user error (:class:`UserError`, a missing
 file, a bad value) ends with one line ``tensorgate: error: ...`` on stderr and exit status 2; a real bug
