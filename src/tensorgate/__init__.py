@@ -65,7 +65,7 @@ nn.config.register_module_source(("PlaygroundFeatures",), "tensorgate.playground
 
 
 def __getattr__(name):
-    if name in ("models", "plot", "instruments", "cli", "onnx"):
+    if name in ("models", "plot", "instruments", "cli", "onnx", "distributed"):   # distributed: Ray on use
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

@@ -1,4 +1,4 @@
-"""The ``tensorgate`` command: train, evaluate, predict, trace and export.
+"""The ``tensorgate`` command: train, sweep, evaluate, predict, trace and export.
 
 ``main(argv)`` parses the arguments and runs one subcommand. A user error (:class:`UserError`, a missing
 file, a bad value) ends with one line ``tensorgate: error: ...`` on stderr and exit status 2; a real bug
@@ -25,7 +25,7 @@ class ArgumentParser(argparse.ArgumentParser):
 
 
 def build_parser():
-    from . import evaluate, export, playground, predict, trace, train
+    from . import evaluate, export, playground, predict, sweep, trace, train
 
     parser = ArgumentParser(
         prog=PROG,
@@ -36,7 +36,7 @@ def build_parser():
     from ..backend.version import __version__
     parser.add_argument("--version", action="version", version=f"tensorgate {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (train, evaluate, predict, trace, export, playground):
+    for module in (train, sweep, evaluate, predict, trace, export, playground):
         sub = module.add_parser(commands)
         sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                          help="show full tracebacks of errors")

@@ -21,6 +21,8 @@ from .errors import UserError, one_line
 from .models import predicted_classes, probabilities
 
 MODEL_FILE = "model.tgate"
+#: the checkpoint of the last epoch, written by data-parallel runs (--workers), which can lose a worker
+CHECKPOINT_FILE = "checkpoint.tgate"
 #: the validation split of a run, raw features and labels, where evaluate chooses its thresholds
 VALIDATION_FILE = "validation.npz"
 
@@ -30,7 +32,7 @@ VALIDATION_FILE = "validation.npz"
 RUN_FILES = (MODEL_FILE, "config.json", "config.toml", "history.json", "metrics.json", "diagnosis.json",
              "evaluation.json", "history.png", "confusion_matrix.png", "roc.png", "precision_recall.png",
              "decision_boundary.png", "first_layer_weights.png", "gradient_norms.png", "update_ratios.png",
-             "activation_histograms.png", "diagnosis.txt", VALIDATION_FILE)
+             "activation_histograms.png", "diagnosis.txt", VALIDATION_FILE, CHECKPOINT_FILE)
 
 
 def new_run_dir(settings, root="runs", overwrite=False):

@@ -14,6 +14,7 @@ With no arguments it trains an MLP (one hidden layer of 128 ReLU units, He init,
 import argparse
 
 from . import config as C
+from .errors import UserError, one_line
 
 HELP = {
     "data": "digits, breast-cancer, fashion-mnist, mnist, moons, circles, xor, spiral, or a CSV/NPZ file "
@@ -85,6 +86,13 @@ def add_parser(subparsers):
     p.add_argument("--no-progress", dest="progress", action="store_const", const="none", default=S,
                    help="the same as --progress none")
     p.add_argument("--no-plots", dest="plots", action="store_false", default=True, help="write no plots")
+    p.add_argument("--workers", type=C.positive_int("workers"), default=None, metavar="N",
+                   help="train data-parallel on N Ray workers: each batch is split across them and their "
+                        "gradients averaged; the run directory also keeps the last epoch's checkpoint "
+                        "(needs Ray: pip install 'tensorgate[ray]')")
+    p.add_argument("--address", default=None, metavar="ADDR",
+                   help="with --workers: the Ray cluster to join (e.g. auto, or ray://head:10001); default: a "
+                        "local Ray on this machine")
     p.set_defaults(run=run)
     return p
 
@@ -94,4 +102,23 @@ def run(args, extra):
 
     flags = {key: getattr(args, key) for key in C.KEYS if hasattr(args, key)}
     settings = C.resolve(flags, args.config_file)
-    return train(settings, plots=args.plots, overwrite=args.overwrite)
+    if args.address is not None and not args.workers:
+        raise UserError("--address: give --workers N too (the address is where the workers run)")
+    if args.workers:
+        connect_ray(args.address, args.workers)
+    return train(settings, plots=args.plots, overwrite=args.overwrite, workers=args.workers)
+
+
+def connect_ray(address, workers):
+    """Join the Ray cluster at ``address``, or start a local Ray with at least ``workers`` CPUs (more workers
+    than cores is allowed on one's own machine: slower, never stuck); Ray missing is a user error."""
+    import os
+
+    from ..distributed import RayNotInstalled, connect
+
+    try:
+        return connect(address, num_cpus=None if address else max(os.cpu_count() or 1, workers))
+    except RayNotInstalled as err:
+        raise UserError(str(err)) from None
+    except ConnectionError as err:
+        raise UserError(f"--address: {one_line(err)}") from None

@@ -10,7 +10,8 @@ from . import data as cli_data
 from . import models
 from .config import ZOO_MODELS, to_toml
 from .errors import TrainingFailed, UserError, one_line
-from .runs import MODEL_FILE, Predictor, model_metadata, new_run_dir, write_json, write_text, write_validation_split
+from .runs import (CHECKPOINT_FILE, MODEL_FILE, Predictor, model_metadata, new_run_dir, write_json, write_text,
+                   write_validation_split)
 
 #: --progress → fit's verbose (2: a bar on a terminal, else a line per epoch; 1: a line per epoch; 0: silent)
 VERBOSE = {"bar": 2, "epoch": 1, "none": 0}
@@ -104,21 +105,29 @@ class Network:
         return self.callbacks[0] if self.callbacks and isinstance(self.callbacks[0], Monitor) else None
 
 
-def train(settings, plots=True, overwrite=False):
+def train(settings, plots=True, overwrite=False, workers=None, callbacks=()):
     """``tensorgate train``: seed, load, build, prepare the run directory, fit, evaluate, write, plot, print.
 
-    Returns the exit status (0). A run that diverges writes what is known (history, diagnosis, the
-    monitor's report) and ends with a :class:`TrainingFailed` error.
+    ``workers``: train data-parallel on that many Ray actors (``--workers``; :mod:`tensorgate.distributed`),
+    keeping a checkpoint of every epoch in the run directory. ``callbacks`` are added to the run's (a
+    sweep's trial reports each epoch through one). Returns the exit status (0). A run that diverges writes
+    what is known (history, diagnosis, the monitor's report) and ends with a :class:`TrainingFailed` error,
+    as does a run whose worker dies.
     """
     started = time.perf_counter()
+    if workers and settings["monitor"]:
+        raise UserError("--monitor watches training in this process; it cannot be combined with --workers")
     _seed(settings)
     data = _load(settings)
     net = _build(settings, data)
+    net.callbacks.extend(callbacks)
     run_dir = new_run_dir(settings, overwrite=overwrite)  # before training: refuse to overwrite early
     _announce(settings, data, net)
-    history, fit_seconds = _fit(settings, data, net, run_dir)
+    history, fit_seconds = _fit(settings, data, net, run_dir, workers)
     say_next(settings, fit_seconds, "evaluating on the training, validation and test data ...")
     results = _evaluate(settings, data, net, fit_seconds)
+    if workers:
+        results["training"]["workers"] = int(workers)
     proba = _write_run(run_dir, settings, data, net, history, results)
     monitor_files = _monitor_report(net, run_dir)
     if plots:
@@ -192,16 +201,19 @@ def _announce(settings, data, net):
         print(activation_note(settings), flush=True)
 
 
-def _fit(settings, data, net, run_dir):
+def _fit(settings, data, net, run_dir, workers=None):
     """(history, seconds) of training; a diverged run writes what is known and raises TrainingFailed."""
     from ..training import TrainingDiverged, fit
 
     started = time.perf_counter()
+    how = dict(epochs=settings["epochs"], batch_size=settings["batch_size"], val_data=data.val_xy,
+               metrics=models.metrics_for(settings["model"]), callbacks=net.callbacks,
+               verbose=VERBOSE[settings["progress"]], seed=settings["seed"])
     try:
-        history = fit(net.model, net.loss_fn, net.optimizer, data.train_xy, epochs=settings["epochs"],
-                      batch_size=settings["batch_size"], val_data=data.val_xy,
-                      metrics=models.metrics_for(settings["model"]), callbacks=net.callbacks,
-                      verbose=VERBOSE[settings["progress"]], seed=settings["seed"])
+        if workers:
+            history = _fit_distributed(net, data, run_dir, workers, how)
+        else:
+            history = fit(net.model, net.loss_fn, net.optimizer, data.train_xy, **how)
     except TrainingDiverged as err:
         written, findings = _write_diverged(run_dir, settings, data, net, err)
         why = "".join(f"; {f.kind} in layer {f.layer}" for f in findings[:2])
@@ -212,6 +224,20 @@ def _fit(settings, data, net, run_dir):
     except ValueError as err:  # a shape the network cannot take
         raise UserError(f"training failed: {one_line(err)}") from None
     return history, time.perf_counter() - started
+
+
+def _fit_distributed(net, data, run_dir, workers, how):
+    """``tensorgate.distributed.fit`` with a checkpoint of every epoch in the run directory (a worker that
+    dies leaves it complete: checkpoints are written atomically)."""
+    from .. import distributed
+    from ..training import ModelCheckpoint
+
+    checkpoint = ModelCheckpoint(run_dir / CHECKPOINT_FILE)
+    how = {**how, "callbacks": list(how["callbacks"]) + [checkpoint]}
+    try:
+        return distributed.fit(net.model, net.loss_fn, net.optimizer, data.train_xy, workers=workers, **how)
+    except distributed.WorkerDied as err:
+        raise TrainingFailed(one_line(err)) from None
 
 
 def _write_diverged(run_dir, settings, data, net, err):

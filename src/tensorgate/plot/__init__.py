@@ -20,12 +20,13 @@ from .boundary import plot_decision_boundary, probability_function
 from .confusion import plot_confusion_matrix
 from .curves import plot_precision_recall, plot_roc
 from .history import plot_history
+from .sweep import plot_sweep
 from .weights import first_layer_weights, plot_first_layer_weights
 
 __all__ = [
     "plot_history", "plot_roc", "plot_precision_recall", "plot_confusion_matrix", "plot_decision_boundary",
     "plot_first_layer_weights", "plot_activations", "probability_function", "first_layer_weights",
-    "activation_and_derivative",
+    "activation_and_derivative", "plot_sweep",
     "plot_gradient_norms", "plot_update_ratios", "plot_activation_histograms", "plot_initialisation_study",
     "write_monitor_report",
 ]
