@@ -127,3 +127,40 @@ def test_errors_name_the_argument(build, match):
 def test_docstring_examples(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize("build,shape", [
+    (lambda: nn.Sequential(nn.ZeroPad2d((1, 0, 1, 0)), nn.Conv2d(2, 8, 3, groups=2), nn.LocalResponseNorm(3),
+                           nn.Dropout2d(0.3), nn.AdaptiveMaxPool2d((3, None)), nn.Upsample(scale_factor=2),
+                           nn.ConvTranspose2d(8, 4, 3, stride=2, output_padding=1), nn.AdaptiveAvgPool2d((2, 3)),
+                           nn.Flatten(), nn.Linear(24, 3)), (2, 7, 7)),
+    (lambda: __import__("tensorgate.models.zoo", fromlist=["zoo"]).EfficientNet(1, 3, 0.25, 0.3), (1, 12, 12)),
+    (lambda: __import__("tensorgate.models.zoo", fromlist=["zoo"]).GoogLeNet(1, 3), (1, 12, 12)),
+], ids=["new_layers", "efficientnet", "googlenet"])
+def test_a_replayed_training_step_equals_the_eager_one(build, shape):
+    """The new gates draw (Dropout2d) and compute everything inside forward, so CompiledStep replays them."""
+    from tensorgate import optim
+    from tensorgate.training import CompiledStep
+
+    models = []
+    for _ in range(2):
+        tg.manual_seed(0)
+        models.append(build())
+    eager, replayed = models
+    opt1, opt2 = optim.Adam(eager.parameters(), lr=1e-2), optim.Adam(replayed.parameters(), lr=1e-2)
+    loss_fn, step = nn.CrossEntropyLoss(), CompiledStep(replayed, nn.CrossEntropyLoss(), opt2)
+    rng = np.random.default_rng(3)
+    data = [(rng.standard_normal((4,) + shape).astype(np.float32), rng.integers(0, 3, 4)) for _ in range(3)]
+    tg.manual_seed(9)
+    losses = []
+    for x, y in data:
+        opt1.zero_grad()
+        loss = loss_fn(eager(x), y)
+        loss.backward()
+        opt1.step()
+        losses.append(float(loss.data))
+    tg.manual_seed(9)
+    assert [step(x, y)[0] for x, y in data] == losses
+    assert step.replays == 2
+    for p1, p2 in zip(eager.parameters(), replayed.parameters()):
+        np.testing.assert_array_equal(p1.data, p2.data)

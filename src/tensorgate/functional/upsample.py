@@ -37,14 +37,17 @@ class UpsampleNearestGate(Gate):
     skips it). With S (L_in, L_out) the one-hot matrix S[src(j), j] = 1 of an axis, z = x·Sᵀ along that
     axis and ∂L/∂x = G·S along it (axis by axis). Saves the source indices.
 
-    Shape: x: (N, C, d_1, …, d_k); z: (N, C, o_1, …, o_k).
+    ``factors`` are the scale factors that set the index rule (None: L_in/L_out), as in :func:`nearest_source`.
+
+    Shape: x: (N, C, d_1, …, d_k); z: (N, C, o_1, …, o_k) with (o_1, …, o_k) = ``sizes``.
     """
 
     name = "upsample_nearest"
 
-    def forward(self, x, sources=()):
-        self.sources, self.x_shape = sources, x.shape
-        return x[(slice(None), slice(None)) + np.ix_(*sources)]
+    def forward(self, x, sizes=(), factors=()):
+        self.sources = [nearest_source(n, o, f) for n, o, f in zip(x.shape[2:], sizes, factors)]
+        self.x_shape = x.shape
+        return x[(slice(None), slice(None)) + np.ix_(*self.sources)]
 
     def backward(self, g):
         for k, src in enumerate(self.sources):
@@ -113,5 +116,4 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     sizes, factors = _output_sizes(input, size, scale_factor, input.ndim - 2)
     if recompute_scale_factor:
         factors = (None,) * len(sizes)
-    sources = tuple(nearest_source(n, o, f) for n, o, f in zip(input.shape[2:], sizes, factors))
-    return UpsampleNearestGate.apply(input, sources=sources)
+    return UpsampleNearestGate.apply(input, sizes=sizes, factors=factors)
