@@ -164,3 +164,30 @@ def test_a_replayed_training_step_equals_the_eager_one(build, shape):
     assert step.replays == 2
     for p1, p2 in zip(eager.parameters(), replayed.parameters()):
         np.testing.assert_array_equal(p1.data, p2.data)
+
+
+@pytest.mark.parametrize("c,m,k,kwargs", [(6, 1, 3, dict(padding=1)), (4, 2, 3, dict(stride=2, padding=1)),
+                                          (5, 1, (3, 5), dict(stride=(2, 1), padding=(0, 2), dilation=(2, 1))),
+                                          (3, 3, 1, dict())])
+@pytest.mark.parametrize("bias", [True, False])
+def test_the_direct_depthwise_kernel_equals_the_grouped_reference(c, m, k, kwargs, bias):
+    """F.conv2d sends groups = C_in to DepthwiseConv2dGate; Conv2dGate with groups is the reference."""
+    from tensorgate.functional.conv import Conv2dGate
+    from tensorgate.functional.depthwise import DepthwiseConv2dGate
+
+    kh, kw = (k, k) if isinstance(k, int) else k
+    arrays = [RNG.standard_normal((2, c, 9, 8)), RNG.standard_normal((c * m, 1, kh, kw)), RNG.standard_normal(c * m)]
+    g = None
+    results = []
+    for gate, extra in ((DepthwiseConv2dGate, {}), (Conv2dGate, dict(groups=c))):
+        x, w, b = (tg.tensor(a, dtype="float64", requires_grad=True) for a in arrays)
+        z = gate.apply(x, w, b, **kwargs, **extra) if bias else gate.apply(x, w, **kwargs, **extra)
+        g = RNG.standard_normal(z.shape) if g is None else g
+        z.backward(g)
+        results.append([z.data, x.grad, w.grad] + ([b.grad] if bias else []))
+    for direct, reference in zip(*results):
+        np.testing.assert_allclose(direct, reference, rtol=1e-12, atol=1e-12)
+    x = tg.tensor(arrays[0][:1, :, :5, :5], dtype="float64", requires_grad=True)
+    w = tg.tensor(arrays[1], dtype="float64", requires_grad=True)
+    assert tg.gradcheck(lambda x, w: tg.nn.functional.conv2d(x, w, None, groups=c, **kwargs), x, w)
+    assert type(tg.nn.functional.conv2d(x, w, groups=c, **kwargs)._gate) is DepthwiseConv2dGate
