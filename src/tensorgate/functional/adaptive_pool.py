@@ -17,12 +17,18 @@ xp = B.xp
 
 
 def adaptive_windows(size, out):
-    """[(start_i, end_i)] for i < out: PyTorch's adaptive windows over an axis of ``size`` cells."""
+    """[(start_i, end_i)] for i < out: PyTorch's adaptive windows over an axis of ``size`` cells.
+
+    Shape: not applicable (a list of ``out`` pairs of ints).
+    """
     return [((i * size) // out, -((-(i + 1) * size) // out)) for i in range(out)]
 
 
 def adaptive_size(output_size, where):
-    """An int, None or a pair of them → (oh, ow), each a positive int or None (keep the input's size)."""
+    """An int, None or a pair of them → (oh, ow), each a positive int or None (keep the input's size).
+
+    Shape: not applicable (a pair).
+    """
     def one(v):
         if v is None:
             return None
@@ -38,7 +44,10 @@ def adaptive_size(output_size, where):
 
 
 def resolve_adaptive_size(x_shape, output_size, where):
-    """(oh, ow) for an input of ``x_shape`` (N, C, H, W): None replaced by the input's own size."""
+    """(oh, ow) for an input of ``x_shape`` (N, C, H, W): None replaced by the input's own size.
+
+    Shape: x_shape: (N, C, H, W); result: (oh, ow).
+    """
     if len(x_shape) != 4:
         raise ValueError(f"{where}: input must be a batch of images (N, C, H, W), got shape {tuple(x_shape)}")
     oh, ow = adaptive_size(output_size, where)

@@ -27,7 +27,10 @@ xp = B.xp
 
 
 def transposed_output_size(size, kernel, stride, padding, output_padding, dilation):
-    """(size − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1, PyTorch's formula (one axis)."""
+    """(size − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1, PyTorch's formula (one axis).
+
+    Shape: not applicable (ints).
+    """
     return (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
 
 

@@ -17,7 +17,10 @@ MODES = ("nearest",)
 
 
 def nearest_source(in_size, out_size, scale_factor=None):
-    """src(j) for j < out_size: the input cell each output cell copies (PyTorch's ``nearest_idx``)."""
+    """src(j) for j < out_size: the input cell each output cell copies (PyTorch's ``nearest_idx``).
+
+    Shape: result: (out_size,) int64.
+    """
     if out_size == in_size:
         return np.arange(out_size)
     if out_size == 2 * in_size:

@@ -14,13 +14,19 @@ B0_STAGES = ((1, 16, 1, 1, 3), (6, 24, 2, 2, 3), (6, 40, 2, 2, 5), (6, 80, 3, 2,
 
 def make_divisible(value, divisor=8):
     """The nearest multiple of ``divisor`` to ``value``, at least ``divisor`` and never 10 % below ``value``
-    (the channel rounding of the MobileNet/EfficientNet papers and torchvision's ``_make_divisible``)."""
+    (the channel rounding of the MobileNet/EfficientNet papers and torchvision's ``_make_divisible``).
+
+    Shape: not applicable (an int).
+    """
     rounded = max(divisor, int(value + divisor / 2) // divisor * divisor)
     return rounded + divisor if rounded < 0.9 * value else rounded
 
 
 def conv_bn_silu(in_channels, out_channels, kernel_size, stride=1, groups=1):
-    """conv (no bias, 'same' padding) → BatchNorm → SiLU: torchvision's ``Conv2dNormActivation``."""
+    """conv (no bias, 'same' padding) → BatchNorm → SiLU: torchvision's ``Conv2dNormActivation``.
+
+    Shape: x: (N, in_channels, H, W); output: (N, out_channels, ⌈H/stride⌉, ⌈W/stride⌉).
+    """
     return nn.Sequential(nn.Conv2d(in_channels, out_channels, kernel_size, stride=stride,
                                    padding=(kernel_size - 1) // 2, groups=groups, bias=False),
                          nn.BatchNorm2d(out_channels), nn.SiLU())

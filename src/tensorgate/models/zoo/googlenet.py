@@ -12,7 +12,10 @@ GoogLeNetOutputs = namedtuple("GoogLeNetOutputs", ["logits", "aux_logits2", "aux
 
 
 def conv_bn_relu(in_channels, out_channels, kernel_size, padding=0):
-    """conv (no bias) → BatchNorm → ReLU: torchvision's ``BasicConv2d``, GoogLeNet's unit."""
+    """conv (no bias) → BatchNorm → ReLU: torchvision's ``BasicConv2d``, GoogLeNet's unit.
+
+    Shape: x: (N, in_channels, H, W); output: (N, out_channels, H + 2·padding − k + 1, W alike).
+    """
     return nn.Sequential(nn.Conv2d(in_channels, out_channels, kernel_size, padding=padding, bias=False),
                          nn.BatchNorm2d(out_channels), nn.ReLU())
 
