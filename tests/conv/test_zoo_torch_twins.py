@@ -190,7 +190,8 @@ def test_parameter_count_and_eval_outputs_equal_pytorch(name):
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4 * np.abs(expected).max())
 
 
-@pytest.mark.parametrize("name,dtype", [("alexnet_rgb32_lrn", np.float32), ("googlenet_aux_rgb32", np.float32),
+@pytest.mark.parametrize("name,dtype", [("alexnet_rgb32_lrn", np.float32), ("alexnet", np.float64),
+                                        ("googlenet_aux_rgb32", np.float32), ("googlenet", np.float64),
                                         ("efficientnet", np.float32), ("efficientnet", np.float64)])
 def test_training_outputs_and_gradients_equal_pytorch(name, dtype):
     """Training mode (batch statistics, aux heads) with dropout off in both: outputs and every gradient.
@@ -201,7 +202,7 @@ def test_training_outputs_and_gradients_equal_pytorch(name, dtype):
         if hasattr(m, "p") and type(m).__name__ == "Dropout":
             m.p = 0.0
     out, t_out = ours(x), theirs(torch.tensor(x))
-    if name.startswith("googlenet"):
+    if name.startswith("googlenet_aux"):
         assert type(out).__name__ == "GoogLeNetOutputs" and out._fields == ("logits", "aux_logits2", "aux_logits1")
         loss = out.logits.sum() + 0.3 * (out.aux_logits1 ** 2).sum() + 0.3 * (out.aux_logits2 ** 2).sum()
         t_loss = t_out.logits.sum() + 0.3 * (t_out.aux_logits1 ** 2).sum() + 0.3 * (t_out.aux_logits2 ** 2).sum()
