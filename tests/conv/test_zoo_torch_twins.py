@@ -251,3 +251,22 @@ def test_save_and_load_roundtrip(tmp_path, build):
 def test_bad_arguments_are_named(build, match):
     with pytest.raises(ValueError, match=match):
         build()
+
+
+def test_a_zoo_block_named_in_full_loads_in_a_fresh_interpreter(tmp_path):
+    """A learner's own class called Inception takes the short name first; the zoo's is then saved under its
+    full name, tensorgate.models.zoo.googlenet.Inception, which tg.load must still find."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    path = tmp_path / "g.tgate"
+    save = ("import tensorgate as tg\nclass Inception(tg.nn.Module):\n    pass\n"
+            "from tensorgate.models import zoo\n"
+            f"m = zoo.Inception(4, 2, 3, 4, 2, 3, 2)\nprint(m.get_config()['type'])\ntg.save(m, {str(path)!r})")
+    load = f"import tensorgate as tg\nprint(type(tg.load({str(path)!r})).__module__)"
+    outs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"PYTHONPATH": src})
+            for code in (save, load)]
+    assert outs[0].stdout.strip() == "tensorgate.models.zoo.googlenet.Inception", outs[0].stderr
+    assert outs[1].stdout.strip() == "tensorgate.models.zoo.googlenet", outs[1].stderr
