@@ -59,7 +59,14 @@ from . import utils  # noqa: E402  tensorgate.utils.data, PyTorch's path to the 
 
 # tg.load of a LeNet5 (or another zoo network) finds its class without the user importing the zoo first.
 nn.config.register_module_source(("LeNet5", "SmallVGG", "BasicBlock", "ResNetSmall", "DepthwiseSeparable",
-                                  "MobileNetSmall"), "tensorgate.models.zoo")
+                                  "MobileNetSmall", "AlexNet", "Inception", "InceptionAux", "GoogLeNet",
+                                  "SqueezeExcitation", "MBConv", "EfficientNet"), "tensorgate.models.zoo")
+# ... also by their full names (a file names a zoo class in full when a user's class took its short name first)
+for _family, _names in (("classic", ("LeNet5", "SmallVGG", "BasicBlock", "ResNetSmall", "DepthwiseSeparable",
+                                     "MobileNetSmall")), ("alexnet", ("AlexNet",)),
+                        ("googlenet", ("Inception", "InceptionAux", "GoogLeNet")),
+                        ("efficientnet", ("SqueezeExcitation", "MBConv", "EfficientNet"))):
+    nn.config.register_module_source(_names, f"tensorgate.models.zoo.{_family}")
 # ... and the playground's input layer, so that a model downloaded from the page loads anywhere.
 nn.config.register_module_source(("PlaygroundFeatures",), "tensorgate.playground.model")
 

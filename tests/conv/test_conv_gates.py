@@ -215,8 +215,10 @@ def test_pooling_errors_name_the_shapes():
         avg_pool2d(tg.zeros((1, 1, 8, 8)), 2, padding=2)
     with pytest.raises(ValueError, match=r"\(N, C, H, W\), got shape \(8, 8\)"):
         max_pool2d(tg.zeros((8, 8)), 2)
-    with pytest.raises(ValueError, match=r"output_size \(9, 9\) is larger.*\(1, 1, 8, 8\)"):
-        adaptive_avg_pool2d(tg.zeros((1, 1, 8, 8)), 9)
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\), got shape \(8, 8\)"):
+        adaptive_avg_pool2d(tg.zeros((8, 8)), 2)
+    # an output larger than the input repeats input cells, as in PyTorch (issue 23), rather than an error
+    assert adaptive_avg_pool2d(tg.zeros((1, 1, 8, 8)), 9).shape == (1, 1, 9, 9)
 
 
 @pytest.mark.parametrize("pool, torch_pool", [(max_pool2d, TF.max_pool2d), (avg_pool2d, TF.avg_pool2d)],

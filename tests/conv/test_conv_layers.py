@@ -137,8 +137,11 @@ def test_zoo_names_sizes_and_errors():
     assert zoo.get_model("LeNet5", (1, 28, 28), 10).get_config() == zoo.LeNet5(1, 10, 28).get_config()
     dw = zoo.MobileNetSmall().blocks[0].depthwise
     assert dw.groups == dw.in_channels == 16  # depthwise: one 3×3 filter per channel
-    with pytest.raises(ValueError, match="unknown model 'alexnet'"):
-        zoo.get_model("alexnet", (1, 28, 28), 10)
+    with pytest.raises(ValueError, match="unknown model 'transformer'"):
+        zoo.get_model("transformer", (1, 28, 28), 10)
+    assert type(zoo.get_model("alexnet", (1, 28, 28), 10)) is zoo.AlexNet      # issue 23: the chapter is complete
+    assert type(zoo.get_model("Inception", (3, 32, 32), 10)) is zoo.GoogLeNet
+    assert type(zoo.get_model("efficientnet-b0", (1, 28, 28), 10)) is zoo.EfficientNet
     with pytest.raises(ValueError, match=r"in_shape must be \(channels, height, width\)"):
         zoo.get_model("lenet", (28, 28), 10)
     with pytest.raises(ValueError, match="input_size must be at least 12"):
@@ -146,7 +149,8 @@ def test_zoo_names_sizes_and_errors():
 
 
 MODULES = ["tensorgate.functional.conv", "tensorgate.functional.pooling", "tensorgate.nn.conv",
-           "tensorgate.nn.pooling", "tensorgate.models.zoo"]
+           "tensorgate.nn.pooling", "tensorgate.models.zoo", "tensorgate.models.zoo.classic",
+           "tensorgate.models.zoo.alexnet", "tensorgate.models.zoo.googlenet", "tensorgate.models.zoo.efficientnet"]
 
 
 @pytest.mark.parametrize("name", MODULES)

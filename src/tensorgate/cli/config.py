@@ -12,7 +12,7 @@ from .errors import UserError
 
 DATA_NAMES = ("digits", "breast-cancer", "fashion-mnist", "mnist", "moons", "circles", "xor", "spiral")
 MLP_MODELS = ("logreg", "softmax", "perceptron", "mlp")
-ZOO_MODELS = ("lenet", "vgg", "resnet", "mobilenet")
+ZOO_MODELS = ("lenet", "vgg", "resnet", "mobilenet", "alexnet", "googlenet", "efficientnet")
 MODEL_NAMES = MLP_MODELS + ZOO_MODELS
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "gelu", "step")
 #: zeros and normal (N(0, 1)) are the lecture's experiments: symmetry, and activations that explode
@@ -62,6 +62,9 @@ MODEL_DEFAULTS = {
     "vgg": {"epochs": 5},
     "resnet": {"epochs": 5},
     "mobilenet": {"epochs": 5},
+    "alexnet": {"epochs": 5},
+    "googlenet": {"epochs": 5},
+    "efficientnet": {"epochs": 5},
 }
 
 KEYS = tuple(DEFAULTS)

@@ -5,7 +5,8 @@
 * ``perceptron``: one neuron, prediction [z ≥ 0], Rosenblatt's criterion (two classes); σ(z) serves as
   the score for ROC curves;
 * ``mlp``: Linear → activation → ... → Linear(K), softmax cross-entropy;
-* ``lenet``, ``vgg``, ``resnet``, ``mobilenet``: ``tensorgate.models.zoo.get_model`` (image data).
+* ``lenet``, ``vgg``, ``resnet``, ``mobilenet``, ``alexnet``, ``googlenet``, ``efficientnet``:
+  ``tensorgate.models.zoo.get_model`` (image data).
 
 Every network outputs logits; :func:`probabilities` turns them into (m, K) class probabilities.
 """

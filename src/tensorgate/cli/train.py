@@ -19,8 +19,8 @@ from .errors import UserError, one_line
 HELP = {
     "data": "digits, breast-cancer, fashion-mnist, mnist, moons, circles, xor, spiral, or a CSV/NPZ file "
             "with a label column (default: digits)",
-    "model": "logreg, softmax, perceptron, mlp, or a CNN from the zoo: lenet, vgg, resnet, mobilenet "
-             "(default: mlp)",
+    "model": "logreg, softmax, perceptron, mlp, or a CNN from the zoo: lenet, vgg, resnet, mobilenet, alexnet, "
+             "googlenet, efficientnet (default: mlp)",
     "hidden": "hidden layer sizes of the MLP, e.g. 256,128 (default: 128; 256,128 for (fashion-)mnist)",
     "activation": "hidden activation: " + ", ".join(C.ACTIVATIONS) + " (default: relu). step is the Heaviside "
                   "function (1 if z ≥ 0 else 0): its derivative is 0 wherever it exists, so backpropagation "

@@ -413,3 +413,10 @@ from .loss import (  # noqa: E402,F401  (the loss gates; see loss.py)
 from .conv import conv2d; from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: E402,F401,E702
 from .batchnorm import batch_norm  # noqa: E402,F401
 from .regularization import dropout  # noqa: E402,F401
+# issue 23 (the CNN chapter): adaptive max pooling, LRN, channel dropout, padding, transposed convolution, resizing
+from .adaptive_pool import adaptive_max_pool2d  # noqa: E402,F401
+from .local_response_norm import local_response_norm  # noqa: E402,F401
+from .regularization import dropout2d  # noqa: E402,F401
+from .padding import pad  # noqa: E402,F401
+from .conv_transpose import conv_transpose2d  # noqa: E402,F401
+from .upsample import interpolate  # noqa: E402,F401

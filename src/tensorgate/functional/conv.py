@@ -24,7 +24,8 @@ NCHW, as in PyTorch; only the strides differ. With stride 1 along the width the 
 
 ``groups`` splits the channels into G independent convolutions (C_in/G → C_out/G each); cols gets a
 leading group axis and the product becomes one batched matmul (G, C_out/G, K) @ (G, K, M).
-Depthwise convolution (MobileNet) is groups = C_in.
+Depthwise convolution (MobileNet) is groups = C_in; :func:`conv2d` sends it to the direct kernel of
+depthwise.py, which is many times faster than C_in tiny matrix products.
 """
 from __future__ import annotations
 
@@ -283,7 +284,17 @@ def conv2d(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None, st
     >>> conv2d(x, w).shape
     (1, 1, 2, 2)
     """
-    params = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    if groups > 1 and groups == getattr(x, "shape", (0, 0))[1] and getattr(weight, "shape", (0, 0))[1] == 1:
+        # depthwise (one filter or m filters per channel): direct, one tap at a time (depthwise.py)
+        from .depthwise import DepthwiseConv2dGate
+
+        _check_conv_shapes(x.shape, weight.shape, None if bias is None else bias.shape,  # type: ignore[union-attr]
+                           groups)
+        params = dict(stride=stride, padding=padding, dilation=dilation)
+        gate = DepthwiseConv2dGate
+    else:
+        params = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+        gate = Conv2dGate
     if bias is None:
-        return Conv2dGate.apply(x, weight, **params)
-    return Conv2dGate.apply(x, weight, bias, **params)
+        return gate.apply(x, weight, **params)
+    return gate.apply(x, weight, bias, **params)

@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import backend as B
 from ..autograd.gate import Gate
+from .adaptive_pool import adaptive_windows, resolve_adaptive_size
 from .conv import _check_window, _pair
 
 if TYPE_CHECKING:
@@ -192,8 +193,7 @@ class AvgPool2dGate(Gate):
 def _adaptive_matrix(size, out, dtype):
     """P (out, size): row i averages x[start_i:end_i], start_i = ⌊i·size/out⌋, end_i = ⌈(i+1)·size/out⌉."""
     p = np.zeros((out, size), dtype=dtype)
-    for i in range(out):
-        start, end = (i * size) // out, -((-(i + 1) * size) // out)
+    for i, (start, end) in enumerate(adaptive_windows(size, out)):
         p[i, start:end] = 1.0 / (end - start)
     return p
 
@@ -202,7 +202,7 @@ class AdaptiveAvgPool2dGate(Gate):
     """Average pooling to a fixed output size (oh, ow), whatever the input size.
 
     Window i along the height covers rows ⌊i·H/oh⌋ … ⌈(i+1)·H/oh⌉ − 1 (PyTorch's rule; windows may overlap
-    or differ in size when oh does not divide H). Averaging along an axis is a matrix product, so
+    or differ in size when oh does not divide H, and repeat rows when oh > H; None keeps H). Averaging along an axis is a matrix product, so
 
         z = P_h · x · P_wᵀ   (over the last two axes),     ∂L/∂x = P_hᵀ · G · P_w,
 
@@ -214,14 +214,9 @@ class AdaptiveAvgPool2dGate(Gate):
 
     name = "adaptive_avg_pool2d"
 
-    def forward(self, x: NDArray[Any], output_size: int | tuple[int, int] = 1) -> NDArray[Any]:
-        if x.ndim != 4:
-            raise ValueError(f"adaptive_avg_pool2d: input must be a batch of images (N, C, H, W), got shape {x.shape}")
-        oh, ow = _pair(output_size, "adaptive_avg_pool2d: output_size", 1)
+    def forward(self, x: NDArray[Any], output_size: Any = 1) -> NDArray[Any]:
+        oh, ow = resolve_adaptive_size(x.shape, output_size, "adaptive_avg_pool2d")
         h, w = x.shape[2:]
-        if oh > h or ow > w:
-            raise ValueError(f"adaptive_avg_pool2d: output_size {(oh, ow)} is larger than the input's "
-                             f"spatial size {(h, w)} (input shape {x.shape})")
         self.x_shape = x.shape
         if (oh, ow) == (1, 1):
             self.ph = None
@@ -271,6 +266,8 @@ def avg_pool2d(x: TensorLike, kernel_size: int | tuple[int, int], stride: int | 
 
 def adaptive_avg_pool2d(x: TensorLike, output_size: int | tuple[int, int]) -> Tensor:
     """Average pooling to a fixed spatial size (``F.adaptive_avg_pool2d``); (1, 1) is global average pooling.
+
+    ``output_size`` is an int or a pair; None in it keeps the input's size along that axis.
 
     Shape: x: (N, C, H, W); z: (N, C, oh, ow).
 

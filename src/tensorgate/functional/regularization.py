@@ -1,8 +1,12 @@
-"""Inverted dropout as a gate: a random mask drawn inside the gate (so a replayed step draws it too)."""
+"""Inverted dropout as a gate: a random mask drawn inside the gate (so a replayed step draws it too).
+
+DropoutGate drops single units; Dropout2dGate drops whole channels of an image batch.
+"""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .. import backend as B
 from ..autograd.gate import Gate
 from ..autograd.tensor import Tensor
 from ..backend.random import generator
@@ -12,6 +16,8 @@ if TYPE_CHECKING:
 
     from ..autograd.gate import Grads
     from ..autograd.tensor import TensorLike
+
+xp = B.xp
 
 
 class DropoutGate(Gate):
@@ -66,3 +72,60 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     if not isinstance(input, Tensor):
         input = Tensor(input)
     return DropoutGate.apply(input, p=float(p))
+
+
+class Dropout2dGate(Gate):
+    """z = a ⊙ mask with one draw per (example, channel): mask (N, C, 1, 1) = keep/(1 − p), keep ~ Bernoulli(1 − p).
+
+    Whole feature maps are dropped (Tompson et al., 2015): neighbouring pixels of a map are strongly
+    correlated, so dropping pixels one by one barely regularises a convolutional layer. ∂z/∂a = mask
+    (broadcast over the map). Saves the mask; drawn here, in forward, as in :class:`DropoutGate`.
+
+    Shape: a: (N, C, H, W); mask: (N, C, 1, 1); z: (N, C, H, W).
+    """
+
+    name = "dropout2d"
+
+    def forward(self, a, p=0.5):
+        shape = a.shape[:2] + (1,) * (a.ndim - 2)
+        if p == 1.0:
+            mask = xp.zeros(shape, dtype=a.dtype)
+        else:
+            uniform = generator().random(shape, dtype=a.dtype) if a.dtype.itemsize >= 4 \
+                else generator().random(shape)
+            mask = (uniform >= p) * a.dtype.type(1.0 / (1.0 - p))
+        self.mask = mask
+        return a * mask
+
+    def backward(self, g):
+        return g * self.mask
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Channel-wise dropout: zero each (example, channel) map with probability p, scale the rest by 1/(1 − p).
+
+    PyTorch's ``F.dropout2d`` on an (N, C, H, W) batch; the identity when ``training`` is False or p = 0.
+    A 3-D input is refused (PyTorch reads it as (N, C, L) with a deprecation warning that it will change).
+
+    Shape: input: (N, C, H, W); result: same.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> _ = tg.manual_seed(0)
+    >>> z = dropout2d(tg.ones((1, 8, 2, 2)), p=0.5)
+    >>> [sorted(set(z.numpy()[0, c].ravel().tolist())) in ([0.0], [2.0]) for c in range(8)] == [True] * 8
+    True
+    """
+    if inplace:
+        raise NotImplementedError("dropout2d: inplace=True is not supported (tensorgate returns a new tensor)")
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout2d: p must be a probability in [0, 1], got {p}")
+    if getattr(input, "ndim", None) != 4:
+        raise ValueError(f"dropout2d: input must be a batch of images (N, C, H, W), got shape "
+                         f"{tuple(getattr(input, 'shape', ()))}")
+    if not training or p == 0.0:
+        return input
+    if not isinstance(input, Tensor):
+        input = Tensor(input)
+    return Dropout2dGate.apply(input, p=float(p))

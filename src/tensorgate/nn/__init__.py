@@ -26,3 +26,10 @@ from .embedding import Embedding  # noqa: E402,F401
 from .dict_containers import ModuleDict, ParameterDict, ParameterList  # noqa: E402,F401
 from .activation_extra import ELU, SELU, LogSigmoid, Mish, SiLU, Softplus  # noqa: E402,F401
 from . import utils  # noqa: E402,F401
+# issue 23 (the CNN chapter): the layers of AlexNet, GoogLeNet and EfficientNet, and the upsampling ones
+from .pooling import AdaptiveMaxPool2d  # noqa: E402,F401
+from .normalization import LocalResponseNorm  # noqa: E402,F401
+from .dropout import Dropout2d  # noqa: E402,F401
+from .padding import ZeroPad2d  # noqa: E402,F401
+from .conv_transpose import ConvTranspose2d  # noqa: E402,F401
+from .upsampling import Upsample  # noqa: E402,F401

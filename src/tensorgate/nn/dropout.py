@@ -38,3 +38,36 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
+
+
+class Dropout2d(Module):
+    """Channel-wise dropout (PyTorch's ``nn.Dropout2d``): each (example, channel) map is zeroed with
+    probability p (0.5 by default), the others scaled by 1/(1 − p); the identity in ``eval()`` mode.
+
+    Dropping whole maps suits convolutional layers, whose neighbouring pixels are too correlated for
+    element-wise dropout to regularise them.
+
+    Shape: x: (N, C, H, W); output: same.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> tg.nn.Dropout2d(0.3).eval()(tg.ones(1, 2, 1, 1)).tolist()
+    [[[[1.0]], [[1.0]]]]
+    """
+
+    _keeps_features = True
+
+    def __init__(self, p=0.5, inplace=False):
+        super().__init__()
+        if inplace:
+            raise NotImplementedError("Dropout2d: inplace=True is not supported (tensorgate returns a new tensor)")
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout2d: p must be a probability in [0, 1], got {p}")
+        self.p, self.inplace = float(p), False
+
+    def forward(self, x):
+        return F.dropout2d(x, self.p, self.training)
+
+    def extra_repr(self):
+        return f"p={self.p}"

@@ -140,3 +140,35 @@ class BatchNorm2d(_BatchNorm):
     """
 
     _ndims = (4,)
+
+
+class LocalResponseNorm(Module):
+    """Local response normalisation across channels (PyTorch's ``nn.LocalResponseNorm``; AlexNet, 2012).
+
+    z_c = a_c / (k + (α/n) Σ_(c' = c − ⌊n/2⌋ … c + ⌊(n−1)/2⌋) a_c'²)^β, n = ``size``: a strong response
+    damps its neighbours in the adjacent channels at the same pixel ("lateral inhibition"). AlexNet used
+    n = 5, α = 10⁻⁴, β = 0.75, k = 2; BatchNorm has since replaced it. No parameters; the gate and its
+    derivative are in ``functional/local_response_norm.py``.
+
+    Shape: x: (N, C, *) with at least 3 axes; output: same.
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> tg.nn.LocalResponseNorm(5, k=2.0)(tg.zeros(2, 8, 4, 4)).shape
+    (2, 8, 4, 4)
+    """
+
+    _keeps_features = True
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise ValueError(f"LocalResponseNorm: size must be a positive integer, got {size!r}")
+        self.size, self.alpha, self.beta, self.k = size, float(alpha), float(beta), float(k)
+
+    def forward(self, x):
+        return F.local_response_norm(x, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

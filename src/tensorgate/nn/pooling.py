@@ -1,9 +1,10 @@
-"""Pooling layers: MaxPool2d, AvgPool2d, AdaptiveAvgPool2d (no parameters; each calls its gate)."""
+"""Pooling layers: MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d (no parameters; each calls its gate)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import functional as F
+from ..functional.adaptive_pool import adaptive_size
 from ..functional.conv import _pair
 from .module import Module
 
@@ -73,11 +74,30 @@ class AvgPool2d(_Pool2d):
         return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
 
 
-class AdaptiveAvgPool2d(Module):
+class _AdaptivePool2d(Module):
+    """Shared by the adaptive pools: the output size (ints, or None to keep an axis), repr, no parameters."""
+
+    _keeps_features = True
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = adaptive_size(output_size, f"{type(self).__name__}")
+
+    def extra_repr(self):
+        oh, ow = self.output_size
+        return f"{oh}" if oh == ow else f"{self.output_size}"
+
+    def _out_features(self, in_features):
+        return None
+
+
+class AdaptiveAvgPool2d(_AdaptivePool2d):
     """Average pooling to a fixed output size, whatever the input size (``nn.AdaptiveAvgPool2d``).
 
     ``output_size=1`` is global average pooling: one number per channel, the usual head of ResNet and
-    MobileNet (it replaces the large fully connected layers of LeNet and VGG).
+    MobileNet (it replaces the large fully connected layers of LeNet and VGG). Output cell i pools input
+    rows ⌊i·H/oh⌋ … ⌈(i+1)·H/oh⌉ − 1 (PyTorch's windows, which overlap when oh does not divide H); None in
+    ``output_size`` keeps that axis' size.
 
     Shape: x: (N, C, H, W); output: (N, C, oh, ow).
 
@@ -88,18 +108,32 @@ class AdaptiveAvgPool2d(Module):
     (8, 32, 1, 1)
     """
 
-    _keeps_features = True
-
-    def __init__(self, output_size: int | tuple[int, int] = 1):
-        super().__init__()
-        self.output_size = _pair(output_size, "AdaptiveAvgPool2d: output_size", 1)
+    def __init__(self, output_size: Any = 1):
+        super().__init__(output_size)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.adaptive_avg_pool2d(x, self.output_size)
 
-    def extra_repr(self) -> str:
-        oh, ow = self.output_size
-        return f"{oh}" if oh == ow else f"{self.output_size}"
 
-    def _out_features(self, in_features):
-        return None
+class AdaptiveMaxPool2d(_AdaptivePool2d):
+    """Max pooling to a fixed output size, whatever the input size (``nn.AdaptiveMaxPool2d``).
+
+    The windows are AdaptiveAvgPool2d's (PyTorch's rule); each output is its window's maximum, and the
+    gradient goes to that maximum only. ``return_indices=True`` also returns where each maximum is (the
+    flat index h·W + w in its plane), as PyTorch.
+
+    Shape: x: (N, C, H, W); output: (N, C, oh, ow).
+
+    Example
+    -------
+    >>> import tensorgate as tg
+    >>> tg.nn.AdaptiveMaxPool2d((3, None))(tg.zeros(8, 32, 7, 5)).shape
+    (8, 32, 3, 5)
+    """
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__(output_size)
+        self.return_indices = bool(return_indices)
+
+    def forward(self, x):
+        return F.adaptive_max_pool2d(x, self.output_size, self.return_indices)

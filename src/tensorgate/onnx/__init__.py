@@ -5,7 +5,8 @@ parameters by one converter per class, registered with :func:`register_converter
 
 * ``graph.py`` — the graph builder, named values, the registry, :class:`UnsupportedModelError`;
 * ``layers.py`` — the ``tg.nn`` layers and containers;
-* ``zoo.py`` — the CNN zoo (LeNet5, SmallVGG, ResNetSmall, MobileNetSmall and their blocks);
+* ``zoo.py`` — the CNN zoo (LeNet5, AlexNet, SmallVGG, GoogLeNet, ResNetSmall, MobileNetSmall, EfficientNet
+  and their blocks);
 * ``estimators.py`` — LogisticRegression, SoftmaxRegression, MLPClassifier/Regressor, Perceptron,
   PolynomialFeatures, StandardScaler and Pipelines of them;
 * ``export.py`` — :func:`export` itself.

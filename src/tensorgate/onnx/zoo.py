@@ -49,3 +49,52 @@ def depthwise_separable(ctx, block, x):
     """relu(bn2(pointwise(relu(bn1(depthwise(x))))))."""
     x = ctx.op("Relu", [chain(ctx, block, x, "depthwise", "bn1")])
     return ctx.op("Relu", [chain(ctx, block, x, "pointwise", "bn2")])
+
+
+# ---------------------------------------------------------------- issue 23: AlexNet, GoogLeNet, EfficientNet
+@register_converter(zoo.AlexNet)
+def alexnet(ctx, model, x):
+    """classifier(flatten(avgpool(features(x))))."""
+    return chain(ctx, model, x, "features", "avgpool", "flatten", "classifier")
+
+
+@register_converter(zoo.Inception)
+def inception(ctx, block, x):
+    """The four branches side by side: Concat along the channels."""
+    branches = [ctx.convert(getattr(block, name), x, name) for name in ("branch1", "branch2", "branch3", "branch4")]
+    return ctx.op("Concat", branches, shape=None, axis=1)
+
+
+@register_converter(zoo.InceptionAux)
+def inception_aux(ctx, block, x):
+    """fc2(dropout(relu(fc1(flatten(conv(pool(x)))))))."""
+    return chain(ctx, block, x, "pool", "conv", "flatten", "fc1", "relu", "dropout", "fc2")
+
+
+@register_converter(zoo.GoogLeNet)
+def googlenet(ctx, model, x):
+    """The evaluation-mode forward (no auxiliary classifiers): the stem, the Inception stages between pools,
+    global average pooling, the classifier."""
+    return chain(ctx, model, x, "stem", "pool1", "inception3a", "inception3b", "pool2", "inception4a",
+                 "inception4b", "inception4c", "pool3", "inception5a", "inception5b", "avgpool", "flatten", "dropout",
+                 "fc")
+
+
+@register_converter(zoo.SqueezeExcitation)
+def squeeze_excitation(ctx, block, x):
+    """scale_activation(fc2(activation(fc1(avgpool(x))))) ⊙ x."""
+    scale = chain(ctx, block, x, "avgpool", "fc1", "activation", "fc2", "scale_activation")
+    return ctx.op("Mul", [x, scale])
+
+
+@register_converter(zoo.MBConv)
+def mbconv(ctx, block, x):
+    """block(x), plus x when the shape is kept."""
+    out = ctx.convert(block.block, x, "block")
+    return ctx.op("Add", [out, x]) if block.use_residual else out
+
+
+@register_converter(zoo.EfficientNet)
+def efficientnet(ctx, model, x):
+    """fc(dropout(flatten(avgpool(head(blocks(stem(x)))))))."""
+    return chain(ctx, model, x, "stem", "blocks", "head", "avgpool", "flatten", "dropout", "fc")

@@ -1,36 +1,17 @@
-"""The CNN zoo: the classic convolutional architectures, small enough to train on a CPU.
-
-Each one introduced an idea that the later ones keep:
-
-* :class:`LeNet5` (LeCun et al., 1998) — convolution + pooling: local receptive fields with shared weights,
-  then subsampling, then a small dense classifier. The template of every CNN since.
-* :class:`SmallVGG` (Simonyan & Zisserman, 2014) — depth from uniform stacks of 3×3 convolutions: two 3×3
-  layers see a 5×5 window with fewer parameters and one more nonlinearity; the width doubles each time the
-  image is halved.
-* :class:`ResNetSmall` (He et al., 2015) — residual connections y = relu(x + F(x)) with BatchNorm: the
-  identity path carries the gradient past each block unchanged, so very deep networks no longer suffer
-  vanishing gradients; global average pooling replaces the big dense layers.
-* :class:`MobileNetSmall` (Howard et al., 2017) — depthwise-separable convolutions: a 3×3 *depthwise*
-  convolution (``groups = channels``, one filter per channel) then a 1×1 *pointwise* one that mixes channels,
-  about k² = 9 times fewer multiplications and parameters than a full 3×3 convolution.
-
-All are sized for 28×28 grayscale (Fashion-MNIST: ``in_channels=1``) and 32×32 colour (CIFAR-10:
-``in_channels=3, input_size=32``) images. :func:`get_model` builds one by name for the command line.
-"""
+"""The classic CNNs of the zoo: LeNet-5, a small VGG, a small ResNet and a small MobileNet (see zoo/__init__.py)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .. import nn
-from .pytorch_names import PyTorchNames
+from ... import nn
+from ..pytorch_names import PyTorchNames
 
 if TYPE_CHECKING:
     from typing import Sequence
 
-    from ..autograd.tensor import Tensor
+    from ...autograd.tensor import Tensor
 
-__all__ = ["LeNet5", "SmallVGG", "BasicBlock", "ResNetSmall", "resnet8", "DepthwiseSeparable",
-           "MobileNetSmall", "get_model", "MODELS"]
+__all__ = ["LeNet5", "SmallVGG", "BasicBlock", "ResNetSmall", "resnet8", "DepthwiseSeparable", "MobileNetSmall"]
 
 
 def _positive_int(value, name, where):
@@ -338,47 +319,3 @@ class MobileNetSmall(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.fc(self.flatten(self.pool(self.blocks(self.stem(x)))))
-
-
-#: command-line names → builders taking (in_channels, num_classes, input_size)
-MODELS = {
-    "lenet": lambda c, k, s: LeNet5(c, k, s),
-    "vgg": lambda c, k, s: SmallVGG(c, k, s),
-    "resnet": lambda c, k, s: resnet8(c, k),
-    "mobilenet": lambda c, k, s: MobileNetSmall(c, k),
-}
-_ALIASES = {"lenet5": "lenet", "smallvgg": "vgg", "resnet8": "resnet", "resnetsmall": "resnet",
-            "mobilenetsmall": "mobilenet"}
-
-
-def get_model(name: str, in_shape: Sequence[int] = (1, 28, 28), num_classes: int = 10) -> nn.Module:
-    """Build a zoo model by its command-line name: ``lenet``, ``vgg``, ``resnet`` or ``mobilenet``.
-
-    Parameters
-    ----------
-    name : str
-        One of :data:`MODELS` (case-insensitive; ``lenet5``, ``resnet8`` ... also accepted).
-    in_shape : (C, H, W)
-        Shape of one input image, e.g. (1, 28, 28) for Fashion-MNIST, (3, 32, 32) for CIFAR-10.
-    num_classes : int
-
-    Shape: the model maps (N, C, H, W) to (N, num_classes).
-
-    Example
-    -------
-    >>> import tensorgate as tg
-    >>> from tensorgate.models.zoo import get_model
-    >>> get_model("mobilenet", (3, 32, 32), 10)(tg.zeros(2, 3, 32, 32)).shape
-    (2, 10)
-    """
-    key = str(name).lower()
-    key = _ALIASES.get(key, key)
-    if key not in MODELS:
-        raise ValueError(f"get_model: unknown model {name!r}; choose one of {sorted(MODELS)}")
-    in_shape = tuple(in_shape)
-    if len(in_shape) != 3 or any(isinstance(n, bool) or not isinstance(n, int) or n <= 0 for n in in_shape):
-        raise ValueError(f"get_model: in_shape must be (channels, height, width) of one image, got {in_shape}")
-    c, h, w = in_shape
-    if h != w:
-        raise ValueError(f"get_model: the zoo models expect square images, got in_shape {in_shape}")
-    return MODELS[key](c, _positive_int(num_classes, "num_classes", "get_model"), h)

@@ -1,0 +1,97 @@
+"""Depthwise convolution (groups = C_in) computed directly, one kernel tap at a time: the fast path.
+
+A depthwise convolution filters each channel with its own kh×kw kernel (MobileNet, EfficientNet). As a
+grouped convolution (conv.py) it becomes C_in products of a (m, kh·kw) matrix with a (kh·kw, N·H·W) one:
+thousands of tiny matrix products, and NumPy spends its time on their overhead. Here it is written as
+what it is, a weighted sum of kh·kw shifted copies of the input,
+
+    z[n, c·m + j, i, l] = Σ_(p, q) W[c·m + j, 0, p, q] · x_pad[n, c, i·s + p·d, l·s + q·d],
+
+one multiply-add over the whole batch per tap (9 for a 3×3 kernel). The arrays are laid out
+(H, W, N, C) in memory ("channels last") so that each tap's weights, one per channel, multiply the
+innermost, contiguous axis. :class:`~tensorgate.functional.conv.Conv2dGate` with ``groups`` is the
+reference; ``tests/conv/test_cnn_layers.py`` shows that both give the same numbers.
+"""
+from .. import backend as B
+from ..autograd.gate import Gate
+from .conv import _check_window, _pair
+
+xp = B.xp
+
+
+class DepthwiseConv2dGate(Gate):
+    """z = depthwise x ⋆ W + b: channel c filtered by its m kernels W[c·m + j] (groups = C_in, C_out = m·C_in).
+
+    With x_pq the input shifted by tap (p, q) (the strided slice x_pad[:, :, p·d : … : s, q·d : … : s]):
+
+        z = Σ_(p, q) W[:, p, q] ⊙ x_pq + b                  (W[:, p, q] one weight per output channel),
+        ∂L/∂x_pq += Σ_j G ⊙ W[:, p, q]   (added back where x_pq was read; the padding cropped),
+        ∂L/∂W[:, p, q] = Σ_(n, i, l) G ⊙ x_pq,      ∂L/∂b = Σ_(n, i, l) G.
+
+    Saves the padded input (channels last) and the weight.
+
+    Shape: x: (N, C_in, H, W), W: (m·C_in, 1, kh, kw), b: (m·C_in,) or absent; z: (N, m·C_in, H_out, W_out),
+    H_out = ⌊(H + 2·padding − dilation·(kh − 1) − 1)/stride⌋ + 1 (W_out alike).
+    """
+
+    name = "depthwise_conv2d"
+
+    def forward(self, x, weight, bias=None, stride=1, padding=0, dilation=1):
+        stride, padding = _pair(stride, "conv2d: stride", 1), _pair(padding, "conv2d: padding", 0)
+        dilation = _pair(dilation, "conv2d: dilation", 1)
+        n, c, h, w = x.shape
+        c_out, _, kh, kw = weight.shape
+        m = c_out // c
+        out_h, out_w = _check_window("conv2d", x.shape, (kh, kw), stride, padding, dilation)
+        (ph, pw) = padding
+        x_pad = xp.zeros((h + 2 * ph, w + 2 * pw, n, c), dtype=x.dtype)           # channels last
+        x_pad[ph:ph + h, pw:pw + w] = x.transpose(2, 3, 0, 1)
+        taps = self._taps((kh, kw), stride, dilation, (out_h, out_w))
+        w_taps = weight.reshape(c, m, kh, kw) if m > 1 else weight.reshape(c, kh, kw)
+        z = xp.zeros((out_h, out_w, n) + w_taps.shape[:-2], dtype=x.dtype)
+        tmp = xp.empty_like(z)
+        for p, q, rows, cols in taps:
+            shifted = x_pad[rows, cols] if m == 1 else x_pad[rows, cols][..., None]
+            xp.multiply(shifted, w_taps[..., p, q], out=tmp)
+            z += tmp
+        z = z.reshape(out_h, out_w, n, c_out)
+        if bias is not None:
+            z += bias
+        self.x_pad, self.w_taps, self.taps, self.m = x_pad, w_taps, taps, m
+        self.x_shape, self.padding = x.shape, padding
+        return z.transpose(2, 3, 0, 1)
+
+    def backward(self, g):
+        x_pad, w_taps, m = self.x_pad, self.w_taps, self.m
+        n, c, h, w = self.x_shape
+        g = g.transpose(2, 3, 0, 1)                                      # (H_out, W_out, N, C_out), a view
+        g = xp.ascontiguousarray(g).reshape(g.shape[:3] + w_taps.shape[:-2])
+        gx = gw = gb = None
+        if self.needs[0]:
+            dx_pad = xp.zeros_like(x_pad)
+            for p, q, rows, cols in self.taps:
+                share = g * w_taps[..., p, q]
+                dx_pad[rows, cols] += share if m == 1 else share.sum(axis=-1)
+            (ph, pw) = self.padding
+            gx = dx_pad[ph:ph + h, pw:pw + w].transpose(2, 3, 0, 1)
+        # Σ over (n, i, l) as a product with a vector of ones: BLAS sums the rows of a (M, C) matrix many
+        # times faster than NumPy's sum along axis 0
+        ones = xp.ones(g.size // (c * m), dtype=g.dtype)
+        if self.needs[1]:
+            gw = xp.empty(w_taps.shape, dtype=g.dtype)
+            tmp = xp.empty_like(g)
+            for p, q, rows, cols in self.taps:
+                shifted = x_pad[rows, cols] if m == 1 else x_pad[rows, cols][..., None]
+                xp.multiply(g, shifted, out=tmp)
+                gw[..., p, q] = (ones @ tmp.reshape(-1, c * m)).reshape(w_taps.shape[:-2])
+            gw = gw.reshape(c * m, 1, w_taps.shape[-2], w_taps.shape[-1])
+        if len(self.needs) == 3 and self.needs[2]:
+            gb = ones @ g.reshape(-1, c * m)
+        return (gx, gw, gb) if len(self.needs) == 3 else (gx, gw)
+
+    @staticmethod
+    def _taps(kernel, stride, dilation, out_hw):
+        """(p, q, rows, cols) for every tap: the slices of the padded input that tap reads."""
+        (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_hw
+        return [(p, q, slice(p * dh, p * dh + sh * (oh - 1) + 1, sh), slice(q * dw, q * dw + sw * (ow - 1) + 1, sw))
+                for p in range(kh) for q in range(kw)]
