@@ -8,15 +8,27 @@ so windows differ in size by at most one and overlap when ``out`` does not divid
 when out > L). ``None`` in an output size keeps the input's size along that axis. The average gate is in
 pooling.py (a product with averaging matrices); the max gate is here.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .. import backend as B
 from ..autograd.gate import Gate
 
+if TYPE_CHECKING:
+    from typing import Sequence
+
+    from numpy.typing import NDArray
+
+    from ..autograd.gate import Grads
+    from ..autograd.tensor import Tensor
+
 xp = B.xp
 
 
-def adaptive_windows(size, out):
+def adaptive_windows(size: int, out: int) -> list[tuple[int, int]]:
     """[(start_i, end_i)] for i < out: PyTorch's adaptive windows over an axis of ``size`` cells.
 
     Shape: not applicable (a list of ``out`` pairs of ints).
@@ -24,7 +36,7 @@ def adaptive_windows(size, out):
     return [((i * size) // out, -((-(i + 1) * size) // out)) for i in range(out)]
 
 
-def adaptive_size(output_size, where):
+def adaptive_size(output_size: Any, where: str) -> tuple[int | None, int | None]:
     """An int, None or a pair of them → (oh, ow), each a positive int or None (keep the input's size).
 
     Shape: not applicable (a pair).
@@ -43,7 +55,7 @@ def adaptive_size(output_size, where):
     return one(output_size), one(output_size)
 
 
-def resolve_adaptive_size(x_shape, output_size, where):
+def resolve_adaptive_size(x_shape: Sequence[int], output_size: Any, where: str) -> tuple[int, int]:
     """(oh, ow) for an input of ``x_shape`` (N, C, H, W): None replaced by the input's own size.
 
     Shape: x_shape: (N, C, H, W); result: (oh, ow).
@@ -92,13 +104,13 @@ class AdaptiveMaxPool2dGate(Gate):
 
     name = "adaptive_max_pool2d"
 
-    def forward(self, x, output_size=1):
+    def forward(self, x: NDArray[Any], output_size: Any = 1) -> NDArray[Any]:
         oh, ow = resolve_adaptive_size(x.shape, output_size, "adaptive_max_pool2d")
         z, self.index = _adaptive_max(x, oh, ow)
         self.x_shape = x.shape
         return z
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         n, c, h, w = self.x_shape
         # every plane's flat indices, offset by the plane's position: one bincount adds G where it belongs
         planes = xp.arange(n * c, dtype=np.int64).reshape(n, c, 1, 1) * (h * w)
@@ -115,12 +127,13 @@ class AdaptiveMaxPool2dIndicesGate(Gate):
     name = "adaptive_max_pool2d_indices"
     differentiable = False
 
-    def forward(self, x, output_size=1):
+    def forward(self, x: NDArray[Any], output_size: Any = 1) -> NDArray[Any]:
         oh, ow = resolve_adaptive_size(x.shape, output_size, "adaptive_max_pool2d")
         return _adaptive_max(x, oh, ow)[1]
 
 
-def adaptive_max_pool2d(input, output_size, return_indices=False):
+def adaptive_max_pool2d(input: Tensor, output_size: int | tuple[int | None, int | None],
+                        return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """Max pooling to a fixed spatial size (PyTorch's ``F.adaptive_max_pool2d``); None keeps an axis' size.
 
     ``return_indices=True`` also returns where each maximum is, as the flat index h·W + w into its

@@ -17,16 +17,27 @@ maps C_out channels to C_in. So its own backward is a plain convolution (im2col)
 Here both directions loop over the kh·kw kernel taps (one strided slice each), never over examples or
 pixels, and do one (batched over groups) matrix product each.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .. import backend as B
 from ..autograd.gate import Gate
 from .conv import _pair
 
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ..autograd.gate import Grads
+    from ..autograd.tensor import Tensor
+
 xp = B.xp
 
 
-def transposed_output_size(size, kernel, stride, padding, output_padding, dilation):
+def transposed_output_size(size: int, kernel: int, stride: int, padding: int, output_padding: int,
+                           dilation: int) -> int:
     """(size − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1, PyTorch's formula (one axis).
 
     Shape: not applicable (ints).
@@ -54,7 +65,10 @@ class ConvTranspose2dGate(Gate):
 
     name = "conv_transpose2d"
 
-    def forward(self, x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    def forward(self, x: NDArray[Any], weight: NDArray[Any], bias: NDArray[Any] | None = None,
+                stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
+                output_padding: int | tuple[int, int] = 0, groups: int = 1,
+                dilation: int | tuple[int, int] = 1) -> NDArray[Any]:
         stride, padding = _pair(stride, "conv_transpose2d: stride", 1), _pair(padding, "conv_transpose2d: padding")
         dilation = _pair(dilation, "conv_transpose2d: dilation", 1)
         output_padding = _pair(output_padding, "conv_transpose2d: output_padding")
@@ -82,7 +96,7 @@ class ConvTranspose2dGate(Gate):
         self.X, self.wmat = X, wmat
         return z.transpose(1, 0, 2, 3)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         n, c_in, h, w = self.x_shape
         groups, (kh, kw) = self.groups, self.kernel
         c_out = g.shape[1]
@@ -144,7 +158,9 @@ def _check_shapes(x_shape, w_shape, b_shape, groups, stride, dilation, output_pa
                              f"stride {stride} or the dilation {dilation} (as in PyTorch)")
 
 
-def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int | tuple[int, int] = 1,
+                     padding: int | tuple[int, int] = 0, output_padding: int | tuple[int, int] = 0,
+                     groups: int = 1, dilation: int | tuple[int, int] = 1) -> Tensor:
     """The transposed convolution of an NCHW batch (PyTorch's ``F.conv_transpose2d``): the adjoint of conv2d.
 
     Each input pixel spreads W·x over a kh×kw patch of the output; ``stride`` spaces the patches out (an

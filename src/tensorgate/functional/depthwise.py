@@ -12,9 +12,18 @@ one multiply-add over the whole batch per tap (9 for a 3×3 kernel). The arrays 
 innermost, contiguous axis. :class:`~tensorgate.functional.conv.Conv2dGate` with ``groups`` is the
 reference; ``tests/conv/test_cnn_layers.py`` shows that both give the same numbers.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .. import backend as B
 from ..autograd.gate import Gate
 from .conv import _check_window, _pair
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ..autograd.gate import Grads
 
 xp = B.xp
 
@@ -36,7 +45,9 @@ class DepthwiseConv2dGate(Gate):
 
     name = "depthwise_conv2d"
 
-    def forward(self, x, weight, bias=None, stride=1, padding=0, dilation=1):
+    def forward(self, x: NDArray[Any], weight: NDArray[Any], bias: NDArray[Any] | None = None,
+                stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
+                dilation: int | tuple[int, int] = 1) -> NDArray[Any]:
         stride, padding = _pair(stride, "conv2d: stride", 1), _pair(padding, "conv2d: padding", 0)
         dilation = _pair(dilation, "conv2d: dilation", 1)
         n, c, h, w = x.shape
@@ -61,7 +72,7 @@ class DepthwiseConv2dGate(Gate):
         self.x_shape, self.padding = x.shape, padding
         return z.transpose(2, 3, 0, 1)
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         x_pad, w_taps, m = self.x_pad, self.w_taps, self.m
         n, c, h, w = self.x_shape
         g = g.transpose(2, 3, 0, 1)                                      # (H_out, W_out, N, C_out), a view

@@ -1,9 +1,19 @@
 """Local response normalisation (AlexNet, 2012): each activation divided by the energy of its neighbours
 across channels, a "lateral inhibition" between feature maps at the same pixel."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .. import backend as B
 from ..autograd.gate import Gate
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ..autograd.gate import Grads
+    from ..autograd.tensor import Tensor
 
 xp = B.xp
 
@@ -37,7 +47,8 @@ class LocalResponseNormGate(Gate):
 
     name = "local_response_norm"
 
-    def forward(self, a, size=5, alpha=1e-4, beta=0.75, k=1.0):
+    def forward(self, a: NDArray[Any], size: int = 5, alpha: float = 1e-4, beta: float = 0.75,
+                k: float = 1.0) -> NDArray[Any]:
         alpha, beta, k = B.weak(alpha), B.weak(beta), B.weak(k)
         self.size, self.alpha, self.beta = size, alpha, beta
         s = _channel_window_sum(a * a, size // 2, (size - 1) // 2)
@@ -46,14 +57,15 @@ class LocalResponseNormGate(Gate):
         self.a, self.s, self.s_beta = a, s, s ** -beta
         return a * self.s_beta
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         n, alpha, beta = self.size, self.alpha, self.beta
         t = g * self.a * self.s_beta / self.s                            # G_c a_c s_c^(−β−1)
         spread = _channel_window_sum(t, (n - 1) // 2, n // 2)           # Σ over the c whose window holds j
         return g * self.s_beta - (2.0 * alpha * beta / n) * self.a * spread
 
 
-def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                        k: float = 1.0) -> Tensor:
     """Local response normalisation across channels (PyTorch's ``F.local_response_norm``).
 
     z_c = a_c / (k + (α/n) Σ_(c' = c − ⌊n/2⌋ … c + ⌊(n−1)/2⌋) a_c'²)^β with n = ``size``, channels outside

@@ -1,9 +1,21 @@
 """Constant padding (PyTorch's ``F.pad`` in its 'constant' mode; ZeroPad2d): a frame of a constant around the
 last axes, or a crop where a width is negative."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .. import backend as B
 from ..autograd.gate import Gate
+
+if TYPE_CHECKING:
+    from typing import Sequence
+
+    from numpy.typing import NDArray
+
+    from ..autograd.gate import Grads
+    from ..autograd.tensor import Tensor
 
 xp = B.xp
 
@@ -37,7 +49,7 @@ class PadGate(Gate):
 
     name = "pad"
 
-    def forward(self, x, pad=(), value=0.0):
+    def forward(self, x: NDArray[Any], pad: tuple[int, ...] = (), value: float = 0.0) -> NDArray[Any]:
         out_shape, self.source, self.target = _regions(x.shape, pad)
         if min(out_shape, default=1) < 0:
             raise ValueError(f"pad: padding {tuple(pad)} on input shape {x.shape} gives the negative size "
@@ -47,13 +59,13 @@ class PadGate(Gate):
         self.x_shape = x.shape
         return z
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         dx = xp.zeros(self.x_shape, dtype=g.dtype)
         dx[self.source] = g[self.target]
         return dx
 
 
-def pad(input, pad, mode="constant", value=None):
+def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
     """``input`` padded with ``value`` (0 by default) along its last len(pad)/2 axes (PyTorch's ``F.pad``).
 
     ``pad`` = (left, right) for the last axis, then (top, bottom) for the one before, and so on; negative

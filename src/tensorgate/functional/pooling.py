@@ -264,7 +264,7 @@ def avg_pool2d(x: TensorLike, kernel_size: int | tuple[int, int], stride: int | 
     return AvgPool2dGate.apply(x, kernel_size=kernel_size, stride=stride, padding=padding)
 
 
-def adaptive_avg_pool2d(x: TensorLike, output_size: int | tuple[int, int]) -> Tensor:
+def adaptive_avg_pool2d(x: TensorLike, output_size: int | tuple[int | None, int | None]) -> Tensor:
     """Average pooling to a fixed spatial size (``F.adaptive_avg_pool2d``); (1, 1) is global average pooling.
 
     ``output_size`` is an int or a pair; None in it keeps the input's size along that axis.

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from ..autograd.gate import Grads
-    from ..autograd.tensor import TensorLike
 
 xp = B.xp
 
@@ -86,7 +85,7 @@ class Dropout2dGate(Gate):
 
     name = "dropout2d"
 
-    def forward(self, a, p=0.5):
+    def forward(self, a: NDArray[Any], p: float = 0.5) -> NDArray[Any]:
         shape = a.shape[:2] + (1,) * (a.ndim - 2)
         if p == 1.0:
             mask = xp.zeros(shape, dtype=a.dtype)
@@ -97,11 +96,11 @@ class Dropout2dGate(Gate):
         self.mask = mask
         return a * mask
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         return g * self.mask
 
 
-def dropout2d(input, p=0.5, training=True, inplace=False):
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Channel-wise dropout: zero each (example, channel) map with probability p, scale the rest by 1/(1 − p).
 
     PyTorch's ``F.dropout2d`` on an (N, C, H, W) batch; the identity when ``training`` is False or p = 0.

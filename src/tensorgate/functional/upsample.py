@@ -4,6 +4,10 @@ Output cell j along an axis reads input cell src(j) = min(⌊j·scale⌋, L_in �
 scale = 1/scale_factor when a scale factor was given and L_in/L_out otherwise, computed in float32 as
 PyTorch does (so that the same cells are picked at non-integer factors).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import math
 
 import numpy as np
@@ -11,12 +15,18 @@ import numpy as np
 from .. import backend as B
 from ..autograd.gate import Gate
 
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ..autograd.gate import Grads
+    from ..autograd.tensor import Tensor
+
 xp = B.xp
 
 MODES = ("nearest",)
 
 
-def nearest_source(in_size, out_size, scale_factor=None):
+def nearest_source(in_size: int, out_size: int, scale_factor: float | None = None) -> NDArray[Any]:
     """src(j) for j < out_size: the input cell each output cell copies (PyTorch's ``nearest_idx``).
 
     Shape: result: (out_size,) int64.
@@ -47,12 +57,13 @@ class UpsampleNearestGate(Gate):
 
     name = "upsample_nearest"
 
-    def forward(self, x, sizes=(), factors=()):
+    def forward(self, x: NDArray[Any], sizes: tuple[int, ...] = (),
+                factors: tuple[float | None, ...] = ()) -> NDArray[Any]:
         self.sources = [nearest_source(n, o, f) for n, o, f in zip(x.shape[2:], sizes, factors)]
         self.x_shape = x.shape
         return x[(slice(None), slice(None)) + np.ix_(*self.sources)]
 
-    def backward(self, g):
+    def backward(self, g: NDArray[Any]) -> Grads:
         for k, src in enumerate(self.sources):
             axis = 2 + k
             one_hot = np.zeros((len(src), self.x_shape[axis]), dtype=g.dtype)     # Sᵀ: (L_out, L_in)
@@ -85,8 +96,10 @@ def _output_sizes(input, size, scale_factor, dims):
     return sizes, factors
 
 
-def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
-                recompute_scale_factor=None, antialias=False):
+def interpolate(input: Tensor, size: int | tuple[int, ...] | list[int] | None = None,
+                scale_factor: float | tuple[float, ...] | list[float] | None = None, mode: str = "nearest",
+                align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
+                antialias: bool = False) -> Tensor:
     """Resize the spatial axes of a batch (PyTorch's ``F.interpolate``); mode='nearest' only.
 
     Give ``size`` (the output's spatial size: an int or one per axis) or ``scale_factor`` (output size

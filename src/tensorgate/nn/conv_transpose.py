@@ -1,4 +1,7 @@
 """ConvTranspose2d: the transposed convolution (the adjoint of Conv2d), an upsampling layer with weights."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 import math
 
 from .. import functional as F
@@ -10,6 +13,13 @@ from ..functional.conv_transpose import transposed_output_size
 from . import init as _init
 from .module import Module
 from .parameter import Parameter
+
+if TYPE_CHECKING:
+    from typing import Sequence
+
+    from numpy.typing import DTypeLike
+
+    from ..autograd.tensor import Tensor
 
 
 class ConvTranspose2d(Module):
@@ -51,8 +61,10 @@ class ConvTranspose2d(Module):
     520
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
-                 bias=True, dilation=1, padding_mode="zeros", dtype=None):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
+                 stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
+                 output_padding: int | tuple[int, int] = 0, groups: int = 1, bias: bool = True,
+                 dilation: int | tuple[int, int] = 1, padding_mode: str = "zeros", dtype: DTypeLike | None = None):
         super().__init__()
         for name, n in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
             if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
@@ -79,7 +91,7 @@ class ConvTranspose2d(Module):
         self.bias = Parameter(zeros(out_channels, dtype=dtype)) if bias else None
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """W ~ kaiming_uniform(a = √5) and b ~ U(−1/√fan_in, 1/√fan_in), fan_in = C_out/groups·kh·kw (PyTorch)."""
         _init.kaiming_uniform_(self.weight, a=math.sqrt(5.0))
         if self.bias is not None:
@@ -87,7 +99,7 @@ class ConvTranspose2d(Module):
             bound = 1.0 / math.sqrt(fan_in)
             _init.uniform_(self.bias, -bound, bound)
 
-    def forward(self, x, output_size=None):
+    def forward(self, x: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
         if x.ndim != 4 or x.shape[1] != self.in_channels:
             raise ValueError(f"ConvTranspose2d({self.in_channels}, {self.out_channels}): expected input of shape "
                              f"(N, {self.in_channels}, H, W), got {tuple(x.shape)}")
@@ -108,7 +120,7 @@ class ConvTranspose2d(Module):
             padding.append(want - smallest)
         return tuple(padding)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         kh, kw = self.kernel_size
         text = f"{self.in_channels} → {self.out_channels}, kernel {kh}×{kw}"
         for name, value, default in (("stride", self.stride, (1, 1)), ("padding", self.padding, (0, 0)),

@@ -58,7 +58,7 @@ class Dropout2d(Module):
 
     _keeps_features = True
 
-    def __init__(self, p=0.5, inplace=False):
+    def __init__(self, p: float = 0.5, inplace: bool = False):
         super().__init__()
         if inplace:
             raise NotImplementedError("Dropout2d: inplace=True is not supported (tensorgate returns a new tensor)")
@@ -66,8 +66,8 @@ class Dropout2d(Module):
             raise ValueError(f"Dropout2d: p must be a probability in [0, 1], got {p}")
         self.p, self.inplace = float(p), False
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.dropout2d(x, self.p, self.training)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"p={self.p}"

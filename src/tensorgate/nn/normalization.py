@@ -161,14 +161,14 @@ class LocalResponseNorm(Module):
 
     _keeps_features = True
 
-    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0):
         super().__init__()
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
             raise ValueError(f"LocalResponseNorm: size must be a positive integer, got {size!r}")
         self.size, self.alpha, self.beta, self.k = size, float(alpha), float(beta), float(k)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.local_response_norm(x, self.size, self.alpha, self.beta, self.k)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

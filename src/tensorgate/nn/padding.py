@@ -1,8 +1,17 @@
 """Padding layers: ZeroPad2d, a frame of zeros around each image (or a crop, with negative widths)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .. import functional as F
 from .module import Module
+
+if TYPE_CHECKING:
+    from typing import Sequence
+
+    from ..autograd.tensor import Tensor
 
 
 class ZeroPad2d(Module):
@@ -21,7 +30,7 @@ class ZeroPad2d(Module):
 
     _keeps_features = True
 
-    def __init__(self, padding):
+    def __init__(self, padding: int | Sequence[int]):
         super().__init__()
         if isinstance(padding, (int, np.integer)) and not isinstance(padding, bool):
             padding = (int(padding),) * 4
@@ -31,12 +40,12 @@ class ZeroPad2d(Module):
                              f"{padding!r}")
         self.padding = tuple(int(p) for p in padding)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in (3, 4):
             raise ValueError(f"ZeroPad2d: expected input of shape (N, C, H, W) or (C, H, W), got {tuple(x.shape)}")
         return F.pad(x, self.padding, "constant", 0.0)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"{self.padding}"
 
     def _out_features(self, in_features):

@@ -79,11 +79,11 @@ class _AdaptivePool2d(Module):
 
     _keeps_features = True
 
-    def __init__(self, output_size):
+    def __init__(self, output_size: Any):
         super().__init__()
         self.output_size = adaptive_size(output_size, f"{type(self).__name__}")
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         oh, ow = self.output_size
         return f"{oh}" if oh == ow else f"{self.output_size}"
 
@@ -131,9 +131,9 @@ class AdaptiveMaxPool2d(_AdaptivePool2d):
     (8, 32, 3, 5)
     """
 
-    def __init__(self, output_size, return_indices=False):
+    def __init__(self, output_size: Any, return_indices: bool = False):
         super().__init__(output_size)
         self.return_indices = bool(return_indices)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor | tuple[Tensor, Tensor]:
         return F.adaptive_max_pool2d(x, self.output_size, self.return_indices)

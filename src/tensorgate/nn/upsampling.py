@@ -1,7 +1,14 @@
 """Upsample: resize images by nearest neighbour (PyTorch's ``nn.Upsample``, mode='nearest' only)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .. import functional as F
 from ..functional.upsample import MODES
 from .module import Module
+
+if TYPE_CHECKING:
+    from ..autograd.tensor import Tensor
 
 
 class Upsample(Module):
@@ -24,8 +31,10 @@ class Upsample(Module):
 
     _keeps_features = True
 
-    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None,
-                 recompute_scale_factor=None):
+    def __init__(self, size: int | tuple[int, ...] | list[int] | None = None,
+                 scale_factor: float | tuple[float, ...] | list[float] | None = None,
+                 mode: str = "nearest", align_corners: bool | None = None,
+                 recompute_scale_factor: bool | None = None):
         super().__init__()
         if mode not in MODES:
             raise NotImplementedError(f"Upsample: mode={mode!r} is not supported; tensorgate upsamples with "
@@ -39,11 +48,11 @@ class Upsample(Module):
             tuple(float(f) for f in scale_factor) if isinstance(scale_factor, (tuple, list)) else float(scale_factor))
         self.recompute_scale_factor = recompute_scale_factor
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.interpolate(x, self.size, self.scale_factor, self.mode,
                              recompute_scale_factor=self.recompute_scale_factor)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         what = f"size={self.size}" if self.size is not None else f"scale_factor={self.scale_factor}"
         return f"{what}, mode={self.mode!r}"
 

@@ -25,11 +25,20 @@ All are sized for 28×28 grayscale (Fashion-MNIST: ``in_channels=1``) and 32×32
 :func:`get_model` builds one by name for the command line. One file per family: classic.py (LeNet-5, VGG,
 ResNet, MobileNet), alexnet.py, googlenet.py, efficientnet.py.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .alexnet import AlexNet
 from .classic import (BasicBlock, DepthwiseSeparable, LeNet5, MobileNetSmall, ResNetSmall, SmallVGG, _positive_int,
                       resnet8)
 from .efficientnet import MBConv, EfficientNet, SqueezeExcitation
 from .googlenet import GoogLeNet, GoogLeNetOutputs, Inception, InceptionAux
+
+if TYPE_CHECKING:
+    from typing import Sequence
+
+    from ... import nn
 
 __all__ = ["LeNet5", "SmallVGG", "BasicBlock", "ResNetSmall", "resnet8", "DepthwiseSeparable", "MobileNetSmall",
            "AlexNet", "Inception", "InceptionAux", "GoogLeNet", "GoogLeNetOutputs", "SqueezeExcitation", "MBConv",
@@ -51,7 +60,7 @@ _ALIASES = {"lenet5": "lenet", "smallvgg": "vgg", "resnet8": "resnet", "resnetsm
             "efficientnet_b0": "efficientnet"}
 
 
-def get_model(name, in_shape=(1, 28, 28), num_classes=10):
+def get_model(name: str, in_shape: Sequence[int] = (1, 28, 28), num_classes: int = 10) -> nn.Module:
     """Build a zoo model by its command-line name: ``lenet``, ``vgg``, ``resnet``, ``mobilenet``, ``alexnet``,
     ``googlenet`` or ``efficientnet``.
 

@@ -1,6 +1,15 @@
 """AlexNet (Krizhevsky, Sutskever & Hinton, 2012), scaled down for 28×28 and 32×32 images."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from ... import nn
 from .classic import _channels, _positive_int
+
+if TYPE_CHECKING:
+    from typing import Sequence
+
+    from ...autograd.tensor import Tensor
 
 __all__ = ["AlexNet"]
 
@@ -51,8 +60,9 @@ class AlexNet(nn.Module):
     380042
     """
 
-    def __init__(self, in_channels=1, num_classes=10, input_size=28, widths=(32, 64, 96, 96, 64), hidden=256,
-                 dropout=0.5, local_response_norm=False):
+    def __init__(self, in_channels: int = 1, num_classes: int = 10, input_size: int = 28,
+                 widths: Sequence[int] = (32, 64, 96, 96, 64), hidden: int = 256, dropout: float = 0.5,
+                 local_response_norm: bool = False):
         super().__init__()
         _positive_int(in_channels, "in_channels", "AlexNet")
         _positive_int(num_classes, "num_classes", "AlexNet")
@@ -67,7 +77,7 @@ class AlexNet(nn.Module):
             raise ValueError(f"AlexNet: dropout must be in [0, 1), got {dropout}")
         self.input_size = input_size
 
-        def lrn():
+        def lrn() -> list[nn.Module]:
             return [nn.LocalResponseNorm(5, alpha=5e-4, beta=0.75, k=2.0)] if local_response_norm else []
 
         w0, w1, w2, w3, w4 = widths
@@ -86,5 +96,5 @@ class AlexNet(nn.Module):
             nn.Linear(hidden, num_classes),
         )
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return self.classifier(self.flatten(self.avgpool(self.features(x))))

@@ -1,8 +1,14 @@
 """EfficientNet-B0-style networks (Tan & Le, 2019): MBConv blocks with squeeze-and-excitation, compound scaling."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 import math
 
 from ... import nn
 from .classic import _positive_int
+
+if TYPE_CHECKING:
+    from ...autograd.tensor import Tensor
 
 __all__ = ["SqueezeExcitation", "MBConv", "EfficientNet", "B0_STAGES"]
 
@@ -12,7 +18,7 @@ B0_STAGES = ((1, 16, 1, 1, 3), (6, 24, 2, 2, 3), (6, 40, 2, 2, 5), (6, 80, 3, 2,
              (6, 192, 4, 2, 5), (6, 320, 1, 1, 3))
 
 
-def make_divisible(value, divisor=8):
+def make_divisible(value: float, divisor: int = 8) -> int:
     """The nearest multiple of ``divisor`` to ``value``, at least ``divisor`` and never 10 % below ``value``
     (the channel rounding of the MobileNet/EfficientNet papers and torchvision's ``_make_divisible``).
 
@@ -22,7 +28,8 @@ def make_divisible(value, divisor=8):
     return rounded + divisor if rounded < 0.9 * value else rounded
 
 
-def conv_bn_silu(in_channels, out_channels, kernel_size, stride=1, groups=1):
+def conv_bn_silu(in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
+                 groups: int = 1) -> nn.Sequential:
     """conv (no bias, 'same' padding) → BatchNorm → SiLU: torchvision's ``Conv2dNormActivation``.
 
     Shape: x: (N, in_channels, H, W); output: (N, out_channels, ⌈H/stride⌉, ⌈W/stride⌉).
@@ -43,7 +50,7 @@ class SqueezeExcitation(nn.Module):
     Shape: x: (N, C, H, W); output: (N, C, H, W).
     """
 
-    def __init__(self, input_channels, squeeze_channels):
+    def __init__(self, input_channels: int, squeeze_channels: int):
         super().__init__()
         self.avgpool = nn.AdaptiveAvgPool2d(1)
         self.fc1 = nn.Conv2d(input_channels, squeeze_channels, 1)
@@ -51,7 +58,7 @@ class SqueezeExcitation(nn.Module):
         self.activation = nn.SiLU()
         self.scale_activation = nn.Sigmoid()
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         scale = self.scale_activation(self.fc2(self.activation(self.fc1(self.avgpool(x)))))
         return scale * x
 
@@ -75,17 +82,17 @@ class MBConv(nn.Module):
     (2, 24, 7, 7)
     """
 
-    def __init__(self, in_channels, out_channels, expand_ratio, kernel_size, stride):
+    def __init__(self, in_channels: int, out_channels: int, expand_ratio: int, kernel_size: int, stride: int):
         super().__init__()
         hidden = make_divisible(in_channels * expand_ratio)
         self.use_residual = stride == 1 and in_channels == out_channels
-        layers = [conv_bn_silu(in_channels, hidden, 1)] if hidden != in_channels else []
+        layers: list[nn.Module] = [conv_bn_silu(in_channels, hidden, 1)] if hidden != in_channels else []
         layers += [conv_bn_silu(hidden, hidden, kernel_size, stride, groups=hidden),
                    SqueezeExcitation(hidden, max(1, in_channels // 4)),
                    nn.Sequential(nn.Conv2d(hidden, out_channels, 1, bias=False), nn.BatchNorm2d(out_channels))]
         self.block = nn.Sequential(*layers)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         out = self.block(x)
         return out + x if self.use_residual else out
 
@@ -130,7 +137,8 @@ class EfficientNet(nn.Module):
     #: stage strides for small images (B0's are 1, 2, 2, 2, 1, 2, 1 after a stride-2 stem)
     strides = (1, 2, 2, 2, 1, 1, 1)
 
-    def __init__(self, in_channels=1, num_classes=10, width_mult=0.4, depth_mult=0.5, dropout=0.2):
+    def __init__(self, in_channels: int = 1, num_classes: int = 10, width_mult: float = 0.4,
+                 depth_mult: float = 0.5, dropout: float = 0.2):
         super().__init__()
         _positive_int(in_channels, "in_channels", "EfficientNet")
         _positive_int(num_classes, "num_classes", "EfficientNet")
@@ -153,6 +161,6 @@ class EfficientNet(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.fc = nn.Linear(4 * c, num_classes)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         x = self.head(self.blocks(self.stem(x)))
         return self.fc(self.dropout(self.flatten(self.avgpool(x))))

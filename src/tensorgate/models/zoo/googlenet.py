@@ -1,9 +1,15 @@
 """GoogLeNet (Szegedy et al., 2014): Inception modules, scaled down for 28×28 and 32×32 images."""
+from __future__ import annotations
+
 from collections import namedtuple
+from typing import TYPE_CHECKING
 
 from ... import functional as F
 from ... import nn
 from .classic import _positive_int
+
+if TYPE_CHECKING:
+    from ...autograd.tensor import Tensor
 
 __all__ = ["Inception", "InceptionAux", "GoogLeNet", "GoogLeNetOutputs"]
 
@@ -11,7 +17,7 @@ __all__ = ["Inception", "InceptionAux", "GoogLeNet", "GoogLeNetOutputs"]
 GoogLeNetOutputs = namedtuple("GoogLeNetOutputs", ["logits", "aux_logits2", "aux_logits1"])
 
 
-def conv_bn_relu(in_channels, out_channels, kernel_size, padding=0):
+def conv_bn_relu(in_channels: int, out_channels: int, kernel_size: int, padding: int = 0) -> nn.Sequential:
     """conv (no bias) → BatchNorm → ReLU: torchvision's ``BasicConv2d``, GoogLeNet's unit.
 
     Shape: x: (N, in_channels, H, W); output: (N, out_channels, H + 2·padding − k + 1, W alike).
@@ -38,14 +44,15 @@ class Inception(nn.Module):
     (2, 64, 14, 14)
     """
 
-    def __init__(self, in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj):
+    def __init__(self, in_channels: int, ch1x1: int, ch3x3red: int, ch3x3: int, ch5x5red: int, ch5x5: int,
+                 pool_proj: int):
         super().__init__()
         self.branch1 = conv_bn_relu(in_channels, ch1x1, 1)
         self.branch2 = nn.Sequential(conv_bn_relu(in_channels, ch3x3red, 1), conv_bn_relu(ch3x3red, ch3x3, 3, 1))
         self.branch3 = nn.Sequential(conv_bn_relu(in_channels, ch5x5red, 1), conv_bn_relu(ch5x5red, ch5x5, 5, 2))
         self.branch4 = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1), conv_bn_relu(in_channels, pool_proj, 1))
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], dim=1)
 
 
@@ -58,7 +65,7 @@ class InceptionAux(nn.Module):
     Shape: x: (N, in_channels, H, W); output: (N, num_classes).
     """
 
-    def __init__(self, in_channels, num_classes, dropout=0.7):
+    def __init__(self, in_channels: int, num_classes: int, dropout: float = 0.7):
         super().__init__()
         self.pool = nn.AdaptiveAvgPool2d(2)
         self.conv = conv_bn_relu(in_channels, 32, 1)
@@ -68,7 +75,7 @@ class InceptionAux(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.fc2 = nn.Linear(128, num_classes)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return self.fc2(self.dropout(self.relu(self.fc1(self.flatten(self.conv(self.pool(x)))))))
 
 
@@ -109,7 +116,8 @@ class GoogLeNet(nn.Module):
     (2, 10)
     """
 
-    def __init__(self, in_channels=1, num_classes=10, aux_logits=False, dropout=0.2, dropout_aux=0.7):
+    def __init__(self, in_channels: int = 1, num_classes: int = 10, aux_logits: bool = False, dropout: float = 0.2,
+                 dropout_aux: float = 0.7):
         super().__init__()
         _positive_int(in_channels, "in_channels", "GoogLeNet")
         _positive_int(num_classes, "num_classes", "GoogLeNet")
@@ -132,7 +140,7 @@ class GoogLeNet(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.fc = nn.Linear(256, num_classes)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor | GoogLeNetOutputs:
         x = self.pool1(self.stem(x))
         x = self.pool2(self.inception3b(self.inception3a(x)))
         x = self.inception4a(x)
