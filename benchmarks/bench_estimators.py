@@ -27,15 +27,18 @@ from common import table
 
 SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
 
-#: name → (training rows, estimator builder source, bar on the time ratio tensorgate / scikit-learn or None).
-#: The builder is evaluated in each worker with ``lib`` bound to that library's estimator namespace.
+#: name → (training rows, builder source, bar on the time ratio tensorgate / scikit-learn or None). The builder
+#: is evaluated in each worker with ``lib`` bound to that library's estimators; a dict gives each library's
+#: own spelling of the same estimator (scikit-learn 1.8 deprecated ``penalty`` for ``l1_ratio``).
 CASES = {
     "perceptron": (10000, "lib.Perceptron()", None),
     "ovr-perceptron": (10000, "lib.OneVsRestClassifier(lib.Perceptron())", 3.0),
     "lbfgs": (10000, "lib.LogisticRegression()", 1.0),
     "lbfgs-60k": (60000, "lib.LogisticRegression()", None),
-    "saga-l1": (10000, "lib.LogisticRegression(solver='saga', penalty='l1')", None),
-    "saga-elasticnet": (10000, "lib.LogisticRegression(solver='saga', penalty='elasticnet', l1_ratio=0.5)", None),
+    "saga-l1": (10000, {"tensorgate": "lib.LogisticRegression(solver='saga', penalty='l1')",
+                        "scikit-learn": "lib.LogisticRegression(solver='saga', l1_ratio=1.0)"}, None),
+    "saga-elasticnet": (10000, {"tensorgate": "lib.LogisticRegression(solver='saga', penalty='elasticnet', l1_ratio=0.5)",
+                                "scikit-learn": "lib.LogisticRegression(solver='saga', l1_ratio=0.5)"}, None),
 }
 
 
@@ -73,6 +76,8 @@ def worker(library, threads):
         request = json.loads(line)
         rows, builder, _ = CASES[request["case"]]
         rows = request.get("rows", rows)
+        if isinstance(builder, dict):
+            builder = builder[library]
         estimator = eval(builder, {"lib": lib})                 # noqa: S307 - our own table above
         start = time.perf_counter()
         estimator.fit(X[:rows], y[:rows])
