@@ -10,6 +10,7 @@ Both get the same float32 rows and the same parameters (each estimator's default
     python benchmarks/bench_estimators.py                        # every case, 1 and 2 threads, 3 rounds
     python benchmarks/bench_estimators.py --quick                # 1 round
     python benchmarks/bench_estimators.py --cases lbfgs --threads 1 --rounds 5
+    python benchmarks/bench_estimators.py --cases lbfgs --also-rev HEAD~1     # a change, before and after
 
 The bars issue 18 sets: ``OneVsRestClassifier(Perceptron())`` within 3x scikit-learn's time;
 ``LogisticRegression(solver='lbfgs')`` on 10,000 rows at scikit-learn's time or better.
@@ -17,9 +18,11 @@ The bars issue 18 sets: ``OneVsRestClassifier(Perceptron())`` within 3x scikit-l
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 
@@ -57,10 +60,11 @@ def namespace(library):
                                  OneVsRestClassifier=OneVsRestClassifier)
 
 
-def worker(library, threads):
+def worker(library, threads, src):
     """Load Fashion-MNIST once, then answer one JSON line per request line ({"case": name}) with the fit's
-    seconds, test accuracy and iterations. Threads: ``threads`` for every BLAS pool (NumPy's and SciPy's)."""
-    sys.path.insert(0, SRC)
+    seconds, test accuracy and iterations. Threads: ``threads`` for every BLAS pool (NumPy's and SciPy's);
+    tensorgate from ``src``."""
+    sys.path.insert(0, src)
     from sklearn.exceptions import ConvergenceWarning
     from threadpoolctl import threadpool_limits
 
@@ -91,11 +95,11 @@ def worker(library, threads):
 
 
 class Worker:
-    """A worker process for one library at one thread count."""
+    """A worker process for one library (tensorgate from ``src``) at one thread count."""
 
-    def __init__(self, library, threads):
+    def __init__(self, library, threads, src=SRC):
         self.process = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--worker", library,
-                                         "--threads", str(threads)],
+                                         "--threads", str(threads), "--src", src],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
     def fit(self, case, **extra):
@@ -111,36 +115,47 @@ class Worker:
         self.process.wait()
 
 
-def run(cases, threads, rounds):
-    """One row per case: medians, paired ratio, accuracies, iterations, the bar."""
-    workers = {"tensorgate": Worker("tensorgate", threads), "scikit-learn": Worker("scikit-learn", threads)}
+def run(cases, threads, rounds, sources):
+    """One row per case and tensorgate version (``sources``: name → src): medians, the paired ratio to
+    scikit-learn's time, accuracies, iterations, the bar."""
+    workers = {name: Worker("tensorgate", threads, src) for name, src in sources.items()}
+    workers["scikit-learn"] = Worker("scikit-learn", threads)
+    names = list(workers)
     rows = []
     try:
         for case in cases:
             for w in workers.values():                  # warm-up: first-call imports and allocations
                 w.fit(case, rows=500)
-            results = {name: [] for name in workers}
-            ratios = []
+            results = {name: [] for name in names}
             for r in range(rounds):
-                order = list(workers) if r % 2 == 0 else list(workers)[::-1]
+                order = names[r % len(names):] + names[:r % len(names)]     # each goes first in turn
                 got = {name: workers[name].fit(case) for name in order}
-                for name in workers:
+                for name in names:
                     results[name].append(got[name])
-                ratios.append(got["tensorgate"]["seconds"] / got["scikit-learn"]["seconds"])
-                print(f"  {threads} thread(s) {case} round {r + 1}: tensorgate {got['tensorgate']['seconds']:.2f} s, "
-                      f"scikit-learn {got['scikit-learn']['seconds']:.2f} s", file=sys.stderr, flush=True)
-            seconds = {name: statistics.median(x["seconds"] for x in res) for name, res in results.items()}
-            ratio = statistics.median(ratios)
-            bar = CASES[case][2]
-            verdict = "-" if bar is None else (f"≤ {bar:g}: " + ("met" if ratio <= bar else "MISSED"))
-            rows.append([case, CASES[case][0], threads, f"{seconds['tensorgate']:.2f}", f"{seconds['scikit-learn']:.2f}",
-                         f"{ratio:.2f}", " ".join(f"{t:.2f}" for t in ratios),
-                         f"{results['tensorgate'][-1]['accuracy']:.4f}", f"{results['scikit-learn'][-1]['accuracy']:.4f}",
-                         f"{results['tensorgate'][-1]['n_iter']} / {results['scikit-learn'][-1]['n_iter']}", verdict])
+                print(f"  {threads} thread(s) {case} round {r + 1}: "
+                      + ", ".join(f"{name} {got[name]['seconds']:.2f} s" for name in names), file=sys.stderr, flush=True)
+            sk = results["scikit-learn"]
+            for name in sources:
+                ratios = [a["seconds"] / b["seconds"] for a, b in zip(results[name], sk)]
+                ratio, bar = statistics.median(ratios), CASES[case][2]
+                verdict = "-" if bar is None else (f"≤ {bar:g}: " + ("met" if ratio <= bar else "MISSED"))
+                rows.append([case, CASES[case][0], threads, name,
+                             f"{statistics.median(x['seconds'] for x in results[name]):.2f}",
+                             f"{statistics.median(x['seconds'] for x in sk):.2f}", f"{ratio:.2f}",
+                             " ".join(f"{t:.2f}" for t in ratios), f"{results[name][-1]['accuracy']:.4f}",
+                             f"{sk[-1]['accuracy']:.4f}", f"{results[name][-1]['n_iter']} / {sk[-1]['n_iter']}", verdict])
     finally:
         for w in workers.values():
             w.close()
     return rows
+
+
+def export(rev, into):
+    """The ``src`` folder of git revision ``rev``, written under ``into`` (git archive); returns its path."""
+    archive = subprocess.run(["git", "-C", os.path.dirname(SRC), "archive", rev, "src"], check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", into], input=archive, check=True)
+    return os.path.join(into, "src")
 
 
 def main():
@@ -149,10 +164,13 @@ def main():
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="one round")
+    parser.add_argument("--also-rev", metavar="REV", help="also time tensorgate as of this git revision "
+                        "(a before/after comparison, each against scikit-learn in the same rounds)")
     parser.add_argument("--worker", choices=["tensorgate", "scikit-learn"], help=argparse.SUPPRESS)
+    parser.add_argument("--src", default=SRC, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.threads[0])
+        worker(args.worker, args.threads[0], args.src)
         return
     import numpy
     import scipy
@@ -162,11 +180,17 @@ def main():
     print(f"Fashion-MNIST float32 rows, test accuracy on the 10,000 test images; {rounds} round(s), alternating; "
           f"NumPy {numpy.__version__}, SciPy {scipy.__version__}, scikit-learn {sklearn.__version__}; "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
-    rows = []
-    for threads in args.threads:
-        rows += run(args.cases, threads, rounds)
+    rows, tmp = [], tempfile.mkdtemp(prefix="tg-estimators-")
+    try:
+        sources = {"tensorgate": SRC}
+        if args.also_rev:
+            sources[f"tensorgate@{args.also_rev}"] = export(args.also_rev, tmp)
+        for threads in args.threads:
+            rows += run(args.cases, threads, rounds, sources)
+    finally:
+        shutil.rmtree(tmp)
     print(f"load average {os.getloadavg()[0]:.1f} at the end\n")
-    table(rows, ["case", "rows", "threads", "tg s", "sklearn s", "time tg/sk", "rounds tg/sk", "tg acc",
+    table(rows, ["case", "rows", "threads", "version", "tg s", "sklearn s", "time tg/sk", "rounds tg/sk", "tg acc",
                  "sk acc", "iterations tg / sk", "issue 18 bar"])
 
 
