@@ -27,6 +27,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -179,7 +180,9 @@ def measure(sources, threads, batch_sizes, seconds, min_rounds, pause):
                                      f"{statistics.median(speed(v, 'compiled', 'torch', 'torch')):.3f}",
                                      f"{statistics.median(speed(v, 'eager', 'torch', 'torch')):.3f}",
                                      f"{bs * BLOCK / statistics.median(s[v]['compiled'] for s in samples):.0f}"])
-            print(f"  {threads} thread(s), batch {bs}: {len(samples)} rounds", file=sys.stderr, flush=True)
+            print(f"  {threads} thread(s), batch {bs}: {len(samples)} rounds; " + "; ".join(map(str, compare_rows[-1][2:]))
+                  + "; " + "; ".join(" ".join(map(str, r[1:])) for r in version_rows[-len(versions):]),
+                  file=sys.stderr, flush=True)           # partial results survive an interrupted run
     finally:
         for w in workers.values():
             w.close()
@@ -205,6 +208,7 @@ def main():
     head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout
     print(f"tensorgate: now = the working tree (HEAD {head.strip()}), against {', '.join(args.revs)}; "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))     # killed: still close the workers, remove tmp
     tmp = tempfile.mkdtemp(prefix="tg-versions-")
     try:
         sources = {}
