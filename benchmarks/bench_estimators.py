@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -180,6 +181,7 @@ def main():
     print(f"Fashion-MNIST float32 rows, test accuracy on the 10,000 test images; {rounds} round(s), alternating; "
           f"NumPy {numpy.__version__}, SciPy {scipy.__version__}, scikit-learn {sklearn.__version__}; "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))     # killed: still close the workers, remove tmp
     rows, tmp = [], tempfile.mkdtemp(prefix="tg-estimators-")
     try:
         sources = {"tensorgate": SRC}
