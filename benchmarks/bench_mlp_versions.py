@@ -106,7 +106,7 @@ def build(kind, bench_mlp, batch_size, threads):
 
     def run_eager():
         x, y = next(data["eager"])
-        eager_step(tg.tensor(x), tg.tensor(y))
+        eager_step(tg.from_numpy(x), tg.from_numpy(y))
 
     return {"floor": run_floor, "compiled": run_compiled, "eager": run_eager}
 
