@@ -171,7 +171,7 @@ def training_contenders(batch_size, optimizer):
 
     def run_tg():
         x, y = next(data["tensorgate"])
-        tg_step(tg.tensor(x), tg.tensor(y))
+        tg_step(tg.from_numpy(x), tg.from_numpy(y))
 
     def run_compiled():
         compiled_step(*next(data["compiled"]))
@@ -250,7 +250,7 @@ def bench_inference(rounds):
 
         def run_tg():
             with tg.no_grad():
-                gmodel(tg.tensor(x))
+                gmodel(tg.from_numpy(x))
 
         def run_torch():
             with torch.no_grad():
@@ -277,7 +277,7 @@ def bench_memory():
     floor = NumpyMLP(weights)
     _, tg_step = tensorgate_model(weights)
     peaks = {}
-    for name, fn in [("numpy floor", lambda: floor.step(x, y)), ("tensorgate", lambda: tg_step(tg.tensor(x), tg.tensor(y)))]:
+    for name, fn in [("numpy floor", lambda: floor.step(x, y)), ("tensorgate", lambda: tg_step(tg.from_numpy(x), tg.from_numpy(y)))]:
         for _ in range(3):
             fn()
         tracemalloc.start()
@@ -308,7 +308,7 @@ def bench_epoch():
     runs = {
         "numpy floor": lambda i: floor.step(X[i:i + 128], y[i:i + 128]),
         "torch": lambda i: torch_step(tX[i:i + 128], ty[i:i + 128]),
-        "tensorgate": lambda i: tg_step(tg.tensor(X[i:i + 128]), tg.tensor(y[i:i + 128])),
+        "tensorgate": lambda i: tg_step(tg.from_numpy(X[i:i + 128]), tg.from_numpy(y[i:i + 128])),
         "tensorgate compiled": lambda i: compiled_step(X[i:i + 128], y[i:i + 128]),
     }
     seconds = {}

@@ -38,7 +38,7 @@ def tensorgate_steps(batch):
 
     def eager():
         opt.zero_grad()
-        loss = loss_fn(model(tg.tensor(x)), tg.tensor(y))
+        loss = loss_fn(model(tg.from_numpy(x)), tg.from_numpy(y))
         loss.backward()
         opt.step()
 

@@ -56,3 +56,18 @@ def test_refused_combinations_and_warm_start():
     warm = LogisticRegression(warm_start=True).fit(X, Y)
     again = warm.fit(X, Y)
     assert again.n_iter_[0] < 5
+
+
+def test_float32_input_reaches_the_same_optimum_as_float64_and_sklearn():
+    # float32 X keeps float32 for the two matrix products of each L-BFGS step (as scikit-learn's lbfgs does)
+    X32 = X.astype(np.float32)
+    three = (X[:, 0] > 0.5).astype(int) + (X[:, 1] > 0.5)          # a multinomial problem on the same rows
+    for target in (Y, three):
+        ours32 = LogisticRegression(tol=1e-7, max_iter=2000).fit(X32, target)
+        ours64 = LogisticRegression(tol=1e-7, max_iter=2000).fit(X, target)
+        theirs32 = sk.LogisticRegression(tol=1e-7, max_iter=2000).fit(X32, target)
+        np.testing.assert_allclose(ours32.coef_, ours64.coef_, atol=2e-3)
+        np.testing.assert_allclose(ours32.coef_, theirs32.coef_, atol=2e-3)
+        np.testing.assert_allclose(ours32.predict_proba(X32), theirs32.predict_proba(X32), atol=1e-3)
+    sparse32 = LogisticRegression(tol=1e-7, max_iter=2000).fit(sp.csr_matrix(X32), Y)
+    np.testing.assert_allclose(sparse32.coef_, LogisticRegression(tol=1e-7, max_iter=2000).fit(X32, Y).coef_, atol=1e-3)

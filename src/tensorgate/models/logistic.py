@@ -223,7 +223,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """Fit the weights to (X, y). Shape: X: (m, n), y: (m,), sample_weight: (m,). Returns self."""
         penalty = self._check_params()
         full_batch = self.solver in ("lbfgs", "saga")
-        dtype = np.float64 if full_batch else [np.float64, np.float32]
+        dtype = [np.float64, np.float32]          # the full-batch solvers' products in X's dtype, θ in float64
         X, y = validate_fit(self, X, y, dtype=dtype, accept_sparse="csr" if full_batch else False)
         previous = (self.coef_, self.intercept_, self.classes_) if self.warm_start and hasattr(self, "coef_") else None  # type: ignore[has-type]
         self.classes_, labels = encode_labels(y)
