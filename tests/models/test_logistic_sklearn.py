@@ -71,3 +71,26 @@ def test_float32_input_reaches_the_same_optimum_as_float64_and_sklearn():
         np.testing.assert_allclose(ours32.predict_proba(X32), theirs32.predict_proba(X32), atol=1e-3)
     sparse32 = LogisticRegression(tol=1e-7, max_iter=2000).fit(sp.csr_matrix(X32), Y)
     np.testing.assert_allclose(sparse32.coef_, LogisticRegression(tol=1e-7, max_iter=2000).fit(X32, Y).coef_, atol=1e-3)
+
+
+def test_l1_ratio_alone_chooses_the_penalty_as_scikit_learn_1_8():
+    """scikit-learn 1.8 made ``penalty`` optional: left out, l1_ratio 1 is L1 and 0 < r < 1 elastic-net."""
+    import sklearn
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    l1 = LogisticRegression(solver="saga", l1_ratio=1.0, C=0.05, max_iter=3000, tol=1e-8).fit(X, y)
+    l2 = LogisticRegression(solver="saga", C=0.05, max_iter=3000, tol=1e-8).fit(X, y)
+    explicit = LogisticRegression(penalty="l1", solver="saga", C=0.05, max_iter=3000, tol=1e-8).fit(X, y)
+    assert np.count_nonzero(l1.coef_) < X.shape[1] // 2          # L1: a sparse solution
+    assert np.count_nonzero(l2.coef_) == X.shape[1]              # L2: none exactly zero
+    np.testing.assert_allclose(l1.coef_, explicit.coef_, atol=1e-6)
+    if tuple(int(v) for v in sklearn.__version__.split(".")[:2]) >= (1, 8):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sk_l1 = sk.LogisticRegression(solver="saga", l1_ratio=1.0, C=0.05, max_iter=20000, tol=1e-10).fit(X, y)
+        assert set(np.flatnonzero(np.abs(sk_l1.coef_) > 1e-6)) == set(np.flatnonzero(np.abs(l1.coef_) > 1e-6))
+    with pytest.raises(ValueError, match="Solver lbfgs supports only 'l2' or None penalties"):
+        LogisticRegression(l1_ratio=0.5).fit(X, y)
+    with pytest.warns(UserWarning, match="l1_ratio parameter is only used when penalty is 'elasticnet'"):
+        LogisticRegression(penalty="l2", l1_ratio=1.0, max_iter=50).fit(X, y)

@@ -123,7 +123,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    penalty : {'l2', 'l1', 'elasticnet', None}, default 'l2'
+    penalty : {'l2', 'l1', 'elasticnet', None}, default 'deprecated'
+        As in scikit-learn 1.8 and later: left out, the penalty follows ``l1_ratio`` (None or 0: 'l2', 1:
+        'l1', in between: 'elasticnet'; ``C=np.inf`` for none). Given, it means what it meant before
+        scikit-learn 1.8, and ``l1_ratio`` counts only for 'elasticnet' (a warning says so otherwise).
     C : float, default 1.0
         Inverse regularisation strength (``np.inf`` for none).
     solver : {'lbfgs', 'saga', 'gd', 'sgd', 'adam'}, default 'lbfgs'
@@ -145,7 +148,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     warm_start : bool, default False
         ``fit`` starts from the previous solution (solvers 'lbfgs' and 'saga', as scikit-learn).
     l1_ratio : float or None
-        r of 'elasticnet', in [0, 1].
+        The L1 share r of the penalty, in [0, 1]: r·‖w‖₁ + (1 − r)·½‖w‖² (see ``penalty``).
 
     Attributes
     ----------
@@ -177,7 +180,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     ((1, 1), [[0.5, 0.5]])
     """
 
-    def __init__(self, penalty: str | None = "l2", C: float = 1.0, solver: str = "lbfgs", max_iter: int = 100,
+    def __init__(self, penalty: str | None = "deprecated", C: float = 1.0, solver: str = "lbfgs", max_iter: int = 100,
                  tol: float = 1e-4, multi_class: str = "auto", fit_intercept: bool = True, batch_size: int | None = 32,
                  learning_rate: float | None = None,
                  random_state: int | np.random.RandomState | np.random.Generator | None = None,
@@ -200,7 +203,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     # ---------------------------------------------------------------- fitting
     def _check_params(self):
-        check_one_of(self, "penalty", self.penalty, ("l2", "l1", "elasticnet", None, "none"))
+        check_one_of(self, "penalty", self.penalty, ("deprecated", "l2", "l1", "elasticnet", None, "none"))
         check_one_of(self, "solver", self.solver, _SOLVERS)
         check_one_of(self, "multi_class", self.multi_class, ("auto", "multinomial", "ovr"))
         check_positive(self, "C", self.C) if self.C != np.inf else None
@@ -209,7 +212,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         check_positive(self, "batch_size", self.batch_size, integer=True)
         if self.learning_rate is not None:
             check_positive(self, "learning_rate", self.learning_rate)
-        penalty = None if self.penalty == "none" else self.penalty
+        penalty = self._penalty_in_use()
         # scikit-learn's own messages for the combinations it refuses
         if penalty not in ("l2", None) and self.solver != "saga":
             raise ValueError(f"Solver {self.solver} supports only 'l2' or None penalties, got {penalty} penalty.")
@@ -218,6 +221,19 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 raise ValueError(f"l1_ratio must be a number in [0, 1] when penalty is elasticnet, "
                                  f"got {self.l1_ratio!r}.")
         return penalty
+
+    def _penalty_in_use(self):
+        """The penalty that ``penalty`` and ``l1_ratio`` ask for, read as scikit-learn (1.8 and later) reads them."""
+        ratio = self.l1_ratio
+        if self.penalty == "deprecated":          # left out: l1_ratio decides
+            if ratio is None or ratio == 0:
+                return "l2"
+            if isinstance(ratio, bool) or not 0 <= ratio <= 1:
+                raise ValueError(f"l1_ratio must be a number in [0, 1], got {ratio!r}.")
+            return "l1" if ratio == 1 else "elasticnet"
+        if ratio is not None and self.penalty != "elasticnet":
+            warnings.warn(f"l1_ratio parameter is only used when penalty is 'elasticnet'. Got (penalty={self.penalty})")
+        return None if self.penalty == "none" else self.penalty
 
     def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Self:
         """Fit the weights to (X, y). Shape: X: (m, n), y: (m,), sample_weight: (m,). Returns self."""
@@ -407,7 +423,7 @@ class SoftmaxRegression(LogisticRegression):
 
     multi_class = "multinomial"
 
-    def __init__(self, penalty: str | None = "l2", C: float = 1.0, solver: str = "lbfgs", max_iter: int = 100,
+    def __init__(self, penalty: str | None = "deprecated", C: float = 1.0, solver: str = "lbfgs", max_iter: int = 100,
                  tol: float = 1e-4, fit_intercept: bool = True, batch_size: int | None = 32,
                  learning_rate: float | None = None,
                  random_state: int | np.random.RandomState | np.random.Generator | None = None,

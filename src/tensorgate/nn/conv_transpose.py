@@ -44,12 +44,16 @@ class ConvTranspose2d(Module):
         'zeros' only (as PyTorch for this layer).
     dtype : str, optional
 
-    Initialisation is PyTorch's: W and b ~ U(−1/√fan_in, 1/√fan_in), fan_in = out_channels/groups·kh·kw
-    (computed from the weight's second axis, as PyTorch does).
-
-    Shape: x: (N, C_in, H, W); z: (N, C_out, H_out, W_out),
+    Shape
+    -----
+    x: (N, C_in, H, W); z: (N, C_out, H_out, W_out),
     H_out = (H − 1)·stride − 2·padding + dilation·(kh − 1) + output_padding + 1 (W_out alike);
     weight: (C_in, C_out/groups, kh, kw); bias: (C_out,).
+
+    Notes
+    -----
+    Initialisation is PyTorch's: W and b ~ U(−1/√fan_in, 1/√fan_in), fan_in = out_channels/groups·kh·kw
+    (computed from the weight's second axis, as PyTorch does).
 
     Example
     -------
