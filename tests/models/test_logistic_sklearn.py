@@ -94,3 +94,16 @@ def test_l1_ratio_alone_chooses_the_penalty_as_scikit_learn_1_8():
         LogisticRegression(l1_ratio=0.5).fit(X, y)
     with pytest.warns(UserWarning, match="l1_ratio parameter is only used when penalty is 'elasticnet'"):
         LogisticRegression(penalty="l2", l1_ratio=1.0, max_iter=50).fit(X, y)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "saga", "adam"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_coefficients_keep_the_input_dtype_as_scikit_learn(solver, dtype):
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X).astype(dtype)
+    model = LogisticRegression(solver=solver, max_iter=30).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = sk.LogisticRegression(max_iter=30).fit(X, y)
+    assert model.coef_.dtype == reference.coef_.dtype == dtype
+    assert model.intercept_.dtype == dtype

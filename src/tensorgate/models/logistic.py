@@ -241,6 +241,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         full_batch = self.solver in ("lbfgs", "saga")
         dtype = [np.float64, np.float32]          # the full-batch solvers' products in X's dtype, θ in float64
         X, y = validate_fit(self, X, y, dtype=dtype, accept_sparse="csr" if full_batch else False)
+        self._input_dtype = X.dtype
         previous = (self.coef_, self.intercept_, self.classes_) if self.warm_start and hasattr(self, "coef_") else None  # type: ignore[has-type]
         self.classes_, labels = encode_labels(y)
         K = len(self.classes_)
@@ -348,7 +349,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         b = self.model_.bias.data.copy() if self.fit_intercept else np.zeros(W.shape[0], dtype=W.dtype)  # type: ignore[union-attr]
         if self._multinomial and len(self.classes_) == 2:     # softmax with 2 outputs: z₁ − z₀ decides
             W, b = W[1:] - W[:1], b[1:] - b[:1]
-        self.coef_, self.intercept_ = W, b
+        # in X's float dtype, as scikit-learn's (the full-batch solvers keep θ in float64 while they run)
+        dtype = getattr(self, "_input_dtype", W.dtype)
+        self.coef_, self.intercept_ = W.astype(dtype, copy=False), b.astype(dtype, copy=False)
 
     # ---------------------------------------------------------------- predicting
     def _logits(self, X):
