@@ -30,6 +30,7 @@ import numpy as np
 
 from .. import backend as B
 from ..autograd.gate import Gate
+from . import conv_kernels as kernels
 
 xp = B.xp
 
@@ -154,6 +155,9 @@ class Conv2dGate(Gate):
     name = "conv2d"
     #: compute stride-1 convolutions in the wide layout (see :class:`_Geometry`)
     wide_layout = True
+    #: with groups = 1, run the kernels of conv_kernels.py (a few images at a time) instead of the whole-batch
+    #: products written out below; :class:`PlainConv2dGate` keeps those, the reference
+    chunked = True
 
     def forward(self, x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         stride, padding = _pair(stride, "conv2d: stride", 1), _pair(padding, "conv2d: padding", 0)
@@ -165,6 +169,10 @@ class Conv2dGate(Gate):
 
         flat, image = geo.buffer(x.dtype)
         geo.interior(image)[...] = x.transpose(1, 0, 2, 3)
+        if groups == 1 and self.chunked:   # the same products, a few images at a time (conv_kernels.py)
+            z = kernels.correlate(geo, flat, weight.reshape(c_out, -1), bias)
+            self.flat, self.weight, self.geo = flat, weight, geo
+            return z.reshape(c_out, geo.n, geo.out_h, geo.row)[:, :, :, :geo.out_w].transpose(1, 0, 2, 3)
         cols = xp.ascontiguousarray(geo.taps(flat)).reshape(groups, cg * kh * kw, geo.columns)   # (G, K, M)
         wmat = weight.reshape(groups, c_out // groups, cg * kh * kw)                              # (G, C_out/G, K)
         z = (wmat[0] @ cols[0]) if groups == 1 else xp.matmul(wmat, cols).reshape(c_out, geo.columns)
@@ -175,6 +183,8 @@ class Conv2dGate(Gate):
         return z.transpose(1, 0, 2, 3)
 
     def backward(self, g):
+        if self.chunked and self.geo.groups == 1:
+            return self._chunked_backward(g)
         cols, wmat, geo = self.cols, self.wmat, self.geo
         c_out, groups = g.shape[1], geo.groups
         if geo.row == geo.out_w:
@@ -200,6 +210,19 @@ class Conv2dGate(Gate):
             gb = g2.sum(axis=1)
         return (gx, gw, gb) if len(self.needs) == 3 else (gx, gw)
 
+    def _chunked_backward(self, g):
+        """The backward above through conv_kernels.py: ∂L/∂W chunk by chunk, ∂L/∂x as a convolution of G."""
+        geo, weight = self.geo, self.weight
+        gx = gw = gb = None
+        if self.needs[0]:
+            gx = (kernels.input_gradient(geo, weight, g, _Geometry) if kernels.input_gradient_applies(geo, weight.shape[0])
+                  else kernels.input_gradient_by_col2im(geo, weight.reshape(weight.shape[0], -1), g))
+        if self.needs[1]:
+            gw = kernels.weight_gradient(geo, self.flat, g).reshape(weight.shape)
+        if len(self.needs) == 3 and self.needs[2]:
+            gb = g.sum(axis=(0, 2, 3))
+        return (gx, gw, gb) if len(self.needs) == 3 else (gx, gw)
+
     def _col2im(self, dcols):
         """Add each kernel offset's block of ∂L/∂cols back where im2col read it from; crop the padding."""
         geo = self.geo
@@ -222,6 +245,7 @@ class PlainConv2dGate(Conv2dGate):
     """
 
     wide_layout = False
+    chunked = False
 
 
 def _check_conv_shapes(x_shape, w_shape, b_shape, groups):
