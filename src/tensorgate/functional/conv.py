@@ -172,7 +172,7 @@ class Conv2dGate(Gate):
         if groups == 1 and self.chunked:   # the same products, a few images at a time (conv_kernels.py)
             z = kernels.correlate(geo, flat, weight.reshape(c_out, -1), bias)
             self.flat, self.weight, self.geo = flat, weight, geo
-            return z.reshape(c_out, geo.n, geo.out_h, geo.row)[:, :, :, :geo.out_w].transpose(1, 0, 2, 3)
+            return z.transpose(1, 0, 2, 3)
         cols = xp.ascontiguousarray(geo.taps(flat)).reshape(groups, cg * kh * kw, geo.columns)   # (G, K, M)
         wmat = weight.reshape(groups, c_out // groups, cg * kh * kw)                              # (G, C_out/G, K)
         z = (wmat[0] @ cols[0]) if groups == 1 else xp.matmul(wmat, cols).reshape(c_out, geo.columns)

@@ -4,11 +4,11 @@ a few images at a time, so that the patch matrix never leaves the cache.
 The textbook gate builds the whole patch matrix cols (K = C_in·kh·kw rows, M = N·H_out·W_out columns) and
 keeps it for the backward pass. For a 3×3 layer of 16 channels on a batch of 64 28×28 images that is 31 MB:
 written once, read by the product, written again as ∂L/∂cols, read by col2im — every pass from main
-memory. These kernels cut the batch into chunks of ``nb`` images whose columns fill about a quarter of a
-megabyte, and for each chunk build its columns in a reused buffer and multiply at once, while they are
+memory. These kernels cut the batch into chunks of ``nb`` images whose columns fill about a megabyte,
+and for each chunk build its columns in a reused buffer and multiply at once, while they are
 still in the cache:
 
-    forward      Z[:, chunk]  = Wmat · cols(chunk) + b
+    forward      Z[:, chunk]  = Wmat · cols(chunk) + b          (Z compact: (C_out, N, H_out, W_out))
     ∂L/∂W        Σ_chunks G[:, chunk] · cols(chunk)ᵀ          (cols rebuilt from the saved padded input:
                                                                  a copy costs less than keeping 31 MB)
     ∂L/∂x        (stride 1) the convolution of G, zero-padded by d·(k − 1) − p, with the kernel flipped
@@ -22,8 +22,8 @@ with d·(k − 1) − p zeros, out-of-range pixels contributing 0) with W flippe
 ``tests/conv/test_conv_kernels.py`` checks every kernel against the textbook gate.
 
 Shapes follow :class:`~tensorgate.functional.conv._Geometry`: the padded input lives in a flat
-channels-major buffer (C, N, L); Z and G are (C_out, N·H_out·row) matrices, row = W_out or, in the wide
-layout, the padded width Wp.
+channels-major buffer (C, N, L); the columns of a chunk are computed H_out·row per image, row = W_out or,
+in the wide layout, the padded width Wp.
 """
 import threading
 
@@ -77,24 +77,34 @@ def _chunk_taps(geo, flat):
 def correlate(geo, flat, wmat, bias=None):
     """Z = Wmat · cols + b, nb images at a time: the forward pass of a convolution with groups = 1.
 
+    In the wide layout each chunk's product is computed in a reused buffer and its W_out valid columns of
+    every row copied out while still in cache, so Z comes back compact: the next gates (BatchNorm, ReLU,
+    pooling) then stream over contiguous memory instead of rows with gaps.
+
     Shape: flat: (C_in, N, L) the padded input buffer; wmat: (C_out, K); bias: (C_out,) or None;
-    result: (C_out, N·H_out·row), a new contiguous array.
+    result: (C_out, N, H_out, W_out), a new contiguous array.
     """
     c_out, k = wmat.shape
     per = geo.out_h * geo.row
-    z = xp.empty((c_out, geo.n * per), dtype=wmat.dtype)
+    z = xp.empty((c_out, geo.n, geo.out_h, geo.out_w), dtype=wmat.dtype)
     taps = _chunk_taps(geo, flat)
     nb = chunk_images(geo, k)
     kh, kw = geo.kernel
     cols = scratch("cols", (k, nb * per), wmat.dtype)
+    wide = scratch("wide", (c_out, nb * per), wmat.dtype) if geo.row != geo.out_w else None
     for a in range(0, geo.n, nb):
         b = min(a + nb, geo.n)
         part = cols[:, :(b - a) * per]
         xp.copyto(part.reshape(geo.c, kh, kw, b - a, geo.out_h, geo.row), taps[:, :, :, a:b])
-        out = z[:, a * per:b * per]
-        xp.matmul(wmat, part, out=out)
+        out = z[:, a:b]
+        if wide is None:
+            xp.matmul(wmat, part, out=out.reshape(c_out, -1))
+        else:
+            product = wide[:, :(b - a) * per]
+            xp.matmul(wmat, part, out=product)
+            xp.copyto(out, product.reshape(c_out, b - a, geo.out_h, geo.row)[:, :, :, :geo.out_w])
         if bias is not None:
-            out += bias[:, None]
+            out += bias[:, None, None, None]
     return z
 
 
@@ -177,6 +187,4 @@ def input_gradient(geo, weight, g, geometry):
                     g.itemsize, True)
     flat, image = back.buffer(g.dtype)
     back.interior(image)[...] = g.transpose(1, 0, 2, 3)
-    dx = correlate(back, flat, wmat)
-    dx = dx.reshape(geo.c, geo.n, back.out_h, back.row)[:, :, :, :back.out_w]
-    return dx.transpose(1, 0, 2, 3)
+    return correlate(back, flat, wmat).transpose(1, 0, 2, 3)
