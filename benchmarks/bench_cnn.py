@@ -20,6 +20,11 @@ batch before training; the parent checks they agree (the same network, weights a
 
     PYTHONPATH=src python benchmarks/bench_cnn.py                       # all models, 1 and 2 threads, 5 rounds
     PYTHONPATH=src python benchmarks/bench_cnn.py --models lenet --threads 1 --rounds 3
+    PYTHONPATH=src python benchmarks/bench_cnn.py --baseline /tmp/before/src    # a change against the code before it
+
+With ``--baseline`` a third process, the tensorgate under that source tree, joins the rotation, and the
+table adds its ratio to PyTorch and tensorgate / baseline: the speed-up of a change, measured in the same
+rounds (steadier than comparing two runs on a shared machine).
 """
 import argparse
 import gzip
@@ -47,6 +52,9 @@ def _parse(argv=None):
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds of both processes")
     parser.add_argument("--batch", type=int, default=64, help="training batch size")
     parser.add_argument("--min-time", type=float, default=0.4, help="seconds each task is timed per round")
+    parser.add_argument("--baseline", metavar="SRC",
+                        help="also time the tensorgate under SRC (e.g. a checkout of the code before a change: "
+                             "git worktree add /tmp/before HEAD~1, then /tmp/before/src) in the same rounds")
     parser.add_argument("--worker", choices=("tensorgate", "torch"), help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -86,9 +94,11 @@ def _prepare(args, folder):
 
 
 def _run_worker(lib, threads, args, data):
+    src = args.baseline if lib == "before" else SRC
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
-               MKL_NUM_THREADS=str(threads), PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker", lib, "--threads", str(threads), "--data", data,
+               MKL_NUM_THREADS=str(threads), PYTHONPATH=src + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", "torch" if lib == "torch" else "tensorgate",
+           "--threads", str(threads), "--data", data,
            "--models", args.models, "--tasks", args.tasks, "--batch", str(args.batch),
            "--min-time", str(args.min_time)]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
@@ -105,11 +115,13 @@ def main(args):
         print(f"bench_cnn: {', '.join(models)}; data: {source}; training batch {args.batch}, SGD momentum "
               f"{MOMENTUM}; {args.rounds} alternating rounds, {args.min_time} s per task; python {sys.version.split()[0]}")
         rows = []
+        libs = ["tensorgate", "torch"] + (["before"] if args.baseline else [])
         for t in threads:
-            runs = {"tensorgate": [], "torch": []}
+            runs = {lib: [] for lib in libs}
             for r in range(args.rounds):
-                order = ("tensorgate", "torch") if r % 2 == 0 else ("torch", "tensorgate")
-                for lib in order:
+                # every contender in turn, a different one first each round, the order reversed every other
+                order = libs[r % len(libs):] + libs[:r % len(libs)]
+                for lib in (order if r % 2 == 0 else order[::-1]):
                     runs[lib].append(_run_worker(lib, t, args, data))
             versions = runs["torch"][0]["versions"]
             for m in models:
@@ -121,11 +133,18 @@ def main(args):
                     ours = [run[m][task] for run in runs["tensorgate"]]
                     theirs = [run[m][task] for run in runs["torch"]]
                     ratio = statistics.median(a / b for a, b in zip(ours, theirs))
-                    rows.append([t, m, task, f"{statistics.median(ours):,.0f}", f"{statistics.median(theirs):,.0f}",
-                                 f"{ratio:.2f}", f"{min(a / b for a, b in zip(ours, theirs)):.2f}–"
-                                 f"{max(a / b for a, b in zip(ours, theirs)):.2f}"])
+                    row = [t, m, task, f"{statistics.median(ours):,.0f}", f"{statistics.median(theirs):,.0f}",
+                           f"{ratio:.2f}", f"{min(a / b for a, b in zip(ours, theirs)):.2f}–"
+                           f"{max(a / b for a, b in zip(ours, theirs)):.2f}"]
+                    if args.baseline:
+                        old = [run[m][task] for run in runs["before"]]
+                        row += [f"{statistics.median(a / b for a, b in zip(old, theirs)):.2f}",
+                                f"{statistics.median(a / b for a, b in zip(ours, old)):.2f}"]
+                    rows.append(row)
             print(f"threads {t}: {versions}", flush=True)
         header = ["threads", "model", "task", "tensorgate /s", "PyTorch /s", "tg/PyTorch", "range"]
+        if args.baseline:
+            header += ["before/PyTorch", "tg/before"]
         widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
         print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
         for r in rows:

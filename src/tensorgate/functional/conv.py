@@ -142,7 +142,10 @@ class Conv2dGate(Gate):
         ∂L/∂x = col2im(Wmatᵀ G): for each kernel offset (p, q), add that block of rows into the strided slice
                 x_pad[:, :, p·d : p·d + s·H_out : s, q·d : q·d + s·W_out : s] it was read from; crop the padding.
 
-    Saves the patch matrix cols (for ∂L/∂W) and the weight matrix (for ∂L/∂x).
+    Saves the patch matrix cols (for ∂L/∂W) and the weight matrix (for ∂L/∂x). With groups = 1 the same
+    products run through ``conv_kernels.py`` (a few images at a time, ∂L/∂x of stride-1 layers as a
+    convolution of G; it saves the padded input instead of cols and returns z compact);
+    ``tests/conv/test_conv_kernels.py`` checks them against :class:`PlainConv2dGate`.
     With stride 1 along the width the columns are computed in the *wide* layout (see :class:`_Geometry`),
     the fast path; :class:`PlainConv2dGate` keeps the textbook layout, one column per output pixel, and
     ``tests/conv/test_conv_gates.py`` shows that both give the same numbers.
@@ -169,6 +172,7 @@ class Conv2dGate(Gate):
 
         flat, image = geo.buffer(x.dtype)
         geo.interior(image)[...] = x.transpose(1, 0, 2, 3)
+        self.flat = None
         if groups == 1 and self.chunked:   # the same products, a few images at a time (conv_kernels.py)
             z = kernels.correlate(geo, flat, weight.reshape(c_out, -1), bias)
             self.flat, self.weight, self.geo = flat, weight, geo
@@ -183,7 +187,7 @@ class Conv2dGate(Gate):
         return z.transpose(1, 0, 2, 3)
 
     def backward(self, g):
-        if self.chunked and self.geo.groups == 1:
+        if self.flat is not None:   # forward ran the kernels
             return self._chunked_backward(g)
         cols, wmat, geo = self.cols, self.wmat, self.geo
         c_out, groups = g.shape[1], geo.groups
@@ -215,8 +219,10 @@ class Conv2dGate(Gate):
         geo, weight = self.geo, self.weight
         gx = gw = gb = None
         if self.needs[0]:
-            gx = (kernels.input_gradient(geo, weight, g, _Geometry) if kernels.input_gradient_applies(geo, weight.shape[0])
-                  else kernels.input_gradient_by_col2im(geo, weight.reshape(weight.shape[0], -1), g))
+            if kernels.input_gradient_applies(geo, weight.shape[0]):
+                gx = kernels.input_gradient(geo, weight, g, _Geometry)
+            else:
+                gx = kernels.input_gradient_by_col2im(geo, weight.reshape(weight.shape[0], -1), g)
         if self.needs[1]:
             gw = kernels.weight_gradient(geo, self.flat, g).reshape(weight.shape)
         if len(self.needs) == 3 and self.needs[2]:
@@ -241,7 +247,8 @@ class Conv2dGate(Gate):
 class PlainConv2dGate(Conv2dGate):
     """:class:`Conv2dGate` with the textbook im2col layout at every stride: one column per output pixel.
 
-    The reference for the wide layout's speed-up; the same shapes, values and derivatives.
+    The reference for the wide layout's speed-up and for the kernels of ``conv_kernels.py`` (which it does not
+    use); the same shapes, values and derivatives.
     """
 
     wide_layout = False
