@@ -324,10 +324,10 @@ if __name__ == "__main__":
     if ARGS.worker is None:
         main(ARGS)
     else:   # the thread variables were set by the parent, before this process imported anything
+        if ARGS.worker == "torch":
+            __import__("torch")   # before NumPy, as a PyTorch user's script would
         import numpy as np
         ARGS.threads_n = int(ARGS.threads)
         worker = _worker_tensorgate if ARGS.worker == "tensorgate" else _worker_torch
-        if ARGS.worker == "torch":
-            import torch   # noqa: F401  (imported before NumPy reads the data, as a PyTorch user would)
         with np.load(ARGS.data) as DATA:
             print(json.dumps(worker(ARGS, DATA)))

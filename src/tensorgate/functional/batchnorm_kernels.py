@@ -14,8 +14,6 @@ forward and backward):
 
 (R = N·H·W values per channel). ``tests/nn/test_batchnorm_kernels.py`` checks them against the textbook gate.
 """
-import numpy as np
-
 from .. import backend as B
 
 xp = B.xp
