@@ -33,11 +33,13 @@ def _run(gate, x, w, b, g, params, dtype):
     return [z.data, X.grad, W.grad, B.grad]
 
 
+@pytest.mark.parametrize("compact", [0, 1 << 30], ids=["compact", "wide-view"])
 @pytest.mark.parametrize("chunk", [1, 1 << 18], ids=["one-image-chunks", "large-chunks"])
 @pytest.mark.parametrize("transposed", [True, False], ids=["dx-as-convolution", "dx-by-col2im"])
 @pytest.mark.parametrize("case", CASES, ids=[str(c) for c in CASES])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_kernels_agree_with_the_textbook_gate(case, dtype, transposed, chunk, monkeypatch):
+def test_kernels_agree_with_the_textbook_gate(case, dtype, transposed, chunk, compact, monkeypatch):
+    monkeypatch.setattr(conv_kernels, "COMPACT_FROM", compact)
     monkeypatch.setattr(conv_kernels, "CHUNK_ELEMENTS", chunk)
     monkeypatch.setattr(conv_kernels, "COL2IM_CHUNK_ELEMENTS", chunk)
     monkeypatch.setattr(conv_kernels, "TRANSPOSED_INPUT_GRADIENT", transposed)
@@ -60,12 +62,15 @@ def test_kernels_agree_with_the_textbook_gate(case, dtype, transposed, chunk, mo
 def test_the_kernels_run_where_they_should():
     """groups 1 goes through the kernels (the flag is on), PlainConv2dGate never does."""
     assert Conv2dGate.chunked and not PlainConv2dGate.chunked
-    x = tg.tensor(np.ones((2, 3, 5, 5), np.float32), requires_grad=True)
+    x = tg.tensor(np.ones((64, 3, 12, 12), np.float32), requires_grad=True)
     w = tg.tensor(np.ones((4, 3, 3, 3), np.float32), requires_grad=True)
     z = Conv2dGate.apply(x, w, padding=1)
     z.backward(np.ones(z.shape, np.float32))
     assert z.data.transpose(1, 0, 2, 3).flags.c_contiguous   # compact, channels-major
     assert z.data[0, 0, 2, 2] == 27.0 and z.data[0, 0, 0, 0] == 12.0
+    small = Conv2dGate.apply(x[:1], w, padding=1)            # one image: a view of the wide rows
+    assert not small.data.transpose(1, 0, 2, 3).flags.c_contiguous
+    np.testing.assert_array_equal(small.data, z.data[:1])
 
 
 def test_input_gradient_choice_follows_the_channels():

@@ -42,6 +42,10 @@ CHUNK_ELEMENTS = 1 << 18
 #: batch 1.5× faster than 1 MiB chunks), so its chunks are larger
 COL2IM_CHUNK_ELEMENTS = 1 << 22
 
+#: outputs of at least this many numbers (in the wide layout) are compacted; below it (one image of a small
+#: layer) the copy cost more than it saved: ResNetSmall's single-image inference 0.90× before this threshold
+COMPACT_FROM = 1 << 15
+
 #: compute ∂L/∂x of stride-1 layers as a convolution of G (rather than col2im)
 TRANSPOSED_INPUT_GRADIENT = True
 
@@ -50,17 +54,22 @@ _local = threading.local()
 
 def scratch(name, shape, dtype):
     """A reused buffer of ``shape`` and ``dtype`` for ``name`` (one per thread): temporaries that live only
-    inside one kernel call, so that each call does not page in fresh memory."""
+    inside one kernel call. One flat buffer per name, grown when a layer needs more and viewed in the
+    shape asked for, so that every layer reuses the same memory, still in cache from the layer before
+    (a buffer per shape spread over megabytes: single-image inference 15% slower). Contents are
+    undefined: callers write before they read.
+    """
     pool = getattr(_local, "pool", None)
     if pool is None:
         pool = _local.pool = {}
-    key = (name, shape, np.dtype(dtype).str)
+    size = 1
+    for n in shape:
+        size *= n
+    key = (name, dtype)
     buf = pool.get(key)
-    if buf is None:
-        if len(pool) > 64:  # many shapes seen (a user trying sizes): forget them rather than grow
-            pool.clear()
-        buf = pool[key] = xp.zeros(shape, dtype=dtype)
-    return buf
+    if buf is None or buf.size < size:
+        buf = pool[key] = xp.empty(max(size, 1), dtype=dtype)
+    return buf[:size].reshape(shape)
 
 
 def chunk_images(geo, k_rows, elements=None):
@@ -82,16 +91,30 @@ def correlate(geo, flat, wmat, bias=None):
     pooling) then stream over contiguous memory instead of rows with gaps.
 
     Shape: flat: (C_in, N, L) the padded input buffer; wmat: (C_out, K); bias: (C_out,) or None;
-    result: (C_out, N, H_out, W_out), a new contiguous array.
+    result: (C_out, N, H_out, W_out), a new array, contiguous unless small (see COMPACT_FROM).
     """
     c_out, k = wmat.shape
     per = geo.out_h * geo.row
-    z = xp.empty((c_out, geo.n, geo.out_h, geo.out_w), dtype=wmat.dtype)
     taps = _chunk_taps(geo, flat)
     nb = chunk_images(geo, k)
     kh, kw = geo.kernel
     cols = scratch("cols", (k, nb * per), wmat.dtype)
-    wide = scratch("wide", (c_out, nb * per), wmat.dtype) if geo.row != geo.out_w else None
+    wide = None
+    if geo.row != geo.out_w and c_out * geo.n * per < COMPACT_FROM:
+        # a small output (a single image): the copy costs more than the gaps; a view of the wide rows
+        z = xp.empty((c_out, geo.n, geo.out_h, geo.row), dtype=wmat.dtype)
+        for a in range(0, geo.n, nb):
+            b = min(a + nb, geo.n)
+            part = cols[:, :(b - a) * per]
+            xp.copyto(part.reshape(geo.c, kh, kw, b - a, geo.out_h, geo.row), taps[:, :, :, a:b])
+            xp.matmul(wmat, part, out=z[:, a:b].reshape(c_out, -1))
+        z = z[:, :, :, :geo.out_w]
+        if bias is not None:
+            z += bias[:, None, None, None]
+        return z
+    z = xp.empty((c_out, geo.n, geo.out_h, geo.out_w), dtype=wmat.dtype)
+    if geo.row != geo.out_w:
+        wide = scratch("wide", (c_out, nb * per), wmat.dtype)
     for a in range(0, geo.n, nb):
         b = min(a + nb, geo.n)
         part = cols[:, :(b - a) * per]
@@ -108,6 +131,14 @@ def correlate(geo, flat, wmat, bias=None):
     return z
 
 
+def _gradient_buffer(geo, c_out, nb, dtype):
+    """A scratch (C_out, nb, H_out, row) buffer for chunks of G whose garbage columns (wide layout) are 0."""
+    grad = scratch("grad", (c_out, nb, geo.out_h, geo.row), dtype)
+    if geo.row != geo.out_w:
+        grad[:, :, :, geo.out_w:] = 0.0
+    return grad
+
+
 def weight_gradient(geo, flat, g):
     """∂L/∂Wmat = Σ_chunks G[:, chunk] · cols(chunk)ᵀ, the columns rebuilt chunk by chunk from ``flat``.
 
@@ -121,8 +152,8 @@ def weight_gradient(geo, flat, g):
     taps = _chunk_taps(geo, flat)
     nb = chunk_images(geo, k)
     cols = scratch("cols", (k, nb * per), g.dtype)
-    # the chunk of G in the columns' layout; in the wide layout its last row − W_out columns stay 0
-    grad = scratch(("grad", geo.out_w), (c_out, nb, geo.out_h, geo.row), g.dtype)
+    # the chunk of G in the columns' layout; in the wide layout its last row − W_out columns are 0
+    grad = _gradient_buffer(geo, c_out, nb, g.dtype)
     gw = xp.zeros((c_out, k), dtype=g.dtype)
     product = scratch("product", (c_out, k), g.dtype)
     for a in range(0, geo.n, nb):
@@ -148,7 +179,7 @@ def input_gradient_by_col2im(geo, wmat, g):
     kh, kw = geo.kernel
     per = geo.out_h * geo.row
     nb = chunk_images(geo, k, COL2IM_CHUNK_ELEMENTS)
-    grad = scratch(("grad", geo.out_w), (c_out, nb, geo.out_h, geo.row), g.dtype)
+    grad = _gradient_buffer(geo, c_out, nb, g.dtype)
     dcols = scratch("dcols", (k, nb * per), g.dtype)
     flat, image = geo.buffer(g.dtype)
     taps = [(p, q, geo.taps(flat, p, q, writeable=True)[0]) for p in range(kh) for q in range(kw)]
