@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .. import backend as B
 from ..autograd.gate import Gate
 from ..autograd.tensor import Tensor
+from . import batchnorm_kernels as kernels
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -48,6 +49,8 @@ class BatchNormGate(Gate):
                 eps: float = 1e-5, counter: NDArray[Any] | None = None) -> NDArray[Any]:
         shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
         self.axes, self.shape, self.training = axes, shape, training
+        # channels-major images (a convolution's output): one (C, N·H·W) matrix, per-channel sums along rows
+        rows = kernels.channel_rows(x) if tuple(axes) == (0, 2, 3) else None
         if training:
             if counter is not None:
                 counter += 1
@@ -55,26 +58,58 @@ class BatchNormGate(Gate):
                     momentum = 1.0 / float(counter)
             momentum = 0.0 if momentum is None else momentum
             n = x.size // max(1, _prod(shape))
-            mu = x.mean(axis=axes, keepdims=True)
-            xc = x - mu
-            var = (xc * xc).mean(axis=axes, keepdims=True)
+            if rows is not None:   # the same statistics in fewer passes (batchnorm_kernels.py)
+                mu, var, xc = kernels.batch_statistics(rows)
+            else:
+                mu = x.mean(axis=axes, keepdims=True)
+                xc = x - mu
+                var = (xc * xc).mean(axis=axes, keepdims=True)
             if running_mean is not None:
                 running_mean *= 1.0 - momentum
                 running_mean += momentum * mu.reshape(running_mean.shape)
             if running_var is not None:
                 running_var *= 1.0 - momentum
                 running_var += (momentum * n / (n - 1)) * var.reshape(running_var.shape)
+        elif rows is not None:
+            xc, var = rows - running_mean[:, None], running_var  # type: ignore[index]
         else:
             xc = x - running_mean.reshape(shape)  # type: ignore[union-attr]
             var = running_var.reshape(shape)  # type: ignore[union-attr]
-        self.inv_std = 1.0 / xp.sqrt(var + eps)
+        if rows is not None:
+            return self._normalise_rows(xc, var, eps, weight, bias, x.shape)  # type: ignore[arg-type]
+        self.rows = False
+        self.inv_std = 1.0 / xp.sqrt(var + eps)  # type: ignore[operator]
         self.xhat = xc * self.inv_std
         self.gamma = None if weight is None else weight.reshape(shape)
         if weight is None:
             return self.xhat
-        return self.xhat * self.gamma + bias.reshape(shape)  # type: ignore[union-attr]
+        return self.xhat * self.gamma + bias.reshape(shape)  # type: ignore[union-attr, operator]
+
+    def _normalise_rows(self, centred: NDArray[Any], var: NDArray[Any], eps: float,
+                        weight: NDArray[Any] | None, bias: NDArray[Any] | None,
+                        x_shape: tuple[int, ...]) -> NDArray[Any]:
+        """forward's last lines on the (C, N·H·W) matrix of channels-major images: x̂ in place of x − μ."""
+        self.rows, self.inv_std = True, 1.0 / xp.sqrt(var + eps)
+        centred *= self.inv_std[:, None]
+        self.xhat, self.gamma = centred, weight
+        return kernels.as_images(kernels.scale_shift(centred, weight, bias), x_shape)
+
+    def _backward_rows(self, g: NDArray[Any]) -> Grads:
+        """backward's formulas on (C, N·H·W) matrices, in fewer passes (batchnorm_kernels.py)."""
+        g2 = kernels.channel_rows(g)
+        if g2 is None:   # g laid out otherwise: one copy into the channels' rows
+            g2 = xp.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(g.shape[1], -1)
+        scale = self.inv_std if self.gamma is None else self.gamma * self.inv_std
+        params = len(self.needs) == 3 and (self.needs[1] or self.needs[2])
+        dx, dw, db = kernels.backward(g2, self.xhat, scale, self.training, self.needs[0], params)
+        dx = None if dx is None else kernels.as_images(dx, g.shape)
+        if len(self.needs) == 1:
+            return dx  # type: ignore[return-value]
+        return dx, (dw if self.needs[1] else None), (db if self.needs[2] else None)
 
     def backward(self, g: NDArray[Any]) -> Grads:
+        if self.rows:
+            return self._backward_rows(g)
         axes, xhat = self.axes, self.xhat
         dx = dw = db = None
         if self.needs[0]:

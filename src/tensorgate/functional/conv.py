@@ -35,6 +35,7 @@ import numpy as np
 
 from .. import backend as B
 from ..autograd.gate import Gate
+from . import conv_kernels as kernels
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -152,7 +153,10 @@ class Conv2dGate(Gate):
         ∂L/∂x = col2im(Wmatᵀ G): for each kernel offset (p, q), add that block of rows into the strided slice
                 x_pad[:, :, p·d : p·d + s·H_out : s, q·d : q·d + s·W_out : s] it was read from; crop the padding.
 
-    Saves the patch matrix cols (for ∂L/∂W) and the weight matrix (for ∂L/∂x).
+    Saves the patch matrix cols (for ∂L/∂W) and the weight matrix (for ∂L/∂x). With groups = 1 the same
+    products run through ``conv_kernels.py`` (a few images at a time, ∂L/∂x of stride-1 layers as a
+    convolution of G; it saves the padded input instead of cols and returns z compact);
+    ``tests/conv/test_conv_kernels.py`` checks them against :class:`PlainConv2dGate`.
     With stride 1 along the width the columns are computed in the *wide* layout (see :class:`_Geometry`),
     the fast path; :class:`PlainConv2dGate` keeps the textbook layout, one column per output pixel, and
     ``tests/conv/test_conv_gates.py`` shows that both give the same numbers.
@@ -165,6 +169,9 @@ class Conv2dGate(Gate):
     name = "conv2d"
     #: compute stride-1 convolutions in the wide layout (see :class:`_Geometry`)
     wide_layout = True
+    #: with groups = 1, run the kernels of conv_kernels.py (a few images at a time) instead of the whole-batch
+    #: products written out below; :class:`PlainConv2dGate` keeps those, the reference
+    chunked = True
 
     def forward(self, x: NDArray[Any], weight: NDArray[Any], bias: NDArray[Any] | None = None,
                 stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
@@ -178,6 +185,11 @@ class Conv2dGate(Gate):
 
         flat, image = geo.buffer(x.dtype)
         geo.interior(image)[...] = x.transpose(1, 0, 2, 3)
+        self.flat = None
+        if groups == 1 and self.chunked:   # the same products, a few images at a time (conv_kernels.py)
+            z = kernels.correlate(geo, flat, weight.reshape(c_out, -1), bias)
+            self.flat, self.weight, self.geo = flat, weight, geo
+            return z.transpose(1, 0, 2, 3)
         cols = xp.ascontiguousarray(geo.taps(flat)).reshape(groups, cg * kh * kw, geo.columns)   # (G, K, M)
         wmat = weight.reshape(groups, c_out // groups, cg * kh * kw)                              # (G, C_out/G, K)
         z = (wmat[0] @ cols[0]) if groups == 1 else xp.matmul(wmat, cols).reshape(c_out, geo.columns)
@@ -188,6 +200,8 @@ class Conv2dGate(Gate):
         return z.transpose(1, 0, 2, 3)
 
     def backward(self, g: NDArray[Any]) -> Grads:
+        if self.flat is not None:   # forward ran the kernels
+            return self._chunked_backward(g)
         cols, wmat, geo = self.cols, self.wmat, self.geo
         c_out, groups = g.shape[1], geo.groups
         if geo.row == geo.out_w:
@@ -213,6 +227,21 @@ class Conv2dGate(Gate):
             gb = g2.sum(axis=1)
         return (gx, gw, gb) if len(self.needs) == 3 else (gx, gw)
 
+    def _chunked_backward(self, g: NDArray[Any]) -> Grads:
+        """The backward above through conv_kernels.py: ∂L/∂W chunk by chunk, ∂L/∂x as a convolution of G."""
+        geo, weight = self.geo, self.weight
+        gx = gw = gb = None
+        if self.needs[0]:
+            if kernels.input_gradient_applies(geo, weight.shape[0]):
+                gx = kernels.input_gradient(geo, weight, g, _Geometry)
+            else:
+                gx = kernels.input_gradient_by_col2im(geo, weight.reshape(weight.shape[0], -1), g)
+        if self.needs[1]:
+            gw = kernels.weight_gradient(geo, self.flat, g).reshape(weight.shape)  # type: ignore[arg-type]
+        if len(self.needs) == 3 and self.needs[2]:
+            gb = g.sum(axis=(0, 2, 3))
+        return (gx, gw, gb) if len(self.needs) == 3 else (gx, gw)
+
     def _col2im(self, dcols):
         """Add each kernel offset's block of ∂L/∂cols back where im2col read it from; crop the padding."""
         geo = self.geo
@@ -231,10 +260,12 @@ class Conv2dGate(Gate):
 class PlainConv2dGate(Conv2dGate):
     """:class:`Conv2dGate` with the textbook im2col layout at every stride: one column per output pixel.
 
-    The reference for the wide layout's speed-up; the same shapes, values and derivatives.
+    The reference for the wide layout's speed-up and for the kernels of ``conv_kernels.py`` (which it does not
+    use); the same shapes, values and derivatives.
     """
 
     wide_layout = False
+    chunked = False
 
 
 def _check_conv_shapes(x_shape, w_shape, b_shape, groups):
