@@ -47,6 +47,9 @@ def build(settings, example_shape, num_classes, image_shape=None):
                             f"use --model {other}")
         layers = ([nn.Flatten()] if len(example_shape) > 1 else []) + [nn.Linear(n_in, 1, init=init)]
         model = nn.Sequential(*layers)
+        if settings.get("label_smoothing"):
+            raise UserError(f"--label-smoothing: --model {name} has one output and no cross-entropy over classes; "
+                            "use --model softmax, mlp or a CNN")
         loss = nn.BCEWithLogitsLoss() if name == "logreg" else nn.PerceptronLoss()
         return model, loss
     if name in ("softmax", "mlp"):
@@ -56,7 +59,7 @@ def build(settings, example_shape, num_classes, image_shape=None):
             layers.append(nn.Linear(a, b, init=init))
             if i < len(sizes) - 2:
                 layers.append(_activation(settings["activation"]))
-        return nn.Sequential(*layers), nn.CrossEntropyLoss()
+        return nn.Sequential(*layers), _cross_entropy(settings)
     if name in ZOO_MODELS:
         if image_shape is None or len(example_shape) != 3:
             raise UserError(f"--model {name} is a convolutional network and needs image data (C, H, W); "
@@ -67,8 +70,14 @@ def build(settings, example_shape, num_classes, image_shape=None):
             model = zoo.get_model(name, tuple(example_shape), num_classes)
         except (ValueError, TypeError) as err:
             raise UserError(f"--model {name}: {one_line(err)}") from None
-        return model, nn.CrossEntropyLoss()
+        return model, _cross_entropy(settings)
     raise UserError(f"--model: unknown model {name!r}")
+
+
+def _cross_entropy(settings):
+    from .. import nn
+
+    return nn.CrossEntropyLoss(label_smoothing=settings.get("label_smoothing", 0.0))
 
 
 def check_size(settings, example_shape, num_classes):

@@ -32,8 +32,16 @@ HELP = {
     "optimizer": "optimiser: " + ", ".join(C.OPTIMIZERS) + " (default: adam)",
     "lr": "learning rate (default: 0.001)",
     "weight_decay": "weight decay λ (default: 0)",
-    "schedule": "learning-rate schedule: cosine (from --lr down to 0 over the run, step by step) or "
-                "constant (default: cosine)",
+    "schedule": "learning-rate schedule: cosine (from --lr down to 0 over the run, step by step), onecycle "
+                "(up from --lr/25 to --lr over the first 30%% of the steps, then down to --lr/250000, the "
+                "momentum or Adam's β₁ moving the other way between 0.95 and 0.85; plain sgd keeps no momentum) "
+                "or constant (default: cosine)",
+    "augment": "augment the training images, drawn anew every epoch: crop (shift by up to ⌈H/14⌉ pixels, 2 for "
+               "28×28 images: a random crop of the image's size after padding it with background pixels), flip (mirror left to "
+               "right half of the time), crop,flip, or none (default: none). The images are then standardised "
+               "with one mean and standard deviation per channel instead of per pixel",
+    "label_smoothing": "label smoothing ε of the cross-entropy loss: the target puts 1 − ε on the true "
+                       "class and ε/K on every class (default: 0)",
     "batch_size": "mini-batch size (default: 32; 64 for (fashion-)mnist)",
     "epochs": "number of passes over the training data (default: 30; 10 for (fashion-)mnist)",
     "seed": "random seed of the initialisation, the shuffling and the splits (default: 0)",
@@ -63,6 +71,10 @@ def add_parser(subparsers):
     p.add_argument("--weight-decay", dest="weight_decay", type=C.PARSERS["weight_decay"], default=S,
                    help=HELP["weight_decay"])
     p.add_argument("--schedule", type=C.PARSERS["schedule"], default=S, help=HELP["schedule"])
+    p.add_argument("--augment", type=C.PARSERS["augment"], default=S, metavar="crop,flip|none",
+                   help=HELP["augment"])
+    p.add_argument("--label-smoothing", dest="label_smoothing", type=C.PARSERS["label_smoothing"], default=S,
+                   metavar="EPS", help=HELP["label_smoothing"])
     p.add_argument("--batch-size", dest="batch_size", type=C.PARSERS["batch_size"], default=S,
                    help=HELP["batch_size"])
     p.add_argument("--epochs", type=C.PARSERS["epochs"], default=S, help=HELP["epochs"])

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import augment
 from . import data as cli_data
 from . import models
 from .config import ZOO_MODELS, to_toml
@@ -86,6 +87,7 @@ class Prepared:
     val_xy: tuple
     test_xy: tuple
     val_raw: tuple    # the validation split as read (X, y), kept in the run for evaluate's thresholds
+    train_raw: tuple  # the training split as read (X, y): --augment transforms it before standardising
 
 
 @dataclass
@@ -121,9 +123,10 @@ def train(settings, plots=True, overwrite=False, workers=None, callbacks=()):
     data = _load(settings)
     net = _build(settings, data)
     net.callbacks.extend(callbacks)
+    source = augment.train_source(settings, data)  # (X, y), or augmented batches; refused before any run dir
     run_dir = new_run_dir(settings, overwrite=overwrite)  # before training: refuse to overwrite early
     _announce(settings, data, net)
-    history, fit_seconds = _fit(settings, data, net, run_dir, workers)
+    history, fit_seconds = _fit(settings, data, source, net, run_dir, workers)
     say_next(settings, fit_seconds, "evaluating on the training, validation and test data ...")
     results = _evaluate(settings, data, net, fit_seconds)
     if workers:
@@ -159,7 +162,13 @@ def _load(settings):
     dataset = cli_data.load(settings["data"], seed=seed, as_images=name in ZOO_MODELS)
     X_fit, y_fit, X_val, y_val = cli_data.validation_split(dataset.X_train, dataset.y_train,
                                                            settings["val_fraction"], seed)
-    standardizer = Standardizer().fit(X_fit) if settings["standardize"] else None
+    standardizer = None
+    if settings["standardize"]:
+        image_shape = dataset.image_shape
+        if settings["augment"] and image_shape and len(image_shape) == 3:
+            standardizer = augment.per_channel_standardizer(X_fit, image_shape)
+        else:
+            standardizer = Standardizer().fit(X_fit)
 
     def prepare(X):
         X = standardizer.transform(X) if standardizer is not None else X
@@ -169,7 +178,7 @@ def _load(settings):
                     (prepare(X_fit), models.targets(name, y_fit)),
                     (prepare(X_val), models.targets(name, y_val)) if len(y_val) else None,
                     (prepare(dataset.X_test), models.targets(name, dataset.y_test)),
-                    (X_val, y_val))
+                    (X_val, y_val), (X_fit, models.targets(name, y_fit)))
 
 
 def _build(settings, data):
@@ -187,6 +196,14 @@ def _build(settings, data):
 
         steps = settings["epochs"] * -(-len(data.train_xy[1]) // settings["batch_size"])
         callbacks.append(LearningRateScheduler(CosineAnnealingLR(optimizer, T_max=steps), per_batch=True))
+    elif settings["schedule"] == "onecycle":
+        from ..optim import OneCycleLR
+        from ..training import LearningRateScheduler
+
+        steps = settings["epochs"] * -(-len(data.train_xy[1]) // settings["batch_size"])
+        cycle = OneCycleLR(optimizer, max_lr=settings["lr"], total_steps=steps,
+                           cycle_momentum=settings["optimizer"] != "sgd")  # plain SGD stays without momentum
+        callbacks.append(LearningRateScheduler(cycle, per_batch=True))
     n_params = sum(int(p.data.size) for p in model.parameters())
     return Network(model, loss_fn, optimizer, callbacks, n_params)
 
@@ -201,8 +218,9 @@ def _announce(settings, data, net):
         print(activation_note(settings), flush=True)
 
 
-def _fit(settings, data, net, run_dir, workers=None):
-    """(history, seconds) of training; a diverged run writes what is known and raises TrainingFailed."""
+def _fit(settings, data, source, net, run_dir, workers=None):
+    """(history, seconds) of training on ``source`` (data.train_xy, or --augment's DataLoader); a diverged run
+    writes what is known and raises TrainingFailed."""
     from ..training import TrainingDiverged, fit
 
     started = time.perf_counter()
@@ -211,9 +229,9 @@ def _fit(settings, data, net, run_dir, workers=None):
                verbose=VERBOSE[settings["progress"]], seed=settings["seed"])
     try:
         if workers:
-            history = _fit_distributed(net, data, run_dir, workers, how)
+            history = _fit_distributed(net, source, run_dir, workers, how)
         else:
-            history = fit(net.model, net.loss_fn, net.optimizer, data.train_xy, **how)
+            history = fit(net.model, net.loss_fn, net.optimizer, source, **how)
     except TrainingDiverged as err:
         written, findings = _write_diverged(run_dir, settings, data, net, err)
         why = "".join(f"; {f.kind} in layer {f.layer}" for f in findings[:2])
@@ -226,7 +244,7 @@ def _fit(settings, data, net, run_dir, workers=None):
     return history, time.perf_counter() - started
 
 
-def _fit_distributed(net, data, run_dir, workers, how):
+def _fit_distributed(net, source, run_dir, workers, how):
     """``tensorgate.distributed.fit`` with a checkpoint of every epoch in the run directory (a worker that
     dies leaves it complete: checkpoints are written atomically)."""
     from .. import distributed
@@ -235,7 +253,7 @@ def _fit_distributed(net, data, run_dir, workers, how):
     checkpoint = ModelCheckpoint(run_dir / CHECKPOINT_FILE)
     how = {**how, "callbacks": list(how["callbacks"]) + [checkpoint]}
     try:
-        return distributed.fit(net.model, net.loss_fn, net.optimizer, data.train_xy, workers=workers, **how)
+        return distributed.fit(net.model, net.loss_fn, net.optimizer, source, workers=workers, **how)
     except distributed.WorkerDied as err:
         raise TrainingFailed(one_line(err)) from None
 

@@ -10,6 +10,8 @@
   full-batch, between = mini-batch gradient descent); PyTorch's :class:`TensorDataset`, :class:`Dataset`,
   :class:`Subset` and :func:`random_split`.
 * Preprocessing: :func:`one_hot`, :func:`train_test_split`, :class:`Standardizer`.
+* Augmentation: :mod:`tensorgate.data.transforms` (torchvision's RandomCrop, RandomHorizontalFlip, Normalize,
+  Compose, and a dataset that applies them).
 * Files: :func:`read_idx`, :func:`write_idx`, :func:`download_file`.
 """
 from .datasets import (
@@ -27,6 +29,7 @@ from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, S
                       WeightedRandomSampler)
 from .workers import get_worker_info
 from .preprocessing import Standardizer, one_hot, train_test_split
+from . import transforms
 from .synthetic import make_blobs, make_circles, make_moons, make_sine, make_spiral, make_xor
 
 __all__ = [
@@ -38,5 +41,5 @@ __all__ = [
     "one_hot", "train_test_split", "Standardizer",
     "read_idx", "write_idx", "download_file", "sha256sum", "DownloadError",
     "ConcatDataset", "IterableDataset", "default_collate", "get_worker_info", "Sampler", "SequentialSampler", "RandomSampler",
-    "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler",
+    "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler", "transforms",
 ]
