@@ -12,6 +12,9 @@ import pytest
 
 DATA_DIR = "/usr/share/datasets/fashion-mnist"
 MLP_RECIPE = ["--data", "fashion-mnist", "--model", "mlp", "--hidden", "512,256", "--epochs", "20"]
+CNN_RECIPE = ["--data", "fashion-mnist", "--model", "vgg", "--augment", "crop,flip", "--label-smoothing", "0.1",
+              "--schedule", "onecycle", "--optimizer", "adamw", "--lr", "0.003", "--weight-decay", "0.0005",
+              "--epochs", "15"]
 
 
 def _train(tmp_path, flags):
@@ -29,3 +32,10 @@ def test_the_mlp_recipe_reaches_90_percent_on_fashion_mnist(tmp_path):
     metrics, stdout = _train(tmp_path, MLP_RECIPE)
     print(stdout[-600:])
     assert metrics["test"]["accuracy"] >= 0.90, metrics["test"]
+
+
+@pytest.mark.slow
+def test_the_cnn_recipe_reaches_93_percent_on_fashion_mnist(tmp_path):
+    metrics, stdout = _train(tmp_path, CNN_RECIPE)
+    print(stdout[-600:])
+    assert metrics["test"]["accuracy"] >= 0.93, metrics["test"]

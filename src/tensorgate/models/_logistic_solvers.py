@@ -11,16 +11,21 @@ class weights and S = Σ sᵢ:
 (r = 0 for 'l2', 1 for 'l1', ``l1_ratio`` for 'elasticnet'; no penalty: 1/C = 0). ℓ is the binary
 cross-entropy of σ(z) (one output, or one per class for one-vs-rest) or the cross-entropy of softmax(z).
 Its gradient is the one the engine's fused gates compute, ∂J/∂z = sᵢ(p − y)/S, written here as two
-matrix products (Z = X Wᵀ, then Gᵀ X) in one function so that each L-BFGS step costs one pass over X
-forward and one back, with no graph to build: on 10,000 × 784 Fashion-MNIST rows the engine's Tensor
+matrix products (Z = X Wᵀ, then Gᵀ X) in one function, a chunk of rows at a time so that each L-BFGS
+step reads X from memory once, with no graph to build: on 10,000 × 784 Fashion-MNIST rows the engine's Tensor
 path spent a third of its time outside the two products. X may be a SciPy sparse matrix (CSR), float64 or
 float32; the products run in X's dtype, everything else (and θ) in float64.
 """
 import numpy as np
 from scipy.optimize import minimize
+from scipy.sparse import issparse
 from scipy.special import expit, log_expit
 
 __all__ = ["LogisticLoss", "lbfgs", "fista"]
+
+#: rows of X per chunk, in bytes: a chunk stays in the core's cache between its two products (on 10,000
+#: Fashion-MNIST rows, 1 thread: 1.22× faster per call with 1.6 MB and with 6.4 MB chunks alike)
+CHUNK_BYTES = 2 << 20
 
 
 class LogisticLoss:
@@ -45,6 +50,10 @@ class LogisticLoss:
             self.onehot[np.arange(X.shape[0]), target] = 1.0
         else:
             self.Y = np.asarray(target, dtype=np.float64).reshape(X.shape[0], n_out)
+        # dense X in chunks of about CHUNK_BYTES of rows (a sparse X in one: slicing CSR copies)
+        n = X.shape[0]
+        step = n if issparse(X) else max(64, CHUNK_BYTES // max(1, X.shape[1] * X.dtype.itemsize))
+        self.chunks = [slice(a, min(n, a + step)) for a in range(0, n, step)]
 
     def split(self, theta):
         W = theta[:self.K * self.d].reshape(self.K, self.d)
@@ -55,33 +64,48 @@ class LogisticLoss:
         W, b = self.split(theta)
         # the two products in X's float dtype (float32 X stays float32, as scikit-learn's lbfgs does: half
         # the memory traffic of float64), the rest in float64
-        Z = np.asarray(self.X @ W.T.astype(self.X.dtype, copy=False), dtype=np.float64)      # (n, K)
-        if b is not None:
-            Z += b
-        s = self.scaled[:, None] if self.uniform is None else self.uniform
+        Wt = W.T.astype(self.X.dtype)
+        value, grad_W = 0.0, np.zeros((self.d, self.K))
+        grad_b = np.zeros(self.K) if b is not None else None
+        for rows in self.chunks:
+            # one chunk of rows: Z = X Wᵀ, then Gᵀ X while the chunk is still in cache (one pass over X
+            # from memory per call instead of two)
+            Xc = self.X[rows] if len(self.chunks) > 1 else self.X
+            Z = np.asarray(Xc @ Wt, dtype=np.float64)                                  # (rows, K)
+            if b is not None:
+                Z += b
+            part, G = self._loss_and_dz(Z, rows)
+            value += part
+            grad_W += Xc.T @ G.astype(self.X.dtype, copy=False)                       # Gᵀ X, as (d, K)
+            if grad_b is not None:
+                grad_b += G.sum(axis=0)
+        grad_W = grad_W.T
+        if self.l2:
+            value += 0.5 * self.l2 * float(np.vdot(W, W))
+            grad_W = grad_W + self.l2 * W
+        parts = [grad_W.reshape(-1)] + ([grad_b] if grad_b is not None else [])
+        return value, np.concatenate(parts)
+
+    def _loss_and_dz(self, Z, rows):
+        """(Σ sᵢℓᵢ/S over the rows, ∂J/∂Z = sᵢ(p − y)/S) for the logits Z of ``rows``. Shape: Z (r, K)."""
+        s = self.scaled[rows, None] if self.uniform is None else self.uniform
         if self.kind == "multinomial":
             # log Σ e^z and softmax from one exponential: e^(z − max), its row sums, their logarithms
             top = np.max(Z, axis=1, keepdims=True)
             G = np.exp(Z - top)
             total = np.sum(G, axis=1, keepdims=True)
             lse = top + np.log(total)
-            lse -= np.take_along_axis(Z, self.labels[:, None], axis=1)          # ℓᵢ = log Σ e^z − z_y
+            lse -= np.take_along_axis(Z, self.labels[rows, None], axis=1)          # ℓᵢ = log Σ e^z − z_y
             value = float(np.sum(s * lse))
             G /= total
-            G -= self.onehot
+            G -= self.onehot[rows]
         else:                                              # ℓ = −y log σ(z) − (1 − y) log σ(−z)
-            value = float(-np.sum(s * (self.Y * log_expit(Z) + (1.0 - self.Y) * log_expit(-Z))))
+            Y = self.Y[rows]
+            value = float(-np.sum(s * (Y * log_expit(Z) + (1.0 - Y) * log_expit(-Z))))
             G = expit(Z)
-            G -= self.Y
+            G -= Y
         G *= s                                             # ∂J/∂Z = sᵢ(p − y)/S
-        grad_W = np.asarray(self.X.T @ G.astype(self.X.dtype, copy=False), dtype=np.float64).T   # Gᵀ X, (K, d)
-        if self.l2:
-            value += 0.5 * self.l2 * float(np.vdot(W, W))
-            grad_W = grad_W + self.l2 * W
-        parts = [grad_W.reshape(-1)]
-        if b is not None:
-            parts.append(G.sum(axis=0))
-        return value, np.concatenate(parts)
+        return value, G
 
 
 def lbfgs(loss, theta0, max_iter, tol):
