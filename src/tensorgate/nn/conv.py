@@ -19,6 +19,28 @@ if TYPE_CHECKING:
     from ..autograd.tensor import Tensor
 
 
+def check_channels(where: str, in_channels: int, out_channels: int, groups: int) -> None:
+    """Positive integer channel counts and groups, groups dividing both (Conv2d, ConvTranspose2d)."""
+    for name, n in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
+        if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
+            raise ValueError(f"{where}: {name} must be a positive integer, got {n!r}")
+    if in_channels % groups or out_channels % groups:
+        raise ValueError(f"{where}: groups={groups} must divide in_channels={in_channels} and "
+                         f"out_channels={out_channels}")
+
+
+def reset_conv_parameters(weight: Parameter, bias: Parameter | None) -> None:
+    """PyTorch's initialisation of a convolution: W ~ kaiming_uniform(a = √5), b ~ U(−1/√fan_in, 1/√fan_in),
+    fan_in = weight[0].size (C_in/groups·kh·kw for Conv2d, C_out/groups·kh·kw for ConvTranspose2d).
+
+    Shape: weight (d0, d1, kh, kw); bias (C_out,) or None.
+    """
+    _init.kaiming_uniform_(weight, a=math.sqrt(5.0))
+    if bias is not None:
+        bound = 1.0 / math.sqrt(weight.data[0].size)
+        _init.uniform_(bias, -bound, bound)
+
+
 class Conv2d(Module):
     """A 2-D convolution over NCHW images: z = x ⋆ W + b (PyTorch's ``nn.Conv2d``), one fused gate.
 
@@ -65,12 +87,7 @@ class Conv2d(Module):
                  dilation: int | tuple[int, int] = 1, groups: int = 1, bias: bool = True,
                  dtype: DTypeLike | None = None):
         super().__init__()
-        for name, n in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
-            if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
-                raise ValueError(f"Conv2d: {name} must be a positive integer, got {n!r}")
-        if in_channels % groups or out_channels % groups:
-            raise ValueError(f"Conv2d: groups={groups} must divide in_channels={in_channels} and "
-                             f"out_channels={out_channels}")
+        check_channels("Conv2d", in_channels, out_channels, groups)
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size = _pair(kernel_size, "Conv2d: kernel_size", 1)
         self.stride = _pair(stride, "Conv2d: stride", 1)
@@ -83,11 +100,7 @@ class Conv2d(Module):
 
     def reset_parameters(self) -> None:
         """W ~ U(−1/√fan_in, 1/√fan_in) (kaiming_uniform, a = √5) and b likewise, as PyTorch."""
-        _init.kaiming_uniform_(self.weight, a=math.sqrt(5.0))
-        if self.bias is not None:
-            fan_in = self.weight.data[0].size
-            bound = 1.0 / math.sqrt(fan_in)
-            _init.uniform_(self.bias, -bound, bound)
+        reset_conv_parameters(self.weight, self.bias)
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim != 4 or x.shape[1] != self.in_channels:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-import math
 
 from .. import functional as F
 from ..autograd.factory import zeros
@@ -10,7 +9,7 @@ from ..autograd.tensor import as_dtype
 from ..backend import DEFAULT_FLOAT
 from ..functional.conv import _pair
 from ..functional.conv_transpose import transposed_output_size
-from . import init as _init
+from .conv import check_channels, reset_conv_parameters
 from .module import Module
 from .parameter import Parameter
 
@@ -70,12 +69,7 @@ class ConvTranspose2d(Module):
                  output_padding: int | tuple[int, int] = 0, groups: int = 1, bias: bool = True,
                  dilation: int | tuple[int, int] = 1, padding_mode: str = "zeros", dtype: DTypeLike | None = None):
         super().__init__()
-        for name, n in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
-            if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
-                raise ValueError(f"ConvTranspose2d: {name} must be a positive integer, got {n!r}")
-        if in_channels % groups or out_channels % groups:
-            raise ValueError(f"ConvTranspose2d: groups={groups} must divide in_channels={in_channels} and "
-                             f"out_channels={out_channels}")
+        check_channels("ConvTranspose2d", in_channels, out_channels, groups)
         if padding_mode != "zeros":
             raise ValueError(f"ConvTranspose2d: only padding_mode='zeros' is supported (as in PyTorch), got "
                              f"{padding_mode!r}")
@@ -97,11 +91,7 @@ class ConvTranspose2d(Module):
 
     def reset_parameters(self) -> None:
         """W ~ kaiming_uniform(a = √5) and b ~ U(−1/√fan_in, 1/√fan_in), fan_in = C_out/groups·kh·kw (PyTorch)."""
-        _init.kaiming_uniform_(self.weight, a=math.sqrt(5.0))
-        if self.bias is not None:
-            fan_in = self.weight.data[0].size
-            bound = 1.0 / math.sqrt(fan_in)
-            _init.uniform_(self.bias, -bound, bound)
+        reset_conv_parameters(self.weight, self.bias)
 
     def forward(self, x: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
         if x.ndim != 4 or x.shape[1] != self.in_channels:
