@@ -92,13 +92,18 @@ class _AsImage:
 
 
 class _Prepare:
-    """The run's standardisation of one augmented image, in the network's input shape, float32."""
+    """The run's standardisation of one augmented image, in the network's input shape, float32: the
+    Standardizer's (x − mean_)/scale_ with its arrays cast once, not checked again for every image."""
 
     def __init__(self, standardizer, example_shape):
-        self.standardizer, self.example_shape = standardizer, tuple(example_shape)
+        self.example_shape = tuple(example_shape)
+        self.mean = self.scale = None
+        if standardizer is not None:
+            self.mean = standardizer.mean_.astype(np.float32).reshape(self.example_shape)
+            self.scale = standardizer.scale_.astype(np.float32).reshape(self.example_shape)
 
     def __call__(self, image):
-        x = image.reshape((1,) + self.example_shape)
-        if self.standardizer is not None:
-            x = self.standardizer.transform(x)
-        return np.ascontiguousarray(x[0], dtype=np.float32)
+        x = np.asarray(image, dtype=np.float32).reshape(self.example_shape)
+        if self.mean is not None:
+            x = (x - self.mean) / self.scale
+        return np.ascontiguousarray(x)

@@ -87,7 +87,7 @@ class Prepared:
     val_xy: tuple
     test_xy: tuple
     val_raw: tuple    # the validation split as read (X, y), kept in the run for evaluate's thresholds
-    train_raw: tuple  # the training split as read (X, y): --augment transforms it before standardising
+    train_raw: tuple  # with --augment, the training split as read (X, y), transformed before standardising
 
 
 @dataclass
@@ -178,7 +178,7 @@ def _load(settings):
                     (prepare(X_fit), models.targets(name, y_fit)),
                     (prepare(X_val), models.targets(name, y_val)) if len(y_val) else None,
                     (prepare(dataset.X_test), models.targets(name, dataset.y_test)),
-                    (X_val, y_val), (X_fit, models.targets(name, y_fit)))
+                    (X_val, y_val), (X_fit, models.targets(name, y_fit)) if settings["augment"] else None)
 
 
 def _build(settings, data):
@@ -190,22 +190,26 @@ def _build(settings, data):
     except MemoryError:
         raise UserError("--hidden: the network does not fit in memory; use smaller layers") from None
     callbacks = [_monitor(model)] if settings["monitor"] else []
-    if settings["schedule"] == "cosine":
-        from ..optim import CosineAnnealingLR
+    schedule = _schedule(settings, optimizer, len(data.train_xy[1]))
+    if schedule is not None:
         from ..training import LearningRateScheduler
 
-        steps = settings["epochs"] * -(-len(data.train_xy[1]) // settings["batch_size"])
-        callbacks.append(LearningRateScheduler(CosineAnnealingLR(optimizer, T_max=steps), per_batch=True))
-    elif settings["schedule"] == "onecycle":
-        from ..optim import OneCycleLR
-        from ..training import LearningRateScheduler
-
-        steps = settings["epochs"] * -(-len(data.train_xy[1]) // settings["batch_size"])
-        cycle = OneCycleLR(optimizer, max_lr=settings["lr"], total_steps=steps,
-                           cycle_momentum=settings["optimizer"] != "sgd")  # plain SGD stays without momentum
-        callbacks.append(LearningRateScheduler(cycle, per_batch=True))
+        callbacks.append(LearningRateScheduler(schedule, per_batch=True))
     n_params = sum(int(p.data.size) for p in model.parameters())
     return Network(model, loss_fn, optimizer, callbacks, n_params)
+
+
+def _schedule(settings, optimizer, n_train):
+    """--schedule's learning-rate schedule, stepped after every batch of the run (None: constant)."""
+    from ..optim import CosineAnnealingLR, OneCycleLR
+
+    steps = settings["epochs"] * -(-n_train // settings["batch_size"])
+    if settings["schedule"] == "cosine":
+        return CosineAnnealingLR(optimizer, T_max=steps)
+    if settings["schedule"] == "onecycle":
+        return OneCycleLR(optimizer, max_lr=settings["lr"], total_steps=steps,
+                          cycle_momentum=settings["optimizer"] != "sgd")  # plain SGD stays without momentum
+    return None
 
 
 def _announce(settings, data, net):
