@@ -5,7 +5,7 @@ import numpy as np
 
 
 def write_plots(run_dir, predictor, X, y, proba=None, history=None, image_shape=None, threshold="youden",
-                pos_label=1):
+                pos_label=1, history_note=None):
     """Write the figures that fit the data into ``run_dir``; returns the paths written.
 
     history.png (when a history is given), confusion_matrix.png, roc.png, precision_recall.png, and
@@ -33,7 +33,8 @@ def write_plots(run_dir, predictor, X, y, proba=None, history=None, image_shape=
         written.append(path)
 
     if history is not None:
-        save("history.png", lambda p: plot.plot_history(history, path=p, title=f"{predictor.model_name}"))
+        title = predictor.model_name + (f" ({history_note})" if history_note else "")
+        save("history.png", lambda p: plot.plot_history(history, path=p, title=title))
     save("confusion_matrix.png",
          lambda p: plot.plot_confusion_matrix(y, proba.argmax(axis=1), classes=names, path=p))
     if len(np.unique(y)) >= 2:

@@ -330,7 +330,9 @@ def _plot(run_dir, settings, data, net, history, proba):
 
     d = data.dataset
     predictor = Predictor(net.model, model_metadata(settings, d, data.example_shape, data.standardizer))
-    write_plots(run_dir, predictor, d.X_test, d.y_test, proba=proba, history=history, image_shape=d.image_shape)
+    note = f"training curves on augmented images: {', '.join(settings['augment'])}" if settings["augment"] else None
+    write_plots(run_dir, predictor, d.X_test, d.y_test, proba=proba, history=history, image_shape=d.image_shape,
+                history_note=note)
 
 
 def _print(results, total_seconds, monitor_files, run_dir):
