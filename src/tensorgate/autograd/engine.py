@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..backend import devices as D
 from . import plumbing
 from .tensor import Tensor
 
@@ -115,8 +116,8 @@ def _seed(root, grad):
             raise RuntimeError(
                 f"backward: the output has shape {root.shape}, not a scalar, so its gradient must be given: "
                 "call backward(grad) with ∂L/∂output of that shape, or reduce it first (e.g. .sum() or .mean())")
-        return np.ones_like(root.data)
-    grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=root.data.dtype)  # a private copy
+        return D.namespace(root.data).ones_like(root.data)
+    grad = _like(grad.data if isinstance(grad, Tensor) else grad, root.data, copy=True)  # a private copy
     if grad.shape != root.shape:
         raise ValueError(f"backward: grad has shape {grad.shape} but the output has shape {root.shape}")
     return grad
@@ -126,8 +127,21 @@ def _run_hooks(t, g):
     for hook in list(t._hooks.values()):
         result = hook(g)
         if result is not None:
-            g = np.asarray(result.data if isinstance(result, Tensor) else result, dtype=t.data.dtype)
+            g = _like(result.data if isinstance(result, Tensor) else result, t.data, copy=False)
     return g
+
+
+def _like(value, like, copy):
+    """value as an array of ``like``'s dtype on ``like``'s device (a copy where ``copy``)."""
+    if like.__class__ is np.ndarray:
+        return np.array(value, dtype=like.dtype, copy=True if copy else None)
+    xp = D.namespace(like)
+    if isinstance(value, (np.ndarray, list, tuple, int, float)):
+        value = D.to_device(np.asarray(value), *D.device_of(like))
+    elif D.device_of(value) != D.device_of(like):
+        raise RuntimeError(f"backward: the gradient lives on {D.describe(D.device_of(value))} but the tensor on "
+                           f"{D.describe(D.device_of(like))}")
+    return xp.asarray(value, dtype=like.dtype, copy=True if copy else None)
 
 
 def _accumulate_leaf(leaf, g, shared):

@@ -12,7 +12,8 @@ import numpy as np
 from .. import backend as B
 from ..backend import random as _random
 from ..backend.budget import charge
-from .device import device as _device
+from ..backend import devices as D
+from .device import as_device
 from .tensor import Tensor, as_dtype
 
 if TYPE_CHECKING:
@@ -41,29 +42,29 @@ def _float_dtype(dtype):
 def zeros(*shape: int | Sequence[int], dtype: DTypeLike | None = None, device: str | device | None = None,
           requires_grad: bool = False) -> Tensor:
     """A tensor of zeros. Shape: ``shape``."""
-    _check_device(device)
-    return Tensor(np.zeros(_shape(shape), _float_dtype(dtype)), requires_grad, dtype=_float_dtype(dtype))
+    where = _check_device(device)
+    return _place(Tensor(np.zeros(_shape(shape), _float_dtype(dtype)), requires_grad, dtype=_float_dtype(dtype)), where)
 
 
 def ones(*shape: int | Sequence[int], dtype: DTypeLike | None = None, device: str | device | None = None,
          requires_grad: bool = False) -> Tensor:
     """A tensor of ones. Shape: ``shape``."""
-    _check_device(device)
-    return Tensor(np.ones(_shape(shape), _float_dtype(dtype)), requires_grad, dtype=_float_dtype(dtype))
+    where = _check_device(device)
+    return _place(Tensor(np.ones(_shape(shape), _float_dtype(dtype)), requires_grad, dtype=_float_dtype(dtype)), where)
 
 
 def full(shape: int | Sequence[int], fill_value: float, dtype: DTypeLike | None = None,
          device: str | device | None = None, requires_grad: bool = False) -> Tensor:
     """A tensor filled with ``fill_value``; its dtype, unless given, follows the value as in PyTorch: bool for
     a bool, int64 for an int, float32 otherwise. Shape: ``shape``."""
-    _check_device(device)
+    where = _check_device(device)
     shape = _shape((shape,) if isinstance(shape, int) else (shape,))
     if dtype is None and isinstance(fill_value, (bool, np.bool_)):
         dtype = np.bool_
     elif dtype is None and isinstance(fill_value, (int, np.integer)):
         dtype = np.int64
     dtype = _float_dtype(dtype)
-    return Tensor(np.full(shape, fill_value, dtype), requires_grad, dtype=dtype)
+    return _place(Tensor(np.full(shape, fill_value, dtype), requires_grad, dtype=dtype), where)
 
 
 def arange(start: float, stop: float | None = None, step: float = 1, dtype: DTypeLike | None = None,
@@ -72,32 +73,42 @@ def arange(start: float, stop: float | None = None, step: float = 1, dtype: DTyp
 
     Shape: (ceil((stop − start)/step),).
     """
-    _check_device(device)
+    where = _check_device(device)
     values = np.arange(start, stop, step) if stop is not None else np.arange(start)
-    return Tensor(values, requires_grad, dtype=dtype)
+    return _place(Tensor(values, requires_grad, dtype=dtype), where)
 
 
 def randn(*shape: int | Sequence[int], dtype: DTypeLike | None = None, device: str | device | None = None,
           requires_grad: bool = False) -> Tensor:
     """Samples of the standard normal N(0, 1). Shape: ``shape``."""
-    _check_device(device)
+    where = _check_device(device)
     dtype = _float_dtype(dtype)
     values = _random.generator().standard_normal(_shape(shape), dtype=dtype)
-    return Tensor(values, requires_grad, dtype=dtype)
+    return _place(Tensor(values, requires_grad, dtype=dtype), where)
 
 
 def rand(*shape: int | Sequence[int], dtype: DTypeLike | None = None, device: str | device | None = None,
          requires_grad: bool = False) -> Tensor:
     """Samples of the uniform distribution on [0, 1). Shape: ``shape``."""
-    _check_device(device)
+    where = _check_device(device)
     dtype = _float_dtype(dtype)
     values = _random.generator().random(_shape(shape), dtype=dtype)
-    return Tensor(values, requires_grad, dtype=dtype)
+    return _place(Tensor(values, requires_grad, dtype=dtype), where)
 
 
 def _check_device(device):
-    if device is not None:
-        _device(device)   # 'cpu' passes; 'cuda' raises a clear error
+    """The device a creation function was asked for (None: the CPU); a missing GPU raises here, first."""
+    where = as_device(device)
+    if where is not None and where.type == "cuda":
+        D.require_cuda(f"device={str(where)!r}")
+    return where
+
+
+def _place(t: Tensor, where) -> Tensor:
+    """t, made on the CPU from tensorgate's one random generator, moved to ``where`` (same numbers everywhere)."""
+    if where is not None and where.type != "cpu":
+        t.data = D.to_device(t.data, *where.key)
+    return t
 
 
 def empty(*shape: int | Sequence[int], dtype: DTypeLike | None = None, device: str | device | None = None,
@@ -115,7 +126,7 @@ def randint(low: int, high: int | None = None, size: Sequence[int] | None = None
 
     Shape: ``size`` (a tuple, required, as PyTorch).
     """
-    _check_device(device)
+    where = _check_device(device)
     if size is None:
         if high is None or not isinstance(high, (tuple, list)):
             raise TypeError("randint: size is required, e.g. randint(0, 10, (3,))")
@@ -123,32 +134,37 @@ def randint(low: int, high: int | None = None, size: Sequence[int] | None = None
     elif high is None:
         low, high = 0, low
     values = _random.generator().integers(low, high, _shape(tuple(size)), dtype=np.int64)
-    return Tensor(values, requires_grad, dtype=dtype or np.int64)
+    return _place(Tensor(values, requires_grad, dtype=dtype or np.int64), where)
 
 
 def randperm(n: int, *, dtype: DTypeLike | None = None, device: str | device | None = None,
              requires_grad: bool = False) -> Tensor:
     """A random permutation of 0 … n−1; int64. Shape: (n,)."""
-    _check_device(device)
-    return Tensor(_random.generator().permutation(int(n)), requires_grad, dtype=dtype or np.int64)
+    where = _check_device(device)
+    return _place(Tensor(_random.generator().permutation(int(n)), requires_grad, dtype=dtype or np.int64), where)
 
 
 def _like(t, dtype):
     return tuple(t.shape), (t.dtype if dtype is None else dtype)
 
 
+def _device_like(t, device):
+    """A *_like function's device: t's unless given, as in PyTorch."""
+    return t.device if device is None else device
+
+
 def zeros_like(t: Tensor, dtype: DTypeLike | None = None, device: str | device | None = None,
                requires_grad: bool = False) -> Tensor:
     """Zeros of t's shape and dtype (unless ``dtype``). Shape: t's."""
     shape, dtype = _like(t, dtype)
-    return zeros(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+    return zeros(shape, dtype=dtype, device=_device_like(t, device), requires_grad=requires_grad)
 
 
 def ones_like(t: Tensor, dtype: DTypeLike | None = None, device: str | device | None = None,
               requires_grad: bool = False) -> Tensor:
     """Ones of t's shape and dtype (unless ``dtype``). Shape: t's."""
     shape, dtype = _like(t, dtype)
-    return ones(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+    return ones(shape, dtype=dtype, device=_device_like(t, device), requires_grad=requires_grad)
 
 
 def empty_like(t: Tensor, dtype: DTypeLike | None = None, device: str | device | None = None,
@@ -161,21 +177,21 @@ def full_like(t: Tensor, fill_value: float, dtype: DTypeLike | None = None, devi
               requires_grad: bool = False) -> Tensor:
     """``fill_value`` everywhere, t's shape and dtype (unless ``dtype``). Shape: t's."""
     shape, dtype = _like(t, dtype)
-    return full(shape, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
+    return full(shape, fill_value, dtype=dtype, device=_device_like(t, device), requires_grad=requires_grad)
 
 
 def rand_like(t: Tensor, dtype: DTypeLike | None = None, device: str | device | None = None,
               requires_grad: bool = False) -> Tensor:
     """U[0, 1) samples of t's shape and (floating) dtype. Shape: t's."""
     shape, dtype = _like(t, dtype)
-    return rand(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+    return rand(shape, dtype=dtype, device=_device_like(t, device), requires_grad=requires_grad)
 
 
 def randn_like(t: Tensor, dtype: DTypeLike | None = None, device: str | device | None = None,
                requires_grad: bool = False) -> Tensor:
     """N(0, 1) samples of t's shape and (floating) dtype. Shape: t's."""
     shape, dtype = _like(t, dtype)
-    return randn(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+    return randn(shape, dtype=dtype, device=_device_like(t, device), requires_grad=requires_grad)
 
 
 def from_numpy(array: NDArray[Any]) -> Tensor:
@@ -191,43 +207,49 @@ def from_numpy(array: NDArray[Any]) -> Tensor:
 
 
 def linspace(start: float, end: float, steps: int, dtype: DTypeLike | None = None,
-             requires_grad: bool = False) -> Tensor:
+             device: str | device | None = None, requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included (float32 unless ``dtype``).
 
     Shape: (steps,).
     """
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"linspace: steps must be a non-negative integer, got {steps!r}")
+    where = _check_device(device)
     dtype = _float_dtype(dtype)
-    return Tensor(np.linspace(start, end, int(steps)).astype(dtype), requires_grad, dtype=dtype)
+    return _place(Tensor(np.linspace(start, end, int(steps)).astype(dtype), requires_grad, dtype=dtype), where)
 
 
-def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None, device: str | device | None = None,
+        requires_grad: bool = False) -> Tensor:
     """The identity matrix: ones on the diagonal, zeros elsewhere (float32 unless ``dtype``).
 
     Shape: (n, m), or (n, n) without m.
     """
     n, m = _shape((n, n if m is None else m))
+    where = _check_device(device)
     dtype = _float_dtype(dtype)
-    return Tensor(np.eye(n, m, dtype=dtype), requires_grad, dtype=dtype)
+    return _place(Tensor(np.eye(n, m, dtype=dtype), requires_grad, dtype=dtype), where)
 
 
 def _new_zeros(self: Tensor, *size: int | Sequence[int], dtype: DTypeLike | None = None,
                requires_grad: bool = False) -> Tensor:
     """A new tensor of zeros with self's dtype (unless ``dtype``), as PyTorch. Shape: ``size``."""
-    return zeros(*size, dtype=self.data.dtype if dtype is None else dtype, requires_grad=requires_grad)
+    return zeros(*size, dtype=self.dtype if dtype is None else dtype, device=self.device,
+                       requires_grad=requires_grad)
 
 
 def _new_ones(self: Tensor, *size: int | Sequence[int], dtype: DTypeLike | None = None,
               requires_grad: bool = False) -> Tensor:
     """A new tensor of ones with self's dtype (unless ``dtype``). Shape: ``size``."""
-    return ones(*size, dtype=self.data.dtype if dtype is None else dtype, requires_grad=requires_grad)
+    return ones(*size, dtype=self.dtype if dtype is None else dtype, device=self.device,
+                      requires_grad=requires_grad)
 
 
 def _new_full(self: Tensor, size: int | Sequence[int], fill_value: float, dtype: DTypeLike | None = None,
               requires_grad: bool = False) -> Tensor:
     """A new tensor filled with ``fill_value``, self's dtype unless ``dtype``. Shape: ``size``."""
-    return full(size, fill_value, dtype=self.data.dtype if dtype is None else dtype, requires_grad=requires_grad)
+    return full(size, fill_value, dtype=self.dtype if dtype is None else dtype, device=self.device,
+                                 requires_grad=requires_grad)
 
 
 # tensor.py cannot import this module, which builds on it: the methods are attached here

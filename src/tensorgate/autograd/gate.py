@@ -16,6 +16,7 @@ import traceback
 
 import numpy as np
 
+from ..backend import devices as D
 from . import grad_mode, plumbing, tensor_inplace
 from .tensor import Tensor, to_array
 
@@ -84,8 +85,8 @@ class Gate:
         """Run the gate on ``inputs`` (Tensors, arrays or numbers) and return its output Tensor."""
         tensors: Sequence[Any] = inputs
         first = None
-        for x in inputs:  # fast path: all inputs are tensors of one dtype (the usual case)
-            if not isinstance(x, Tensor):
+        for x in inputs:  # fast path: all inputs are NumPy tensors of one dtype (the usual case)
+            if not isinstance(x, Tensor) or x.data.__class__ is not np.ndarray:
                 tensors = input_tensors(cls, inputs)
                 break
             dtype = x.data.dtype
@@ -146,35 +147,49 @@ class Gate:
 
 
 def input_tensors(cls: type[Gate], inputs: Sequence[TensorLike]) -> list[Tensor]:
-    """Turn numbers and arrays among a gate's inputs into constant tensors of the tensors' dtype.
+    """Turn numbers and arrays among a gate's inputs into constant tensors of the tensors' dtype, on the
+    tensors' device.
 
-    Two tensors of different floating dtypes are an error: tensorgate never promotes silently.
+    Two tensors of different floating dtypes are an error: tensorgate never promotes silently. So are two
+    tensors on different devices.
     """
-    dtype = None
+    dtype = kind = None
+    where = None   # the first tensor's array: its device is the gate's
     for x in inputs:
         if isinstance(x, Tensor):
-            if dtype is None or (x.data.dtype.kind == "f" and dtype.kind != "f"):
-                dtype = x.data.dtype
-            elif x.data.dtype.kind == "f" and dtype.kind == "f" and x.data.dtype != dtype:
+            x_kind = D.kind(x.data.dtype)
+            if where is None:
+                where = x.data
+            elif (x.data.__class__ is not np.ndarray or where.__class__ is not np.ndarray) and \
+                    D.device_of(x.data) != D.device_of(where):
+                raise RuntimeError(
+                    f"{cls.name}: expected all tensors on the same device, found {D.describe(D.device_of(where))} "
+                    f"and {D.describe(D.device_of(x.data))}; move one with .to(device)")
+            if dtype is None or (x_kind == "f" and kind != "f"):
+                dtype, kind = x.data.dtype, x_kind
+            elif x_kind == "f" and kind == "f" and x.data.dtype != dtype:
                 raise TypeError(
-                    f"{cls.name}: inputs have different dtypes, {dtype} and {x.data.dtype}; tensorgate does not "
-                    "promote silently, convert one with .float() or .double()")
+                    f"{cls.name}: inputs have different dtypes, {D.numpy_dtype(dtype)} and "
+                    f"{D.numpy_dtype(x.data.dtype)}; tensorgate does not promote silently, convert one with "
+                    ".float() or .double()")
     tensors = []
     for x in inputs:
         if not isinstance(x, Tensor):
             array = np.asarray(x)
             if array.dtype.kind == "O":
                 raise TypeError(f"{cls.name}: cannot use an object of type {type(x).__name__} as an input")
-            if dtype is not None and dtype.kind == "f":
-                array = array.astype(dtype, copy=False)  # a constant takes the tensors' float dtype
+            if dtype is not None and kind == "f":
+                array = array.astype(D.numpy_dtype(dtype), copy=False)  # a constant takes the tensors' float dtype
             elif dtype is not None and array.dtype.kind in "iu":
-                array = array.astype(dtype, copy=False)  # integer constant with integer tensors
+                array = array.astype(D.numpy_dtype(dtype), copy=False)  # integer constant with integer tensors
             else:
                 array = to_array(array)
+            if where is not None and where.__class__ is not np.ndarray and D.device_of(where)[0] != "cpu":
+                array = D.to_device(array, *D.device_of(where))
             x = Tensor._make(array, False, None)
-        elif cls.needs_float and x.data.dtype.kind != "f":
+        elif cls.needs_float and D.kind(x.data.dtype) != "f":
             raise TypeError(
-                f"{cls.name}: expects floating-point input, got a tensor of dtype {x.data.dtype}; "
+                f"{cls.name}: expects floating-point input, got a tensor of dtype {D.numpy_dtype(x.data.dtype)}; "
                 "convert it with .float()")
         tensors.append(x)
     return tensors
@@ -189,8 +204,14 @@ def _user_frame():
 
 
 def _check_finite(gate, phase, array):
-    if array.dtype.kind == "f" and not np.isfinite(array).all():
-        bad = "nan" if np.isnan(array).any() else "inf"
+    if D.kind(array.dtype) == "f" and not _all_finite(array):
+        xp = D.namespace(array)
+        bad = "nan" if bool(xp.any(xp.isnan(array))) else "inf"
         where = getattr(gate, "created_at", "unknown")
         raise grad_mode.AnomalyError(
             f"detect_anomaly: the {phase} of the {gate.name} gate produced {bad}; the gate was created at {where}")
+
+
+def _all_finite(array):
+    xp = D.namespace(array)
+    return bool(xp.all(xp.isfinite(array)))

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .. import backend as B
+from ..backend import devices as D
 
 if TYPE_CHECKING:
     from typing import Sequence
 
-    import numpy as np
     from numpy.typing import NDArray
 
     from .gate import Grads
@@ -46,7 +48,7 @@ def fit(grad: NDArray[Any] | None, shape: tuple[int, ...], dtype: np.dtype[Any])
     if grad.shape != shape:
         grad = B.unbroadcast(grad, shape)
     if grad.dtype is not dtype and grad.dtype != dtype:  # identity first: NumPy's dtypes are shared
-        grad = grad.astype(dtype)
+        grad = D.namespace(grad).astype(grad, dtype)
     return grad
 
 
@@ -80,7 +82,9 @@ def accumulate(tensor: Tensor, grad: NDArray[Any], shared: bool = False) -> None
     it later changes nothing else. Shape: grad: the tensor's.
     """
     if tensor._grad is None:
-        if shared or grad.base is not None or not grad.flags.writeable:
+        if grad.__class__ is not np.ndarray:    # other devices: no views to detect, so always a private copy
+            grad = D.namespace(grad).asarray(grad, copy=True)
+        elif shared or grad.base is not None or not grad.flags.writeable:
             grad = grad.copy()
         tensor._grad = grad
     else:

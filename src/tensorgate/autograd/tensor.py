@@ -10,11 +10,12 @@ by the constructors (``factory.py``), which both build on this module: so tensor
 """
 
 from __future__ import annotations
-from typing import TYPE_CHECKING, Any, Callable, Collection, NoReturn, Sequence, Union, overload
+from typing import TYPE_CHECKING, Any, Callable, Collection, Sequence, Union, overload
 
 import numpy as np
 
 from .. import backend as B
+from ..backend import devices as D
 from . import numpy_interop
 from .tensor_inplace import InPlaceMixin
 from .tensor_logic import LogicMixin
@@ -58,6 +59,8 @@ def to_array(data: TensorLike, dtype: DTypeLike | None = None) -> NDArray[Any]:
     if isinstance(data, Tensor):
         data = data.data
     dtype = as_dtype(dtype)
+    if not isinstance(data, (np.ndarray, np.generic, list, tuple, int, float, bool)) and _is_device_array(data):
+        return _on_device(data, dtype)
     array = np.asarray(data, dtype=dtype)
     if dtype is None:
         if array.dtype.kind == "f" and array.dtype != B.DEFAULT_FLOAT:
@@ -67,6 +70,26 @@ def to_array(data: TensorLike, dtype: DTypeLike | None = None) -> NDArray[Any]:
         elif array.dtype.kind == "O":
             raise TypeError("tensor: data of dtype object cannot be a tensor; give numbers")
     return array
+
+
+def _is_device_array(data: Any) -> bool:
+    try:
+        D.device_of(data)
+    except TypeError:
+        return False
+    return True
+
+
+def _on_device(array: Any, dtype: np.dtype[Any] | None) -> Any:
+    """An array that lives on a device other than NumPy's CPU, kept there, under the same dtype rules."""
+    xp = D.namespace(array)
+    kind = D.kind(array.dtype)
+    if dtype is None:
+        if kind == "f" and D.numpy_dtype(array.dtype) != B.DEFAULT_FLOAT:
+            dtype = np.dtype(B.DEFAULT_FLOAT)
+        elif kind in "iu" and D.numpy_dtype(array.dtype) != B.int64:
+            dtype = np.dtype(B.int64)
+    return array if dtype is None else xp.astype(array, D.dtype_in(xp, dtype), copy=False)
 
 
 class Size(tuple):
@@ -177,7 +200,7 @@ class Tensor(LogicMixin, InPlaceMixin):
         g = self._grad
         if g is None:
             return None
-        if g.__class__ is not np.ndarray:   # a NumPy scalar (a gate's 0-d result): give it an array
+        if isinstance(g, np.generic):   # a NumPy scalar (a gate's 0-d result): give it an array
             g = self._grad = np.asarray(g)
         view = self._grad_view
         if view is None or view.data is not g:
@@ -194,11 +217,14 @@ class Tensor(LogicMixin, InPlaceMixin):
                 value = value.detach()
             self._grad_view = value
             value = value.data
-        value = np.asarray(value)
-        if value.shape != self.data.shape or value.dtype != self.data.dtype:
-            raise RuntimeError(f"grad: assigned grad has shape {value.shape} and dtype {value.dtype}, but the "
+        array: Any = value if _is_device_array(value) else np.asarray(value)
+        if D.device_of(array) != D.device_of(self.data):
+            raise RuntimeError(f"grad: assigned grad lives on {D.describe(D.device_of(array))}, but the tensor on "
+                               f"{D.describe(D.device_of(self.data))}")
+        if array.shape != self.data.shape or array.dtype != self.data.dtype:
+            raise RuntimeError(f"grad: assigned grad has shape {array.shape} and dtype {array.dtype}, but the "
                                f"tensor has shape {self.data.shape} and dtype {self.data.dtype}")
-        self._grad = value
+        self._grad = array
 
     @property
     def requires_grad(self) -> bool:
@@ -207,7 +233,7 @@ class Tensor(LogicMixin, InPlaceMixin):
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
         value = bool(value)
-        if value and not B.is_floating(self.data.dtype):
+        if value and D.kind(self.data.dtype) != "f":
             raise TypeError(
                 f"requires_grad: only floating tensors can require gradients, this one is {self.data.dtype}; "
                 "convert with .float() first")
@@ -268,7 +294,9 @@ class Tensor(LogicMixin, InPlaceMixin):
 
     @property
     def dtype(self) -> np.dtype[Any]:
-        return self.data.dtype
+        """The element type as a NumPy dtype, on every device (``tg.float32 == x.dtype``)."""
+        dtype = self.data.dtype
+        return dtype if isinstance(dtype, np.dtype) else D.numpy_dtype(dtype)
 
     if TYPE_CHECKING:   # size() is the shape, size(dim) one length
         @overload
@@ -309,25 +337,20 @@ class Tensor(LogicMixin, InPlaceMixin):
 
     def is_floating_point(self) -> bool:
         """True for float32 and float64 tensors."""
-        return self.data.dtype.kind == "f"
+        return D.kind(self.data.dtype) == "f"
 
     @property
     def device(self) -> Device:
-        """Where the tensor lives: always ``tg.device('cpu')`` (tensorgate has no GPU backend)."""
-        from .device import CPU
+        """Where the tensor lives: ``device(type='cpu')`` for NumPy arrays, ``device(type='cuda', index=0)``
+        on a GPU."""
+        from .device import CPU, of_array
 
-        return CPU
+        return CPU if self.data.__class__ is np.ndarray else of_array(self.data)
 
     @property
     def is_cuda(self) -> bool:
-        """False: tensorgate tensors live in CPU memory."""
-        return False
-
-    def cuda(self, *args: Any, **kwargs: Any) -> NoReturn:
-        """Refused: tensorgate has no GPU backend. Shape: not applicable."""
-        from .device import no_gpu
-
-        raise no_gpu("Tensor.cuda()")
+        """True when the tensor lives on a GPU."""
+        return self.data.__class__ is not np.ndarray and D.device_of(self.data)[0] == "cuda"
 
     def __len__(self) -> int:
         if self.data.ndim == 0:
@@ -335,15 +358,17 @@ class Tensor(LogicMixin, InPlaceMixin):
         return self.data.shape[0]
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return D.to_numpy(self.data).tolist()
 
     def item(self) -> float:
-        """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        """The value of a one-element tensor as a Python number (waits for the GPU where it lives there)."""
+        if self.numel() != 1:
             raise ValueError(f"item: only a one-element tensor converts to a number, this one has shape {self.shape}")
-        return self.data.item()
+        return D.to_numpy(self.data).item()
 
     def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> NDArray[Any]:
+        if self.data.__class__ is not np.ndarray and self.is_cuda:
+            raise TypeError("can't convert a cuda tensor to a NumPy array; use .cpu() first (as in PyTorch)")
         data = self.data if self.data.__class__ is np.ndarray else np.asarray(self.data)
         if copy:
             return data.astype(dtype or data.dtype)
@@ -387,15 +412,16 @@ class Tensor(LogicMixin, InPlaceMixin):
         """Self (PyTorch's memory-layout call; layouts do not matter to tensorgate). Shape: unchanged."""
         return self
 
-    def cpu(self) -> Tensor:
-        """Self (tensorgate tensors always live in CPU memory). Shape: unchanged."""
-        return self
-
     def numpy(self, force: bool = False) -> NDArray[Any]:
         """The underlying NumPy array (shared, not copied). Unlike PyTorch, allowed while the tensor requires
-        grad (an explicit conversion: the array carries no graph). Shape: self's."""
-        data = self.data if self.data.__class__ is np.ndarray else np.asarray(self.data)
-        return data.copy() if force else data
+        grad (an explicit conversion: the array carries no graph). A GPU tensor is refused, as in PyTorch,
+        unless ``force=True`` (which copies it to the CPU). Shape: self's."""
+        if self.data.__class__ is not np.ndarray:
+            if self.is_cuda and not force:
+                raise TypeError("numpy: can't convert a cuda tensor to a NumPy array; use .cpu() first, or "
+                                "numpy(force=True)")
+            return D.to_numpy(self.data)
+        return self.data.copy() if force else self.data
 
     def new_tensor(self, data: TensorLike, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
         """A copy of ``data`` as a tensor of self's dtype (unless ``dtype``). Shape: that of data."""
@@ -403,10 +429,12 @@ class Tensor(LogicMixin, InPlaceMixin):
 
     # ---------------------------------------------------------------- printing
     def __repr__(self) -> str:
-        body = np.array2string(self.data, precision=4, separator=", ", prefix="tensor(")
+        body = np.array2string(D.to_numpy(self.data), precision=4, separator=", ", prefix="tensor(")
         extras = []
-        if self.data.dtype != B.DEFAULT_FLOAT:
-            extras.append(f"dtype={self.data.dtype}")
+        if self.data.__class__ is not np.ndarray:
+            extras.append(f"device='{self.device}'")
+        if self.dtype != B.DEFAULT_FLOAT:
+            extras.append(f"dtype={self.dtype}")
         if self._gate is not None:
             extras.append(f"grad_fn={self._gate.name}")
         elif self._requires_grad:
@@ -531,6 +559,8 @@ class Tensor(LogicMixin, InPlaceMixin):
         def clone(self) -> Tensor: ...
         def astype(self, dtype: DTypeLike) -> Tensor: ...
         def type_as(self, other: Tensor) -> Tensor: ...
+        def cuda(self, device: str | Device | int | None = None, non_blocking: bool = False) -> Tensor: ...
+        def cpu(self) -> Tensor: ...
         def to(self, *args: Any, dtype: DTypeLike | None = None, device: Any = None, non_blocking: bool = False,
                copy: bool = False) -> Tensor: ...
         def gather(self, dim: int, index: TensorLike) -> Tensor: ...
@@ -584,11 +614,18 @@ def tensor(data: TensorLike, *, dtype: DTypeLike | None = None, device: str | De
     Floats become float32 unless ``dtype`` says otherwise — unlike PyTorch, which keeps a float64 NumPy
     array's dtype: tensorgate's default is float32 everywhere. Shape: that of ``data``.
     """
-    if device is not None:
-        from .device import device as _device
+    from .device import as_device
 
-        _device(device)   # 'cpu' passes; 'cuda' is refused with a clear error
+    where = as_device(device)
     if isinstance(data, Tensor):
         data = data.data
-    array = np.array(data, dtype=as_dtype(dtype), copy=True)
-    return Tensor(array, requires_grad=requires_grad, dtype=dtype)
+    if _is_device_array(data) and data.__class__ is not np.ndarray:
+        xp = D.namespace(data)
+        array = xp.asarray(data, copy=True)
+    else:
+        array = np.array(data, dtype=as_dtype(dtype), copy=True)
+    result = Tensor(array, requires_grad=False, dtype=dtype)
+    if where is not None:
+        result.data = D.to_device(result.data, *where.key)
+    result.requires_grad = requires_grad
+    return result

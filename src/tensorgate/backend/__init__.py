@@ -28,11 +28,14 @@ ndarray = xp.ndarray
 
 
 def erf(x: NDArray[Any]) -> NDArray[Any]:
-    """The error function, elementwise, keeping x's dtype.
+    """The error function, elementwise, keeping x's dtype, on any device (``ops.erf``).
 
     Shape: x: any; result: same as x.
     """
-    return _erf(x).astype(x.dtype, copy=False)
+    if x.__class__ is xp.ndarray:
+        return _erf(x).astype(x.dtype, copy=False)
+    from .ops import erf as on_device
+    return on_device(x)
 
 
 def weak(value: Any) -> Any:
@@ -60,6 +63,16 @@ def unbroadcast(grad: NDArray[Any], shape: tuple[int, ...]) -> NDArray[Any]:
     """
     if grad.shape == shape:
         return grad
+    if grad.__class__ is not xp.ndarray:          # another device: the same sums in the array API standard
+        from .devices import namespace
+        other = namespace(grad)
+        extra = grad.ndim - len(shape)
+        if extra:
+            grad = other.sum(grad, axis=tuple(range(extra)))
+        stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+        if stretched:
+            grad = other.sum(grad, axis=stretched, keepdims=True)
+        return other.reshape(grad, shape)
     extra = grad.ndim - len(shape)
     if extra:
         grad = grad.sum(axis=tuple(range(extra)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import backend as B
+from ..backend import devices as D
 from ..autograd.gate import Gate
 
 if TYPE_CHECKING:
@@ -278,7 +279,10 @@ class CastGate(Gate):
     """
 
     def forward(self, a: NDArray[Any], dtype: DTypeLike | None = None) -> NDArray[Any]:
-        return a.astype(dtype)
+        if a.__class__ is xp.ndarray:
+            return a.astype(dtype)
+        other = D.namespace(a)
+        return other.astype(a, D.dtype_in(other, dtype))
 
     def backward(self, g: NDArray[Any]) -> Grads:
         return g  # the base gate casts it back to the input's dtype

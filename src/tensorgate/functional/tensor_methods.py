@@ -7,6 +7,7 @@ import numpy as np
 from ..autograd.numpy_interop import AVAILABLE, UFUNC_GATES
 from ..autograd.tensor import Tensor
 from .. import functional as F
+from . import device_moves as _moves
 
 
 def _reflected(fn):
@@ -54,7 +55,7 @@ _METHODS = {
     # PyTorch's spellings, built from the gates above
     "unsqueeze": F.unsqueeze, "squeeze": F.squeeze, "clone": F.clone, "t": F.t, "neg": F.neg,
     "matmul": F.matmul, "mm": F.mm, "var": F.var, "std": F.std,
-    "astype": F.cast, "to": F.to, "type_as": lambda self, other: F.cast(self, other.dtype),
+    "astype": F.cast, "to": F.to, "cuda": _moves.cuda, "cpu": _moves.cpu, "type_as": lambda self, other: F.cast(self, other.dtype),
     # PyTorch's reductions (functional/torch_reductions.py): max(1) is (values, indices)
     "argmax": F.argmax, "argmin": F.argmin, "amax": F.amax, "amin": F.amin, "sort": F.sort,
     "argsort": F.argsort, "topk": F.topk, "median": F.median, "prod": F.prod, "cumsum": F.cumsum,

@@ -14,6 +14,7 @@ import numpy as np
 from ..autograd.device import device as _device
 from ..autograd.tensor import Tensor, as_dtype
 from . import shape as _sh
+from .device_moves import to_device
 
 if TYPE_CHECKING:
     from typing import Sequence
@@ -144,8 +145,8 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
 
 def to(input: Tensor, *args: Any, dtype: DTypeLike | None = None, device: Any = None, non_blocking: bool = False,
        copy: bool = False) -> Tensor:
-    """``x.to('cpu')``, ``x.to(tg.float64)``, ``x.to(other)`` (its dtype), ``x.to('cpu', tg.float64)``: a float
-    conversion keeps the graph; a device other than the CPU is refused (there is no GPU backend).
+    """``x.to('cuda')``, ``x.to(tg.float64)``, ``x.to(other)`` (its dtype and device), ``x.to('cuda', tg.float64)``:
+    both conversions keep the graph (see ``device_moves.py``).
 
     Shape: unchanged.
     """
@@ -153,14 +154,15 @@ def to(input: Tensor, *args: Any, dtype: DTypeLike | None = None, device: Any = 
 
     for a in args:
         if isinstance(a, Tensor):
-            dtype = a.dtype
+            dtype, device = a.dtype, a.device
         elif isinstance(a, (str, _device)) and not _is_dtype_name(a):
             device = a
+        elif isinstance(a, int) and not isinstance(a, bool):
+            device = a       # a GPU index, as in PyTorch
         else:
             dtype = a
-    if device is not None:
-        _device(device)
-    out = input if dtype is None else cast(input, as_dtype(dtype))  # type: ignore[arg-type]
+    out = input if device is None else to_device(input, device)
+    out = out if dtype is None else cast(out, as_dtype(dtype))  # type: ignore[arg-type]
     return clone(out) if copy and out is input else out
 
 
