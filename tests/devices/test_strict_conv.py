@@ -1,0 +1,53 @@
+"""Convolutions, pooling, padding and resizing on the array_api_strict stand-in device equal the CPU's.
+
+On the CPU these gates run NumPy's fast paths (conv_kernels.py, stride tricks, ``out=``); on any other device
+they run im2col/col2im in the array API standard (``backend/ops.py``). Every case compares the two, values
+and gradients, on small shapes.
+"""
+import numpy as np
+import pytest
+
+import tensorgate as tg
+import tensorgate.functional as F
+
+from .parity import check
+
+#: float32 convolutions sum K products in another order on each path
+LOOSE = dict(rtol=1e-4, atol=1e-5)
+
+
+def arrays(*shapes, dtype=np.float32, seed=0):
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(s).astype(dtype) for s in shapes]
+
+
+# (x shape, weight shape, bias?, stride, padding, dilation, groups)
+CONV2D = {
+    "plain": ((2, 3, 7, 6), (4, 3, 3, 3), True, 1, 0, 1, 1),
+    "no_bias": ((2, 3, 6, 6), (4, 3, 3, 3), False, 1, 1, 1, 1),
+    "stride": ((2, 3, 9, 8), (5, 3, 3, 2), True, 2, 1, 1, 1),
+    "stride_pair": ((1, 2, 9, 8), (3, 2, 3, 3), True, (2, 1), (1, 2), 1, 1),
+    "dilation": ((2, 2, 9, 9), (3, 2, 3, 3), True, 1, 2, 2, 1),
+    "groups": ((2, 4, 7, 7), (6, 2, 3, 3), True, 1, 1, 1, 2),
+    "groups_no_bias": ((2, 6, 6, 5), (6, 2, 2, 2), False, 2, 0, 1, 3),
+    "depthwise": ((2, 4, 7, 7), (4, 1, 3, 3), True, 1, 1, 1, 4),
+    "depthwise_multiplier": ((2, 3, 8, 7), (6, 1, 3, 3), False, 2, 1, 1, 3),
+    "depthwise_dilation": ((1, 3, 9, 9), (3, 1, 3, 2), True, (1, 2), 2, 2, 3),
+    "one_by_one": ((3, 4, 5, 5), (2, 4, 1, 1), True, 1, 0, 1, 1),
+}
+
+
+@pytest.mark.parametrize("case", CONV2D, ids=list(CONV2D))
+def test_conv2d(case):
+    x_shape, w_shape, with_bias, stride, padding, dilation, groups = CONV2D[case]
+    x, w, b = arrays(x_shape, w_shape, (w_shape[0],))
+    params = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    if with_bias:
+        check(lambda x, w, b: F.conv2d(x, w, b, **params), x, w, b, **LOOSE)
+    else:
+        check(lambda x, w: F.conv2d(x, w, **params), x, w, **LOOSE)
+
+
+def test_conv2d_float64():
+    x, w, b = arrays((2, 3, 6, 5), (4, 3, 3, 3), (4,), dtype=np.float64)
+    check(lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1), x, w, b)
