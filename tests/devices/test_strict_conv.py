@@ -51,3 +51,23 @@ def test_conv2d(case):
 def test_conv2d_float64():
     x, w, b = arrays((2, 3, 6, 5), (4, 3, 3, 3), (4,), dtype=np.float64)
     check(lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1), x, w, b)
+
+
+# (x shape, weight shape, bias?, stride, padding, output_padding, groups, dilation)
+CONV_TRANSPOSE2D = {
+    "plain": ((2, 3, 4, 5), (3, 2, 3, 3), True, 1, 0, 0, 1, 1),
+    "no_bias": ((2, 3, 4, 4), (3, 4, 2, 2), False, 2, 0, 0, 1, 1),
+    "stride_padding": ((2, 2, 4, 3), (2, 3, 3, 3), True, 2, 1, 1, 1, 1),
+    "groups_dilation": ((1, 4, 3, 4), (4, 2, 3, 2), True, (1, 2), (1, 0), 0, 2, 2),
+}
+
+
+@pytest.mark.parametrize("case", CONV_TRANSPOSE2D, ids=list(CONV_TRANSPOSE2D))
+def test_conv_transpose2d(case):
+    x_shape, w_shape, with_bias, stride, padding, output_padding, groups, dilation = CONV_TRANSPOSE2D[case]
+    x, w, b = arrays(x_shape, w_shape, (w_shape[1] * groups,))
+    params = dict(stride=stride, padding=padding, output_padding=output_padding, groups=groups, dilation=dilation)
+    if with_bias:
+        check(lambda x, w, b: F.conv_transpose2d(x, w, b, **params), x, w, b, **LOOSE)
+    else:
+        check(lambda x, w: F.conv_transpose2d(x, w, **params), x, w, **LOOSE)

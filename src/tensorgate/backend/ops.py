@@ -123,10 +123,7 @@ def col2im(xp: Any, cols: Any, x_shape: tuple[int, ...], stride: tuple[int, int]
     n, c, h, w = x_shape
     _, kh, kw, _, oh, ow = cols.shape
     ph, pw = padding
-    if xp is np:
-        dx = np.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
-    else:
-        dx = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=cols.dtype, device=cols.device)
+    dx = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=cols.dtype, device=cols.device)
     for p, q, rows, columns in window_taps((kh, kw), stride, dilation, (oh, ow)):
         dx[:, :, rows, columns] += cols[:, p, q, ...]
     return xp.permute_dims(dx[:, :, ph:ph + h, pw:pw + w], (1, 0, 2, 3))
