@@ -71,3 +71,48 @@ def test_conv_transpose2d(case):
         check(lambda x, w, b: F.conv_transpose2d(x, w, b, **params), x, w, b, **LOOSE)
     else:
         check(lambda x, w: F.conv_transpose2d(x, w, **params), x, w, **LOOSE)
+
+
+# name: (function of x, x shape)
+POOLS = {
+    "max_pool2d": (lambda x: F.max_pool2d(x, 2), (2, 3, 6, 6)),
+    "max_pool2d_odd": (lambda x: F.max_pool2d(x, 2), (2, 2, 7, 5)),
+    "max_pool2d_overlap_padding": (lambda x: F.max_pool2d(x, 3, stride=2, padding=1), (2, 3, 7, 6)),
+    "max_pool2d_rectangular": (lambda x: F.max_pool2d(x, (3, 2), stride=(1, 2), padding=(1, 0)), (1, 2, 5, 6)),
+    "avg_pool2d": (lambda x: F.avg_pool2d(x, 2), (2, 3, 6, 6)),
+    "avg_pool2d_overlap_padding": (lambda x: F.avg_pool2d(x, 3, stride=2, padding=1), (2, 3, 7, 6)),
+    "avg_pool2d_rectangular": (lambda x: F.avg_pool2d(x, (2, 3), stride=(2, 1)), (1, 2, 6, 5)),
+    "adaptive_avg_pool2d_global": (lambda x: F.adaptive_avg_pool2d(x, 1), (2, 3, 5, 4)),
+    "adaptive_avg_pool2d": (lambda x: F.adaptive_avg_pool2d(x, (3, 2)), (2, 3, 7, 5)),
+    "adaptive_avg_pool2d_grow_none": (lambda x: F.adaptive_avg_pool2d(x, (None, 6)), (1, 2, 3, 4)),
+    "adaptive_max_pool2d": (lambda x: F.adaptive_max_pool2d(x, (3, 2)), (2, 3, 7, 5)),
+    "adaptive_max_pool2d_global": (lambda x: F.adaptive_max_pool2d(x, 1), (2, 3, 4, 4)),
+    "adaptive_max_pool2d_grow": (lambda x: F.adaptive_max_pool2d(x, (5, None)), (1, 2, 3, 4)),
+    "adaptive_max_pool2d_indices": (lambda x: F.adaptive_max_pool2d(x, (2, 3), return_indices=True)[1], (2, 2, 5, 7)),
+    "pad": (lambda x: F.pad(x, (1, 2, 0, 1)), (2, 3, 4, 5)),
+    "pad_value_crop": (lambda x: F.pad(x, (-1, 2, 1, -2), value=1.5), (2, 3, 4, 5)),
+    "pad_three_axes": (lambda x: F.pad(x, (1, 1, 2, 0, 0, 1)), (2, 3, 4, 5)),
+    "interpolate_scale_2": (lambda x: F.interpolate(x, scale_factor=2), (2, 3, 3, 4)),
+    "interpolate_size": (lambda x: F.interpolate(x, size=(5, 3)), (2, 3, 3, 4)),
+    "interpolate_fraction_1d": (lambda x: F.interpolate(x, scale_factor=1.5), (2, 3, 5)),
+    "interpolate_3d": (lambda x: F.interpolate(x, size=(2, 3, 5)), (1, 2, 3, 2, 4)),
+}
+
+
+@pytest.mark.parametrize("case", POOLS, ids=list(POOLS))
+def test_pooling_padding_resizing(case):
+    fn, shape = POOLS[case]
+    check(fn, *arrays(shape))
+
+
+def test_max_pool_ties_route_to_the_first_maximum_on_every_device():
+    x = np.ones((1, 1, 4, 4), dtype=np.float32)           # every window is a tie
+    check(lambda x: F.max_pool2d(x, 2), x)
+    check(lambda x: F.adaptive_max_pool2d(x, (3, 3)), x)
+
+
+@pytest.mark.parametrize("case", ["max_pool2d_overlap_padding", "avg_pool2d_overlap_padding", "adaptive_avg_pool2d",
+                                  "adaptive_max_pool2d", "pad_value_crop", "interpolate_size"])
+def test_float64(case):
+    fn, shape = POOLS[case]
+    check(fn, *arrays(shape, dtype=np.float64))
