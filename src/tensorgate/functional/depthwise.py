@@ -115,10 +115,10 @@ class DepthwiseConv2dGate(Gate):
         x_pad = xp.zeros((h + 2 * ph, w + 2 * pw, n, c, 1), dtype=x.dtype, device=x.device)   # channels last
         x_pad[ph:ph + h, pw:pw + w, ...] = xp.permute_dims(x, (2, 3, 0, 1))[..., None]
         w_taps = xp.reshape(weight, (c, m, kh, kw))
-        z = None
-        for p, q, rows, cols in self.taps:
-            term = x_pad[rows, cols, ...] * w_taps[:, :, p, q]
-            z = term if z is None else z + term
+        _, _, rows, cols = self.taps[0]
+        z = x_pad[rows, cols, ...] * w_taps[:, :, 0, 0]
+        for p, q, rows, cols in self.taps[1:]:
+            z = z + x_pad[rows, cols, ...] * w_taps[:, :, p, q]
         z = xp.reshape(z, z.shape[:3] + (c_out,))
         if bias is not None:
             z = z + bias
