@@ -128,8 +128,9 @@ class MaxPool2dGate(Gate):
         taps = list(_taps(kernel, stride, out_hw))
         self.taps, self.padding, self.x_shape, self.xp = taps, padding, x.shape, None
         if xp is not np:   # the standard: stack the taps, argmax along them, take the maxima there
-            self.xp, self.xpad = xp, _padded_on(xp, x, padding, -math.inf)
-            windows = _gather_taps(xp, self.xpad, taps)
+            xpad = _padded_on(xp, x, padding, -math.inf)
+            self.xp, self.xpad_shape = xp, xpad.shape
+            windows = _gather_taps(xp, xpad, taps)
             argmax = xp.argmax(windows, axis=0, keepdims=True)      # the first maximum wins ties
             self.argmax = argmax[0, ...]
             return xp.take_along_axis(windows, argmax, axis=0)[0, ...]
@@ -156,7 +157,7 @@ class MaxPool2dGate(Gate):
     def backward(self, g: NDArray[Any]) -> Grads:
         if self.xp is not None:   # the standard: each tap's share of G where it was the argmax, added back
             xp = self.xp
-            dx = xp.zeros(self.xpad.shape, dtype=g.dtype, device=g.device)
+            dx = xp.zeros(self.xpad_shape, dtype=g.dtype, device=g.device)
             for k, (rows, cols) in enumerate(self.taps):
                 dx[:, :, rows, cols] += xp.where(self.argmax == k, g, 0.0)
             return _crop(dx, self.padding, self.x_shape)
@@ -202,9 +203,8 @@ class AvgPool2dGate(Gate):
         self.scale = 1.0 / (kernel[0] * kernel[1])
         self.taps, self.padding, self.x_shape, self.xp = taps, padding, x.shape, None
         if xp is not np:   # the standard: a sum of new arrays
-            self.xp, self.xpad_shape = xp, (x.shape[0], x.shape[1]) + tuple(
-                size + 2 * p for size, p in zip(x.shape[2:], padding))
             xpad = _padded_on(xp, x, padding, 0.0)
+            self.xp, self.xpad_shape = xp, xpad.shape
             return xp.sum(_gather_taps(xp, xpad, taps), axis=0) * self.scale
         xpad = _padded(x, padding, 0.0)
         total = xpad[(slice(None), slice(None)) + taps[0]].copy(order="K")
