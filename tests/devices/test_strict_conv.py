@@ -116,3 +116,22 @@ def test_max_pool_ties_route_to_the_first_maximum_on_every_device():
 def test_float64(case):
     fn, shape = POOLS[case]
     check(fn, *arrays(shape, dtype=np.float64))
+
+
+# name: (function of x and w, weight shape)
+EMPTY = {
+    "conv2d": (lambda x, w: F.conv2d(x, w, padding=1), (4, 3, 3, 3)),
+    "depthwise": (lambda x, w: F.conv2d(x, w, groups=3), (3, 1, 3, 3)),
+    "conv_transpose2d": (lambda x, w: F.conv_transpose2d(x, w, stride=2), (3, 2, 3, 3)),
+    "max_pool2d": (lambda x, w: F.max_pool2d(x, 2), None),
+    "avg_pool2d": (lambda x, w: F.avg_pool2d(x, 2), None),
+    "adaptive_max_pool2d": (lambda x, w: F.adaptive_max_pool2d(x, 2), None),
+    "adaptive_avg_pool2d": (lambda x, w: F.adaptive_avg_pool2d(x, 2), None),
+}
+
+
+@pytest.mark.parametrize("case", EMPTY, ids=list(EMPTY))
+def test_an_empty_batch(case):
+    fn, w_shape = EMPTY[case]
+    x, w = arrays((0, 3, 6, 6), w_shape or (1,))
+    check(fn, x, w)

@@ -113,6 +113,8 @@ class AdaptiveMaxPool2dGate(Gate):
     def backward(self, g: NDArray[Any]) -> Grads:
         n, c, h, w = self.x_shape
         xp = D.namespace(g)
+        if g.size == 0 or n * c * h * w == 0:   # nothing to route (the standard's scatter cannot reshape size 0)
+            return xp.zeros(self.x_shape, dtype=g.dtype, device=g.device)
         # every plane's flat indices, offset by the plane's position: one bincount adds G where it belongs
         planes = xp.reshape(xp.arange(n * c, dtype=xp.int64, device=g.device), (n, c, 1, 1)) * (h * w)
         dx = ops.bincount(xp, xp.reshape(planes + self.index, (-1,)), n * c * h * w, weights=xp.reshape(g, (-1,)))
