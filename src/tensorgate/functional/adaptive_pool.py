@@ -6,7 +6,8 @@ Output cell i along an axis of length L, out of ``out`` cells, pools the input r
 
 so windows differ in size by at most one and overlap when ``out`` does not divide L (and repeat input cells
 when out > L). ``None`` in an output size keeps the input's size along that axis. The average gate is in
-pooling.py (a product with averaging matrices); the max gate is here.
+pooling.py (a product with averaging matrices); the max gate is here, in the array API standard's functions
+of the input's namespace (its backward through ``ops.bincount``), the same code on every device.
 """
 from __future__ import annotations
 

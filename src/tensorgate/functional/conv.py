@@ -26,6 +26,11 @@ NCHW, as in PyTorch; only the strides differ. With stride 1 along the width the 
 leading group axis and the product becomes one batched matmul (G, C_out/G, K) @ (G, K, M).
 Depthwise convolution (MobileNet) is groups = C_in; :func:`conv2d` sends it to the direct kernel of
 depthwise.py, which is many times faster than C_in tiny matrix products.
+
+Devices. Everything above is the CPU's (NumPy's) path: strides, views and the kernels of conv_kernels.py.
+On any other device (CuPy, the array_api_strict test device) the gate writes the same formulas in the array
+API standard: cols = ``ops.im2col`` (the kh·kw shifted slices of the padded input, stacked), one batched
+``xp.matmul`` over the groups each way, and ``ops.col2im`` (kh·kw slice additions) for ∂L/∂x.
 """
 from __future__ import annotations
 
@@ -158,7 +163,9 @@ class Conv2dGate(Gate):
     ``tests/conv/test_conv_kernels.py`` checks them against :class:`PlainConv2dGate`.
     With stride 1 along the width the columns are computed in the *wide* layout (see :class:`_Geometry`),
     the fast path; :class:`PlainConv2dGate` keeps the textbook layout, one column per output pixel, and
-    ``tests/conv/test_conv_gates.py`` shows that both give the same numbers.
+    ``tests/conv/test_conv_gates.py`` shows that both give the same numbers. On devices other than the CPU the
+    textbook layout runs in the array API standard, through ``ops.im2col`` / ``ops.col2im``
+    (``tests/devices/test_strict_conv.py`` compares it with the CPU's).
 
     Shape: x: (N, C_in, H, W), W: (C_out, C_in/groups, kh, kw), b: (C_out,) or absent;
     z: (N, C_out, H_out, W_out), H_out = ⌊(H + 2·padding − dilation·(kh − 1) − 1)/stride⌋ + 1 (W_out alike).

@@ -15,7 +15,8 @@ maps C_out channels to C_in. So its own backward is a plain convolution (im2col)
     ∂L/∂b[o] = Σ_(n, i, j) G[n, o, i, j].
 
 Here both directions loop over the kh·kw kernel taps (one strided slice each), never over examples or
-pixels, and do one (batched over groups) matrix product each.
+pixels, and do one (batched over groups) matrix product each, with the array API standard's functions of
+the input's namespace: the same code on every device.
 """
 from __future__ import annotations
 

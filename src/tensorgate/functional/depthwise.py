@@ -10,7 +10,8 @@ what it is, a weighted sum of kh·kw shifted copies of the input,
 one multiply-add over the whole batch per tap (9 for a 3×3 kernel). The arrays are laid out
 (H, W, N, C) in memory ("channels last") so that each tap's weights, one per channel, multiply the
 innermost, contiguous axis. :class:`~tensorgate.functional.conv.Conv2dGate` with ``groups`` is the
-reference; ``tests/conv/test_cnn_layers.py`` shows that both give the same numbers.
+reference; ``tests/conv/test_cnn_layers.py`` shows that both give the same numbers. On devices other than
+the CPU the same sum is written in the array API standard (new arrays instead of NumPy's ``out=`` buffers).
 """
 from __future__ import annotations
 

@@ -8,6 +8,10 @@ window — never over examples or pixels: tap (p, q) of every window at once is 
 so a 2×2 pool is four whole-array operations forward and four backward. Where windows do not overlap
 (stride = kernel, no padding, the usual case) the slices tile the input and the backward assigns instead of
 adding.
+
+On the CPU the gates keep NumPy's tricks (``out=`` buffers, the convolutions' channels-major layout). On other
+devices they write the same sums in the array API standard: the taps stacked along a new axis, max pooling's
+argmax along it (``take_along_axis`` for the maxima, ``where`` to route G back), new arrays instead of buffers.
 """
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 
 Output cell j along an axis reads input cell src(j) = min(⌊j·scale⌋, L_in − 1), PyTorch's rule, with
 scale = 1/scale_factor when a scale factor was given and L_in/L_out otherwise, computed in float32 as
-PyTorch does (so that the same cells are picked at non-integer factors).
+PyTorch does (so that the same cells are picked at non-integer factors). The indices are computed on the CPU
+(NumPy) and moved to the input's device where it is another.
 """
 from __future__ import annotations
 
