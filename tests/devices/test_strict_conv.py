@@ -7,8 +7,9 @@ and gradients, on small shapes.
 import numpy as np
 import pytest
 
-import tensorgate as tg
 import tensorgate.functional as F
+from tensorgate.backend import ops
+from tensorgate.functional.conv import output_size
 
 from .parity import check
 
@@ -19,6 +20,22 @@ LOOSE = dict(rtol=1e-4, atol=1e-5)
 def arrays(*shapes, dtype=np.float32, seed=0):
     rng = np.random.default_rng(seed)
     return [rng.standard_normal(s).astype(dtype) for s in shapes]
+
+
+@pytest.mark.parametrize("stride, padding, dilation", [((1, 1), (0, 0), (1, 1)), ((2, 1), (1, 2), (2, 1))])
+def test_im2col_is_the_same_on_every_device_and_col2im_is_its_adjoint(stride, padding, dilation):
+    xp = pytest.importorskip("array_api_strict")
+    x, = arrays((2, 3, 7, 6), dtype=np.float64)
+    kernel = (3, 2)
+    out_hw = tuple(output_size(n, k, s, p, d) for n, k, s, p, d in zip(x.shape[2:], kernel, stride, padding, dilation))
+    cols = ops.im2col(np, x, kernel, stride, padding, dilation, out_hw)
+    assert cols.shape == (3,) + kernel + (2,) + out_hw
+    np.testing.assert_array_equal(np.asarray(ops.im2col(xp, xp.asarray(x), kernel, stride, padding, dilation,
+                                                        out_hw)), cols)
+    y, = arrays(cols.shape, dtype=np.float64, seed=1)
+    back = ops.col2im(np, y, x.shape, stride, padding, dilation)
+    np.testing.assert_allclose(np.sum(cols * y), np.sum(x * back))          # <im2col x, y> = <x, col2im y>
+    np.testing.assert_allclose(np.asarray(ops.col2im(xp, xp.asarray(y), x.shape, stride, padding, dilation)), back)
 
 
 # (x shape, weight shape, bias?, stride, padding, dilation, groups)
