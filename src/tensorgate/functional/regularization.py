@@ -1,14 +1,18 @@
 """Inverted dropout as a gate: a random mask drawn inside the gate (so a replayed step draws it too).
 
-DropoutGate drops single units; Dropout2dGate drops whole channels of an image batch.
+DropoutGate drops single units; Dropout2dGate drops whole channels of an image batch. The masks are drawn
+on the CPU from tensorgate's NumPy generator and moved to the input's device, so one seed gives the same
+masks on every device.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import backend as B
+import numpy as np
+
 from ..autograd.gate import Gate
 from ..autograd.tensor import Tensor
+from ..backend import devices as D
 from ..backend.random import generator
 
 if TYPE_CHECKING:
@@ -16,7 +20,17 @@ if TYPE_CHECKING:
 
     from ..autograd.gate import Grads
 
-xp = B.xp
+
+def _keep_mask(shape: tuple[int, ...], dtype: Any, p: float) -> NDArray[Any]:
+    """keep/(1 − p) with keep ~ Bernoulli(1 − p), a NumPy array of ``dtype`` (a NumPy dtype)."""
+    uniform = generator().random(shape, dtype=dtype) if dtype.itemsize >= 4 \
+        else generator().random(shape)          # the generator draws float32 and float64 only
+    return (uniform >= p) * dtype.type(1.0 / (1.0 - p))
+
+
+def _on_device_of(mask: NDArray[Any], a: Any) -> Any:
+    """A mask drawn on the CPU, moved to a's device (the same numbers on every device for one seed)."""
+    return D.to_device(mask, *D.device_of(a))
 
 
 class DropoutGate(Gate):
@@ -36,12 +50,12 @@ class DropoutGate(Gate):
     name = "dropout"
 
     def forward(self, a: NDArray[Any], p: float = 0.5) -> NDArray[Any]:
-        if p == 1.0:
+        if a.__class__ is not np.ndarray:
+            mask = 0.0 * a if p == 1.0 else _on_device_of(_keep_mask(a.shape, D.numpy_dtype(a.dtype), p), a)
+        elif p == 1.0:
             mask = a.dtype.type(0) * a
         else:
-            uniform = generator().random(a.shape, dtype=a.dtype) if a.dtype.itemsize >= 4 \
-                else generator().random(a.shape)          # the generator draws float32 and float64 only
-            mask = (uniform >= p) * a.dtype.type(1.0 / (1.0 - p))
+            mask = _keep_mask(a.shape, a.dtype, p)
         self.mask = mask
         return a * mask
 
@@ -87,12 +101,10 @@ class Dropout2dGate(Gate):
 
     def forward(self, a: NDArray[Any], p: float = 0.5) -> NDArray[Any]:
         shape = a.shape[:2] + (1,) * (a.ndim - 2)
-        if p == 1.0:
-            mask = xp.zeros(shape, dtype=a.dtype)
-        else:
-            uniform = generator().random(shape, dtype=a.dtype) if a.dtype.itemsize >= 4 \
-                else generator().random(shape)
-            mask = (uniform >= p) * a.dtype.type(1.0 / (1.0 - p))
+        dtype = D.numpy_dtype(a.dtype)
+        mask = np.zeros(shape, dtype=dtype) if p == 1.0 else _keep_mask(shape, dtype, p)
+        if a.__class__ is not np.ndarray:
+            mask = _on_device_of(mask, a)
         self.mask = mask
         return a * mask
 
