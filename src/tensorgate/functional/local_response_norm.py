@@ -27,7 +27,7 @@ def _channel_window_sum(v, before, after):
     for o in range(-before, after + 1):
         lo, hi = max(0, -o), min(channels, channels - o)
         if lo < hi:
-            out[:, lo:hi] += v[:, lo + o:hi + o]
+            out[:, lo:hi, ...] += v[:, lo + o:hi + o, ...]
     return out
 
 

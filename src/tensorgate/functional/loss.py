@@ -473,7 +473,7 @@ class HingeLossGate(Gate):
                 reduction: str = "mean") -> NDArray[Any]:
         _check_label_values(self.name, y, (-1, 1))
         xp = D.namespace(z)
-        slack = margin - y * z  # type: ignore[operator]
+        slack = margin - y * z
         active = slack > 0
         self.dz, self.reduction = xp.astype(xp.where(active, -y, 0.0), z.dtype, copy=False), reduction  # type: ignore[operator]
         loss = _reduce(xp.astype(xp.where(active, slack, 0.0), z.dtype, copy=False), reduction)

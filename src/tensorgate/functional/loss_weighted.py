@@ -67,7 +67,7 @@ class WeightedNLLGate(Gate):
                 ignore_index: float = IGNORE_INDEX, smoothing: float = 0.0, reduction: str = "mean") -> NDArray[Any]:
         m, K = q.shape
         xp = D.namespace(q)
-        keep = labels != ignore_index  # type: ignore[operator]
+        keep = labels != ignore_index
         safe = xp.where(keep, labels, 0)
         self.positions = _label_positions(self.name, safe, (m, K))
         w = xp.ones(K, dtype=q.dtype, device=q.device) if weight is None else weight
