@@ -21,16 +21,21 @@ if TYPE_CHECKING:
     from ..autograd.gate import Grads
 
 
-def _keep_mask(shape: tuple[int, ...], dtype: Any, p: float) -> NDArray[Any]:
-    """keep/(1 − p) with keep ~ Bernoulli(1 − p), a NumPy array of ``dtype`` (a NumPy dtype)."""
+def _keep(shape: tuple[int, ...], dtype: Any, p: float) -> NDArray[Any]:
+    """keep ~ Bernoulli(1 − p), a NumPy bool array, from uniforms of ``dtype`` (a NumPy dtype)."""
     uniform = generator().random(shape, dtype=dtype) if dtype.itemsize >= 4 \
         else generator().random(shape)          # the generator draws float32 and float64 only
-    return (uniform >= p) * dtype.type(1.0 / (1.0 - p))
+    return uniform >= p
 
 
-def _on_device_of(mask: NDArray[Any], a: Any) -> Any:
-    """A mask drawn on the CPU, moved to a's device (the same numbers on every device for one seed)."""
-    return D.to_device(mask, *D.device_of(a))
+def _mask(a: Any, shape: tuple[int, ...], p: float) -> Any:
+    """keep/(1 − p) of a's dtype on a's device, keep drawn on the CPU (the same numbers on every device for
+    one seed); off the CPU only the bool keep travels (a quarter of a float32 mask's bytes)."""
+    if a.__class__ is np.ndarray:
+        return _keep(shape, a.dtype, p) * a.dtype.type(1.0 / (1.0 - p))
+    xp = D.namespace(a)
+    keep = D.to_device(_keep(shape, D.numpy_dtype(a.dtype), p), *D.device_of(a))
+    return xp.astype(keep, a.dtype) * (1.0 / (1.0 - p))
 
 
 class DropoutGate(Gate):
@@ -50,12 +55,10 @@ class DropoutGate(Gate):
     name = "dropout"
 
     def forward(self, a: NDArray[Any], p: float = 0.5) -> NDArray[Any]:
-        if a.__class__ is not np.ndarray:
-            mask = 0.0 * a if p == 1.0 else _on_device_of(_keep_mask(a.shape, D.numpy_dtype(a.dtype), p), a)
-        elif p == 1.0:
-            mask = a.dtype.type(0) * a
+        if p == 1.0:
+            mask = a.dtype.type(0) * a if a.__class__ is np.ndarray else 0.0 * a
         else:
-            mask = _keep_mask(a.shape, a.dtype, p)
+            mask = _mask(a, a.shape, p)
         self.mask = mask
         return a * mask
 
@@ -101,10 +104,10 @@ class Dropout2dGate(Gate):
 
     def forward(self, a: NDArray[Any], p: float = 0.5) -> NDArray[Any]:
         shape = a.shape[:2] + (1,) * (a.ndim - 2)
-        dtype = D.numpy_dtype(a.dtype)
-        mask = np.zeros(shape, dtype=dtype) if p == 1.0 else _keep_mask(shape, dtype, p)
-        if a.__class__ is not np.ndarray:
-            mask = _on_device_of(mask, a)
+        if p == 1.0:
+            mask = D.namespace(a).zeros(shape, dtype=a.dtype, device=a.device)
+        else:
+            mask = _mask(a, shape, p)
         self.mask = mask
         return a * mask
 
