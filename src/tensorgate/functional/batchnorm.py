@@ -3,14 +3,20 @@
 The functional :func:`batch_norm` takes the reduction axes, so the same gate serves (m, C) with axes (0,),
 (m, C, L) with (0, 2) and NCHW images with (0, 2, 3) (the modules BatchNorm1d and BatchNorm2d, in
 ``nn/normalization.py``, call it).
+
+On the CPU, channels-major images take the NumPy kernels of ``batchnorm_kernels.py`` (fewer passes over
+memory); every other layout and every other device takes the textbook formulas, written with the array
+API standard's functions.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import backend as B
+import numpy as np
+
 from ..autograd.gate import Gate
 from ..autograd.tensor import Tensor
+from ..backend import devices as D
 from . import batchnorm_kernels as kernels
 
 if TYPE_CHECKING:
@@ -18,8 +24,6 @@ if TYPE_CHECKING:
 
     from ..autograd.gate import Grads
     from ..autograd.tensor import TensorLike
-
-xp = B.xp
 
 
 class BatchNormGate(Gate):
@@ -49,8 +53,9 @@ class BatchNormGate(Gate):
                 eps: float = 1e-5, counter: NDArray[Any] | None = None) -> NDArray[Any]:
         shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
         self.axes, self.shape, self.training = axes, shape, training
+        xp = D.namespace(x)
         # channels-major images (a convolution's output): one (C, N·H·W) matrix, per-channel sums along rows
-        rows = kernels.channel_rows(x) if tuple(axes) == (0, 2, 3) else None
+        rows = kernels.channel_rows(x) if tuple(axes) == (0, 2, 3) and xp is np else None
         if training:
             if counter is not None:
                 counter += 1
@@ -61,35 +66,35 @@ class BatchNormGate(Gate):
             if rows is not None:   # the same statistics in fewer passes (batchnorm_kernels.py)
                 mu, var, xc = kernels.batch_statistics(rows)
             else:
-                mu = x.mean(axis=axes, keepdims=True)
+                mu = xp.mean(x, axis=axes, keepdims=True)
                 xc = x - mu
-                var = (xc * xc).mean(axis=axes, keepdims=True)
+                var = xp.mean(xc * xc, axis=axes, keepdims=True)
             if running_mean is not None:
                 running_mean *= 1.0 - momentum
-                running_mean += momentum * mu.reshape(running_mean.shape)
+                running_mean += momentum * xp.reshape(mu, running_mean.shape)
             if running_var is not None:
                 running_var *= 1.0 - momentum
-                running_var += (momentum * n / (n - 1)) * var.reshape(running_var.shape)
+                running_var += (momentum * n / (n - 1)) * xp.reshape(var, running_var.shape)
         elif rows is not None:
             xc, var = rows - running_mean[:, None], running_var  # type: ignore[index]
         else:
-            xc = x - running_mean.reshape(shape)  # type: ignore[union-attr]
-            var = running_var.reshape(shape)  # type: ignore[union-attr]
+            xc = x - xp.reshape(running_mean, shape)
+            var = xp.reshape(running_var, shape)
         if rows is not None:
             return self._normalise_rows(xc, var, eps, weight, bias, x.shape)  # type: ignore[arg-type]
         self.rows = False
         self.inv_std = 1.0 / xp.sqrt(var + eps)  # type: ignore[operator]
         self.xhat = xc * self.inv_std
-        self.gamma = None if weight is None else weight.reshape(shape)
+        self.gamma = None if weight is None else xp.reshape(weight, shape)
         if weight is None:
             return self.xhat
-        return self.xhat * self.gamma + bias.reshape(shape)  # type: ignore[union-attr, operator]
+        return self.xhat * self.gamma + xp.reshape(bias, shape)
 
     def _normalise_rows(self, centred: NDArray[Any], var: NDArray[Any], eps: float,
                         weight: NDArray[Any] | None, bias: NDArray[Any] | None,
                         x_shape: tuple[int, ...]) -> NDArray[Any]:
         """forward's last lines on the (C, N·H·W) matrix of channels-major images: x̂ in place of x − μ."""
-        self.rows, self.inv_std = True, 1.0 / xp.sqrt(var + eps)
+        self.rows, self.inv_std = True, 1.0 / np.sqrt(var + eps)
         centred *= self.inv_std[:, None]
         self.xhat, self.gamma = centred, weight
         return kernels.as_images(kernels.scale_shift(centred, weight, bias), x_shape)
@@ -98,7 +103,7 @@ class BatchNormGate(Gate):
         """backward's formulas on (C, N·H·W) matrices, in fewer passes (batchnorm_kernels.py)."""
         g2 = kernels.channel_rows(g)
         if g2 is None:   # g laid out otherwise: one copy into the channels' rows
-            g2 = xp.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(g.shape[1], -1)
+            g2 = np.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(g.shape[1], -1)
         scale = self.inv_std if self.gamma is None else self.gamma * self.inv_std
         params = len(self.needs) == 3 and (self.needs[1] or self.needs[2])
         dx, dw, db = kernels.backward(g2, self.xhat, scale, self.training, self.needs[0], params)
@@ -111,20 +116,21 @@ class BatchNormGate(Gate):
         if self.rows:
             return self._backward_rows(g)
         axes, xhat = self.axes, self.xhat
+        xp = D.namespace(g)
         dx = dw = db = None
         if self.needs[0]:
             scale = self.inv_std if self.gamma is None else self.gamma * self.inv_std
             if self.training:
-                dx = scale * (g - g.mean(axis=axes, keepdims=True)
-                              - xhat * (g * xhat).mean(axis=axes, keepdims=True))
+                dx = scale * (g - xp.mean(g, axis=axes, keepdims=True)
+                              - xhat * xp.mean(g * xhat, axis=axes, keepdims=True))
             else:
                 dx = scale * g
         if len(self.needs) == 1:
             return dx  # type: ignore[return-value]
         if self.needs[1]:
-            dw = (g * xhat).sum(axis=axes).reshape(-1)
+            dw = xp.reshape(xp.sum(g * xhat, axis=axes), (-1,))
         if self.needs[2]:
-            db = g.sum(axis=axes).reshape(-1)
+            db = xp.reshape(xp.sum(g, axis=axes), (-1,))
         return dx, dw, db
 
 
@@ -137,6 +143,20 @@ def _prod(shape):
 
 def _array(t):
     return t.data if isinstance(t, Tensor) else t
+
+
+def _check_devices(x, named):
+    """The running statistics are the gate's settings, not its inputs: check here that they live on the
+    input's device (a RuntimeError naming both, as for inputs), since the gate would update them there."""
+    data = x.data
+    for name, a in named:
+        if a is None or (a.__class__ is np.ndarray and data.__class__ is np.ndarray):
+            continue
+        here, there = D.device_of(a), D.device_of(data)
+        if here != there:
+            raise RuntimeError(f"batch_norm: expected all tensors on the same device, found {name} on "
+                               f"{D.describe(here)} and the input on {D.describe(there)}; move the module with "
+                               ".to(device)")
 
 
 def batch_norm(input: TensorLike, running_mean: TensorLike | None, running_var: TensorLike | None,
@@ -175,6 +195,8 @@ def batch_norm(input: TensorLike, running_mean: TensorLike | None, running_var: 
     if training and n <= 1:
         raise ValueError(f"batch_norm: expected more than 1 value per channel in training, got input shape "
                          f"{tuple(input.shape)}; use a batch of at least 2 or call model.eval()")
+    _check_devices(input, (("running_mean", rm), ("running_var", rv), ("num_batches_tracked",
+                                                                       _array(num_batches_tracked))))
     params = dict(axes=axes, running_mean=rm, running_var=rv, training=bool(training),
                   momentum=None if momentum is None else float(momentum), eps=float(eps))
     if training and num_batches_tracked is not None:

@@ -13,18 +13,19 @@ forward and backward):
                s = γ/√(σ² + ε),  k = −s·Σ(g·x̂)/R,  k₀ = −s·Σg/R
 
 (R = N·H·W values per channel). ``tests/nn/test_batchnorm_kernels.py`` checks them against the textbook gate.
+
+These are NumPy kernels (ufunc reductions, ``np.vecdot``, memory layout), the CPU's fast path; the gate
+takes the textbook formulas on other devices.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import backend as B
+import numpy as np
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
-
-xp = B.xp
 
 
 def channel_rows(a: NDArray[Any]) -> NDArray[Any] | None:
@@ -49,9 +50,9 @@ def batch_statistics(x2: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any], NDAr
     Shape: x2: (C, R); μ, σ²: (C,); x − μ: (C, R).
     """
     r = x2.shape[1]
-    mu = xp.add.reduce(x2, axis=1) * (1.0 / r)
-    centred = xp.subtract(x2, mu[:, None])
-    var = xp.vecdot(centred, centred) * (1.0 / r)
+    mu = np.add.reduce(x2, axis=1) * (1.0 / r)
+    centred = np.subtract(x2, mu[:, None])
+    var = np.vecdot(centred, centred) * (1.0 / r)
     return mu, var, centred
 
 
@@ -59,7 +60,7 @@ def scale_shift(xhat2: NDArray[Any], gamma: NDArray[Any] | None, beta: NDArray[A
     """y = γ x̂ + β per row (a new array), or x̂ itself when there is no γ. Shape: (C, R) → (C, R)."""
     if gamma is None:
         return xhat2
-    y = xp.multiply(xhat2, gamma[:, None])
+    y = np.multiply(xhat2, gamma[:, None])
     y += beta[:, None]  # type: ignore[index]
     return y
 
@@ -71,11 +72,11 @@ def backward(g2: NDArray[Any], xhat2: NDArray[Any], scale: NDArray[Any], trainin
     Shape: g2, xhat2: (C, R); scale = γ/√(σ² + ε): (C,); ∂L/∂x: (C, R); ∂L/∂γ, ∂L/∂β: (C,).
     """
     r = g2.shape[1]
-    sum_g = xp.add.reduce(g2, axis=1) if (need_params or training) else None
-    sum_gxhat = xp.vecdot(g2, xhat2) if (need_params or training) else None
+    sum_g = np.add.reduce(g2, axis=1) if (need_params or training) else None
+    sum_gxhat = np.vecdot(g2, xhat2) if (need_params or training) else None
     dx = None
     if need_x:
-        dx = xp.multiply(g2, scale[:, None])
+        dx = np.multiply(g2, scale[:, None])
         if training:
             k = scale * sum_gxhat * (-1.0 / r)
             dx += xhat2 * k[:, None]

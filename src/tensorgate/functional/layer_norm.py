@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ..autograd.gate import Gate
 from ..autograd.tensor import Tensor
 from .. import backend as B
+from ..backend import devices as D
 
 if TYPE_CHECKING:
     from typing import Sequence
@@ -15,8 +16,6 @@ if TYPE_CHECKING:
 
     from ..autograd.gate import Grads
     from ..autograd.tensor import TensorLike
-
-xp = B.xp
 
 
 class LayerNormGate(Gate):
@@ -36,11 +35,12 @@ class LayerNormGate(Gate):
 
     def forward(self, x: NDArray[Any], weight: NDArray[Any] | None = None, bias: NDArray[Any] | None = None, k: int = 1,
                 eps: float = 1e-5) -> NDArray[Any]:
+        xp = D.namespace(x)
         axes = tuple(range(x.ndim - k, x.ndim))
         self.axes, self.batch_axes = axes, tuple(range(x.ndim - k))
-        mu = x.mean(axis=axes, keepdims=True)
+        mu = xp.mean(x, axis=axes, keepdims=True)
         xc = x - mu
-        var = (xc * xc).mean(axis=axes, keepdims=True)
+        var = xp.mean(xc * xc, axis=axes, keepdims=True)
         self.inv_std = 1.0 / xp.sqrt(var + B.weak(eps))
         self.xhat = xc * self.inv_std
         self.gamma = weight
@@ -49,15 +49,16 @@ class LayerNormGate(Gate):
 
     def backward(self, g: NDArray[Any]) -> Grads:
         axes, xhat, needs = self.axes, self.xhat, self.needs      # inputs: (x), (x, γ) or (x, γ, β)
+        xp = D.namespace(g)
         dx = dw = db = None
         if needs[0]:
             gh = g if self.gamma is None else g * self.gamma
-            dx = self.inv_std * (gh - gh.mean(axis=axes, keepdims=True)
-                                 - xhat * (gh * xhat).mean(axis=axes, keepdims=True))
+            dx = self.inv_std * (gh - xp.mean(gh, axis=axes, keepdims=True)
+                                 - xhat * xp.mean(gh * xhat, axis=axes, keepdims=True))
         if len(needs) > 1 and needs[1]:
-            dw = (g * xhat).sum(axis=self.batch_axes)
+            dw = xp.sum(g * xhat, axis=self.batch_axes)
         if len(needs) > 2 and needs[2]:
-            db = g.sum(axis=self.batch_axes)
+            db = xp.sum(g, axis=self.batch_axes)
         return (dx, dw, db)[:len(needs)]
 
 
@@ -92,5 +93,6 @@ def layer_norm(input: TensorLike, normalized_shape: int | Sequence[int], weight:
     params = [p for p in (weight, bias) if p is not None]
     if bias is not None and weight is None:
         # the gate reads its second input as γ: give an all-ones γ so that β stays β
-        params = [Tensor(xp.ones(shape, dtype=x.dtype), dtype=x.dtype), bias]
+        xp = D.namespace(x.data)
+        params = [Tensor._make(xp.ones(shape, dtype=x.data.dtype, device=x.data.device), False, None), bias]
     return LayerNormGate.apply(x, *params, k=len(shape), eps=float(eps))

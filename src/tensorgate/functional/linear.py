@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import backend as B
+import numpy as np
+
 from ..autograd.gate import Gate
+from ..backend import devices as D
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from ..autograd.gate import Grads
-
-xp = B.xp
 
 
 class LinearGate(Gate):
@@ -30,7 +30,7 @@ class LinearGate(Gate):
                 f"linear: input has {x.shape[-1]} features (shape {x.shape}) but the weight expects "
                 f"{weight.shape[1]} (weight shape {weight.shape})")
         self.x, self.weight = x, weight
-        z = x @ weight.T
+        z = x @ weight.T           # the standard's operators only: the same lines on every device
         if bias is not None:
             z += bias
         return z
@@ -41,14 +41,18 @@ class LinearGate(Gate):
         x, w, needs = self.x, self.weight, self.needs
         gx = g @ w if needs[0] else None
         if g.ndim != 2:   # (..., n_z): every leading index is an example
-            g, x = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
+            xp = D.namespace(g)
+            g, x = xp.reshape(g, (-1, g.shape[-1])), xp.reshape(x, (-1, x.shape[-1]))
         gw = g.T @ x if needs[1] else None
         if len(needs) == 3:
-            gb = _sum_rows(g, axis=0) if needs[2] else None
+            if needs[2]:
+                gb = _sum_rows(g, axis=0) if g.__class__ is np.ndarray else D.namespace(g).sum(g, axis=0)
+            else:
+                gb = None
             return gx, gw, gb
         return gx, gw
 
 
 # ndarray.sum goes through a Python wrapper (numpy/_core/_methods.py); the ufunc's reduce is the same sum
 # without it, which counts on small batches where a step is a few hundred microseconds.
-_sum_rows = xp.add.reduce
+_sum_rows = np.add.reduce

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import backend as B
 from ..autograd.gate import Gate
+from ..backend import devices as D
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -15,20 +16,18 @@ if TYPE_CHECKING:
     from ..autograd.gate import Grads
     from ..autograd.tensor import Tensor
 
-xp = B.xp
-
 
 def _channel_window_sum(v, before, after):
     """Σ_(c' = c − before … c + after) v[:, c'] for every channel c (channels outside [0, C) count as 0).
 
     One shifted slice per offset: ``before + after + 1`` whole-array additions, exact (no running sums).
     """
-    out = xp.zeros_like(v)
+    out = D.namespace(v).zeros_like(v)
     channels = v.shape[1]
     for o in range(-before, after + 1):
         lo, hi = max(0, -o), min(channels, channels - o)
         if lo < hi:
-            out[:, lo:hi] += v[:, lo + o:hi + o]
+            out[:, lo:hi, ...] += v[:, lo + o:hi + o, ...]
     return out
 
 

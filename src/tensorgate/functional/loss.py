@@ -24,22 +24,20 @@ is finite unless something went wrong, and only then searches for the culprit.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-import functools
 import math
 
 import numpy as np
 
-from .. import backend as B
 from ..autograd.gate import Gate
 from ..autograd.tensor import Tensor, to_array
+from ..backend import devices as D
+from ..backend import ops
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from ..autograd.gate import Grads
     from ..autograd.tensor import TensorLike
-
-xp = B.xp
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -51,11 +49,16 @@ BCE_EPS = 1e-7
 # ---------------------------------------------------------------- helpers: reduction and input checks
 def _reduce(losses, reduction):
     """Per-example (or per-element) losses → the loss value, as an array of the losses' dtype."""
-    if reduction == "mean":  # sum / n: ndarray.mean's Python wrapper costs more than the sum on small batches
-        return xp.asarray(xp.add.reduce(losses, axis=None) / losses.size, dtype=losses.dtype)
-    if reduction == "sum":
-        return xp.asarray(xp.add.reduce(losses, axis=None), dtype=losses.dtype)
-    return losses
+    if losses.__class__ is np.ndarray:
+        if reduction == "mean":  # sum / n: ndarray.mean's Python wrapper costs more than the sum on small batches
+            return np.asarray(np.add.reduce(losses, axis=None) / losses.size, dtype=losses.dtype)
+        if reduction == "sum":
+            return np.asarray(np.add.reduce(losses, axis=None), dtype=losses.dtype)
+        return losses
+    if reduction == "none":
+        return losses
+    total = D.namespace(losses).sum(losses)
+    return total / losses.size if reduction == "mean" else total
 
 
 def _upstream(g, reduction, count, ndim):
@@ -64,6 +67,10 @@ def _upstream(g, reduction, count, ndim):
     For ``'none'`` the per-example g of shape (m,) is given trailing axes so that it broadcasts over
     (m, K) when ``ndim`` is 2.
     """
+    if g.__class__ is not np.ndarray:   # on a device a 0-d g stays an array: float() would wait for it
+        if reduction == "mean":
+            return g * (1.0 / count)
+        return g if reduction == "sum" else D.namespace(g).reshape(g, g.shape + (1,) * (ndim - g.ndim))
     if reduction == "mean":   # a 0-d g becomes a Python float: a "weak" scalar, the dtype stays
         return float(g) / count if g.ndim == 0 else g * (1.0 / count)
     if reduction == "sum":
@@ -85,16 +92,62 @@ def _float_input(fn, x, arg="input"):
     return x
 
 
-def _float_target(fn, y, dtype, arg="target"):
-    """A floating target: a Tensor keeps its dtype (so a mismatch is reported by the gate); data takes ``dtype``."""
+def _float_target(fn, y, x, arg="target"):
+    """A floating target: a Tensor keeps its dtype and device (so a mismatch is reported by the gate); data
+    takes the input's dtype and device (as a gate's constants do)."""
     if isinstance(y, Tensor):
         if y.dtype.kind != "f":
-            return Tensor._make(y.data.astype(dtype), False, None)
+            return Tensor._make(_astype(y.data, x.dtype), False, None)
         return y
-    array = np.asarray(y)
-    if array.dtype.kind not in "fiub":
-        raise TypeError(f"{fn}: {arg} must be numbers, got dtype {array.dtype}")
-    return Tensor._make(array.astype(dtype, copy=False), False, None)
+    array = _array_of(y)
+    if D.kind(array.dtype) not in "fiub":
+        raise TypeError(f"{fn}: {arg} must be numbers, got dtype {D.numpy_dtype(array.dtype)}")
+    return Tensor._make(_astype(_on_input_device(fn, arg, y, array, x), x.dtype), False, None)
+
+
+def _array_of(t):
+    """The array of a Tensor, an array on any device as it is, anything else (a list, a number) through NumPy."""
+    if isinstance(t, Tensor):
+        return t.data
+    if t.__class__ is np.ndarray or isinstance(t, (list, tuple, int, float, np.generic)):
+        return np.asarray(t)
+    try:
+        D.device_of(t)
+    except TypeError:
+        return np.asarray(t)
+    return t
+
+
+def _astype(a, dtype):
+    """``a`` as NumPy dtype ``dtype``, on its own device (itself where it already has it)."""
+    if a.__class__ is np.ndarray:
+        return a.astype(dtype, copy=False)
+    xp = D.namespace(a)
+    return xp.astype(a, D.dtype_in(xp, dtype), copy=False)
+
+
+def _on_input_device(fn, arg, given, array, x):
+    """``array`` (the argument ``given``'s values) on the input tensor x's device.
+
+    CPU data (a list, a NumPy array) follows the input, as a gate's constants do; a Tensor or an array on
+    another device is an error naming both devices (PyTorch's rule).
+    """
+    data = x.data
+    if array.__class__ is np.ndarray and data.__class__ is np.ndarray:
+        return array
+    here, there = D.device_of(array), D.device_of(data)
+    if here == there:
+        return array
+    if isinstance(given, Tensor) or here[0] != "cpu":
+        raise RuntimeError(f"{fn}: expected all tensors on the same device, found {arg} on {D.describe(here)} "
+                           f"and the input on {D.describe(there)}; move one with .to(device)")
+    return D.to_device(array, *there)
+
+
+def _host(t):
+    """A NumPy array of a Tensor's or an array's values, for the messages of the checks below."""
+    return D.to_numpy(np.asarray(t) if isinstance(t, (list, tuple, int, float)) else
+                      t.data if isinstance(t, Tensor) else t)
 
 
 def _same_shape(fn, x, y, hint=""):
@@ -108,26 +161,35 @@ def _same_shape(fn, x, y, hint=""):
                          f"{hint}")
 
 
-def _labels(fn, target, logits_shape):
-    """Integer class labels of shape (m,) in [0, K), as an int array; clear errors otherwise."""
-    y = target.data if isinstance(target, Tensor) else np.asarray(target)
-    m, K = logits_shape
-    if y.dtype.kind == "f":
+def _labels(fn, target, z):
+    """Integer class labels of shape (m,) in [0, K), as an int array on the input z's device; clear errors
+    otherwise."""
+    y = _array_of(target)
+    m, K = z.shape
+    kind = D.kind(y.dtype)
+    if kind == "f":
         raise TypeError(
-            f"{fn}: a 1-D target is read as class labels, which must be integers, but it has dtype {y.dtype}. "
-            f"Use integer labels (e.g. target.astype('int64')) or give class probabilities of shape ({m}, {K})")
-    if y.dtype.kind not in "iu":
-        raise TypeError(f"{fn}: class labels must be integers, got dtype {y.dtype}")
+            f"{fn}: a 1-D target is read as class labels, which must be integers, but it has dtype "
+            f"{D.numpy_dtype(y.dtype)}. Use integer labels (e.g. target.astype('int64')) or give class "
+            f"probabilities of shape ({m}, {K})")
+    if kind not in "iu":
+        raise TypeError(f"{fn}: class labels must be integers, got dtype {D.numpy_dtype(y.dtype)}")
     if y.ndim != 1:
         raise ValueError(f"{fn}: class labels must have shape (m,), got {tuple(y.shape)}")
     if y.shape[0] != m:
-        raise ValueError(f"{fn}: input and target have different batch sizes: input shape {tuple(logits_shape)}, "
+        raise ValueError(f"{fn}: input and target have different batch sizes: input shape {tuple(z.shape)}, "
                          f"target shape {tuple(y.shape)}")
-    return y
+    return _on_input_device(fn, "target", target, y, z)
+
+
+def _any(a):
+    """True where a boolean array holds a True, on any device (one value read back from a GPU)."""
+    return bool(a.any() if a.__class__ is np.ndarray else D.namespace(a).any(a))
 
 
 def _check_label_range(fn, y, K):
     """Raise a ValueError naming the first label outside [0, K)."""
+    y = _host(y)
     if y.size and (y.min() < 0 or y.max() >= K):
         i = int(np.argmax((y < 0) | (y >= K)))
         raise ValueError(f"{fn}: target label {int(y[i])} at index {i} is outside [0, {K}) "
@@ -140,10 +202,11 @@ def _label_positions(fn, labels, shape):
     eager one does.
 
     ``ravel_multi_index`` computes the positions and checks both ends in one NumPy call, for any integer
-    dtype; taking and writing at flat positions is about twice as fast as a[rows, labels] on small batches.
+    dtype; taking and writing at flat positions is about twice as fast as a[rows, labels] on small batches
+    (``ops.label_positions`` has each device's version).
     """
     try:
-        return xp.ravel_multi_index((_row_numbers(shape[0]), labels), shape)
+        return ops.label_positions(np if labels.__class__ is np.ndarray else D.namespace(labels), labels, shape)
     except ValueError:
         _check_label_range(fn, labels, shape[1])   # names the first bad label
         raise
@@ -152,14 +215,6 @@ def _label_positions(fn, labels, shape):
 def _first_bad(a, test):
     index = np.unravel_index(int(np.argmax(test(a))), a.shape)
     return tuple(int(i) for i in index) if a.ndim != 1 else int(index[0])
-
-
-@functools.lru_cache(maxsize=32)   # batch sizes come and go (a last, shorter batch; an evaluation): keep a few
-def _row_numbers(m):
-    """``arange(m)``, made once per m (read-only: it is shared): the row of each example's label."""
-    rows = xp.arange(m)
-    rows.flags.writeable = False
-    return rows
 
 
 class NonFiniteLossError(ValueError):
@@ -172,20 +227,27 @@ def _check_value(fn, out, *named):
     nan or inf, or every input is finite and the loss itself overflowed.
 
     The loss gates call it on their result, so that a replayed training step checks as the eager one does.
+    On a GPU the check reads one value back (as ``loss.item()`` would); the search for the culprit, only
+    when something went wrong, works on host copies.
     """
-    if math.isfinite(out) if out.ndim == 0 else np.isfinite(out).all():
-        return out
+    if out.__class__ is np.ndarray:
+        if math.isfinite(out) if out.ndim == 0 else np.isfinite(out).all():
+            return out
+    else:
+        xp = D.namespace(out)
+        if bool(xp.all(xp.isfinite(out))):
+            return out
     for name, t in named:
-        a = t.data if isinstance(t, Tensor) else np.asarray(t)
+        a = _host(t)
         if a.dtype.kind == "f" and np.isnan(a).any():
             raise NonFiniteLossError(f"{fn}: {name} contains nan (first at index {_first_bad(a, np.isnan)})")
     for name, t in named:
-        a = t.data if isinstance(t, Tensor) else np.asarray(t)
+        a = _host(t)
         if a.dtype.kind == "f" and np.isinf(a).any():
             raise NonFiniteLossError(f"{fn}: {name} contains inf (first at index {_first_bad(a, np.isinf)}), "
                                      "which makes the loss non-finite")
-    raise NonFiniteLossError(f"{fn}: the loss is {'nan' if np.isnan(out).any() else 'inf'} although every "
-                             f"input is finite: it overflowed {out.dtype} (inputs too large)")
+    raise NonFiniteLossError(f"{fn}: the loss is {'nan' if np.isnan(_host(out)).any() else 'inf'} although every "
+                             f"input is finite: it overflowed {D.numpy_dtype(out.dtype)} (inputs too large)")
 
 
 def _check_2d(fn, z, arg="input"):
@@ -217,24 +279,31 @@ class CrossEntropyGate(Gate):
     def forward(self, z: NDArray[Any], y: NDArray[Any] | None = None, labels: NDArray[Any] | None = None,
                 smoothing: float = 0.0, reduction: str = "mean") -> NDArray[Any]:
         m, K = z.shape
-        # the ufuncs' reduce, not ndarray.max/sum: same result without their Python wrappers
-        shifted = z - xp.maximum.reduce(z, axis=1, keepdims=True)
-        e = xp.exp(shifted)
-        total = xp.add.reduce(e, axis=1, keepdims=True)
+        if z.__class__ is np.ndarray:
+            xp = np   # the ufuncs' reduce, not ndarray.max/sum: same result without their Python wrappers
+            shifted = z - np.maximum.reduce(z, axis=1, keepdims=True)
+            e = np.exp(shifted)
+            total = np.add.reduce(e, axis=1, keepdims=True)
+        else:
+            xp = D.namespace(z)
+            shifted = z - xp.max(z, axis=1, keepdims=True)
+            e = xp.exp(shifted)
+            total = xp.sum(e, axis=1, keepdims=True)
         log_total = xp.log(total)
         e /= total                                           # in place: e becomes softmax(z)
         self.s = e
         self.labels, self.smoothing, self.reduction, self.m = labels, smoothing, reduction, m
         if labels is not None:                               # l_i = −(1−ε) log p_{i,y_i} − (ε/K) Σ_k log p_ik
             self.positions = at = _label_positions(self.name, labels, (m, K))
-            losses = log_total[:, 0] - shifted.reshape(-1).take(at)
+            picked = shifted.reshape(-1).take(at) if xp is np else ops.take_labels(xp, shifted, at)
+            losses = log_total[:, 0] - picked
             if smoothing:
-                mean_log_p = shifted.mean(axis=1) - log_total[:, 0]
+                mean_log_p = xp.mean(shifted, axis=1) - log_total[:, 0]
                 losses = (1.0 - smoothing) * losses - smoothing * mean_log_p
         else:
             self.log_p = shifted - log_total
             self.y = y if not smoothing else (1.0 - smoothing) * y + smoothing / K  # type: ignore[operator]
-            losses = -(self.y * self.log_p).sum(axis=1)
+            losses = -xp.sum(self.y * self.log_p, axis=1)
             return _check_value(self.name, _reduce(losses, reduction), ("input", z), ("target", y))
         return _check_value(self.name, _reduce(losses, reduction), ("input", z))
 
@@ -243,7 +312,8 @@ class CrossEntropyGate(Gate):
         if self.labels is not None:   # ∂L/∂z = (softmax(z) − y') · g/m, by the in-place kernel below
             return _softmax_minus_labels(s, self.positions, self.smoothing, scale, reuse=self.last_use)
         y = self.y
-        dz = (s * y.sum(axis=1, keepdims=True) - y) * scale if self.needs[0] else None  # type: ignore[union-attr]
+        total = D.namespace(y).sum(y, axis=1, keepdims=True)
+        dz = (s * total - y) * scale if self.needs[0] else None
         dy = (-(1.0 - self.smoothing) * self.log_p) * scale if self.needs[1] else None
         return dz, dy
 
@@ -267,11 +337,20 @@ def _softmax_minus_labels(s, positions, smoothing, scale, reuse):
     No one-hot matrix is made: the 1 − ε of each row is taken off at the row's label position (flat
     positions i·K + y_i, from ``_label_positions``), the ε/K off everything, then one multiplication.
     The saved softmax itself becomes the result when ``reuse`` (the gate's last backward: nothing needs
-    it afterwards), so a step makes no (m, K) temporary at all.
+    it afterwards), so a step makes no (m, K) temporary at all. On devices other than NumPy's the label
+    entries are written by ``ops.add_at_labels`` (a compare with the labels where the standard has no
+    indexed write).
     """
+    if s.__class__ is not np.ndarray:
+        xp = D.namespace(s)
+        dz = ops.add_at_labels(xp, s if reuse else xp.asarray(s, copy=True), positions, -(1.0 - smoothing))
+        if smoothing:
+            dz -= smoothing / s.shape[1]
+        dz *= scale
+        return dz
     dz = s if reuse else s.copy()
     if not dz.flags.c_contiguous:                    # logits in Fortran order (a transposed array)
-        dz = xp.ascontiguousarray(dz)
+        dz = np.ascontiguousarray(dz)
     dz.reshape(-1)[positions] -= 1.0 - smoothing     # a view: dz is C-contiguous
     if smoothing:
         dz -= smoothing / s.shape[1]
@@ -294,14 +373,14 @@ class NLLLossGate(Gate):
         m = log_p.shape[0]
         self.positions = _label_positions(self.name, labels, log_p.shape)
         self.reduction, self.m, self.shape, self.dtype = reduction, m, log_p.shape, log_p.dtype
-        picked = log_p.reshape(-1).take(self.positions)
+        picked = ops.take_labels(D.namespace(log_p), log_p, self.positions)
         return _check_value(self.name, _reduce(-picked, reduction), ("input", log_p))
 
     def backward(self, g: NDArray[Any]) -> Grads:
         scale = _upstream(g, self.reduction, self.m, 1)
-        d = xp.zeros(self.shape, self.dtype)
-        d.reshape(-1)[self.positions] = -scale
-        return d
+        xp = D.namespace(g)
+        d = xp.zeros(self.shape, dtype=self.dtype, device=g.device)
+        return ops.add_at_labels(xp, d, self.positions, -scale)    # −g/m at each row's label, 0 elsewhere
 
 
 class BinaryCrossEntropyGate(Gate):
@@ -318,6 +397,7 @@ class BinaryCrossEntropyGate(Gate):
     name = "binary_cross_entropy"
 
     def forward(self, p: NDArray[Any], y: NDArray[Any], eps: float = BCE_EPS, reduction: str = "mean") -> NDArray[Any]:
+        xp = D.namespace(p)
         self.p = p = xp.clip(p, eps, 1.0 - eps)
         self.y, self.reduction, self.count = y, reduction, p.size
         log_p, log_q = xp.log(p), xp.log(1.0 - p)
@@ -346,6 +426,7 @@ class BinaryCrossEntropyWithLogitsGate(Gate):
     name = "binary_cross_entropy_with_logits"
 
     def forward(self, z: NDArray[Any], y: NDArray[Any], reduction: str = "mean") -> NDArray[Any]:
+        xp = D.namespace(z)
         e = xp.exp(-xp.abs(z))                                  # in (0, 1]
         self.sigma = xp.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
         self.z, self.y, self.reduction, self.count = z, y, reduction, z.size
@@ -391,10 +472,11 @@ class HingeLossGate(Gate):
     def forward(self, z: NDArray[Any], y: NDArray[Any] | None = None, margin: float = 1.0,
                 reduction: str = "mean") -> NDArray[Any]:
         _check_label_values(self.name, y, (-1, 1))
+        xp = D.namespace(z)
         slack = margin - y * z
         active = slack > 0
-        self.dz, self.reduction = xp.where(active, -y, 0.0).astype(z.dtype, copy=False), reduction  # type: ignore[operator]
-        loss = _reduce(xp.where(active, slack, 0.0).astype(z.dtype, copy=False), reduction)
+        self.dz, self.reduction = xp.astype(xp.where(active, -y, 0.0), z.dtype, copy=False), reduction  # type: ignore[operator]
+        loss = _reduce(xp.astype(xp.where(active, slack, 0.0), z.dtype, copy=False), reduction)
         return _check_value(self.name, loss, ("input", z))
 
     def backward(self, g: NDArray[Any]) -> Grads:
@@ -415,7 +497,7 @@ class PerceptronLossGate(Gate):
 
     def forward(self, z: NDArray[Any], y: NDArray[Any] | None = None, reduction: str = "mean") -> NDArray[Any]:
         _check_label_values(self.name, y, (0, 1))
-        self.err, self.reduction = (z >= 0).astype(z.dtype) - y, reduction
+        self.err, self.reduction = D.namespace(z).astype(z >= 0, z.dtype) - y, reduction
         return _check_value(self.name, _reduce(self.err * z, reduction), ("input", z))
 
     def backward(self, g: NDArray[Any]) -> Grads:
@@ -473,21 +555,21 @@ def cross_entropy(input: TensorLike, target: TensorLike, weight: TensorLike | No
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{fn}: label_smoothing must be in [0, 1], got {label_smoothing}")
     smoothing = float(label_smoothing)
-    w = _weighted.class_weight(fn, weight, z.shape[1], z.dtype)
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    w = _weighted.class_weight(fn, weight, z.shape[1], z.dtype, z)
+    t = _array_of(target)
     if t.ndim <= 1:
-        labels = _labels(fn, t, z.shape)
+        labels = _labels(fn, target if isinstance(target, Tensor) else t, z)
         if w is None and ignore_index == _weighted.IGNORE_INDEX:
             try:         # the fused gate; it refuses a −100 label, which is then skipped through the weighted gate
                 return CrossEntropyGate.apply(z, labels=labels, smoothing=smoothing, reduction=reduction)
             except ValueError:
-                if not (labels == _weighted.IGNORE_INDEX).any():
+                if not _any(labels == _weighted.IGNORE_INDEX):
                     raise
         from . import log_softmax   # functional/__init__ imports this module: a top-level import would cycle
         return _weighted.weighted_nll(log_softmax(z, axis=1), labels, w, ignore_index, smoothing, reduction)
     if t.shape != z.shape:
         _same_shape(fn, z, t, " (probability targets have one column per class)")
-    y = _float_target(fn, target, z.dtype)
+    y = _float_target(fn, target, z)
     if w is not None:
         from . import log_softmax
         return _weighted.soft_target_cross_entropy(log_softmax(z, axis=1), y, w, smoothing, reduction)
@@ -516,13 +598,13 @@ def nll_loss(input: TensorLike, target: TensorLike, weight: TensorLike | None = 
     _check_reduction(fn, reduction)
     x = _float_input(fn, input)
     _check_2d(fn, x)
-    labels = _labels(fn, target, x.shape)
-    w = _weighted.class_weight(fn, weight, x.shape[1], x.dtype)
+    labels = _labels(fn, target, x)
+    w = _weighted.class_weight(fn, weight, x.shape[1], x.dtype, x)
     if w is None and ignore_index == _weighted.IGNORE_INDEX:
         try:             # as in cross_entropy: the plain gate unless a −100 label is to be skipped
             return NLLLossGate.apply(x, labels=labels, reduction=reduction)
         except ValueError:
-            if not (labels == _weighted.IGNORE_INDEX).any():
+            if not _any(labels == _weighted.IGNORE_INDEX):
                 raise
     return _weighted.weighted_nll(x, labels, w, ignore_index, 0.0, reduction)
 
@@ -548,7 +630,7 @@ def binary_cross_entropy(input: TensorLike, target: TensorLike, weight: TensorLi
     _deprecated_reduction(fn, size_average, reduce)
     _check_reduction(fn, reduction)
     p = _float_input(fn, input)
-    y = _float_target(fn, target, p.dtype)
+    y = _float_target(fn, target, p)
     _same_shape(fn, p, y)
     if weight is None:
         return BinaryCrossEntropyGate.apply(p, y, eps=float(eps), reduction=reduction)
@@ -578,7 +660,7 @@ def binary_cross_entropy_with_logits(input: TensorLike, target: TensorLike, weig
     _deprecated_reduction(fn, size_average, reduce)
     _check_reduction(fn, reduction)
     z = _float_input(fn, input)
-    y = _float_target(fn, target, z.dtype)
+    y = _float_target(fn, target, z)
     _same_shape(fn, z, y)
     if weight is None and pos_weight is None:
         return BinaryCrossEntropyWithLogitsGate.apply(z, y, reduction=reduction)
@@ -588,17 +670,18 @@ def binary_cross_entropy_with_logits(input: TensorLike, target: TensorLike, weig
 
 
 def _elementwise_weight(fn, weight, x, arg="weight"):
-    """A constant weight tensor of x's dtype that broadcasts to x's shape (a clear error otherwise)."""
-    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
-    if w.dtype.kind not in "fiu":
-        raise TypeError(f"{fn}: {arg} must be numbers, got dtype {w.dtype}")
+    """A constant weight tensor of x's dtype and device that broadcasts to x's shape (a clear error otherwise)."""
+    w = _array_of(weight)
+    if D.kind(w.dtype) not in "fiu":
+        raise TypeError(f"{fn}: {arg} must be numbers, got dtype {D.numpy_dtype(w.dtype)}")
     try:
-        shape = np.broadcast_shapes(w.shape, tuple(x.shape))
+        shape = np.broadcast_shapes(tuple(w.shape), tuple(x.shape))
     except ValueError:
         shape = None
     if shape != tuple(x.shape):
-        raise ValueError(f"{fn}: {arg} of shape {w.shape} does not broadcast to the input's shape {tuple(x.shape)}")
-    return Tensor._make(w.astype(x.dtype), False, None)
+        raise ValueError(f"{fn}: {arg} of shape {tuple(w.shape)} does not broadcast to the input's shape "
+                         f"{tuple(x.shape)}")
+    return Tensor._make(_astype(_on_input_device(fn, arg, weight, w, x), x.dtype), False, None)
 
 
 def _deprecated_reduction(fn, size_average, reduce):
@@ -624,26 +707,28 @@ def mse_loss(input: TensorLike, target: TensorLike, reduction: str = "mean") -> 
     fn = "mse_loss"
     _check_reduction(fn, reduction)
     x = _float_input(fn, input)
-    y = _float_target(fn, target, x.dtype)
+    y = _float_target(fn, target, x)
     _same_shape(fn, x, y)
     return MSELossGate.apply(x, y, reduction=reduction)
 
 
-def _sign_labels(fn, target, shape):
-    """The target as an array of the input's shape (its values are checked by the gate: _check_label_values)."""
-    y = to_array(target.data if isinstance(target, Tensor) else target)
+def _sign_labels(fn, target, z):
+    """The target as an array of the input z's shape, dtype and device (its values are checked by the gate:
+    _check_label_values)."""
+    y, shape = to_array(target.data if isinstance(target, Tensor) else target), z.shape
     if y.shape != tuple(shape):
         if y.ndim and len(shape) and y.shape[0] != shape[0]:
             raise ValueError(f"{fn}: input and target have different batch sizes: input shape {tuple(shape)}, "
                              f"target shape {y.shape}")
         raise ValueError(f"{fn}: input shape {tuple(shape)} and target shape {y.shape} must be equal")
-    return y
+    return _astype(_on_input_device(fn, "target", target, y, z), z.dtype)
 
 
 def _check_label_values(fn, y, allowed):
     """Raise a ValueError naming the first target that is not one of the two ``allowed`` values (gates call it)."""
     bad = (y != allowed[0]) & (y != allowed[1])
-    if bad.any():
+    if _any(bad):
+        y, bad = _host(y), _host(bad)
         i = _first_bad(bad, lambda b: b)
         raise ValueError(f"{fn}: target must hold only {allowed[0]:g} and {allowed[1]:g}, got {y[i]:g} at index {i}"
                          + (" (map 0/1 labels with 2*y − 1)" if allowed[0] == -1 else ""))
@@ -663,7 +748,7 @@ def hinge_loss(input: TensorLike, target: TensorLike, margin: float = 1.0, reduc
     fn = "hinge_loss"
     _check_reduction(fn, reduction)
     z = _float_input(fn, input)
-    y = _sign_labels(fn, target, z.shape).astype(z.dtype, copy=False)
+    y = _sign_labels(fn, target, z)
     return HingeLossGate.apply(z, y=y, margin=float(margin), reduction=reduction)
 
 
@@ -683,7 +768,7 @@ def perceptron_loss(input: TensorLike, target: TensorLike, reduction: str = "mea
     fn = "perceptron_loss"
     _check_reduction(fn, reduction)
     z = _float_input(fn, input)
-    y = _sign_labels(fn, target, z.shape).astype(z.dtype, copy=False)
+    y = _sign_labels(fn, target, z)
     return PerceptronLossGate.apply(z, y=y, reduction=reduction)
 
 
@@ -696,10 +781,16 @@ def cross_entropy_unfused(input: TensorLike, target: TensorLike) -> Tensor:
     """
     from . import log_softmax
 
-    z = _float_input("cross_entropy_unfused", input)
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
-    y = np.eye(z.shape[1], dtype=z.dtype)[t] if t.ndim == 1 else _float_target("cross_entropy_unfused", target,
-                                                                                z.dtype)
+    fn = "cross_entropy_unfused"
+    z = _float_input(fn, input)
+    t = _array_of(target)
+    if t.ndim == 1:
+        labels = _labels(fn, target if isinstance(target, Tensor) else t, z)
+        xp, K = D.namespace(labels), z.shape[1]
+        one_hot = xp.reshape(labels, (-1, 1)) == xp.arange(K, dtype=labels.dtype, device=labels.device)
+        y = Tensor._make(xp.astype(one_hot, D.dtype_in(xp, z.dtype)), False, None)
+    else:
+        y = _float_target(fn, target, z)
     return -(y * log_softmax(z, axis=1)).sum(axis=1).mean()
 
 
@@ -712,7 +803,7 @@ def binary_cross_entropy_with_logits_unfused(input: TensorLike, target: TensorLi
     from . import log, sigmoid
 
     z = _float_input("binary_cross_entropy_with_logits_unfused", input)
-    y = _float_target("binary_cross_entropy_with_logits_unfused", target, z.dtype)
+    y = _float_target("binary_cross_entropy_with_logits_unfused", target, z)
     p = sigmoid(z)
     return -(y * log(p) + (1.0 - y) * log(1.0 - p)).mean()
 

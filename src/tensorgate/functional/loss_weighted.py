@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import backend as B
 from ..autograd.gate import Gate
 from ..autograd.tensor import Tensor
+from ..backend import devices as D
+from ..backend import ops
 from .activation_extra import SoftplusGate
-from .loss import _check_value, _label_positions
+from .loss import _array_of, _astype, _check_value, _label_positions, _on_input_device
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike, NDArray
@@ -33,18 +34,16 @@ if TYPE_CHECKING:
     from ..autograd.gate import Grads
     from ..autograd.tensor import TensorLike
 
-xp = B.xp
-
 #: PyTorch's default ``ignore_index``: a label of −100 is skipped
 IGNORE_INDEX = -100
 
 
 def _reduce_with(losses, reduction, denominator):
-    if reduction == "mean":
-        return xp.asarray(losses.sum() / denominator, dtype=losses.dtype)
-    if reduction == "sum":
-        return xp.asarray(losses.sum(), dtype=losses.dtype)
-    return losses
+    if reduction == "none":
+        return losses
+    xp = D.namespace(losses)
+    total = xp.sum(losses)
+    return xp.asarray(total / denominator if reduction == "mean" else total, dtype=losses.dtype)
 
 
 class WeightedNLLGate(Gate):
@@ -67,42 +66,50 @@ class WeightedNLLGate(Gate):
     def forward(self, q: NDArray[Any], labels: NDArray[Any] | None = None, weight: NDArray[Any] | None = None,
                 ignore_index: float = IGNORE_INDEX, smoothing: float = 0.0, reduction: str = "mean") -> NDArray[Any]:
         m, K = q.shape
+        xp = D.namespace(q)
         keep = labels != ignore_index
-        safe = xp.where(keep, labels, 0)  # type: ignore[arg-type]
+        safe = xp.where(keep, labels, 0)
         self.positions = _label_positions(self.name, safe, (m, K))
-        w = xp.ones(K, dtype=q.dtype) if weight is None else weight
-        self.w, self.K, self.m, self.keep = w, K, m, keep.astype(q.dtype)  # type: ignore[union-attr]
-        self.wy = w[safe] * self.keep                                  # κ_i w_{y_i}
+        w = xp.ones(K, dtype=q.dtype, device=q.device) if weight is None else weight
+        self.w, self.K, self.m, self.keep = w, K, m, xp.astype(keep, q.dtype)
+        self.wy = xp.take(w, safe) * self.keep                         # κ_i w_{y_i}
         self.smoothing, self.reduction, self.shape = smoothing, reduction, q.shape
-        losses = -self.wy * q.reshape(-1).take(self.positions)
+        losses = -self.wy * ops.take_labels(xp, q, self.positions)
         if smoothing:
             losses = (1.0 - smoothing) * losses - (smoothing / K) * self.keep * (q @ w)
-        self.denominator = self.wy.sum()
+        self.denominator = xp.sum(self.wy)
         return _check_value(self.name, _reduce_with(losses, reduction, self.denominator), ("input", q))
 
     def backward(self, g: NDArray[Any]) -> Grads:
         eps, K = self.smoothing, self.K
-        if self.reduction == "mean":
-            scale = (g / self.denominator)[..., None] if g.ndim else float(g) / float(self.denominator)
-        else:
-            scale = g[:, None] if g.ndim else float(g)
-        dq = xp.zeros(self.shape, dtype=self.w.dtype)
+        xp = D.namespace(g)
+        scale = g / self.denominator if self.reduction == "mean" else g    # a 0-d array, or one per example
+        if g.ndim:
+            scale = xp.reshape(scale, (-1, 1))
+        dq = xp.zeros(self.shape, dtype=self.w.dtype, device=g.device)
         if eps:
-            dq -= (eps / K) * self.keep[:, None] * self.w                 # −κ_i (ε/K) w_k
-        dq.reshape(-1)[self.positions] -= (1.0 - eps) * self.wy          # −κ_i (1 − ε) w_{y_i} at k = y_i
+            dq -= (eps / K) * xp.reshape(self.keep, (-1, 1)) * self.w     # −κ_i (ε/K) w_k
+        dq = ops.add_at_labels(xp, dq, self.positions, -(1.0 - eps) * self.wy)  # −κ_i (1 − ε) w_{y_i} at k = y_i
         return dq * scale
 
 
-def class_weight(fn: str, weight: TensorLike | None, K: int, dtype: DTypeLike) -> NDArray[Any] | None:
-    """``weight`` as a (K,) array of the input's dtype, or None; a clear error for a wrong shape."""
+def class_weight(fn: str, weight: TensorLike | None, K: int, dtype: DTypeLike,
+                 like: Tensor | None = None) -> NDArray[Any] | None:
+    """``weight`` as a (K,) array of the input's dtype (and the input ``like``'s device), or None; a clear
+    error for a wrong shape.
+
+    Shape: weight: (K,); result: (K,).
+    """
     if weight is None:
         return None
-    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
-    if w.shape != (K,):
-        raise ValueError(f"{fn}: weight must have one entry per class, shape ({K},), got {w.shape}")
-    if w.dtype.kind not in "fiu":
-        raise TypeError(f"{fn}: weight must be numbers, got dtype {w.dtype}")
-    return w.astype(dtype)
+    w = _array_of(weight)
+    if tuple(w.shape) != (K,):
+        raise ValueError(f"{fn}: weight must have one entry per class, shape ({K},), got {tuple(w.shape)}")
+    if D.kind(w.dtype) not in "fiu":
+        raise TypeError(f"{fn}: weight must be numbers, got dtype {D.numpy_dtype(w.dtype)}")
+    if like is not None:
+        w = _on_input_device(fn, "weight", weight, w, like)
+    return _astype(w, np.dtype(dtype))
 
 
 def weighted_nll(q: Tensor, labels: TensorLike, weight: NDArray[Any] | None, ignore_index: int, smoothing: float,

@@ -1,14 +1,18 @@
 """Inverted dropout as a gate: a random mask drawn inside the gate (so a replayed step draws it too).
 
-DropoutGate drops single units; Dropout2dGate drops whole channels of an image batch.
+DropoutGate drops single units; Dropout2dGate drops whole channels of an image batch. The masks are drawn
+on the CPU from tensorgate's NumPy generator and moved to the input's device, so one seed gives the same
+masks on every device.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import backend as B
+import numpy as np
+
 from ..autograd.gate import Gate
 from ..autograd.tensor import Tensor
+from ..backend import devices as D
 from ..backend.random import generator
 
 if TYPE_CHECKING:
@@ -16,7 +20,22 @@ if TYPE_CHECKING:
 
     from ..autograd.gate import Grads
 
-xp = B.xp
+
+def _keep(shape: tuple[int, ...], dtype: Any, p: float) -> NDArray[Any]:
+    """keep ~ Bernoulli(1 − p), a NumPy bool array, from uniforms of ``dtype`` (a NumPy dtype)."""
+    uniform = generator().random(shape, dtype=dtype) if dtype.itemsize >= 4 \
+        else generator().random(shape)          # the generator draws float32 and float64 only
+    return uniform >= p
+
+
+def _mask(a: Any, shape: tuple[int, ...], p: float) -> Any:
+    """keep/(1 − p) of a's dtype on a's device, keep drawn on the CPU (the same numbers on every device for
+    one seed); off the CPU only the bool keep travels (a quarter of a float32 mask's bytes)."""
+    if a.__class__ is np.ndarray:
+        return _keep(shape, a.dtype, p) * a.dtype.type(1.0 / (1.0 - p))
+    xp = D.namespace(a)
+    keep = D.to_device(_keep(shape, D.numpy_dtype(a.dtype), p), *D.device_of(a))
+    return xp.astype(keep, a.dtype) * (1.0 / (1.0 - p))
 
 
 class DropoutGate(Gate):
@@ -37,11 +56,9 @@ class DropoutGate(Gate):
 
     def forward(self, a: NDArray[Any], p: float = 0.5) -> NDArray[Any]:
         if p == 1.0:
-            mask = a.dtype.type(0) * a
+            mask = a.dtype.type(0) * a if a.__class__ is np.ndarray else 0.0 * a
         else:
-            uniform = generator().random(a.shape, dtype=a.dtype) if a.dtype.itemsize >= 4 \
-                else generator().random(a.shape)          # the generator draws float32 and float64 only
-            mask = (uniform >= p) * a.dtype.type(1.0 / (1.0 - p))
+            mask = _mask(a, a.shape, p)
         self.mask = mask
         return a * mask
 
@@ -88,11 +105,9 @@ class Dropout2dGate(Gate):
     def forward(self, a: NDArray[Any], p: float = 0.5) -> NDArray[Any]:
         shape = a.shape[:2] + (1,) * (a.ndim - 2)
         if p == 1.0:
-            mask = xp.zeros(shape, dtype=a.dtype)
+            mask = D.namespace(a).zeros(shape, dtype=a.dtype, device=a.device)
         else:
-            uniform = generator().random(shape, dtype=a.dtype) if a.dtype.itemsize >= 4 \
-                else generator().random(shape)
-            mask = (uniform >= p) * a.dtype.type(1.0 / (1.0 - p))
+            mask = _mask(a, shape, p)
         self.mask = mask
         return a * mask
 
