@@ -283,13 +283,13 @@ class WhereGate(Gate):
         if xp is not np or (cond.__class__ is not np.ndarray and cond.__class__ is not bool):
             cond = _condition(xp, cond, a)
         self.cond = cond
-        return xp.where(cond, a, b)  # type: ignore[arg-type]
+        return xp.where(cond, a, b)
 
     def backward(self, g: NDArray[Any]) -> Grads:
         xp = D.namespace(g)
         zero = xp.zeros((), dtype=g.dtype, device=g.device)
-        ga = xp.where(self.cond, g, zero) if self.needs[0] else None  # type: ignore[arg-type]
-        gb = xp.where(self.cond, zero, g) if self.needs[1] else None  # type: ignore[arg-type]
+        ga = xp.where(self.cond, g, zero) if self.needs[0] else None
+        gb = xp.where(self.cond, zero, g) if self.needs[1] else None
         return ga, gb
 
 

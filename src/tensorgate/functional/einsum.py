@@ -63,5 +63,5 @@ class EinsumGate(Gate):
             terms = ",".join([self.output] + [t for _, t in others])  # type: ignore[arg-type]
             d = ops.einsum(xp, f"{terms}->{kept}", g, *[x for x, _ in others])
             shape = tuple([n if c in known else 1 for c, n in zip(s, a.shape)])
-            grads.append(xp.astype(xp.broadcast_to(xp.reshape(d, shape), a.shape), a.dtype))  # type: ignore[arg-type]
+            grads.append(xp.astype(xp.broadcast_to(xp.reshape(d, shape), a.shape), a.dtype))
         return tuple(grads)

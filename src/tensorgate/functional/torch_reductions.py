@@ -205,7 +205,7 @@ def topk(input: TensorLike, k: int, dim: int = -1, largest: bool = True, sorted:
     if not 0 <= k <= input.shape[dim]:
         raise IndexError(f"topk: k = {k} is out of range for dim {dim} of size {input.shape[dim]}")
     idx = argsort(input, dim, descending=largest)
-    idx = Tensor._make(idx.data[(slice(None),) * dim + (slice(0, k),)], False, None)
+    idx = Tensor._make(idx.data[(slice(None),) * dim + (slice(0, k), ...)], False, None)
     return topk_result(gather(input, dim, idx), idx)
 
 
@@ -225,7 +225,7 @@ def median(input: TensorLike, dim: int | None = None, keepdim: bool = False) -> 
     def find(xp, a, d):
         order = xp.argsort(a, axis=d, stable=True)
         middle = (a.shape[d] - 1) // 2
-        return order[(slice(None),) * d + (slice(middle, middle + 1),)]
+        return order[(slice(None),) * d + (slice(middle, middle + 1), ...)]
 
     return median_result(*_pick("median", input, dim, keepdim, find))
 
