@@ -190,3 +190,35 @@ def add_at_labels(xp: Any, a: Any, positions: Any, values: Any) -> Any:
     if not isinstance(values, (int, float)) and values.ndim == 1:
         values = xp.reshape(values, (m, 1))
     return a + xp.astype(hit, a.dtype) * values
+def einsum(xp: Any, subscripts: str, *arrays: Any) -> Any:
+    """Einstein summation ``'ij,jk->ik'`` (every output subscript named; no ellipsis, no repeated subscript
+    within one operand).
+
+    NumPy's and CuPy's einsum where they exist; the standard has none, so there the operands are multiplied
+    one after another, each letter summed out as soon as no later operand and not the output needs it.
+
+    Shape: as the subscripts say.
+    """
+    if xp is np:
+        return np.einsum(subscripts, *arrays)
+    if device_of(arrays[0])[0] == "cuda":
+        import cupy
+        return cupy.einsum(subscripts, *arrays)
+    inputs, output = subscripts.split("->")
+    subs = inputs.split(",")
+    sizes = {c: n for s, a in zip(subs, arrays) for c, n in zip(s, a.shape)}
+    letters, total = "", None           # the running product and its axes' letters
+    for k, (s, a) in enumerate(zip(subs, arrays)):
+        axes = letters + "".join(c for c in s if c not in letters)
+        # a's axes in the order of ``axes``, size 1 where a lacks the letter
+        a = xp.permute_dims(a, tuple(sorted(range(len(s)), key=lambda i: axes.index(s[i]))))
+        a = xp.reshape(a, tuple(sizes[c] if c in s else 1 for c in axes))
+        if total is not None:
+            total = xp.reshape(total, total.shape + (1,) * (len(axes) - len(letters)))
+        total = a if total is None else total * a
+        later = output + "".join(subs[k + 1:])
+        done = tuple(i for i, c in enumerate(axes) if c not in later)
+        if done:
+            total = xp.sum(total, axis=done)
+        letters = "".join(c for c in axes if c in later)
+    return xp.permute_dims(total, tuple(letters.index(c) for c in output))

@@ -13,6 +13,7 @@ import builtins
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from ..backend import devices as D
 from . import activation as _act
 from . import arithmetic as _ar
 from . import reduction as _red
@@ -78,8 +79,10 @@ def _rounded_div(a, b, rounding_mode):
 
 
 def _float_like(b, a):
-    """A non-tensor divisor as a constant tensor of a's floating dtype (so 1/2 is 0.5, not 0)."""
+    """A non-tensor divisor as a constant tensor of a's floating dtype (so 1/2 is 0.5, not 0), on a's device."""
     dtype = a.dtype if isinstance(a, Tensor) and a.dtype.kind == "f" else None
+    if isinstance(a, Tensor) and a.data.__class__ is not np.ndarray:
+        return Tensor(D.to_device(Tensor(b, dtype=dtype).data, *D.device_of(a.data)), dtype=dtype)
     return Tensor(b, dtype=dtype)
 
 
@@ -130,8 +133,10 @@ def clone(a: Tensor) -> Tensor:
 
     Shape: that of a.
     """
-    if a.dtype.kind != "f":
-        return Tensor(a.data.copy(), dtype=a.dtype)  # integers and booleans carry no gradient
+    if a.dtype.kind != "f":   # integers and booleans carry no gradient
+        data = a.data
+        return Tensor(data.copy() if data.__class__ is np.ndarray else D.namespace(data).asarray(data, copy=True),
+                      dtype=a.dtype)
     return _ar.CastGate.apply(a, dtype=a.dtype)  # astype copies: the identity gate, with a fresh array
 
 
@@ -182,7 +187,9 @@ def where(condition: TensorLike, a: TensorLike | None = None,
     if a is None and b is None:
         return nonzero(condition, as_tuple=True)
     cond = condition.data if isinstance(condition, Tensor) else condition
-    return _ar.WhereGate.apply(a, b, cond=cond.astype(bool) if hasattr(cond, "astype") else bool(cond))  # type: ignore[arg-type]
+    if not hasattr(cond, "__array_namespace__") or cond.__class__ is np.ndarray:  # else the gate converts it
+        cond = cond.astype(bool) if hasattr(cond, "astype") else bool(cond)
+    return _ar.WhereGate.apply(a, b, cond=cond)  # type: ignore[arg-type]
 
 
 def cast(a: Tensor, dtype: DTypeLike) -> Tensor:
@@ -193,6 +200,8 @@ def cast(a: Tensor, dtype: DTypeLike) -> Tensor:
     if a.dtype == dtype:
         return a
     if not isinstance(a, Tensor) or a.dtype.kind != "f" or dtype.kind != "f":  # type: ignore[union-attr]
+        if isinstance(a, Tensor) and a.data.__class__ is not np.ndarray:
+            return Tensor(a.data, dtype=dtype)     # on another device, Tensor() converts there
         return Tensor(a.data.astype(dtype) if isinstance(a, Tensor) else a, dtype=dtype)
     return _ar.CastGate.apply(a, dtype=dtype)
 

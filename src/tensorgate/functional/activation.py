@@ -1,22 +1,25 @@
 """Activation gates, each a single gate with its closed-form derivative.
 
 Where the derivative is shortest in terms of the output (σ' = σ(1 − σ), tanh' = 1 − tanh²), the gate
-saves its output z rather than its input.
+saves its output z rather than its input. Each gate takes its array module from its input (``D.namespace``),
+so it runs on any device; ReLU and log-softmax, hot in every training step, keep their NumPy code as it was
+beside the array API standard's version.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 import math
 
+import numpy as np
+
 from .. import backend as B
+from ..backend import devices as D
 from ..autograd.gate import Gate
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from ..autograd.gate import Grads
-
-xp = B.xp
 
 
 class SigmoidGate(Gate):
@@ -27,6 +30,7 @@ class SigmoidGate(Gate):
     """
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
+        xp = D.namespace(a)
         e = xp.exp(-xp.abs(a))          # in (0, 1]: never overflows
         self.z = xp.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
         return self.z
@@ -45,7 +49,7 @@ class TanhGate(Gate):
     """
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
-        self.z = xp.tanh(a)
+        self.z = D.namespace(a).tanh(a)
         return self.z
 
     exact_gradients = True
@@ -63,14 +67,16 @@ class ReLUGate(Gate):
     """
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
-        self.z = xp.maximum(a, 0)
+        self.z = np.maximum(a, 0) if a.__class__ is np.ndarray else D.namespace(a).maximum(a, 0)
         return self.z
 
     exact_gradients = True
 
     def backward(self, g: NDArray[Any]) -> Grads:
         # g · mask is 3× faster than where(mask, g, 0); it differs only for a nan/inf g at a dead unit
-        return g * (self.z > 0)
+        if g.__class__ is np.ndarray:
+            return g * (self.z > 0)
+        return g * D.namespace(g).astype(self.z > 0, g.dtype)      # the standard: no float·bool
 
 
 class LeakyReLUGate(Gate):
@@ -84,10 +90,10 @@ class LeakyReLUGate(Gate):
     def forward(self, a: NDArray[Any], alpha: float = 0.01) -> NDArray[Any]:
         self.positive = a > 0
         self.alpha = alpha = B.weak(alpha)   # an np.float64 slope must not make a float32 result float64
-        return xp.where(self.positive, a, a * alpha)
+        return D.namespace(a).where(self.positive, a, a * alpha)
 
     def backward(self, g: NDArray[Any]) -> Grads:
-        return xp.where(self.positive, g, g * self.alpha)
+        return D.namespace(g).where(self.positive, g, g * self.alpha)
 
 
 class GELUGate(Gate):
@@ -104,7 +110,7 @@ class GELUGate(Gate):
 
     def backward(self, g: NDArray[Any]) -> Grads:
         a = self.a
-        pdf = xp.exp(-0.5 * a * a) * (1.0 / math.sqrt(2.0 * math.pi))
+        pdf = D.namespace(a).exp(-0.5 * a * a) * (1.0 / math.sqrt(2.0 * math.pi))
         return g * (self.cdf + a * pdf)
 
 
@@ -116,7 +122,8 @@ class HardtanhGate(Gate):
 
     def forward(self, a: NDArray[Any], lo: float = -1.0, hi: float = 1.0) -> NDArray[Any]:
         lo, hi = B.weak(lo), B.weak(hi)
-        self.inside = (a > lo) & (a < hi)
+        xp = D.namespace(a)
+        self.inside = xp.astype((a > lo) & (a < hi), a.dtype)     # the standard: no float·bool
         return xp.clip(a, lo, hi)
 
     def backward(self, g: NDArray[Any]) -> Grads:
@@ -132,10 +139,18 @@ class StepGate(Gate):
     """
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
-        return (a >= 0).astype(a.dtype)
+        return D.namespace(a).astype(a >= 0, a.dtype)
 
     def backward(self, g: NDArray[Any]) -> Grads:
-        return xp.zeros_like(g)
+        return D.namespace(g).zeros_like(g)
+
+
+def _max(xp: Any, a: NDArray[Any], axis: int) -> Any:
+    """The maximum along ``axis``, kept as a size-1 axis; 0.0 for an empty axis (nothing to shift), where the
+    standard's max, unlike NumPy's with ``initial``, raises."""
+    if xp is np:
+        return a.max(axis=axis, keepdims=True, initial=-np.inf)
+    return xp.max(a, axis=axis, keepdims=True) if a.shape[axis] else 0.0
 
 
 class SoftmaxGate(Gate):
@@ -148,13 +163,14 @@ class SoftmaxGate(Gate):
 
     def forward(self, a: NDArray[Any], axis: int = -1) -> NDArray[Any]:
         self.axis = axis
-        e = xp.exp(a - a.max(axis=axis, keepdims=True, initial=-xp.inf))  # initial: an empty axis is no error
-        self.s = e / e.sum(axis=axis, keepdims=True)
+        xp = D.namespace(a)
+        e = xp.exp(a - _max(xp, a, axis))
+        self.s = e / xp.sum(e, axis=axis, keepdims=True)
         return self.s
 
     def backward(self, g: NDArray[Any]) -> Grads:
         s = self.s
-        return s * (g - (g * s).sum(axis=self.axis, keepdims=True))
+        return s * (g - D.namespace(g).sum(g * s, axis=self.axis, keepdims=True))
 
 
 class LogSoftmaxGate(Gate):
@@ -168,11 +184,20 @@ class LogSoftmaxGate(Gate):
 
     def forward(self, a: NDArray[Any], axis: int = -1) -> NDArray[Any]:
         self.axis = axis
-        shifted = a - a.max(axis=axis, keepdims=True, initial=-xp.inf)  # initial: an empty axis is no error
-        e = xp.exp(shifted)
+        if a.__class__ is not np.ndarray:
+            xp = D.namespace(a)
+            shifted = a - _max(xp, a, axis)
+            e = xp.exp(shifted)
+            total = xp.sum(e, axis=axis, keepdims=True)
+            self.s = e / total
+            return shifted - xp.log(total)
+        shifted = a - a.max(axis=axis, keepdims=True, initial=-np.inf)  # initial: an empty axis is no error
+        e = np.exp(shifted)
         total = e.sum(axis=axis, keepdims=True)
         self.s = e / total
-        return shifted - xp.log(total)
+        return shifted - np.log(total)
 
     def backward(self, g: NDArray[Any]) -> Grads:
+        if g.__class__ is not np.ndarray:
+            return g - self.s * D.namespace(g).sum(g, axis=self.axis, keepdims=True)
         return g - self.s * g.sum(axis=self.axis, keepdims=True)

@@ -2,13 +2,15 @@
 
 Each is one gate with its closed-form derivative in the docstring; σ(a) = 1/(1 + e⁻ᵃ) throughout, computed
 without overflow as in the sigmoid gate. Settings (β, α, the threshold) go through ``backend.weak`` so that a
-NumPy float64 setting never promotes a float32 tensor.
+NumPy float64 setting never promotes a float32 tensor. Each gate takes its array module from its input
+(``D.namespace``), so it runs on any device.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from .. import backend as B
+from ..backend import devices as D
 from ..autograd.gate import Gate
 
 if TYPE_CHECKING:
@@ -17,20 +19,18 @@ if TYPE_CHECKING:
     from ..autograd.gate import Grads
     from ..autograd.tensor import Tensor, TensorLike
 
-xp = B.xp
-
 #: SELU's constants (Klambauer et al. 2017), as PyTorch writes them
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def _sigmoid(a):
+def _sigmoid(xp: Any, a: NDArray[Any]) -> NDArray[Any]:
     """σ(a) without overflow: e^a/(1 + e^a) for negative a."""
     e = xp.exp(-xp.abs(a))
     return xp.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-def _softplus(a):
+def _softplus(xp: Any, a: NDArray[Any]) -> NDArray[Any]:
     """ln(1 + eᵃ) = max(a, 0) + ln(1 + e^−|a|), which never overflows."""
     return xp.maximum(a, 0) + xp.log1p(xp.exp(-xp.abs(a)))
 
@@ -47,10 +47,11 @@ class SoftplusGate(Gate):
 
     def forward(self, a: NDArray[Any], beta: float = 1.0, threshold: float = 20.0) -> NDArray[Any]:
         beta, threshold = B.weak(beta), B.weak(threshold)
+        xp = D.namespace(a)
         ba = a * beta
         linear = ba > threshold
-        self.slope = xp.where(linear, 1.0, _sigmoid(ba)).astype(a.dtype, copy=False)
-        return xp.where(linear, a, _softplus(ba) / beta)
+        self.slope = xp.astype(xp.where(linear, 1.0, _sigmoid(xp, ba)), a.dtype, copy=False)
+        return xp.where(linear, a, _softplus(xp, ba) / beta)
 
     def backward(self, g: NDArray[Any]) -> Grads:
         return g * self.slope
@@ -66,7 +67,7 @@ class SiLUGate(Gate):
     exact_gradients = True
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
-        self.a, self.s = a, _sigmoid(a)
+        self.a, self.s = a, _sigmoid(D.namespace(a), a)
         return a * self.s
 
     def backward(self, g: NDArray[Any]) -> Grads:
@@ -86,12 +87,13 @@ class ELUGate(Gate):
 
     def forward(self, a: NDArray[Any], alpha: float = 1.0) -> NDArray[Any]:
         self.alpha = alpha = B.weak(alpha)
+        xp = D.namespace(a)
         self.positive = a > 0
         self.e = xp.exp(xp.minimum(a, 0))          # min: no overflow for large a
         return xp.where(self.positive, a, alpha * xp.expm1(xp.minimum(a, 0)))   # expm1: exact near 0
 
     def backward(self, g: NDArray[Any]) -> Grads:
-        return xp.where(self.positive, g, g * (self.alpha * self.e))
+        return D.namespace(g).where(self.positive, g, g * (self.alpha * self.e))
 
 
 class SELUGate(Gate):
@@ -105,12 +107,13 @@ class SELUGate(Gate):
     exact_gradients = True
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
+        xp = D.namespace(a)
         self.positive = a > 0
         self.e = xp.exp(xp.minimum(a, 0))
         return SELU_SCALE * xp.where(self.positive, a, SELU_ALPHA * xp.expm1(xp.minimum(a, 0)))
 
     def backward(self, g: NDArray[Any]) -> Grads:
-        return xp.where(self.positive, g * SELU_SCALE, g * (SELU_SCALE * SELU_ALPHA * self.e))
+        return D.namespace(g).where(self.positive, g * SELU_SCALE, g * (SELU_SCALE * SELU_ALPHA * self.e))
 
 
 class MishGate(Gate):
@@ -123,12 +126,13 @@ class MishGate(Gate):
     exact_gradients = True
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
-        self.a, self.t = a, xp.tanh(_softplus(a))
+        xp = D.namespace(a)
+        self.a, self.t = a, xp.tanh(_softplus(xp, a))
         return a * self.t
 
     def backward(self, g: NDArray[Any]) -> Grads:
         a, t = self.a, self.t
-        return g * (t + a * (1.0 - t * t) * _sigmoid(a))
+        return g * (t + a * (1.0 - t * t) * _sigmoid(D.namespace(g), a))
 
 
 class LogSigmoidGate(Gate):
@@ -142,10 +146,11 @@ class LogSigmoidGate(Gate):
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.a = a
+        xp = D.namespace(a)
         return xp.minimum(a, 0) - xp.log1p(xp.exp(-xp.abs(a)))
 
     def backward(self, g: NDArray[Any]) -> Grads:
-        return g * _sigmoid(-self.a)
+        return g * _sigmoid(D.namespace(g), -self.a)
 
 
 # ---------------------------------------------------------------- the functions (PyTorch's F.* signatures)

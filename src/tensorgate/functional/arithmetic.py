@@ -4,10 +4,16 @@ Broadcasting is handled once, by the base class (:meth:`~tensorgate.autograd.gat
 ``autograd/plumbing.py``): a gate returns gradients of the broadcast shape and the plumbing sums them back
 to each input's shape. The elementwise gates look alike on purpose: each is one derivative written out,
 as in the lecture's gate diagrams, rather than a table of lambdas a reader would have to decode.
+
+Each gate takes its array module from its inputs (``D.namespace``), so it runs on any device. The MLP's hot
+gates (add, mul, matmul) are written with operators, which every array library has, and keep their NumPy
+code as it was.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from .. import backend as B
 from ..backend import devices as D
@@ -17,8 +23,6 @@ if TYPE_CHECKING:
     from numpy.typing import DTypeLike, NDArray
 
     from ..autograd.gate import Grads
-
-xp = B.xp
 
 
 class AddGate(Gate):
@@ -113,13 +117,14 @@ class PowGate(Gate):
 
     def backward(self, g: NDArray[Any]) -> Grads:
         a, p = self.a, self.p
+        xp = D.namespace(g)
         ga = g * p * a ** (p - 1) if self.needs[0] else None
-        if ga is not None and (p == 0).any():        # as PyTorch: 0 where p = 0 (not 0·0⁻¹ = nan at a = 0)
+        if ga is not None and xp.any(p == 0):        # as PyTorch: 0 where p = 0 (not 0·0⁻¹ = nan at a = 0)
             ga = xp.where(p == 0, 0.0, ga)
         gp = g * self.z * xp.log(a) if self.needs[1] else None
         if gp is not None:
             zero_base = (a == 0) & (p >= 0)           # as PyTorch: 0 where a = 0 and p ≥ 0 (not 0·ln 0 = nan)
-            if zero_base.any():
+            if xp.any(zero_base):
                 gp = xp.where(zero_base, 0.0, gp)
         return ga, gp
 
@@ -139,8 +144,12 @@ class MatMulGate(Gate):
         return a @ b
 
     def backward(self, g: NDArray[Any]) -> Grads:
-        ga = g @ xp.swapaxes(self.b, -1, -2) if self.needs[0] else None
-        gb = xp.swapaxes(self.a, -1, -2) @ g if self.needs[1] else None
+        if g.__class__ is not np.ndarray:     # the standard's matrix_transpose; NumPy's swapaxes as before
+            xp = D.namespace(g)
+            return (g @ xp.matrix_transpose(self.b) if self.needs[0] else None,
+                    xp.matrix_transpose(self.a) @ g if self.needs[1] else None)
+        ga = g @ np.swapaxes(self.b, -1, -2) if self.needs[0] else None
+        gb = np.swapaxes(self.a, -1, -2) @ g if self.needs[1] else None
         return ga, gb
 
 
@@ -151,7 +160,7 @@ class ExpGate(Gate):
     """
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
-        self.z = xp.exp(a)
+        self.z = D.namespace(a).exp(a)
         return self.z
 
     def backward(self, g: NDArray[Any]) -> Grads:
@@ -166,7 +175,7 @@ class LogGate(Gate):
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.a = a
-        return xp.log(a)
+        return D.namespace(a).log(a)
 
     def backward(self, g: NDArray[Any]) -> Grads:
         return g / self.a
@@ -179,7 +188,7 @@ class SqrtGate(Gate):
     """
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
-        self.z = xp.sqrt(a)
+        self.z = D.namespace(a).sqrt(a)
         return self.z
 
     def backward(self, g: NDArray[Any]) -> Grads:
@@ -194,10 +203,16 @@ class AbsGate(Gate):
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.a = a
-        return xp.abs(a)
+        return D.namespace(a).abs(a)
 
     def backward(self, g: NDArray[Any]) -> Grads:
-        return g * xp.sign(self.a)
+        return g * D.namespace(g).sign(self.a)
+
+
+def _share(wins: NDArray[Any], ties: NDArray[Any], dtype: Any) -> NDArray[Any]:
+    """1 where ``wins``, ½ where ``ties``, else 0, in ``dtype`` (the standard does no arithmetic on booleans)."""
+    xp = D.namespace(wins)
+    return xp.astype(wins, dtype) + 0.5 * xp.astype(ties, dtype)
 
 
 class MaximumGate(Gate):
@@ -208,10 +223,10 @@ class MaximumGate(Gate):
 
     def forward(self, a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
         self.a, self.b = a, b
-        return xp.maximum(a, b)
+        return D.namespace(a, b).maximum(a, b)
 
     def backward(self, g: NDArray[Any]) -> Grads:
-        share_a = (self.a > self.b) + 0.5 * (self.a == self.b)
+        share_a = _share(self.a > self.b, self.a == self.b, g.dtype)
         ga = g * share_a if self.needs[0] else None
         gb = g * (1.0 - share_a) if self.needs[1] else None
         return ga, gb
@@ -225,10 +240,10 @@ class MinimumGate(Gate):
 
     def forward(self, a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
         self.a, self.b = a, b
-        return xp.minimum(a, b)
+        return D.namespace(a, b).minimum(a, b)
 
     def backward(self, g: NDArray[Any]) -> Grads:
-        share_a = (self.a < self.b) + 0.5 * (self.a == self.b)
+        share_a = _share(self.a < self.b, self.a == self.b, g.dtype)
         ga = g * share_a if self.needs[0] else None
         gb = g * (1.0 - share_a) if self.needs[1] else None
         return ga, gb
@@ -242,15 +257,17 @@ class ClipGate(Gate):
 
     def forward(self, a: NDArray[Any], lo: float | None = None, hi: float | None = None) -> NDArray[Any]:
         lo, hi = B.weak(lo), B.weak(hi)       # NumPy scalar bounds keep a's dtype, as Python numbers do
-        self.inside = xp.ones(a.shape, dtype=bool)
+        xp = D.namespace(a)
+        inside = None
         if lo is not None:
-            self.inside &= a >= lo
+            inside = a >= lo
         if hi is not None:
-            self.inside &= a <= hi
+            inside = a <= hi if inside is None else inside & (a <= hi)
+        self.inside = None if inside is None else xp.astype(inside, a.dtype)   # the standard: no float·bool
         return xp.clip(a, lo, hi)
 
     def backward(self, g: NDArray[Any]) -> Grads:
-        return g * self.inside
+        return g if self.inside is None else g * self.inside
 
 
 class WhereGate(Gate):
@@ -262,14 +279,26 @@ class WhereGate(Gate):
     needs_float = False
 
     def forward(self, a: NDArray[Any], b: NDArray[Any], cond: NDArray[Any] | None = None) -> NDArray[Any]:
+        xp = D.namespace(a, b)
+        if xp is not np or (cond.__class__ is not np.ndarray and cond.__class__ is not bool):
+            cond = _condition(xp, cond, a)
         self.cond = cond
-        return xp.where(cond, a, b)  # type: ignore[arg-type]
+        return xp.where(cond, a, b)
 
     def backward(self, g: NDArray[Any]) -> Grads:
-        zero = xp.zeros((), dtype=g.dtype)
-        ga = xp.where(self.cond, g, zero) if self.needs[0] else None  # type: ignore[arg-type]
-        gb = xp.where(self.cond, zero, g) if self.needs[1] else None  # type: ignore[arg-type]
+        xp = D.namespace(g)
+        zero = xp.zeros((), dtype=g.dtype, device=g.device)
+        ga = xp.where(self.cond, g, zero) if self.needs[0] else None
+        gb = xp.where(self.cond, zero, g) if self.needs[1] else None
         return ga, gb
+
+
+def _condition(xp: Any, cond: Any, like: NDArray[Any]) -> Any:
+    """``cond`` as booleans on ``like``'s device: a NumPy mask or a bool may go with tensors elsewhere."""
+    if cond.__class__ is bool or isinstance(cond, np.generic):
+        cond = np.asarray(cond)
+    cond = D.to_device(cond, *D.device_of(like))
+    return cond if D.kind(cond.dtype) == "b" else xp.astype(cond, xp.bool)
 
 
 class CastGate(Gate):
@@ -279,7 +308,7 @@ class CastGate(Gate):
     """
 
     def forward(self, a: NDArray[Any], dtype: DTypeLike | None = None) -> NDArray[Any]:
-        if a.__class__ is xp.ndarray:
+        if a.__class__ is np.ndarray:
             return a.astype(dtype)
         other = D.namespace(a)
         return other.astype(a, D.dtype_in(other, dtype))

@@ -1,9 +1,12 @@
-"""Einstein summation as one gate: ``einsum('bij,bjk->bik', a, b)``."""
+"""Einstein summation as one gate: ``einsum('bij,bjk->bik', a, b)``.
+
+The standard has no einsum: ``backend/ops.py`` has one per device.
+"""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import backend as B
+from ..backend import devices as D, ops
 from ..autograd.gate import Gate
 
 if TYPE_CHECKING:
@@ -12,8 +15,6 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from ..autograd.gate import Grads
-
-xp = B.xp
 
 
 def parse_equation(equation: str, count: int) -> tuple[list[str], str]:
@@ -47,10 +48,11 @@ class EinsumGate(Gate):
     def forward(self, *arrays: NDArray[Any], subs: Sequence[str] | None = None,
                 output: str | None = None) -> NDArray[Any]:
         self.arrays, self.subs, self.output = arrays, subs, output
-        return xp.einsum(f"{','.join(subs)}->{output}", *arrays)  # type: ignore[arg-type]
+        return ops.einsum(D.namespace(*arrays), f"{','.join(subs)}->{output}", *arrays)  # type: ignore[arg-type]
 
     def backward(self, g: NDArray[Any]) -> Grads:
         grads = []
+        xp = D.namespace(g)
         for i, (a, s) in enumerate(zip(self.arrays, self.subs)):  # type: ignore[arg-type]
             if not self.needs[i]:
                 grads.append(None)
@@ -59,7 +61,7 @@ class EinsumGate(Gate):
             known = set(self.output).union(*[set(t) for _, t in others])  # type: ignore[arg-type]
             kept = "".join(c for c in s if c in known)
             terms = ",".join([self.output] + [t for _, t in others])  # type: ignore[arg-type]
-            d = xp.einsum(f"{terms}->{kept}", g, *[x for x, _ in others])
-            shape = [n if c in known else 1 for c, n in zip(s, a.shape)]
-            grads.append(xp.broadcast_to(d.reshape(shape), a.shape).astype(a.dtype))  # type: ignore[arg-type]
+            d = ops.einsum(xp, f"{terms}->{kept}", g, *[x for x, _ in others])
+            shape = tuple([n if c in known else 1 for c, n in zip(s, a.shape)])
+            grads.append(xp.astype(xp.broadcast_to(xp.reshape(d, shape), a.shape), a.dtype))
         return tuple(grads)

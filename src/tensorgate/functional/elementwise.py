@@ -3,12 +3,15 @@
 Each backward is the derivative in the docstring, written with the same letters; the docstring says what
 forward saves. Rounding functions (sign, floor, ceil, round) are piecewise constant: their derivative is 0
 wherever it exists, and PyTorch defines it as 0 everywhere, so no gradient flows through them.
+Each gate takes its array module from its input (``D.namespace``), so it runs on any device.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import backend as B
+import numpy as np
+
+from ..backend import devices as D
 from ..autograd.gate import Gate
 
 if TYPE_CHECKING:
@@ -16,8 +19,6 @@ if TYPE_CHECKING:
 
     from ..autograd.gate import Grads
     from ..autograd.tensor import Tensor, TensorLike
-
-xp = B.xp
 
 
 class SinGate(Gate):
@@ -31,10 +32,10 @@ class SinGate(Gate):
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.a = a
-        return xp.sin(a)
+        return D.namespace(a).sin(a)
 
     def backward(self, g: NDArray[Any]) -> Grads:
-        return g * xp.cos(self.a)
+        return g * D.namespace(g).cos(self.a)
 
 
 class CosGate(Gate):
@@ -48,10 +49,10 @@ class CosGate(Gate):
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.a = a
-        return xp.cos(a)
+        return D.namespace(a).cos(a)
 
     def backward(self, g: NDArray[Any]) -> Grads:
-        return -g * xp.sin(self.a)
+        return -g * D.namespace(g).sin(self.a)
 
 
 class TanGate(Gate):
@@ -64,7 +65,7 @@ class TanGate(Gate):
     exact_gradients = True
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
-        self.z = xp.tan(a)
+        self.z = D.namespace(a).tan(a)
         return self.z
 
     def backward(self, g: NDArray[Any]) -> Grads:
@@ -81,7 +82,7 @@ class _PiecewiseConstant(Gate):
     needs_float = False
 
     def backward(self, g: NDArray[Any]) -> Grads:
-        return xp.zeros_like(g)
+        return D.namespace(g).zeros_like(g)
 
 
 class SignGate(_PiecewiseConstant):
@@ -94,7 +95,7 @@ class SignGate(_PiecewiseConstant):
     exact_gradients = True
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
-        return xp.sign(a)
+        return D.namespace(a).sign(a)
 
 
 class FloorGate(_PiecewiseConstant):
@@ -107,7 +108,8 @@ class FloorGate(_PiecewiseConstant):
     exact_gradients = True
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
-        return xp.floor(a) if a.dtype.kind == "f" else a.copy()
+        xp = D.namespace(a)
+        return xp.floor(a) if D.kind(a.dtype) == "f" else xp.asarray(a, copy=True)
 
 
 class CeilGate(_PiecewiseConstant):
@@ -120,7 +122,8 @@ class CeilGate(_PiecewiseConstant):
     exact_gradients = True
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
-        return xp.ceil(a) if a.dtype.kind == "f" else a.copy()
+        xp = D.namespace(a)
+        return xp.ceil(a) if D.kind(a.dtype) == "f" else xp.asarray(a, copy=True)
 
 
 class RoundGate(_PiecewiseConstant):
@@ -133,7 +136,26 @@ class RoundGate(_PiecewiseConstant):
     exact_gradients = True
 
     def forward(self, a: NDArray[Any], decimals: int = 0) -> NDArray[Any]:
-        return xp.round(a, decimals)
+        if a.__class__ is np.ndarray:
+            return np.round(a, decimals)
+        xp = D.namespace(a)
+        if D.kind(a.dtype) != "f":          # integers: unchanged, or rounded to tens, hundreds, ... as NumPy
+            if decimals >= 0:
+                return xp.asarray(a, copy=True)
+            return xp.astype(_round(xp, xp.astype(a, xp.float64), decimals), a.dtype)
+        return _round(xp, a, decimals)
+
+
+def _round(xp: Any, a: NDArray[Any], decimals: int) -> NDArray[Any]:
+    """a rounded to ``decimals`` places as NumPy does it (the standard's round has no decimals): scale by a
+    power of ten, round half to even, scale back."""
+    if decimals == 0:
+        return xp.round(a)
+    if decimals > 0:
+        scale = 10.0 ** decimals
+        return xp.round(a * scale) / scale
+    scale = 10.0 ** -decimals
+    return xp.round(a / scale) * scale
 
 
 class Log1pGate(Gate):
@@ -147,7 +169,7 @@ class Log1pGate(Gate):
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         self.a = a
-        return xp.log1p(a)
+        return D.namespace(a).log1p(a)
 
     def backward(self, g: NDArray[Any]) -> Grads:
         return g / (1.0 + self.a)
@@ -163,7 +185,7 @@ class Expm1Gate(Gate):
     exact_gradients = True
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
-        self.z = xp.expm1(a)
+        self.z = D.namespace(a).expm1(a)
         return self.z
 
     def backward(self, g: NDArray[Any]) -> Grads:
@@ -180,7 +202,7 @@ class RsqrtGate(Gate):
     exact_gradients = True
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
-        self.z = 1.0 / xp.sqrt(a)
+        self.z = 1.0 / D.namespace(a).sqrt(a)
         return self.z
 
     def backward(self, g: NDArray[Any]) -> Grads:

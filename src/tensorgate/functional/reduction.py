@@ -1,20 +1,23 @@
 """Reduction gates: sum, mean, max, min over some axes.
 
-Their backward spreads the upstream gradient back over the axes that were reduced.
+Their backward spreads the upstream gradient back over the axes that were reduced. Each gate takes its array
+module from its input (``D.namespace``), so it runs on any device; the sum, hot in every training step, keeps
+its NumPy code as it was.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+import math
 
-from .. import backend as B
+import numpy as np
+
+from ..backend import devices as D
 from ..autograd.gate import Gate
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from ..autograd.gate import Grads
-
-xp = B.xp
 
 
 def _normalize_axis(axis, ndim):
@@ -32,8 +35,19 @@ def _normalize_axis(axis, ndim):
 def _expand(g, in_shape, axes, keepdims):
     """Put back the reduced axes (as size 1) so that g broadcasts against the input."""
     if not keepdims:
-        g = g.reshape([1 if i in axes else n for i, n in enumerate(in_shape)])
+        shape = [1 if i in axes else n for i, n in enumerate(in_shape)]
+        if g.__class__ is np.ndarray or isinstance(g, np.generic):   # NumPy's method: the fastest call
+            return g.reshape(shape)
+        return D.namespace(g).reshape(g, tuple(shape))
     return g
+
+
+def _drop(z, axes):
+    """z (reduced with keepdims) without the reduced axes."""
+    shape = [n for i, n in enumerate(z.shape) if i not in axes]
+    if z.__class__ is np.ndarray or isinstance(z, np.generic):
+        return z.reshape(shape)
+    return D.namespace(z).reshape(z, tuple(shape))
 
 
 class SumGate(Gate):
@@ -49,11 +63,18 @@ class SumGate(Gate):
         self.in_shape = a.shape
         self.axes = _normalize_axis(axis, a.ndim)
         self.keepdims = keepdims
+        if a.__class__ is np.ndarray or isinstance(a, np.generic):    # NumPy's 0-d results are scalars
+            return np.sum(a, axis=self.axes, keepdims=keepdims)
+        xp = D.namespace(a)
+        if D.kind(a.dtype) == "b":       # the standard sums numbers only; NumPy counts booleans as int64
+            a = xp.astype(a, xp.int64)
         return xp.sum(a, axis=self.axes, keepdims=keepdims)
 
     def backward(self, g: NDArray[Any]) -> Grads:
         g = _expand(g, self.in_shape, self.axes, self.keepdims)
-        return xp.broadcast_to(g, self.in_shape)
+        if g.__class__ is np.ndarray or isinstance(g, np.generic):
+            return np.broadcast_to(g, self.in_shape)
+        return D.namespace(g).broadcast_to(g, self.in_shape)
 
 
 class MeanGate(Gate):
@@ -70,12 +91,12 @@ class MeanGate(Gate):
         self.count = 1
         for ax in self.axes:
             self.count *= a.shape[ax] if a.ndim else 1
-        return xp.mean(a, axis=self.axes, keepdims=keepdims)
+        return D.namespace(a).mean(a, axis=self.axes, keepdims=keepdims)
 
     def backward(self, g: NDArray[Any]) -> Grads:
         # N = 0 only when an averaged axis is empty: then so is the input, and its gradient
         g = _expand(g, self.in_shape, self.axes, self.keepdims) * (1.0 / self.count if self.count else 0.0)
-        return xp.broadcast_to(g, self.in_shape)
+        return D.namespace(g).broadcast_to(g, self.in_shape)
 
 
 class MaxGate(Gate):
@@ -84,7 +105,8 @@ class MaxGate(Gate):
     Shape: as :class:`SumGate`.
     """
 
-    reduce = staticmethod(xp.max)
+    #: the namespace's function that reduces
+    reduce = "max"
 
     def forward(self, a: NDArray[Any], axis: int | tuple[int, ...] | None = None,
                 keepdims: bool = False) -> NDArray[Any]:
@@ -94,14 +116,14 @@ class MaxGate(Gate):
         if any(a.shape[ax] == 0 for ax in self.axes):  # as PyTorch: other axes may be empty, these not
             raise ValueError(f"{self.name}: cannot reduce over an empty axis: tensor of shape {a.shape}, "
                              f"axes {self.axes}")
-        self.z = self.reduce(a, axis=self.axes, keepdims=True)  # type: ignore[arg-type]
-        return self.z if keepdims else self.z.reshape([n for i, n in enumerate(a.shape) if i not in self.axes])
+        self.z = getattr(D.namespace(a), self.reduce)(a, axis=self.axes, keepdims=True)
+        return self.z if keepdims else _drop(self.z, self.axes)
 
     def backward(self, g: NDArray[Any]) -> Grads:
+        xp = D.namespace(g)
         g = _expand(g, self.a.shape, self.axes, self.keepdims)
-        winners = self.a == self.z
-        share = winners / winners.sum(axis=self.axes, keepdims=True)
-        return (g * share).astype(self.a.dtype, copy=False)
+        winners = xp.astype(self.a == self.z, self.a.dtype)    # 1 at each maximum; the standard: no bool ÷
+        return g * (winners / xp.sum(winners, axis=self.axes, keepdims=True))
 
 
 class MinGate(MaxGate):
@@ -110,7 +132,7 @@ class MinGate(MaxGate):
     Shape: as :class:`SumGate`.
     """
 
-    reduce = staticmethod(xp.min)
+    reduce = "min"
 
 
 class ProdGate(Gate):
@@ -128,19 +150,29 @@ class ProdGate(Gate):
         self.a = a
         self.axes = _normalize_axis(axis, a.ndim)
         self.keepdims = keepdims
-        return xp.prod(a, axis=self.axes, keepdims=keepdims)
+        return D.namespace(a).prod(a, axis=self.axes, keepdims=keepdims)
 
     def backward(self, g: NDArray[Any]) -> Grads:
         a, axes = self.a, self.axes
+        xp = D.namespace(g)
+        g = _expand(g, a.shape, axes, self.keepdims)
         rest = [i for i in range(a.ndim) if i not in axes]
+        count = math.prod([a.shape[i] for i in axes])
+        if a.size == 0 or count == 1:     # nothing to multiply: the others' product is empty (1)
+            return g * xp.ones(a.shape, dtype=a.dtype, device=a.device)
         order = rest + list(axes)
-        moved = xp.transpose(a, order)
-        rows = moved.reshape(-1, max(1, int(xp.prod([a.shape[i] for i in axes], dtype=xp.int64))))
-        ones = xp.ones((rows.shape[0], 1), dtype=a.dtype)
-        before = xp.concatenate([ones, xp.cumprod(rows[:, :-1], axis=1)], axis=1)
-        after = xp.concatenate([xp.cumprod(rows[:, :0:-1], axis=1)[:, ::-1], ones], axis=1)
-        others = xp.transpose((before * after).reshape(moved.shape), xp.argsort(order))
-        return _expand(g, a.shape, axes, self.keepdims) * others
+        moved = xp.permute_dims(a, tuple(order))
+        rows = xp.reshape(moved, (a.size // count, count))
+        ones = xp.ones((rows.shape[0], 1), dtype=a.dtype, device=a.device)
+        before = xp.concat([ones, _cumprod(xp, rows[:, :-1])], axis=1)
+        after = xp.concat([xp.flip(_cumprod(xp, xp.flip(rows[:, 1:], axis=1)), axis=1), ones], axis=1)
+        inverse = tuple(sorted(range(a.ndim), key=order.__getitem__))
+        return g * xp.permute_dims(xp.reshape(before * after, moved.shape), inverse)
+
+
+def _cumprod(xp: Any, rows: NDArray[Any]) -> NDArray[Any]:
+    """The running product along axis 1 (NumPy's cumprod; cumulative_prod in the standard)."""
+    return np.cumprod(rows, axis=1) if xp is np else xp.cumulative_prod(rows, axis=1)
 
 
 class CumsumGate(Gate):
@@ -155,10 +187,16 @@ class CumsumGate(Gate):
 
     def forward(self, a: NDArray[Any], axis: int = 0) -> NDArray[Any]:
         self.axis = axis
-        return xp.cumsum(a, axis=axis)
+        return _cumsum(D.namespace(a), a, axis)
 
     def backward(self, g: NDArray[Any]) -> Grads:
-        return xp.flip(xp.cumsum(xp.flip(g, self.axis), axis=self.axis), self.axis)
+        xp, axis = D.namespace(g), self.axis
+        return xp.flip(_cumsum(xp, xp.flip(g, axis=axis), axis), axis=axis)
+
+
+def _cumsum(xp: Any, a: NDArray[Any], axis: int) -> NDArray[Any]:
+    """The running sum along ``axis`` (NumPy's cumsum; cumulative_sum in the standard)."""
+    return np.cumsum(a, axis=axis) if xp is np else xp.cumulative_sum(a, axis=axis)
 
 
 class NormGate(Gate):
@@ -174,10 +212,12 @@ class NormGate(Gate):
         self.a = a
         self.axes = _normalize_axis(axis, a.ndim)
         self.keepdims = keepdims
+        xp = D.namespace(a)
         self.z = xp.sqrt(xp.sum(a * a, axis=self.axes, keepdims=True))
-        return self.z if keepdims else self.z.reshape([n for i, n in enumerate(a.shape) if i not in self.axes])
+        return self.z if keepdims else _drop(self.z, self.axes)
 
     def backward(self, g: NDArray[Any]) -> Grads:
+        xp = D.namespace(g)
         g = _expand(g, self.a.shape, self.axes, self.keepdims)
-        safe = xp.where(self.z == 0, 1, self.z)
-        return (g * xp.where(self.z == 0, 0, self.a / safe)).astype(self.a.dtype, copy=False)
+        safe = xp.where(self.z == 0, 1.0, self.z)
+        return xp.astype(g * xp.where(self.z == 0, 0.0, self.a / safe), self.a.dtype, copy=False)

@@ -5,7 +5,8 @@
 as aliases, as PyTorch accepts them, and mean the same (``max(x, axis=1)`` is also a named tuple).
 Values selected by an index (``max`` with a dim, ``sort``, ``topk``, ``median``) are gathered, so their
 gradient goes to the selected element, as in PyTorch; ``amax``/``amin`` and ``max`` without a dim share
-it equally between ties, as PyTorch does.
+it equally between ties, as PyTorch does. Indices are computed with the input's array module
+(``D.namespace``), on its device.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from ..backend import devices as D
 from . import reduction as _red
 from .torch_indexing import gather
 
@@ -48,6 +50,20 @@ def _tensor(x):
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
+def _indices(array):
+    """Indices as an int64 tensor that needs no gradient, on the array's device."""
+    if array.__class__ is np.ndarray or isinstance(array, np.generic):
+        return Tensor._make(np.asarray(array, dtype=np.int64), False, None)
+    xp = D.namespace(array)
+    return Tensor._make(array if array.dtype == xp.int64 else xp.astype(array, xp.int64), False, None)
+
+
+def _zero_index(x):
+    """The index 0 as a 0-d int64 tensor on x's device (the answer for a 0-d tensor)."""
+    xp = D.namespace(x.data)
+    return Tensor._make(xp.zeros((), dtype=D.dtype_in(xp, np.int64), device=x.data.device), False, None)
+
+
 def _check_dim(fn, x, dim):
     nd = builtins.max(x.ndim, 1)
     if not isinstance(dim, (int, np.integer)) or not -nd <= dim < nd:
@@ -59,16 +75,17 @@ def _pick(fn, x, dim, keepdim, find):
     """(values, indices) of the element ``find`` picks along ``dim``, the values gathered (gradient to it)."""
     x = _tensor(x)
     if x.ndim == 0:
-        return x, Tensor(np.zeros((), np.int64))
+        return x, _zero_index(x)
     dim = _check_dim(fn, x, dim)
     if x.shape[dim] == 0:
         raise IndexError(f"{fn}: cannot reduce over dim {dim} of size 0 (shape {x.shape})")
-    idx = find(x.data, dim)
-    values = gather(x, dim, Tensor(idx))
+    xp = D.namespace(x.data)
+    idx = find(xp, x.data, dim)
+    values = gather(x, dim, Tensor._make(idx, False, None))
     if not keepdim:
         values = values.reshape(values.shape[:dim] + values.shape[dim + 1:])
-        idx = idx.squeeze(dim)
-    return values, Tensor._make(np.asarray(idx, dtype=np.int64), False, None)
+        idx = xp.squeeze(idx, axis=dim)
+    return values, _indices(idx)
 
 
 def max(input: TensorLike, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
@@ -86,7 +103,7 @@ def max(input: TensorLike, dim: int | None = None, keepdim: bool = False, *, axi
     if dim is None:
         return _red.MaxGate.apply(input)
     return max_result(*_pick("max", input, dim, _keep(keepdim, keepdims),
-                             lambda a, d: np.argmax(a, axis=d, keepdims=True)))
+                             lambda xp, a, d: xp.argmax(a, axis=d, keepdims=True)))
 
 
 def min(input: TensorLike, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
@@ -103,17 +120,17 @@ def min(input: TensorLike, dim: int | None = None, keepdim: bool = False, *, axi
     if dim is None:
         return _red.MinGate.apply(input)
     return min_result(*_pick("min", input, dim, _keep(keepdim, keepdims),
-                             lambda a, d: np.argmin(a, axis=d, keepdims=True)))
+                             lambda xp, a, d: xp.argmin(a, axis=d, keepdims=True)))
 
 
 def _arg(fn, find, input, dim, keepdim):
     input = _tensor(input)
-    if dim is None:
-        result = find(input.data)
-        return Tensor._make(np.asarray(result, dtype=np.int64).reshape((1,) * input.ndim if keepdim else ()),
-                            False, None)
+    xp = D.namespace(input.data)
+    if dim is None:       # over the flattened tensor
+        result = getattr(xp, find)(xp.reshape(input.data, (-1,)))
+        return _indices(xp.reshape(result, (1,) * input.ndim if keepdim else ()))
     dim = _check_dim(fn, input, dim)
-    return Tensor._make(np.asarray(find(input.data, axis=dim, keepdims=keepdim), dtype=np.int64), False, None)
+    return _indices(getattr(xp, find)(input.data, axis=dim, keepdims=keepdim))
 
 
 def argmax(input: TensorLike, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
@@ -122,13 +139,13 @@ def argmax(input: TensorLike, dim: int | None = None, keepdim: bool = False, *, 
 
     Shape: () without dim; along dim: input's shape without dim (size 1 there with keepdim).
     """
-    return _arg("argmax", np.argmax, input, _dim("argmax", dim, axis), _keep(keepdim, keepdims))
+    return _arg("argmax", "argmax", input, _dim("argmax", dim, axis), _keep(keepdim, keepdims))
 
 
 def argmin(input: TensorLike, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
            keepdims: bool | None = None) -> Tensor:
     """The index of the (first) minimum, as :func:`argmax`. Shape: as :func:`argmax`."""
-    return _arg("argmin", np.argmin, input, _dim("argmin", dim, axis), _keep(keepdim, keepdims))
+    return _arg("argmin", "argmin", input, _dim("argmin", dim, axis), _keep(keepdim, keepdims))
 
 
 def amax(input: TensorLike, dim: int | tuple[int, ...] | None = (), keepdim: bool = False, *,
@@ -152,9 +169,11 @@ def argsort(input: TensorLike, dim: int = -1, descending: bool = False, stable: 
     """Indices that sort ``input`` along ``dim`` (ties in their original order); int64. Shape: input's."""
     input = _tensor(input)
     if input.ndim == 0:
-        return Tensor(np.zeros((), np.int64))
+        return _zero_index(input)
     dim = _check_dim("argsort", input, dim)
     data = input.data
+    if data.__class__ is not np.ndarray:      # the standard's stable argsort keeps ties in order both ways
+        return _indices(D.namespace(data).argsort(data, axis=dim, descending=descending, stable=True))
     if descending:   # a stable sort of the reversed array, reversed back, keeps ties in order
         flipped = np.flip(data, dim)
         idx = np.flip(np.argsort(flipped, axis=dim, kind="stable"), dim)
@@ -171,7 +190,7 @@ def sort(input: TensorLike, dim: int = -1, descending: bool = False, stable: boo
     """
     input = _tensor(input)
     if input.ndim == 0:
-        return sort_result(input, Tensor(np.zeros((), np.int64)))
+        return sort_result(input, _zero_index(input))
     idx = argsort(input, dim, descending)
     return sort_result(gather(input, dim, idx), idx)
 
@@ -186,7 +205,7 @@ def topk(input: TensorLike, k: int, dim: int = -1, largest: bool = True, sorted:
     if not 0 <= k <= input.shape[dim]:
         raise IndexError(f"topk: k = {k} is out of range for dim {dim} of size {input.shape[dim]}")
     idx = argsort(input, dim, descending=largest)
-    idx = Tensor._make(np.take(idx.data, np.arange(k), axis=dim), False, None)
+    idx = Tensor._make(idx.data[(slice(None),) * dim + (slice(0, k), ...)], False, None)
     return topk_result(gather(input, dim, idx), idx)
 
 
@@ -203,9 +222,10 @@ def median(input: TensorLike, dim: int | None = None, keepdim: bool = False) -> 
         return values
     dim = _check_dim("median", input, dim)
 
-    def find(a, d):
-        order = np.argsort(a, axis=d, kind="stable")
-        return np.take(order, [(a.shape[d] - 1) // 2], axis=d)
+    def find(xp, a, d):
+        order = xp.argsort(a, axis=d, stable=True)
+        middle = (a.shape[d] - 1) // 2
+        return order[(slice(None),) * d + (slice(middle, middle + 1), ...)]
 
     return median_result(*_pick("median", input, dim, keepdim, find))
 
@@ -221,7 +241,9 @@ def prod(input: TensorLike, dim: int | None = None, keepdim: bool = False, *, dt
         input = input.to(dtype)
     dim = _dim("prod", dim, axis)
     if input.dtype.kind != "f":   # integers and booleans: an int64 product without gradient, as PyTorch
-        return Tensor(np.asarray(np.prod(input.data, axis=dim, keepdims=_keep(keepdim, keepdims)), np.int64))
+        xp = D.namespace(input.data)
+        data = xp.astype(input.data, D.dtype_in(xp, np.int64))
+        return Tensor._make(xp.prod(data, axis=dim, keepdims=_keep(keepdim, keepdims)), False, None)
     return _red.ProdGate.apply(input, axis=dim, keepdims=_keep(keepdim, keepdims))
 
 
@@ -231,7 +253,8 @@ def cumsum(input: TensorLike, dim: int, *, dtype: DTypeLike | None = None) -> Te
     if dtype is not None:
         input = input.to(dtype)
     elif input.dtype.kind in "biu" and input.dtype != np.int64:
-        input = Tensor(input.data.astype(np.int64))
+        xp = D.namespace(input.data)
+        input = Tensor._make(xp.astype(input.data, D.dtype_in(xp, np.int64)), False, None)
     return _red.CumsumGate.apply(input, axis=_check_dim("cumsum", input, dim))
 
 
@@ -243,8 +266,9 @@ def logsumexp(input: TensorLike, dim: int | tuple[int, ...], keepdim: bool = Fal
     from . import exp, log, sum as _sum
 
     input = _tensor(input)
-    m = np.max(input.data, axis=dim, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0).astype(input.dtype)   # all −inf: log 0 = −inf, not nan
+    xp = D.namespace(input.data)
+    m = xp.max(input.data, axis=dim, keepdims=True)
+    m = Tensor._make(xp.where(xp.isfinite(m), m, 0.0), False, None)   # all −inf: log 0 = −inf, not nan
     z = log(_sum(exp(input - m), axis=dim, keepdims=True)) + m
     if not keepdim:
         dims = _red._normalize_axis(dim, input.ndim)
