@@ -61,8 +61,8 @@ def gradcheck(fn: Callable[..., Tensor], *inputs: TensorLike, eps: float = 1e-6,
     if not isinstance(out, Tensor):
         raise TypeError(f"gradcheck: fn must return a Tensor, got {type(out).__name__}")
     projection = np.random.default_rng(seed).standard_normal(out.shape)
-    if out.requires_grad:
-        (out * projection).sum().backward()
+    if out.requires_grad:      # ∂⟨out, r⟩/∂out = r: the projection is the upstream gradient
+        out.backward(Tensor(D.to_device(projection.astype(out.dtype), *D.device_of(out.data)), dtype=out.dtype))
 
     def scalar(arrays):
         with grad_mode.no_grad():

@@ -55,9 +55,8 @@ def _device_operand(a, value, op, cast="same_kind"):
     """value (a tensor's array, an array, a list or a number) on a's device, in a's dtype; with
     ``cast="same_kind"`` only where NumPy's rule for the in-place ufunc would allow it."""
     v = _array(value)
-    if hasattr(v, "device") and not isinstance(v, (np.ndarray, np.generic)):
-        if cast == "same_kind":
-            D.namespace(a, v)      # two devices: the error names both
+    if cast == "same_kind" and v is not value and v.__class__ is not a.__class__:
+        D.namespace(a, v)      # a tensor on another device: the error names both (copy_ moves it instead)
     v = D.to_device(np.asarray(v) if not hasattr(v, "shape") or isinstance(v, np.generic) else v,
                     *D.device_of(a))
     if cast == "same_kind" and D.kind(v.dtype) not in _SAME_KIND[D.kind(a.dtype)]:
