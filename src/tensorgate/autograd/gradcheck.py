@@ -3,7 +3,8 @@
 For every element x_i of every input that requires grad,
     ∂f/∂x_i ≈ (f(x + ε e_i) − f(x − ε e_i)) / (2ε),
 with the output reduced to a scalar by a fixed random projection ⟨f(x), r⟩, so one backward pass checks the
-full Jacobian-vector product. Everything is done in float64 (float32 differences are too coarse).
+full Jacobian-vector product. Everything is done in float64 (float32 differences are too coarse), on the
+inputs' device: the differences are taken on CPU copies, each perturbed input moved there for ``fn``.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..backend import devices as D
 from . import grad_mode
 from .tensor import Tensor
 
@@ -52,26 +54,27 @@ def gradcheck(fn: Callable[..., Tensor], *inputs: TensorLike, eps: float = 1e-6,
         wanted = [x.dtype.kind == "f" for x in originals]
     xs = [Tensor(x.data, requires_grad=w, dtype=np.float64 if x.dtype.kind == "f" else x.dtype)
           for x, w in zip(originals, wanted)]
+    devices = [D.device_of(x.data) for x in xs]
 
     with grad_mode.enable_grad():
         out = fn(*xs)
     if not isinstance(out, Tensor):
         raise TypeError(f"gradcheck: fn must return a Tensor, got {type(out).__name__}")
     projection = np.random.default_rng(seed).standard_normal(out.shape)
-    if out.requires_grad:
-        (out * projection).sum().backward()
+    if out.requires_grad:      # ∂⟨out, r⟩/∂out = r: the projection is the upstream gradient
+        out.backward(Tensor(D.to_device(projection.astype(out.dtype), *D.device_of(out.data)), dtype=out.dtype))
 
     def scalar(arrays):
         with grad_mode.no_grad():
-            value = fn(*[Tensor(a, dtype=a.dtype) for a in arrays])
-        return float((value.data.astype(np.float64) * projection).sum())
+            value = fn(*[Tensor(D.to_device(a, *where), dtype=a.dtype) for a, where in zip(arrays, devices)])
+        return float((D.to_numpy(value.data).astype(np.float64) * projection).sum())
 
-    arrays = [x.data.copy() for x in xs]
+    arrays = [np.array(D.to_numpy(x.data)) for x in xs]       # host copies, perturbed one element at a time
     for k, x in enumerate(xs):
         if not wanted[k]:
             continue
-        analytic = x._grad if x._grad is not None else np.zeros_like(x.data)
-        numeric = np.zeros_like(x.data)
+        analytic = D.to_numpy(x._grad) if x._grad is not None else np.zeros(x.shape)
+        numeric = np.zeros(x.shape)
         flat = arrays[k].reshape(-1)
         for i in range(flat.size):
             saved = flat[i]

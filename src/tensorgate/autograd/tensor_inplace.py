@@ -21,6 +21,8 @@ import weakref
 
 import numpy as np
 
+from ..backend import devices as D
+from ..backend import ops
 from ..backend import random as _random
 from . import grad_mode
 
@@ -35,6 +37,39 @@ if TYPE_CHECKING:
 def _array(value):
     """The array (or number) underneath ``value``, which may be a Tensor."""
     return value.data if hasattr(value, "_requires_grad") else value
+
+
+def _shape(value):
+    value = _array(value)
+    return tuple(value.shape) if hasattr(value, "shape") else np.shape(value)
+
+
+# ---- the same writes on another device -----------------------------------------------------------------
+# NumPy writes with ufuncs' out= and casting rules; the standard has neither, but its arrays take in-place
+# operators (a += b) and writes through an index (a[...] = b), which is what the device versions use.
+
+_SAME_KIND = {"b": "b", "u": "bu", "i": "bui", "f": "buif"}     # what NumPy's casting="same_kind" lets in
+
+
+def _device_operand(a, value, op, cast="same_kind"):
+    """value (a tensor's array, an array, a list or a number) on a's device, in a's dtype; with
+    ``cast="same_kind"`` only where NumPy's rule for the in-place ufunc would allow it."""
+    v = _array(value)
+    if cast == "same_kind" and v is not value and v.__class__ is not a.__class__:
+        D.namespace(a, v)      # a tensor on another device: the error names both (copy_ moves it instead)
+    v = D.to_device(np.asarray(v) if not hasattr(v, "shape") or isinstance(v, np.generic) else v,
+                    *D.device_of(a))
+    if cast == "same_kind" and D.kind(v.dtype) not in _SAME_KIND[D.kind(a.dtype)]:
+        raise TypeError(f"Cannot cast {op} output from {D.numpy_dtype(v.dtype)} to {D.numpy_dtype(a.dtype)} with "
+                        "casting rule 'same_kind'")
+    xp = D.namespace(a)
+    return v if v.dtype == a.dtype else xp.astype(v, a.dtype)
+
+
+def _scalar_like(a, value):
+    """A Python number of a's kind (the standard writes only a matching kind of number into an array)."""
+    value = D.to_numpy(value).item() if hasattr(value, "shape") else value
+    return {"b": bool, "u": int, "i": int}.get(D.kind(a.dtype), float)(value)
 
 
 class _Clock:
@@ -114,12 +149,12 @@ class InPlaceMixin:
     def _write(self, op, fn, *operands):
         """Run ``fn(array)``, which modifies this tensor's array in place, after the checks; return self."""
         self._check_inplace(op, operands)
-        if self.data.__class__ is not np.ndarray:   # a gate's 0-d result may be a NumPy scalar
+        if isinstance(self.data, np.generic):   # a gate's 0-d result may be a NumPy scalar
             self.data = np.asarray(self.data)  # type: ignore[misc]  # Tensor's slot
         try:
             fn(self.data)
         except (TypeError, ValueError) as e:   # NumPy's casting and broadcasting errors, named for the user
-            shapes = ", ".join(str(np.shape(_array(x))) for x in operands)
+            shapes = ", ".join(str(_shape(x)) for x in operands)
             raise type(e)(f"{op}: cannot write into a tensor of shape {self.shape} and dtype {self.dtype} "
                           f"from operands of shape {shapes}: {e}") from None
         self._version += 1  # type: ignore[misc]  # Tensor's slot
@@ -131,23 +166,31 @@ class InPlaceMixin:
     def add_(self, other: TensorLike, *, alpha: float = 1) -> Self:
         """self ← self + alpha·other in place; returns self. Shape: other broadcasts to self's shape."""
         o = _array(other)
+        if self.data.__class__ is not np.ndarray and not isinstance(self.data, np.generic):
+            return self._write("add_", lambda a: a.__iadd__(_scaled(a, other, alpha, "add")), other)
         return self._write("add_", lambda a: np.add(a, o if alpha == 1 else alpha * np.asarray(o), out=a,
                                                    casting="same_kind"), other)
 
     def sub_(self, other: TensorLike, *, alpha: float = 1) -> Self:
         """self ← self − alpha·other in place; returns self. Shape: other broadcasts to self's shape."""
         o = _array(other)
+        if self.data.__class__ is not np.ndarray and not isinstance(self.data, np.generic):
+            return self._write("sub_", lambda a: a.__isub__(_scaled(a, other, alpha, "subtract")), other)
         return self._write("sub_", lambda a: np.subtract(a, o if alpha == 1 else alpha * np.asarray(o), out=a,
                                                         casting="same_kind"), other)
 
     def mul_(self, other: TensorLike) -> Self:
         """self ← self · other in place; returns self. Shape: other broadcasts to self's shape."""
         o = _array(other)
+        if self.data.__class__ is not np.ndarray and not isinstance(self.data, np.generic):
+            return self._write("mul_", lambda a: a.__imul__(_device_operand(a, other, "multiply")), other)
         return self._write("mul_", lambda a: np.multiply(a, o, out=a, casting="same_kind"), other)
 
     def div_(self, other: TensorLike) -> Self:
         """self ← self / other in place (floating tensors only, as PyTorch); returns self. Shape: self's."""
         o = _array(other)
+        if self.data.__class__ is not np.ndarray and not isinstance(self.data, np.generic):
+            return self._write("div_", lambda a: a.__itruediv__(_device_operand(a, other, "divide")), other)
         return self._write("div_", lambda a: np.divide(a, o, out=a, casting="same_kind"), other)
 
     def __iadd__(self, other: TensorLike) -> Self:
@@ -167,6 +210,12 @@ class InPlaceMixin:
         if min is None and max is None:
             raise ValueError("clamp_: give at least one of min and max")
         lo, hi = _array(min), _array(max)
+        if self.data.__class__ is not np.ndarray and not isinstance(self.data, np.generic):
+            def clamp(a):
+                xp = D.namespace(a)
+                low, high = (None if v is None else _device_operand(a, v, "clip", cast="unsafe") for v in (lo, hi))
+                a[...] = xp.clip(a, low, high)
+            return self._write("clamp_", clamp)
         return self._write("clamp_", lambda a: np.clip(a, lo, hi, out=a))
 
     clip_ = clamp_
@@ -179,8 +228,10 @@ class InPlaceMixin:
         output not at all while gradients are recorded. Shape: self's, unchanged.
         """
         value = _array(value)
-        if np.ndim(value) and np.size(value) != 1:
-            raise ValueError(f"fill_: value must be a number or a one-element tensor, got shape {np.shape(value)}")
+        if _shape(value) and int(np.prod(_shape(value))) != 1:
+            raise ValueError(f"fill_: value must be a number or a one-element tensor, got shape {_shape(value)}")
+        if self.data.__class__ is not np.ndarray and not isinstance(self.data, np.generic):
+            return self._write("fill_", lambda a: a.__setitem__(Ellipsis, _scalar_like(a, value)))
         return self._write("fill_", lambda a: a.fill(np.asarray(value).item()))
 
     def zero_(self) -> Self:
@@ -193,15 +244,24 @@ class InPlaceMixin:
         Shape: src broadcasts to self's shape.
         """
         s = _array(src)
-        return self._write("copy_", lambda a: np.copyto(a, s, casting="unsafe"), src)
+        if self.data.__class__ is not np.ndarray and not isinstance(self.data, np.generic):
+            return self._write("copy_", lambda a: _assign(a, s), src)   # from any device, as PyTorch's copy_
+        return self._write("copy_", lambda a: np.copyto(a, D.to_numpy(s) if _is_device(s) else s, casting="unsafe"),
+                           src)
 
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> Self:
-        """Fill self with samples of U(a, b) from tensorgate's generator (``tg.manual_seed``); returns self."""
+        """Fill self with samples of U(a, b) from tensorgate's generator (``tg.manual_seed``); returns self.
+
+        The numbers are drawn on the CPU, so one seed gives the same ones on every device."""
+        if self.data.__class__ is not np.ndarray and not isinstance(self.data, np.generic):
+            return self._write("uniform_", lambda x: _assign(x, _random.generator().uniform(a, b, tuple(x.shape))))
         return self._write("uniform_", lambda x: np.copyto(x, _random.generator().uniform(a, b, x.shape),
                                                            casting="unsafe"))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Self:
-        """Fill self with samples of N(mean, std²) from tensorgate's generator; returns self."""
+        """Fill self with samples of N(mean, std²) from tensorgate's generator (drawn on the CPU); returns self."""
+        if self.data.__class__ is not np.ndarray and not isinstance(self.data, np.generic):
+            return self._write("normal_", lambda x: _assign(x, _random.generator().normal(mean, std, tuple(x.shape))))
         return self._write("normal_", lambda x: np.copyto(x, _random.generator().normal(mean, std, x.shape),
                                                           casting="unsafe"))
 
@@ -210,7 +270,18 @@ class InPlaceMixin:
 
         Shape: mask broadcasts to self's shape.
         """
-        m, v = np.asarray(_array(mask)), _array(value)
+        m, v = _array(mask), _array(value)
+        if self.data.__class__ is not np.ndarray and not isinstance(self.data, np.generic):
+            m = D.to_device(m if hasattr(m, "shape") else np.asarray(m), *D.device_of(self.data))
+            if D.kind(m.dtype) != "b":
+                raise TypeError(f"masked_fill_: mask must be a bool tensor, got dtype {D.numpy_dtype(m.dtype)}")
+
+            def fill(a):
+                xp = D.namespace(a)
+                new = _scalar_like(a, v) if not _shape(v) else _device_operand(a, v, "masked_fill_", cast="unsafe")
+                a[...] = xp.where(xp.broadcast_to(m, tuple(a.shape)), new, a)
+            return self._write("masked_fill_", fill)
+        m = np.asarray(m)
         if m.dtype != np.bool_:
             raise TypeError(f"masked_fill_: mask must be a bool tensor, got dtype {m.dtype}")
         return self._write("masked_fill_", lambda a: np.putmask(a, np.broadcast_to(m, a.shape), v))
@@ -226,6 +297,12 @@ class InPlaceMixin:
             raise NotImplementedError("scatter_: reduce= is not supported; use scatter_add_ for reduce='add'")
         src = value if src is None else src
         idx = _scatter_index(self.data, dim, _array(index))
+        if self.data.__class__ is not np.ndarray and not isinstance(self.data, np.generic):
+            def scatter(a):
+                xp = D.namespace(a)
+                s = xp.broadcast_to(_device_operand(a, src, "scatter_", cast="unsafe"), tuple(idx[0].shape))
+                _write_back(a, ops.put(xp, a, idx, s))
+            return self._write("scatter_", scatter, src)
         s = np.broadcast_to(np.asarray(_array(src)), idx[0].shape)
         return self._write("scatter_", lambda a: a.__setitem__(idx, s), src)
 
@@ -235,7 +312,14 @@ class InPlaceMixin:
         Shape: index has self's number of dimensions; src at least index's shape.
         """
         idx = _scatter_index(self.data, dim, _array(index))
-        s = np.asarray(_array(src))[tuple(slice(0, n) for n in idx[0].shape)]
+        used = tuple(slice(0, n) for n in idx[0].shape)
+        if self.data.__class__ is not np.ndarray and not isinstance(self.data, np.generic):
+            def scatter_add(a):
+                xp = D.namespace(a)
+                s = ops.getitem(xp, _device_operand(a, src, "scatter_add_"), used)
+                _write_back(a, ops.add_at(xp, a, idx, s))
+            return self._write("scatter_add_", scatter_add, src)
+        s = np.asarray(_array(src))[used]
         return self._write("scatter_add_", lambda a: np.add.at(a, idx, s), src)
 
     def __setitem__(self, index: Any, value: TensorLike) -> None:
@@ -248,16 +332,60 @@ class InPlaceMixin:
         elif isinstance(index, tuple):
             index = tuple(_array(i) for i in index)
         v = _array(value)
+        if self.data.__class__ is not np.ndarray and not isinstance(self.data, np.generic):
+            def put(a):
+                new = _scalar_like(a, v) if not hasattr(v, "shape") and not isinstance(v, (list, tuple)) else \
+                    _device_operand(a, v, "__setitem__", cast="unsafe")
+                _write_back(a, ops.put(D.namespace(a), a, index, new))
+            self._write("__setitem__", put, value)
+            return
         self._write("__setitem__", lambda a: a.__setitem__(index, v), value)
 
 
+def _scaled(a, other, alpha, op):
+    o = _device_operand(a, other, op)
+    return o if alpha == 1 else o * alpha
+
+
+def _assign(a, values):
+    """a[...] = values, cast (unsafe, as NumPy's copyto) and broadcast to a, from any device."""
+    xp = D.namespace(a)
+    a[...] = xp.broadcast_to(_device_operand(a, values, "copy_", cast="unsafe"), tuple(a.shape))
+
+
+def _write_back(a, result):
+    """Where a device could not write in place (ops.put, ops.add_at return a new array), copy the result in."""
+    if result is not a:
+        a[...] = result
+
+
+def _is_device(x):
+    return hasattr(x, "device") and not isinstance(x, (np.ndarray, np.generic))
+
+
 def _scatter_index(data, dim, index):
-    """The NumPy index tuple that addresses ``data`` at ``index`` along ``dim`` and at i, j, ... elsewhere."""
-    index = np.asarray(index)
-    if index.dtype.kind not in "iu":
-        raise TypeError(f"index must be an integer tensor, got dtype {index.dtype}")
+    """The index tuple (NumPy's form, one integer array per axis, on data's device) that addresses ``data``
+    at ``index`` along ``dim`` and at i, j, ... elsewhere."""
+    if data.__class__ is np.ndarray or isinstance(data, np.generic):
+        index = np.asarray(index)
+        if index.dtype.kind not in "iu":
+            raise TypeError(f"index must be an integer tensor, got dtype {index.dtype}")
+        if index.ndim != data.ndim:
+            raise ValueError(f"index must have as many dimensions as the tensor ({data.ndim}), got shape {index.shape}")
+        dim = dim % data.ndim
+        grids = np.indices(index.shape, sparse=True)
+        return tuple(np.broadcast_arrays(*[index if ax == dim else grids[ax] for ax in range(data.ndim)]))
+    xp = D.namespace(data)
+    if _is_device(index):
+        D.namespace(data, index)      # two devices: the error names both
+    else:
+        index = D.to_device(np.asarray(index), *D.device_of(data))
+    if D.kind(index.dtype) not in "iu":
+        raise TypeError(f"index must be an integer tensor, got dtype {D.numpy_dtype(index.dtype)}")
     if index.ndim != data.ndim:
         raise ValueError(f"index must have as many dimensions as the tensor ({data.ndim}), got shape {index.shape}")
     dim = dim % data.ndim
-    grids = np.indices(index.shape, sparse=True)
-    return tuple(np.broadcast_arrays(*[index if ax == dim else grids[ax] for ax in range(data.ndim)]))
+    grids = [xp.reshape(xp.arange(n, device=index.device), tuple(n if q == ax else 1 for q in range(index.ndim)))
+             for ax, n in enumerate(index.shape)]
+    index = xp.astype(index, xp.int64)
+    return tuple(xp.broadcast_arrays(*[index if ax == dim else grids[ax] for ax in range(data.ndim)]))

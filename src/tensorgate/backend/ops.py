@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import functools
 from typing import Any
+import math
 
 import numpy as np
 from scipy.special import erf as _scipy_erf   # SciPy ships a vectorised erf; NumPy has none
 
-from .devices import device_of, to_device
+from .devices import device_of, kind as _kind, to_device
 
 
 def erf(x: Any) -> Any:
@@ -222,3 +223,173 @@ def einsum(xp: Any, subscripts: str, *arrays: Any) -> Any:
             total = xp.sum(total, axis=done)
         letters = "".join(c for c in axes if c in later)
     return xp.permute_dims(total, tuple(letters.index(c) for c in output))
+# ---- indexing ------------------------------------------------------------------------------------------
+# NumPy and CuPy index with every NumPy form. The standard allows fewer (2024.12): integers, slices, ``...``
+# and None; integer arrays only together with integers, one entry per axis; a boolean mask only as the sole
+# index. ``standard_index`` brings the forms it can to one of those (one integer array among slices becomes
+# integer arrays on every axis, as NumPy would broadcast them) and names the others in a clear error.
+
+def getitem(xp: Any, a: Any, index: Any) -> Any:
+    """``a[index]`` with NumPy's meaning; on a standard-only device, the forms :func:`standard_index` allows.
+
+    Shape: as NumPy indexing.
+    """
+    if xp is np or device_of(a)[0] == "cuda":
+        return a[index]
+    form, key = standard_index(xp, a, index)
+    return a[key]
+
+
+def add_at(xp: Any, target: Any, index: Any, values: Any) -> Any:
+    """``target[index] += values``, an element selected several times receiving the sum (``np.add.at``).
+
+    Writes into ``target`` on NumPy and CuPy; use the result, which may be a new array elsewhere.
+    Shape: values: the shape of ``target[index]``; result: target's.
+    """
+    if xp is np:
+        np.add.at(target, index, values)
+        return target
+    if device_of(target)[0] == "cuda":
+        import cupyx
+        cupyx.scatter_add(target, index, values)
+        return target
+    form, key = standard_index(xp, target, index)
+    if form == "integer":
+        flat = scatter_add(xp, xp.reshape(target, (-1,)), _linear(xp, target.shape, key),
+                           xp.reshape(xp.broadcast_to(values, _indexed_shape(key)), (-1,)))
+        return xp.reshape(flat, target.shape)
+    key = _without_none(key)     # basic and mask indices select an element once: read, add, write back
+    target[key] = target[key] + xp.reshape(values, target[key].shape)
+    return target
+
+
+def put(xp: Any, target: Any, index: Any, values: Any) -> Any:
+    """``target[index] = values`` (where an element is selected twice, the last value wins, as NumPy's).
+
+    Writes into ``target`` on NumPy and CuPy; use the result, which may be a new array elsewhere.
+    Shape: values broadcast to the shape of ``target[index]``; result: target's.
+    """
+    if xp is np or device_of(target)[0] == "cuda":
+        target[index] = values
+        return target
+    form, key = standard_index(xp, target, index)
+    if form != "integer":
+        if hasattr(values, "shape"):
+            values = xp.astype(values, target.dtype)
+            if form == "basic":        # values broadcast to target[index], None axes and all
+                values = xp.reshape(xp.broadcast_to(values, target[key].shape), target[_without_none(key)].shape)
+        target[_without_none(key)] = values
+        return target
+    # the standard cannot write through integer arrays: for every element, the last value sent there
+    n, lin = math.prod(target.shape), _linear(xp, target.shape, key)
+    values = xp.astype(values, target.dtype) if hasattr(values, "shape") else \
+        xp.asarray(values, dtype=target.dtype, device=target.device)
+    vals = xp.reshape(xp.broadcast_to(values, _indexed_shape(key)), (-1,))
+    hits = xp.reshape(lin, (-1, 1)) == xp.reshape(xp.arange(n, dtype=lin.dtype, device=lin.device), (1, -1))
+    order = xp.reshape(xp.arange(lin.shape[0], dtype=lin.dtype, device=lin.device), (-1, 1))
+    last = xp.max(xp.where(hits, order, -1), axis=0)
+    flat = xp.where(last >= 0, xp.take(vals, xp.where(last >= 0, last, 0)), xp.reshape(target, (-1,)))
+    return xp.reshape(flat, target.shape)
+
+
+def standard_index(xp: Any, a: Any, index: Any) -> tuple[str, Any]:
+    """``index`` as the standard spells it for ``a``: ('basic', key), ('mask', key) or ('integer', key), the
+    last with an integer array (or integer) for every axis. Lists and NumPy arrays in it move to a's device.
+
+    Raises IndexError, naming the form, for what the standard cannot express (integer or boolean arrays
+    mixed with integers and slices, several arrays among slices, a mask beside other indices).
+    Shape: not applicable.
+    """
+    key = tuple(_on_device(xp, a, i) for i in (index if isinstance(index, tuple) else (index,)))
+    arrays = [i for i in key if hasattr(i, "shape")]
+    if not arrays:
+        if not _has_ellipsis(key) and sum(i is not None for i in key) < a.ndim:
+            key += (Ellipsis,)       # NumPy fills the axes left out; the standard wants them said
+        return "basic", key
+    masks = [i for i in arrays if _kind(i.dtype) == "b"]
+    if masks and (len(key) == 1 or (len(key) == 2 and key[1] is Ellipsis)) and key[0] is masks[0]:
+        return "mask", key[:1]
+    if not masks and len(key) == a.ndim and all(hasattr(i, "shape") or isinstance(i, int) for i in key):
+        return "integer", tuple(_wrapped(xp, i, n) for i, n in zip(key, a.shape))
+    if len(arrays) == 1 and all(isinstance(i, slice) or i is Ellipsis or hasattr(i, "shape") for i in key) \
+            and sum(i is Ellipsis for i in key) <= 1 and (not masks or arrays[0].ndim == 1):
+        return "integer", _spread(xp, a, key)
+    raise IndexError(
+        f"indexing on device {device_of(a)[0]}: the index {_describe(key)} is outside what the array API "
+        "standard allows there (integers, slices, ..., None; integer arrays with integers on every axis, or "
+        "one integer array or 1-D mask among slices; a boolean mask as the sole index); index in two steps, "
+        "or use index_select / gather")
+
+
+def _on_device(xp: Any, a: Any, i: Any) -> Any:
+    if isinstance(i, (list, np.ndarray)):
+        i = np.asarray(i)
+        return to_device(i if i.dtype.kind == "b" else i.astype(np.int64), *device_of(a))
+    if isinstance(i, np.integer):
+        return int(i)
+    if hasattr(i, "shape") and i.ndim == 0 and _kind(i.dtype) in "iu":
+        return int(i)            # a 0-d integer array indexes as an integer (NumPy's meaning)
+    if hasattr(i, "shape") and _kind(i.dtype) in "iu" and i.dtype != xp.int64:
+        return xp.astype(i, xp.int64)    # strict indexes with its default integer dtype only
+    return i
+
+
+def _has_ellipsis(key: tuple[Any, ...]) -> bool:
+    return any(i is Ellipsis for i in key)     # not ``in``: that compares arrays with ==
+
+
+def _wrapped(xp: Any, i: Any, n: int) -> Any:
+    """Negative positions counted from the end, as NumPy's (the standard leaves them to the device)."""
+    if isinstance(i, int):
+        return i % n if -n <= i < 0 else i
+    return xp.where(i < 0, i + n, i)
+
+
+def _spread(xp: Any, a: Any, key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """One index array among slices as integer arrays on every axis: slice q becomes its positions, laid along
+    its own result axis; the array's axes sit where the array stands (NumPy's placement for one array)."""
+    at = next((q for q, i in enumerate(key) if i is Ellipsis), len(key))
+    key = key[:at] + (slice(None),) * (a.ndim - len(key) + _has_ellipsis(key)) + key[at + 1:]
+    p = next(q for q, i in enumerate(key) if hasattr(i, "shape"))
+    array = key[p]
+    if _kind(array.dtype) == "b":
+        array = xp.nonzero(array)[0]
+    array = _wrapped(xp, array, a.shape[p])
+    out_ndim = a.ndim - 1 + array.ndim
+    spread = []
+    for q, i in enumerate(key):
+        if q == p:
+            spread.append(xp.reshape(array, (1,) * p + tuple(array.shape) + (1,) * (a.ndim - p - 1)))
+            continue
+        positions = xp.arange(a.shape[q], device=array.device)[i]
+        axis = q if q < p else q - 1 + array.ndim
+        shape = [1] * out_ndim
+        shape[axis] = positions.shape[0]
+        spread.append(xp.reshape(positions, tuple(shape)))
+    return tuple(spread)
+
+
+def _linear(xp: Any, shape: tuple[int, ...], key: tuple[Any, ...]) -> Any:
+    """The flat (row-major) positions an integer-form index addresses, as one int64 array of the result's shape."""
+    lin: Any = 0
+    stride = 1
+    for i, n in zip(reversed(key), reversed(shape)):
+        lin = lin + i * stride       # at least one entry is an array, so lin ends as one
+        stride *= n
+    return xp.reshape(xp.broadcast_to(lin, _indexed_shape(key)), (-1,))
+
+
+def _indexed_shape(key: tuple[Any, ...]) -> tuple[int, ...]:
+    return tuple(np.broadcast_shapes(*[tuple(i.shape) for i in key if hasattr(i, "shape")]))
+
+
+def _without_none(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(i for i in key if i is not None)
+
+
+def _describe(key: tuple[Any, ...]) -> str:
+    def one(i: Any) -> str:
+        if hasattr(i, "shape"):
+            return f"{'bool' if _kind(i.dtype) == 'b' else 'integer'} array of shape {tuple(i.shape)}"
+        return "..." if i is Ellipsis else repr(i)
+    return "(" + ", ".join(one(i) for i in key) + ")"

@@ -13,7 +13,7 @@ import builtins
 import numpy as np
 
 from ..autograd.tensor import Tensor
-from ..backend import devices as D
+from ..backend import devices as _D
 from . import activation as _act
 from . import arithmetic as _ar
 from . import reduction as _red
@@ -69,11 +69,17 @@ def _rounded_div(a, b, rounding_mode):
     if rounding_mode not in ("floor", "trunc"):
         raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
     if rounding_mode == "floor":
-        return _no_grad_op("div(rounding_mode='floor')", np.floor_divide, a, b)
+        return _no_grad_op("div(rounding_mode='floor')", "floor_divide", a, b)
 
-    def trunc(x, y):
-        q = np.trunc(np.true_divide(x, y))
-        return q.astype(np.result_type(x, y)) if np.result_type(x, y).kind in "iu" else q
+    def trunc(xp, x, y):
+        if xp is np:
+            q = np.trunc(np.true_divide(x, y))
+            return q.astype(np.result_type(x, y)) if np.result_type(x, y).kind in "iu" else q
+        if _D.kind(x.dtype if hasattr(x, "dtype") else y.dtype) == "f":
+            return xp.trunc(x / y)
+        # integers, exactly: floor division, one step back toward zero where the signs differ and a remainder is left
+        q = xp.floor_divide(x, y)
+        return xp.where((q < 0) & (q * y != x), q + 1, q)
 
     return _no_grad_op("div(rounding_mode='trunc')", trunc, a, b)
 
@@ -81,9 +87,10 @@ def _rounded_div(a, b, rounding_mode):
 def _float_like(b, a):
     """A non-tensor divisor as a constant tensor of a's floating dtype (so 1/2 is 0.5, not 0), on a's device."""
     dtype = a.dtype if isinstance(a, Tensor) and a.dtype.kind == "f" else None
-    if isinstance(a, Tensor) and a.data.__class__ is not np.ndarray:
-        return Tensor(D.to_device(Tensor(b, dtype=dtype).data, *D.device_of(a.data)), dtype=dtype)
-    return Tensor(b, dtype=dtype)
+    t = Tensor(b, dtype=dtype)
+    if isinstance(a, Tensor) and a.data.__class__ is not np.ndarray and not isinstance(a.data, np.generic):
+        t.data = _D.to_device(t.data, *_D.device_of(a.data))
+    return t
 
 
 def neg(a: TensorLike) -> Tensor:
@@ -134,9 +141,8 @@ def clone(a: Tensor) -> Tensor:
     Shape: that of a.
     """
     if a.dtype.kind != "f":   # integers and booleans carry no gradient
-        data = a.data
-        return Tensor(data.copy() if data.__class__ is np.ndarray else D.namespace(data).asarray(data, copy=True),
-                      dtype=a.dtype)
+        data = a.data.copy() if a.data.__class__ is np.ndarray else _D.namespace(a.data).asarray(a.data, copy=True)
+        return Tensor(data, dtype=a.dtype)
     return _ar.CastGate.apply(a, dtype=a.dtype)  # astype copies: the identity gate, with a fresh array
 
 
@@ -187,8 +193,20 @@ def where(condition: TensorLike, a: TensorLike | None = None,
     if a is None and b is None:
         return nonzero(condition, as_tuple=True)
     cond = condition.data if isinstance(condition, Tensor) else condition
-    if not hasattr(cond, "__array_namespace__") or cond.__class__ is np.ndarray:  # else the gate converts it
-        cond = cond.astype(bool) if hasattr(cond, "astype") else bool(cond)
+    if cond.__class__ is np.ndarray:
+        cond = cond.astype(bool)
+    elif isinstance(cond, (list, np.generic)):
+        cond = np.asarray(cond, dtype=bool)
+    elif not hasattr(cond, "shape"):
+        cond = bool(cond)
+    elif _D.kind(cond.dtype) != "b":
+        xp = _D.namespace(cond)
+        cond = xp.astype(cond, xp.bool)
+    # the condition lives where the tensors do (a NumPy mask moves to their device)
+    device = next((x.data for x in (a, b) if isinstance(x, Tensor) and x.data.__class__ is not np.ndarray
+                   and not isinstance(x.data, np.generic)), None)
+    if device is not None and hasattr(cond, "shape"):
+        cond = _D.to_device(cond, *_D.device_of(device))
     return _ar.WhereGate.apply(a, b, cond=cond)  # type: ignore[arg-type]
 
 
@@ -200,9 +218,9 @@ def cast(a: Tensor, dtype: DTypeLike) -> Tensor:
     if a.dtype == dtype:
         return a
     if not isinstance(a, Tensor) or a.dtype.kind != "f" or dtype.kind != "f":  # type: ignore[union-attr]
-        if isinstance(a, Tensor) and a.data.__class__ is not np.ndarray:
-            return Tensor(a.data, dtype=dtype)     # on another device, Tensor() converts there
-        return Tensor(a.data.astype(dtype) if isinstance(a, Tensor) else a, dtype=dtype)
+        if isinstance(a, Tensor) and a.data.__class__ is np.ndarray:
+            return Tensor(a.data.astype(dtype), dtype=dtype)
+        return Tensor(a.data if isinstance(a, Tensor) else a, dtype=dtype)   # Tensor() casts on the device
     return _ar.CastGate.apply(a, dtype=dtype)
 
 

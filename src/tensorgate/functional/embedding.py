@@ -8,15 +8,14 @@ import numpy as np
 
 from ..autograd.gate import Gate
 from ..autograd.tensor import Tensor
-from .. import backend as B
+from ..backend import devices as D
+from ..backend import ops
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from ..autograd.gate import Grads
     from ..autograd.tensor import TensorLike
-
-xp = B.xp
 
 
 class EmbeddingGate(Gate):
@@ -34,31 +33,52 @@ class EmbeddingGate(Gate):
     def forward(self, weight: NDArray[Any], indices: NDArray[Any] | None = None, padding_idx: int | None = None,
                 scale_grad_by_freq: bool = False) -> NDArray[Any]:
         N = weight.shape[0]
-        if indices.size and (indices.min() < 0 or indices.max() >= N):  # type: ignore[union-attr]  # as PyTorch: no negative ids
-            bad = indices[(indices < 0) | (indices >= N)].reshape(-1)[0]  # type: ignore[index, operator]
-            raise IndexError(f"embedding: index {int(bad)} is out of range [0, {N}) of the table's rows")
         self.indices = indices
         self.padding_idx, self.scale, self.shape = padding_idx, scale_grad_by_freq, weight.shape
+        if weight.__class__ is not np.ndarray:
+            xp = D.namespace(weight, indices)
+            if indices.size and (int(xp.min(indices)) < 0 or int(xp.max(indices)) >= N):  # type: ignore[union-attr]
+                _out_of_range(D.to_numpy(indices), N)
+            rows = xp.take(weight, xp.reshape(indices, (-1,)), axis=0)  # type: ignore[union-attr]
+            return xp.reshape(rows, tuple(indices.shape) + tuple(weight.shape[1:]))  # type: ignore[union-attr]
+        if indices.size and (indices.min() < 0 or indices.max() >= N):  # type: ignore[union-attr]  # as PyTorch: no negative ids
+            _out_of_range(indices, N)
         return weight[indices]
 
     def backward(self, g: NDArray[Any]) -> Grads:
-        N, D = self.shape
+        N, width = self.shape
+        if g.__class__ is not np.ndarray:
+            xp = D.namespace(g)
+            rows = xp.reshape(self.indices, (-1,))
+            g = xp.reshape(g, (-1, width))
+            if self.scale:
+                counts = ops.bincount(xp, rows, N)
+                g = g / xp.astype(xp.reshape(xp.take(counts, rows), (-1, 1)), g.dtype)
+            dW = ops.scatter_add(xp, xp.zeros(self.shape, dtype=g.dtype, device=g.device), rows, g)
+            if self.padding_idx is not None:
+                dW[self.padding_idx, ...] = 0.0
+            return dW
         rows = self.indices.reshape(-1)  # type: ignore[union-attr]
-        g = g.reshape(-1, D)
+        g = g.reshape(-1, width)
         if self.scale:
-            counts = xp.bincount(rows, minlength=N)
+            counts = np.bincount(rows, minlength=N)
             g = g / counts[rows][:, None].astype(g.dtype)
-        dW = xp.zeros(self.shape, dtype=g.dtype)
-        xp.add.at(dW, rows, g)
+        dW = np.zeros(self.shape, dtype=g.dtype)
+        np.add.at(dW, rows, g)
         if self.padding_idx is not None:
             dW[self.padding_idx] = 0
         return dW
 
 
+def _out_of_range(indices, N):
+    bad = indices[(indices < 0) | (indices >= N)].reshape(-1)[0]
+    raise IndexError(f"embedding: index {int(bad)} is out of range [0, {N}) of the table's rows")
+
+
 def _index_array(fn, input):
     idx = input.data if isinstance(input, Tensor) else np.asarray(input)
-    if idx.dtype.kind not in "iu":
-        raise TypeError(f"{fn}: indices must be integers (a long tensor), got dtype {idx.dtype}")
+    if D.kind(idx.dtype) not in "iu":
+        raise TypeError(f"{fn}: indices must be integers (a long tensor), got dtype {D.numpy_dtype(idx.dtype)}")
     return idx
 
 
@@ -94,5 +114,7 @@ def embedding(input: TensorLike, weight: Tensor, padding_idx: int | None = None,
         raise ValueError(f"{fn}: weight must have shape (num_embeddings, embedding_dim), got "
                          f"{getattr(weight, 'shape', type(weight).__name__)}")
     idx = _index_array(fn, input)
+    if idx.__class__ is np.ndarray and weight.data.__class__ is not np.ndarray:
+        idx = D.to_device(idx, *D.device_of(weight.data))    # indices given as a list or NumPy array
     return EmbeddingGate.apply(weight, indices=idx, padding_idx=_padding(fn, padding_idx, weight.shape[0]),
                                scale_grad_by_freq=bool(scale_grad_by_freq))

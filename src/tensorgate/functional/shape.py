@@ -5,16 +5,19 @@ Their backward moves the gradient back to where each number came from.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+import itertools
+
+import numpy as np
 
 from .. import backend as B
 from ..autograd.gate import Gate
+from ..backend import devices as D
+from ..backend import ops
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from ..autograd.gate import Grads
-
-xp = B.xp
 
 
 class ReshapeGate(Gate):
@@ -28,13 +31,13 @@ class ReshapeGate(Gate):
     def forward(self, a: NDArray[Any], shape: tuple[int, ...] | None = None) -> NDArray[Any]:
         self.in_shape = a.shape
         try:
-            return a.reshape(shape)
+            return a.reshape(shape) if a.__class__ is np.ndarray else D.namespace(a).reshape(a, shape)
         except ValueError:
             raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} "
                              f"({a.size} elements) into shape {tuple(shape)}") from None  # type: ignore[arg-type]
 
     def backward(self, g: NDArray[Any]) -> Grads:
-        return g.reshape(self.in_shape)
+        return g.reshape(self.in_shape) if g.__class__ is np.ndarray else D.namespace(g).reshape(g, self.in_shape)
 
 
 class PermuteGate(Gate):
@@ -50,10 +53,10 @@ class PermuteGate(Gate):
         self.axes = tuple(range(a.ndim))[::-1] if axes is None else tuple(ax % a.ndim for ax in axes)
         if sorted(self.axes) != list(range(a.ndim)):
             raise ValueError(f"permute: axes {axes} are not a permutation of the {a.ndim} axes of shape {a.shape}")
-        return xp.transpose(a, self.axes)
+        return D.namespace(a).permute_dims(a, self.axes)
 
     def backward(self, g: NDArray[Any]) -> Grads:
-        return xp.transpose(g, xp.argsort(self.axes))
+        return D.namespace(g).permute_dims(g, tuple(sorted(range(len(self.axes)), key=self.axes.__getitem__)))
 
 
 class GetItemGate(Gate):
@@ -68,12 +71,17 @@ class GetItemGate(Gate):
 
     def forward(self, a: NDArray[Any], index: Any = None) -> NDArray[Any]:
         self.in_shape, self.index = a.shape, index
-        return a[index]
+        if a.__class__ is np.ndarray:
+            return a[index]
+        return ops.getitem(D.namespace(a), a, index)   # the standard's index forms, or a clear error
 
     def backward(self, g: NDArray[Any]) -> Grads:
-        grad = xp.zeros(self.in_shape, dtype=g.dtype)
-        xp.add.at(grad, self.index, g)
-        return grad
+        if g.__class__ is np.ndarray:
+            grad = np.zeros(self.in_shape, dtype=g.dtype)
+            np.add.at(grad, self.index, g)
+            return grad
+        xp = D.namespace(g)
+        return ops.add_at(xp, xp.zeros(self.in_shape, dtype=g.dtype, device=g.device), self.index, g)
 
 
 class ConcatenateGate(Gate):
@@ -86,15 +94,20 @@ class ConcatenateGate(Gate):
 
     def forward(self, *arrays: NDArray[Any], axis: int = 0) -> NDArray[Any]:
         self.axis = axis
-        self.splits = xp.cumsum([x.shape[axis] for x in arrays])[:-1]
+        self.splits = list(itertools.accumulate(x.shape[axis] for x in arrays))[:-1]
+        xp = D.namespace(*arrays)
         try:
-            return xp.concatenate(arrays, axis=axis)
+            return np.concatenate(arrays, axis=axis) if xp is np else xp.concat(arrays, axis=axis)
         except ValueError as e:
             shapes = ", ".join(str(x.shape) for x in arrays)
             raise ValueError(f"concatenate: cannot join shapes {shapes} along axis {axis}: {e}") from None
 
     def backward(self, g: NDArray[Any]) -> Grads:
-        return tuple(xp.split(g, self.splits, axis=self.axis))
+        if g.__class__ is np.ndarray:
+            return tuple(np.split(g, self.splits, axis=self.axis))
+        before = (slice(None),) * (self.axis % g.ndim)
+        edges = [0, *self.splits, g.shape[self.axis]]
+        return tuple(g[before + (slice(lo, hi), ...)] for lo, hi in zip(edges[:-1], edges[1:]))
 
 
 class StackGate(Gate):
@@ -110,10 +123,12 @@ class StackGate(Gate):
         shapes = {x.shape for x in arrays}
         if len(shapes) > 1:
             raise ValueError(f"stack: all inputs must have the same shape, got {sorted(shapes)}")
-        return xp.stack(arrays, axis=axis)
+        return D.namespace(*arrays).stack(arrays, axis=axis)
 
     def backward(self, g: NDArray[Any]) -> Grads:
-        return tuple(xp.moveaxis(g, self.axis, 0))
+        if g.__class__ is np.ndarray:
+            return tuple(np.moveaxis(g, self.axis, 0))
+        return tuple(D.namespace(g).unstack(g, axis=self.axis))
 
 
 class ExpandGate(Gate):
@@ -130,7 +145,7 @@ class ExpandGate(Gate):
     def forward(self, a: NDArray[Any], shape: tuple[int, ...] | None = None) -> NDArray[Any]:
         self.in_shape = a.shape
         try:
-            return xp.broadcast_to(a, shape)  # type: ignore[arg-type]
+            return D.namespace(a).broadcast_to(a, shape)  # type: ignore[arg-type]
         except ValueError:
             raise ValueError(f"expand: cannot expand a tensor of shape {a.shape} to shape {tuple(shape)} "  # type: ignore[arg-type]
                              "(only sizes of 1 can grow)") from None
@@ -154,20 +169,33 @@ class ScatterGate(Gate):
     def forward(self, a: NDArray[Any], src: NDArray[Any], index: Any = None, add: bool = False) -> NDArray[Any]:
         self.index, self.add, self.src_shape = index, add, src.shape
         self.used = tuple(slice(0, n) for n in index[0].shape)
-        z = a.copy()
-        if add:
-            xp.add.at(z, index, src[self.used])
-        else:
-            z[index] = src[self.used]
-        return z
+        if a.__class__ is np.ndarray:
+            z = a.copy()
+            if add:
+                np.add.at(z, index, src[self.used])
+            else:
+                z[index] = src[self.used]
+            return z
+        xp = D.namespace(a, src)
+        used = ops.getitem(xp, src, self.used)
+        z = xp.asarray(a, copy=True)
+        return ops.add_at(xp, z, index, used) if add else ops.put(xp, z, index, used)
 
     def backward(self, g: NDArray[Any]) -> Grads:
         ga = gs = None
+        if g.__class__ is np.ndarray:
+            if self.needs[0]:
+                ga = g.copy()
+                if not self.add:
+                    ga[self.index] = 0
+            if self.needs[1]:
+                gs = np.zeros(self.src_shape, dtype=g.dtype)
+                gs[self.used] = g[self.index]
+            return ga, gs
+        xp = D.namespace(g)
         if self.needs[0]:
-            ga = g.copy()
-            if not self.add:
-                ga[self.index] = 0
+            ga = g if self.add else ops.put(xp, xp.asarray(g, copy=True), self.index, 0.0)
         if self.needs[1]:
-            gs = xp.zeros(self.src_shape, dtype=g.dtype)
-            gs[self.used] = g[self.index]
+            gs = ops.put(xp, xp.zeros(self.src_shape, dtype=g.dtype, device=g.device), self.used,
+                         ops.getitem(xp, g, self.index))
         return ga, gs

@@ -99,7 +99,7 @@ def split(tensor: Tensor, split_size_or_sections: int | Sequence[int], dim: int 
         sections = [int(s) for s in split_size_or_sections]
         if sum(sections) != n:
             raise ValueError(f"split: sections {sections} add up to {sum(sections)}, not to the size {n} along dim {dim}")
-        edges = [0] + list(np.cumsum(sections))
+        edges = [0] + [int(e) for e in np.cumsum(sections)]   # Python ints: a device's slices take no NumPy ints
     return _slices(tensor, dim, list(zip(edges[:-1], edges[1:])))
 
 
