@@ -87,7 +87,8 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
         for g in grads:
             g *= coef
     result = np.array(total, dtype=D.numpy_dtype(grads[0].dtype))
-    return Tensor(result if grads[0].__class__ is np.ndarray else D.to_device(result, *D.device_of(grads[0])))
+    return Tensor(result if grads[0].__class__ is np.ndarray else D.to_device(result, *D.device_of(grads[0])),
+                  dtype=result.dtype)
 
 
 def _device_norm(grads, norm_type):
