@@ -25,7 +25,7 @@ gradients, a recording that :class:`~tensorgate.autograd.tape.NotReplayable` ref
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 import types
 
 import numpy as np
@@ -81,8 +81,9 @@ class CompiledStep:
         self.replays = 0   #: steps replayed from a tape so far
         self.eager_steps = 0  #: steps run eagerly (recordings included)
         self._last = None  # the tape of the latest batch's signature, or the reason it has none
-        self._where = None  # the device of the model's parameters, None on the CPU (see _look_at_model)
-        self._dtype = None
+        # the device of the model's parameters (None on the CPU) and their dtype (see _look_at_model)
+        self._where: tuple[str, int | None] | None = None
+        self._dtype: Any = None
 
     def __call__(self, x: TensorLike, y: TensorLike) -> tuple[float, Tensor]:
         if type(x) is not np.ndarray:   # arrays, the usual case, skip two calls (each counts at batch 16)
