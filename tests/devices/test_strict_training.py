@@ -408,6 +408,15 @@ def test_fit_on_the_device_equals_the_cpu(run_eagerly):
     assert scores["loss"] == pytest.approx(cpu_scores["loss"], rel=1e-5)
 
 
+def test_fit_moves_the_model_and_the_losss_buffers_to_the_device():
+    model = nn.Linear(4, 2)
+    loss = nn.CrossEntropyLoss(weight=np.array([1.0, 2.0], np.float32))
+    X, y = np.zeros((8, 4), np.float32), np.zeros(8, np.int64)
+    tg.training.fit(model, loss, tg.optim.SGD(model.parameters(), lr=0.1), (X, y), epochs=0, verbose=False,
+                    device=STRICT)
+    assert model.weight.device == STRICT and loss.weight.device == STRICT
+
+
 @GATES_PENDING
 def test_the_compiled_step_replays_on_the_device():
     tg.manual_seed(0)

@@ -186,6 +186,14 @@ def _set_mode(model, training):
         model.train() if training else model.eval()
 
 
+def _loss_follows(loss_fn, where):
+    """A loss module's buffers (class weights, pos_weight) moved to the model's device, as a PyTorch loop's
+    ``criterion.to(device)``."""
+    buffers = list(loss_fn.buffers()) if hasattr(loss_fn, "buffers") and hasattr(loss_fn, "to") else []
+    if any(D.device_of(b.data) != where for b in buffers):
+        loss_fn.to(D.describe(where))
+
+
 # ---------------------------------------------------------------- evaluate / predict
 def _run_eval(model, loss_fn, source, metrics):
     was_training = getattr(model, "training", True)
@@ -245,6 +253,8 @@ def evaluate(model: Module, loss_fn: str | LossFn, data: Data, metrics: Sequence
     """
     loss_fn = resolve_loss(loss_fn, model)
     metrics = resolve_metrics(metrics, loss_fn)
+    if loss_fn is not None:
+        _loss_follows(loss_fn, model_device(model))
     return _run_eval(model, loss_fn, _source(data, batch_size, _model_dtype(model), "evaluate"), metrics)
 
 
@@ -389,6 +399,7 @@ class Trainer:
         """Train for epochs ``initial_epoch .. epochs − 1``; see :func:`fit`. Returns the History."""
         tune_malloc()   # the loop is ours: keep freed memory for the next step (backend/memory.py)
         dtype = _model_dtype(self.model)
+        _loss_follows(self.loss_fn, model_device(self.model))
         if validation_split:
             train_data, held_out = _split_last(train_data, validation_split)
             val_data = held_out if val_data is None else val_data   # Keras: val_data overrides the split
@@ -612,7 +623,8 @@ def fit(model: Module, loss_fn: str | LossFn, optimizer: str | Optimizer, train_
     device : str or device, optional
         Move the model there first (``model.to(device)``, in place): ``'cuda'``, ``'cuda:1'``, ``'cpu'``.
         Without it the model stays where it is. Either way the data stays in CPU memory and each batch is
-        moved to the model's device; metrics are computed on host copies of the outputs.
+        moved to the model's device, and so are a loss module's buffers (class weights); metrics are
+        computed on host copies of the outputs.
 
     Returns
     -------
