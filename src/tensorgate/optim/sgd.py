@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..backend import ops
 from ..backend.blas import axpy_over, axpy_pieces, fits
 from .optimizer import Optimizer, _check_number, required
 
@@ -171,6 +172,9 @@ class SGD(Optimizer):
             v = state.get("momentum_buffer")
             if v is None:
                 v = state["momentum_buffer"] = xp.asarray(g, copy=True)      # v ← g
+            elif not (group["dampening"] or group["nesterov"]):
+                ops.momentum_step(xp, p, g, v, lr, mu)                     # v ← μ v + g, p ← p − η v (fused)
+                return
             else:
                 v *= mu                                                    # v ← μ v + (1 − τ) g
                 v += g * (1.0 - float(group["dampening"])) if group["dampening"] else g
