@@ -348,6 +348,21 @@ def test_pin_memory_pins_every_array_of_a_batch(monkeypatch):
     assert seen[-1] == (3, 2) and dicts[0]["x"].shape == (3, 2)
 
 
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_a_dataset_on_the_device_is_batched_there(shuffle):
+    X, y = np.arange(12, dtype=np.float32).reshape(6, 2), np.arange(6)
+    dataset = tg.data.TensorDataset(tg.tensor(X, device=STRICT), tg.tensor(y, device=STRICT))
+    assert dataset[2][0].device == STRICT and dataset[2][1].item() == 2
+    np.testing.assert_array_equal(dataset[np.array([0, 5])][0].numpy(force=True), X[[0, 5]])
+    on_cpu = list(tg.data.DataLoader(tg.data.TensorDataset(X, y), batch_size=4, shuffle=shuffle, seed=0))
+    on_device = list(tg.data.DataLoader(dataset, batch_size=4, shuffle=shuffle, seed=0))
+    assert len(on_device) == len(on_cpu) == 2
+    for (xc, yc), (xd, yd) in zip(on_cpu, on_device):
+        assert xd.device == STRICT and xd.dtype == np.float32 and yd.dtype == np.int64
+        np.testing.assert_array_equal(xd.numpy(force=True), xc.numpy())
+        np.testing.assert_array_equal(yd.numpy(force=True), yc.numpy())
+
+
 def test_pinned_is_the_array_itself_without_a_gpu():
     from tensorgate.backend import ops
 

@@ -29,8 +29,38 @@ if TYPE_CHECKING:
 __all__ = ["ArrayDataset", "TensorDataset", "DataLoader", "default_collate"]
 
 
+def _on_a_device(a):
+    try:
+        devices.device_of(a)
+    except TypeError:
+        return False
+    return True
+
+
+def _rows(a, index):
+    """``a[index]`` for a column on any device: an index array goes to the column's device first (the array
+    API standard indexes with arrays of the same device only)."""
+    if a.__class__ is np.ndarray:
+        return a[index]
+    if isinstance(index, (np.ndarray, list)):
+        index = np.asarray(index)
+        index = np.flatnonzero(index) if index.dtype == bool else index.astype(np.int64, copy=False)
+        xp = devices.namespace(a)
+        return xp.take(a, devices.to_device(index, *devices.device_of(a)), axis=0)
+    if isinstance(index, np.integer):
+        index = int(index)
+    return a[index, ...]      # the standard wants every axis named: rows, then the rest
+
+
 def _as_array(a, position, owner="ArrayDataset"):
     """An ndarray for a dataset column: Tensors and arrays keep their dtype; lists follow tg.tensor's rules."""
+    if isinstance(a, Tensor):
+        a = a.data
+    if a.__class__ is not np.ndarray and _on_a_device(a):    # a column on a GPU (or the stand-in device)
+        if a.ndim == 0:
+            raise ValueError(f"{owner}: array {position} is a scalar; each array needs a first dimension "
+                             "of one entry per example")
+        return a
     if isinstance(a, Tensor):
         return a.data
     if isinstance(a, np.ndarray):
@@ -94,7 +124,7 @@ class ArrayDataset(Dataset):
         return self.arrays[0].shape[0]
 
     def __getitem__(self, index: Any) -> tuple[NDArray[Any], ...]:
-        return tuple(a[index] for a in self.arrays)
+        return tuple(_rows(a, index) for a in self.arrays)
 
     def __repr__(self) -> str:
         parts = ", ".join(f"{a.dtype} {a.shape}" for a in self.arrays)
@@ -121,10 +151,10 @@ class TensorDataset(ArrayDataset):
 
     @property
     def tensors(self) -> tuple[Tensor, ...]:
-        return tuple(Tensor(a, dtype=a.dtype) for a in self.arrays)
+        return tuple(Tensor(a, dtype=devices.numpy_dtype(a.dtype)) for a in self.arrays)
 
     def __getitem__(self, index: Any) -> tuple[Tensor, ...]:  # type: ignore[override]
-        return tuple(Tensor(a[index], dtype=a.dtype) for a in self.arrays)
+        return tuple(Tensor(_rows(a, index), dtype=devices.numpy_dtype(a.dtype)) for a in self.arrays)
 
 
 class DataLoader:
@@ -334,10 +364,11 @@ class DataLoader:
         start = 0
         for idx in batches:
             if contiguous:   # views: no copy
-                arrays = [a[start:start + len(idx)] for a in self.dataset.arrays]
+                arrays = [a[start:start + len(idx)] if a.__class__ is np.ndarray
+                          else a[start:start + len(idx), ...] for a in self.dataset.arrays]
                 start += len(idx)
             else:
-                arrays = [a[idx] for a in self.dataset.arrays]
+                arrays = [a[idx] if a.__class__ is np.ndarray else _rows(a, idx) for a in self.dataset.arrays]
             yield tuple(_to_tensor(a) for a in arrays)
 
     def _python_batches(self, batches, base_seed):
@@ -435,6 +466,8 @@ def _stack(values):
 
 
 def _to_tensor(array):
+    if array.__class__ is not np.ndarray:   # a batch of a column on another device: Tensor's rules there
+        return Tensor(array, dtype=devices.numpy_dtype(array.dtype) if devices.kind(array.dtype) == "f" else None)
     if array.dtype.kind in "iu" and array.dtype != np.int64:
         array = array.astype(np.int64)
     return Tensor(array, dtype=array.dtype)
