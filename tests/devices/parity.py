@@ -23,29 +23,30 @@ def on(device, arrays, grad):
             if isinstance(a, np.ndarray) else a for a in arrays]
 
 
-def check(fn, *arrays, grad=True, rtol=None, atol=None, seed=0):
-    """fn(*tensors) on the CPU and on the stand-in device: same values, same gradients, right devices.
+def check(fn, *arrays, grad=True, rtol=None, atol=None, seed=0, device=STRICT):
+    """fn(*tensors) on the CPU and on ``device`` (the stand-in unless given; tests take it from the ``device``
+    fixture, which adds 'cuda' where a GPU is present): same values, same gradients, right devices.
 
     ``arrays`` are NumPy arrays (become tensors) or other arguments (passed as they are); ``fn`` returns a
     tensor or a tuple of tensors. The upstream gradient is a fixed random array of the output's shape.
     Returns the CPU's output, for further checks.
     """
     outs = {}
-    for device in ("cpu", STRICT):
-        inputs = on(device, arrays, grad)
+    for where in ("cpu", device):
+        inputs = on(where, arrays, grad)
         out = fn(*inputs)
         first = out[0] if isinstance(out, tuple) else out
-        assert first.device == tg.device(device), f"output on {first.device}, expected {device}"
+        assert first.device == tg.device(where), f"output on {first.device}, expected {where}"
         grads = []
         if grad and first.requires_grad:
             upstream = np.random.default_rng(seed).standard_normal(first.shape).astype(first.dtype)
-            first.backward(tg.tensor(upstream, dtype=upstream.dtype, device=device))
+            first.backward(tg.tensor(upstream, dtype=upstream.dtype, device=where))
             for t in inputs:
                 if isinstance(t, tg.Tensor) and t.requires_grad:
-                    assert t.grad is None or t.grad.device == tg.device(device)
+                    assert t.grad is None or t.grad.device == tg.device(where)
                     grads.append(None if t.grad is None else t.grad.numpy(force=True))
-        outs[device] = (first.numpy(force=True), first.dtype, grads)
-    (cpu, cpu_dtype, cpu_grads), (strict, strict_dtype, strict_grads) = outs["cpu"], outs[STRICT]
+        outs[where] = (first.numpy(force=True), first.dtype, grads)
+    (cpu, cpu_dtype, cpu_grads), (strict, strict_dtype, strict_grads) = outs["cpu"], outs[device]
     assert cpu_dtype == strict_dtype
     tol = dict(rtol=rtol or (1e-5 if cpu.dtype == np.float32 else 1e-12),
                atol=atol or (1e-6 if cpu.dtype == np.float32 else 1e-12))

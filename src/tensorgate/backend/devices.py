@@ -38,11 +38,11 @@ def namespace(*arrays: Any) -> Any:
 
     Shape: arrays: any.
     """
-    found = None
+    found = first = None
     for a in arrays:
         if a is None or a.__class__ in _SCALARS:
             continue
-        xp = np if a.__class__ is np.ndarray or isinstance(a, np.generic) else _foreign_namespace(a)
+        xp = _BY_CLASS.get(a.__class__) or _learn(a.__class__, a)
         if found is None:
             found, first = xp, a
         elif xp is not found or (xp is not np and device_of(a) != device_of(first)):
@@ -53,15 +53,18 @@ def namespace(*arrays: Any) -> Any:
 
 _SCALARS = (int, float, bool, complex)
 
+#: array class -> its namespace, learnt on first sight (a dict lookup is all a gate pays after that)
+_BY_CLASS: dict[type, Any] = {np.ndarray: np}
 
-def _foreign_namespace(array: Any) -> Any:
-    kind = _device_type(array)
-    if kind == "array_api_strict":
-        import array_api_strict
-        return array_api_strict
-    if kind == "cuda":
-        return cupy_namespace()
-    raise TypeError(f"not an array tensorgate can compute on: {type(array).__name__}")
+
+def _learn(cls: type, array: Any) -> Any:
+    if isinstance(array, (np.ndarray, np.generic)):
+        xp: Any = np
+    else:
+        kind = _device_type(array)
+        xp = _strict() if kind == "array_api_strict" else cupy_namespace()
+    _BY_CLASS[cls] = xp
+    return xp
 
 
 def _device_type(array: Any) -> str:

@@ -113,3 +113,61 @@ def _momentum_kernel() -> Any:
     # p and v are outputs that are read too: CuPy passes them by reference, updated in place
     return cupy.ElementwiseKernel("T g, T mu, T lr", "T p, T v", "v = mu * v + g; p = p - lr * v",
                                   "tensorgate_momentum_step")
+
+
+# ---- im2col / col2im (convolutions off the CPU) ---------------------------------------------------------
+
+def window_taps(kernel: tuple[int, int], stride: tuple[int, int], dilation: tuple[int, int],
+                out_hw: tuple[int, int]) -> list[tuple[int, int, slice, slice]]:
+    """(p, q, rows, cols) for every tap of a kh×kw window: the strided slices of a padded image that tap (p, q)
+    of every window reads, rows = p·d : p·d + s·(H_out − 1) + 1 : s (cols alike).
+
+    Shape: not applicable (a list of kh·kw tuples).
+    """
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_hw
+    return [(p, q, slice(p * dh, p * dh + sh * (oh - 1) + 1, sh), slice(q * dw, q * dw + sw * (ow - 1) + 1, sw))
+            for p in range(kh) for q in range(kw)]
+
+
+def im2col(xp: Any, x: Any, kernel: tuple[int, int], stride: tuple[int, int], padding: tuple[int, int],
+           dilation: tuple[int, int], out_hw: tuple[int, int]) -> Any:
+    """The patch matrix of a convolution: cols[c, p, q, n, i, j] = x_pad[n, c, i·s + p·d, j·s + q·d].
+
+    x is zero-padded by ``padding`` (channels-major, so that reshaping cols to (C·kh·kw, N·H_out·W_out) is
+    free). NumPy views the padded buffer through strides and copies once; the standard has no strides, so
+    other devices gather the kh·kw shifted slices and stack them (kh·kw copies of N·C·H_out·W_out numbers,
+    what the view's one copy moves too).
+
+    Shape: x: (N, C, H, W); result: (C, kh, kw, N, H_out, W_out).
+    """
+    n, c, h, w = x.shape
+    (kh, kw), (ph, pw), (oh, ow) = kernel, padding, out_hw
+    if xp is np:
+        x_pad = np.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
+        x_pad[:, :, ph:ph + h, pw:pw + w] = x.transpose(1, 0, 2, 3)
+        sc, sn, sh, sw = x_pad.strides
+        view = np.lib.stride_tricks.as_strided(
+            x_pad, (c, kh, kw, n, oh, ow),
+            (sc, dilation[0] * sh, dilation[1] * sw, sn, stride[0] * sh, stride[1] * sw), writeable=False)
+        return np.ascontiguousarray(view)
+    x_pad = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=x.dtype, device=x.device)
+    x_pad[:, :, ph:ph + h, pw:pw + w] = xp.permute_dims(x, (1, 0, 2, 3))
+    taps = [x_pad[:, :, rows, cols] for _, _, rows, cols in window_taps(kernel, stride, dilation, out_hw)]
+    return xp.reshape(xp.stack(taps, axis=1), (c, kh, kw, n, oh, ow))
+
+
+def col2im(xp: Any, cols: Any, x_shape: tuple[int, ...], stride: tuple[int, int], padding: tuple[int, int],
+           dilation: tuple[int, int]) -> Any:
+    """The adjoint of :func:`im2col`: each tap's block of cols added back where im2col read it; the padding
+    cropped. A sum of kh·kw strided-slice additions into a zero-padded image, on every device (NumPy adds
+    in place into views; the standard's ``a[key] += b`` does the same).
+
+    Shape: cols: (C, kh, kw, N, H_out, W_out); x_shape: (N, C, H, W); result: (N, C, H, W).
+    """
+    n, c, h, w = x_shape
+    _, kh, kw, _, oh, ow = cols.shape
+    ph, pw = padding
+    dx = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=cols.dtype, device=cols.device)
+    for p, q, rows, columns in window_taps((kh, kw), stride, dilation, (oh, ow)):
+        dx[:, :, rows, columns] += cols[:, p, q, ...]
+    return xp.permute_dims(dx[:, :, ph:ph + h, pw:pw + w], (1, 0, 2, 3))

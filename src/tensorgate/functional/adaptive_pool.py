@@ -6,7 +6,8 @@ Output cell i along an axis of length L, out of ``out`` cells, pools the input r
 
 so windows differ in size by at most one and overlap when ``out`` does not divide L (and repeat input cells
 when out > L). ``None`` in an output size keeps the input's size along that axis. The average gate is in
-pooling.py (a product with averaging matrices); the max gate is here.
+pooling.py (a product with averaging matrices); the max gate is here, in the array API standard's functions
+of the input's namespace (its backward through ``ops.bincount``), the same code on every device.
 """
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import backend as B
 from ..autograd.gate import Gate
+from ..backend import devices as D
+from ..backend import ops
 
 if TYPE_CHECKING:
     from typing import Sequence
@@ -24,8 +26,6 @@ if TYPE_CHECKING:
 
     from ..autograd.gate import Grads
     from ..autograd.tensor import Tensor
-
-xp = B.xp
 
 
 def adaptive_windows(size: int, out: int) -> list[tuple[int, int]]:
@@ -71,23 +71,24 @@ def _adaptive_max(x, oh, ow):
 
     The max over a rectangle is the max over its rows of the max along each row, so this takes the maxima
     along the width windows first (one slice per output column), then along the height windows (one slice per
-    output row): ow + oh whole-array steps. np.argmax returns the first maximum, so the winner is the first
+    output row): ow + oh whole-array steps. argmax returns the first maximum, so the winner is the first
     in row-major order, as in PyTorch.
     """
+    xp = D.namespace(x)
     n, c, h, w = x.shape
-    row_max = xp.empty((n, c, h, ow), dtype=x.dtype)
-    row_arg = xp.empty((n, c, h, ow), dtype=np.int64)
+    row_max = xp.empty((n, c, h, ow), dtype=x.dtype, device=x.device)
+    row_arg = xp.empty((n, c, h, ow), dtype=xp.int64, device=x.device)
     for j, (s, e) in enumerate(adaptive_windows(w, ow)):
         window = x[:, :, :, s:e]
-        row_arg[..., j] = s + window.argmax(axis=3)
-        row_max[..., j] = window.max(axis=3)
-    z = xp.empty((n, c, oh, ow), dtype=x.dtype)
-    index = xp.empty((n, c, oh, ow), dtype=np.int64)
+        row_arg[..., j] = s + xp.argmax(window, axis=3)
+        row_max[..., j] = xp.max(window, axis=3)
+    z = xp.empty((n, c, oh, ow), dtype=x.dtype, device=x.device)
+    index = xp.empty((n, c, oh, ow), dtype=xp.int64, device=x.device)
     for i, (s, e) in enumerate(adaptive_windows(h, oh)):
         window = row_max[:, :, s:e, :]
-        r = window.argmax(axis=2)[:, :, None, :]                          # the best row, relative to s
-        z[:, :, i, :] = window.max(axis=2)
-        column = np.take_along_axis(row_arg[:, :, s:e, :], r, axis=2)[:, :, 0, :]
+        r = xp.argmax(window, axis=2, keepdims=True)                     # the best row, relative to s
+        z[:, :, i, :] = xp.max(window, axis=2)
+        column = xp.take_along_axis(row_arg[:, :, s:e, :], r, axis=2)[:, :, 0, :]
         index[:, :, i, :] = (s + r[:, :, 0, :]) * w + column
     return z, index
 
@@ -112,10 +113,13 @@ class AdaptiveMaxPool2dGate(Gate):
 
     def backward(self, g: NDArray[Any]) -> Grads:
         n, c, h, w = self.x_shape
+        xp = D.namespace(g)
+        if g.size == 0 or n * c * h * w == 0:   # nothing to route (the standard's scatter cannot reshape size 0)
+            return xp.zeros(self.x_shape, dtype=g.dtype, device=g.device)
         # every plane's flat indices, offset by the plane's position: one bincount adds G where it belongs
-        planes = xp.arange(n * c, dtype=np.int64).reshape(n, c, 1, 1) * (h * w)
-        dx = np.bincount((planes + self.index).ravel(), weights=g.ravel(), minlength=n * c * h * w)
-        return dx.astype(g.dtype, copy=False).reshape(self.x_shape)
+        planes = xp.reshape(xp.arange(n * c, dtype=xp.int64, device=g.device), (n, c, 1, 1)) * (h * w)
+        dx = ops.bincount(xp, xp.reshape(planes + self.index, (-1,)), n * c * h * w, weights=xp.reshape(g, (-1,)))
+        return xp.reshape(dx, self.x_shape)
 
 
 class AdaptiveMaxPool2dIndicesGate(Gate):

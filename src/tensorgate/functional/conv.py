@@ -26,6 +26,11 @@ NCHW, as in PyTorch; only the strides differ. With stride 1 along the width the 
 leading group axis and the product becomes one batched matmul (G, C_out/G, K) @ (G, K, M).
 Depthwise convolution (MobileNet) is groups = C_in; :func:`conv2d` sends it to the direct kernel of
 depthwise.py, which is many times faster than C_in tiny matrix products.
+
+Devices. Everything above is the CPU's (NumPy's) path: strides, views and the kernels of conv_kernels.py.
+On any other device (CuPy, the array_api_strict test device) the gate writes the same formulas in the array
+API standard: cols = ``ops.im2col`` (the kh·kw shifted slices of the padded input, stacked), one batched
+``xp.matmul`` over the groups each way, and ``ops.col2im`` (kh·kw slice additions) for ∂L/∂x.
 """
 from __future__ import annotations
 
@@ -33,8 +38,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import backend as B
 from ..autograd.gate import Gate
+from ..backend import devices as D
+from ..backend import ops
 from . import conv_kernels as kernels
 
 if TYPE_CHECKING:
@@ -42,8 +48,6 @@ if TYPE_CHECKING:
 
     from ..autograd.gate import Grads
     from ..autograd.tensor import Tensor, TensorLike
-
-xp = B.xp
 
 
 def _pair(value, name, minimum=0):
@@ -111,7 +115,7 @@ class _Geometry:
 
     def buffer(self, dtype):
         """A zero buffer (C, N, L) and its padded-image view (C, N, Hp, Wp)."""
-        flat = xp.zeros((self.c, self.n, self.length), dtype=dtype)
+        flat = np.zeros((self.c, self.n, self.length), dtype=dtype)
         return flat, flat[:, :, :self.hp * self.wp].reshape(self.c, self.n, self.hp, self.wp)
 
     def interior(self, image):
@@ -159,7 +163,9 @@ class Conv2dGate(Gate):
     ``tests/conv/test_conv_kernels.py`` checks them against :class:`PlainConv2dGate`.
     With stride 1 along the width the columns are computed in the *wide* layout (see :class:`_Geometry`),
     the fast path; :class:`PlainConv2dGate` keeps the textbook layout, one column per output pixel, and
-    ``tests/conv/test_conv_gates.py`` shows that both give the same numbers.
+    ``tests/conv/test_conv_gates.py`` shows that both give the same numbers. On devices other than the CPU the
+    textbook layout runs in the array API standard, through ``ops.im2col`` / ``ops.col2im``
+    (``tests/devices/test_strict_conv.py`` compares it with the CPU's).
 
     Shape: x: (N, C_in, H, W), W: (C_out, C_in/groups, kh, kw), b: (C_out,) or absent;
     z: (N, C_out, H_out, W_out), H_out = ⌊(H + 2·padding − dilation·(kh − 1) − 1)/stride⌋ + 1 (W_out alike).
@@ -180,7 +186,11 @@ class Conv2dGate(Gate):
         dilation = _pair(dilation, "conv2d: dilation", 1)
         _check_conv_shapes(x.shape, weight.shape, None if bias is None else bias.shape, groups)
         c_out, cg, kh, kw = weight.shape
-        _check_window("conv2d", x.shape, (kh, kw), stride, padding, dilation)
+        out_hw = _check_window("conv2d", x.shape, (kh, kw), stride, padding, dilation)
+        xp = D.namespace(x)
+        if xp is not np:   # another device: im2col in the array API standard, one batched product
+            return self._forward_on(xp, x, weight, bias, stride, padding, dilation, groups, out_hw)
+        self.xp = None
         geo = _Geometry(x.shape, (kh, kw), stride, padding, dilation, groups, x.itemsize, self.wide_layout)
 
         flat, image = geo.buffer(x.dtype)
@@ -190,9 +200,9 @@ class Conv2dGate(Gate):
             z = kernels.correlate(geo, flat, weight.reshape(c_out, -1), bias)
             self.flat, self.weight, self.geo = flat, weight, geo
             return z.transpose(1, 0, 2, 3)
-        cols = xp.ascontiguousarray(geo.taps(flat)).reshape(groups, cg * kh * kw, geo.columns)   # (G, K, M)
+        cols = np.ascontiguousarray(geo.taps(flat)).reshape(groups, cg * kh * kw, geo.columns)   # (G, K, M)
         wmat = weight.reshape(groups, c_out // groups, cg * kh * kw)                              # (G, C_out/G, K)
-        z = (wmat[0] @ cols[0]) if groups == 1 else xp.matmul(wmat, cols).reshape(c_out, geo.columns)
+        z = (wmat[0] @ cols[0]) if groups == 1 else np.matmul(wmat, cols).reshape(c_out, geo.columns)
         if bias is not None:
             z += bias[:, None]
         self.cols, self.wmat, self.geo = cols, wmat, geo
@@ -200,6 +210,8 @@ class Conv2dGate(Gate):
         return z.transpose(1, 0, 2, 3)
 
     def backward(self, g: NDArray[Any]) -> Grads:
+        if self.xp is not None:
+            return self._backward_on(self.xp, g)
         if self.flat is not None:   # forward ran the kernels
             return self._chunked_backward(g)
         cols, wmat, geo = self.cols, self.wmat, self.geo
@@ -207,7 +219,7 @@ class Conv2dGate(Gate):
         if geo.row == geo.out_w:
             g2 = g.transpose(1, 0, 2, 3).reshape(c_out, geo.columns)  # free when g is channels-major
         else:  # wide layout: the garbage columns get a zero gradient
-            g2 = xp.empty((c_out, geo.n, geo.out_h, geo.row), dtype=g.dtype)
+            g2 = np.empty((c_out, geo.n, geo.out_h, geo.row), dtype=g.dtype)
             g2[:, :, :, :geo.out_w] = g.transpose(1, 0, 2, 3)
             g2[:, :, :, geo.out_w:] = 0.0
             g2 = g2.reshape(c_out, geo.columns)
@@ -218,10 +230,10 @@ class Conv2dGate(Gate):
             if groups == 1:
                 dcols = (wmat[0].T @ g2)[None]
             else:
-                dcols = xp.matmul(wmat.transpose(0, 2, 1), gg)          # (G, K, M)
+                dcols = np.matmul(wmat.transpose(0, 2, 1), gg)          # (G, K, M)
             gx = self._col2im(dcols)
         if self.needs[1]:
-            gw = (g2 @ cols[0].T) if groups == 1 else xp.matmul(gg, cols.transpose(0, 2, 1))
+            gw = (g2 @ cols[0].T) if groups == 1 else np.matmul(gg, cols.transpose(0, 2, 1))
             gw = gw.reshape(c_out, -1, geo.kernel[0], geo.kernel[1])
         if len(self.needs) == 3 and self.needs[2]:
             gb = g2.sum(axis=1)
@@ -242,11 +254,44 @@ class Conv2dGate(Gate):
             gb = g.sum(axis=(0, 2, 3))
         return (gx, gw, gb) if len(self.needs) == 3 else (gx, gw)
 
+    def _forward_on(self, xp, x, weight, bias, stride, padding, dilation, groups, out_hw):
+        """The forward on a device other than the CPU: cols = ops.im2col(x), Z = Wmat · cols (+ b), batched
+        over the groups."""
+        n = x.shape[0]
+        c_out, cg, kh, kw = weight.shape
+        m = n * out_hw[0] * out_hw[1]
+        cols = xp.reshape(ops.im2col(xp, x, (kh, kw), stride, padding, dilation, out_hw),
+                          (groups, cg * kh * kw, m))                                          # (G, K, M)
+        wmat = xp.reshape(weight, (groups, c_out // groups, cg * kh * kw))                    # (G, C_out/G, K)
+        z = xp.reshape(xp.matmul(wmat, cols), (c_out, n) + out_hw)
+        if bias is not None:
+            z = z + xp.reshape(bias, (c_out, 1, 1, 1))
+        self.xp, self.cols, self.wmat, self.kernel = xp, cols, wmat, (kh, kw)
+        self.x_shape, self.stride, self.padding, self.dilation = x.shape, stride, padding, dilation
+        return xp.permute_dims(z, (1, 0, 2, 3))
+
+    def _backward_on(self, xp, g):
+        """The backward of :meth:`_forward_on`: ∂L/∂W = G colsᵀ, ∂L/∂x = col2im(Wmatᵀ G), ∂L/∂b = Σ G."""
+        cols, wmat = self.cols, self.wmat
+        groups, c_out = wmat.shape[0], g.shape[1]
+        gg = xp.reshape(xp.permute_dims(g, (1, 0, 2, 3)), (groups, c_out // groups, cols.shape[2]))  # (G, C_out/G, M)
+        gx = gw = gb = None
+        if self.needs[0]:
+            n, c = self.x_shape[:2]
+            dcols = xp.matmul(xp.matrix_transpose(wmat), gg)                                  # (G, K, M)
+            gx = ops.col2im(xp, xp.reshape(dcols, (c,) + self.kernel + (n,) + g.shape[2:]), self.x_shape,
+                            self.stride, self.padding, self.dilation)
+        if self.needs[1]:
+            gw = xp.reshape(xp.matmul(gg, xp.matrix_transpose(cols)), (c_out, -1) + self.kernel)
+        if len(self.needs) == 3 and self.needs[2]:
+            gb = xp.sum(g, axis=(0, 2, 3))
+        return (gx, gw, gb) if len(self.needs) == 3 else (gx, gw)
+
     def _col2im(self, dcols):
         """Add each kernel offset's block of ∂L/∂cols back where im2col read it from; crop the padding."""
         geo = self.geo
         if geo.n == 0:  # an empty batch: no taps to add (and no buffer to view them in)
-            return xp.zeros((0, geo.c, geo.h, geo.w), dtype=dcols.dtype)
+            return np.zeros((0, geo.c, geo.h, geo.w), dtype=dcols.dtype)
         kh, kw = geo.kernel
         dcols = dcols.reshape(geo.groups, geo.c // geo.groups, kh, kw, geo.n, geo.out_h, geo.row)
         flat, image = geo.buffer(dcols.dtype)

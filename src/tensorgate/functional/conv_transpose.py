@@ -15,7 +15,8 @@ maps C_out channels to C_in. So its own backward is a plain convolution (im2col)
     ∂L/∂b[o] = Σ_(n, i, j) G[n, o, i, j].
 
 Here both directions loop over the kh·kw kernel taps (one strided slice each), never over examples or
-pixels, and do one (batched over groups) matrix product each.
+pixels, and do one (batched over groups) matrix product each, with the array API standard's functions of
+the input's namespace: the same code on every device.
 """
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import backend as B
 from ..autograd.gate import Gate
+from ..backend import devices as D
 from .conv import _pair
 
 if TYPE_CHECKING:
@@ -32,8 +33,6 @@ if TYPE_CHECKING:
 
     from ..autograd.gate import Grads
     from ..autograd.tensor import Tensor
-
-xp = B.xp
 
 
 def transposed_output_size(size: int, kernel: int, stride: int, padding: int, output_padding: int,
@@ -83,38 +82,39 @@ class ConvTranspose2dGate(Gate):
         self.x_shape, self.out_hw, self.groups = x.shape, out_hw, groups
         self.kernel, self.stride, self.padding, self.dilation = (kh, kw), stride, padding, dilation
 
-        X = x.transpose(1, 0, 2, 3).reshape(groups, c_in // groups, n * h * w)     # (G, C_in/G, M)
-        wmat = weight.reshape(groups, c_in // groups, og * kh * kw)                  # (G, C_in/G, K)
-        cols = xp.matmul(wmat.transpose(0, 2, 1), X)                                 # (G, K, M)
-        cols = cols.reshape(c_out, kh, kw, n, h, w)
-        z_pad = xp.zeros((c_out, n) + self._padded_hw(), dtype=x.dtype)             # channels-major
-        for p, q, rows, columns in self._taps():
-            z_pad[:, :, rows, columns] += cols[:, p, q]
+        xp = D.namespace(x)
+        X = xp.reshape(xp.permute_dims(x, (1, 0, 2, 3)), (groups, c_in // groups, n * h * w))  # (G, C_in/G, M)
+        wmat = xp.reshape(weight, (groups, c_in // groups, og * kh * kw))                      # (G, C_in/G, K)
+        cols = xp.matmul(xp.matrix_transpose(wmat), X)                                         # (G, K, M)
+        cols = xp.reshape(cols, (c_out, kh, kw, n, h, w))
+        z_pad = xp.zeros((c_out, n) + self._padded_hw(), dtype=x.dtype, device=x.device)  # channels-major
+        for p, q, rows, columns in self._taps():                                                # col2im
+            z_pad[:, :, rows, columns] += cols[:, p, q, ...]
         z = self._crop(z_pad)
         if bias is not None:
-            z = z + bias[:, None, None, None]
+            z = z + xp.reshape(bias, (c_out, 1, 1, 1))
         self.X, self.wmat = X, wmat
-        return z.transpose(1, 0, 2, 3)
+        return xp.permute_dims(z, (1, 0, 2, 3))
 
     def backward(self, g: NDArray[Any]) -> Grads:
+        xp = D.namespace(g)
         n, c_in, h, w = self.x_shape
         groups, (kh, kw) = self.groups, self.kernel
         c_out = g.shape[1]
-        g_pad = xp.zeros((c_out, n) + self._padded_hw(), dtype=g.dtype)
+        g_pad = xp.zeros((c_out, n) + self._padded_hw(), dtype=g.dtype, device=g.device)
         ph, pw = self.padding
-        g_pad[:, :, ph:ph + self.out_hw[0], pw:pw + self.out_hw[1]] = g.transpose(1, 0, 2, 3)
-        g_cols = xp.empty((c_out, kh, kw, n, h, w), dtype=g.dtype)
-        for p, q, rows, columns in self._taps():
-            g_cols[:, p, q] = g_pad[:, :, rows, columns]                             # im2col of G_pad
-        g_cols = g_cols.reshape(groups, (c_out // groups) * kh * kw, n * h * w)   # (G, K, M)
+        g_pad[:, :, ph:ph + self.out_hw[0], pw:pw + self.out_hw[1]] = xp.permute_dims(g, (1, 0, 2, 3))
+        # im2col of G_pad: the taps that col2im added into, gathered back
+        g_cols = xp.stack([g_pad[:, :, rows, columns] for _, _, rows, columns in self._taps()], axis=1)
+        g_cols = xp.reshape(g_cols, (groups, (c_out // groups) * kh * kw, n * h * w))          # (G, K, M)
 
         gx = gw = gb = None
         if self.needs[0]:
-            gx = xp.matmul(self.wmat, g_cols).reshape(c_in, n, h, w).transpose(1, 0, 2, 3)
+            gx = xp.permute_dims(xp.reshape(xp.matmul(self.wmat, g_cols), (c_in, n, h, w)), (1, 0, 2, 3))
         if self.needs[1]:
-            gw = xp.matmul(self.X, g_cols.transpose(0, 2, 1)).reshape(c_in, c_out // groups, kh, kw)
+            gw = xp.reshape(xp.matmul(self.X, xp.matrix_transpose(g_cols)), (c_in, c_out // groups, kh, kw))
         if len(self.needs) == 3 and self.needs[2]:
-            gb = g.sum(axis=(0, 2, 3))
+            gb = xp.sum(g, axis=(0, 2, 3))
         return (gx, gw, gb) if len(self.needs) == 3 else (gx, gw)
 
     def _padded_hw(self):

@@ -10,22 +10,23 @@ what it is, a weighted sum of kh·kw shifted copies of the input,
 one multiply-add over the whole batch per tap (9 for a 3×3 kernel). The arrays are laid out
 (H, W, N, C) in memory ("channels last") so that each tap's weights, one per channel, multiply the
 innermost, contiguous axis. :class:`~tensorgate.functional.conv.Conv2dGate` with ``groups`` is the
-reference; ``tests/conv/test_cnn_layers.py`` shows that both give the same numbers.
+reference; ``tests/conv/test_cnn_layers.py`` shows that both give the same numbers. On devices other than
+the CPU the same sum is written in the array API standard (new arrays instead of NumPy's ``out=`` buffers).
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import backend as B
+import numpy as np
+
 from ..autograd.gate import Gate
+from ..backend import devices as D
 from .conv import _check_window, _pair
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from ..autograd.gate import Grads
-
-xp = B.xp
 
 
 class DepthwiseConv2dGate(Gate):
@@ -55,31 +56,37 @@ class DepthwiseConv2dGate(Gate):
         m = c_out // c
         out_h, out_w = _check_window("conv2d", x.shape, (kh, kw), stride, padding, dilation)
         (ph, pw) = padding
-        x_pad = xp.zeros((h + 2 * ph, w + 2 * pw, n, c), dtype=x.dtype)           # channels last
-        x_pad[ph:ph + h, pw:pw + w] = x.transpose(2, 3, 0, 1)
         taps = self._taps((kh, kw), stride, dilation, (out_h, out_w))
+        self.x_shape, self.padding, self.taps, self.m = x.shape, padding, taps, m
+        xp = D.namespace(x)
+        if xp is not np:
+            return self._forward_on(xp, x, weight, bias)
+        self.xp = None
+        x_pad = np.zeros((h + 2 * ph, w + 2 * pw, n, c), dtype=x.dtype)           # channels last
+        x_pad[ph:ph + h, pw:pw + w] = x.transpose(2, 3, 0, 1)
         w_taps = weight.reshape(c, m, kh, kw) if m > 1 else weight.reshape(c, kh, kw)
-        z = xp.zeros((out_h, out_w, n) + w_taps.shape[:-2], dtype=x.dtype)
-        tmp = xp.empty_like(z)
+        z = np.zeros((out_h, out_w, n) + w_taps.shape[:-2], dtype=x.dtype)
+        tmp = np.empty_like(z)
         for p, q, rows, cols in taps:
             shifted = x_pad[rows, cols] if m == 1 else x_pad[rows, cols][..., None]
-            xp.multiply(shifted, w_taps[..., p, q], out=tmp)
+            np.multiply(shifted, w_taps[..., p, q], out=tmp)
             z += tmp
         z = z.reshape(out_h, out_w, n, c_out)
         if bias is not None:
             z += bias
-        self.x_pad, self.w_taps, self.taps, self.m = x_pad, w_taps, taps, m
-        self.x_shape, self.padding = x.shape, padding
+        self.x_pad, self.w_taps = x_pad, w_taps
         return z.transpose(2, 3, 0, 1)
 
     def backward(self, g: NDArray[Any]) -> Grads:
+        if self.xp is not None:
+            return self._backward_on(self.xp, g)
         x_pad, w_taps, m = self.x_pad, self.w_taps, self.m
         n, c, h, w = self.x_shape
         g = g.transpose(2, 3, 0, 1)                                      # (H_out, W_out, N, C_out), a view
-        g = xp.ascontiguousarray(g).reshape(g.shape[:3] + w_taps.shape[:-2])
+        g = np.ascontiguousarray(g).reshape(g.shape[:3] + w_taps.shape[:-2])
         gx = gw = gb = None
         if self.needs[0]:
-            dx_pad = xp.zeros_like(x_pad)
+            dx_pad = np.zeros_like(x_pad)
             for p, q, rows, cols in self.taps:
                 share = g * w_taps[..., p, q]
                 dx_pad[rows, cols] += share if m == 1 else share.sum(axis=-1)
@@ -87,17 +94,57 @@ class DepthwiseConv2dGate(Gate):
             gx = dx_pad[ph:ph + h, pw:pw + w].transpose(2, 3, 0, 1)
         # Σ over (n, i, l) as a product with a vector of ones: BLAS sums the rows of a (M, C) matrix many
         # times faster than NumPy's sum along axis 0
-        ones = xp.ones(g.size // (c * m), dtype=g.dtype)
+        ones = np.ones(g.size // (c * m), dtype=g.dtype)
         if self.needs[1]:
-            gw = xp.empty(w_taps.shape, dtype=g.dtype)
-            tmp = xp.empty_like(g)
+            gw = np.empty(w_taps.shape, dtype=g.dtype)
+            tmp = np.empty_like(g)
             for p, q, rows, cols in self.taps:
                 shifted = x_pad[rows, cols] if m == 1 else x_pad[rows, cols][..., None]
-                xp.multiply(g, shifted, out=tmp)
+                np.multiply(g, shifted, out=tmp)
                 gw[..., p, q] = (ones @ tmp.reshape(-1, c * m)).reshape(w_taps.shape[:-2])
             gw = gw.reshape(c * m, 1, w_taps.shape[-2], w_taps.shape[-1])
         if len(self.needs) == 3 and self.needs[2]:
             gb = ones @ g.reshape(-1, c * m)
+        return (gx, gw, gb) if len(self.needs) == 3 else (gx, gw)
+
+    def _forward_on(self, xp, x, weight, bias):
+        """The same sum of kh·kw shifted products on another device, in the array API standard (new arrays
+        where NumPy writes into buffers); the weight as (C_in, m, kh, kw) on an (H, W, N, C_in, m) layout."""
+        n, c, h, w = x.shape
+        c_out, _, kh, kw = weight.shape
+        (ph, pw), m = self.padding, self.m
+        x_pad = xp.zeros((h + 2 * ph, w + 2 * pw, n, c, 1), dtype=x.dtype, device=x.device)   # channels last
+        x_pad[ph:ph + h, pw:pw + w, ...] = xp.permute_dims(x, (2, 3, 0, 1))[..., None]
+        w_taps = xp.reshape(weight, (c, m, kh, kw))
+        _, _, rows, cols = self.taps[0]
+        z = x_pad[rows, cols, ...] * w_taps[:, :, 0, 0]
+        for p, q, rows, cols in self.taps[1:]:
+            z = z + x_pad[rows, cols, ...] * w_taps[:, :, p, q]
+        z = xp.reshape(z, z.shape[:3] + (c_out,))
+        if bias is not None:
+            z = z + bias
+        self.xp, self.x_pad, self.w_taps = xp, x_pad, w_taps
+        return xp.permute_dims(z, (2, 3, 0, 1))
+
+    def _backward_on(self, xp, g):
+        """∂L/∂x and ∂L/∂W of :meth:`_forward_on`, tap by tap, in the array API standard."""
+        x_pad, w_taps, m = self.x_pad, self.w_taps, self.m
+        n, c, h, w = self.x_shape
+        g = xp.permute_dims(g, (2, 3, 0, 1))
+        g = xp.reshape(g, g.shape[:3] + (c, m))                                # (H_out, W_out, N, C_in, m)
+        gx = gw = gb = None
+        if self.needs[0]:
+            dx_pad = xp.zeros(x_pad.shape, dtype=g.dtype, device=g.device)
+            for p, q, rows, cols in self.taps:
+                dx_pad[rows, cols, ...] += xp.sum(g * w_taps[:, :, p, q], axis=-1, keepdims=True)
+            (ph, pw) = self.padding
+            gx = xp.permute_dims(dx_pad[ph:ph + h, pw:pw + w, :, :, 0], (2, 3, 0, 1))
+        if self.needs[1]:
+            gw = xp.stack([xp.sum(g * x_pad[rows, cols, ...], axis=(0, 1, 2)) for _, _, rows, cols in self.taps],
+                          axis=-1)                                              # (C_in, m, kh·kw)
+            gw = xp.reshape(gw, (c * m, 1) + w_taps.shape[2:])
+        if len(self.needs) == 3 and self.needs[2]:
+            gb = xp.reshape(xp.sum(g, axis=(0, 1, 2)), (c * m,))
         return (gx, gw, gb) if len(self.needs) == 3 else (gx, gw)
 
     @staticmethod

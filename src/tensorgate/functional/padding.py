@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import backend as B
 from ..autograd.gate import Gate
+from ..backend import devices as D
 
 if TYPE_CHECKING:
     from typing import Sequence
@@ -16,8 +17,6 @@ if TYPE_CHECKING:
 
     from ..autograd.gate import Grads
     from ..autograd.tensor import Tensor
-
-xp = B.xp
 
 
 def _regions(shape, pad):
@@ -54,13 +53,13 @@ class PadGate(Gate):
         if min(out_shape, default=1) < 0:
             raise ValueError(f"pad: padding {tuple(pad)} on input shape {x.shape} gives the negative size "
                              f"{out_shape}")
-        z = xp.full(out_shape, B.weak(value), dtype=x.dtype)
+        z = D.namespace(x).full(out_shape, B.weak(value), dtype=x.dtype, device=x.device)
         z[self.target] = x[self.source]
         self.x_shape = x.shape
         return z
 
     def backward(self, g: NDArray[Any]) -> Grads:
-        dx = xp.zeros(self.x_shape, dtype=g.dtype)
+        dx = D.namespace(g).zeros(self.x_shape, dtype=g.dtype, device=g.device)
         dx[self.source] = g[self.target]
         return dx
 

@@ -8,15 +8,21 @@ window — never over examples or pixels: tap (p, q) of every window at once is 
 so a 2×2 pool is four whole-array operations forward and four backward. Where windows do not overlap
 (stride = kernel, no padding, the usual case) the slices tile the input and the backward assigns instead of
 adding.
+
+On the CPU the gates keep NumPy's tricks (``out=`` buffers, the convolutions' channels-major layout). On other
+devices they write the same sums in the array API standard: the taps stacked along a new axis, max pooling's
+argmax along it (``take_along_axis`` for the maxima, ``where`` to route G back), new arrays instead of buffers.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import math
+
 import numpy as np
 
-from .. import backend as B
 from ..autograd.gate import Gate
+from ..backend import devices as D
 from .adaptive_pool import adaptive_windows, resolve_adaptive_size
 from .conv import _check_window, _pair
 
@@ -25,8 +31,6 @@ if TYPE_CHECKING:
 
     from ..autograd.gate import Grads
     from ..autograd.tensor import Tensor, TensorLike
-
-xp = B.xp
 
 
 def _pool_params(gate, x, kernel_size, stride, padding):
@@ -58,8 +62,8 @@ def _empty_like_layout(x, shape, dtype=None):
     dtype = x.dtype if dtype is None else dtype
     if x.strides[1] > x.strides[0]:  # x is a (C, N, H, W) array seen through NCHW axes
         n, c, h, w = shape
-        return xp.empty((c, n, h, w), dtype=dtype).transpose(1, 0, 2, 3)
-    return xp.empty(shape, dtype=dtype)
+        return np.empty((c, n, h, w), dtype=dtype).transpose(1, 0, 2, 3)
+    return np.empty(shape, dtype=dtype)
 
 
 def _in_layout_of(g, x):
@@ -90,6 +94,22 @@ def _crop(dx_padded, padding, x_shape):
     return dx_padded[:, :, ph:ph + x_shape[2], pw:pw + x_shape[3]]
 
 
+def _padded_on(xp, x, padding, value):
+    """:func:`_padded` in the array API standard (other devices): a new NCHW array."""
+    ph, pw = padding
+    if ph == 0 and pw == 0:
+        return x
+    n, c, h, w = x.shape
+    out = xp.full((n, c, h + 2 * ph, w + 2 * pw), value, dtype=x.dtype, device=x.device)
+    out[:, :, ph:ph + h, pw:pw + w] = x
+    return out
+
+
+def _gather_taps(xp, xpad, taps):
+    """Tap k of every window as windows[k]: the kh·kw strided slices of xpad, stacked (taps, N, C, H_out, W_out)."""
+    return xp.stack([xpad[:, :, rows, cols] for rows, cols in taps])
+
+
 class MaxPool2dGate(Gate):
     """z[n, c, i, j] = max over the window's taps (p, q) of x_pad[n, c, i·s + p, j·s + q]  (x padded with −∞).
 
@@ -108,29 +128,43 @@ class MaxPool2dGate(Gate):
     def forward(self, x: NDArray[Any], kernel_size: int | tuple[int, int] = 2,
                 stride: int | tuple[int, int] | None = None, padding: int | tuple[int, int] = 0) -> NDArray[Any]:
         kernel, stride, padding, out_hw = _pool_params("max_pool2d", x, kernel_size, stride, padding)
-        xpad = _padded(x, padding, -np.inf)
+        xp = D.namespace(x)
         taps = list(_taps(kernel, stride, out_hw))
+        self.taps, self.padding, self.x_shape, self.xp = taps, padding, x.shape, None
+        if xp is not np:   # the standard: stack the taps, argmax along them, take the maxima there
+            xpad = _padded_on(xp, x, padding, -math.inf)
+            self.xp, self.xpad_shape = xp, xpad.shape
+            windows = _gather_taps(xp, xpad, taps)
+            argmax = xp.argmax(windows, axis=0, keepdims=True)      # the first maximum wins ties
+            self.argmax = argmax[0, ...]
+            return xp.take_along_axis(windows, argmax, axis=0)[0, ...]
+        xpad = _padded(x, padding, -np.inf)
         n, c = x.shape[:2]
         windows = _stacked_empty(x, len(taps), (n, c) + out_hw)   # (taps, N, C, H_out, W_out)
         for k, (rows, cols) in enumerate(taps):
             windows[k] = xpad[:, :, rows, cols]
         best = windows[0].copy(order="K")
         index_type = np.int8 if len(taps) < 128 else np.int32
-        argmax = xp.zeros_like(best, dtype=index_type)
-        better = xp.empty_like(best, dtype=bool)
+        argmax = np.zeros_like(best, dtype=index_type)
+        better = np.empty_like(best, dtype=bool)
         for k in range(1, len(taps)):
-            xp.greater(windows[k], best, out=better)   # strictly greater: the first maximum wins ties
+            np.greater(windows[k], best, out=better)   # strictly greater: the first maximum wins ties
             # argmax ← k where better. Taps come in increasing k, so a maximum does it without branches
             # (masked writes such as np.where or copyto(where=) mispredict on random data: 10–40× slower).
-            xp.maximum(argmax, better.view(np.int8).astype(index_type, copy=False) * index_type(k), out=argmax)
-            xp.maximum(best, windows[k], out=best)      # (NaN propagates, as in PyTorch)
-        self.argmax, self.taps = argmax, taps
-        self.padding, self.x_shape, self.xpad = padding, x.shape, xpad
+            np.maximum(argmax, better.view(np.int8).astype(index_type, copy=False) * index_type(k), out=argmax)
+            np.maximum(best, windows[k], out=best)      # (NaN propagates, as in PyTorch)
+        self.argmax, self.xpad = argmax, xpad
         self.tiled = stride == kernel and out_hw[0] * stride[0] == xpad.shape[2] and \
             out_hw[1] * stride[1] == xpad.shape[3]
         return best
 
     def backward(self, g: NDArray[Any]) -> Grads:
+        if self.xp is not None:   # the standard: each tap's share of G where it was the argmax, added back
+            xp = self.xp
+            dx = xp.zeros(self.xpad_shape, dtype=g.dtype, device=g.device)
+            for k, (rows, cols) in enumerate(self.taps):
+                dx[:, :, rows, cols] += xp.where(self.argmax == k, g, 0.0)
+            return _crop(dx, self.padding, self.x_shape)
         g = _in_layout_of(g, self.argmax)
         if self.tiled:  # the windows tile the input: every element is written exactly once below
             dx = _empty_like_layout(self.xpad, self.xpad.shape)
@@ -139,7 +173,7 @@ class MaxPool2dGate(Gate):
         for k, (rows, cols) in enumerate(self.taps):
             routed = self.argmax == k
             if self.tiled:
-                xp.multiply(g, routed, out=dx[:, :, rows, cols])
+                np.multiply(g, routed, out=dx[:, :, rows, cols])
             else:
                 dx[:, :, rows, cols] += g * routed
         return _crop(dx, self.padding, self.x_shape)
@@ -149,8 +183,8 @@ def _stacked_empty(x, count, shape):
     """An empty (count, N, C, H, W) array whose every [k] is laid out in memory as x is."""
     if x.strides[1] > x.strides[0]:
         n, c, h, w = shape
-        return xp.empty((count, c, n, h, w), dtype=x.dtype).transpose(0, 2, 1, 3, 4)
-    return xp.empty((count,) + shape, dtype=x.dtype)
+        return np.empty((count, c, n, h, w), dtype=x.dtype).transpose(0, 2, 1, 3, 4)
+    return np.empty((count,) + shape, dtype=x.dtype)
 
 
 class AvgPool2dGate(Gate):
@@ -168,18 +202,30 @@ class AvgPool2dGate(Gate):
     def forward(self, x: NDArray[Any], kernel_size: int | tuple[int, int] = 2,
                 stride: int | tuple[int, int] | None = None, padding: int | tuple[int, int] = 0) -> NDArray[Any]:
         kernel, stride, padding, out_hw = _pool_params("avg_pool2d", x, kernel_size, stride, padding)
-        xpad = _padded(x, padding, 0.0)
+        xp = D.namespace(x)
         taps = list(_taps(kernel, stride, out_hw))
+        self.scale = 1.0 / (kernel[0] * kernel[1])
+        self.taps, self.padding, self.x_shape, self.xp = taps, padding, x.shape, None
+        if xp is not np:   # the standard: a sum of new arrays
+            xpad = _padded_on(xp, x, padding, 0.0)
+            self.xp, self.xpad_shape = xp, xpad.shape
+            return xp.sum(_gather_taps(xp, xpad, taps), axis=0) * self.scale
+        xpad = _padded(x, padding, 0.0)
         total = xpad[(slice(None), slice(None)) + taps[0]].copy(order="K")
         for rows, cols in taps[1:]:
             total += xpad[:, :, rows, cols]
-        self.scale = 1.0 / (kernel[0] * kernel[1])
-        self.taps, self.padding, self.x_shape, self.xpad = taps, padding, x.shape, xpad
+        self.xpad = xpad
         self.overlap = stride[0] < kernel[0] or stride[1] < kernel[1]
         total *= self.scale
         return total
 
     def backward(self, g: NDArray[Any]) -> Grads:
+        if self.xp is not None:   # the standard: each window's share added back, tap by tap
+            dx = self.xp.zeros(self.xpad_shape, dtype=g.dtype, device=g.device)
+            share = g * self.scale
+            for rows, cols in self.taps:
+                dx[:, :, rows, cols] += share
+            return _crop(dx, self.padding, self.x_shape)
         share = _in_layout_of(g, self.xpad) * self.scale
         dx = _zeros_like_layout(self.xpad, self.xpad.shape)
         for rows, cols in self.taps:
@@ -218,16 +264,22 @@ class AdaptiveAvgPool2dGate(Gate):
         oh, ow = resolve_adaptive_size(x.shape, output_size, "adaptive_avg_pool2d")
         h, w = x.shape[2:]
         self.x_shape = x.shape
+        xp = D.namespace(x)
         if (oh, ow) == (1, 1):
             self.ph = None
+            if xp is not np:
+                return xp.mean(x, axis=(2, 3), keepdims=True)
             return x.mean(axis=(2, 3), keepdims=True, dtype=x.dtype)
-        self.ph, self.pw = _adaptive_matrix(h, oh, x.dtype), _adaptive_matrix(w, ow, x.dtype)
+        dtype = D.numpy_dtype(x.dtype)
+        self.ph, self.pw = _adaptive_matrix(h, oh, dtype), _adaptive_matrix(w, ow, dtype)
+        if xp is not np:   # the averaging matrices are made on the CPU, then moved to x's device
+            self.ph, self.pw = D.to_device(self.ph, *D.device_of(x)), D.to_device(self.pw, *D.device_of(x))
         return self.ph @ (x @ self.pw.T)
 
     def backward(self, g: NDArray[Any]) -> Grads:
         if self.ph is None:
             n, c, h, w = self.x_shape
-            return xp.broadcast_to(g * (1.0 / (h * w)), self.x_shape)
+            return D.namespace(g).broadcast_to(g * (1.0 / (h * w)), self.x_shape)
         return self.ph.T @ (g @ self.pw)
 
 

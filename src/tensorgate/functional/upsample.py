@@ -2,7 +2,8 @@
 
 Output cell j along an axis reads input cell src(j) = min(⌊j·scale⌋, L_in − 1), PyTorch's rule, with
 scale = 1/scale_factor when a scale factor was given and L_in/L_out otherwise, computed in float32 as
-PyTorch does (so that the same cells are picked at non-integer factors).
+PyTorch does (so that the same cells are picked at non-integer factors). The indices are computed on the CPU
+(NumPy) and moved to the input's device where it is another.
 """
 from __future__ import annotations
 
@@ -12,16 +13,14 @@ import math
 
 import numpy as np
 
-from .. import backend as B
 from ..autograd.gate import Gate
+from ..backend import devices as D
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from ..autograd.gate import Grads
     from ..autograd.tensor import Tensor
-
-xp = B.xp
 
 MODES = ("nearest",)
 
@@ -61,13 +60,21 @@ class UpsampleNearestGate(Gate):
                 factors: tuple[float | None, ...] = ()) -> NDArray[Any]:
         self.sources = [nearest_source(n, o, f) for n, o, f in zip(x.shape[2:], sizes, factors)]
         self.x_shape = x.shape
-        return x[(slice(None), slice(None)) + np.ix_(*self.sources)]
+        xp = D.namespace(x)
+        if xp is np:
+            return x[(slice(None), slice(None)) + np.ix_(*self.sources)]
+        for k, src in enumerate(self.sources):   # the standard: one take per axis (it has no np.ix_)
+            x = xp.take(x, D.to_device(src, *D.device_of(x)), axis=2 + k)
+        return x
 
     def backward(self, g: NDArray[Any]) -> Grads:
+        xp = D.namespace(g)
         for k, src in enumerate(self.sources):
             axis = 2 + k
-            one_hot = np.zeros((len(src), self.x_shape[axis]), dtype=g.dtype)     # Sᵀ: (L_out, L_in)
+            one_hot = np.zeros((len(src), self.x_shape[axis]), dtype=D.numpy_dtype(g.dtype))  # Sᵀ: (L_out, L_in)
             one_hot[np.arange(len(src)), src] = 1.0
+            if xp is not np:
+                one_hot = D.to_device(one_hot, *D.device_of(g))
             g = xp.moveaxis(xp.moveaxis(g, axis, -1) @ one_hot, -1, axis)
         return g
 
