@@ -20,8 +20,11 @@ def test_weights_only_and_map_location_are_accepted(tmp_path):
 def test_unsupported_load_arguments_are_clear_errors(tmp_path):
     path = tmp_path / "m.tgate"
     tg.save({"a": np.zeros(2)}, path)
-    with pytest.raises(ValueError, match="CPU only"):
-        tg.load(path, map_location="cuda:0")
+    with pytest.raises(ValueError, match="map_location"):
+        tg.load(path, map_location={"cuda:0": "cpu"})     # PyTorch's remapping dict: not supported
+    if not tg.cuda.is_available():
+        with pytest.raises(RuntimeError, match="cuda"):
+            tg.load(path, map_location="cuda:0")
     with pytest.raises(ValueError, match="never use pickle"):
         tg.load(path, pickle_module=object())
     with pytest.raises(NotImplementedError, match="mmap"):

@@ -53,6 +53,7 @@ import weakref
 
 import numpy as np
 
+from ..backend import devices as D
 from . import plumbing
 from .gate import Gate, input_tensors
 
@@ -116,7 +117,7 @@ class Tape:
         for t in leaves:
             tensors.setdefault(id(t), (_LEAF, t))  # type: ignore[arg-type]
             arrays.setdefault(id(t.data), (_LEAF, t))  # type: ignore[arg-type]
-        self._steps, self._value_shapes = [], []
+        self._steps, self._value_shapes, self._devices = [], [], []   # (the last two per gate output)
         produced: dict[int, Any] = {}
         for index, (cls, inputs, params, out) in enumerate(gates):
             sources = []
@@ -131,7 +132,7 @@ class Tape:
                 sources.append(source)
             fixed = {}
             for name, value in params.items():
-                if isinstance(value, np.ndarray):
+                if _is_array(value):
                     if id(value) not in arrays:
                         raise NotReplayable(
                             f"the {cls.name} gate (number {index + 1}) received an array for {name!r} made "
@@ -145,6 +146,7 @@ class Tape:
             self._steps.append((cls, sources, plain, fixed, needs))
             produced[id(out)] = (_OUTPUT, index)
             self._value_shapes.append((out.data.shape, out.data.dtype))
+            self._devices.append(D.device_of(out.data))
         self._outputs = []
         for t in outputs:
             source = produced.get(id(t))
@@ -248,8 +250,12 @@ class Tape:
         """The seed ∂L/∂L = 1, then each reached gate's backward in reverse order, its gradients passed on."""
         first = self._outputs[0]
         # ∂L/∂L = 1, made once: gates never write into the gradient they receive, and the array is read-only
-        seed = np.ones(*self._value_shapes[first])
+        # (made on the CPU and moved to the loss's device, where arrays have no read-only flag)
+        shape, dtype = self._value_shapes[first]
+        seed = np.ones(shape, D.numpy_dtype(dtype))
         seed.flags.writeable = False
+        if self._devices[first][0] != "cpu":
+            seed = D.to_device(seed, *self._devices[first])
         lines = [f"    d{first + 1} = {names.of(seed, 'one')}"]
         assigned = {first}
         certain = {first}    # gradients that cannot be None: some exact gate (or the seed) contributed to them
@@ -333,6 +339,12 @@ class _Names:
 
     def like(self, shape, dtype):
         """The shape and dtype arguments of ``fit`` for a value of ``shape`` and ``dtype``."""
+        if not isinstance(dtype, np.dtype):     # another device's dtype object (array_api_strict's)
+            name = D.numpy_dtype(dtype).name
+            known = self.namespace.setdefault(name, dtype)
+            if type(known) is type(dtype) and known == dtype:
+                return f"{shape!r}, {name}"
+            return f"{shape!r}, {self.of(dtype, 'dtype')}"
         if self.namespace.setdefault(dtype.name, dtype) is not dtype:
             return f"{shape!r}, {self.of(dtype, 'dtype')}"
         return f"{shape!r}, {dtype.name}"
@@ -366,5 +378,17 @@ def _literal(value):
 
 def _holds_array(value):
     items = value.values() if isinstance(value, dict) else value
-    return any(isinstance(v, np.ndarray) or (isinstance(v, (list, tuple, dict)) and _holds_array(v))
-               for v in items)
+    return any(_is_array(v) or (isinstance(v, (list, tuple, dict)) and _holds_array(v)) for v in items)
+
+
+def _is_array(value):
+    """Whether a gate's parameter is an array, on any device (which a replay must read anew, not bake in)."""
+    if value.__class__ is np.ndarray:
+        return True
+    if value is None or value.__class__ in (bool, int, float, str, tuple, list, dict) or isinstance(value, np.generic):
+        return False
+    try:
+        D.device_of(value)
+    except TypeError:
+        return False
+    return True

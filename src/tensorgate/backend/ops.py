@@ -15,7 +15,7 @@ import math
 import numpy as np
 from scipy.special import erf as _scipy_erf   # SciPy ships a vectorised erf; NumPy has none
 
-from .devices import device_of, kind as _kind, to_device
+from .devices import cuda_device_count, device_of, kind as _kind, to_device
 
 
 def erf(x: Any) -> Any:
@@ -71,6 +71,49 @@ def bincount(xp: Any, index: Any, length: int, weights: Any = None) -> Any:
         weights = xp.ones(index.shape, dtype=xp.int64, device=index.device)
     target = xp.zeros((length,), dtype=weights.dtype, device=index.device)
     return scatter_add(xp, target, index, weights)
+
+
+def pinned(array: Any) -> Any:
+    """A copy of a NumPy array in page-locked ("pinned") host memory, which the GPU copies from by DMA, faster
+    than from ordinary memory and without a staging copy (``DataLoader(pin_memory=True)``). It is still a NumPy
+    array. Without CuPy or a GPU there is nothing to pin for: the array itself comes back.
+
+    The memory comes from CuPy's pinned memory pool (``cupyx.empty_pinned``), so batches of one shape reuse it
+    instead of asking the driver each time (page-locking is slow).
+
+    Shape: array: any; result: the same.
+    """
+    if array.__class__ is not np.ndarray or cuda_device_count() == 0:
+        return array
+    import cupyx
+    out = cupyx.empty_pinned(array.shape, dtype=array.dtype)
+    out[...] = array
+    return out
+
+
+def momentum_step(xp: Any, p: Any, grad: Any, v: Any, lr: float, mu: float) -> None:
+    """SGD's heavy-ball step in place: v ← μ v + g, then p ← p − η v.
+
+    On a GPU one fused CuPy kernel per parameter does both (an eager step would launch four: μ v, + g, η v,
+    p −); elsewhere the standard's in-place operators. (The CPU's SGD keeps its own flat, BLAS path.)
+
+    Shape: p, grad, v: the same shape and dtype; lr, mu: Python numbers.
+    """
+    if device_of(p)[0] == "cuda":
+        scalar = p.dtype.type       # the parameter's own float type: the kernel's T
+        _momentum_kernel()(grad, scalar(mu), scalar(lr), p, v)
+        return
+    v *= mu
+    v += grad
+    p -= v * lr
+
+
+@functools.lru_cache(maxsize=None)
+def _momentum_kernel() -> Any:
+    import cupy
+    # p and v are outputs that are read too: CuPy passes them by reference, updated in place
+    return cupy.ElementwiseKernel("T g, T mu, T lr", "T p, T v", "v = mu * v + g; p = p - lr * v",
+                                  "tensorgate_momentum_step")
 
 
 # ---- im2col / col2im (convolutions off the CPU) ---------------------------------------------------------

@@ -105,8 +105,40 @@ def add_parser(subparsers):
     p.add_argument("--address", default=None, metavar="ADDR",
                    help="with --workers: the Ray cluster to join (e.g. auto, or ray://head:10001); default: a "
                         "local Ray on this machine")
+    p.add_argument("--device", type=device_flag, default="cpu", metavar="cpu|cuda",
+                   help="where to train: cpu (NumPy) or cuda (the GPU, through CuPy: pip install "
+                        "'tensorgate[cuda12]' or '[cuda13]'); 'cuda:1' names a GPU. Batches are moved there; "
+                        "evaluating, saving and plotting run on the CPU (default: cpu)")
     p.set_defaults(run=run)
     return p
+
+
+def device_flag(text):
+    """--device: 'cpu', 'cuda' or 'cuda:N' (argparse turns the ValueError into a one-line usage error)."""
+    kind, colon, index = text.partition(":")
+    if kind not in ("cpu", "cuda") or (colon and not (kind == "cuda" and index.isdigit())):
+        raise argparse.ArgumentTypeError(f"expected cpu, cuda or cuda:N, got {text!r}")
+    return text
+
+
+def check_device(device, workers=None, monitor=False):
+    """Refuse a device this machine lacks, in one line, before anything is loaded or a run directory made."""
+    if device == "cpu":
+        return
+    if workers:
+        raise UserError(f"--device {device}: --workers trains on CPU workers; drop one of the two")
+    if monitor:
+        raise UserError(f"--device {device}: --monitor watches training on the CPU only; drop one of the two")
+    from ..backend import devices
+
+    try:
+        devices.require_cuda(f"--device {device}")
+    except devices.DeviceError as err:
+        raise UserError(one_line(err)) from None
+    index = int(device.partition(":")[2] or 0)
+    if index >= devices.cuda_device_count():
+        raise UserError(f"--device {device}: this machine has {devices.cuda_device_count()} GPU(s), numbered "
+                        "from 0")
 
 
 def run(args, extra):
@@ -116,9 +148,10 @@ def run(args, extra):
     settings = C.resolve(flags, args.config_file)
     if args.address is not None and not args.workers:
         raise UserError("--address: give --workers N too (the address is where the workers run)")
+    check_device(args.device, args.workers, settings["monitor"])
     if args.workers:
         connect_ray(args.address, args.workers)
-    return train(settings, plots=args.plots, overwrite=args.overwrite, workers=args.workers)
+    return train(settings, plots=args.plots, overwrite=args.overwrite, workers=args.workers, device=args.device)
 
 
 def connect_ray(address, workers):

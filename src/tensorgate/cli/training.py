@@ -107,11 +107,13 @@ class Network:
         return self.callbacks[0] if self.callbacks and isinstance(self.callbacks[0], Monitor) else None
 
 
-def train(settings, plots=True, overwrite=False, workers=None, callbacks=()):
+def train(settings, plots=True, overwrite=False, workers=None, callbacks=(), device="cpu"):
     """``tensorgate train``: seed, load, build, prepare the run directory, fit, evaluate, write, plot, print.
 
     ``workers``: train data-parallel on that many Ray actors (``--workers``; :mod:`tensorgate.distributed`),
-    keeping a checkpoint of every epoch in the run directory. ``callbacks`` are added to the run's (a
+    keeping a checkpoint of every epoch in the run directory. ``device``: where to train (``--device``;
+    'cuda' moves the model to the GPU for the fit and back to the CPU after it, so evaluating, writing and
+    plotting are the CPU's as always; the caller has checked that the GPU exists). ``callbacks`` are added to the run's (a
     sweep's trial reports each epoch through one). Returns the exit status (0). A run that diverges writes
     what is known (history, diagnosis, the monitor's report) and ends with a :class:`TrainingFailed` error,
     as does a run whose worker dies.
@@ -126,11 +128,13 @@ def train(settings, plots=True, overwrite=False, workers=None, callbacks=()):
     source = augment.train_source(settings, data)  # (X, y), or augmented batches; refused before any run dir
     run_dir = new_run_dir(settings, overwrite=overwrite)  # before training: refuse to overwrite early
     _announce(settings, data, net)
-    history, fit_seconds = _fit(settings, data, source, net, run_dir, workers)
+    history, fit_seconds = _fit(settings, data, source, net, run_dir, workers, device)
     say_next(settings, fit_seconds, "evaluating on the training, validation and test data ...")
     results = _evaluate(settings, data, net, fit_seconds)
     if workers:
         results["training"]["workers"] = int(workers)
+    if device != "cpu":
+        results["training"]["device"] = device
     proba = _write_run(run_dir, settings, data, net, history, results)
     monitor_files = _monitor_report(net, run_dir)
     if plots:
@@ -222,9 +226,10 @@ def _announce(settings, data, net):
         print(activation_note(settings), flush=True)
 
 
-def _fit(settings, data, source, net, run_dir, workers=None):
+def _fit(settings, data, source, net, run_dir, workers=None, device="cpu"):
     """(history, seconds) of training on ``source`` (data.train_xy, or --augment's DataLoader); a diverged run
-    writes what is known and raises TrainingFailed."""
+    writes what is known and raises TrainingFailed. With a device other than the CPU the model trains there
+    and comes back to the CPU afterwards (diverged or not)."""
     from ..training import TrainingDiverged, fit
 
     started = time.perf_counter()
@@ -234,6 +239,11 @@ def _fit(settings, data, source, net, run_dir, workers=None):
     try:
         if workers:
             history = _fit_distributed(net, source, run_dir, workers, how)
+        elif device != "cpu":
+            try:
+                history = fit(net.model, net.loss_fn, net.optimizer, source, device=device, **how)
+            finally:
+                net.model.to("cpu")
         else:
             history = fit(net.model, net.loss_fn, net.optimizer, source, **how)
     except TrainingDiverged as err:

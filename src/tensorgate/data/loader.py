@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from ..autograd import Tensor
+from ..backend import devices, ops
 from ..backend import random as _random
 from .dataset import Dataset, IterableDataset
 from .workers import WorkerPool, batch_seed, fetch
@@ -28,8 +29,38 @@ if TYPE_CHECKING:
 __all__ = ["ArrayDataset", "TensorDataset", "DataLoader", "default_collate"]
 
 
+def _on_a_device(a):
+    try:
+        devices.device_of(a)
+    except TypeError:
+        return False
+    return True
+
+
+def _rows(a, index):
+    """``a[index]`` for a column on any device: an index array goes to the column's device first (the array
+    API standard indexes with arrays of the same device only)."""
+    if a.__class__ is np.ndarray:
+        return a[index]
+    if isinstance(index, (np.ndarray, list)):
+        index = np.asarray(index)
+        index = np.flatnonzero(index) if index.dtype == bool else index.astype(np.int64, copy=False)
+        xp = devices.namespace(a)
+        return xp.take(a, devices.to_device(index, *devices.device_of(a)), axis=0)
+    if isinstance(index, np.integer):
+        index = int(index)
+    return a[index, ...]      # the standard wants every axis named: rows, then the rest
+
+
 def _as_array(a, position, owner="ArrayDataset"):
     """An ndarray for a dataset column: Tensors and arrays keep their dtype; lists follow tg.tensor's rules."""
+    if isinstance(a, Tensor):
+        a = a.data
+    if a.__class__ is not np.ndarray and _on_a_device(a):    # a column on a GPU (or the stand-in device)
+        if a.ndim == 0:
+            raise ValueError(f"{owner}: array {position} is a scalar; each array needs a first dimension "
+                             "of one entry per example")
+        return a
     if isinstance(a, Tensor):
         return a.data
     if isinstance(a, np.ndarray):
@@ -93,7 +124,7 @@ class ArrayDataset(Dataset):
         return self.arrays[0].shape[0]
 
     def __getitem__(self, index: Any) -> tuple[NDArray[Any], ...]:
-        return tuple(a[index] for a in self.arrays)
+        return tuple(_rows(a, index) for a in self.arrays)
 
     def __repr__(self) -> str:
         parts = ", ".join(f"{a.dtype} {a.shape}" for a in self.arrays)
@@ -120,10 +151,10 @@ class TensorDataset(ArrayDataset):
 
     @property
     def tensors(self) -> tuple[Tensor, ...]:
-        return tuple(Tensor(a, dtype=a.dtype) for a in self.arrays)
+        return tuple(Tensor(a, dtype=devices.numpy_dtype(a.dtype)) for a in self.arrays)
 
     def __getitem__(self, index: Any) -> tuple[Tensor, ...]:  # type: ignore[override]
-        return tuple(Tensor(a[index], dtype=a.dtype) for a in self.arrays)
+        return tuple(Tensor(_rows(a, index), dtype=devices.numpy_dtype(a.dtype)) for a in self.arrays)
 
 
 class DataLoader:
@@ -156,7 +187,9 @@ class DataLoader:
     collate_fn : callable, optional
         Turns a list of examples into a batch (default: stack each part into a tensor).
     pin_memory : bool
-        Accepted; a no-op (there is no GPU to pin host memory for).
+        Put each batch in page-locked ("pinned") host memory, from which ``batch.to('cuda')`` copies faster (the
+        GPU reads it by DMA). The batches are still CPU tensors. Needs CuPy and a GPU; without them it does
+        nothing (there is no GPU to pin memory for), as PyTorch does.
     drop_last : bool, default False
         Skip the last, smaller batch (so every update sees ``batch_size`` examples).
     timeout : float, default 0
@@ -311,7 +344,8 @@ class DataLoader:
         epoch = self.epoch
         self.epoch += 1
         if self._stream:
-            return self._stream_batches()
+            stream = self._stream_batches()
+            return _pinned_batches(stream) if self.pin_memory and devices.cuda_device_count() else stream
         if self.batch_sampler is not None:
             batches = [np.asarray(b, dtype=np.int64) for b in self.batch_sampler]
         else:
@@ -320,18 +354,21 @@ class DataLoader:
             stop = m - m % b if self.drop_last else m
             batches = [order[start:start + b] for start in range(0, stop, b)]
         if isinstance(self.dataset, ArrayDataset) and self.collate_fn is None:
-            return self._array_batches(batches)
-        return self._python_batches(batches, self._epoch_seed(epoch))
+            batched = self._array_batches(batches)
+        else:
+            batched = self._python_batches(batches, self._epoch_seed(epoch))
+        return _pinned_batches(batched) if self.pin_memory and devices.cuda_device_count() else batched
 
     def _array_batches(self, batches):
         contiguous = not self.shuffle and self.sampler is None and self.batch_sampler is None
         start = 0
         for idx in batches:
             if contiguous:   # views: no copy
-                arrays = [a[start:start + len(idx)] for a in self.dataset.arrays]
+                arrays = [a[start:start + len(idx)] if a.__class__ is np.ndarray
+                          else a[start:start + len(idx), ...] for a in self.dataset.arrays]
                 start += len(idx)
             else:
-                arrays = [a[idx] for a in self.dataset.arrays]
+                arrays = [a[idx] if a.__class__ is np.ndarray else _rows(a, idx) for a in self.dataset.arrays]
             yield tuple(_to_tensor(a) for a in arrays)
 
     def _python_batches(self, batches, base_seed):
@@ -372,6 +409,26 @@ class DataLoader:
             pool.shutdown()
 
 
+def _pinned_batches(batches):
+    for batch in batches:
+        yield _pin(batch)
+
+
+def _pin(batch):
+    """A batch (Tensors, or tuples, lists and dicts of them) with its NumPy arrays in pinned host memory."""
+    if isinstance(batch, Tensor):
+        return Tensor(ops.pinned(batch.data), dtype=batch.dtype) if batch.data.__class__ is np.ndarray else batch
+    if isinstance(batch, np.ndarray):
+        return ops.pinned(batch)
+    if isinstance(batch, dict):
+        return batch.__class__((k, _pin(v)) for k, v in batch.items())
+    if isinstance(batch, tuple) and hasattr(batch, "_fields"):     # a namedtuple
+        return batch.__class__(*(_pin(v) for v in batch))
+    if isinstance(batch, (tuple, list)):
+        return batch.__class__(_pin(v) for v in batch)
+    return batch
+
+
 def default_collate(examples: Sequence[Any]) -> Any:
     """The default batching: stack each part of the examples into a tensor (PyTorch's ``default_collate``).
 
@@ -409,6 +466,8 @@ def _stack(values):
 
 
 def _to_tensor(array):
+    if array.__class__ is not np.ndarray:   # a batch of a column on another device: Tensor's rules there
+        return Tensor(array, dtype=devices.numpy_dtype(array.dtype) if devices.kind(array.dtype) == "f" else None)
     if array.dtype.kind in "iu" and array.dtype != np.int64:
         array = array.astype(np.int64)
     return Tensor(array, dtype=array.dtype)

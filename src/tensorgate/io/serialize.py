@@ -14,6 +14,8 @@ import os
 import numpy as np
 
 from ..autograd import Tensor
+from ..autograd.device import as_device
+from ..backend import devices as D
 from ..backend.budget import AllocationBudgetExceeded, allocation_budget
 from .format import ModelFileError, read_file, write_file
 from .safetensors_format import is_safetensors_path, load_safetensors, save_safetensors
@@ -35,6 +37,15 @@ _BUILD_ALLOWANCE = 1 << 16
 _MARKERS = {"__tensor__", "__tuple__", "__items__", "__module__", "__float__", "__param__"}
 
 
+def _is_array(obj):
+    """Whether ``obj`` is an array on some device (NumPy's, CuPy's, array_api_strict's)."""
+    try:
+        D.device_of(obj)
+    except TypeError:
+        return False
+    return True
+
+
 def _is_module(obj):
     return hasattr(obj, "state_dict") and hasattr(obj, "load_state_dict") and hasattr(obj, "named_parameters")
 
@@ -49,7 +60,8 @@ class _Encoder:
         name = path or "tensor"
         while name in self.tensors:
             name += "'"
-        self.tensors[name] = value
+        # arrays on another device (a GPU, the tests' stand-in) come to the CPU: files hold NumPy's bytes
+        self.tensors[name] = value if value.__class__ is np.ndarray or not _is_array(value) else D.to_numpy(value)
         return {"__tensor__": name}
 
     def encode(self, obj: Any, path: str = "") -> Any:
@@ -79,6 +91,8 @@ class _Encoder:
                 return {k: self.encode(v, f"{path}/{k}") for k, v in obj.items()}
             return {"__items__": [[self.encode(k, f"{path}/key{i}"), self.encode(v, f"{path}/{k}")]
                                   for i, (k, v) in enumerate(obj.items())]}
+        if _is_array(obj):      # an array on another device (CuPy's): stored as its NumPy copy
+            return self.array(obj, path)
         raise TypeError(f"save: cannot store an object of type {type(obj).__name__} at {path or 'the top'!r}; "
                         "the format stores dicts, lists, tuples, numbers, strings, None, NumPy arrays, Tensors "
                         "and Modules")
@@ -242,13 +256,38 @@ def load(path: str | os.PathLike[str], map_location: object | None = None, pickl
     * ``weights_only``: True, False or None all load the same way. **Every tensorgate load is weights-only**
       (PyTorch's safe mode): the format holds JSON and raw arrays, never pickle, so no code from the file can
       run; ``weights_only=False`` does not enable pickle (there is none to enable).
-    * ``map_location``: None or ``'cpu'`` (or a CPU device); tensorgate computes on the CPU only, so any other
-      device is a ValueError.
+    * ``map_location``: None or ``'cpu'`` keep everything in CPU memory (files always hold CPU arrays);
+      ``'cuda'``, ``'cuda:1'``, ``'array_api_strict'`` or a device put the tensors there: a model (also a
+      checkpoint's) is moved with ``model.to(device)``, Tensors in a dict are moved. Plain NumPy arrays stay
+      NumPy arrays (``model.load_state_dict`` and ``optimizer.load_state_dict`` place them on their
+      parameters' device). A dict or a function as ``map_location`` is not supported (a ValueError).
     * ``pickle_module`` and ``mmap=True`` are not supported (a clear error).
 
     Shape: arrays as saved.
     """
-    _check_torch_load_arguments(map_location, pickle_module, weights_only, mmap)
+    where = _check_torch_load_arguments(map_location, pickle_module, weights_only, mmap)
+    if where is not None and where.type == "cuda":
+        D.require_cuda(f"load(map_location={map_location!r})")   # before reading anything
+    loaded = _load(path)
+    return loaded if where is None or where.type == "cpu" else _place(loaded, where)
+
+
+def _place(obj, where):
+    """Modules and Tensors in a loaded object moved to device ``where`` (NumPy arrays stay as they are)."""
+    if isinstance(obj, Tensor):
+        moved = Tensor(D.to_device(obj.data, *where.key), dtype=obj.dtype)
+        moved.requires_grad = obj.requires_grad
+        return moved
+    if _is_module(obj) and hasattr(obj, "to"):
+        return obj.to(where)
+    if isinstance(obj, dict):
+        return obj.__class__((k, _place(v, where)) for k, v in obj.items())
+    if isinstance(obj, (list, tuple)):
+        return obj.__class__(_place(v, where) for v in obj)
+    return obj
+
+
+def _load(path):
     if is_safetensors_path(path):
         return load_safetensors(path)
     header, tensors = read_file(path)
@@ -297,11 +336,16 @@ def _check_torch_load_arguments(map_location, pickle_module, weights_only, mmap)
     if mmap:
         raise NotImplementedError("load: mmap=True is not supported; the arrays are read into memory")
     if map_location is None:
-        return
-    device = getattr(map_location, "type", map_location)   # a device object (tg.device / torch.device) or a str
-    if not isinstance(device, str) or device.split(":")[0] != "cpu":
-        raise ValueError(f"load: map_location={map_location!r} is not supported: tensorgate runs on the CPU only, "
-                         "so give None or 'cpu'")
+        return None
+    kind = getattr(map_location, "type", map_location)   # a device object (tg.device / torch.device) or a str
+    index = getattr(map_location, "index", None)
+    if isinstance(kind, str) and not isinstance(map_location, str):
+        map_location = f"{kind}:{index}" if index is not None else kind   # torch.device('cuda', 0) → 'cuda:0'
+    if not isinstance(map_location, (str, int)) or isinstance(map_location, bool) \
+            or (isinstance(map_location, str) and map_location.partition(":")[0] not in D.TYPES):
+        raise ValueError(f"load: map_location={map_location!r} is not supported: give None, a device name "
+                         f"({', '.join(map(repr, D.TYPES))}, e.g. 'cuda:0') or a device")
+    return as_device(map_location)
 
 
 def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:

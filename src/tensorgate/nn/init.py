@@ -1,7 +1,8 @@
 """Weight initialisation, in place, PyTorch's names: ``tg.nn.init.he_normal_(layer.weight)``.
 
-Each function overwrites the tensor's array in place (the Parameter object and its dtype stay the same),
-draws from tensorgate's global generator (so ``tg.manual_seed`` repeats it) and returns the tensor.
+Each function overwrites the tensor's array in place (the Parameter object, its dtype and its device stay the
+same), draws from tensorgate's global generator on the CPU (so ``tg.manual_seed`` repeats it, with the same
+numbers on every device) and returns the tensor.
 
 Fans: for a Linear weight (out, in), fan_in = in and fan_out = out; for a convolution weight
 (out, in, kh, kw), each is multiplied by the receptive field kh·kw.
@@ -20,6 +21,7 @@ import math
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from ..backend import devices as D
 from ..backend.random import generator
 
 
@@ -30,8 +32,18 @@ def _array(tensor, fn):
 
 
 def _fill(tensor, values):
-    tensor.data[...] = values
+    data = tensor.data
+    if data.__class__ is not np.ndarray and values.__class__ is np.ndarray:
+        # drawn on the CPU (the same numbers on every device for one seed), then moved to the tensor's device
+        values = D.to_device(values.astype(D.numpy_dtype(data.dtype), copy=False), *D.device_of(data))
+    data[...] = values
     return tensor
+
+
+def _host_dtype(x):
+    """The dtype to draw samples in for x (on any device): x's own for float32/float64, else float64."""
+    dtype = D.numpy_dtype(x.dtype)
+    return dtype if dtype.kind == "f" and dtype.itemsize >= 4 else None
 
 
 def calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
@@ -97,15 +109,16 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill with samples of U(a, b). Shape: any."""
     x = _array(tensor, "uniform_")
-    u = generator().random(x.shape, dtype=x.dtype) if x.dtype.kind == "f" and x.dtype.itemsize >= 4 \
-        else generator().random(x.shape)
+    dtype = _host_dtype(x)
+    u = generator().random(x.shape, dtype=dtype) if dtype is not None else generator().random(x.shape)
     return _fill(tensor, u * (b - a) + a)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill with samples of N(mean, std²). Shape: any."""
     x = _array(tensor, "normal_")
-    z = generator().standard_normal(x.shape, dtype=x.dtype) if x.dtype.kind == "f" and x.dtype.itemsize >= 4 \
+    dtype = _host_dtype(x)
+    z = generator().standard_normal(x.shape, dtype=dtype) if dtype is not None \
         else generator().standard_normal(x.shape)
     return _fill(tensor, z * std + mean)
 

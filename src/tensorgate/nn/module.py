@@ -22,7 +22,9 @@ import numpy as np
 
 from .. import backend as B
 from ..autograd import grad_mode
+from ..autograd.device import as_device, device as DeviceType
 from ..autograd.tensor import Tensor, as_dtype, to_array
+from ..backend import devices as D
 from .config import Configurable
 from .hooks import RemovableHandle, _BackwardHookState
 from .parameter import Parameter
@@ -34,7 +36,38 @@ if TYPE_CHECKING:
     from numpy.typing import DTypeLike, NDArray
     from typing_extensions import Self
 
+    from ..autograd.device import device as Device
     from ..autograd.tensor import TensorLike
+
+def _is_device(value: Any) -> bool:
+    """Whether a positional argument of ``Module.to`` names a device (else it is a dtype)."""
+    if isinstance(value, DeviceType) or (isinstance(value, int) and not isinstance(value, bool)):
+        return True
+    return isinstance(value, str) and value.partition(":")[0] in D.TYPES
+
+
+def _is_array(value: Any) -> bool:
+    try:
+        D.device_of(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _own_dtype(value: Any) -> Any:
+    """The dtype an array (on any device) or array-like has, as NumPy names it (buffers keep theirs)."""
+    return D.numpy_dtype(value.dtype) if _is_array(value) else np.asarray(value).dtype
+
+
+def _moved(array: Any, where: DeviceType | None, dtype: np.dtype[Any] | None) -> Any:
+    """``array`` on device ``where`` and, if floating, of ``dtype`` (each None: unchanged)."""
+    if where is not None:
+        array = D.to_device(array, *where.key)
+    if dtype is not None and D.kind(array.dtype) == "f" and D.numpy_dtype(array.dtype) != dtype:
+        xp = D.namespace(array)
+        array = array.astype(dtype) if xp is np else xp.astype(array, D.dtype_in(xp, dtype))
+    return array
+
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -153,17 +186,32 @@ class Module(Configurable):
         return self.forward(*args, **kwargs)
 
     def _tensor_inputs(self, args):
-        """NumPy arrays among the inputs → Tensors of the parameter dtype (no copy when it already matches)."""
+        """NumPy arrays among the inputs → Tensors of the parameter dtype (no copy when it already matches),
+        on the parameters' device."""
         if not self._convert_inputs:
             return args
-        dtype = self._dtype()
-        return tuple(Tensor._make(a.astype(dtype, copy=False), False, None) if a.__class__ is np.ndarray else a
-                     for a in args)
+        first = next(iter(self.parameters()), None)
+        if first is None or first.data.__class__ is np.ndarray:
+            dtype = first.data.dtype if first is not None else np.dtype(B.DEFAULT_FLOAT)
+            return tuple(Tensor._make(a.astype(dtype, copy=False), False, None) if a.__class__ is np.ndarray
+                         else a for a in args)
+        dtype, where = D.numpy_dtype(first.data.dtype), D.device_of(first.data)
+        return tuple(Tensor._make(D.to_device(a.astype(dtype, copy=False), *where), False, None)
+                     if a.__class__ is np.ndarray else a for a in args)
 
     def _dtype(self):
         for p in self.parameters():
-            return p.data.dtype
+            return D.numpy_dtype(p.data.dtype)
         return np.dtype(B.DEFAULT_FLOAT)
+
+    def _device_key(self) -> tuple[str, int | None]:
+        """Where the parameters live, as (type, index): the first parameter's device, else the first buffer's,
+        else the CPU's."""
+        for t in self.parameters():
+            return D.device_of(t.data)
+        for t in self.buffers():
+            return D.device_of(t.data)
+        return "cpu", None
 
     def _call_with_hooks(self, args, kwargs):
         hooks = self._hooks
@@ -269,7 +317,7 @@ class Module(Configurable):
             modules[name] = None
         elif name in buffers:
             if value is not None and not isinstance(value, Tensor):
-                value = Tensor(to_array(value, np.asarray(value).dtype))
+                value = Tensor(to_array(value, _own_dtype(value)))
             buffers[name] = value
         object.__setattr__(self, name, value)
 
@@ -294,7 +342,7 @@ class Module(Configurable):
         Arrays keep their dtype (running statistics in the model's dtype, counters as int64).
         """
         if tensor is not None and not isinstance(tensor, Tensor):
-            tensor = Tensor(to_array(tensor, np.asarray(tensor).dtype))
+            tensor = Tensor(to_array(tensor, _own_dtype(tensor)))
         _forget(self.__dict__, name, keep=self._buffers)
         self._buffers[name] = tensor
         if persistent:
@@ -416,22 +464,45 @@ class Module(Configurable):
             else:
                 p._grad[...] = 0
 
-    def to(self, dtype: DTypeLike) -> Self:
-        """Convert floating parameters and buffers to ``dtype`` in place (the Parameter objects stay the same).
+    def to(self, *args: Any, device: str | Device | int | None = None, dtype: DTypeLike | None = None,
+           non_blocking: bool = False) -> Self:
+        """Move and/or convert parameters and buffers in place, as PyTorch: ``model.to('cuda')``,
+        ``model.to(tg.float64)``, ``model.to('cuda', tg.float64)``, ``model.to(tensor)`` (its device and dtype).
 
-        ``'cpu'`` is accepted and does nothing (the only device).
+        The Parameter and buffer objects stay the same: their arrays are replaced (so an optimiser made
+        before the move keeps working), gradients move with them. A dtype converts floating tensors only
+        (integer buffers such as BatchNorm's batch count keep theirs). Returns the module.
         """
-        if isinstance(dtype, str) and dtype == "cpu":
-            return self
-        dtype = as_dtype(dtype)
-        if dtype.kind != "f":  # type: ignore[union-attr]
-            raise TypeError(f"to: modules convert to floating dtypes only, got {dtype}")
+        for a in args:
+            if isinstance(a, Tensor):
+                device, dtype = a.device, a.dtype
+            elif _is_device(a):
+                device = a
+            else:
+                dtype = a
+        if dtype is not None:
+            dtype = as_dtype(dtype)
+            if dtype.kind != "f":  # type: ignore[union-attr]
+                raise TypeError(f"to: modules convert to floating dtypes only, got {dtype}")
+        where = as_device(device)
+        if where is not None and where.type == "cuda":
+            D.require_cuda(f"{type(self).__name__}.to({str(where)!r})")   # before anything moved
         for t in list(self.parameters()) + list(self.buffers()):
-            if t.data.dtype.kind == "f" and t.data.dtype != dtype:
-                t.data = t.data.astype(dtype)
-                if t._grad is not None:
-                    t._grad = t._grad.astype(dtype)
+            t.data = _moved(t.data, where, dtype)
+            if t._grad is not None:
+                t._grad = _moved(t._grad, where, dtype)
+        for m in self.modules():   # a recorded step holds the old arrays: it must look again
+            m._changed()
         return self
+
+    def cuda(self, device: str | Device | int | None = None) -> Self:
+        """Parameters and buffers to the GPU (``device``: its index, default the current one), in place."""
+        where = as_device(device)
+        return self.to(DeviceType("cuda", where.index if where is not None else None))
+
+    def cpu(self) -> Self:
+        """Parameters and buffers to CPU memory (NumPy arrays), in place."""
+        return self.to("cpu")
 
     def float(self) -> Self:
         """Parameters and buffers to float32, in place."""
@@ -454,11 +525,12 @@ class Module(Configurable):
                 yield from child._state_items(f"{prefix}{name}.")
 
     def state_dict(self) -> OrderedDict[str, NDArray[Any]]:
-        """An ordered dict name → NumPy array copy of every parameter and persistent buffer.
+        """An ordered dict name → NumPy array copy of every parameter and persistent buffer (in CPU memory,
+        whatever the module's device).
 
         Names are dotted paths ('0.weight', 'block.1.running_mean'); the order is registration order.
         """
-        return OrderedDict((name, np.array(t.data, copy=True)) for name, t in self._state_items())
+        return OrderedDict((name, np.array(D.to_numpy(t.data), copy=True)) for name, t in self._state_items())
 
     def load_state_dict(self, state_dict: Mapping[str, TensorLike], strict: bool = True) -> tuple[list[str], list[str]]:
         """Copy the arrays of ``state_dict`` into this module's parameters and buffers, in place.
@@ -487,7 +559,8 @@ class Module(Configurable):
         for name, t in own.items():
             if name in state_dict:
                 value = state_dict[name]
-                value = np.asarray(value.data if isinstance(value, Tensor) else value)
+                value = value.data if isinstance(value, Tensor) else value
+                value = D.to_numpy(value) if _is_array(value) else np.asarray(value)
                 if value.shape != t.data.shape:
                     errors.append(f"size mismatch for {name}: expected shape {t.data.shape}, "
                                   f"received shape {value.shape}")
@@ -496,7 +569,12 @@ class Module(Configurable):
             raise StateDictError(f"load_state_dict: the state dict does not fit {type(self).__name__}:\n  "
                                  + "\n  ".join(errors))
         for name, value in values.items():
-            own[name].data[...] = value
+            target = own[name].data
+            if target.__class__ is np.ndarray:
+                target[...] = value
+            else:   # another device: the values go there first, in the target's dtype
+                target[...] = D.to_device(value.astype(D.numpy_dtype(target.dtype), copy=False),
+                                          *D.device_of(target))
         return IncompatibleKeys(missing, unexpected)
 
     # ---------------------------------------------------------------- printing

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..autograd.tensor import Tensor, to_array
+from ..backend import devices as D
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
@@ -33,7 +34,7 @@ class Parameter(Tensor):
     def __init__(self, data: TensorLike, requires_grad: bool = True, dtype: DTypeLike | None = None):
         if isinstance(data, Tensor) and dtype is None:
             data = data.data
-            dtype = data.dtype
+            dtype = D.numpy_dtype(data.dtype)     # any device's dtype, as NumPy names it
         super().__init__(to_array(data, dtype), requires_grad=requires_grad, dtype=dtype)
 
     def __repr__(self) -> str:

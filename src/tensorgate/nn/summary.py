@@ -7,6 +7,7 @@ import numpy as np
 
 from ..autograd import grad_mode
 from ..autograd.tensor import Tensor
+from ..backend import devices as D
 
 if TYPE_CHECKING:
     from typing import Callable, Sequence
@@ -57,7 +58,8 @@ def summary(model: Module, input_shape: Sequence[int], batch_size: int = 2, dtyp
     if isinstance(input_shape, int):
         input_shape = (input_shape,)
     dtype = dtype or model._dtype()
-    x = Tensor(np.zeros((batch_size,) + tuple(input_shape), dtype=dtype), dtype=dtype)
+    x = Tensor(D.to_device(np.zeros((batch_size,) + tuple(input_shape), dtype=dtype), *model._device_key()),
+               dtype=dtype)
     rows, handles = [], []
     modes = {id(m): m.training for m in model.modules()}
 

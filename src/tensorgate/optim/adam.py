@@ -124,6 +124,39 @@ class Adam(Optimizer):
         s *= step_size
         p -= s
 
+    def _update_xp(self, p, grad, group, state, xp):
+        # the same equations as _update in the array API standard, for arrays on another device
+        lr, eps, wd = float(group["lr"]), float(group["eps"]), float(group["weight_decay"])
+        beta1, beta2 = group["betas"]
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = xp.zeros_like(p)
+            state["exp_avg_sq"] = xp.zeros_like(p)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = xp.zeros_like(p)
+        state["step"] += 1
+        t = state["step"]
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        if self._decoupled:
+            if wd:
+                p *= 1.0 - lr * wd                    # AdamW: p ← p − η λ p
+            g = grad
+        else:
+            g = grad + p * wd if wd else grad         # Adam: g ← ∇ + λ p
+        m *= beta1                                    # m ← β₁ m + (1 − β₁) g
+        m += g * (1.0 - beta1)
+        v *= beta2                                    # v ← β₂ v + (1 − β₂) g²
+        v += (g * g) * (1.0 - beta2)
+        if group["amsgrad"]:
+            vmax = state.get("max_exp_avg_sq")
+            if vmax is None:
+                vmax = state["max_exp_avg_sq"] = xp.zeros_like(p)
+            vmax[...] = xp.maximum(vmax, v)           # v̂max ← max(v̂max, v)
+            v = vmax
+        step_size = lr / (1.0 - beta1 ** t)
+        denominator = xp.sqrt(v) / math.sqrt(1.0 - beta2 ** t) + eps
+        p -= (m / denominator) * step_size            # p ← p − η/(1 − β₁ᵗ) · m / denominator
+
 
 class AdamW(Adam):
     r"""AdamW (Loshchilov & Hutter, 2019): Adam with decoupled weight decay.

@@ -17,6 +17,12 @@ Speed: every update is written with NumPy's in-place operations (``out=``, ``*=`
 once per parameter (SGD with momentum updates p ← p − η v with BLAS's axpy: ``backend.blas``), so a step
 allocates no new arrays, and float32 parameters stay float32 (Python floats are "weak" scalars in NumPy 2
 and do not promote).
+
+Devices: parameters on another device (a GPU through CuPy, the tests' array_api_strict) are updated by each
+optimiser's ``_update_xp``, the same equations in the array API standard (``out=`` and BLAS are NumPy's
+alone). The state lives on the parameters' device; ``state_dict`` brings it to the CPU as NumPy arrays and
+``load_state_dict`` puts it back on each parameter's device. A model moved after its optimiser was made
+(``model.to('cuda')``) takes its state along at the next step.
 """
 from __future__ import annotations
 
@@ -26,6 +32,7 @@ import math
 import numpy as np
 
 from ..autograd import Tensor
+from ..backend import devices as D
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -142,7 +149,7 @@ class Optimizer:
                 if set_to_none:
                     p._grad = None
                 elif p._grad is not None:
-                    p._grad.fill(0)
+                    p._grad[...] = 0
 
     def step(self) -> None:
         """Update every parameter that has a gradient, in place; parameters whose grad is None are skipped."""
@@ -163,25 +170,42 @@ class Optimizer:
             state = states.get(p)
             if state is None:
                 state = states[p] = {}
-            self._update(data, grad, group, state, self._scratch(p, data))
+            work = self._scratch(p, data)
+            if data.__class__ is np.ndarray:
+                self._update(data, grad, group, state, work)
+            else:
+                self._update_xp(data, grad, group, state, D.namespace(data))
 
     def _update(self, p, grad, group, state, work):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _update_xp(self, p, grad, group, state, xp):  # pragma: no cover - abstract
+        """``_update`` for arrays on another device, in the array API standard (namespace ``xp``)."""
+        raise NotImplementedError
+
     def _scratch(self, p, data):
-        """Parameter ``p``'s scratch arrays (made again if model.to(dtype) replaced its array ``data``)."""
+        """Parameter ``p``'s scratch arrays (made again if model.to(...) replaced its array ``data``; then its
+        state follows the parameter to its device)."""
         scratch = self._work.get(p)
         if scratch is None or scratch.like is not data:
-            scratch = self._work[p] = _Scratch(data, self._pool, self._largest(data.dtype))
+            if data.__class__ is np.ndarray:
+                scratch = _Scratch(data, self._pool, self._largest(data.dtype))
+            else:
+                scratch = _OnDevice(data)   # the standard path allocates as it goes
+            self._work[p] = scratch
+            state = self.state.get(p)
+            if state:
+                _follow(state, data)
         return scratch
 
     def _largest(self, dtype):
         """The size of the largest parameter of this dtype (the scratch pool is made that big at once)."""
-        return max((p.data.size for g in self.param_groups for p in g["params"] if p.data.dtype == dtype), default=0)
+        return max((p.data.size for g in self.param_groups for p in g["params"]
+                    if p.data.__class__ is np.ndarray and p.data.dtype == dtype), default=0)
 
     # ---------------------------------------------------------------- saving
     def state_dict(self) -> dict[str, Any]:
-        """The optimiser's state as PyTorch lays it out, with NumPy arrays (copies) inside.
+        """The optimiser's state as PyTorch lays it out, with NumPy arrays (copies, in CPU memory) inside.
 
         ``{"state": {index: {name: array or number}}, "param_groups": [{options..., "params": [index...]}]}``
         where a parameter's index is its position counting through all groups in order.
@@ -199,15 +223,15 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if p in self.state:
-                    state[index[id(p)]] = {k: (v.copy() if isinstance(v, np.ndarray) else v)
+                    state[index[id(p)]] = {k: (np.array(D.to_numpy(v), copy=True) if _is_array(v) else v)
                                            for k, v in self.state[p].items()}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore a state saved by :meth:`state_dict` into this optimiser (same groups, same shapes).
 
-        The arrays are copied into fresh buffers of each parameter's dtype; group options (lr, betas, ...)
-        are taken from the saved groups.
+        The arrays are copied into fresh buffers of each parameter's dtype, on its device; group options (lr,
+        betas, ...) are taken from the saved groups.
         """
         name = type(self).__name__
         if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
@@ -231,11 +255,14 @@ class Optimizer:
                 continue
             restored = {}
             for key, value in entry.items():
-                if isinstance(value, np.ndarray):
+                if _is_array(value):
+                    value = D.to_numpy(value)
                     if value.shape != p.data.shape:
                         raise ValueError(f"{name}.load_state_dict: state {key!r} of parameter {index} has shape "
                                          f"{value.shape}, the parameter {p.data.shape}")
-                    value = value.astype(p.data.dtype, copy=True)
+                    value = value.astype(D.numpy_dtype(p.data.dtype), copy=True)
+                    if p.data.__class__ is not np.ndarray:
+                        value = D.to_device(value, *D.device_of(p.data))
                 restored[key] = value
             new_state[p] = restored
         for group, saved in zip(self.param_groups, saved_groups):
@@ -252,6 +279,36 @@ class Optimizer:
                 lines.append(f"    {key}: {group[key]}")
         lines.append(")")
         return "\n".join(lines)
+
+
+def _is_array(value: Any) -> bool:
+    """Whether ``value`` is an array on some device (a NumPy array, a CuPy array, ...), not a number."""
+    if value.__class__ is np.ndarray:
+        return True
+    if isinstance(value, (int, float, bool, str, np.generic)) or value is None:
+        return False
+    try:
+        D.device_of(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _follow(state: dict[str, Any], data: Any) -> None:
+    """Move a parameter's state arrays to the device of its (new) array ``data``."""
+    where = D.device_of(data)
+    for key, value in state.items():
+        if _is_array(value) and D.device_of(value) != where:
+            state[key] = D.to_device(value, *where)
+
+
+class _OnDevice:
+    """What ``_scratch`` keeps for a parameter off the CPU: the array it was made for, nothing else."""
+
+    __slots__ = ("like",)
+
+    def __init__(self, like):
+        self.like = like
 
 
 class _Scratch:

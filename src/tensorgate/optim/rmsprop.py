@@ -110,3 +110,36 @@ class RMSprop(Optimizer):
         else:
             d *= lr                                    # p ← p − η g / d
         p -= d
+
+    def _update_xp(self, p, grad, group, state, xp):
+        # the same equations as _update in the array API standard, for arrays on another device
+        lr, alpha, eps, mu = float(group["lr"]), float(group["alpha"]), float(group["eps"]), float(group["momentum"])
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = xp.zeros_like(p)
+            if mu > 0:
+                state["momentum_buffer"] = xp.zeros_like(p)
+            if group["centered"]:
+                state["grad_avg"] = xp.zeros_like(p)
+        state["step"] += 1
+        wd = float(group["weight_decay"])
+        g = grad + p * wd if wd else grad
+        s = state["square_avg"]
+        s *= alpha                                     # s ← α s + (1 − α) g²
+        s += (g * g) * (1.0 - alpha)
+        if group["centered"]:
+            g_avg = state["grad_avg"]                  # ḡ ← α ḡ + (1 − α) g
+            g_avg *= alpha
+            g_avg += g * (1.0 - alpha)
+            d = xp.sqrt(s - g_avg * g_avg)             # d = √(s − ḡ²) + ε
+        else:
+            d = xp.sqrt(s)                             # d = √s + ε
+        d += eps
+        d = g / d
+        if mu > 0:
+            b = state["momentum_buffer"]               # b ← μ b + g / d;  p ← p − η b
+            b *= mu
+            b += d
+            p -= b * lr
+        else:
+            p -= d * lr                                # p ← p − η g / d

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..backend import ops
 from ..backend.blas import axpy_over, axpy_pieces, fits
 from .optimizer import Optimizer, _check_number, required
 
@@ -129,6 +130,8 @@ class SGD(Optimizer):
         if layout is not None and layout.state is self.state and layout.params is params \
                 and len(layout.entries) == len(params):
             return layout
+        if any(p.data.__class__ is not np.ndarray for p in params):   # another device: no BLAS there
+            return None
         velocities = [self.state.get(p, {}).get("momentum_buffer") for p in params]
         if not params or any(v is None or v.dtype != p.data.dtype or v.shape != p.data.shape
                              for p, v in zip(params, velocities)):
@@ -160,6 +163,23 @@ class SGD(Optimizer):
             else:
                 g = v                                                      # g ← v
         p -= np.multiply(g, lr, work.a)      # p ← p − η g (η g into scratch a; out= as a keyword is slower)
+
+    def _update_xp(self, p, grad, group, state, xp):
+        # the same equations as _update in the array API standard, for arrays on another device
+        lr, mu, weight_decay = float(group["lr"]), float(group["momentum"]), float(group["weight_decay"])
+        g = grad + p * weight_decay if weight_decay else grad                # g ← ∇ + λ p
+        if mu:
+            v = state.get("momentum_buffer")
+            if v is None:
+                v = state["momentum_buffer"] = xp.asarray(g, copy=True)      # v ← g
+            elif not (group["dampening"] or group["nesterov"]):
+                ops.momentum_step(xp, p, g, v, lr, mu)                     # v ← μ v + g, p ← p − η v (fused)
+                return
+            else:
+                v *= mu                                                    # v ← μ v + (1 − τ) g
+                v += g * (1.0 - float(group["dampening"])) if group["dampening"] else g
+            g = g + v * mu if group["nesterov"] else v                     # g ← g + μ v, or g ← v
+        p -= g * lr                                                        # p ← p − η g
 
 
 class _FlatLayout:

@@ -25,7 +25,7 @@ gradients, a recording that :class:`~tensorgate.autograd.tape.NotReplayable` ref
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 import types
 
 import numpy as np
@@ -33,6 +33,7 @@ import numpy as np
 from ..autograd import grad_mode
 from ..autograd.tape import NotReplayable, Tape, recording
 from ..autograd.tensor import Tensor
+from ..backend import devices as D
 from ..nn.module import ChangeFlag, Module
 
 if TYPE_CHECKING:
@@ -50,6 +51,11 @@ class CompiledStep:
 
     Shape: x: (m, ...) array or Tensor in the model's dtype; y: the targets the loss takes; returns the
     loss as a Python float and the model's output as an array (e.g. (m, K) logits, for metrics).
+
+    Devices: a model on a GPU (``model.to('cuda')``) gets its batches moved there (x and y may be NumPy
+    arrays or tensors on any device); the output array stays on the model's device. The replayed code is
+    the gates' own forward and backward, which compute with their inputs' array namespace, so a tape
+    replays on any device.
 
     ``trust_custom_code``: with False, only models made of tensorgate's own modules (and a tensorgate
     loss) are replayed; a user's Module subclass, whose forward might print or count, keeps the step
@@ -75,15 +81,20 @@ class CompiledStep:
         self.replays = 0   #: steps replayed from a tape so far
         self.eager_steps = 0  #: steps run eagerly (recordings included)
         self._last = None  # the tape of the latest batch's signature, or the reason it has none
+        # the device of the model's parameters (None on the CPU) and their dtype (see _look_at_model)
+        self._where: tuple[str, int | None] | None = None
+        self._dtype: Any = None
 
     def __call__(self, x: TensorLike, y: TensorLike) -> tuple[float, Tensor]:
         if type(x) is not np.ndarray:   # arrays, the usual case, skip two calls (each counts at batch 16)
-            x = x.data if isinstance(x, Tensor) else np.asarray(x)
+            x = _array(x)
         if type(y) is not np.ndarray:
-            y = y.data if isinstance(y, Tensor) else np.asarray(y)
+            y = _array(y)
         if not self._model_unchanged():
             self._look_at_model()
-        if x.dtype is not self._dtype and x.dtype.kind == "f" and self._dtype is not None:
+        if self._where is not None:     # the model lives on another device: the batch goes there
+            x, y = self._to_model(x), D.to_device(y, *self._where)
+        elif x.dtype is not self._dtype and x.dtype.kind == "f" and self._dtype is not None:
             x = x.astype(self._dtype, copy=False)   # as Module.__call__ converts arrays
         key = (x.shape, x.dtype, y.shape, y.dtype, self._state)
         tape = self._last = self._tapes.get(key)
@@ -146,6 +157,9 @@ class CompiledStep:
             self._states.clear()
         self._layout, self._modules, self._params = layout, modules, params  # type: ignore[assignment]
         self._dtype = params[0].data.dtype if params else None
+        # None on the CPU (NumPy arrays), else the device batches are moved to
+        self._where = D.device_of(params[0].data) if params and params[0].data.__class__ is not np.ndarray \
+            else None
         configured = modules + ([self.loss_fn] if isinstance(self.loss_fn, Module) else [])
         state = (tuple(m.training for m in modules), tuple((p.data.shape, p.data.dtype) for p in params),
                  tuple(_settings(m) for m in configured))
@@ -153,6 +167,20 @@ class CompiledStep:
         self._replayable = not any(m._has_hooks for m in modules) and not any(p._hooks for p in params)
         self._changes.watch(configured)
         self._seen = (self.model, self.loss_fn, [p.data for p in params])  # type: ignore[assignment]
+
+    def _to_model(self, x):
+        """A batch's inputs on the model's device, floating ones in the model's dtype (cast on the host, where
+        the copy is cheaper, then moved)."""
+        dtype = D.numpy_dtype(self._dtype)
+        if x.__class__ is np.ndarray:
+            if x.dtype.kind == "f" and x.dtype != dtype:
+                x = x.astype(dtype)
+            return D.to_device(x, *self._where)  # type: ignore[misc]
+        x = D.to_device(x, *self._where)  # type: ignore[misc]
+        if D.kind(x.dtype) == "f" and D.numpy_dtype(x.dtype) != dtype:
+            xp = D.namespace(x)
+            x = xp.astype(x, D.dtype_in(xp, dtype))
+        return x
 
     def _eager(self, x, y, key, modules, params, record):
         self.eager_steps += 1
@@ -183,6 +211,17 @@ class CompiledStep:
         loss.backward()
         self.optimizer.step()
         return float(loss.data), out.data
+
+
+def _array(value):
+    """A batch's array as it is (on any device): a Tensor's data, an array, or a NumPy array of a list."""
+    if isinstance(value, Tensor):
+        return value.data
+    try:
+        D.device_of(value)
+    except TypeError:
+        return np.asarray(value)
+    return value
 
 
 def _settings(module):

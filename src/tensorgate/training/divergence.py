@@ -18,7 +18,9 @@ import warnings
 import numpy as np
 
 from ..autograd import Tensor, no_grad
+from ..backend import devices as D
 from ..backend import random as _random
+from .placement import CPU, batch_tensor, host, model_device
 
 if TYPE_CHECKING:
     from typing import Callable
@@ -63,8 +65,17 @@ class LossGrowthWarning(RuntimeWarning):
 
 
 def _finite(array):
-    array = array.data if isinstance(array, Tensor) else np.asarray(array)
+    array = array.data if isinstance(array, Tensor) else array
+    array = array if array.__class__ is np.ndarray else host(array) if _on_a_device(array) else np.asarray(array)
     return array.dtype.kind != "f" or bool(np.isfinite(array).all())
+
+
+def _on_a_device(value):
+    try:
+        D.device_of(value)
+    except TypeError:
+        return False
+    return True
 
 
 def non_finite_parameters(model: Module) -> list[str]:
@@ -96,14 +107,15 @@ def locate_non_finite(model: Module, loss_fn: Callable[[Tensor, Tensor], Tensor]
 
     handles = [m.register_forward_hook(watch(name)) for name, m in model.named_modules() if name]
     state, rng = model.state_dict(), _random.get_rng_state()  # BatchNorm counts, Dropout draws: undo both
+    where = model_device(model)
     try:
         with no_grad():
-            out = model(Tensor(x, dtype=x.dtype))  # type: ignore[union-attr]
+            out = model(Tensor(x, dtype=x.dtype) if where is CPU else batch_tensor(x, where))  # type: ignore[union-attr]
             if not first and not _finite(out):
                 first.append(f"the output of the model ({type(model).__name__})")
             if not first:
                 try:
-                    loss_fn(out, Tensor(y, dtype=y.dtype))  # type: ignore[union-attr]
+                    loss_fn(out, Tensor(y, dtype=y.dtype) if where is CPU else batch_tensor(y, where))  # type: ignore[union-attr]
                 except ValueError:
                     pass
                 first.append(f"the loss ({type(loss_fn).__name__}): every layer's output is finite, the loss "

@@ -30,6 +30,7 @@ import time
 import numpy as np
 
 from ..autograd import Tensor, no_grad
+from ..backend import devices as D
 from ..backend import random as _random
 from ..backend.memory import tune_malloc
 from ..functional.loss import NonFiniteLossError
@@ -40,6 +41,7 @@ from .divergence import LossAlarm, diverged
 from .history import History
 from .metrics import metric_logs, resolve_metrics
 from .names import resolve_loss, resolve_optimizer
+from .placement import CPU, batch_tensor, host, model_device
 from .resume import check_checkpoint
 
 if TYPE_CHECKING:
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
 
     from numpy.typing import NDArray
 
+    from ..autograd.device import device as Device
     from ..autograd.tensor import TensorLike
     from ..nn.module import Module
     from ..optim.optimizer import Optimizer
@@ -64,12 +67,15 @@ __all__ = ["fit", "evaluate", "predict", "Trainer"]
 # ---------------------------------------------------------------- data sources
 def _model_dtype(model):
     for p in model.parameters():
-        return p.data.dtype
+        return D.numpy_dtype(p.data.dtype)
     return np.dtype(np.float32)
 
 
 def _column(a, float_dtype, what):
-    array = a.data if isinstance(a, Tensor) else np.asarray(a)
+    """One column of the data (X or y) as a NumPy array, in CPU memory whatever device it came from: fit
+    shuffles and batches on the host and moves each batch to the model's device."""
+    array = a.data if isinstance(a, Tensor) else a
+    array = array if array.__class__ is np.ndarray else host(array) if _on_a_device(array) else np.asarray(array)
     if array.ndim == 0:
         raise ValueError(f"fit: {what} is a scalar; it needs one row per example")
     if array.dtype.kind == "f" and array.dtype != float_dtype:
@@ -79,6 +85,14 @@ def _column(a, float_dtype, what):
     elif array.dtype.kind not in "fiub":
         raise TypeError(f"fit: {what} has dtype {array.dtype}; give numbers")
     return array
+
+
+def _on_a_device(value):
+    try:
+        D.device_of(value)
+    except TypeError:
+        return False
+    return True
 
 
 def _is_array_pair(data):
@@ -172,6 +186,14 @@ def _set_mode(model, training):
         model.train() if training else model.eval()
 
 
+def _loss_follows(loss_fn, where):
+    """A loss module's buffers (class weights, pos_weight) moved to the model's device, as a PyTorch loop's
+    ``criterion.to(device)``."""
+    buffers = list(loss_fn.buffers()) if hasattr(loss_fn, "buffers") and hasattr(loss_fn, "to") else []
+    if any(D.device_of(b.data) != where for b in buffers):
+        loss_fn.to(D.describe(where))
+
+
 # ---------------------------------------------------------------- evaluate / predict
 def _run_eval(model, loss_fn, source, metrics):
     was_training = getattr(model, "training", True)
@@ -179,16 +201,22 @@ def _run_eval(model, loss_fn, source, metrics):
     for m in metrics:
         m.reset()
     total, seen = 0.0, 0
+    where = model_device(model)
     try:
         with no_grad():
             for xb, yb in source.batches(None):
-                out = model(Tensor(xb, dtype=xb.dtype))
+                if where is CPU:
+                    out = model(Tensor(xb, dtype=xb.dtype))
+                    target = Tensor(yb, dtype=yb.dtype)
+                else:   # the batch goes to the model's device; the metrics read the output's host copy
+                    out, target = model(batch_tensor(xb, where)), batch_tensor(yb, where)
                 b = xb.shape[0]
                 if loss_fn is not None:
-                    total += float(loss_fn(out, Tensor(yb, dtype=yb.dtype)).item()) * b
+                    total += float(loss_fn(out, target).item()) * b
                 seen += b
+                out_data = out.data if where is CPU else host(out.data)
                 for m in metrics:
-                    m.update(out.data, yb)
+                    m.update(out_data, yb)
     finally:
         _set_mode(model, was_training)
     logs = {}
@@ -225,11 +253,14 @@ def evaluate(model: Module, loss_fn: str | LossFn, data: Data, metrics: Sequence
     """
     loss_fn = resolve_loss(loss_fn, model)
     metrics = resolve_metrics(metrics, loss_fn)
+    if loss_fn is not None:
+        _loss_follows(loss_fn, model_device(model))
     return _run_eval(model, loss_fn, _source(data, batch_size, _model_dtype(model), "evaluate"), metrics)
 
 
 def predict(model: Module, X: TensorLike, batch_size: int = 256) -> NDArray[Any]:
-    """The model's outputs for ``X`` as one NumPy array, computed in eval mode batch by batch, no graph.
+    """The model's outputs for ``X`` as one NumPy array (in CPU memory, whatever the model's device), computed
+    in eval mode batch by batch, no graph.
 
     Shape: X: (m, ...); result: (m, ...) (the model's output shape per example).
     """
@@ -238,13 +269,14 @@ def predict(model: Module, X: TensorLike, batch_size: int = 256) -> NDArray[Any]
     was_training = getattr(model, "training", True)
     _set_mode(model, False)
     outputs = []
+    where = model_device(model)
     try:
         with no_grad():
             for start in range(0, X.shape[0], int(batch_size)):
                 xb = X[start:start + batch_size]
-                outputs.append(model(Tensor(xb, dtype=xb.dtype)).data)
+                outputs.append(host(model(batch_tensor(xb, where)).data))
             if not outputs:  # no rows: one row of zeros (in eval mode: no state changes) gives the shape
-                probe = model(Tensor(np.zeros((1,) + X.shape[1:], dtype=X.dtype), dtype=X.dtype)).data
+                probe = host(model(batch_tensor(np.zeros((1,) + X.shape[1:], dtype=X.dtype), where)).data)
                 outputs.append(probe[:0])
     finally:
         _set_mode(model, was_training)
@@ -290,7 +322,10 @@ class Trainer:
 
     def __init__(self, model: Module, loss_fn: str | LossFn, optimizer: str | Optimizer,
                  metrics: Sequence[str | Any] = ("accuracy",), callbacks: Sequence[Callback] = (),
-                 verbose: bool | int = True, run_eagerly: bool | None = None):
+                 verbose: bool | int = True, run_eagerly: bool | None = None,
+                 device: str | Device | int | None = None):
+        if device is not None:
+            model.to(device)    # in place, before the optimiser is made (its state is made on the device)
         self.model = model
         loss_fn = resolve_loss(loss_fn, model)              # "sparse_categorical_crossentropy", "adam", ...
         optimizer = resolve_optimizer(optimizer, model)
@@ -364,6 +399,7 @@ class Trainer:
         """Train for epochs ``initial_epoch .. epochs − 1``; see :func:`fit`. Returns the History."""
         tune_malloc()   # the loop is ours: keep freed memory for the next step (backend/memory.py)
         dtype = _model_dtype(self.model)
+        _loss_follows(self.loss_fn, model_device(self.model))
         if validation_split:
             train_data, held_out = _split_last(train_data, validation_split)
             val_data = held_out if val_data is None else val_data   # Keras: val_data overrides the split
@@ -424,17 +460,24 @@ class Trainer:
         # the state to put back if the weights become non-finite (an update can overflow while its loss is
         # finite; the next loss is then nan): one copy per epoch, not per batch
         start_state = (model.state_dict(), optimizer.state_dict())
+        where = model_device(model)   # batches go there (the compiled step moves them by itself)
         for i, (xb, yb) in enumerate(train.batches(rng)):
             try:
                 if self._compiled is not None:
                     value, out_data = self._compiled(xb, yb)
                 else:
-                    out = model(Tensor(xb, dtype=xb.dtype))
-                    loss = loss_fn(out, Tensor(yb, dtype=yb.dtype))  # a nan/inf loss raises here, before backward
+                    if where is CPU:
+                        out = model(Tensor(xb, dtype=xb.dtype))
+                        loss = loss_fn(out, Tensor(yb, dtype=yb.dtype))  # a nan/inf loss raises here, before backward
+                    else:
+                        out = model(batch_tensor(xb, where))
+                        loss = loss_fn(out, batch_tensor(yb, where))
                     optimizer.zero_grad()
                     loss.backward()
                     optimizer.step()
                     value, out_data = float(loss.data), out.data
+                if where is not CPU:
+                    out_data = host(out_data)   # metrics count on the CPU
             except NonFiniteLossError as err:
                 raise diverged(self, err, epoch, i, xb, yb, start_state, bar) from None
             if not value < self._loss_alarm.threshold:  # also catches nan and inf from a loss without the check
@@ -522,7 +565,7 @@ def fit(model: Module, loss_fn: str | LossFn, optimizer: str | Optimizer, train_
         batch_size: int | None = 32, val_data: Data | None = None, metrics: Sequence[str | Any] = ("accuracy",),
         callbacks: Sequence[Callback] = (), verbose: bool | int = True, shuffle: bool = True, seed: int | None = None,
         initial_epoch: int = 0, resume_from: str | os.PathLike[str] | None = None, run_eagerly: bool | None = None,
-        validation_split: float = 0.0) -> History:
+        validation_split: float = 0.0, device: str | Device | int | None = None) -> History:
     """Train ``model`` by mini-batch gradient descent and return the per-epoch :class:`History`.
 
     Parameters
@@ -577,6 +620,11 @@ def fit(model: Module, loss_fn: str | LossFn, optimizer: str | Optimizer, train_
         numbers, less Python per batch; it stays eager by itself for hooks, and replays Dropout and
         BatchNorm in training too); a model with a Module subclass of your own runs eagerly, so its forward runs every
         batch. False: replay your modules too (their Python runs once per batch shape). True: always eager.
+    device : str or device, optional
+        Move the model there first (``model.to(device)``, in place): ``'cuda'``, ``'cuda:1'``, ``'cpu'``.
+        Without it the model stays where it is. Either way the data stays in CPU memory and each batch is
+        moved to the model's device, and so are a loss module's buffers (class weights); metrics are
+        computed on host copies of the outputs.
 
     Returns
     -------
@@ -602,7 +650,7 @@ def fit(model: Module, loss_fn: str | LossFn, optimizer: str | Optimizer, train_
     1.0
     """
     trainer = Trainer(model, loss_fn, optimizer, metrics=metrics, callbacks=callbacks, verbose=verbose,
-                      run_eagerly=run_eagerly)
+                      run_eagerly=run_eagerly, device=device)
     return trainer.fit(train_data, epochs=epochs, batch_size=batch_size, val_data=val_data, shuffle=shuffle,
                        seed=seed, initial_epoch=initial_epoch, resume_from=resume_from,
                        validation_split=validation_split)

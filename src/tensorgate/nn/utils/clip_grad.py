@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from ...autograd import Tensor
+from ...backend import devices as D
 
 if TYPE_CHECKING:
     from typing import Iterable
@@ -70,7 +71,9 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     max_norm, norm_type = float(max_norm), float(norm_type)
     if not grads:
         return Tensor(0.0)
-    if norm_type == math.inf:
+    if any(g.__class__ is not np.ndarray for g in grads):
+        total = _device_norm(grads, norm_type)
+    elif norm_type == math.inf:
         total = max(float(np.max(np.abs(g))) if g.size else 0.0 for g in grads)
     elif norm_type == 2.0:
         total = math.sqrt(math.fsum(float(np.vdot(g, g)) for g in grads))
@@ -83,7 +86,24 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     if coef < 1.0:
         for g in grads:
             g *= coef
-    return Tensor(np.array(total), dtype=grads[0].dtype)
+    result = np.array(total, dtype=D.numpy_dtype(grads[0].dtype))
+    return Tensor(result if grads[0].__class__ is np.ndarray else D.to_device(result, *D.device_of(grads[0])),
+                  dtype=result.dtype)
+
+
+def _device_norm(grads, norm_type):
+    """The total norm of gradients off the CPU: one number per gradient on the device, one copy to the host."""
+    xp = D.namespace(*grads)      # refuses gradients on two devices, naming both
+    grads = [xp.reshape(g, (-1,)) for g in grads if g.size]
+    if not grads:
+        return 0.0
+    if norm_type == math.inf:
+        return float(xp.max(xp.stack([xp.max(xp.abs(g)) for g in grads])))
+    if norm_type == 2.0:
+        parts = [xp.astype(xp.vecdot(g, g), xp.float64) for g in grads]
+        return math.sqrt(float(xp.sum(xp.stack(parts))))
+    parts = [xp.astype(xp.sum(xp.abs(g) ** norm_type), xp.float64) for g in grads]
+    return float(xp.sum(xp.stack(parts))) ** (1.0 / norm_type)
 
 
 def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float, foreach: bool | None = None) -> None:
@@ -104,4 +124,7 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float, f
     if clip_value < 0:
         raise ValueError(f"clip_grad_value_: clip_value must be non-negative, got {clip_value}")
     for g in _grads(parameters):
-        np.clip(g, -clip_value, clip_value, out=g)
+        if g.__class__ is np.ndarray:
+            np.clip(g, -clip_value, clip_value, out=g)
+        else:
+            g[...] = D.namespace(g).clip(g, -clip_value, clip_value)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ...autograd.tensor import Tensor
+from ...backend import devices as D
 from ...functional import cat, reshape
 
 if TYPE_CHECKING:
@@ -48,5 +49,6 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     start = 0
     for p in params:
         n = int(np.prod(p.shape))
-        p.data[...] = vec.data[start:start + n].reshape(p.shape)
+        piece = vec.data[start:start + n]
+        p.data[...] = D.namespace(piece).reshape(piece, tuple(p.shape))
         start += n
