@@ -150,7 +150,7 @@ class InPlaceMixin:
         """Run ``fn(array)``, which modifies this tensor's array in place, after the checks; return self."""
         self._check_inplace(op, operands)
         if isinstance(self.data, np.generic):   # a gate's 0-d result may be a NumPy scalar
-            self.data = np.asarray(self.data)  # type: ignore[misc]  # Tensor's slot
+            self.data = np.asarray(self.data)
         try:
             fn(self.data)
         except (TypeError, ValueError) as e:   # NumPy's casting and broadcasting errors, named for the user

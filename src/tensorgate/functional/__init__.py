@@ -192,7 +192,7 @@ def where(condition: TensorLike, a: TensorLike | None = None,
     """
     if a is None and b is None:
         return nonzero(condition, as_tuple=True)
-    cond = condition.data if isinstance(condition, Tensor) else condition
+    cond: Any = condition.data if isinstance(condition, Tensor) else condition
     if cond.__class__ is np.ndarray:
         cond = cond.astype(bool)
     elif isinstance(cond, (list, np.generic)):

@@ -39,7 +39,7 @@ class EmbeddingGate(Gate):
             xp = D.namespace(weight, indices)
             if indices.size and (int(xp.min(indices)) < 0 or int(xp.max(indices)) >= N):  # type: ignore[union-attr]
                 _out_of_range(D.to_numpy(indices), N)
-            rows = xp.take(weight, xp.reshape(indices, (-1,)), axis=0)  # type: ignore[union-attr]
+            rows = xp.take(weight, xp.reshape(indices, (-1,)), axis=0)
             return xp.reshape(rows, tuple(indices.shape) + tuple(weight.shape[1:]))  # type: ignore[union-attr]
         if indices.size and (indices.min() < 0 or indices.max() >= N):  # type: ignore[union-attr]  # as PyTorch: no negative ids
             _out_of_range(indices, N)

@@ -145,7 +145,7 @@ class ExpandGate(Gate):
     def forward(self, a: NDArray[Any], shape: tuple[int, ...] | None = None) -> NDArray[Any]:
         self.in_shape = a.shape
         try:
-            return D.namespace(a).broadcast_to(a, shape)  # type: ignore[arg-type]
+            return D.namespace(a).broadcast_to(a, shape)
         except ValueError:
             raise ValueError(f"expand: cannot expand a tensor of shape {a.shape} to shape {tuple(shape)} "  # type: ignore[arg-type]
                              "(only sizes of 1 can grow)") from None
