@@ -26,15 +26,6 @@ MASK = A > 0
 TABLE = rng.standard_normal((5, 3)).astype(np.float32)
 IDS = np.array([[1, 4, 1], [0, 2, 1]])
 
-# where and masked_fill run WhereGate, and bmm/dot/mm MatMulGate (functional/arithmetic.py, ported by group A),
-# einsum its gate in einsum.py: until those ports are merged they leave the stand-in device
-OTHER_GROUPS = pytest.mark.xfail(reason="needs a gate another group ports (arithmetic.py, einsum.py)", strict=False)
-_NEEDS_OTHERS = set()
-
-
-def _other(*entry):
-    _NEEDS_OTHERS.add(entry[0])
-    return entry
 
 # ---------------------------------------------------------------- every gate and public function, with gradients
 GRADIENTS = {
@@ -109,14 +100,14 @@ GRADIENTS = {
     "scatter_add_dim1": (lambda x, i, s: x.scatter_add(1, i, s), A, IDX1, C),
     "index_select": (lambda x, i: F.index_select(x, 1, i), A, np.array([3, 0, 3])),
     "index_select_dim0": (lambda x, i: x.index_select(0, i), B3, np.array([1])),
-    "masked_fill": _other(lambda x, m: F.masked_fill(x, m, 0.5), A, MASK),
-    "masked_fill_row_mask": _other(lambda x, m: x.masked_fill(m, -2.0), A, MASK[:1]),
-    "where": _other(lambda x, y, m: F.where(m, x, y), A, C, MASK),
-    "bmm": _other(lambda x, y: F.bmm(x, y.transpose(0, 2, 1)), B3, B3),
-    "einsum": _other(lambda x, y: F.einsum("ij,kj->ik", x, y), A, C),
-    "dot": _other(lambda x, y: x[0].dot(y[1]), A, C),
-    "mm": _other(lambda x, y: F.mm(x, y.T), A, C),
-    "matmul_vector": _other(lambda x, y: F.matmul(x, y[0]), A, C),
+    "masked_fill": (lambda x, m: F.masked_fill(x, m, 0.5), A, MASK),
+    "masked_fill_row_mask": (lambda x, m: x.masked_fill(m, -2.0), A, MASK[:1]),
+    "where": (lambda x, y, m: F.where(m, x, y), A, C, MASK),
+    "bmm": (lambda x, y: F.bmm(x, y.transpose(0, 2, 1)), B3, B3),
+    "einsum": (lambda x, y: F.einsum("ij,kj->ik", x, y), A, C),
+    "dot": (lambda x, y: x[0].dot(y[1]), A, C),
+    "mm": (lambda x, y: F.mm(x, y.T), A, C),
+    "matmul_vector": (lambda x, y: F.matmul(x, y[0]), A, C),
     # embedding.py
     "embedding": (lambda w, i: embedding(i, w), TABLE, IDS),
     "embedding_padding": (lambda w, i: embedding(i, w, padding_idx=1), TABLE, IDS),
@@ -126,8 +117,7 @@ GRADIENTS = {
 }
 
 
-@pytest.mark.parametrize("name", [pytest.param(name, marks=OTHER_GROUPS) if entry[0] in _NEEDS_OTHERS else name
-                                  for name, entry in GRADIENTS.items()])
+@pytest.mark.parametrize("name", list(GRADIENTS))
 def test_values_and_gradients_match_the_cpu(name):
     check(*GRADIENTS[name])
 

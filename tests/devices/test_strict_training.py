@@ -3,8 +3,8 @@ and loading, datasets and the loader's pinning, the tape, fit, and the CLI's --d
 
 Tests taking ``device`` (conftest.py) run on the stand-in device, and on 'cuda' too where a GPU is present.
 
-The optimisers get their gradients by hand (``p.grad = ...``), so their tests need no gate; the tests that
-train through gates on array_api_strict are marked xfail until every gate they use is ported.
+The optimisers get their gradients by hand (``p.grad = ...``), so their tests need no gate; fit and the
+compiled step train through the gates on the device.
 """
 import os
 
@@ -18,7 +18,6 @@ from tensorgate.backend import devices as D
 
 from .parity import STRICT
 
-GATES_PENDING = pytest.mark.xfail(reason="gates not yet ported", strict=False)
 
 
 def _on(array, device):
@@ -417,7 +416,6 @@ def _fit_both(model_fn, loss, X, y, device, **options):
     return results
 
 
-@GATES_PENDING
 @pytest.mark.parametrize("run_eagerly", [True, None], ids=["eager", "compiled"])
 def test_fit_on_the_device_equals_the_cpu(run_eagerly, device):
     rng = np.random.default_rng(0)
@@ -444,7 +442,6 @@ def test_fit_moves_the_model_and_the_losss_buffers_to_the_device(device):
     assert model.weight.device == device and loss.weight.device == device
 
 
-@GATES_PENDING
 def test_the_compiled_step_replays_on_the_device(device):
     tg.manual_seed(0)
     model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 3)).to(device)
