@@ -81,15 +81,32 @@ def _type_name(cls):
 def _recording_init(init):
     """Wrap a subclass ``__init__`` so that the outermost constructor call records its arguments."""
 
+    # PyTorch's layers take device= beside dtype= (their "factory kwargs"). A layer here that takes dtype= but
+    # not device= gets device= from this wrapper: the layer is built on the CPU (the same random numbers on every
+    # device) and moved, and the device stays out of the config, so a saved architecture loads anywhere.
+    takes_device = _takes(init, "dtype") and not _takes(init, "device")
+
     @functools.wraps(init)
     def __init__(self, *args, **kwargs):
         d = self.__dict__
+        device = None
         if d.get("_config") is None:
+            if takes_device:
+                device = kwargs.pop("device", None)
             d["_config"] = (tuple(args), dict(kwargs))
         init(self, *args, **kwargs)
+        if device is not None:
+            self.to(device)
 
     __init__._records_config = True  # type: ignore[attr-defined]
     return __init__
+
+
+def _takes(init, name):
+    try:
+        return name in inspect.signature(init).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins
+        return False
 
 
 def _argument_names(cls, n):
