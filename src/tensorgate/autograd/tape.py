@@ -387,8 +387,4 @@ def _is_array(value):
         return True
     if value is None or value.__class__ in (bool, int, float, str, tuple, list, dict) or isinstance(value, np.generic):
         return False
-    try:
-        D.device_of(value)
-    except TypeError:
-        return False
-    return True
+    return D.is_array(value)

@@ -59,7 +59,7 @@ def to_array(data: TensorLike, dtype: DTypeLike | None = None) -> NDArray[Any]:
     if isinstance(data, Tensor):
         data = data.data
     dtype = as_dtype(dtype)
-    if not isinstance(data, (np.ndarray, np.generic, list, tuple, int, float, bool)) and _is_device_array(data):
+    if not isinstance(data, (np.ndarray, np.generic, list, tuple, int, float, bool)) and D.is_array(data):
         return _on_device(data, dtype)
     array = np.asarray(data, dtype=dtype)
     if dtype is None:
@@ -70,14 +70,6 @@ def to_array(data: TensorLike, dtype: DTypeLike | None = None) -> NDArray[Any]:
         elif array.dtype.kind == "O":
             raise TypeError("tensor: data of dtype object cannot be a tensor; give numbers")
     return array
-
-
-def _is_device_array(data: Any) -> bool:
-    try:
-        D.device_of(data)
-    except TypeError:
-        return False
-    return True
 
 
 def _on_device(array: Any, dtype: np.dtype[Any] | None) -> Any:
@@ -217,7 +209,7 @@ class Tensor(LogicMixin, InPlaceMixin):
                 value = value.detach()
             self._grad_view = value
             value = value.data
-        array: Any = value if _is_device_array(value) else np.asarray(value)
+        array: Any = value if D.is_array(value) else np.asarray(value)
         if D.device_of(array) != D.device_of(self.data):
             raise RuntimeError(f"grad: assigned grad lives on {D.describe(D.device_of(array))}, but the tensor on "
                                f"{D.describe(D.device_of(self.data))}")
@@ -619,7 +611,7 @@ def tensor(data: TensorLike, *, dtype: DTypeLike | None = None, device: str | De
     where = as_device(device)
     if isinstance(data, Tensor):
         data = data.data
-    if _is_device_array(data) and data.__class__ is not np.ndarray:
+    if D.is_array(data) and data.__class__ is not np.ndarray:
         xp = D.namespace(data)
         array = xp.asarray(data, copy=True)
     else:

@@ -80,6 +80,21 @@ def _device_type(array: Any) -> str:
     raise TypeError(f"not an array tensorgate can compute on: {type(array).__name__}")
 
 
+def is_array(value: Any) -> bool:
+    """Whether ``value`` is an array tensorgate computes on, on any device (NumPy's, its scalars, CuPy's,
+    array_api_strict's); False for lists, numbers and everything else.
+
+    Shape: value: any.
+    """
+    if value.__class__ is np.ndarray:
+        return True
+    try:
+        _device_type(value)
+    except TypeError:
+        return False
+    return True
+
+
 def device_of(array: Any) -> tuple[str, int | None]:
     """The device an array lives on, as (type, index): ('cpu', None), ('cuda', 0), ('array_api_strict', None).
 

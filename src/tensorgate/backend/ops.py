@@ -289,13 +289,8 @@ def add_at(xp: Any, target: Any, index: Any, values: Any) -> Any:
     Writes into ``target`` on NumPy and CuPy; use the result, which may be a new array elsewhere.
     Shape: values: the shape of ``target[index]``; result: target's.
     """
-    if xp is np:
-        np.add.at(target, index, values)
-        return target
-    if device_of(target)[0] == "cuda":
-        import cupyx
-        cupyx.scatter_add(target, index, values)
-        return target
+    if xp is np or device_of(target)[0] == "cuda":   # both index natively: np.add.at, cupyx.scatter_add
+        return scatter_add(xp, target, index, values)
     form, key = standard_index(xp, target, index)
     if form == "integer":
         flat = scatter_add(xp, xp.reshape(target, (-1,)), _linear(xp, target.shape, key),

@@ -29,14 +29,6 @@ if TYPE_CHECKING:
 __all__ = ["ArrayDataset", "TensorDataset", "DataLoader", "default_collate"]
 
 
-def _on_a_device(a):
-    try:
-        devices.device_of(a)
-    except TypeError:
-        return False
-    return True
-
-
 def _rows(a, index):
     """``a[index]`` for a column on any device: an index array goes to the column's device first (the array
     API standard indexes with arrays of the same device only)."""
@@ -56,7 +48,7 @@ def _as_array(a, position, owner="ArrayDataset"):
     """An ndarray for a dataset column: Tensors and arrays keep their dtype; lists follow tg.tensor's rules."""
     if isinstance(a, Tensor):
         a = a.data
-    if a.__class__ is not np.ndarray and _on_a_device(a):    # a column on a GPU (or the stand-in device)
+    if a.__class__ is not np.ndarray and devices.is_array(a):    # a column on a GPU (or the stand-in device)
         if a.ndim == 0:
             raise ValueError(f"{owner}: array {position} is a scalar; each array needs a first dimension "
                              "of one entry per example")

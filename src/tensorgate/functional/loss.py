@@ -111,11 +111,7 @@ def _array_of(t):
         return t.data
     if t.__class__ is np.ndarray or isinstance(t, (list, tuple, int, float, np.generic)):
         return np.asarray(t)
-    try:
-        D.device_of(t)
-    except TypeError:
-        return np.asarray(t)
-    return t
+    return t if D.is_array(t) else np.asarray(t)
 
 
 def _astype(a, dtype):

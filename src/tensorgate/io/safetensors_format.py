@@ -45,14 +45,6 @@ _ITEMSIZE = {"BOOL": 1, "U8": 1, "I8": 1, "I16": 2, "U16": 2, "F16": 2, "I32": 4
 _NOT_NUMPY = {"BF16", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2", "C64"}
 
 
-def _on_a_device(value: Any) -> bool:
-    try:
-        D.device_of(value)
-    except TypeError:
-        return False
-    return True
-
-
 def is_safetensors_path(path: str | os.PathLike[str]) -> bool:
     """True when ``path`` names a ``.safetensors`` file (by its extension, case-insensitive)."""
     try:
@@ -97,7 +89,7 @@ def save_safetensors(obj: Mapping[str, TensorLike], path: str | os.PathLike[str]
             raise TypeError(f"save: safetensors names must be non-empty strings, got {name!r}")
         if isinstance(value, Tensor):
             value = value.data
-        if not isinstance(value, np.ndarray) and _on_a_device(value):
+        if not isinstance(value, np.ndarray) and D.is_array(value):
             value = D.to_numpy(value)       # a GPU's (or the stand-in device's) array: its CPU copy is written
         if not isinstance(value, np.ndarray):
             raise TypeError(f"save: a .safetensors file holds arrays only; {name!r} is a {type(value).__name__}")

@@ -37,15 +37,6 @@ _BUILD_ALLOWANCE = 1 << 16
 _MARKERS = {"__tensor__", "__tuple__", "__items__", "__module__", "__float__", "__param__"}
 
 
-def _is_array(obj):
-    """Whether ``obj`` is an array on some device (NumPy's, CuPy's, array_api_strict's)."""
-    try:
-        D.device_of(obj)
-    except TypeError:
-        return False
-    return True
-
-
 def _is_module(obj):
     return hasattr(obj, "state_dict") and hasattr(obj, "load_state_dict") and hasattr(obj, "named_parameters")
 
@@ -61,7 +52,7 @@ class _Encoder:
         while name in self.tensors:
             name += "'"
         # arrays on another device (a GPU, the tests' stand-in) come to the CPU: files hold NumPy's bytes
-        self.tensors[name] = value if value.__class__ is np.ndarray or not _is_array(value) else D.to_numpy(value)
+        self.tensors[name] = value if value.__class__ is np.ndarray or not D.is_array(value) else D.to_numpy(value)
         return {"__tensor__": name}
 
     def encode(self, obj: Any, path: str = "") -> Any:
@@ -91,7 +82,7 @@ class _Encoder:
                 return {k: self.encode(v, f"{path}/{k}") for k, v in obj.items()}
             return {"__items__": [[self.encode(k, f"{path}/key{i}"), self.encode(v, f"{path}/{k}")]
                                   for i, (k, v) in enumerate(obj.items())]}
-        if _is_array(obj):      # an array on another device (CuPy's): stored as its NumPy copy
+        if D.is_array(obj):      # an array on another device (CuPy's): stored as its NumPy copy
             return self.array(obj, path)
         raise TypeError(f"save: cannot store an object of type {type(obj).__name__} at {path or 'the top'!r}; "
                         "the format stores dicts, lists, tuples, numbers, strings, None, NumPy arrays, Tensors "

@@ -46,17 +46,9 @@ def _is_device(value: Any) -> bool:
     return isinstance(value, str) and value.partition(":")[0] in D.TYPES
 
 
-def _is_array(value: Any) -> bool:
-    try:
-        D.device_of(value)
-    except TypeError:
-        return False
-    return True
-
-
 def _own_dtype(value: Any) -> Any:
     """The dtype an array (on any device) or array-like has, as NumPy names it (buffers keep theirs)."""
-    return D.numpy_dtype(value.dtype) if _is_array(value) else np.asarray(value).dtype
+    return D.numpy_dtype(value.dtype) if D.is_array(value) else np.asarray(value).dtype
 
 
 def _moved(array: Any, where: DeviceType | None, dtype: np.dtype[Any] | None) -> Any:
@@ -560,7 +552,7 @@ class Module(Configurable):
             if name in state_dict:
                 value = state_dict[name]
                 value = value.data if isinstance(value, Tensor) else value
-                value = D.to_numpy(value) if _is_array(value) else np.asarray(value)
+                value = D.to_numpy(value) if D.is_array(value) else np.asarray(value)
                 if value.shape != t.data.shape:
                     errors.append(f"size mismatch for {name}: expected shape {t.data.shape}, "
                                   f"received shape {value.shape}")

@@ -85,11 +85,7 @@ class Adam(Optimizer):
     def _update(self, p, grad, group, state, work):
         lr, (beta1, beta2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
         if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(p)
-            state["exp_avg_sq"] = np.zeros_like(p)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = np.zeros_like(p)
+            _start(state, p, group, np.zeros_like)
         state["step"] += 1
         t = state["step"]
         m, v, s = state["exp_avg"], state["exp_avg_sq"], work.b
@@ -129,11 +125,7 @@ class Adam(Optimizer):
         lr, eps, wd = float(group["lr"]), float(group["eps"]), float(group["weight_decay"])
         beta1, beta2 = group["betas"]
         if not state:
-            state["step"] = 0
-            state["exp_avg"] = xp.zeros_like(p)
-            state["exp_avg_sq"] = xp.zeros_like(p)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = xp.zeros_like(p)
+            _start(state, p, group, xp.zeros_like)
         state["step"] += 1
         t = state["step"]
         m, v = state["exp_avg"], state["exp_avg_sq"]
@@ -199,3 +191,12 @@ class AdamW(Adam):
     def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 1e-2, amsgrad: bool = False):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+
+
+def _start(state, p, group, zeros_like):
+    """A parameter's first state: m, v (and v̂max with amsgrad), zeros on p's device."""
+    state["step"] = 0
+    state["exp_avg"] = zeros_like(p)
+    state["exp_avg_sq"] = zeros_like(p)
+    if group["amsgrad"]:
+        state["max_exp_avg_sq"] = zeros_like(p)

@@ -287,11 +287,7 @@ def _is_array(value: Any) -> bool:
         return True
     if isinstance(value, (int, float, bool, str, np.generic)) or value is None:
         return False
-    try:
-        D.device_of(value)
-    except TypeError:
-        return False
-    return True
+    return D.is_array(value)
 
 
 def _follow(state: dict[str, Any], data: Any) -> None:

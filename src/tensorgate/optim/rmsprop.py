@@ -76,12 +76,7 @@ class RMSprop(Optimizer):
     def _update(self, p, grad, group, state, work):
         lr, alpha, eps, mu = group["lr"], group["alpha"], group["eps"], group["momentum"]
         if not state:
-            state["step"] = 0
-            state["square_avg"] = np.zeros_like(p)
-            if mu > 0:
-                state["momentum_buffer"] = np.zeros_like(p)
-            if group["centered"]:
-                state["grad_avg"] = np.zeros_like(p)
+            _start(state, p, group, np.zeros_like)
         state["step"] += 1
         g = _decayed(p, grad, group["weight_decay"], work.a)
         s, d = state["square_avg"], work.b
@@ -115,12 +110,7 @@ class RMSprop(Optimizer):
         # the same equations as _update in the array API standard, for arrays on another device
         lr, alpha, eps, mu = float(group["lr"]), float(group["alpha"]), float(group["eps"]), float(group["momentum"])
         if not state:
-            state["step"] = 0
-            state["square_avg"] = xp.zeros_like(p)
-            if mu > 0:
-                state["momentum_buffer"] = xp.zeros_like(p)
-            if group["centered"]:
-                state["grad_avg"] = xp.zeros_like(p)
+            _start(state, p, group, xp.zeros_like)
         state["step"] += 1
         wd = float(group["weight_decay"])
         g = grad + p * wd if wd else grad
@@ -143,3 +133,14 @@ class RMSprop(Optimizer):
             p -= b * lr
         else:
             p -= d * lr                                # p ← p − η g / d
+
+
+def _start(state, p, group, zeros_like):
+    """A parameter's first state: the square average s, the momentum buffer b (momentum > 0) and the mean
+    gradient (centered), zeros on p's device."""
+    state["step"] = 0
+    state["square_avg"] = zeros_like(p)
+    if group["momentum"] > 0:
+        state["momentum_buffer"] = zeros_like(p)
+    if group["centered"]:
+        state["grad_avg"] = zeros_like(p)

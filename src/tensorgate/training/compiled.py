@@ -217,11 +217,7 @@ def _array(value):
     """A batch's array as it is (on any device): a Tensor's data, an array, or a NumPy array of a list."""
     if isinstance(value, Tensor):
         return value.data
-    try:
-        D.device_of(value)
-    except TypeError:
-        return np.asarray(value)
-    return value
+    return value if D.is_array(value) else np.asarray(value)
 
 
 def _settings(module):

@@ -66,16 +66,8 @@ class LossGrowthWarning(RuntimeWarning):
 
 def _finite(array):
     array = array.data if isinstance(array, Tensor) else array
-    array = array if array.__class__ is np.ndarray else host(array) if _on_a_device(array) else np.asarray(array)
+    array = array if array.__class__ is np.ndarray else host(array) if D.is_array(array) else np.asarray(array)
     return array.dtype.kind != "f" or bool(np.isfinite(array).all())
-
-
-def _on_a_device(value):
-    try:
-        D.device_of(value)
-    except TypeError:
-        return False
-    return True
 
 
 def non_finite_parameters(model: Module) -> list[str]:

@@ -75,7 +75,7 @@ def _column(a, float_dtype, what):
     """One column of the data (X or y) as a NumPy array, in CPU memory whatever device it came from: fit
     shuffles and batches on the host and moves each batch to the model's device."""
     array = a.data if isinstance(a, Tensor) else a
-    array = array if array.__class__ is np.ndarray else host(array) if _on_a_device(array) else np.asarray(array)
+    array = array if array.__class__ is np.ndarray else host(array) if D.is_array(array) else np.asarray(array)
     if array.ndim == 0:
         raise ValueError(f"fit: {what} is a scalar; it needs one row per example")
     if array.dtype.kind == "f" and array.dtype != float_dtype:
@@ -85,14 +85,6 @@ def _column(a, float_dtype, what):
     elif array.dtype.kind not in "fiub":
         raise TypeError(f"fit: {what} has dtype {array.dtype}; give numbers")
     return array
-
-
-def _on_a_device(value):
-    try:
-        D.device_of(value)
-    except TypeError:
-        return False
-    return True
 
 
 def _is_array_pair(data):
