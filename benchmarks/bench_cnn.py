@@ -1,6 +1,7 @@
 """The zoo's CNNs, tensorgate vs PyTorch, each library in its own process: training and inference.
 
-LeNet-5, SmallVGG and ResNetSmall (``tensorgate.models.zoo``), float32:
+LeNet-5, SmallVGG and ResNetSmall (``tensorgate.models.zoo``), float32, and on demand (``--models mlp``) the
+MLP 784-256-128-10 of ``bench_mlp.py`` at any ``--batch``, timed the same way:
 
 * training: tensorgate's compiled step (``tg.training.compile_step``, what ``tg.fit`` uses) against
   PyTorch's eager step, SGD with momentum 0.9, cross-entropy, batch 64 (``--batch``), on the same
@@ -22,6 +23,10 @@ batch before training; the parent checks they agree (the same network, weights a
     PYTHONPATH=src python benchmarks/bench_cnn.py --models lenet --threads 1 --rounds 3
     PYTHONPATH=src python benchmarks/bench_cnn.py --baseline /tmp/before/src    # a change against the code before it
 
+The header names the BLAS kernels each library ran: OpenBLAS picks its kernels when it loads (AVX-512 ones
+on an AVX-512 CPU) unless the environment variable OPENBLAS_CORETYPE names others; PyTorch's MKL and oneDNN
+choose for themselves.
+
 With ``--baseline`` a third process, the tensorgate under that source tree, joins the rotation, and the
 table adds its ratio to PyTorch and tensorgate / baseline: the speed-up of a change, measured in the same
 rounds (steadier than comparing two runs on a shared machine).
@@ -40,13 +45,14 @@ SRC = os.path.join(HERE, "..", "src")
 FASHION = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
 FASHION_LABELS = "/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz"
 MODELS = ("lenet", "vgg", "resnet")
+CHOICES = MODELS + ("mlp",)   # the MLP 784-256-128-10 of bench_mlp.py, on demand (issue 23: every batch size)
 TASKS = ("train", "infer1", "infer256")
 LR, MOMENTUM = 0.01, 0.9
 
 
 def _parse(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--models", default=",".join(MODELS), help="comma-separated: lenet, vgg, resnet")
+    parser.add_argument("--models", default=",".join(MODELS), help="comma-separated: lenet, vgg, resnet, mlp")
     parser.add_argument("--tasks", default=",".join(TASKS), help="comma-separated: train, infer1, infer256")
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds of both processes")
@@ -57,7 +63,11 @@ def _parse(argv=None):
                              "git worktree add /tmp/before HEAD~1, then /tmp/before/src) in the same rounds")
     parser.add_argument("--worker", choices=("tensorgate", "torch"), help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    unknown = set(args.models.split(",")) - set(CHOICES)
+    if unknown:
+        parser.error(f"--models: unknown {', '.join(sorted(unknown))}; choose from {', '.join(CHOICES)}")
+    return args
 
 
 # ------------------------------------------------------------------------------------------- the parent
@@ -84,13 +94,27 @@ def _prepare(args, folder):
         X, y = rng.standard_normal((count, 1, 28, 28)).astype(np.float32), rng.integers(0, 10, count)
         source = "synthetic (Fashion-MNIST not found)"
     arrays = {"X": X, "y": y}
-    for name, cls in (("lenet", LeNet5), ("vgg", SmallVGG), ("resnet", ResNetSmall)):
+    for name, cls in (("lenet", LeNet5), ("vgg", SmallVGG), ("resnet", ResNetSmall), ("mlp", _tensorgate_mlp)):
         tg.manual_seed(0)
         for key, value in cls().state_dict().items():
             arrays[f"{name}/{key}"] = np.array(getattr(value, "data", value))
     path = os.path.join(folder, "data.npz")
     np.savez(path, **arrays)
     return path, source
+
+
+def _tensorgate_mlp():
+    import tensorgate as tg
+    nn = tg.nn
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+                         nn.Linear(128, 10))
+
+
+def _blas():
+    """Which kernels NumPy's BLAS runs: OpenBLAS picks them when it loads, unless OPENBLAS_CORETYPE says."""
+    import threadpoolctl
+    cores = sorted({p.get("architecture", "?") for p in threadpoolctl.threadpool_info() if p.get("user_api") == "blas"})
+    return f"OpenBLAS kernels {'/'.join(cores)} (OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')})"
 
 
 def _run_worker(lib, threads, args, data):
@@ -123,7 +147,7 @@ def main(args):
                 order = libs[r % len(libs):] + libs[:r % len(libs)]
                 for lib in (order if r % 2 == 0 else order[::-1]):
                     runs[lib].append(_run_worker(lib, t, args, data))
-            versions = runs["torch"][0]["versions"]
+            versions = f'{runs["torch"][0]["versions"]}; tensorgate: {runs["tensorgate"][0]["versions"]}'
             for m in models:
                 first = (runs["tensorgate"][0][m]["first_loss"], runs["torch"][0][m]["first_loss"])
                 if abs(first[0] - first[1]) > 1e-3 * max(1.0, abs(first[1])):
@@ -177,8 +201,8 @@ def _worker_tensorgate(args, data):
     from tensorgate.models.zoo import LeNet5, ResNetSmall, SmallVGG
 
     tg.backend.tune_malloc()   # as fit and the CLI do
-    build = {"lenet": LeNet5, "vgg": SmallVGG, "resnet": ResNetSmall}
-    results = {"versions": f"numpy {np.__version__}"}
+    build = {"lenet": LeNet5, "vgg": SmallVGG, "resnet": ResNetSmall, "mlp": _tensorgate_mlp}
+    results = {"versions": f"numpy {np.__version__}, {_blas()}"}
     X, y = data["X"], data["y"]
     for name in args.models.split(","):
         model = build[name]()
@@ -276,7 +300,11 @@ def _torch_models():
         def forward(self, x):
             return self.fc(self.flatten(self.pool(self.stages(self.stem(x)))))
 
-    return {"lenet": LeNet5, "vgg": SmallVGG, "resnet": ResNetSmall}
+    def mlp():
+        return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+                             nn.Linear(128, 10))
+
+    return {"lenet": LeNet5, "vgg": SmallVGG, "resnet": ResNetSmall, "mlp": mlp}
 
 
 def _worker_torch(args, data):

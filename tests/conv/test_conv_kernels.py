@@ -4,12 +4,16 @@ Conv2dGate runs groups-1 convolutions through conv_kernels.py: the batch in chun
 ∂L/∂x of stride-1 layers as a convolution of G with the flipped kernel, col2im in chunks otherwise, the
 output compacted from the wide layout. PlainConv2dGate keeps the whole-batch products written out in
 conv.py. Both must give the same values and gradients, in float64 (to round-off) and float32, with one
-chunk or many (the last one partial), whichever way ∂L/∂x is computed.
+chunk or many (the last one partial), whichever way ∂L/∂x is computed, on one thread or with the batch
+shared among threads (``backend.threads.parallel_ranges``; three threads, so that shares are uneven).
 """
+import functools
+
 import numpy as np
 import pytest
 
 import tensorgate as tg
+from tensorgate.backend import threads
 from tensorgate.functional import conv_kernels
 from tensorgate.functional.conv import Conv2dGate, PlainConv2dGate
 
@@ -38,7 +42,9 @@ def _run(gate, x, w, b, g, params, dtype):
 @pytest.mark.parametrize("transposed", [True, False], ids=["dx-as-convolution", "dx-by-col2im"])
 @pytest.mark.parametrize("case", CASES, ids=[str(c) for c in CASES])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_kernels_agree_with_the_textbook_gate(case, dtype, transposed, chunk, compact, monkeypatch):
+@pytest.mark.parametrize("workers", [1, 3], ids=["one-thread", "three-threads"])
+def test_kernels_agree_with_the_textbook_gate(case, dtype, transposed, chunk, compact, workers, monkeypatch):
+    monkeypatch.setattr(conv_kernels, "parallel_ranges", functools.partial(threads.parallel_ranges, threads=workers))
     monkeypatch.setattr(conv_kernels, "COMPACT_FROM", compact)
     monkeypatch.setattr(conv_kernels, "CHUNK_ELEMENTS", chunk)
     monkeypatch.setattr(conv_kernels, "COL2IM_CHUNK_ELEMENTS", chunk)

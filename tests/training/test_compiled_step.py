@@ -413,3 +413,63 @@ def test_a_dropped_step_takes_its_tapes_source_out_of_linecache():
     del step
     gc.collect()
     assert tape_entries() == before
+
+
+def test_large_convolutions_share_the_batch_among_threads_and_replay_like_eager(monkeypatch):
+    """A replayed step whose convolutions are large enough (Conv2dGate.shares_batch) runs inside
+    backend.threads.batch_threads: the kernels give each thread whole chunks of the batch. Three threads
+    here (whatever the machine has), chunks of one image: the numbers must be the eager step's, to float64
+    round-off (each thread sums its own images' share of ∂L/∂W, so the order of the sum differs)."""
+    import functools
+
+    from tensorgate.backend import threads
+    from tensorgate.functional import conv_kernels
+    from tensorgate.functional.conv import Conv2dGate
+    from tensorgate.training import compiled
+
+    monkeypatch.setattr(Conv2dGate, "SHARED_FROM", 1000)
+    monkeypatch.setattr(conv_kernels, "CHUNK_ELEMENTS", 1)
+    monkeypatch.setattr(compiled, "batch_threads", functools.partial(threads.batch_threads, 3))
+    used = []
+    real = threads.parallel_ranges
+
+    def spy(work, stop, step, threads=None):
+        def recorded(a, b):
+            used.append(__import__("threading").get_ident())
+            return work(a, b)
+        return real(recorded, stop, step, threads)
+
+    monkeypatch.setattr(conv_kernels, "parallel_ranges", spy)
+
+    def build():
+        return nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 3, 3, padding=1), nn.ReLU(),
+                             nn.Conv2d(3, 5, 3, stride=2), nn.Flatten(), nn.Linear(5 * 3 * 3, 3)).double()
+
+    (m1, o1), (m2, o2) = twins(build, lambda m: optim.SGD(m.parameters(), lr=0.05, momentum=0.9))
+    rng = np.random.default_rng(4)
+    step = CompiledStep(m2, nn.CrossEntropyLoss(), o2)
+    before = threads.blas_threads()
+    for _ in range(4):
+        x, y = rng.standard_normal((7, 2, 8, 8)), rng.integers(0, 3, 7)
+        np.testing.assert_allclose(eager_step(m1, nn.CrossEntropyLoss(), o1, x, y)[0], step(x, y)[0], rtol=1e-12)
+    assert step.replays == 3 and step._last.threads_over_batch
+    assert len(set(used)) == 3                    # the replays' kernels ran on three threads
+    assert threads.blas_threads() == before       # and BLAS got its threads back
+    for p1, p2 in zip(m1.parameters(), m2.parameters()):
+        np.testing.assert_allclose(p1.data, p2.data, rtol=1e-11, atol=1e-13)
+
+
+def test_small_convolutions_and_mlps_keep_blas_threads():
+    """LeNet-5's layers are below Conv2dGate.SHARED_FROM, an MLP has no convolution: their tapes leave
+    BLAS's own threads alone."""
+    from tensorgate.models.zoo import LeNet5, SmallVGG
+
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((64, 1, 28, 28)).astype(np.float32), rng.integers(0, 10, 64)
+    flags = {}
+    for name, model in (("lenet", LeNet5()), ("vgg", SmallVGG()),
+                        ("mlp", nn.Sequential(nn.Flatten(), nn.Linear(784, 10)))):
+        step = CompiledStep(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.01))
+        step(x, y)
+        flags[name] = step._last.threads_over_batch
+    assert flags == {"lenet": False, "vgg": True, "mlp": False}

@@ -69,6 +69,15 @@ class Gate:
     #: the in-place clock when forward ran (autograd/tensor_inplace.py); replayed tapes never check it
     clock = 0
 
+    @classmethod
+    def shares_batch(cls, inputs: list[Any], params: dict[str, Any], out: Any) -> bool:
+        """True where this call's CPU kernels would share its batch among threads inside
+        ``backend.threads.batch_threads()`` and gain by it (Conv2dGate, on large layers): a replayed
+        training step that records such a call runs inside one, BLAS at one thread (training/compiled.py).
+        ``inputs`` are the call's input tensors, ``params`` its keyword arguments, ``out`` its output tensor.
+        """
+        return False
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if cls.__dict__.get("name") is None:

@@ -154,6 +154,9 @@ class Tape:
                 raise NotReplayable("an output of the recorded computation was not made by a recorded gate")
             self._outputs.append(source[1])
         self._arg_shapes = [(t.data.shape, t.data.dtype) for t in args]
+        #: a gate call shares its batch among threads (:meth:`Gate.shares_batch`): replay inside
+        #: ``backend.threads.batch_threads()``
+        self.threads_over_batch = any(cls.shares_batch(inputs, params, out) for cls, inputs, params, out in gates)
         self._generate()
 
     def __len__(self) -> int:

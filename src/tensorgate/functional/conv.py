@@ -178,6 +178,17 @@ class Conv2dGate(Gate):
     #: with groups = 1, run the kernels of conv_kernels.py (a few images at a time) instead of the whole-batch
     #: products written out below; :class:`PlainConv2dGate` keeps those, the reference
     chunked = True
+    #: multiply-adds of a call from which its kernels gain by sharing the batch among threads: below it
+    #: (LeNet-5's layers, 7 and 15 million) handing work to a thread costs more than it saves — LeNet-5's
+    #: step at 2 threads ran slower than at 1 — and OpenBLAS's own threads serve better
+    SHARED_FROM = 1 << 25
+
+    @classmethod
+    def shares_batch(cls, inputs: list[Any], params: dict[str, Any], out: Any) -> bool:
+        """Groups-1 kernels on the CPU, from SHARED_FROM multiply-adds (backend/threads.py says why)."""
+        weight = inputs[1].data
+        return (cls.chunked and params.get("groups", 1) == 1 and out.data.__class__ is np.ndarray
+                and out.data.size * (weight.size // max(1, weight.shape[0])) >= cls.SHARED_FROM)
 
     def forward(self, x: NDArray[Any], weight: NDArray[Any], bias: NDArray[Any] | None = None,
                 stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,

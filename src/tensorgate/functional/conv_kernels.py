@@ -32,6 +32,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from .. import backend as B
+from ..backend.threads import parallel_ranges
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -103,11 +104,10 @@ def correlate(geo: Any, flat: NDArray[Any], wmat: NDArray[Any], bias: NDArray[An
     taps = _chunk_taps(geo, flat)
     nb = chunk_images(geo, k)
     kh, kw = geo.kernel
-    cols = scratch("cols", (k, nb * per), wmat.dtype)
-    wide = None
     if geo.row != geo.out_w and c_out * geo.n * per < COMPACT_FROM:
         # a small output (a single image): the copy costs more than the gaps; a view of the wide rows
         z = xp.empty((c_out, geo.n, geo.out_h, geo.row), dtype=wmat.dtype)
+        cols = scratch("cols", (k, nb * per), wmat.dtype)
         for a in range(0, geo.n, nb):
             b = min(a + nb, geo.n)
             part = cols[:, :(b - a) * per]
@@ -118,21 +118,25 @@ def correlate(geo: Any, flat: NDArray[Any], wmat: NDArray[Any], bias: NDArray[An
             z += bias[:, None, None, None]
         return z
     z = xp.empty((c_out, geo.n, geo.out_h, geo.out_w), dtype=wmat.dtype)
-    if geo.row != geo.out_w:
-        wide = scratch("wide", (c_out, nb * per), wmat.dtype)
-    for a in range(0, geo.n, nb):
-        b = min(a + nb, geo.n)
-        part = cols[:, :(b - a) * per]
-        xp.copyto(part.reshape(geo.c, kh, kw, b - a, geo.out_h, geo.row), taps[:, :, :, a:b])
-        out = z[:, a:b]
-        if wide is None:
-            xp.matmul(wmat, part, out=out.reshape(c_out, -1))
-        else:
-            product = wide[:, :(b - a) * per]
-            xp.matmul(wmat, part, out=product)
-            xp.copyto(out, product.reshape(c_out, b - a, geo.out_h, geo.row)[:, :, :, :geo.out_w])
-        if bias is not None:
-            out += bias[:, None, None, None]
+
+    def images(first, stop):   # one thread's share of the batch (parallel_ranges), chunk by chunk
+        cols = scratch("cols", (k, nb * per), wmat.dtype)   # scratch is per thread
+        wide = scratch("wide", (c_out, nb * per), wmat.dtype) if geo.row != geo.out_w else None
+        for a in range(first, stop, nb):
+            b = min(a + nb, stop)
+            part = cols[:, :(b - a) * per]
+            xp.copyto(part.reshape(geo.c, kh, kw, b - a, geo.out_h, geo.row), taps[:, :, :, a:b])
+            out = z[:, a:b]
+            if wide is None:
+                xp.matmul(wmat, part, out=out.reshape(c_out, -1))
+            else:
+                product = wide[:, :(b - a) * per]
+                xp.matmul(wmat, part, out=product)
+                xp.copyto(out, product.reshape(c_out, b - a, geo.out_h, geo.row)[:, :, :, :geo.out_w])
+            if bias is not None:
+                out += bias[:, None, None, None]
+
+    parallel_ranges(images, geo.n, nb)
     return z
 
 
@@ -156,20 +160,27 @@ def weight_gradient(geo: Any, flat: NDArray[Any], g: NDArray[Any]) -> NDArray[An
     per = geo.out_h * geo.row
     taps = _chunk_taps(geo, flat)
     nb = chunk_images(geo, k)
-    cols = scratch("cols", (k, nb * per), g.dtype)
-    # the chunk of G in the columns' layout; in the wide layout its last row − W_out columns are 0
-    grad = _gradient_buffer(geo, c_out, nb, g.dtype)
-    gw = xp.zeros((c_out, k), dtype=g.dtype)
-    product = scratch("product", (c_out, k), g.dtype)
-    for a in range(0, geo.n, nb):
-        b = min(a + nb, geo.n)
-        part = cols[:, :(b - a) * per]
-        xp.copyto(part.reshape(geo.c, kh, kw, b - a, geo.out_h, geo.row), taps[:, :, :, a:b])
-        gpart = grad[:, :b - a]
-        gpart[:, :, :, :geo.out_w] = g[a:b].transpose(1, 0, 2, 3)
-        xp.matmul(gpart.reshape(c_out, -1), part.T, out=product)
-        gw += product
-    return gw
+
+    def images(first, stop):   # one thread's share of the batch: its own sum over its chunks
+        cols = scratch("cols", (k, nb * per), g.dtype)
+        # the chunk of G in the columns' layout; in the wide layout its last row − W_out columns are 0
+        grad = _gradient_buffer(geo, c_out, nb, g.dtype)
+        gw = xp.zeros((c_out, k), dtype=g.dtype)
+        product = scratch("product", (c_out, k), g.dtype)
+        for a in range(first, stop, nb):
+            b = min(a + nb, stop)
+            part = cols[:, :(b - a) * per]
+            xp.copyto(part.reshape(geo.c, kh, kw, b - a, geo.out_h, geo.row), taps[:, :, :, a:b])
+            gpart = grad[:, :b - a]
+            gpart[:, :, :, :geo.out_w] = g[a:b].transpose(1, 0, 2, 3)
+            xp.matmul(gpart.reshape(c_out, -1), part.T, out=product)
+            gw += product
+        return gw
+
+    shares = parallel_ranges(images, geo.n, nb)
+    for other in shares[1:]:
+        shares[0] += other
+    return shares[0]
 
 
 def input_gradient_by_col2im(geo: Any, wmat: NDArray[Any], g: NDArray[Any]) -> NDArray[Any]:
@@ -184,19 +195,23 @@ def input_gradient_by_col2im(geo: Any, wmat: NDArray[Any], g: NDArray[Any]) -> N
     kh, kw = geo.kernel
     per = geo.out_h * geo.row
     nb = chunk_images(geo, k, COL2IM_CHUNK_ELEMENTS)
-    grad = _gradient_buffer(geo, c_out, nb, g.dtype)
-    dcols = scratch("dcols", (k, nb * per), g.dtype)
     flat, image = geo.buffer(g.dtype)
     taps = [(p, q, geo.taps(flat, p, q, writeable=True)[0]) for p in range(kh) for q in range(kw)]
-    for a in range(0, geo.n, nb):
-        b = min(a + nb, geo.n)
-        gpart = grad[:, :b - a]
-        gpart[:, :, :, :geo.out_w] = g[a:b].transpose(1, 0, 2, 3)
-        part = dcols[:, :(b - a) * per]
-        xp.matmul(wmat.T, gpart.reshape(c_out, -1), out=part)
-        blocks = part.reshape(geo.c, kh, kw, b - a, geo.out_h, geo.row)
-        for p, q, tap in taps:
-            tap[:, a:b] += blocks[:, p, q]
+
+    def images(first, stop):   # one thread's share: its images' taps overlap no other thread's
+        grad = _gradient_buffer(geo, c_out, nb, g.dtype)
+        dcols = scratch("dcols", (k, nb * per), g.dtype)
+        for a in range(first, stop, nb):
+            b = min(a + nb, stop)
+            gpart = grad[:, :b - a]
+            gpart[:, :, :, :geo.out_w] = g[a:b].transpose(1, 0, 2, 3)
+            part = dcols[:, :(b - a) * per]
+            xp.matmul(wmat.T, gpart.reshape(c_out, -1), out=part)
+            blocks = part.reshape(geo.c, kh, kw, b - a, geo.out_h, geo.row)
+            for p, q, tap in taps:
+                tap[:, a:b] += blocks[:, p, q]
+
+    parallel_ranges(images, geo.n, nb)
     return geo.interior(image).transpose(1, 0, 2, 3)
 
 

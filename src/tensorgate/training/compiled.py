@@ -34,6 +34,7 @@ from ..autograd import grad_mode
 from ..autograd.tape import NotReplayable, Tape, recording
 from ..autograd.tensor import Tensor
 from ..backend import devices as D
+from ..backend.threads import batch_threads
 from ..nn.module import ChangeFlag, Module
 
 if TYPE_CHECKING:
@@ -101,7 +102,12 @@ class CompiledStep:
         state = grad_mode.state
         if tape.__class__ is Tape and self._replayable and state.grad_enabled and not state.anomaly:
             self.optimizer.zero_grad()
-            loss, out = tape.run(x, y)   # the key holds the shapes and dtypes: no need to check them
+            if tape.threads_over_batch and self._where is None:
+                # convolutions share the batch among the threads; BLAS at one thread for the whole step
+                with batch_threads():
+                    loss, out = tape.run(x, y)
+            else:
+                loss, out = tape.run(x, y)   # the key holds the shapes and dtypes: no need to check them
             self.optimizer.step()
             self.replays += 1
             return float(loss), out
