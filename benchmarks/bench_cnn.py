@@ -53,7 +53,8 @@ LR, MOMENTUM = 0.01, 0.9
 def _parse(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", default=",".join(MODELS), help="comma-separated: lenet, vgg, resnet, mlp")
-    parser.add_argument("--tasks", default=",".join(TASKS), help="comma-separated: train, infer1, infer256")
+    parser.add_argument("--tasks", default=",".join(TASKS),
+                        help="comma-separated: train, infer1, infer256, or inferN for another batch N")
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds of both processes")
     parser.add_argument("--batch", type=int, default=64, help="training batch size")
@@ -64,6 +65,10 @@ def _parse(argv=None):
     parser.add_argument("--worker", choices=("tensorgate", "torch"), help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    odd = [t for t in args.tasks.split(",") if t != "train" and not (t.startswith("infer") and t[5:].isdigit()
+                                                                     and int(t[5:]) > 0)]
+    if odd:
+        parser.error(f"--tasks: unknown {', '.join(odd)}; use train, infer1, infer256 or inferN")
     unknown = set(args.models.split(",")) - set(CHOICES)
     if unknown:
         parser.error(f"--models: unknown {', '.join(sorted(unknown))}; choose from {', '.join(CHOICES)}")
@@ -83,7 +88,7 @@ def _prepare(args, folder):
     import tensorgate as tg
     from tensorgate.models.zoo import LeNet5, ResNetSmall, SmallVGG
 
-    count = max(args.batch * 8, 256)
+    count = max([args.batch * 8, 256] + _inference_sizes(args))
     if os.path.exists(FASHION) and os.path.exists(FASHION_LABELS):
         images = np.frombuffer(_idx(FASHION, 16), np.uint8)[:count * 784].reshape(count, 1, 28, 28)
         X = (images.astype(np.float32) / 255.0 - 0.2860) / 0.3530
@@ -101,6 +106,15 @@ def _prepare(args, folder):
     path = os.path.join(folder, "data.npz")
     np.savez(path, **arrays)
     return path, source
+
+
+def _inference_tasks(args):
+    """(task, batch) of each inferN task asked for."""
+    return [(t, int(t[5:])) for t in args.tasks.split(",") if t.startswith("infer") and t[5:].isdigit()]
+
+
+def _inference_sizes(args):
+    return [size for _, size in _inference_tasks(args)]
 
 
 def _tensorgate_mlp():
@@ -223,14 +237,13 @@ def _worker_tensorgate(args, data):
             out["train"] = _timed(train, args.batch, args.min_time)
             assert step.replays > 0, "the compiled step did not replay"
         model.eval()
-        for task, size in (("infer1", 1), ("infer256", 256)):
-            if task in args.tasks:
-                xb = X[:size]
+        for task, size in _inference_tasks(args):
+            xb = X[:size]
 
-                def infer():
-                    with tg.no_grad():
-                        model(tg.Tensor(xb))
-                out[task] = _timed(infer, size, args.min_time)
+            def infer():
+                with tg.no_grad():
+                    model(tg.Tensor(xb))
+            out[task] = _timed(infer, size, args.min_time)
         results[name] = out
     return results
 
@@ -335,14 +348,13 @@ def _worker_torch(args, data):
         if "train" in args.tasks:
             out["train"] = _timed(train, args.batch, args.min_time)
         net.eval()
-        for task, size in (("infer1", 1), ("infer256", 256)):
-            if task in args.tasks:
-                xb = X[:size]
+        for task, size in _inference_tasks(args):
+            xb = X[:size]
 
-                def infer():
-                    with torch.no_grad():
-                        net(xb)
-                out[task] = _timed(infer, size, args.min_time)
+            def infer():
+                with torch.no_grad():
+                    net(xb)
+            out[task] = _timed(infer, size, args.min_time)
         results[name] = out
     return results
 
