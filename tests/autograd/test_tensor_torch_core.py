@@ -128,7 +128,9 @@ def test_size_is_a_method_and_Size_a_tuple():
 
 
 def test_devices_are_honest():
-    assert tg.device("cpu") == "cpu" and str(tg.zeros(1).device) == "cpu"
+    assert tg.zeros(1).device == tg.device("cpu") and str(tg.zeros(1).device) == "cpu"
+    # as torch.device: never equal to a string (torch.device("cpu") == "cpu" is False)
+    assert tg.device("cpu") != "cpu" and not tg.device("cuda") == "cuda" and tg.zeros(1).device.type == "cpu"
     if tg.cuda.is_available():
         return
     for call in (lambda: tg.zeros(1).to("cuda:0"), lambda: tg.zeros(1).cuda(), lambda: tg.tensor([1.0], device="cuda")):

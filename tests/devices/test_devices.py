@@ -8,9 +8,10 @@ from .parity import STRICT, check
 
 
 def test_device_names_parse_as_in_pytorch():
-    assert tg.device("cuda") == "cuda" and tg.device("cuda:1") == tg.device("cuda", 1)
+    assert tg.device("cuda").type == "cuda" and tg.device("cuda:1") == tg.device("cuda", 1)
     assert repr(tg.device("cuda", 1)) == "device(type='cuda', index=1)" and str(tg.device("cuda:1")) == "cuda:1"
-    assert tg.device(tg.device("cpu")) == "cpu" and tg.device("cpu") != "cuda"
+    assert tg.device(tg.device("cpu")) == tg.device("cpu") and tg.device("cpu") != tg.device("cuda")
+    assert tg.device("cpu") != "cpu"      # as torch.device: never equal to a string
     with pytest.raises(RuntimeError, match="'mps' is a PyTorch device"):
         tg.device("mps")
     with pytest.raises(RuntimeError, match="unknown device type 'gpu'"):
@@ -35,7 +36,7 @@ def test_moving_to_the_stand_in_device_and_back_keeps_values_and_the_graph():
     y = x.to(STRICT)
     assert y.device == tg.device(STRICT) and y.grad_fn is not None and not y.is_cuda
     z = (y * y).cpu()
-    assert z.device == "cpu" and isinstance(z.data, np.ndarray)
+    assert z.device == tg.device("cpu") and isinstance(z.data, np.ndarray)
     z.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), 2 * x.numpy())     # the gradient came back to the CPU
     assert x.to("cpu") is x and y.to(STRICT) is y
@@ -66,7 +67,7 @@ def test_creation_functions_take_device_and_like_functions_keep_it():
     for like in (tg.zeros_like, tg.ones_like, tg.rand_like, tg.randn_like, tg.empty_like):
         assert like(t).device == tg.device(STRICT)
     assert tg.full_like(t, 2.0).device == t.new_zeros(3).device == t.new_full((1,), 2.0).device == tg.device(STRICT)
-    assert tg.zeros_like(t, device="cpu").device == "cpu"
+    assert tg.zeros_like(t, device="cpu").device == tg.device("cpu")
 
 
 def test_the_same_seed_gives_the_same_numbers_on_every_device():

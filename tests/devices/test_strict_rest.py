@@ -32,7 +32,7 @@ def test_module_hooks_see_the_devices_gradients(device):
                 where, (_host(grad_input[0]), _host(grad_output[0]))))
         x = tg.tensor(np.arange(6, dtype=np.float32).reshape(2, 3), requires_grad=True, device=where)
         layer(x).backward(tg.ones(2, 2, device=where))
-        assert x.grad.device == where
+        assert x.grad.device == tg.device(where)
     for s, c in zip(seen[device], seen["cpu"]):
         np.testing.assert_allclose(s, c, rtol=1e-6)
 
@@ -43,7 +43,7 @@ def test_layers_take_device_as_pytorch_and_keep_it_out_of_their_config(device):
     tg.manual_seed(4)
     there = nn.Conv2d(2, 3, 3, device=device)
     bn = nn.BatchNorm2d(3, device=device)
-    assert there.weight.device == device and bn.running_mean.device == device
+    assert there.weight.device == tg.device(device) and bn.running_mean.device == tg.device(device)
     np.testing.assert_array_equal(there.weight.numpy(force=True), on_cpu.weight.numpy())   # same seed, same weights
     assert there.get_config() == on_cpu.get_config()      # a saved architecture loads on any device
     assert nn.Linear(3, 2, device="cpu", dtype=tg.float64).weight.dtype == tg.float64

@@ -47,9 +47,9 @@ def test_module_to_moves_parameters_buffers_and_grads_in_place(device):
     assert model.to(device) is model
     assert list(model.parameters()) == params and list(model.buffers()) == buffers   # the same objects
     for t in params + buffers:
-        assert t.device == device and _on(t.data, device)
+        assert t.device == tg.device(device) and _on(t.data, device)
     for p in params:
-        assert p.grad.device == device and p.requires_grad
+        assert p.grad.device == tg.device(device) and p.requires_grad
         np.testing.assert_array_equal(p.grad.numpy(force=True), 0.5)
     assert model[1].num_batches_tracked.dtype == np.int64       # integer buffers keep their dtype
     for name, a in model.state_dict().items():                  # state dicts come to the CPU
@@ -63,14 +63,14 @@ def test_module_to_moves_parameters_buffers_and_grads_in_place(device):
 def test_module_to_takes_a_device_and_a_dtype_together_or_a_tensor(device):
     model = _small_model()
     model.to(device, tg.float64)
-    assert all(p.device == device and p.dtype == np.float64 for p in model.parameters())
+    assert all(p.device == tg.device(device) and p.dtype == np.float64 for p in model.parameters())
     assert model[1].num_batches_tracked.dtype == np.int64
     model.to(dtype="float32", device="cpu")
-    assert all(p.device == "cpu" and p.dtype == np.float32 for p in model.parameters())
+    assert all(p.device == tg.device("cpu") and p.dtype == np.float32 for p in model.parameters())
     model.to(tg.zeros(1, dtype="float64", device=device))
-    assert all(p.device == device and p.dtype == np.float64 for p in model.parameters())
+    assert all(p.device == tg.device(device) and p.dtype == np.float64 for p in model.parameters())
     model.to(tg.device("cpu")).float()
-    assert all(p.device == "cpu" and p.dtype == np.float32 for p in model.parameters())
+    assert all(p.device == tg.device("cpu") and p.dtype == np.float32 for p in model.parameters())
     with pytest.raises(TypeError, match="floating"):
         model.to("int64")
 
@@ -82,7 +82,7 @@ def test_module_cuda_without_a_gpu_is_refused_before_anything_moves():
     for call in (model.cuda, lambda: model.to("cuda"), lambda: model.to("cuda:1")):
         with pytest.raises(RuntimeError, match="cuda"):
             call()
-    assert all(p.device == "cpu" for p in model.parameters())
+    assert all(p.device == tg.device("cpu") for p in model.parameters())
 
 
 def test_initialisation_on_the_device_draws_the_cpus_numbers(device):
@@ -91,7 +91,7 @@ def test_initialisation_on_the_device_draws_the_cpus_numbers(device):
     moved = nn.Linear(5, 4).to(device)
     tg.manual_seed(3)
     moved.reset_parameters()
-    assert moved.weight.device == device
+    assert moved.weight.device == tg.device(device)
     np.testing.assert_array_equal(moved.weight.numpy(force=True), cpu.weight.numpy())
     np.testing.assert_array_equal(moved.bias.numpy(force=True), cpu.bias.numpy())
     for init in (nn.init.xavier_uniform_, nn.init.he_normal_, nn.init.zeros_, lambda t: nn.init.constant_(t, 2.0)):
@@ -101,7 +101,7 @@ def test_initialisation_on_the_device_draws_the_cpus_numbers(device):
         expected = nn.Parameter(tg.zeros(4, 5))
         tg.manual_seed(1)
         init(expected)
-        assert w.device == device
+        assert w.device == tg.device(device)
         np.testing.assert_array_equal(w.numpy(force=True), expected.numpy())
 
 
@@ -109,7 +109,7 @@ def test_batchnorm_running_statistics_reset_on_the_device(device):
     bn = nn.BatchNorm1d(3).to(device)
     bn.running_mean.data[...] = 5.0
     bn.reset_running_stats()
-    assert bn.running_mean.device == device and _on(bn.running_var.data, device)
+    assert bn.running_mean.device == tg.device(device) and _on(bn.running_var.data, device)
     np.testing.assert_array_equal(bn.running_mean.numpy(force=True), 0.0)
     np.testing.assert_array_equal(bn.running_var.numpy(force=True), 1.0)
 
@@ -129,7 +129,7 @@ def test_load_state_dict_into_a_module_on_the_device(device):
 def test_numpy_inputs_follow_the_parameters_and_summary_runs_on_the_device(device):
     layer = nn.Linear(3, 2).to(device)
     out = layer(np.ones((4, 3)))                          # float64 NumPy: cast and moved, as on the CPU
-    assert out.device == device and out.dtype == np.float32
+    assert out.device == tg.device(device) and out.dtype == np.float32
     rows = nn.summary(nn.Sequential(nn.Linear(3, 2)).to(device), (3,), print_fn=None)
     assert rows[0]["params"] == 8
 
@@ -168,7 +168,7 @@ def test_each_optimiser_steps_on_the_device_as_on_the_cpu(cls, options, dtype, d
     strict, strict_opt = _optimise(cls, options, device, dtype=dtype)
     tol = _tol(device, dtype)
     for c, s in zip(cpu, strict):
-        assert s.device == device and s.dtype == dtype
+        assert s.device == tg.device(device) and s.dtype == dtype
         np.testing.assert_allclose(s.numpy(force=True), c.numpy(), **tol)
     for p in strict:        # the state lives on the parameters' device
         for value in strict_opt.state[p].values():
@@ -226,7 +226,7 @@ def test_zero_grad_without_none_zeroes_on_the_device(device):
     for p in model.parameters():
         p.grad = tg.ones(*p.shape, device=device)
     opt.zero_grad(set_to_none=False)
-    assert all(p.grad.device == device and not p.grad.numpy(force=True).any() for p in model.parameters())
+    assert all(p.grad.device == tg.device(device) and not p.grad.numpy(force=True).any() for p in model.parameters())
     model.zero_grad(set_to_none=False)
     assert all(p.grad is not None for p in model.parameters())
 
@@ -249,7 +249,7 @@ def test_clip_grad_norm_on_the_device_equals_the_cpu(norm_type, max_norm, device
         for p in params:
             p.grad = tg.tensor(rng.standard_normal(p.shape).astype(np.float32), device=where)
         total = tg.optim.clip_grad_norm_(params, max_norm, norm_type=norm_type)
-        assert total.device == where and total.dtype == np.float32
+        assert total.device == tg.device(where) and total.dtype == np.float32
         results[where] = (float(total.item()), [p.grad.numpy(force=True) for p in params])
     assert results[device][0] == pytest.approx(results["cpu"][0], rel=1e-5)
     for s, c in zip(results[device][1], results["cpu"][1]):
@@ -260,7 +260,7 @@ def test_clip_grad_value_on_the_device(device):
     w = tg.zeros(3, requires_grad=True, device=device)
     w.grad = tg.tensor([3.0, -0.5, -2.0], device=device)
     tg.optim.clip_grad_value_([w], 1.0)
-    assert w.grad.device == device
+    assert w.grad.device == tg.device(device)
     np.testing.assert_array_equal(w.grad.numpy(force=True), [1.0, -0.5, -1.0])
 
 
@@ -282,7 +282,7 @@ def test_save_brings_a_device_model_to_the_cpu_and_load_can_put_it_back(tmp_path
         np.testing.assert_array_equal(a, model.state_dict()[name])
     for where in (device, tg.device(device)):
         placed = tg.load(path, map_location=where)
-        assert all(t.device == device for t in list(placed.parameters()) + list(placed.buffers()))
+        assert all(t.device == tg.device(device) for t in list(placed.parameters()) + list(placed.buffers()))
         np.testing.assert_array_equal(placed[0].weight.numpy(force=True), model[0].weight.numpy(force=True))
 
 
@@ -291,9 +291,9 @@ def test_save_and_load_a_dict_of_device_tensors(tmp_path, device):
     path = tmp_path / "d.tgate"
     tg.save({"w": w, "raw": w.data, "step": 3}, path)
     back = tg.load(path)
-    assert back["w"].device == "cpu" and back["w"].requires_grad and isinstance(back["raw"], np.ndarray)
+    assert back["w"].device == tg.device("cpu") and back["w"].requires_grad and isinstance(back["raw"], np.ndarray)
     placed = tg.load(path, map_location=device)
-    assert placed["w"].device == device and placed["w"].requires_grad and placed["step"] == 3
+    assert placed["w"].device == tg.device(device) and placed["w"].requires_grad and placed["step"] == 3
     assert isinstance(placed["raw"], np.ndarray)        # plain arrays stay NumPy arrays
     np.testing.assert_array_equal(placed["w"].numpy(force=True), [[1.0, 2.0]])
 
@@ -309,7 +309,7 @@ def test_safetensors_and_checkpoints_from_a_device_model(tmp_path, device):
     opt.step()
     tg.io.save_checkpoint(tmp_path / "ckpt.tgate", model, opt, epoch=1)
     ckpt = tg.load(tmp_path / "ckpt.tgate", map_location=device)
-    assert ckpt["model"][0].weight.device == device
+    assert ckpt["model"][0].weight.device == tg.device(device)
     fresh = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2)).to(device)
     fresh_opt = tg.optim.Adam(fresh.parameters())
     fresh.load_state_dict(ckpt["model_state"])
@@ -363,13 +363,13 @@ def test_pin_memory_pins_every_array_of_a_batch(monkeypatch):
 def test_a_dataset_on_the_device_is_batched_there(shuffle, device):
     X, y = np.arange(12, dtype=np.float32).reshape(6, 2), np.arange(6)
     dataset = tg.data.TensorDataset(tg.tensor(X, device=device), tg.tensor(y, device=device))
-    assert dataset[2][0].device == device and dataset[2][1].item() == 2
+    assert dataset[2][0].device == tg.device(device) and dataset[2][1].item() == 2
     np.testing.assert_array_equal(dataset[np.array([0, 5])][0].numpy(force=True), X[[0, 5]])
     on_cpu = list(tg.data.DataLoader(tg.data.TensorDataset(X, y), batch_size=4, shuffle=shuffle, seed=0))
     on_device = list(tg.data.DataLoader(dataset, batch_size=4, shuffle=shuffle, seed=0))
     assert len(on_device) == len(on_cpu) == 2
     for (xc, yc), (xd, yd) in zip(on_cpu, on_device):
-        assert xd.device == device and xd.dtype == np.float32 and yd.dtype == np.int64
+        assert xd.device == tg.device(device) and xd.dtype == np.float32 and yd.dtype == np.int64
         np.testing.assert_array_equal(xd.numpy(force=True), xc.numpy())
         np.testing.assert_array_equal(yd.numpy(force=True), yc.numpy())
 
@@ -396,7 +396,7 @@ def test_a_tape_replays_on_the_device(device):
         tape = Tape(gates, args=[x], leaves=[w], outputs=[out])
         w.grad = None
         (value,) = tape.replay([tg.tensor([1.0, 1.0], device=where).data])
-        assert w.grad.device == where and _on(value, where)
+        assert w.grad.device == tg.device(where) and _on(value, where)
         results[where] = (D.to_numpy(value), w.grad.numpy(force=True))
     for s, c in zip(results[device], results["cpu"]):
         np.testing.assert_array_equal(s, c)
@@ -411,7 +411,7 @@ def _fit_both(model_fn, loss, X, y, device, **options):
         opt = tg.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
         history = tg.training.fit(model, loss, opt, (X, y), epochs=2, batch_size=16, verbose=False, seed=0,
                                   device=where, val_data=(X, y), **options)
-        assert all(p.device == where for p in model.parameters())
+        assert all(p.device == tg.device(where) for p in model.parameters())
         results[where] = (history.history, tg.training.predict(model, X[:5]), model)
     return results
 
@@ -439,7 +439,7 @@ def test_fit_moves_the_model_and_the_losss_buffers_to_the_device(device):
     X, y = np.zeros((8, 4), np.float32), np.zeros(8, np.int64)
     tg.training.fit(model, loss, tg.optim.SGD(model.parameters(), lr=0.1), (X, y), epochs=0, verbose=False,
                     device=device)
-    assert model.weight.device == device and loss.weight.device == device
+    assert model.weight.device == tg.device(device) and loss.weight.device == tg.device(device)
 
 
 def test_the_compiled_step_replays_on_the_device(device):

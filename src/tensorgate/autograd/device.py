@@ -58,12 +58,11 @@ class device:
         return self.type, self.index
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, str):
-            try:
-                other = device(other)
-            except RuntimeError:
-                return False
-        return isinstance(other, device) and other.type == self.type and other.index == self.index
+        # as torch.device: equal to another device of the same type and index, never to a string
+        # (torch.device('cpu') == 'cpu' is False; compare x.device.type == 'cpu', or with tg.device('cpu'))
+        if not isinstance(other, device):
+            return NotImplemented
+        return other.type == self.type and other.index == self.index
 
     def __hash__(self) -> int:
         return hash((self.type, self.index))
