@@ -26,6 +26,12 @@ CONV_CASES = [
     (2, 3, 7, 6, 2, (2, 3), (2, 1), (1, 0), (1, 2), 1),  # rectangular everything, stride 1 along W (wide)
     (2, 3, 4, 4, 5, 1, 1, 0, 1, 1),              # 1×1 (pointwise)
     (1, 2, 5, 5, 2, 5, 1, 0, 1, 1),              # kernel = image: a 1×1 output
+    # rows of the padded buffer share their padding where the kernel spans it (conv._Geometry)
+    (2, 3, 6, 7, 2, 5, 1, 2, 1, 1),              # 5×5, padding 2 (LeNet-5's first layer): shared
+    (2, 2, 7, 6, 3, 3, 2, 2, 1, 1),              # padding 2 = the kernel's span, stride 2: shared
+    (2, 2, 6, 6, 2, 3, 1, (0, 1), 1, 1),         # padding along the width only
+    (2, 2, 5, 6, 3, 1, 1, 1, 1, 1),              # 1×1 with padding 1: beyond the span, rows keep their own
+    (2, 2, 5, 6, 3, (1, 2), (1, 2), (2, 2), 1, 1),  # padding 2 beyond a width-2 kernel's span, stride 2
 ]
 
 

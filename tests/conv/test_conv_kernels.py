@@ -27,6 +27,7 @@ CASES = [
     (4, 4, 5, 5, 4, 1, 2, 0, 1),          # 1×1 stride 2: ResNet's shortcut
     (2, 3, 6, 6, 3, 3, 1, 0, 1),          # no padding
     (2, 2, 5, 5, 2, 3, 1, 2, 1),          # padding = k − 1: the transposed convolution pads by 0
+    (3, 2, 6, 6, 2, 1, 1, 1, 1),          # 1×1 with padding 1: beyond the kernel's span, no shared row padding
 ]
 
 
