@@ -8,7 +8,8 @@ MLP 784-256-128-10 of ``bench_mlp.py`` at any ``--batch``, timed the same way:
   Fashion-MNIST batches (the first images of /usr/share/datasets/fashion-mnist/, synthetic ones if the
   files are absent) from the same initial weights (tensorgate's, copied into a PyTorch twin);
 * inference: the model in eval mode without a graph (``tg.no_grad()`` / ``torch.no_grad()``) at batch 1
-  (latency) and batch 256 (throughput).
+  (latency) and batch 256 (throughput); on demand (``--tasks predict256``) tensorgate through ``tg.predict``
+  (which shares a convolution's batch among the threads) against the same PyTorch call.
 
 Each library runs in a process of its own (this script with ``--worker``), started with
 OPENBLAS_NUM_THREADS / OMP_NUM_THREADS / MKL_NUM_THREADS set before NumPy or PyTorch is imported and
@@ -54,7 +55,8 @@ def _parse(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", default=",".join(MODELS), help="comma-separated: lenet, vgg, resnet, mlp")
     parser.add_argument("--tasks", default=",".join(TASKS),
-                        help="comma-separated: train, infer1, infer256, or inferN for another batch N")
+                        help="comma-separated: train, infer1, infer256, inferN for another batch N, predictN "
+                             "(tensorgate through tg.predict)")
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds of both processes")
     parser.add_argument("--batch", type=int, default=64, help="training batch size")
@@ -65,10 +67,9 @@ def _parse(argv=None):
     parser.add_argument("--worker", choices=("tensorgate", "torch"), help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    odd = [t for t in args.tasks.split(",") if t != "train" and not (t.startswith("infer") and t[5:].isdigit()
-                                                                     and int(t[5:]) > 0)]
+    odd = [t for t in args.tasks.split(",") if t != "train" and _inference_task(t) is None]
     if odd:
-        parser.error(f"--tasks: unknown {', '.join(odd)}; use train, infer1, infer256 or inferN")
+        parser.error(f"--tasks: unknown {', '.join(odd)}; use train, infer1, infer256, inferN or predictN")
     unknown = set(args.models.split(",")) - set(CHOICES)
     if unknown:
         parser.error(f"--models: unknown {', '.join(sorted(unknown))}; choose from {', '.join(CHOICES)}")
@@ -108,9 +109,19 @@ def _prepare(args, folder):
     return path, source
 
 
+def _inference_task(task):
+    """'infer256' → 256 (the model called under no_grad), 'predict256' → 256 (tensorgate: ``tg.predict``,
+    batch_size 256; PyTorch: the same call as infer256, which is what a PyTorch user writes); else None."""
+    for prefix in ("infer", "predict"):
+        rest = task[len(prefix):]
+        if task.startswith(prefix) and rest.isdigit() and int(rest) > 0:
+            return int(rest)
+    return None
+
+
 def _inference_tasks(args):
-    """(task, batch) of each inferN task asked for."""
-    return [(t, int(t[5:])) for t in args.tasks.split(",") if t.startswith("infer") and t[5:].isdigit()]
+    """(task, batch) of each inferN and predictN task asked for."""
+    return [(t, _inference_task(t)) for t in args.tasks.split(",") if _inference_task(t)]
 
 
 def _inference_sizes(args):
@@ -243,7 +254,10 @@ def _worker_tensorgate(args, data):
             def infer():
                 with tg.no_grad():
                     model(tg.Tensor(xb))
-            out[task] = _timed(infer, size, args.min_time)
+
+            def predict():
+                tg.predict(model, xb, batch_size=size)
+            out[task] = _timed(predict if task.startswith("predict") else infer, size, args.min_time)
         results[name] = out
     return results
 

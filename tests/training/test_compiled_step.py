@@ -473,3 +473,44 @@ def test_small_convolutions_and_mlps_keep_blas_threads():
         step(x, y)
         flags[name] = step._last.threads_over_batch
     assert flags == {"lenet": False, "vgg": True, "mlp": False}
+
+
+def test_predict_and_evaluate_share_a_convolution_batch_among_threads(monkeypatch):
+    """tg.predict and tg.evaluate run a CPU model with a groups-1 Conv2d inside backend.threads.batch_threads
+    (training/loop.py): the convolutions give each thread whole chunks of images. The outputs are the same
+    numbers as a plain forward pass (the same chunks, the same products), and three threads did the work."""
+    import functools
+    import threading
+
+    from tensorgate.backend import threads
+    from tensorgate.functional import conv_kernels
+    from tensorgate.training import loop
+
+    monkeypatch.setattr(conv_kernels, "CHUNK_ELEMENTS", 1)
+    monkeypatch.setattr(loop, "batch_threads", functools.partial(threads.batch_threads, 3))
+    used = set()
+    real = threads.parallel_ranges
+
+    def spy(work, stop, step, threads=None):
+        def recorded(a, b):
+            used.add(threading.get_ident())
+            return work(a, b)
+        return real(recorded, stop, step, threads)
+
+    monkeypatch.setattr(conv_kernels, "parallel_ranges", spy)
+    _ = tg.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 6, 3),
+                          nn.Flatten(), nn.Linear(6 * 6 * 6, 3))
+    # 40 images of 16×16: the first layer's output is large enough to be compacted and shared (conv_kernels)
+    x = np.random.default_rng(0).standard_normal((40, 1, 16, 16)).astype(np.float32)
+    before = threads.blas_threads()
+    model.eval()
+    with tg.no_grad():
+        plain = model(x).data
+    assert len(used) == 1                                   # outside a holder: the caller's thread alone
+    used.clear()
+    np.testing.assert_array_equal(tg.predict(model, x, batch_size=30), plain)
+    assert len(used) == 3
+    y = plain.argmax(axis=1)
+    assert tg.evaluate(model, "cross_entropy", (x, y))["accuracy"] == 1.0
+    assert threads.blas_threads() == before and threads._hold["owner"] is None
