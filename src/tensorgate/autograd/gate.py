@@ -68,6 +68,10 @@ class Gate:
     exact_gradients = False
     #: the in-place clock when forward ran (autograd/tensor_inplace.py); replayed tapes never check it
     clock = 0
+    #: False while forward runs for an output that no graph will hold (under ``tg.no_grad()``, or no input
+    #: requiring a gradient): backward will never run, so forward may skip what only backward needs (max
+    #: pooling's argmax, batch normalisation's x̂). Replayed tapes and direct calls keep the default, True.
+    recording = True
 
     @classmethod
     def shares_batch(cls, inputs: list[Any], params: dict[str, Any], out: Any) -> bool:
@@ -108,23 +112,25 @@ class Gate:
                 tensors = input_tensors(cls, inputs)  # int with float, or an error for mixed floats
                 break
         gate = cls()
+        recording = False
+        if grad_mode.state.grad_enabled and cls.differentiable:
+            for t in tensors:
+                if t._requires_grad:
+                    recording = True
+                    break
+        if not recording:
+            gate.recording = False
         out = gate.forward(*[t.data for t in tensors], **params)
         if grad_mode.state.anomaly:
             gate.created_at = _user_frame()
             _check_finite(gate, "forward", out)
-        result = None
-        if grad_mode.state.grad_enabled and cls.differentiable:
-            for t in tensors:
-                if t._requires_grad:
-                    gate.inputs = tensors
-                    gate.needs = tuple([t._requires_grad for t in tensors])
-                    gate.out_shape = out.shape
-                    gate.clock = tensor_inplace.clock.value   # in-place writes after this are caught in backward
-                    result = Tensor._make(out, True, gate)
-                    break
-        if result is None:
-            result = Tensor._make(out, False, None)
-        return result
+        if not recording:
+            return Tensor._make(out, False, None)
+        gate.inputs = tensors
+        gate.needs = tuple([t._requires_grad for t in tensors])
+        gate.out_shape = out.shape
+        gate.clock = tensor_inplace.clock.value   # in-place writes after this are caught in backward
+        return Tensor._make(out, True, gate)
 
     def downstream(self, grad: NDArray[Any]) -> list[NDArray[Any] | None]:
         """Call ``backward`` and bring each gradient to its input's shape and dtype (broadcasting undone)."""

@@ -33,7 +33,8 @@ class BatchNormGate(Gate):
         ∂L/∂β = Σ g,   ∂L/∂γ = Σ g·x̂,
         ∂L/∂x = γ/√(σ² + ε) · (g − mean(g) − x̂ · mean(g·x̂))      (means over the N values),
     the closed form of backpropagating through μ and σ², which both depend on x.
-    In evaluation μ, σ² are the running statistics (constants), so ∂L/∂x = γ/√(σ² + ε) · g.
+    In evaluation μ, σ² are the running statistics (constants), so ∂L/∂x = γ/√(σ² + ε) · g; without a
+    graph (``recording`` False) forward computes y = x·s + t, s = γ/√(σ² + ε), t = β − μ·s, as PyTorch does.
     In training, forward also updates the running statistics in place (as PyTorch does):
         running_mean ← (1 − momentum)·running_mean + momentum·μ,
         running_var  ← (1 − momentum)·running_var  + momentum·σ²·N/(N − 1)   (unbiased),
@@ -75,6 +76,9 @@ class BatchNormGate(Gate):
             if running_var is not None:
                 running_var *= 1.0 - momentum
                 running_var += (momentum * n / (n - 1)) * xp.reshape(var, running_var.shape)
+        elif not self.recording:   # evaluation, and no backward will ask for x̂
+            return self._evaluate(x, xp, rows, running_mean, running_var, weight, bias, eps,  # type: ignore[arg-type]
+                                  shape)
         elif rows is not None:
             xc, var = rows - running_mean[:, None], running_var  # type: ignore[index]
         else:
@@ -89,6 +93,23 @@ class BatchNormGate(Gate):
         if weight is None:
             return self.xhat
         return self.xhat * self.gamma + xp.reshape(bias, shape)
+
+    def _evaluate(self, x: NDArray[Any], xp: Any, rows: NDArray[Any] | None, mean: NDArray[Any],
+                  var: NDArray[Any], weight: NDArray[Any] | None, bias: NDArray[Any] | None, eps: float,
+                  shape: tuple[int, ...]) -> NDArray[Any]:
+        """Evaluation without a graph, as PyTorch's kernel computes it: y = x·s + t per channel, with
+        s = γ/√(σ² + ε) and t = β − μ·s from the running statistics; two passes over x, nothing saved."""
+        s = 1.0 / xp.sqrt(var + eps)
+        if weight is not None:
+            s = s * weight
+        t = -mean * s
+        if bias is not None:
+            t = t + bias
+        if rows is not None:   # channels-major images: per-row scale and shift, in the same layout
+            y = np.multiply(rows, s[:, None])
+            y += t[:, None]
+            return kernels.as_images(y, x.shape)
+        return x * xp.reshape(s, shape) + xp.reshape(t, shape)
 
     def _normalise_rows(self, centred: NDArray[Any], var: NDArray[Any], eps: float,
                         weight: NDArray[Any] | None, bias: NDArray[Any] | None,

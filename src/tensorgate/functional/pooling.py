@@ -118,7 +118,8 @@ class MaxPool2dGate(Gate):
     Saves the argmax tap of every window (an int8 array the size of z).
 
     How: the kh·kw taps of every window are first gathered into one contiguous array (taps, N, C, H_out, W_out)
-    — one strided read per tap — so the running maximum and argmax run on contiguous memory.
+    — one strided read per tap — so the running maximum and argmax run on contiguous memory. Without a graph
+    (``recording`` False: ``tg.no_grad()``, evaluation) only the running maximum over the strided taps.
 
     Shape: x: (N, C, H, W); z: (N, C, H_out, W_out), H_out = ⌊(H + 2·padding − kh)/stride⌋ + 1 (W_out alike).
     """
@@ -139,6 +140,12 @@ class MaxPool2dGate(Gate):
             self.argmax = argmax[0, ...]
             return xp.take_along_axis(windows, argmax, axis=0)[0, ...]
         xpad = _padded(x, padding, -np.inf)
+        if not self.recording:   # no backward to route: the running maximum alone, no windows, no argmax
+            first_rows, first_cols = taps[0]
+            best = xpad[:, :, first_rows, first_cols].copy(order="K")
+            for rows, cols in taps[1:]:
+                np.maximum(best, xpad[:, :, rows, cols], out=best)
+            return best
         n, c = x.shape[:2]
         windows = _stacked_empty(x, len(taps), (n, c) + out_hw)   # (taps, N, C, H_out, W_out)
         for k, (rows, cols) in enumerate(taps):
