@@ -47,6 +47,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 import contextlib
+import threading
 import linecache
 import math
 import weakref
@@ -81,21 +82,28 @@ def recording() -> Iterator[list[tuple[type[Gate], list[Tensor], dict[str, Any],
 
     The recording observes the gates from outside: inside the block ``Gate.apply`` is a version that also
     notes what it did, so gates never ask whether they are being recorded. Recordings do not nest: the
-    innermost block gets the gates.
+    innermost block gets the gates. Only the recording thread's gates are noted, and one thread records
+    at a time (another waits for the block to end): ``tg.predict`` may record in a server's threads.
     """
-    gates, previous = [], Gate.__dict__["apply"]
+    with _one_recording:
+        gates, previous, owner = [], Gate.__dict__["apply"], threading.get_ident()
 
-    def apply(cls, *inputs, **params):
-        tensors = input_tensors(cls, inputs)
-        result = _apply(cls, *tensors, **params)
-        gates.append((cls, tensors, params, result))
-        return result
+        def apply(cls, *inputs, **params):
+            if threading.get_ident() != owner:   # another thread's computation, not this recording's
+                return _apply(cls, *inputs, **params)
+            tensors = input_tensors(cls, inputs)
+            result = _apply(cls, *tensors, **params)
+            gates.append((cls, tensors, params, result))
+            return result
 
-    Gate.apply = classmethod(apply)  # type: ignore[assignment, method-assign]
-    try:
-        yield gates
-    finally:
-        Gate.apply = previous  # type: ignore[method-assign]
+        Gate.apply = classmethod(apply)  # type: ignore[assignment, method-assign]
+        try:
+            yield gates
+        finally:
+            Gate.apply = previous  # type: ignore[method-assign]
+
+
+_one_recording = threading.RLock()
 
 
 class Tape:
@@ -238,7 +246,10 @@ class Tape:
             inputs = [names.source(source) for source in sources]
             inputs += [f"{k}={names.source(source)}" for k, source in fixed.items()]
             inputs += [f"{k}={_literal(v) if _literal(v) else names.of(v, 'k')}" for k, v in plain.items()]
-            lines.append(f"    g{n} = {names.of(cls, '')}(); g{n}.needs = {needs!r}; g{n}.last_use = True")
+            if needs is None:   # no gradient flows through this gate: its forward may skip what backward needs
+                lines.append(f"    g{n} = {names.of(cls, '')}(); g{n}.needs = None; g{n}.recording = False")
+            else:
+                lines.append(f"    g{n} = {names.of(cls, '')}(); g{n}.needs = {needs!r}; g{n}.last_use = True")
             lines.append(f"    v{n} = g{n}.forward({', '.join(inputs)})")
             # free what no later line needs, as soon as it is not needed (the gates keep what they saved)
             done = [f"v{ref + 1}" for ref, last in last_read.items() if last == index and ref not in outputs]

@@ -76,8 +76,9 @@ def batch_threads(threads: int | None = None) -> Iterator[bool]:
         if _hold["depth"] == 0:
             before = [c.get_num_threads() for c in controllers]
             _hold.update(before=before, team=threads or max(before or [1]), owner=threading.get_ident())
-            for c in controllers:
-                c.set_num_threads(1)
+            for c, n in zip(controllers, before):
+                if n != 1:   # (a call into the library costs microseconds: single-image inference asks)
+                    c.set_num_threads(1)
         _hold["depth"] += 1
         try:
             yield True
@@ -85,7 +86,8 @@ def batch_threads(threads: int | None = None) -> Iterator[bool]:
             _hold["depth"] -= 1
             if _hold["depth"] == 0:
                 for c, n in zip(controllers, _hold["before"]):
-                    c.set_num_threads(n)
+                    if n != 1:
+                        c.set_num_threads(n)
                 _hold.update(team=1, owner=None)
     finally:
         _lock.release()

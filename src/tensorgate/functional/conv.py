@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 
 def _pair(value, name, minimum=0):
     """An int or a pair of ints → a pair of ints (height, width), checked against ``minimum``."""
+    if value.__class__ is int and value >= minimum:   # the usual case, first: every call of a layer asks
+        return value, value
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         pair = (int(value), int(value))
     elif isinstance(value, (tuple, list)) and len(value) == 2 and all(

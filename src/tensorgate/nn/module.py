@@ -156,9 +156,11 @@ class Module(Configurable):
 
     def __getstate__(self) -> dict[str, Any]:
         """For ``copy`` and ``pickle`` (scikit-learn clones and pickles estimators): everything but the weak
-        references to recorded steps' ChangeFlags, which belong to this process's steps alone."""
+        references to recorded steps' ChangeFlags, which belong to this process's steps alone, and
+        ``tg.predict``'s recorded forward (training/compiled.py), which belongs to this object alone."""
         state = self.__dict__.copy()
         state["_watchers"] = ()
+        state.pop("_recorded_forward", None)
         return state
 
     if TYPE_CHECKING:   # layers and parameters are attributes set at run time (setattr, add_module)
@@ -434,8 +436,9 @@ class Module(Configurable):
     def train(self, mode: bool = True) -> Self:
         """Set training mode (dropout on, batch statistics) for this module and all sub-modules."""
         for m in self.modules():
-            m.__dict__["training"] = bool(mode)
-            m._changed()
+            if m.__dict__["training"] is not bool(mode):   # no change, nothing to tell recorded steps
+                m.__dict__["training"] = bool(mode)
+                m._changed()
         return self
 
     def eval(self) -> Self:

@@ -38,8 +38,9 @@ from ..backend.threads import batch_threads
 from ..functional.loss import NonFiniteLossError
 from ..io import load_checkpoint, save_checkpoint
 from ..nn.conv import Conv2d
+from ..nn.module import Module
 from .callbacks import Callback
-from .compiled import CompiledStep
+from .compiled import CompiledStep, recorded_forward
 from .divergence import LossAlarm, diverged
 from .history import History
 from .metrics import metric_logs, resolve_metrics
@@ -55,7 +56,6 @@ if TYPE_CHECKING:
 
     from ..autograd.device import device as Device
     from ..autograd.tensor import TensorLike
-    from ..nn.module import Module
     from ..optim.optimizer import Optimizer
 
     #: a loss: ``loss_fn(output, target)`` → the batch's mean loss as a scalar Tensor
@@ -190,40 +190,70 @@ def _loss_follows(loss_fn, where):
 
 
 # ---------------------------------------------------------------- evaluate / predict
-def _inference_threads(model, where):
+def _inference_threads(modules, where):
     """The context evaluate and predict run their batches in: for a model on the CPU with a groups-1
     convolution, ``batch_threads()`` — BLAS held at one thread, each convolution's batch shared among the
     threads BLAS had (backend/threads.py); otherwise nothing. Measured at batch 256 on 2 threads against
     BLAS's own threads: LeNet-5 1.29×, SmallVGG 1.25×, ResNetSmall 1.41× (median of 12 pairs, in-process)."""
-    if where is CPU and any(isinstance(m, Conv2d) and m.groups == 1 for m in model.modules()):
+    if where is CPU and any(isinstance(m, Conv2d) and m.groups == 1 for m in modules):
         return batch_threads()
     return contextlib.nullcontext()
 
 
-def _run_eval(model, loss_fn, source, metrics):
+def _inference_setup(model):
+    """What evaluate and predict need to know of the model: (forward, modules, dtype, where).
+
+    ``forward`` is the model's recorded forward (training/compiled.py: the modules' Python runs once per
+    batch shape, later batches replay the gates, as Keras compiles its predict function), None for a
+    model that is not a Module. The modules, the parameters' dtype and their device come from it, walked
+    only where the model changed since the last call: single-example prediction pays a few identity
+    checks, not a walk over the layers.
+    """
+    if not isinstance(model, Module):
+        return None, list(model.modules()), _model_dtype(model), model_device(model)
+    forward = recorded_forward(model)
+    modules = forward.look()
+    where = CPU if forward.device is None else forward.device
+    return forward, modules, forward.dtype, where
+
+
+@contextlib.contextmanager
+def _evaluation_mode(model, modules):
+    """Evaluation mode inside the block, the model's mode restored after; nothing to do (and no walk over
+    the layers) when every module is in evaluation mode already."""
+    if not any(m.training for m in modules):
+        yield
+        return
     was_training = getattr(model, "training", True)
     _set_mode(model, False)
+    try:
+        yield
+    finally:
+        _set_mode(model, was_training)
+
+
+def _run_eval(model, loss_fn, source, metrics):
     for m in metrics:
         m.reset()
     total, seen = 0.0, 0
-    where = model_device(model)
-    try:
-        with no_grad(), _inference_threads(model, where):
-            for xb, yb in source.batches(None):
-                if where is CPU:
-                    out = model(Tensor(xb, dtype=xb.dtype))
-                    target = Tensor(yb, dtype=yb.dtype)
-                else:   # the batch goes to the model's device; the metrics read the output's host copy
-                    out, target = model(batch_tensor(xb, where)), batch_tensor(yb, where)
-                b = xb.shape[0]
-                if loss_fn is not None:
-                    total += float(loss_fn(out, target).item()) * b
-                seen += b
-                out_data = out.data if where is CPU else host(out.data)
-                for m in metrics:
-                    m.update(out_data, yb)
-    finally:
-        _set_mode(model, was_training)
+    forward, modules, _, where = _inference_setup(model)
+    with _evaluation_mode(model, modules), no_grad(), _inference_threads(modules, where):
+        for xb, yb in source.batches(None):
+            if forward is not None:   # replayed from a recording of the model's gates
+                out = Tensor._make(forward(xb), False, None)
+                target = Tensor(yb, dtype=yb.dtype) if where is CPU else batch_tensor(yb, where)
+            elif where is CPU:
+                out = model(Tensor(xb, dtype=xb.dtype))
+                target = Tensor(yb, dtype=yb.dtype)
+            else:   # the batch goes to the model's device; the metrics read the output's host copy
+                out, target = model(batch_tensor(xb, where)), batch_tensor(yb, where)
+            b = xb.shape[0]
+            if loss_fn is not None:
+                total += float(loss_fn(out, target).item()) * b
+            seen += b
+            out_data = out.data if where is CPU else host(out.data)
+            for m in metrics:
+                m.update(out_data, yb)
     logs = {}
     if loss_fn is not None:
         logs["loss"] = total / seen if seen else float("nan")
@@ -269,22 +299,17 @@ def predict(model: Module, X: TensorLike, batch_size: int = 256) -> NDArray[Any]
 
     Shape: X: (m, ...); result: (m, ...) (the model's output shape per example).
     """
-    dtype = _model_dtype(model)
+    forward, modules, dtype, where = _inference_setup(model)
     X = _column(X, dtype, "predict X")
-    was_training = getattr(model, "training", True)
-    _set_mode(model, False)
     outputs = []
-    where = model_device(model)
-    try:
-        with no_grad(), _inference_threads(model, where):
-            for start in range(0, X.shape[0], int(batch_size)):
-                xb = X[start:start + batch_size]
-                outputs.append(host(model(batch_tensor(xb, where)).data))
-            if not outputs:  # no rows: one row of zeros (in eval mode: no state changes) gives the shape
-                probe = host(model(batch_tensor(np.zeros((1,) + X.shape[1:], dtype=X.dtype), where)).data)
-                outputs.append(probe[:0])
-    finally:
-        _set_mode(model, was_training)
+    with _evaluation_mode(model, modules), no_grad(), _inference_threads(modules, where):
+        for start in range(0, X.shape[0], int(batch_size)):
+            xb = X[start:start + batch_size]
+            out = forward(xb) if forward is not None else model(batch_tensor(xb, where)).data
+            outputs.append(host(out))
+        if not outputs:  # no rows: one row of zeros (in eval mode: no state changes) gives the shape
+            probe = host(model(batch_tensor(np.zeros((1,) + X.shape[1:], dtype=X.dtype), where)).data)
+            outputs.append(probe[:0])
     return np.concatenate(outputs)
 
 
