@@ -55,3 +55,24 @@ def test_an_error_in_a_share_reaches_the_caller_and_blas_gets_its_threads_back()
     with pytest.raises(ValueError, match="share 50:100 failed"):
         threads.parallel_ranges(work, 100, 10, threads=2)
     assert threads.blas_threads() == before
+
+
+def test_the_team_is_the_holders_and_a_range_works_alone():
+    """team(): the holder's team in the holding thread, 1 elsewhere and inside a range of parallel_ranges, so
+    that work which itself shares (a replayed forward's convolutions) does not wait for busy threads."""
+    assert threads.team() == 1
+    seen = []
+    with threads.batch_threads(3):
+        assert threads.team() == 3
+        elsewhere = threading.Thread(target=lambda: seen.append(("other thread", threads.team())))
+        elsewhere.start()
+        elsewhere.join()
+
+        def work(a, b):
+            seen.append(("range", threads.team()))
+            return threads.parallel_ranges(lambda c, d: threading.get_ident(), 4, 1)   # nested: alone
+        nested = threads.parallel_ranges(work, 3, 1)
+        assert threads.team() == 3                   # the holder's thread has its team back after its range
+    assert threads.team() == 1
+    assert seen[0] == ("other thread", 1) and sorted(seen[1:]) == [("range", 1)] * 3
+    assert all(len(inner) == 1 for inner in nested)

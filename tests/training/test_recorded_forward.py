@@ -186,3 +186,59 @@ def test_switching_to_the_mode_a_module_has_tells_no_recorded_step():
     assert not forward._changes.changed
     model.eval()
     assert forward._changes.changed
+
+
+def _three_threads(monkeypatch):
+    """tg.predict and tg.evaluate hold batch_threads with a team of three (whatever the machine has), and a
+    log of every parallel_ranges call CompiledForward.shared makes: (rows, step, thread of each range)."""
+    import functools
+
+    from tensorgate.backend import threads
+    from tensorgate.training import compiled, loop
+
+    monkeypatch.setattr(loop, "batch_threads", functools.partial(threads.batch_threads, 3))
+    log, real = [], threads.parallel_ranges
+
+    def spy(work, stop, step, threads=None):
+        ran = []
+        log.append((stop, step, ran))
+
+        def recorded(a, b):
+            ran.append(threading.get_ident())
+            return work(a, b)
+        return real(recorded, stop, step, threads)
+
+    monkeypatch.setattr(compiled.threads, "parallel_ranges", spy)
+    return log
+
+
+def test_a_large_batch_is_shared_among_threads_one_part_each(monkeypatch):
+    log = _three_threads(monkeypatch)
+    model = get_model("vgg")
+    x = images(110, seed=5)
+    expected = eager(model, x)
+    first = tg.predict(model, x, batch_size=60)       # parts of 20 rows recorded here, one after the other
+    assert log == []
+    second = tg.predict(model, x, batch_size=60)      # then replayed on three threads: 20+20+20, then 17+17+16
+    np.testing.assert_allclose(first, expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(second, expected, rtol=1e-5, atol=1e-6)
+    assert [(rows, step, len(ran)) for rows, step, ran in log] == [(60, 20, 3), (50, 17, 3)]
+    assert len({t for *_, ran in log for t in ran}) >= 2
+    y = expected.argmax(axis=1)
+    assert tg.evaluate(model, "cross_entropy", (x, y), batch_size=60)["accuracy"] == 1.0
+    assert len(log) == 4
+
+
+def test_small_batches_and_models_that_are_not_replayed_stay_on_one_thread(monkeypatch):
+    log = _three_threads(monkeypatch)
+    model = get_model("lenet")
+    x = images(47, seed=6)                           # fewer than 16 rows per thread
+    for _ in range(2):
+        tg.predict(model, x)
+    assert log == [] and model._recorded_forward.replays == 1
+    calls = []
+    model.register_forward_hook(lambda m, i, o: calls.append(threading.get_ident()))
+    x = images(96, seed=7)
+    np.testing.assert_allclose(tg.predict(model, x), eager(model, x), rtol=1e-5, atol=1e-6)
+    tg.predict(model, x)
+    assert log == [] and len(set(calls)) == 1          # the hook ran on the caller's thread alone

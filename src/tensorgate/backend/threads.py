@@ -93,6 +93,18 @@ def batch_threads(threads: int | None = None) -> Iterator[bool]:
         _lock.release()
 
 
+def team() -> int:
+    """How many threads :func:`parallel_ranges` shares work among here: the team of the enclosing
+    :func:`batch_threads` in the thread that holds it (outside a range of a parallel_ranges), else 1.
+    Shape: not applicable."""
+    if _hold["owner"] != threading.get_ident() or getattr(_busy, "here", False):
+        return 1
+    return _hold["team"]
+
+
+_busy = threading.local()   # .here: this thread runs a range of a parallel_ranges (pool threads never hold)
+
+
 def _executor(workers: int) -> Any:
     """A pool of ``workers`` threads, kept between calls; made anew in a forked child (its threads are gone)."""
     pid = os.getpid()
@@ -113,14 +125,12 @@ def parallel_ranges(work: Callable[[int, int], Any], stop: int, step: int, threa
     thread, or fewer than two steps, ``work(0, stop)`` runs alone on the caller's thread, BLAS untouched.
     ``work`` must write only to what its own range owns (and to per-thread scratch memory).
 
+    Inside ``work`` a nested call runs alone on its thread (every thread is busy with a range already).
+
     Shape: not applicable; the result: one value per range.
     """
-    if threads is None:
-        team = _hold["team"] if _hold["owner"] == threading.get_ident() else 1
-    else:
-        team = threads
     steps = -(-stop // step) if step > 0 else 0
-    parts = min(team, steps)
+    parts = min(team() if threads is None else threads, steps)
     if parts < 2:
         return [work(0, stop)]
     per = -(-steps // parts)
@@ -129,8 +139,10 @@ def parallel_ranges(work: Callable[[int, int], Any], stop: int, step: int, threa
         if not held:   # another thread holds BLAS's setting: run alone
             return [work(0, stop)]
         futures = [_executor(len(bounds) - 1).submit(work, a, b) for a, b in bounds[1:]]
+        _busy.here = True
         try:
             first = work(*bounds[0])
         finally:
+            _busy.here = False
             wait(futures)   # every range done (or failed) before BLAS gets its threads back
         return [first] + [f.result() for f in futures]

