@@ -242,3 +242,13 @@ def test_small_batches_and_models_that_are_not_replayed_stay_on_one_thread(monke
     np.testing.assert_allclose(tg.predict(model, x), eager(model, x), rtol=1e-5, atol=1e-6)
     tg.predict(model, x)
     assert log == [] and len(set(calls)) == 1          # the hook ran on the caller's thread alone
+
+
+def test_inputs_of_ever_new_sizes_keep_a_bounded_number_of_recordings(monkeypatch):
+    monkeypatch.setattr(CompiledForward, "MAX_RECORDINGS", 5)
+    model = mlp().eval()
+    rng = np.random.default_rng(3)
+    for rows in range(1, 13):
+        x = rng.standard_normal((rows, 6)).astype(np.float32)
+        np.testing.assert_allclose(tg.predict(model, x), eager(model, x), rtol=1e-6)
+        assert len(model._recorded_forward._tapes) <= 5

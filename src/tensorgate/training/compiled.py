@@ -274,6 +274,9 @@ class CompiledForward(_Recordings):
     #: rows per thread from which :meth:`shared` gives each thread its own part of a batch: below it the
     #: replays' Python and the hand-over to a thread cost more than the threads save
     SHARED_FROM_ROWS = 16
+    #: recordings kept at most (one per batch shape): a server predicting requests of every size from 1 to
+    #: 1,000 rows would otherwise keep a tape for each
+    MAX_RECORDINGS = 64
 
     def __init__(self, model: Module, trust_custom_code: bool = False):
         super().__init__(model, None, trust_custom_code)
@@ -331,6 +334,8 @@ class CompiledForward(_Recordings):
                 return self.model(xt).data
             with recording() as gates:
                 out = self.model(xt)
+        if len(self._tapes) >= self.MAX_RECORDINGS:   # inputs of ever new sizes: keep the latest few
+            self._tapes.clear()
         try:
             self._tapes[key] = Tape(gates, args=[xt], leaves=self._params + list(self.model.buffers()),
                                     outputs=[out])
