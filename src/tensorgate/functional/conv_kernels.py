@@ -113,10 +113,10 @@ def correlate(geo: Any, flat: NDArray[Any], wmat: NDArray[Any], bias: NDArray[An
             part = cols[:, :(b - a) * per]
             xp.copyto(part.reshape(geo.c, kh, kw, b - a, geo.out_h, geo.row), taps[:, :, :, a:b])
             xp.matmul(wmat, part, out=z[:, a:b].reshape(c_out, -1))
-        z = z[:, :, :, :geo.out_w]
-        if bias is not None:
-            z += bias[:, None, None, None]
-        return z
+        if bias is not None:   # on the wide rows, garbage columns too: one long run per channel, 5× faster
+            rows = z.reshape(c_out, -1)   # than W_out pixels at a time through the view returned below
+            rows += bias[:, None]
+        return z[:, :, :, :geo.out_w]
     z = xp.empty((c_out, geo.n, geo.out_h, geo.out_w), dtype=wmat.dtype)
 
     def images(first, stop):   # one thread's share of the batch (parallel_ranges), chunk by chunk
