@@ -5,13 +5,27 @@ from typing import Any, Callable, Literal, TypeVar
 
 _F = TypeVar("_F", bound=Callable[..., Any])  # a decorated function keeps its signature
 import functools
+import threading
 
 
-class _State:
-    grad_enabled = True
-    anomaly = False
+class _State(threading.local):
+    """Whether gates record the graph, per thread as in PyTorch: a ``no_grad`` block in one thread (a
+    ``tg.predict`` in a server's worker) leaves the others recording, and blocks entered and left by
+    several threads at once cannot leave gradients switched off. Anomaly detection is for the whole
+    process, as PyTorch's is."""
+
+    grad_enabled = True   # a class attribute: each thread starts with it
+
+    @property
+    def anomaly(self) -> bool:
+        return _anomaly[0]
+
+    @anomaly.setter
+    def anomaly(self, value: bool) -> None:
+        _anomaly[0] = value
 
 
+_anomaly = [False]
 state = _State()
 
 
