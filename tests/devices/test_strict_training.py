@@ -426,6 +426,7 @@ def test_fit_on_the_device_equals_the_cpu(run_eagerly, device):
     (cpu_history, cpu_pred, cpu_model), (history, pred, model) = results["cpu"], results[device]
     assert isinstance(pred, np.ndarray)                       # predictions come back to the CPU
     np.testing.assert_allclose(pred, cpu_pred, rtol=1e-4, atol=1e-5)
+    assert model._recorded_forward.replays > 0                # validation and predict replayed on the device
     for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
         np.testing.assert_allclose(history[key], cpu_history[key], rtol=1e-4)
     scores, cpu_scores = (tg.training.evaluate(m, nn.CrossEntropyLoss(), (X, y)) for m in (model, cpu_model))
