@@ -9,6 +9,7 @@ import tensorgate.nn  # noqa: F401  (the fit example uses tg.nn)
 MODULES = ["tensorgate.optim.sgd", "tensorgate.optim.adam", "tensorgate.optim.rmsprop", "tensorgate.nn.utils.clip_grad",
            "tensorgate.optim.lr_scheduler", "tensorgate.optim.lr_scheduler_cyclic", "tensorgate.training.loop",
            "tensorgate.training.history", "tensorgate.training.metrics", "tensorgate.training.names",
+           "tensorgate.training.compiled",
            "tensorgate.io.serialize"]
 
 

@@ -483,17 +483,17 @@ def test_small_convolutions_and_mlps_keep_blas_threads():
 
 def test_predict_and_evaluate_share_a_convolution_batch_among_threads(monkeypatch):
     """tg.predict and tg.evaluate run a CPU model with a groups-1 Conv2d inside backend.threads.batch_threads
-    (training/loop.py): the convolutions give each thread whole chunks of images. The outputs are the same
+    (training/inference.py): the convolutions give each thread whole chunks of images. The outputs are the same
     numbers as a plain forward pass (the same chunks, the same products), and three threads did the work."""
     import functools
     import threading
 
     from tensorgate.backend import threads
     from tensorgate.functional import conv_kernels
-    from tensorgate.training import loop
+    from tensorgate.training import inference
 
     monkeypatch.setattr(conv_kernels, "CHUNK_ELEMENTS", 1)
-    monkeypatch.setattr(loop, "batch_threads", functools.partial(threads.batch_threads, 3))
+    monkeypatch.setattr(inference, "batch_threads", functools.partial(threads.batch_threads, 3))
     # per call of parallel_ranges, the thread each of its ranges ran on (the caller's runs the first; a pool
     # worker may take two ranges, and the pool is remade when a larger team asks, so count ranges)
     used = []

@@ -194,9 +194,9 @@ def _three_threads(monkeypatch):
     import functools
 
     from tensorgate.backend import threads
-    from tensorgate.training import compiled, loop
+    from tensorgate.training import compiled, inference
 
-    monkeypatch.setattr(loop, "batch_threads", functools.partial(threads.batch_threads, 3))
+    monkeypatch.setattr(inference, "batch_threads", functools.partial(threads.batch_threads, 3))
     log, real = [], threads.parallel_ranges
 
     def spy(work, stop, step, threads=None):

@@ -3,7 +3,8 @@ from .callbacks import Callback, CSVLogger, EarlyStopping, LambdaCallback, Learn
 from .compiled import CompiledForward, CompiledStep, compile_step
 from .divergence import LossGrowthWarning, TrainingDiverged
 from .history import History
-from .loop import Trainer, evaluate, fit, predict
+from .inference import evaluate, predict
+from .loop import Trainer, fit
 from .metrics import TaskAccuracy
 
 __all__ = [

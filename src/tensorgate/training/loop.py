@@ -1,4 +1,5 @@
-"""The training loop: ``fit``, ``evaluate``, ``predict`` and the ``Trainer`` behind them.
+"""The training loop: ``fit`` and the ``Trainer`` behind it (``evaluate`` and ``predict`` live in inference.py,
+the data sources in sources.py).
 
 One epoch of :func:`fit` is the loop everyone writes by hand::
 
@@ -22,295 +23,42 @@ sees exactly the batches and dropout masks the uninterrupted run would have seen
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Union
-import contextlib
+from typing import TYPE_CHECKING, Any
 import math
 import sys
 import time
 
 import numpy as np
 
-from ..autograd import Tensor, no_grad
-from ..backend import devices as D
+from ..autograd import Tensor
 from ..backend import random as _random
 from ..backend.memory import tune_malloc
-from ..backend.threads import batch_threads
 from ..functional.loss import NonFiniteLossError
 from ..io import load_checkpoint, save_checkpoint
-from ..nn.conv import Conv2d
-from ..nn.module import Module
 from .callbacks import Callback
-from .compiled import CompiledStep, recorded_forward
+from .compiled import CompiledStep
 from .divergence import LossAlarm, diverged
 from .history import History
+from .inference import _run_eval, evaluate, predict
 from .metrics import metric_logs, resolve_metrics
 from .names import resolve_loss, resolve_optimizer
 from .placement import CPU, batch_tensor, host, model_device
 from .resume import check_checkpoint
+from .sources import _Arrays, _loss_follows, _model_dtype, _set_mode, _source, _split_last
 
 if TYPE_CHECKING:
     import os
-    from typing import Sequence, TypeAlias
+    from typing import Sequence
 
     from numpy.typing import NDArray
 
     from ..autograd.device import device as Device
     from ..autograd.tensor import TensorLike
+    from ..nn.module import Module
     from ..optim.optimizer import Optimizer
-
-    #: a loss: ``loss_fn(output, target)`` → the batch's mean loss as a scalar Tensor
-    LossFn: TypeAlias = Callable[[Tensor, Tensor], Tensor]
-    #: what fit, evaluate and predict train on: (X, y) arrays or tensors, or an iterable of (x, y) batches
-    #: (a DataLoader)
-    Data: TypeAlias = Union[tuple[TensorLike, TensorLike], Iterable[Any]]
+    from .sources import Data, LossFn
 
 __all__ = ["fit", "evaluate", "predict", "Trainer"]
-
-
-# ---------------------------------------------------------------- data sources
-def _model_dtype(model):
-    for p in model.parameters():
-        return D.numpy_dtype(p.data.dtype)
-    return np.dtype(np.float32)
-
-
-def _column(a, float_dtype, what):
-    """One column of the data (X or y) as a NumPy array, in CPU memory whatever device it came from: fit
-    shuffles and batches on the host and moves each batch to the model's device."""
-    array = a.data if isinstance(a, Tensor) else a
-    array = array if array.__class__ is np.ndarray else host(array) if D.is_array(array) else np.asarray(array)
-    if array.ndim == 0:
-        raise ValueError(f"fit: {what} is a scalar; it needs one row per example")
-    if array.dtype.kind == "f" and array.dtype != float_dtype:
-        array = array.astype(float_dtype)  # once, not per batch: the model's dtype decides
-    elif array.dtype.kind in "iu" and array.dtype != np.int64:
-        array = array.astype(np.int64)
-    elif array.dtype.kind not in "fiub":
-        raise TypeError(f"fit: {what} has dtype {array.dtype}; give numbers")
-    return array
-
-
-def _is_array_pair(data):
-    return (isinstance(data, (tuple, list)) and len(data) == 2
-            and all(isinstance(a, (np.ndarray, Tensor, list)) for a in data))
-
-
-class _Arrays:
-    """(X, y) held as NumPy arrays; batches are fancy-indexed rows (one copy per batch, nothing else)."""
-
-    def __init__(self, data, batch_size, dtype, name):
-        self.X = _column(data[0], dtype, f"{name} X")
-        self.y = _column(data[1], dtype, f"{name} y")
-        if self.X.shape[0] != self.y.shape[0]:
-            raise ValueError(f"fit: {name} X has {self.X.shape[0]} examples but y has {self.y.shape[0]} "
-                             f"(shapes {self.X.shape} and {self.y.shape})")
-        self.n = self.X.shape[0]
-        if self.n == 0:
-            raise ValueError(f"fit: {name} data has no examples")
-        if batch_size is None:
-            batch_size = self.n
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(f"fit: batch_size must be a positive integer or None (full batch), got {batch_size!r}")
-        self.batch_size = min(int(batch_size), self.n)
-
-    def __len__(self):
-        return -(-self.n // self.batch_size)
-
-    def batches(self, rng=None):
-        X, y, b = self.X, self.y, self.batch_size
-        if rng is None:
-            for start in range(0, self.n, b):
-                yield X[start:start + b], y[start:start + b]  # views
-            return
-        order = rng.permutation(self.n)
-        for start in range(0, self.n, b):
-            index = order[start:start + b]
-            yield X[index], y[index]
-
-
-class _Iterable:
-    """A DataLoader (or any re-iterable of (x, y) batches): it shuffles, if at all, by itself."""
-
-    def __init__(self, data, dtype):
-        self.data = data
-        self.dtype = dtype
-
-    def __len__(self):
-        return len(self.data)
-
-    def batches(self, rng=None):
-        for batch in self.data:
-            if not isinstance(batch, (tuple, list)) or len(batch) < 2:
-                raise ValueError(f"fit: a data iterable must yield (x, y) batches, got {type(batch).__name__}")
-            yield (_column(batch[0], self.dtype, "batch x"), _column(batch[1], self.dtype, "batch y"))
-
-
-def _source(data, batch_size, dtype, name):
-    if _is_array_pair(data):
-        return _Arrays(data, batch_size, dtype, name)
-    if hasattr(data, "arrays") and len(getattr(data, "arrays")) == 2:  # an ArrayDataset
-        return _Arrays(data.arrays, batch_size, dtype, name)
-    if hasattr(data, "__iter__") and not isinstance(data, (str, bytes, np.ndarray, Tensor)):
-        return _Iterable(data, dtype)
-    raise TypeError(f"fit: {name} data must be a pair (X, y) of arrays or Tensors, or an iterable of (x, y) "
-                    f"batches such as a DataLoader; got {type(data).__name__}")
-
-
-def _split_last(data, fraction):
-    """Keras's ``validation_split``: (train, validation) with the validation set the last ``fraction`` of the
-    rows, taken before any shuffling; arrays only."""
-    if isinstance(fraction, bool) or not isinstance(fraction, (int, float, np.integer, np.floating)) \
-            or not 0 <= fraction < 1:
-        raise ValueError(f"fit: validation_split must be a fraction in [0, 1), got {fraction!r}")
-    if hasattr(data, "arrays") and len(getattr(data, "arrays")) == 2:
-        data = data.arrays
-    if not _is_array_pair(data):
-        raise ValueError("fit: validation_split is only supported for (X, y) arrays or Tensors; with a DataLoader "
-                         "or another iterable, pass val_data")
-    X, y = data
-    n = len(X)
-    split_at = int(math.floor(n * (1.0 - fraction)))    # as Keras: the first rows train, the rest validate
-    if split_at == 0 or split_at == n:
-        raise ValueError(f"fit: the training data has {n} examples, which is not enough to hold out "
-                         f"validation_split={fraction} of them for validation")
-    return (X[:split_at], y[:split_at]), (X[split_at:], y[split_at:])
-
-
-def _set_mode(model, training):
-    if hasattr(model, "train"):
-        model.train() if training else model.eval()
-
-
-def _loss_follows(loss_fn, where):
-    """A loss module's buffers (class weights, pos_weight) moved to the model's device, as a PyTorch loop's
-    ``criterion.to(device)``."""
-    buffers = list(loss_fn.buffers()) if hasattr(loss_fn, "buffers") and hasattr(loss_fn, "to") else []
-    if any(D.device_of(b.data) != where for b in buffers):
-        loss_fn.to(D.describe(where))
-
-
-# ---------------------------------------------------------------- evaluate / predict
-def _inference_threads(modules, where):
-    """The context evaluate and predict run their batches in: for a model on the CPU with a groups-1
-    convolution, ``batch_threads()`` — BLAS held at one thread, each convolution's batch shared among the
-    threads BLAS had (backend/threads.py); otherwise nothing. Measured at batch 256 on 2 threads against
-    BLAS's own threads: LeNet-5 1.29×, SmallVGG 1.25×, ResNetSmall 1.41× (median of 12 pairs, in-process)."""
-    if where is CPU and any(isinstance(m, Conv2d) and m.groups == 1 for m in modules):
-        return batch_threads()
-    return contextlib.nullcontext()
-
-
-def _inference_setup(model):
-    """What evaluate and predict need to know of the model: (forward, modules, dtype, where).
-
-    ``forward`` is the model's recorded forward (training/compiled.py: the modules' Python runs once per
-    batch shape, later batches replay the gates, as Keras compiles its predict function), None for a
-    model that is not a Module. The modules, the parameters' dtype and their device come from it, walked
-    only where the model changed since the last call: single-example prediction pays a few identity
-    checks, not a walk over the layers.
-    """
-    if not isinstance(model, Module):
-        return None, list(model.modules()), _model_dtype(model), model_device(model)
-    forward = recorded_forward(model)
-    modules = forward.look()
-    where = CPU if forward.device is None else forward.device
-    return forward, modules, forward.dtype, where
-
-
-@contextlib.contextmanager
-def _evaluation_mode(model, modules):
-    """Evaluation mode inside the block, the model's mode restored after; nothing to do (and no walk over
-    the layers) when every module is in evaluation mode already."""
-    if not any(m.training for m in modules):
-        yield
-        return
-    was_training = getattr(model, "training", True)
-    _set_mode(model, False)
-    try:
-        yield
-    finally:
-        _set_mode(model, was_training)
-
-
-def _run_eval(model, loss_fn, source, metrics):
-    for m in metrics:
-        m.reset()
-    total, seen = 0.0, 0
-    forward, modules, _, where = _inference_setup(model)
-    with _evaluation_mode(model, modules), no_grad(), _inference_threads(modules, where):
-        for xb, yb in source.batches(None):
-            if forward is not None:   # replayed from a recording of the model's gates
-                out = Tensor._make(forward.shared(xb), False, None)
-                target = Tensor(yb, dtype=yb.dtype) if where is CPU else batch_tensor(yb, where)
-            elif where is CPU:
-                out = model(Tensor(xb, dtype=xb.dtype))
-                target = Tensor(yb, dtype=yb.dtype)
-            else:   # the batch goes to the model's device; the metrics read the output's host copy
-                out, target = model(batch_tensor(xb, where)), batch_tensor(yb, where)
-            b = xb.shape[0]
-            if loss_fn is not None:
-                total += float(loss_fn(out, target).item()) * b
-            seen += b
-            out_data = out.data if where is CPU else host(out.data)
-            for m in metrics:
-                m.update(out_data, yb)
-    logs = {}
-    if loss_fn is not None:
-        logs["loss"] = total / seen if seen else float("nan")
-    logs.update(metric_logs(metrics))
-    return logs
-
-
-def evaluate(model: Module, loss_fn: str | LossFn, data: Data, metrics: Sequence[str | Any] = ("accuracy",),
-             batch_size: int = 256) -> dict[str, float]:
-    """Mean loss and metrics of ``model`` on ``data``, in eval mode and without recording the graph.
-
-    The loss is averaged over examples (each batch's mean weighted by its size), so it assumes the
-    loss function's ``reduction="mean"``. ``loss_fn=None`` computes the metrics alone.
-
-    Parameters
-    ----------
-    model : Module
-    loss_fn : callable, str or None
-        A loss, or its name (as :func:`fit` takes it).
-    data : (X, y) or iterable of (x, y) batches
-    metrics : sequence of str or metric objects, default ("accuracy",)
-    batch_size : int, default 256
-
-    Returns
-    -------
-    dict
-        ``{"loss": ..., "accuracy": ..., ...}``.
-
-    Shape
-    -----
-    X: (m, ...) as the model expects; y: (m,) class indices or (m, K) targets.
-    """
-    loss_fn = resolve_loss(loss_fn, model)
-    metrics = resolve_metrics(metrics, loss_fn)
-    if loss_fn is not None:
-        _loss_follows(loss_fn, model_device(model))
-    return _run_eval(model, loss_fn, _source(data, batch_size, _model_dtype(model), "evaluate"), metrics)
-
-
-def predict(model: Module, X: TensorLike, batch_size: int = 256) -> NDArray[Any]:
-    """The model's outputs for ``X`` as one NumPy array (in CPU memory, whatever the model's device), computed
-    in eval mode batch by batch, no graph.
-
-    Shape: X: (m, ...); result: (m, ...) (the model's output shape per example).
-    """
-    forward, modules, dtype, where = _inference_setup(model)
-    X = _column(X, dtype, "predict X")
-    outputs = []
-    with _evaluation_mode(model, modules), no_grad(), _inference_threads(modules, where):
-        for start in range(0, X.shape[0], int(batch_size)):
-            xb = X[start:start + batch_size]
-            out = forward.shared(xb) if forward is not None else model(batch_tensor(xb, where)).data
-            outputs.append(host(out))
-        if not outputs:  # no rows: one row of zeros (in eval mode: no state changes) gives the shape
-            probe = host(model(batch_tensor(np.zeros((1,) + X.shape[1:], dtype=X.dtype), where)).data)
-            outputs.append(probe[:0])
-    return np.concatenate(outputs)
 
 
 # ---------------------------------------------------------------- the trainer
