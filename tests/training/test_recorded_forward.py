@@ -252,3 +252,22 @@ def test_inputs_of_ever_new_sizes_keep_a_bounded_number_of_recordings(monkeypatc
         x = rng.standard_normal((rows, 6)).astype(np.float32)
         np.testing.assert_allclose(tg.predict(model, x), eager(model, x), rtol=1e-6)
         assert len(model._recorded_forward._tapes) <= 5
+
+
+def test_a_batch_that_cannot_be_shared_after_all_is_run_whole(monkeypatch):
+    """parallel_ranges runs everything on the caller's thread when another thread holds BLAS's setting: the
+    parts' recordings do not fit the whole batch, so the whole batch is run (and recorded) as it is."""
+    import contextlib
+
+    from tensorgate.backend import threads
+
+    model = get_model("lenet")
+    forward = CompiledForward(model.eval())
+    x = images(64, seed=8)
+    expected = eager(model, x)
+    with threads.batch_threads(2):
+        np.testing.assert_allclose(forward.shared(x), expected, rtol=1e-5, atol=1e-6)   # parts recorded
+        np.testing.assert_allclose(forward.shared(x), expected, rtol=1e-5, atol=1e-6)   # parts replayed
+        monkeypatch.setattr(threads, "batch_threads", lambda n=None: contextlib.nullcontext(False))
+        np.testing.assert_allclose(forward.shared(x), expected, rtol=1e-5, atol=1e-6)
+    assert ((64, 1, 28, 28), np.dtype(np.float32), forward._state) in forward._tapes

@@ -299,12 +299,17 @@ class CompiledForward(_Recordings):
         if self._where is not None or (x.dtype is not self._dtype and self._dtype is not None):
             return self(x)
         step = -(-n // parts)
-        tapes = [self._tapes.get((x[a:a + step].shape, x.dtype, self._state)) for a in range(0, n, step)]
-        if not (all(t.__class__ is Tape for t in tapes) and self._replayable and not grad_mode.state.anomaly):
-            return np.concatenate([self(x[a:a + step]) for a in range(0, n, step)])
-        self.replays += len(tapes)
-        return np.concatenate(threads.parallel_ranges(
-            lambda a, b: tapes[a // step].run(x[a:b], False)[0], n, step))
+        starts = range(0, n, step)
+        tapes = {len(x[a:a + step]): self._tapes.get((x[a:a + step].shape, x.dtype, self._state)) for a in starts}
+        if not (all(t.__class__ is Tape for t in tapes.values()) and self._replayable
+                and not grad_mode.state.anomaly):
+            return np.concatenate([self(x[a:a + step]) for a in starts])
+        self.replays += len(starts)
+
+        def part(a: int, b: int) -> Any:   # (a range of another length: parallel_ranges ran it all here)
+            tape = tapes.get(b - a)
+            return tape.run(x[a:b], False)[0] if tape is not None else self(x[a:b])
+        return np.concatenate(threads.parallel_ranges(part, n, step))
 
     def __call__(self, x: Any) -> Any:
         if not self._model_unchanged():
