@@ -415,7 +415,7 @@ def test_a_dropped_step_takes_its_tapes_source_out_of_linecache():
     assert tape_entries() == before
 
 
-def test_large_convolutions_share_the_batch_among_threads_and_replay_like_eager(monkeypatch):
+def test_large_convolutions_share_the_batch_among_threads_and_replay_like_eager(monkeypatch, spy_ranges):
     """A replayed step whose convolutions are large enough (Conv2dGate.shares_batch) runs inside
     backend.threads.batch_threads: the kernels give each thread whole chunks of the batch. Three threads
     here (whatever the machine has), chunks of one image: the numbers must be the eager step's, to float64
@@ -430,21 +430,7 @@ def test_large_convolutions_share_the_batch_among_threads_and_replay_like_eager(
     monkeypatch.setattr(Conv2dGate, "SHARED_FROM", 1000)
     monkeypatch.setattr(conv_kernels, "CHUNK_ELEMENTS", 1)
     monkeypatch.setattr(compiled, "batch_threads", functools.partial(threads.batch_threads, 3))
-    # per call of parallel_ranges, the thread each of its ranges ran on (the caller's runs the first; a pool
-    # worker may take two ranges, and the pool is remade when a larger team asks, so count ranges)
-    used = []
-    real = threads.parallel_ranges
-
-    def spy(work, stop, step, threads=None):
-        ran = []
-        used.append(ran)
-
-        def recorded(a, b):
-            ran.append(__import__("threading").get_ident())
-            return work(a, b)
-        return real(recorded, stop, step, threads)
-
-    monkeypatch.setattr(conv_kernels, "parallel_ranges", spy)
+    used = spy_ranges(conv_kernels)   # per call: (stop, step, the thread of each range)
 
     def build():
         return nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 3, 3, padding=1), nn.ReLU(),
@@ -458,8 +444,8 @@ def test_large_convolutions_share_the_batch_among_threads_and_replay_like_eager(
         x, y = rng.standard_normal((7, 2, 8, 8)), rng.integers(0, 3, 7)
         np.testing.assert_allclose(eager_step(m1, nn.CrossEntropyLoss(), o1, x, y)[0], step(x, y)[0], rtol=1e-12)
     assert step.replays == 3 and step._last.threads_over_batch
-    assert max(map(len, used)) == 3              # the replays' kernels split the batch in three ranges
-    assert len({t for ran in used for t in ran}) >= 2   # and ran beyond the caller's thread
+    assert max(len(ran) for *_, ran in used) == 3   # the replays' kernels split the batch in three ranges
+    assert len({t for *_, ran in used for t in ran}) >= 2   # and ran beyond the caller's thread
     assert threads.blas_threads() == before       # and BLAS got its threads back
     for p1, p2 in zip(m1.parameters(), m2.parameters()):
         np.testing.assert_allclose(p1.data, p2.data, rtol=1e-11, atol=1e-13)
@@ -481,12 +467,11 @@ def test_small_convolutions_and_mlps_keep_blas_threads():
     assert flags == {"lenet": False, "vgg": True, "mlp": False}
 
 
-def test_predict_and_evaluate_share_a_convolution_batch_among_threads(monkeypatch):
+def test_predict_and_evaluate_share_a_convolution_batch_among_threads(monkeypatch, spy_ranges):
     """tg.predict and tg.evaluate run a CPU model with a groups-1 Conv2d inside backend.threads.batch_threads
     (training/inference.py): the convolutions give each thread whole chunks of images. The outputs are the same
     numbers as a plain forward pass (the same chunks, the same products), and three threads did the work."""
     import functools
-    import threading
 
     from tensorgate.backend import threads
     from tensorgate.functional import conv_kernels
@@ -494,21 +479,7 @@ def test_predict_and_evaluate_share_a_convolution_batch_among_threads(monkeypatc
 
     monkeypatch.setattr(conv_kernels, "CHUNK_ELEMENTS", 1)
     monkeypatch.setattr(inference, "batch_threads", functools.partial(threads.batch_threads, 3))
-    # per call of parallel_ranges, the thread each of its ranges ran on (the caller's runs the first; a pool
-    # worker may take two ranges, and the pool is remade when a larger team asks, so count ranges)
-    used = []
-    real = threads.parallel_ranges
-
-    def spy(work, stop, step, threads=None):
-        ran = []
-        used.append(ran)
-
-        def recorded(a, b):
-            ran.append(threading.get_ident())
-            return work(a, b)
-        return real(recorded, stop, step, threads)
-
-    monkeypatch.setattr(conv_kernels, "parallel_ranges", spy)
+    used = spy_ranges(conv_kernels)   # per call: (stop, step, the thread of each range)
     _ = tg.manual_seed(0)
     model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 6, 3),
                           nn.Flatten(), nn.Linear(6 * 6 * 6, 3))
@@ -518,10 +489,10 @@ def test_predict_and_evaluate_share_a_convolution_batch_among_threads(monkeypatc
     model.eval()
     with tg.no_grad():
         plain = model(x).data
-    assert used and max(map(len, used)) == 1                # outside a holder: one range, the caller's
+    assert used and max(len(ran) for *_, ran in used) == 1   # outside a holder: one range, the caller's
     used.clear()
     np.testing.assert_array_equal(tg.predict(model, x, batch_size=30), plain)
-    assert max(map(len, used)) == 3 and len({t for ran in used for t in ran}) >= 2
+    assert max(len(ran) for *_, ran in used) == 3 and len({t for *_, ran in used for t in ran}) >= 2
     y = plain.argmax(axis=1)
     assert tg.evaluate(model, "cross_entropy", (x, y))["accuracy"] == 1.0
     assert threads.blas_threads() == before and threads._hold["owner"] is None

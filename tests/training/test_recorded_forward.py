@@ -188,7 +188,7 @@ def test_switching_to_the_mode_a_module_has_tells_no_recorded_step():
     assert forward._changes.changed
 
 
-def _three_threads(monkeypatch):
+def _three_threads(monkeypatch, spy_ranges):
     """tg.predict and tg.evaluate hold batch_threads with a team of three (whatever the machine has), and a
     log of every parallel_ranges call CompiledForward.shared makes: (rows, step, thread of each range)."""
     import functools
@@ -197,23 +197,11 @@ def _three_threads(monkeypatch):
     from tensorgate.training import compiled, inference
 
     monkeypatch.setattr(inference, "batch_threads", functools.partial(threads.batch_threads, 3))
-    log, real = [], threads.parallel_ranges
-
-    def spy(work, stop, step, threads=None):
-        ran = []
-        log.append((stop, step, ran))
-
-        def recorded(a, b):
-            ran.append(threading.get_ident())
-            return work(a, b)
-        return real(recorded, stop, step, threads)
-
-    monkeypatch.setattr(compiled.threads, "parallel_ranges", spy)
-    return log
+    return spy_ranges(compiled.threads)
 
 
-def test_a_large_batch_is_shared_among_threads_one_part_each(monkeypatch):
-    log = _three_threads(monkeypatch)
+def test_a_large_batch_is_shared_among_threads_one_part_each(monkeypatch, spy_ranges):
+    log = _three_threads(monkeypatch, spy_ranges)
     model = get_model("vgg")
     x = images(110, seed=5)
     expected = eager(model, x)
@@ -229,8 +217,8 @@ def test_a_large_batch_is_shared_among_threads_one_part_each(monkeypatch):
     assert len(log) == 4
 
 
-def test_small_batches_and_models_that_are_not_replayed_stay_on_one_thread(monkeypatch):
-    log = _three_threads(monkeypatch)
+def test_small_batches_and_models_that_are_not_replayed_stay_on_one_thread(monkeypatch, spy_ranges):
+    log = _three_threads(monkeypatch, spy_ranges)
     model = get_model("lenet")
     x = images(47, seed=6)                           # fewer than 16 rows per thread
     for _ in range(2):

@@ -47,9 +47,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 import contextlib
-import threading
 import linecache
 import math
+import threading
 import weakref
 
 import numpy as np
@@ -74,6 +74,9 @@ _ARG, _OUTPUT, _LEAF, _CONSTANT = range(4)
 
 class NotReplayable(Exception):
     """A recorded computation depends on something a replay would not reproduce; the message says what."""
+
+
+_one_recording = threading.RLock()   # one thread records at a time (see recording)
 
 
 @contextlib.contextmanager
@@ -102,8 +105,6 @@ def recording() -> Iterator[list[tuple[type[Gate], list[Tensor], dict[str, Any],
         finally:
             Gate.apply = previous  # type: ignore[method-assign]
 
-
-_one_recording = threading.RLock()
 
 
 class Tape:

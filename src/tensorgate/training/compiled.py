@@ -294,8 +294,7 @@ class CompiledForward(_Recordings):
         parts, n = threads.team(), x.shape[0]
         if parts < 2 or n < parts * self.SHARED_FROM_ROWS or x.__class__ is not np.ndarray:
             return self(x)
-        if not self._model_unchanged():
-            self._look_at_model()
+        self.look()
         if self._where is not None or (x.dtype is not self._dtype and self._dtype is not None):
             return self(x)
         step = -(-n // parts)
@@ -312,8 +311,7 @@ class CompiledForward(_Recordings):
         return np.concatenate(threads.parallel_ranges(part, n, step))
 
     def __call__(self, x: Any) -> Any:
-        if not self._model_unchanged():
-            self._look_at_model()
+        self.look()
         if self._where is not None:     # the model lives on another device: the batch goes there
             x = self._to_model(x)
         elif x.dtype is not self._dtype and x.dtype.kind == "f" and self._dtype is not None:
