@@ -12,7 +12,7 @@ from tensorgate.instruments import render_graph, to_dot
 def tiny_mlp_output():
     tg.manual_seed(0)
     model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
-    x = tg.tensor(np.ones((5, 3)))
+    x = tg.tensor(np.ones((5, 3), dtype=np.float32))
     x.name = "x"
     return model, model(x)
 

@@ -216,7 +216,7 @@ def test_gradcheck_every_loss(name):
 
 @pytest.mark.parametrize("name", list(LOSSES))
 def test_float32_stays_float32(name):
-    z = tg.tensor(rng().standard_normal((3, 3)), requires_grad=True)
+    z = tg.tensor(rng().standard_normal((3, 3)), dtype="float32", requires_grad=True)
     loss = LOSSES[name](z)
     assert loss.dtype == np.float32
     loss.sum().backward() if loss.ndim else loss.backward()

@@ -603,14 +603,19 @@ def tensor(data: TensorLike, *, dtype: DTypeLike | None = None, device: str | De
     """Make a tensor from data (see :class:`Tensor`), always copying it, as ``torch.tensor`` (``from_numpy``
     is the sharing one).
 
-    Floats become float32 unless ``dtype`` says otherwise — unlike PyTorch, which keeps a float64 NumPy
-    array's dtype: tensorgate's default is float32 everywhere. Shape: that of ``data``.
+    The dtype, as in PyTorch: ``dtype`` if given; a NumPy array's or scalar's own dtype (float64, float32,
+    int32, uint8, ...: the data asks for it), but float16 becomes float32 (tensorgate has no half
+    precision); float32 for Python floats and lists of them (the default dtype); int64 for Python ints.
+    Shape: that of ``data``.
     """
     from .device import as_device
 
     where = as_device(device)
     if isinstance(data, Tensor):
         data = data.data
+    if dtype is None and isinstance(data, (np.ndarray, np.generic)) and (data.dtype == np.float64
+                                                                         or data.dtype.kind in "iu"):
+        dtype = data.dtype   # torch.tensor keeps a NumPy array's dtype: no silent loss of precision
     if D.is_array(data) and data.__class__ is not np.ndarray:
         xp = D.namespace(data)
         array = xp.asarray(data, copy=True)
