@@ -32,7 +32,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from .. import backend as B
-from ..backend.threads import parallel_ranges
+from ..backend.threads import parallel_ranges, team
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -194,7 +194,8 @@ def input_gradient_by_col2im(geo: Any, wmat: NDArray[Any], g: NDArray[Any]) -> N
     c_out, k = wmat.shape
     kh, kw = geo.kernel
     per = geo.out_h * geo.row
-    nb = chunk_images(geo, k, COL2IM_CHUNK_ELEMENTS)
+    # large chunks, but at least one per thread: a single chunk would leave the team's other threads idle
+    nb = min(chunk_images(geo, k, COL2IM_CHUNK_ELEMENTS), -(-geo.n // team()))
     flat, image = geo.buffer(g.dtype)
     taps = [(p, q, geo.taps(flat, p, q, writeable=True)[0]) for p in range(kh) for q in range(kw)]
 
