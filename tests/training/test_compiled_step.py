@@ -445,6 +445,8 @@ def test_large_convolutions_share_the_batch_among_threads_and_replay_like_eager(
         np.testing.assert_allclose(eager_step(m1, nn.CrossEntropyLoss(), o1, x, y)[0], step(x, y)[0], rtol=1e-12)
     assert step.replays == 3 and step._last.threads_over_batch
     assert max(len(ran) for *_, ran in used) == 3   # the replays' kernels split the batch in three ranges
+    # col2im (∂L/∂x of the stride-2 layer) takes large chunks, but at least one per thread: ⌈7/3⌉ = 3 images
+    assert any(chunk == 3 and len(ran) == 3 for _, chunk, ran in used)
     assert len({t for *_, ran in used for t in ran}) >= 2   # and ran beyond the caller's thread
     assert threads.blas_threads() == before       # and BLAS got its threads back
     for p1, p2 in zip(m1.parameters(), m2.parameters()):
