@@ -99,12 +99,10 @@ class BatchNormGate(Gate):
                   shape: tuple[int, ...]) -> NDArray[Any]:
         """Evaluation without a graph, as PyTorch's kernel computes it: y = x·s + t per channel, with
         s = γ/√(σ² + ε) and t = β − μ·s from the running statistics; two passes over x, nothing saved."""
-        s = 1.0 / xp.sqrt(var + eps)
-        if weight is not None:
-            s = s * weight
-        t = -mean * s
-        if bias is not None:
-            t = t + bias
+        s = xp.sqrt(var + eps)          # a few ufunc calls on (C,) arrays: they cost more than their
+        s = (1.0 / s) if weight is None else (weight / s)   # arithmetic for a single image
+        t = mean * s
+        t = -t if bias is None else (bias - t)
         if rows is not None:   # channels-major images: per-row scale and shift, in the same layout
             y = np.multiply(rows, s[:, None])
             y += t[:, None]

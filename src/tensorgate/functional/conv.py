@@ -52,8 +52,12 @@ if TYPE_CHECKING:
 
 def _pair(value, name, minimum=0):
     """An int or a pair of ints → a pair of ints (height, width), checked against ``minimum``."""
-    if value.__class__ is int and value >= minimum:   # the usual case, first: every call of a layer asks
+    # the usual cases first (every call of a layer asks): an int, or the pair of ints a module keeps
+    if value.__class__ is int and value >= minimum:
         return value, value
+    if value.__class__ is tuple and len(value) == 2 and value[0].__class__ is int and value[1].__class__ is int \
+            and value[0] >= minimum and value[1] >= minimum:
+        return value
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         pair = (int(value), int(value))
     elif isinstance(value, (tuple, list)) and len(value) == 2 and all(
