@@ -241,3 +241,24 @@ def test_pooling_of_a_conv_output_then_flatten_matches_torch(pool, torch_pool):
     (torch_pool(torch.relu(TF.conv2d(tx, tw)), 2).reshape(3, -1) * torch.tensor(r)).sum().backward()
     np.testing.assert_allclose(X.grad, tx.grad.numpy(), rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(W.grad, tw.grad.numpy(), rtol=RTOL, atol=ATOL)
+
+
+def test_checks_are_made_once_per_signature_and_still_refuse_what_they_refused():
+    """A call's layout (_Geometry) is checked once per signature and then looked up; a call that was refused
+    is refused again, and a bool groups (equal to 1 as a dictionary key) is refused after groups=1 was seen."""
+    from tensorgate.functional import conv as conv_module
+
+    x, w = tg.zeros((2, 3, 6, 6)), tg.zeros((4, 3, 3, 3))
+    conv_module._geometries.clear()
+    first = conv2d(x, w, padding=1)
+    assert len(conv_module._geometries) == 1
+    np.testing.assert_array_equal(conv2d(x, w, padding=1).numpy(), first.numpy())
+    assert len(conv_module._geometries) == 1   # the same signature: looked up, not made again
+    for _ in range(2):
+        with pytest.raises(ValueError, match="larger than the padded input"):
+            conv2d(tg.zeros((2, 3, 2, 2)), w)
+    with pytest.raises(ValueError, match="groups must be a positive int"):
+        conv2d(x, w, padding=1, groups=True)
+    with pytest.raises(ValueError, match=r"bias must have shape \(4,\)"):
+        conv2d(x, w, tg.zeros(3), padding=1)
+    assert conv2d(x, w, padding=1, groups=np.int64(1)).shape == (2, 4, 6, 6)

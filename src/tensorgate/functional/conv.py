@@ -158,6 +158,30 @@ class _Geometry:
         return view
 
 
+_geometries: dict[tuple[Any, ...], _Geometry] = {}   # checked layouts of the calls seen, by their shapes
+_MAX_GEOMETRIES = 256
+
+
+def _geometry(x, weight, bias, stride, padding, dilation, groups, wide):
+    """The :class:`_Geometry` of a call, its shapes checked: made and checked once per signature (every
+    call of a layer has the same one) and then looked up — a replayed single image would otherwise spend
+    about 4 µs per convolution on checks and arithmetic whose answer it knows."""
+    if groups.__class__ is not int:   # a bool (equal to 1 as a key), a NumPy integer, a wrong type: check now
+        _check_conv_shapes(x.shape, weight.shape, None if bias is None else bias.shape, groups)
+        groups = int(groups)
+    key = (x.shape, x.itemsize, weight.shape, None if bias is None else bias.shape, stride, padding, dilation,
+           groups, wide)
+    geo = _geometries.get(key)
+    if geo is None:
+        _check_conv_shapes(x.shape, weight.shape, None if bias is None else bias.shape, groups)
+        _check_window("conv2d", x.shape, weight.shape[2:], stride, padding, dilation)
+        geo = _Geometry(x.shape, weight.shape[2:], stride, padding, dilation, groups, x.itemsize, wide)
+        if len(_geometries) >= _MAX_GEOMETRIES:   # inputs of ever new sizes: start again
+            _geometries.clear()
+        _geometries[key] = geo
+    return geo
+
+
 class Conv2dGate(Gate):
     """z = x ⋆ W + b, the 2-D cross-correlation of deep learning, on NCHW batches (one gate).
 
@@ -209,14 +233,13 @@ class Conv2dGate(Gate):
                 dilation: int | tuple[int, int] = 1, groups: int = 1) -> NDArray[Any]:
         stride, padding = _pair(stride, "conv2d: stride", 1), _pair(padding, "conv2d: padding", 0)
         dilation = _pair(dilation, "conv2d: dilation", 1)
-        _check_conv_shapes(x.shape, weight.shape, None if bias is None else bias.shape, groups)
         c_out, cg, kh, kw = weight.shape
-        out_hw = _check_window("conv2d", x.shape, (kh, kw), stride, padding, dilation)
-        xp = D.namespace(x)
-        if xp is not np:   # another device: im2col in the array API standard, one batched product
-            return self._forward_on(xp, x, weight, bias, stride, padding, dilation, groups, out_hw)
+        if x.__class__ is not np.ndarray:   # another device: im2col in the array API standard, one product
+            _check_conv_shapes(x.shape, weight.shape, None if bias is None else bias.shape, groups)
+            out_hw = _check_window("conv2d", x.shape, (kh, kw), stride, padding, dilation)
+            return self._forward_on(D.namespace(x), x, weight, bias, stride, padding, dilation, groups, out_hw)
         self.xp = None
-        geo = _Geometry(x.shape, (kh, kw), stride, padding, dilation, groups, x.itemsize, self.wide_layout)
+        geo = _geometry(x, weight, bias, stride, padding, dilation, groups, self.wide_layout)
 
         flat, image = geo.buffer(x.dtype)
         geo.interior(image)[...] = x.transpose(1, 0, 2, 3)
