@@ -133,7 +133,8 @@ class SGD(Optimizer):
         if any(p.data.__class__ is not np.ndarray for p in params):   # another device: no BLAS there
             return None
         velocities = [self.state.get(p, {}).get("momentum_buffer") for p in params]
-        if not params or any(v is None or v.dtype != p.data.dtype or v.shape != p.data.shape
+        if not params or any(v is None or v.__class__ is not np.ndarray or v.dtype != p.data.dtype
+                             or v.shape != p.data.shape
                              for p, v in zip(params, velocities)):
             return None
         dtype = params[0].data.dtype
