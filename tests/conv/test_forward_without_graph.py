@@ -46,13 +46,18 @@ def test_recording_is_false_exactly_when_no_graph_will_hold_the_output():
     assert _Spy.seen == [True, False, False, True, True]
 
 
+# windows that tile the input exactly take _tiled_maximum (rows, then columns); the others the strided taps
+TILED_CASES = [((3, 4, 8, 8), (2, None, 0)), ((3, 3, 9, 6), ((3, 2), None, 0)), ((3, 3, 6, 6), (3, 3, 0))]
+
+
 @pytest.mark.parametrize("layout", ["nchw", "channels-major"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("case", POOL_CASES, ids=[str(c) for c in POOL_CASES])
-def test_max_pool_without_a_graph_gives_the_recorded_maxima(case, dtype, layout):
+@pytest.mark.parametrize("shape, case", [((3, 4, 7, 8), c) for c in POOL_CASES] + TILED_CASES,
+                         ids=[str(c) for c in POOL_CASES] + [f"tiled {s} {c}" for s, c in TILED_CASES])
+def test_max_pool_without_a_graph_gives_the_recorded_maxima(shape, case, dtype, layout):
     k, s, p = case
     rng = np.random.default_rng(5)
-    x = rng.standard_normal((3, 4, 7, 8)).astype(dtype)
+    x = rng.standard_normal(shape).astype(dtype)
     x[0, 0, :2, :2] = 0.0                  # ties
     x[1, 2, 3, 3] = np.nan                 # NaN propagates, as in PyTorch
     x[2, 1, 4, 5] = -np.inf
