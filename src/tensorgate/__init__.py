@@ -7,14 +7,14 @@ rule. ``import tensorgate as tg`` gives the tensor API at the top level (``tg.te
 import numpy as _np
 
 from .autograd import (
-    AnomalyError, Gate, GradcheckError, Tensor, Trace, arange, detect_anomaly, enable_grad, eye, from_numpy,
+    AnomalyError, Gate, GradcheckError, Tensor, Trace, arange, as_tensor, detect_anomaly, enable_grad, eye, from_numpy,
     full, gradcheck, is_grad_enabled, linspace, no_grad, ones, ones_like, rand, randn, set_grad_enabled, tensor,
     trace, zeros, zeros_like,
 )
 from .backend.random import manual_seed
 from . import functional
 from .functional import (
-    abs, cat, clamp, clip, concatenate, exp, gelu, hardtanh, leaky_relu, linear, log, log_softmax, matmul,
+    abs, cat, clamp, clip, concat, concatenate, exp, gelu, hardtanh, leaky_relu, linear, log, log_softmax, matmul,
     maximum, mean, minimum, permute, relu, reshape, sigmoid, softmax, sqrt, stack, step, tanh, transpose,
     where,
 )
@@ -24,8 +24,8 @@ from .functional import (  # noqa: E402  the elementwise gates of issue 17 (torc
 
 # PyTorch's tensor API at the top level: dtypes, devices, threads, and the functions of tensor methods
 from .autograd import (  # noqa: E402
-    Size, cuda, device, empty, empty_like, full_like, inference_mode, is_inference_mode_enabled, rand_like,
-    randint, randn_like, randperm,
+    Size, cuda, device, empty, empty_like, full_like, inference_mode, is_inference_mode_enabled, is_tensor, numel,
+    rand_like, randint, randn_like, randperm,
 )
 from .backend.threads import get_num_threads, set_num_threads  # noqa: E402
 from .functional import (  # noqa: E402
@@ -71,9 +71,23 @@ for _family, _names in (("classic", ("LeNet5", "SmallVGG", "BasicBlock", "ResNet
 nn.config.register_module_source(("PlaygroundFeatures",), "tensorgate.playground.model")
 
 
+# PyTorch's top-level names that tensorgate does not have: asking for one says so, rather than a bare
+# AttributeError that might read like a typo (a borrowed name is supported, or says it is not)
+_TORCH_NAMES_NOT_SUPPORTED = frozenset((
+    "amp", "backends", "bfloat16", "broadcast_to", "cdist", "compile", "cumprod", "default_generator", "diag",
+    "dist", "distributions", "dot", "erf", "fft", "flip", "Generator", "get_default_dtype", "get_rng_state", "hub",
+    "initial_seed", "jit", "lerp", "linalg", "logspace", "meshgrid", "nan_to_num", "outer", "repeat_interleave",
+    "roll", "seed", "set_default_dtype", "set_printoptions", "set_rng_state", "special", "square", "tile", "tril",
+    "triu", "unique",
+))
+
+
 def __getattr__(name):
     if name in ("models", "plot", "instruments", "cli", "onnx", "distributed"):   # distributed: Ray on use
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
+    if name in _TORCH_NAMES_NOT_SUPPORTED:
+        raise AttributeError(f"module 'tensorgate' has no attribute {name!r}: PyTorch's torch.{name} is not "
+                             "supported by tensorgate (docs/coming-from.md says what differs from PyTorch)")
     raise AttributeError(f"module 'tensorgate' has no attribute {name!r}")

@@ -264,6 +264,16 @@ idiom("dtype_from_float32_array", lambda lib: lib.tensor(np.array([0.1, 0.2], np
 idiom("dtype_from_float64_scalar", lambda lib: lib.tensor(np.float64(0.1)))
 idiom("dtype_from_float64_array_asked_float32", lambda lib: lib.tensor(np.array([0.1]), dtype=lib.float32))
 idiom("dtype_from_int32_array", lambda lib: lib.tensor(np.array([1, 2], np.int32)))
+# as_tensor shares a NumPy array's memory where the dtype allows (a write to the array shows), else copies
+idiom("as_tensor_shares_memory", lambda lib: (lambda a: (lib.as_tensor(a), a.__setitem__(0, 5.0))[0])(np.zeros(3)))
+idiom("as_tensor_converts", lambda lib: (lambda a: (lib.as_tensor(a, dtype=lib.float32), a.__setitem__(0, 5.0))[0])(
+    np.zeros(3)))
+idiom("as_tensor_of_list", lambda lib: lib.as_tensor([[1.0, 2.0], [3.0, 4.0]]))
+idiom("as_tensor_of_tensor_keeps_graph", lambda lib, x: lib.as_tensor(x) * 2, X, grad=True)
+idiom("as_tensor_of_tensor_to_float64", lambda lib, x: lib.as_tensor(x, dtype=lib.float64) * 2, X, grad=True)
+idiom("is_tensor", lambda lib, x: (lib.is_tensor(x), lib.is_tensor(np.zeros(2)), lib.is_tensor([1.0])), X)
+idiom("numel_function", lambda lib, x: lib.numel(x), X)
+idiom("concat_alias", lambda lib, x: lib.concat([x, x], dim=0), X, grad=True)
 idiom("dtype_from_uint8_image", lambda lib: lib.tensor(np.array([[0, 128, 255]], np.uint8)).float() / 255)
 idiom("dtype_int32", lambda lib: lib.zeros(2, dtype=lib.int32))
 idiom("dtype_bool_ones", lambda lib: lib.ones(3, dtype=lib.bool))
@@ -671,3 +681,19 @@ NOT_SUPPORTED = [
 @pytest.mark.parametrize("name, fn, arrays, error, match", NOT_SUPPORTED, ids=[n[0] for n in NOT_SUPPORTED])
 def test_not_supported(name, fn, arrays, error, match):
     check_not_supported(fn, arrays, error, match)
+
+
+def test_pytorch_names_tensorgate_lacks_say_they_are_not_supported():
+    """A top-level name of PyTorch's that tensorgate does not have raises an AttributeError that says so
+    (hasattr stays False); each name on that list is PyTorch's, and none is tensorgate's."""
+    import torch
+
+    import tensorgate as tg
+
+    for name in sorted(tg._TORCH_NAMES_NOT_SUPPORTED):
+        assert hasattr(torch, name), name
+        assert not hasattr(tg, name), name
+        with pytest.raises(AttributeError, match=rf"torch\.{name} is not supported by tensorgate"):
+            getattr(tg, name)
+    with pytest.raises(AttributeError, match="no attribute 'no_such_name'$"):
+        tg.no_such_name

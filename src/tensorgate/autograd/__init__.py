@@ -2,8 +2,8 @@
 from .engine import backward, topological_order
 from .device import cuda, device
 from .factory import (
-    arange, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand, rand_like, randint,
-    randn, randn_like, randperm, zeros, zeros_like,
+    arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, is_tensor, linspace, numel, ones,
+    ones_like, rand, rand_like, randint, randn, randn_like, randperm, zeros, zeros_like,
 )
 from .gate import Gate
 from .grad_mode import (
@@ -23,5 +23,6 @@ __all__ = [
     "zeros", "ones", "full", "arange", "randn", "rand", "zeros_like", "ones_like", "as_dtype",
     "linspace", "eye", "from_numpy", "Size", "device", "cuda", "inference_mode", "is_inference_mode_enabled",
     "empty", "empty_like", "full_like", "rand_like", "randn_like", "randint", "randperm",
+    "as_tensor", "is_tensor", "numel",
     "grad", "functional",
 ]

@@ -1,5 +1,5 @@
 """Tensor constructors, PyTorch's names: zeros, ones, full, empty, arange, linspace, eye, randn, rand,
-randint, randperm, their *_like forms, and from_numpy. ``device='cpu'`` is accepted; a GPU is refused.
+randint, randperm, their *_like forms, from_numpy and as_tensor (is_tensor and numel beside them). ``device='cpu'`` is accepted; a GPU is refused.
 
 Random ones draw from tensorgate's global generator, which ``tg.manual_seed`` reseeds.
 """
@@ -204,6 +204,38 @@ def from_numpy(array: NDArray[Any]) -> Tensor:
     if array.dtype.kind not in "biuf":
         raise TypeError(f"from_numpy: array has dtype {array.dtype}; only numbers and booleans can become tensors")
     return Tensor._make(array, False, None)
+
+
+def as_tensor(data: Any, dtype: DTypeLike | None = None, device: str | device | None = None) -> Tensor:
+    """``data`` as a tensor, sharing memory where it can, as ``torch.as_tensor``.
+
+    A Tensor already of that dtype and device is returned itself (its graph kept); another Tensor is
+    converted with ``.to``. A NumPy array of that dtype (or any number dtype, with ``dtype`` None) on the
+    CPU is shared, as ``from_numpy`` shares it; otherwise the data is copied as :func:`tensor` copies it
+    (a NumPy array keeps its dtype, Python floats become float32). Shape: that of ``data``.
+    """
+    from .tensor import tensor
+
+    want = as_dtype(dtype)
+    where = as_device(device)
+    if isinstance(data, Tensor):
+        if want is not None and want != data.dtype:
+            data = data.to(want)
+        return data if where is None else data.to(where)
+    if (isinstance(data, np.ndarray) and data.dtype.kind in "biuf" and where in (None, as_device("cpu"))
+            and (want is None or want == data.dtype)):
+        return from_numpy(data)
+    return tensor(data, dtype=want, device=where)
+
+
+def is_tensor(obj: Any) -> bool:
+    """True if ``obj`` is a tensorgate Tensor (a Parameter included), as ``torch.is_tensor``."""
+    return isinstance(obj, Tensor)
+
+
+def numel(t: Tensor) -> int:
+    """The number of elements of ``t``, as ``torch.numel``. Shape: t any; the result an int."""
+    return t.numel()
 
 
 def linspace(start: float, end: float, steps: int, dtype: DTypeLike | None = None,

@@ -350,7 +350,7 @@ def concatenate(tensors: Sequence[TensorLike], axis: int = 0, *, dim: int | tupl
     return _sh.ConcatenateGate.apply(*tensors, axis=_axis("concatenate", axis, dim, 0))
 
 
-cat = concatenate
+cat = concat = concatenate   # PyTorch's two names (torch.concat is torch.cat's alias)
 
 
 def stack(tensors: Sequence[TensorLike], axis: int = 0, *, dim: int | tuple[int, ...] | None = None) -> Tensor:
