@@ -35,6 +35,10 @@ from .functional import (  # noqa: E402
     neg, nonzero, norm, pow, prod, repeat, scatter, scatter_add, sort, split, squeeze, std, sub, sum, t, topk, unbind,
     unflatten, unsqueeze, var, add, reciprocal,
 )
+from .functional import (  # noqa: E402  PyTorch's remaining everyday functions (functional/torch_math.py)
+    broadcast_to, diag, dot, erf, flip, lerp, logspace, meshgrid, nan_to_num, outer, roll, square, tile, tril, triu,
+    unique,
+)
 from .autograd.numpy_interop import UFUNC_GATES as _UFUNC_GATES  # noqa: E402,F401
 
 # dtypes as NumPy dtypes under PyTorch's names (``x.dtype == tg.float32`` and ``dtype=tg.long`` work)
@@ -74,11 +78,9 @@ nn.config.register_module_source(("PlaygroundFeatures",), "tensorgate.playground
 # PyTorch's top-level names that tensorgate does not have: asking for one says so, rather than a bare
 # AttributeError that might read like a typo (a borrowed name is supported, or says it is not)
 _TORCH_NAMES_NOT_SUPPORTED = frozenset((
-    "amp", "backends", "bfloat16", "broadcast_to", "cdist", "compile", "cumprod", "default_generator", "diag",
-    "dist", "distributions", "dot", "erf", "fft", "flip", "Generator", "get_default_dtype", "get_rng_state", "hub",
-    "initial_seed", "jit", "lerp", "linalg", "logspace", "meshgrid", "nan_to_num", "outer", "repeat_interleave",
-    "roll", "seed", "set_default_dtype", "set_printoptions", "set_rng_state", "special", "square", "tile", "tril",
-    "triu", "unique",
+    "amp", "backends", "bfloat16", "cdist", "compile", "cumprod", "default_generator", "dist", "distributions",
+    "fft", "Generator", "get_default_dtype", "get_rng_state", "hub", "initial_seed", "jit", "linalg",
+    "repeat_interleave", "seed", "set_default_dtype", "set_printoptions", "set_rng_state", "special",
 ))
 
 

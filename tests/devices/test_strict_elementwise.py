@@ -118,6 +118,12 @@ ELEMENTWISE = {
     "log1p": (tg.log1p, P),
     "expm1": (tg.expm1, A),
     "rsqrt": (tg.rsqrt, P),
+    # torch_math.py: erf is a gate; tril, flip, roll and the others are built from gates checked above
+    "erf": (tg.erf, A),
+    "tril": (lambda a: tg.tril(a, 1), A),
+    "flip_roll": (lambda a: tg.roll(tg.flip(a, 0), 1, 0), A),
+    "nan_to_num": (lambda a: tg.nan_to_num(tg.log(a)), A),
+    "diag": (lambda a: tg.diag(a.reshape(-1)[:3]) * 2.0, A),
     # activation.py
     "sigmoid": (tg.sigmoid, A * 5),
     "tanh": (tg.tanh, A),

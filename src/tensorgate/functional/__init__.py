@@ -431,6 +431,25 @@ from .torch_reductions import (  # noqa: E402,F401
 )
 from .torch_views import chunk, expand, expand_as, flatten, repeat, split, to, unbind, unflatten, view_as  # noqa: E402,F401,E501
 from .elementwise import ceil, cos, expm1, floor, log1p, round, rsqrt, sign, sin, tan  # noqa: E402,F401
+from .torch_math import (  # noqa: E402,F401
+    broadcast_to, diag, erf, flip, lerp, logspace, meshgrid, nan_to_num, outer, roll, tile, tril, triu, unique,
+)
+
+
+def square(input: TensorLike) -> Tensor:
+    """input², elementwise, as ``torch.square``: the product x·x, so ∂L/∂x = 2x·G. Shape: input's."""
+    return mul(input, input)
+
+
+def dot(input: TensorLike, tensor: TensorLike) -> Tensor:
+    """Σ aᵢbᵢ of two 1-D tensors, as ``torch.dot``. Shape: (n,), (n,) → () ."""
+    a = input if isinstance(input, Tensor) else Tensor(input)
+    b = tensor if isinstance(tensor, Tensor) else Tensor(tensor)
+    if a.ndim != 1 or b.ndim != 1:
+        raise ValueError(f"dot: expects two 1-D tensors, got shapes {a.shape} and {b.shape}")
+    return matmul(a, b)
+
+
 from .activation_extra import elu, logsigmoid, mish, selu, silu, softplus  # noqa: E402,F401
 from . import tensor_methods as _tensor_methods  # noqa: E402,F401  (attaches the methods above to Tensor)
 from .loss import (  # noqa: E402,F401  (the loss gates; see loss.py)

@@ -22,12 +22,6 @@ def _sub(self, other, *, alpha=1):
     return F.sub(self, other if alpha == 1 else F.mul(other, alpha))
 
 
-def _dot(self, other):
-    if self.ndim != 1 or other.ndim != 1:
-        raise ValueError(f"dot: expects two 1-D tensors, got shapes {self.shape} and {other.shape}")
-    return F.matmul(self, other)
-
-
 def _cast_method(dtype):
     return lambda self: F.cast(self, dtype)
 
@@ -68,7 +62,11 @@ _METHODS = {
     "allclose": F.allclose, "isclose": F.isclose, "count_nonzero": F.count_nonzero,
     "div": F.div, "divide": F.div, "mul": F.mul, "multiply": F.mul, "add": _add, "sub": _sub,
     "subtract": _sub, "true_divide": F.div, "floor_divide": lambda self, other: self // other,
-    "square": lambda self: F.mul(self, self), "dot": _dot,
+    "square": F.square, "dot": F.dot,
+    # PyTorch's remaining everyday functions (functional/torch_math.py)
+    "erf": F.erf, "outer": F.outer, "tril": F.tril, "triu": F.triu, "flip": lambda self, *dims: F.flip(self, dims[0] if len(dims) == 1 else dims), "roll": F.roll,
+    "tile": F.tile, "broadcast_to": F.broadcast_to, "lerp": F.lerp, "nan_to_num": F.nan_to_num, "diag": F.diag,
+    "unique": F.unique,
     # shapes (functional/torch_views.py)
     "flatten": F.flatten, "unflatten": F.unflatten, "view_as": F.view_as, "expand": F.expand,
     "expand_as": F.expand_as, "repeat": F.repeat, "split": F.split, "chunk": F.chunk, "unbind": F.unbind,
