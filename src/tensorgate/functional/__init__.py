@@ -430,9 +430,9 @@ from .torch_reductions import (  # noqa: E402,F401
     all, amax, amin, any, argmax, argmin, argsort, cumsum, logsumexp, max, median, min, norm, prod, sort, topk,
 )
 from .torch_views import chunk, expand, expand_as, flatten, repeat, split, to, unbind, unflatten, view_as  # noqa: E402,F401,E501
-from .elementwise import ceil, cos, expm1, floor, log1p, round, rsqrt, sign, sin, tan  # noqa: E402,F401
+from .elementwise import ceil, cos, erf, expm1, floor, log1p, round, rsqrt, sign, sin, tan  # noqa: E402,F401
 from .torch_math import (  # noqa: E402,F401
-    broadcast_to, diag, erf, flip, lerp, logspace, meshgrid, nan_to_num, outer, roll, tile, tril, triu, unique,
+    broadcast_to, diag, flip, lerp, logspace, meshgrid, nan_to_num, outer, roll, tile, tril, triu, unique,
 )
 
 

@@ -1,4 +1,4 @@
-"""Elementwise mathematical gates: trigonometry, rounding, log1p/expm1, rsqrt.
+"""Elementwise mathematical gates: trigonometry, rounding, log1p/expm1, erf, rsqrt.
 
 Each backward is the derivative in the docstring, written with the same letters; the docstring says what
 forward saves. Rounding functions (sign, floor, ceil, round) are piecewise constant: their derivative is 0
@@ -8,10 +8,12 @@ Each gate takes its array module from its input (``D.namespace``), so it runs on
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+import math
 
 import numpy as np
 
 from ..backend import devices as D
+from ..backend import erf as erf_values
 from ..autograd.gate import Gate
 
 if TYPE_CHECKING:
@@ -192,6 +194,24 @@ class Expm1Gate(Gate):
         return g * (self.z + 1.0)
 
 
+class ErfGate(Gate):
+    """z = erf(a) = (2/√π) ∫₀ᵃ e^(−t²) dt.   ∂z/∂a = (2/√π) e^(−a²).  Saves a.
+
+    Shape: a: any; z: same.
+    """
+
+    name = "erf"
+    exact_gradients = True
+
+    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
+        self.a = a
+        return erf_values(a)
+
+    def backward(self, g: NDArray[Any]) -> Grads:
+        xp = D.namespace(self.a)
+        return g * ((2.0 / math.sqrt(math.pi)) * xp.exp(-(self.a * self.a)))
+
+
 class RsqrtGate(Gate):
     """z = 1/√a = a^(−1/2).   ∂z/∂a = −½ a^(−3/2) = −½ z³.  Saves z.
 
@@ -249,6 +269,12 @@ def round(a: TensorLike, decimals: int = 0) -> Tensor:
     if isinstance(decimals, bool) or not isinstance(decimals, int):
         raise TypeError(f"round: decimals must be an int, got {decimals!r}")
     return RoundGate.apply(a, decimals=decimals)
+
+
+def erf(a: TensorLike) -> Tensor:
+    """erf a, the error function, elementwise, as ``torch.erf``; derivative (2/√π) e^(−a²) (:class:`ErfGate`).
+    Shape: that of a."""
+    return ErfGate.apply(a)
 
 
 def log1p(a: TensorLike) -> Tensor:

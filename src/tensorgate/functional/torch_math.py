@@ -1,20 +1,17 @@
-"""PyTorch's everyday functions that the other modules lack: erf, outer, tril/triu, flip, roll, tile,
-broadcast_to, lerp, nan_to_num, diag, meshgrid, logspace and unique.
+"""PyTorch's everyday functions that the other modules lack: outer, tril/triu, flip, roll, tile,
+broadcast_to, lerp, nan_to_num, diag, meshgrid, logspace and unique (erf is a gate of elementwise.py).
 
 Most are written with gates that exist already (products, masks, slices, concatenation, ``where``), so their
 gradients are those gates' and read as the formula: tril(x) = x·M with the constant lower-triangular mask M,
 so ∂L/∂x = G·M; flip(x) is a slice with step −1, whose gradient is G flipped back; roll is two slices joined
-the other way round. erf is a gate of its own. unique and logspace make new tensors without a graph, as in
+the other way round. unique and logspace make new tensors without a graph, as in
 PyTorch. Each is checked against PyTorch, values and gradients, in ``tests/conformance/``.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-import math
-
 import numpy as np
 
-from ..autograd.gate import Gate
 from ..autograd.tensor import Tensor, as_dtype
 from ..backend import devices as D
 from .. import backend as B
@@ -24,7 +21,6 @@ if TYPE_CHECKING:
 
     from numpy.typing import DTypeLike, NDArray
 
-    from ..autograd.gate import Grads
     from ..autograd.tensor import TensorLike
 
 
@@ -42,29 +38,6 @@ def _constant(array: NDArray[Any], like: Tensor) -> Tensor:
     """A NumPy array as a tensor without a graph on ``like``'s device (its dtype as it is)."""
     data = array if like.data.__class__ is np.ndarray else D.to_device(array, *D.device_of(like.data))
     return Tensor._make(data, False, None)
-
-
-class ErfGate(Gate):
-    """z = erf(a) = (2/√π) ∫₀ᵃ e^(−t²) dt.   ∂z/∂a = (2/√π) e^(−a²).  Saves a.
-
-    Shape: a: any; z: same.
-    """
-
-    name = "erf"
-    exact_gradients = True
-
-    def forward(self, a: NDArray[Any]) -> NDArray[Any]:
-        self.a = a
-        return B.erf(a)
-
-    def backward(self, g: NDArray[Any]) -> Grads:
-        xp = D.namespace(self.a)
-        return g * ((2.0 / math.sqrt(math.pi)) * xp.exp(-(self.a * self.a)))
-
-
-def erf(input: TensorLike) -> Tensor:
-    """The error function, elementwise, as ``torch.erf``. Shape: input any; the result the same."""
-    return ErfGate.apply(input)
 
 
 def outer(input: TensorLike, vec2: TensorLike) -> Tensor:
@@ -290,5 +263,5 @@ def unique(input: TensorLike, sorted: bool = True, return_inverse: bool = False,
     return out[0] if len(out) == 1 else tuple(out)
 
 
-__all__ = ["erf", "outer", "tril", "triu", "flip", "roll", "tile", "broadcast_to", "lerp", "nan_to_num", "diag",
+__all__ = ["outer", "tril", "triu", "flip", "roll", "tile", "broadcast_to", "lerp", "nan_to_num", "diag",
            "meshgrid", "logspace", "unique"]
