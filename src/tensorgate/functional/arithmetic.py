@@ -299,6 +299,7 @@ class WhereGate(Gate):
         if xp is not np or (cond.__class__ is not np.ndarray and cond.__class__ is not bool):
             cond = _condition(xp, cond, a)
         self.cond = cond
+        a, b = _promoted(a, b)
         return xp.where(cond, a, b)
 
     def backward(self, g: NDArray[Any]) -> Grads:
