@@ -54,7 +54,8 @@ idiom("sin_cos_identity", lambda lib, x: (lib.sin(x) ** 2 + lib.cos(x) ** 2), X6
 
 # ---------------------------------------------------------------- activation functions and modules
 ACTS = [("silu", "SiLU", {}), ("elu", "ELU", {}), ("selu", "SELU", {}), ("mish", "Mish", {}),
-        ("softplus", "Softplus", {}), ("logsigmoid", "LogSigmoid", {})]
+        ("softplus", "Softplus", {}), ("logsigmoid", "LogSigmoid", {}), ("relu6", "ReLU6", {}),
+        ("hardsigmoid", "Hardsigmoid", {}), ("hardswish", "Hardswish", {}), ("softsign", "Softsign", {})]
 for fname, mname, kwargs in ACTS:
     idiom(f"F_{fname}", lambda lib, x, f=fname: fn_of(lib, f"{F}.{f}")(x), X, grad=True)
     idiom(f"F_{fname}_large", lambda lib, x, f=fname: fn_of(lib, f"{F}.{f}")(x), BIG, grad=True)
@@ -66,6 +67,26 @@ idiom("F_softplus_beta_threshold", lambda lib, x: lib.nn.functional.softplus(x, 
 idiom("nn_Softplus_beta", lambda lib, x: lib.nn.Softplus(beta=0.5)(x), X, grad=True)
 idiom("selu_top_level", lambda lib, x: lib.selu(x), X, grad=True)
 idiom("nn_Identity", lambda lib, x: lib.nn.Identity(54, unused="yes")(x), X, grad=True)
+idiom("F_softmin", lambda lib, x: lib.nn.functional.softmin(x, dim=1), X, grad=True)
+idiom("nn_Softmin", lambda lib, x: lib.nn.Softmin(dim=0)(x), X64, grad=True)
+# the kinks, hit exactly: −3, 0, 3, 6 (the derivative PyTorch takes there)
+KINKS = np.linspace(-4.5, 7.5, 25).astype(np.float32)
+idiom("relu6_hardswish_at_the_kinks", lambda lib, x: lib.nn.ReLU6()(x) + lib.nn.Hardswish()(x) + lib.nn.Hardsigmoid()(x),
+      KINKS, grad=True)
+
+# ---------------------------------------------------------------- regression losses that grow linearly
+TARGET = RNG.standard_normal((6, 4)).astype(np.float32)
+for lname, kwargs in [("L1Loss", {}), ("L1Loss", {"reduction": "sum"}), ("L1Loss", {"reduction": "none"}),
+                      ("SmoothL1Loss", {}), ("SmoothL1Loss", {"beta": 0.3}), ("SmoothL1Loss", {"beta": 0.0}),
+                      ("HuberLoss", {}), ("HuberLoss", {"delta": 0.4, "reduction": "sum"})]:
+    tag = "_".join(f"{k}_{v}" for k, v in kwargs.items())
+    idiom(f"nn_{lname}_{tag}", lambda lib, x, t, m=lname, kw=kwargs: getattr(lib.nn, m)(**kw)(x * 2, t), X, TARGET,
+          grad=True)
+idiom("F_l1_loss", lambda lib, x, t: lib.nn.functional.l1_loss(x, t), X, TARGET, grad=True)
+idiom("F_smooth_l1_loss", lambda lib, x, t: lib.nn.functional.smooth_l1_loss(x, t, beta=0.5), X64,
+      TARGET.astype(np.float64), grad=True)
+idiom("F_huber_loss", lambda lib, x, t: lib.nn.functional.huber_loss(x, t, delta=0.7, reduction="none"), X, TARGET,
+      grad=True)
 
 # ---------------------------------------------------------------- layers with weights
 idiom("LayerNorm", lambda lib, x: module(lib, lambda L: L.nn.LayerNorm(4))(x), X, grad=True)

@@ -450,12 +450,15 @@ def dot(input: TensorLike, tensor: TensorLike) -> Tensor:
     return matmul(a, b)
 
 
-from .activation_extra import elu, logsigmoid, mish, selu, silu, softplus  # noqa: E402,F401
+from .activation_extra import (  # noqa: E402,F401
+    elu, hardsigmoid, hardswish, logsigmoid, mish, relu6, selu, silu, softmin, softplus, softsign,
+)
 from . import tensor_methods as _tensor_methods  # noqa: E402,F401  (attaches the methods above to Tensor)
 from .loss import (  # noqa: E402,F401  (the loss gates; see loss.py)
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss, mse_loss, nll_loss,
     perceptron_loss,
 )
+from .loss_robust import huber_loss, l1_loss, smooth_l1_loss  # noqa: E402,F401
 from .conv import conv2d; from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: E402,F401,E702
 from .batchnorm import batch_norm  # noqa: E402,F401
 from .regularization import dropout  # noqa: E402,F401

@@ -195,3 +195,47 @@ def mish(a: TensorLike, inplace: bool = False) -> Tensor:
 def logsigmoid(a: TensorLike) -> Tensor:
     """ln σ(a) = −softplus(−a), stable for any a. Shape: that of a."""
     return LogSigmoidGate.apply(a)
+
+
+# ---------------------------------------------------------------- built from the gates above and hardtanh
+def _gates():
+    from .. import functional   # the package's gates (this module is one of its parts)
+
+    return functional
+
+
+def relu6(a: TensorLike, inplace: bool = False) -> Tensor:
+    """min(max(0, a), 6) = hardtanh(a, 0, 6), as PyTorch defines it; derivative 1 for 0 < a < 6.
+    Shape: that of a."""
+    _no_inplace("relu6", inplace)
+    return _gates().hardtanh(a, 0.0, 6.0)
+
+
+def hardsigmoid(a: TensorLike, inplace: bool = False) -> Tensor:
+    """relu6(a + 3)/6, the piecewise-linear sigmoid of MobileNetV3; derivative 1/6 for −3 < a < 3.
+    Shape: that of a."""
+    _no_inplace("hardsigmoid", inplace)
+    F = _gates()
+    return F.div(F.hardtanh(F.add(a, 3.0), 0.0, 6.0), 6.0)
+
+
+def hardswish(a: TensorLike, inplace: bool = False) -> Tensor:
+    """a·hardsigmoid(a); derivative 0 below −3, 1 above 3, (2a + 3)/6 between (the product rule).
+    Shape: that of a."""
+    _no_inplace("hardswish", inplace)
+    return _gates().mul(a, hardsigmoid(a))
+
+
+def softsign(a: TensorLike) -> Tensor:
+    """a/(1 + |a|); derivative 1/(1 + |a|)². Shape: that of a."""
+    F = _gates()
+    return F.div(a, F.add(F.abs(a), 1.0))
+
+
+def softmin(a: TensorLike, dim: int | None = None) -> Tensor:
+    """softmax(−a) along ``dim``: the smallest entry gets the largest weight. Shape: that of a."""
+    F = _gates()
+    if dim is None:
+        raise TypeError("softmin: give dim (PyTorch's implicit choice of dimension is deprecated there and not "
+                        "supported here)")
+    return F.softmax(F.neg(a), dim=dim)

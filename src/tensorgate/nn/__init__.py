@@ -7,7 +7,8 @@ from .activation import GELU, Hardtanh, Identity, LeakyReLU, LogSoftmax, ReLU, S
 from .container import ModuleList, Residual, Sequential
 from .dropout import Dropout
 from .linear import Linear
-from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, MSELoss, NLLLoss,
+from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
+                   SmoothL1Loss,
                    PerceptronLoss)
 from .config import module_from_config, registered_modules
 from .hooks import RemovableHandle
@@ -24,7 +25,9 @@ from .normalization import BatchNorm2d  # noqa: E402,F401
 from .layer_norm import LayerNorm  # noqa: E402,F401
 from .embedding import Embedding  # noqa: E402,F401
 from .dict_containers import ModuleDict, ParameterDict, ParameterList  # noqa: E402,F401
-from .activation_extra import ELU, SELU, LogSigmoid, Mish, SiLU, Softplus  # noqa: E402,F401
+from .activation_extra import (  # noqa: E402,F401
+    ELU, SELU, Hardsigmoid, Hardswish, LogSigmoid, Mish, ReLU6, SiLU, Softmin, Softplus, Softsign,
+)
 from . import utils  # noqa: E402,F401
 # issue 23 (the CNN chapter): the layers of AlexNet, GoogLeNet and EfficientNet, and the upsampling ones
 from .pooling import AdaptiveMaxPool2d  # noqa: E402,F401

@@ -1,5 +1,6 @@
 """The smooth activations as modules (SiLU, ELU, SELU, Mish, Softplus, LogSigmoid); each calls its gate in
-functional/activation_extra.py, where the derivative is written."""
+functional/activation_extra.py, where the derivative is written. The piecewise-linear ones of MobileNetV3
+(ReLU6, Hardsigmoid, Hardswish) and Softsign, Softmin are built there from other gates."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -83,3 +84,47 @@ class LogSigmoid(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return _act.LogSigmoidGate.apply(x)
+
+
+class ReLU6(_Activation):
+    """min(max(0, x), 6), elementwise (PyTorch's Hardtanh(0, 6)). Shape: x: any; output: same."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _act.relu6(x)
+
+
+class Hardsigmoid(_Activation):
+    """relu6(x + 3)/6, elementwise. Shape: x: any; output: same."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _act.hardsigmoid(x)
+
+
+class Hardswish(_Activation):
+    """x·relu6(x + 3)/6, elementwise (MobileNetV3's activation). Shape: x: any; output: same."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _act.hardswish(x)
+
+
+class Softsign(Module):
+    """x/(1 + |x|), elementwise. Shape: x: any; output: same."""
+
+    _keeps_features = True
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _act.softsign(x)
+
+
+class Softmin(Module):
+    """softmax(−x) along ``dim``. Shape: x: any; output: same."""
+
+    def __init__(self, dim: int | None = None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _act.softmin(x, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"

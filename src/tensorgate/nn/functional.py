@@ -12,6 +12,7 @@ from ..functional.loss import (  # noqa: F401
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss, mse_loss, nll_loss,
     perceptron_loss,
 )
+from ..functional.loss_robust import huber_loss, l1_loss, smooth_l1_loss  # noqa: F401
 from ..functional import batch_norm, dropout  # noqa: F401
 from ..functional.layer_norm import layer_norm  # noqa: F401
 from ..functional.embedding import embedding  # noqa: F401

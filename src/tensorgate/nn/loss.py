@@ -10,6 +10,7 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 from ..functional import loss as _L
+from ..functional import loss_robust as _robust
 from .module import Module
 
 if TYPE_CHECKING:
@@ -181,6 +182,53 @@ class MSELoss(_Loss):
 
     def forward(self, input: Tensor, target: TensorLike) -> Tensor:
         return _L.mse_loss(input, target, self.reduction)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error |x − y| over all elements; ∂L/∂x = sign(x − y)/N (functional/loss_robust.py).
+
+    Shape: input: any; target: same shape; output: () or input's shape.
+    """
+    kind = "regression"
+
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
+        return _robust.l1_loss(input, target, self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    """½d²/β where |d| < β, else |d| − ½β, d = x − y (β = 1 by default), over all elements.
+
+    Shape: input: any; target: same shape; output: () or input's shape.
+    """
+    kind = "regression"
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0):
+        super().__init__(reduction)
+        self.beta = float(beta)
+
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
+        return _robust.smooth_l1_loss(input, target, self.reduction, self.beta)
+
+    def extra_repr(self) -> str:
+        return ", ".join(filter(None, [super().extra_repr(), "" if self.beta == 1.0 else f"beta={self.beta}"]))
+
+
+class HuberLoss(_Loss):
+    """½d² where |d| < δ, else δ(|d| − ½δ), d = x − y (δ = 1 by default), over all elements.
+
+    Shape: input: any; target: same shape; output: () or input's shape.
+    """
+    kind = "regression"
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0):
+        super().__init__(reduction)
+        self.delta = float(delta)
+
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
+        return _robust.huber_loss(input, target, self.reduction, self.delta)
+
+    def extra_repr(self) -> str:
+        return ", ".join(filter(None, [super().extra_repr(), "" if self.delta == 1.0 else f"delta={self.delta}"]))
 
 
 class HingeLoss(_Loss):

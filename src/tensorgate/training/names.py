@@ -24,6 +24,8 @@ Losses:
 ``bce``, ``binary_crossentropy``                                          ``BCELoss()``
 ``bce_with_logits``                                                       ``BCEWithLogitsLoss()``
 ``mse``, ``mean_squared_error``                                           ``MSELoss()``
+``mae``, ``mean_absolute_error``, ``l1``                                  ``L1Loss()``
+``huber``                                                                 ``HuberLoss()``
 ``hinge``                                                                 ``HingeLoss()``
 ========================================================================= ============================
 
@@ -66,6 +68,7 @@ LOSSES = {
     **{name: nn.BCELoss for name in _PROBABILITY_BCE},
     "bce_with_logits": nn.BCEWithLogitsLoss,
     "mse": nn.MSELoss, "mean_squared_error": nn.MSELoss,
+    "mae": nn.L1Loss, "mean_absolute_error": nn.L1Loss, "l1": nn.L1Loss, "huber": nn.HuberLoss,
     "hinge": nn.HingeLoss,
 }
 

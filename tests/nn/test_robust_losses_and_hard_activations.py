@@ -1,0 +1,49 @@
+"""L1, smooth L1 and Huber losses, and the MobileNetV3 activations (ReLU6, Hardsigmoid, Hardswish), beyond
+their values and gradients (tests/conformance/test_conformance_nn.py compares those with PyTorch): errors
+name the bad argument, fit knows Keras's names, a model with them saves and loads."""
+import numpy as np
+import pytest
+
+import tensorgate as tg
+import tensorgate.nn.functional as F
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: F.smooth_l1_loss(tg.zeros(3), tg.zeros(3), beta=-1.0), "smooth_l1_loss: beta must be non-negative"),
+    (lambda: F.huber_loss(tg.zeros(3), tg.zeros(3), delta=0.0), "huber_loss: delta must be positive, got 0.0"),
+    (lambda: F.l1_loss(tg.zeros(3), tg.zeros(3), reduction="avg"), "l1_loss: reduction must be 'mean', 'sum'"),
+    (lambda: F.l1_loss(tg.zeros((3, 1)), tg.zeros(3)), r"l1_loss: .*\(3, 1\).*\(3,\)"),
+    (lambda: F.l1_loss(tg.tensor([1, 2]), tg.zeros(2)), "l1_loss: input must be floating point"),
+    (lambda: F.softmin(tg.zeros((2, 2))), "softmin: give dim"),
+    (lambda: F.relu6(tg.zeros(2), inplace=True), "relu6: inplace=True is not supported"),
+])
+def test_bad_arguments_are_named(call, message):
+    with pytest.raises((ValueError, TypeError, NotImplementedError), match=message):
+        call()
+
+
+@pytest.mark.parametrize("name, cls", [("mae", tg.nn.L1Loss), ("mean_absolute_error", tg.nn.L1Loss),
+                                       ("l1", tg.nn.L1Loss), ("huber", tg.nn.HuberLoss)])
+def test_fit_knows_the_keras_names_and_learns_a_line(name, cls):
+    from tensorgate.training.names import resolve_loss
+
+    model = tg.nn.Sequential(tg.nn.Linear(2, 1))
+    assert isinstance(resolve_loss(name, model), cls)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((256, 2)).astype(np.float32)
+    y = (X @ np.array([[2.0], [-1.0]], np.float32) + 0.5).astype(np.float32)
+    _ = tg.manual_seed(0)
+    history = tg.fit(model, name, tg.optim.Adam(model.parameters(), lr=0.05), (X, y), epochs=40, batch_size=32,
+                     metrics=(), verbose=0)
+    assert history.history["loss"][-1] < 0.05 * history.history["loss"][0]
+
+
+def test_a_model_with_the_hard_activations_saves_and_loads(tmp_path):
+    model = tg.nn.Sequential(tg.nn.Linear(3, 4), tg.nn.Hardswish(), tg.nn.ReLU6(), tg.nn.Hardsigmoid(),
+                             tg.nn.Softsign(), tg.nn.Linear(4, 2), tg.nn.Softmin(dim=1))
+    path = tmp_path / "model.tg"
+    tg.save(model, path)
+    again = tg.load(path)
+    x = np.random.default_rng(1).standard_normal((5, 3)).astype(np.float32) * 4
+    np.testing.assert_array_equal(again(x).numpy(), model(x).numpy())
+    assert [type(m).__name__ for m in again] == [type(m).__name__ for m in model]
