@@ -58,6 +58,7 @@ from .backend.version import __version__  # noqa: E402
 # ``tg.plot`` (matplotlib), ``tg.cli`` and ``tg.instruments`` are imported on first use, so ``import tensorgate`` stays quick.
 from . import nn, optim, training, io, data, metrics  # noqa: E402
 from .io import load, save  # noqa: E402
+from .nn import unsupported as _unsupported  # noqa: E402
 from .training import evaluate, fit, predict  # noqa: E402
 from . import utils  # noqa: E402  tensorgate.utils.data, PyTorch's path to the data names
 
@@ -75,21 +76,9 @@ for _family, _names in (("classic", ("LeNet5", "SmallVGG", "BasicBlock", "ResNet
 nn.config.register_module_source(("PlaygroundFeatures",), "tensorgate.playground.model")
 
 
-# PyTorch's top-level names that tensorgate does not have: asking for one says so, rather than a bare
-# AttributeError that might read like a typo (a borrowed name is supported, or says it is not)
-_TORCH_NAMES_NOT_SUPPORTED = frozenset((
-    "amp", "backends", "bfloat16", "cdist", "compile", "cumprod", "default_generator", "dist", "distributions",
-    "fft", "Generator", "get_default_dtype", "get_rng_state", "hub", "initial_seed", "jit", "linalg",
-    "repeat_interleave", "seed", "set_default_dtype", "set_printoptions", "set_rng_state", "special",
-))
-
-
 def __getattr__(name):
     if name in ("models", "plot", "instruments", "cli", "onnx", "distributed"):   # distributed: Ray on use
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
-    if name in _TORCH_NAMES_NOT_SUPPORTED:
-        raise AttributeError(f"module 'tensorgate' has no attribute {name!r}: PyTorch's torch.{name} is not "
-                             "supported by tensorgate (docs/coming-from.md says what differs from PyTorch)")
-    raise AttributeError(f"module 'tensorgate' has no attribute {name!r}")
+    raise _unsupported.no_attribute(__name__, name, "torch", _unsupported.TOP_LEVEL)   # PyTorch's names: say so

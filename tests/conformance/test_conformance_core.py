@@ -735,16 +735,31 @@ def test_not_supported(name, fn, arrays, error, match):
 
 
 def test_pytorch_names_tensorgate_lacks_say_they_are_not_supported():
-    """A top-level name of PyTorch's that tensorgate does not have raises an AttributeError that says so
-    (hasattr stays False); each name on that list is PyTorch's, and none is tensorgate's."""
+    """A name of PyTorch's (torch, torch.nn, torch.nn.functional) that tensorgate does not have raises an
+    AttributeError that says so (hasattr stays False); each listed name is PyTorch's and none tensorgate's, and
+    every public name of torch.nn and torch.nn.functional is either tensorgate's or listed."""
     import torch
+    import torch.nn.functional as TF
 
     import tensorgate as tg
+    import tensorgate.nn.functional as F
+    from tensorgate.nn import unsupported
 
-    for name in sorted(tg._TORCH_NAMES_NOT_SUPPORTED):
-        assert hasattr(torch, name), name
-        assert not hasattr(tg, name), name
-        with pytest.raises(AttributeError, match=rf"torch\.{name} is not supported by tensorgate"):
-            getattr(tg, name)
-    with pytest.raises(AttributeError, match="no attribute 'no_such_name'$"):
-        tg.no_such_name
+    for ours, theirs, path, names in ((tg, torch, "torch", unsupported.TOP_LEVEL),
+                                      (tg.nn, torch.nn, "torch.nn", unsupported.NN),
+                                      (F, TF, "torch.nn.functional", unsupported.NN_FUNCTIONAL)):
+        for name in sorted(names):
+            assert hasattr(theirs, name), name
+            assert not hasattr(ours, name), name
+            with pytest.raises(AttributeError, match=rf"{path}\.{name} is not supported by tensorgate"):
+                getattr(ours, name)
+        with pytest.raises(AttributeError, match="no attribute 'no_such_name'$"):
+            getattr(ours, "no_such_name")
+    internal = {"boolean_dispatch", "handle_torch_function", "has_torch_function", "has_torch_function_unary",
+                "has_torch_function_variadic", "assert_int_or_pair"}
+    for name in dir(torch.nn):
+        if not name.startswith("_") and name[0].isupper():
+            assert hasattr(tg.nn, name) or name in unsupported.NN, name
+    for name in dir(TF):
+        if not name.startswith("_") and name[0].islower() and callable(getattr(TF, name)) and name not in internal:
+            assert hasattr(F, name) or name in unsupported.NN_FUNCTIONAL, name

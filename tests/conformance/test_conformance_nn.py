@@ -82,6 +82,27 @@ for lname, kwargs in [("L1Loss", {}), ("L1Loss", {"reduction": "sum"}), ("L1Loss
     tag = "_".join(f"{k}_{v}" for k, v in kwargs.items())
     idiom(f"nn_{lname}_{tag}", lambda lib, x, t, m=lname, kw=kwargs: getattr(lib.nn, m)(**kw)(x * 2, t), X, TARGET,
           grad=True)
+# GroupNorm (a layer norm of each group of channels), distances and the KL divergence
+IMG = (RNG.standard_normal((3, 6, 4, 5)) * 2 + 1).astype(np.float32)
+idiom("nn_GroupNorm_2_groups", lambda lib, x: lib.nn.GroupNorm(2, 6)(x), IMG, grad=True)
+idiom("nn_GroupNorm_one_group_float64", lambda lib, x: lib.nn.GroupNorm(1, 6, eps=1e-3).double()(x), IMG.astype(np.float64),
+      grad=True)
+idiom("nn_GroupNorm_instance_like_no_affine", lambda lib, x: lib.nn.GroupNorm(6, 6, affine=False)(x), IMG, grad=True)
+idiom("F_group_norm_weights", lambda lib, x, w: lib.nn.functional.group_norm(x, 3, w, w * 0.5), IMG,
+      RNG.standard_normal(6).astype(np.float32), grad=True)
+idiom("F_normalize", lambda lib, x: lib.nn.functional.normalize(x), X, grad=True)
+idiom("F_normalize_p1_dim0", lambda lib, x: lib.nn.functional.normalize(x, p=1.0, dim=0), X, grad=True)
+idiom("F_cosine_similarity", lambda lib, x, t: lib.nn.functional.cosine_similarity(x, t), X, TARGET, grad=True)
+idiom("nn_CosineSimilarity_dim0", lambda lib, x, t: lib.nn.CosineSimilarity(dim=0)(x, t), X, TARGET, grad=True)
+idiom("nn_PairwiseDistance", lambda lib, x, t: lib.nn.PairwiseDistance()(x, t), X, TARGET, grad=True)
+idiom("F_pairwise_distance_p1_keepdim", lambda lib, x, t: lib.nn.functional.pairwise_distance(x, t, p=1.0, keepdim=True),
+      X, TARGET, grad=True)
+idiom("nn_KLDivLoss_batchmean", lambda lib, x, t: lib.nn.KLDivLoss(reduction="batchmean")(x.log_softmax(1), t.softmax(1)),
+      X, TARGET, grad=True)
+idiom("nn_KLDivLoss_log_target_sum", lambda lib, x, t: lib.nn.KLDivLoss(reduction="sum", log_target=True)(
+    x.log_softmax(1), t.log_softmax(1)), X, TARGET, grad=True)
+idiom("F_kl_div_zero_targets_none", lambda lib, x, t: lib.nn.functional.kl_div(x.log_softmax(1), t.relu(), reduction="none"),
+      X, TARGET, grad=True)
 idiom("F_l1_loss", lambda lib, x, t: lib.nn.functional.l1_loss(x, t), X, TARGET, grad=True)
 idiom("F_smooth_l1_loss", lambda lib, x, t: lib.nn.functional.smooth_l1_loss(x, t, beta=0.5), X64,
       TARGET.astype(np.float64), grad=True)

@@ -432,7 +432,8 @@ from .torch_reductions import (  # noqa: E402,F401
 from .torch_views import chunk, expand, expand_as, flatten, repeat, split, to, unbind, unflatten, view_as  # noqa: E402,F401,E501
 from .elementwise import ceil, cos, erf, expm1, floor, log1p, round, rsqrt, sign, sin, tan  # noqa: E402,F401
 from .torch_math import (  # noqa: E402,F401
-    broadcast_to, diag, flip, lerp, logspace, meshgrid, nan_to_num, outer, roll, tile, tril, triu, unique,
+    broadcast_to, cosine_similarity, diag, flip, lerp, logspace, meshgrid, nan_to_num, normalize, outer,
+    pairwise_distance, roll, tile, tril, triu, unique,
 )
 
 
@@ -458,7 +459,7 @@ from .loss import (  # noqa: E402,F401  (the loss gates; see loss.py)
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss, mse_loss, nll_loss,
     perceptron_loss,
 )
-from .loss_robust import huber_loss, l1_loss, smooth_l1_loss  # noqa: E402,F401
+from .loss_composed import huber_loss, kl_div, l1_loss, smooth_l1_loss  # noqa: E402,F401
 from .conv import conv2d; from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: E402,F401,E702
 from .batchnorm import batch_norm  # noqa: E402,F401
 from .regularization import dropout  # noqa: E402,F401

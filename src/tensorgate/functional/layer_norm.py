@@ -96,3 +96,35 @@ def layer_norm(input: TensorLike, normalized_shape: int | Sequence[int], weight:
         xp = D.namespace(x.data)
         params = [Tensor._make(xp.ones(shape, dtype=x.data.dtype, device=x.data.device), False, None), bias]
     return LayerNormGate.apply(x, *params, k=len(shape), eps=float(eps))
+
+
+def group_norm(input: TensorLike, num_groups: int, weight: TensorLike | None = None, bias: TensorLike | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Group normalisation (Wu & He 2018), as ``F.group_norm``: the C channels of each example cut into
+    ``num_groups`` groups, each group normalised over its channels and positions (a layer norm of the group),
+    then scaled by γ and shifted by β per channel. One group is a layer norm over (C, H, W); C groups, an
+    instance norm. It does not depend on the batch, so it behaves the same in training and evaluation.
+
+    Shape: input (N, C, *) with C divisible by num_groups; weight, bias (C,) or None; result: as input.
+    """
+    fn = "group_norm"
+    x = input if isinstance(input, Tensor) else Tensor(input)
+    if x.ndim < 2:
+        raise ValueError(f"{fn}: input must have a batch and a channel axis (N, C, *), got shape {tuple(x.shape)}")
+    n, c = x.shape[:2]
+    if isinstance(num_groups, bool) or not isinstance(num_groups, int) or num_groups < 1 or c % num_groups:
+        raise ValueError(f"{fn}: num_groups ({num_groups!r}) must be a positive int dividing the {c} channels "
+                         f"of the input (shape {tuple(x.shape)})")
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and tuple(p.shape) != (c,):  # type: ignore[union-attr]
+            raise ValueError(f"{fn}: {name} has shape {tuple(p.shape)}, expected ({c},)")  # type: ignore[union-attr]
+    from . import add, mul, reshape   # the package's gates (this module is one of its parts)
+
+    grouped = reshape(x, (n, num_groups, -1))
+    y = reshape(layer_norm(grouped, (grouped.shape[-1],), eps=eps), x.shape)
+    per_channel = (1, c) + (1,) * (x.ndim - 2)
+    if weight is not None:
+        y = mul(y, reshape(weight, per_channel))
+    if bias is not None:
+        y = add(y, reshape(bias, per_channel))
+    return y

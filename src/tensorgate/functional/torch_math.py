@@ -1,5 +1,7 @@
 """PyTorch's everyday functions that the other modules lack: outer, tril/triu, flip, roll, tile,
-broadcast_to, lerp, nan_to_num, diag, meshgrid, logspace and unique (erf is a gate of elementwise.py).
+broadcast_to, lerp, nan_to_num, diag, meshgrid, logspace, unique, and F.normalize, F.cosine_similarity and
+F.pairwise_distance
+(erf is a gate of elementwise.py).
 
 Most are written with gates that exist already (products, masks, slices, concatenation, ``where``), so their
 gradients are those gates' and read as the formula: tril(x) = x·M with the constant lower-triangular mask M,
@@ -263,5 +265,38 @@ def unique(input: TensorLike, sorted: bool = True, return_inverse: bool = False,
     return out[0] if len(out) == 1 else tuple(out)
 
 
-__all__ = ["outer", "tril", "triu", "flip", "roll", "tile", "broadcast_to", "lerp", "nan_to_num", "diag",
+def normalize(input: TensorLike, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """input / max(‖input‖_p, eps) along ``dim``, as ``F.normalize``: unit vectors (rows, by default).
+
+    Shape: input any; the result the same.
+    """
+    F = _F()
+    x = _tensor(input)
+    return F.div(x, F.clip(F.norm(x, p, dim=dim, keepdim=True), min=eps))
+
+
+def cosine_similarity(x1: TensorLike, x2: TensorLike, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """Σ (x1/max(‖x1‖, eps))·(x2/max(‖x2‖, eps)) along ``dim``, as ``F.cosine_similarity`` (each divided by
+    its own norm first, as PyTorch does). Shape: x1, x2 broadcastable; the result without ``dim``.
+    """
+    F = _F()
+
+    def unit(v):   # v / max(‖v‖, eps), the floor raised without a gradient of its own, as PyTorch raises it
+        norm = F.norm(v, 2, dim=dim, keepdim=True)
+        xp = D.namespace(norm.data)
+        lift = xp.maximum(norm.data, eps) - norm.data
+        return F.div(v, F.add(norm, Tensor._make(lift, False, None)))
+
+    return F.sum(F.mul(unit(_tensor(x1)), unit(_tensor(x2))), dim=dim)
+
+
+def pairwise_distance(x1: TensorLike, x2: TensorLike, p: float = 2.0, eps: float = 1e-6,
+                      keepdim: bool = False) -> Tensor:
+    """‖x1 − x2 + eps‖_p along the last dimension, as ``F.pairwise_distance`` (eps keeps the gradient finite
+    where the two agree). Shape: (m, n), (m, n) → (m,) ((m, 1) with keepdim)."""
+    F = _F()
+    return F.norm(F.add(F.sub(x1, x2), eps), p, dim=-1, keepdim=keepdim)
+
+
+__all__ = ["normalize", "cosine_similarity", "pairwise_distance", "outer", "tril", "triu", "flip", "roll", "tile", "broadcast_to", "lerp", "nan_to_num", "diag",
            "meshgrid", "logspace", "unique"]

@@ -7,8 +7,8 @@ from .activation import GELU, Hardtanh, Identity, LeakyReLU, LogSoftmax, ReLU, S
 from .container import ModuleList, Residual, Sequential
 from .dropout import Dropout
 from .linear import Linear
-from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
-                   SmoothL1Loss,
+from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,
+                   NLLLoss, SmoothL1Loss,
                    PerceptronLoss)
 from .config import module_from_config, registered_modules
 from .hooks import RemovableHandle
@@ -22,7 +22,8 @@ from .conv import Conv2d  # noqa: E402,F401
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d  # noqa: E402,F401
 from .normalization import BatchNorm2d  # noqa: E402,F401
 # issue 17 (PyTorch's names): normalisation, lookup tables, containers by name, smooth activations, nn.utils
-from .layer_norm import LayerNorm  # noqa: E402,F401
+from .layer_norm import GroupNorm, LayerNorm  # noqa: E402,F401
+from .distance import CosineSimilarity, PairwiseDistance  # noqa: E402,F401
 from .embedding import Embedding  # noqa: E402,F401
 from .dict_containers import ModuleDict, ParameterDict, ParameterList  # noqa: E402,F401
 from .activation_extra import (  # noqa: E402,F401
@@ -36,3 +37,10 @@ from .dropout import Dropout2d  # noqa: E402,F401
 from .padding import ZeroPad2d  # noqa: E402,F401
 from .conv_transpose import ConvTranspose2d  # noqa: E402,F401
 from .upsampling import Upsample  # noqa: E402,F401
+
+
+from . import unsupported as _unsupported  # noqa: E402
+
+
+def __getattr__(name: str) -> object:   # PyTorch's torch.nn names that tensorgate lacks say so
+    raise _unsupported.no_attribute(__name__, name, "torch.nn", _unsupported.NN)

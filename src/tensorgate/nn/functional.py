@@ -12,9 +12,10 @@ from ..functional.loss import (  # noqa: F401
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss, mse_loss, nll_loss,
     perceptron_loss,
 )
-from ..functional.loss_robust import huber_loss, l1_loss, smooth_l1_loss  # noqa: F401
+from ..functional.loss_composed import huber_loss, kl_div, l1_loss, smooth_l1_loss  # noqa: F401
 from ..functional import batch_norm, dropout  # noqa: F401
-from ..functional.layer_norm import layer_norm  # noqa: F401
+from . import unsupported as _unsupported
+from ..functional.layer_norm import group_norm, layer_norm  # noqa: F401
 from ..functional.embedding import embedding  # noqa: F401
 
 if TYPE_CHECKING:
@@ -43,3 +44,7 @@ def one_hot(labels: _TensorLike, num_classes: int = -1) -> _TensorType:
         i = int(_np.argmax(bad.reshape(-1)))
         raise ValueError(f"one_hot: label {int(y.reshape(-1)[i])} at index {i} is outside [0, {K})")
     return _Tensor(_np.eye(K, dtype=_np.int64)[y])
+
+
+def __getattr__(name: str) -> object:   # PyTorch's torch.nn.functional names that tensorgate lacks say so
+    raise _unsupported.no_attribute(__name__, name, "torch.nn.functional", _unsupported.NN_FUNCTIONAL)

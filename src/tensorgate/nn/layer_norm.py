@@ -1,4 +1,5 @@
-"""``LayerNorm``, the module; its gate and the functional ``layer_norm`` are in functional/layer_norm.py."""
+"""``LayerNorm`` and ``GroupNorm``, the modules; the gate and the functional ``layer_norm`` and ``group_norm``
+are in functional/layer_norm.py."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -8,7 +9,7 @@ from ..autograd.tensor import as_dtype
 from .. import backend as B
 from .module import Module
 from .parameter import Parameter
-from ..functional.layer_norm import _normalized_shape, layer_norm
+from ..functional.layer_norm import _normalized_shape, group_norm, layer_norm
 
 if TYPE_CHECKING:
     from typing import Sequence
@@ -77,3 +78,44 @@ class LayerNorm(Module):
             n *= d
         count = (self.weight is not None) + (self.bias is not None)
         return f"{count}·{n}" if count else ""
+
+
+class GroupNorm(Module):
+    """Group normalisation (Wu & He 2018): the channels cut into ``num_groups`` groups, each normalised over
+    its channels and positions per example, then γ and β per channel (see ``functional.group_norm``).
+    Independent of the batch: the same in training and evaluation, and usable at batch size 1.
+
+    Shape: x: (N, num_channels, *); output: same; weight γ, bias β: (num_channels,).
+
+    Examples
+    --------
+    >>> import tensorgate as tg
+    >>> tg.nn.GroupNorm(2, 4)(tg.randn(3, 4, 5, 5)).shape
+    (3, 4, 5, 5)
+    """
+
+    _keeps_features = True
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
+                 dtype: DTypeLike | None = None):
+        super().__init__()
+        if isinstance(num_groups, bool) or not isinstance(num_groups, int) or num_groups < 1 \
+                or isinstance(num_channels, bool) or not isinstance(num_channels, int) or num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_groups ({num_groups!r}) must be a positive int dividing "
+                             f"num_channels ({num_channels!r})")
+        self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, float(eps), bool(affine)
+        dtype = as_dtype(dtype) if dtype is not None else B.DEFAULT_FLOAT
+        self.weight = Parameter(ones(num_channels, dtype=dtype)) if affine else None
+        self.bias = Parameter(zeros(num_channels, dtype=dtype)) if affine else None
+
+    def reset_parameters(self) -> None:
+        """γ ← 1, β ← 0."""
+        if self.weight is not None:
+            self.weight.data[...] = 1.0
+            self.bias.data[...] = 0.0  # type: ignore[union-attr]
+
+    def forward(self, x: Tensor) -> Tensor:
+        return group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}" + ("" if self.affine else ", affine=False")

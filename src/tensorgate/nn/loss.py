@@ -10,7 +10,7 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 from ..functional import loss as _L
-from ..functional import loss_robust as _robust
+from ..functional import loss_composed as _composed
 from .module import Module
 
 if TYPE_CHECKING:
@@ -185,14 +185,14 @@ class MSELoss(_Loss):
 
 
 class L1Loss(_Loss):
-    """Mean absolute error |x − y| over all elements; ∂L/∂x = sign(x − y)/N (functional/loss_robust.py).
+    """Mean absolute error |x − y| over all elements; ∂L/∂x = sign(x − y)/N (functional/loss_composed.py).
 
     Shape: input: any; target: same shape; output: () or input's shape.
     """
     kind = "regression"
 
     def forward(self, input: Tensor, target: TensorLike) -> Tensor:
-        return _robust.l1_loss(input, target, self.reduction)
+        return _composed.l1_loss(input, target, self.reduction)
 
 
 class SmoothL1Loss(_Loss):
@@ -207,7 +207,7 @@ class SmoothL1Loss(_Loss):
         self.beta = float(beta)
 
     def forward(self, input: Tensor, target: TensorLike) -> Tensor:
-        return _robust.smooth_l1_loss(input, target, self.reduction, self.beta)
+        return _composed.smooth_l1_loss(input, target, self.reduction, self.beta)
 
     def extra_repr(self) -> str:
         return ", ".join(filter(None, [super().extra_repr(), "" if self.beta == 1.0 else f"beta={self.beta}"]))
@@ -225,10 +225,34 @@ class HuberLoss(_Loss):
         self.delta = float(delta)
 
     def forward(self, input: Tensor, target: TensorLike) -> Tensor:
-        return _robust.huber_loss(input, target, self.reduction, self.delta)
+        return _composed.huber_loss(input, target, self.reduction, self.delta)
 
     def extra_repr(self) -> str:
         return ", ".join(filter(None, [super().extra_repr(), "" if self.delta == 1.0 else f"delta={self.delta}"]))
+
+
+class KLDivLoss(Module):
+    """The Kullback–Leibler divergence Σ t·(ln t − x) between a target distribution t and the model's
+    log-probabilities x (a ``log_softmax`` output), as PyTorch's: use ``reduction='batchmean'`` for the
+    divergence itself (``'mean'``, the default, divides by every element, as PyTorch does).
+
+    Shape: input: (m, K) log-probabilities; target: same; output: () or input's shape.
+    """
+
+    _convert_inputs = False
+
+    def __init__(self, reduction: str = "mean", log_target: bool = False):
+        super().__init__()
+        if reduction not in ("mean", "batchmean", "sum", "none"):
+            raise ValueError(f"KLDivLoss: reduction must be 'mean', 'batchmean', 'sum' or 'none', got {reduction!r}")
+        self.reduction, self.log_target = reduction, bool(log_target)
+
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
+        return _composed.kl_div(input, target, self.reduction, self.log_target)
+
+    def extra_repr(self) -> str:
+        return ", ".join(filter(None, ["" if self.reduction == "mean" else f"reduction={self.reduction!r}",
+                                       "log_target=True" if self.log_target else ""]))
 
 
 class HingeLoss(_Loss):

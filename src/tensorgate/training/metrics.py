@@ -34,7 +34,7 @@ import numpy as np
 
 from .. import metrics as _metrics
 from ..functional import loss as _F
-from ..functional import loss_robust as _robust
+from ..functional import loss_composed as _composed
 
 if TYPE_CHECKING:
     from typing import Iterable, Sequence
@@ -52,9 +52,9 @@ _FUNCTIONAL_KINDS = {
     _F.hinge_loss: ("binary", 0.0),
     _F.perceptron_loss: ("binary", 0.0),
     _F.mse_loss: ("regression", None),
-    _robust.l1_loss: ("regression", None),
-    _robust.smooth_l1_loss: ("regression", None),
-    _robust.huber_loss: ("regression", None),
+    _composed.l1_loss: ("regression", None),
+    _composed.smooth_l1_loss: ("regression", None),
+    _composed.huber_loss: ("regression", None),
 }
 
 

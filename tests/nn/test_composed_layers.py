@@ -1,6 +1,7 @@
-"""L1, smooth L1 and Huber losses, and the MobileNetV3 activations (ReLU6, Hardsigmoid, Hardswish), beyond
-their values and gradients (tests/conformance/test_conformance_nn.py compares those with PyTorch): errors
-name the bad argument, fit knows Keras's names, a model with them saves and loads."""
+"""PyTorch's layers written with other gates (L1, smooth L1, Huber and KL losses, ReLU6, Hardsigmoid,
+Hardswish, Softsign, Softmin, GroupNorm, the distances), beyond their values and gradients
+(tests/conformance/test_conformance_nn.py compares those with PyTorch): errors name the bad argument, fit
+knows Keras's names, a model with them saves and loads."""
 import numpy as np
 import pytest
 
@@ -16,6 +17,13 @@ import tensorgate.nn.functional as F
     (lambda: F.l1_loss(tg.tensor([1, 2]), tg.zeros(2)), "l1_loss: input must be floating point"),
     (lambda: F.softmin(tg.zeros((2, 2))), "softmin: give dim"),
     (lambda: F.relu6(tg.zeros(2), inplace=True), "relu6: inplace=True is not supported"),
+    (lambda: F.group_norm(tg.zeros((2, 6, 3)), 4), r"group_norm: num_groups \(4\) must be a positive int dividing "
+                                                   r"the 6 channels"),
+    (lambda: F.group_norm(tg.zeros(6), 2), r"group_norm: input must have a batch and a channel axis"),
+    (lambda: F.group_norm(tg.zeros((2, 6)), 2, tg.ones(5)), r"group_norm: weight has shape \(5,\), expected \(6,\)"),
+    (lambda: tg.nn.GroupNorm(4, 6), r"GroupNorm: num_groups \(4\) must be a positive int dividing num_channels"),
+    (lambda: F.kl_div(tg.zeros(3), tg.zeros(3), reduction="avg"), "kl_div: reduction must be 'mean', 'batchmean'"),
+    (lambda: tg.nn.KLDivLoss(reduction="avg"), "KLDivLoss: reduction must be"),
 ])
 def test_bad_arguments_are_named(call, message):
     with pytest.raises((ValueError, TypeError, NotImplementedError), match=message):
@@ -40,10 +48,18 @@ def test_fit_knows_the_keras_names_and_learns_a_line(name, cls):
 
 def test_a_model_with_the_hard_activations_saves_and_loads(tmp_path):
     model = tg.nn.Sequential(tg.nn.Linear(3, 4), tg.nn.Hardswish(), tg.nn.ReLU6(), tg.nn.Hardsigmoid(),
-                             tg.nn.Softsign(), tg.nn.Linear(4, 2), tg.nn.Softmin(dim=1))
+                             tg.nn.Softsign(), tg.nn.Unflatten(1, (4, 1)), tg.nn.GroupNorm(2, 4), tg.nn.Flatten(),
+                             tg.nn.Linear(4, 2), tg.nn.Softmin(dim=1))
     path = tmp_path / "model.tg"
     tg.save(model, path)
     again = tg.load(path)
     x = np.random.default_rng(1).standard_normal((5, 3)).astype(np.float32) * 4
     np.testing.assert_array_equal(again(x).numpy(), model(x).numpy())
     assert [type(m).__name__ for m in again] == [type(m).__name__ for m in model]
+
+
+def test_group_norm_does_not_depend_on_the_batch():
+    """Each example is normalised alone: one image gives what it gives inside a batch, in training too."""
+    layer = tg.nn.GroupNorm(2, 4)
+    x = np.random.default_rng(2).standard_normal((5, 4, 3, 3)).astype(np.float32)
+    np.testing.assert_allclose(layer(x[2:3]).numpy(), layer(x).numpy()[2:3], rtol=1e-6, atol=1e-6)
