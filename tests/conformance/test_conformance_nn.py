@@ -103,6 +103,30 @@ idiom("nn_KLDivLoss_log_target_sum", lambda lib, x, t: lib.nn.KLDivLoss(reductio
     x.log_softmax(1), t.log_softmax(1)), X, TARGET, grad=True)
 idiom("F_kl_div_zero_targets_none", lambda lib, x, t: lib.nn.functional.kl_div(x.log_softmax(1), t.relu(), reduction="none"),
       X, TARGET, grad=True)
+# 1-D convolution and pooling over (N, C, L) sequences; 'same' and 'valid' padding
+SEQ1D = RNG.standard_normal((2, 4, 11)).astype(np.float32)
+W1D = (RNG.standard_normal((6, 2, 3)) * 0.4).astype(np.float32)
+idiom("F_conv1d_stride_padding_groups", lambda lib, x, w, b: lib.nn.functional.conv1d(x, w, b, stride=2, padding=1, groups=2),
+      SEQ1D, W1D, RNG.standard_normal(6).astype(np.float32), grad=True)
+idiom("F_conv1d_same_dilated", lambda lib, x, w: lib.nn.functional.conv1d(x, w, padding="same", dilation=2, groups=2),
+      SEQ1D, W1D, grad=True)
+idiom("F_conv1d_valid_float64", lambda lib, x, w: lib.nn.functional.conv1d(x, w[:, :, :2].repeat(1, 2, 1), padding="valid"),
+      SEQ1D.astype(np.float64), W1D.astype(np.float64), grad=True)
+idiom("F_conv2d_same", lambda lib, x, w: lib.nn.functional.conv2d(x, w, padding="same"), IMG,
+      (RNG.standard_normal((2, 6, 3, 5)) * 0.3).astype(np.float32), grad=True)
+idiom("nn_Conv1d", lambda lib, x: module(lib, lambda L: L.nn.Conv1d(4, 3, 5, padding=2))(x), SEQ1D, grad=True)
+idiom("nn_Conv1d_same_no_bias", lambda lib, x: module(lib, lambda L: L.nn.Conv1d(4, 8, 3, padding="same", bias=False))(x),
+      SEQ1D, grad=True)
+idiom("nn_Conv2d_same", lambda lib, x: module(lib, lambda L: L.nn.Conv2d(6, 2, 3, padding="same"))(x), IMG, grad=True)
+idiom("F_max_pool1d", lambda lib, x: lib.nn.functional.max_pool1d(x, 3, 2, 1), SEQ1D, grad=True)
+idiom("nn_MaxPool1d", lambda lib, x: lib.nn.MaxPool1d(2)(x), SEQ1D, grad=True)
+idiom("F_avg_pool1d", lambda lib, x: lib.nn.functional.avg_pool1d(x, 4, 2), SEQ1D, grad=True)
+idiom("nn_AvgPool1d_padding", lambda lib, x: lib.nn.AvgPool1d(3, stride=1, padding=1)(x), SEQ1D, grad=True)
+idiom("nn_AdaptiveAvgPool1d", lambda lib, x: lib.nn.AdaptiveAvgPool1d(4)(x), SEQ1D, grad=True)
+idiom("nn_AdaptiveAvgPool1d_global", lambda lib, x: lib.nn.AdaptiveAvgPool1d(1)(x), SEQ1D, grad=True)
+idiom("nn_AdaptiveMaxPool1d", lambda lib, x: lib.nn.AdaptiveMaxPool1d(3)(x), SEQ1D, grad=True)
+idiom("F_adaptive_max_pool1d_indices", lambda lib, x: lib.nn.functional.adaptive_max_pool1d(x, 5, return_indices=True),
+      SEQ1D, grad=True)
 idiom("F_l1_loss", lambda lib, x, t: lib.nn.functional.l1_loss(x, t), X, TARGET, grad=True)
 idiom("F_smooth_l1_loss", lambda lib, x, t: lib.nn.functional.smooth_l1_loss(x, t, beta=0.5), X64,
       TARGET.astype(np.float64), grad=True)

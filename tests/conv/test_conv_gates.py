@@ -209,7 +209,11 @@ def test_conv2d_errors_name_the_shapes():
     with pytest.raises(ValueError, match="stride must be >= 1"):
         conv2d(x, tg.zeros((4, 3, 3, 3)), stride=0)
     with pytest.raises(TypeError, match="padding must be an int or a pair"):
-        conv2d(x, tg.zeros((4, 3, 3, 3)), padding="same")
+        conv2d(x, tg.zeros((4, 3, 3, 3)), padding=(1, 1, 1))
+    with pytest.raises(ValueError, match="padding must be an int, a pair of ints, 'valid' or 'same', got 'full'"):
+        conv2d(x, tg.zeros((4, 3, 3, 3)), padding="full")
+    assert conv2d(x, tg.zeros((4, 3, 3, 3)), padding="same").shape == (2, 4, 8, 8)   # PyTorch's names work
+    assert conv2d(x, tg.zeros((4, 3, 3, 3)), padding="valid").shape == (2, 4, 6, 6)
     with pytest.raises(TypeError, match="different dtypes"):
         conv2d(x, tg.zeros((4, 3, 3, 3), dtype="float64"))
 

@@ -1,5 +1,5 @@
 """PyTorch's layers written with other gates (L1, smooth L1, Huber and KL losses, ReLU6, Hardsigmoid,
-Hardswish, Softsign, Softmin, GroupNorm, the distances), beyond their values and gradients
+Hardswish, Softsign, Softmin, GroupNorm, the distances, the 1-D convolution and pools), beyond their values and gradients
 (tests/conformance/test_conformance_nn.py compares those with PyTorch): errors name the bad argument, fit
 knows Keras's names, a model with them saves and loads."""
 import numpy as np
@@ -24,6 +24,14 @@ import tensorgate.nn.functional as F
     (lambda: tg.nn.GroupNorm(4, 6), r"GroupNorm: num_groups \(4\) must be a positive int dividing num_channels"),
     (lambda: F.kl_div(tg.zeros(3), tg.zeros(3), reduction="avg"), "kl_div: reduction must be 'mean', 'batchmean'"),
     (lambda: tg.nn.KLDivLoss(reduction="avg"), "KLDivLoss: reduction must be"),
+    (lambda: F.conv1d(tg.zeros((4, 9)), tg.zeros((2, 4, 3))), r"conv1d: input must be a batch of sequences \(N, C, L\)"),
+    (lambda: F.conv1d(tg.zeros((1, 4, 9)), tg.zeros((2, 4))), r"conv1d: weight must have shape \(C_out, C_in/groups, k\)"),
+    (lambda: tg.nn.Conv1d(4, 2, 3, stride=2, padding="same"), "Conv1d: padding='same' is not supported for strided"),
+    (lambda: tg.nn.Conv1d(4, 2, 4, padding="same"), "Conv1d: padding='same' with an even kernel"),
+    (lambda: tg.nn.Conv2d(4, 2, 3, padding="full"), "Conv2d: padding must be an int, a pair of ints, 'valid' or 'same'"),
+    (lambda: tg.nn.Conv1d(4, 2, (3, 3)), r"Conv1d: kernel_size must be an int \(or a tuple of one int\)"),
+    (lambda: tg.nn.Conv1d(4, 2, 3)(tg.zeros((1, 3, 9))), r"Conv1d\(4, 2\): expected input of shape \(N, 4, L\)"),
+    (lambda: F.max_pool1d(tg.zeros((1, 2, 9)), 0), "max_pool1d: kernel_size must be >= 1, got 0"),
 ])
 def test_bad_arguments_are_named(call, message):
     with pytest.raises((ValueError, TypeError, NotImplementedError), match=message):
@@ -63,3 +71,19 @@ def test_group_norm_does_not_depend_on_the_batch():
     layer = tg.nn.GroupNorm(2, 4)
     x = np.random.default_rng(2).standard_normal((5, 4, 3, 3)).astype(np.float32)
     np.testing.assert_allclose(layer(x[2:3]).numpy(), layer(x).numpy()[2:3], rtol=1e-6, atol=1e-6)
+
+
+def test_a_sequence_classifier_of_1d_layers_trains_saves_and_loads(tmp_path):
+    """Conv1d, MaxPool1d and AdaptiveAvgPool1d in a model that learns to tell rising from falling sequences."""
+    rng = np.random.default_rng(0)
+    X = np.cumsum(rng.standard_normal((256, 1, 32)), axis=2).astype(np.float32)
+    y = (X[:, 0, -1] > X[:, 0, 0]).astype(np.int64)
+    _ = tg.manual_seed(0)
+    model = tg.nn.Sequential(tg.nn.Conv1d(1, 8, 5, padding="same"), tg.nn.ReLU(), tg.nn.MaxPool1d(2),
+                             tg.nn.Conv1d(8, 8, 3, padding=1), tg.nn.ReLU(), tg.nn.AdaptiveAvgPool1d(1),
+                             tg.nn.Flatten(), tg.nn.Linear(8, 2))
+    tg.fit(model, "cross_entropy", tg.optim.Adam(model.parameters(), lr=0.01), (X, y), epochs=30, verbose=0)
+    accuracy = float((tg.predict(model, X).argmax(1) == y).mean())
+    assert accuracy > 0.9, accuracy
+    tg.save(model, tmp_path / "seq.tg")
+    np.testing.assert_array_equal(tg.predict(tg.load(tmp_path / "seq.tg"), X), tg.predict(model, X))

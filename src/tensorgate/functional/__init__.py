@@ -461,6 +461,9 @@ from .loss import (  # noqa: E402,F401  (the loss gates; see loss.py)
 )
 from .loss_composed import huber_loss, kl_div, l1_loss, smooth_l1_loss  # noqa: E402,F401
 from .conv import conv2d; from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: E402,F401,E702
+from .conv1d import (  # noqa: E402,F401
+    adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, conv1d, max_pool1d,
+)
 from .batchnorm import batch_norm  # noqa: E402,F401
 from .regularization import dropout  # noqa: E402,F401
 # issue 23 (the CNN chapter): adaptive max pooling, LRN, channel dropout, padding, transposed convolution, resizing

@@ -70,6 +70,19 @@ def _pair(value, name, minimum=0):
     return pair
 
 
+def padding_of(where: str, padding: str, kernel: Any, stride: Any, dilation: Any) -> tuple[int, int]:
+    """PyTorch's padding names as a pair: 'valid' is no padding, 'same' keeps the size at stride 1
+    (``conv1d.same_padding`` per axis: an even kernel, which PyTorch pads unevenly, is an error)."""
+    from .conv1d import same_padding
+
+    if padding == "valid":
+        return 0, 0
+    if padding != "same":
+        raise ValueError(f"{where}: padding must be an int, a pair of ints, 'valid' or 'same', got {padding!r}")
+    (kh, kw), (sh, sw), (dh, dw) = kernel, _pair(stride, f"{where}: stride", 1), _pair(dilation, f"{where}: dilation", 1)
+    return same_padding(kh, dh, sh, where), same_padding(kw, dw, sw, where)
+
+
 def output_size(size: int, kernel: int, stride: int, padding: int, dilation: int) -> int:
     """floor((size + 2·padding − dilation·(kernel − 1) − 1) / stride) + 1, PyTorch's formula (one axis)."""
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
@@ -383,7 +396,7 @@ def _check_conv_shapes(x_shape, w_shape, b_shape, groups):
 
 
 def conv2d(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None, stride: int | tuple[int, int] = 1,
-           padding: int | tuple[int, int] = 0, dilation: int | tuple[int, int] = 1, groups: int = 1) -> Tensor:
+           padding: int | tuple[int, int] | str = 0, dilation: int | tuple[int, int] = 1, groups: int = 1) -> Tensor:
     """2-D convolution (cross-correlation) of an NCHW batch, as PyTorch's ``F.conv2d``.
 
     Parameters
@@ -392,7 +405,8 @@ def conv2d(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None, st
     weight : Tensor (C_out, C_in/groups, kh, kw)
     bias : Tensor (C_out,), optional
     stride, padding, dilation : int or (int, int)
-        Step of the window, zeros added on each side, spacing of the kernel's taps.
+        Step of the window, zeros added on each side, spacing of the kernel's taps; ``padding`` may also be
+        'valid' (none) or 'same' (the input's size, at stride 1 and an odd kernel), as in PyTorch.
     groups : int
         Split channels into ``groups`` independent convolutions; groups = C_in is depthwise.
 
@@ -408,6 +422,8 @@ def conv2d(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None, st
     >>> conv2d(x, w).shape
     (1, 1, 2, 2)
     """
+    if isinstance(padding, str):
+        padding = padding_of("conv2d", padding, getattr(weight, "shape", (0, 0, 1, 1))[2:], stride, dilation)
     if groups > 1 and groups == getattr(x, "shape", (0, 0))[1] and getattr(weight, "shape", (0, 0))[1] == 1:
         # depthwise (one filter or m filters per channel): direct, one tap at a time (depthwise.py)
         from .depthwise import DepthwiseConv2dGate

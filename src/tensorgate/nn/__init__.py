@@ -18,7 +18,7 @@ from .parameter import Parameter
 from .shape import Flatten, Unflatten
 from .summary import summary
 
-from .conv import Conv2d  # noqa: E402,F401
+from .conv import Conv1d, Conv2d  # noqa: E402,F401
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d  # noqa: E402,F401
 from .normalization import BatchNorm2d  # noqa: E402,F401
 # issue 17 (PyTorch's names): normalisation, lookup tables, containers by name, smooth activations, nn.utils
@@ -32,6 +32,7 @@ from .activation_extra import (  # noqa: E402,F401
 from . import utils  # noqa: E402,F401
 # issue 23 (the CNN chapter): the layers of AlexNet, GoogLeNet and EfficientNet, and the upsampling ones
 from .pooling import AdaptiveMaxPool2d  # noqa: E402,F401
+from .pooling import AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, MaxPool1d  # noqa: E402,F401
 from .normalization import LocalResponseNorm  # noqa: E402,F401
 from .dropout import Dropout2d  # noqa: E402,F401
 from .padding import ZeroPad2d  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""The convolutional layer: Conv2d, a dense layer whose weights are shared across positions."""
+"""The convolutional layers: Conv2d and Conv1d, dense layers whose weights are shared across positions."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -8,7 +8,8 @@ from ..autograd.factory import zeros
 from ..autograd.tensor import as_dtype
 from ..backend import DEFAULT_FLOAT
 from .. import functional as F
-from ..functional.conv import _pair
+from ..functional.conv import _pair, padding_of
+from ..functional.conv1d import same_padding, single
 from . import init as _init
 from .module import Module
 from .parameter import Parameter
@@ -55,6 +56,7 @@ class Conv2d(Module):
     in_channels, out_channels : int
     kernel_size : int or (int, int)
     stride, padding, dilation : int or (int, int)
+        ``padding`` may also be 'valid' or 'same' (stride 1, odd kernel), as in PyTorch.
     groups : int
         Must divide both in_channels and out_channels.
     bias : bool
@@ -83,7 +85,7 @@ class Conv2d(Module):
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
-                 stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
+                 stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] | str = 0,
                  dilation: int | tuple[int, int] = 1, groups: int = 1, bias: bool = True,
                  dtype: DTypeLike | None = None):
         super().__init__()
@@ -91,8 +93,9 @@ class Conv2d(Module):
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size = _pair(kernel_size, "Conv2d: kernel_size", 1)
         self.stride = _pair(stride, "Conv2d: stride", 1)
-        self.padding = _pair(padding, "Conv2d: padding", 0)
         self.dilation = _pair(dilation, "Conv2d: dilation", 1)
+        self.padding = padding_of("Conv2d", padding, self.kernel_size, self.stride, self.dilation) \
+            if isinstance(padding, str) else _pair(padding, "Conv2d: padding", 0)
         dtype = as_dtype(dtype) if dtype is not None else DEFAULT_FLOAT
         self.weight = Parameter(zeros(out_channels, in_channels // groups, *self.kernel_size, dtype=dtype))
         self.bias = Parameter(zeros(out_channels, dtype=dtype)) if bias else None
@@ -122,4 +125,65 @@ class Conv2d(Module):
     def _param_formula(self):
         kh, kw = self.kernel_size
         w = f"{self.out_channels}·{self.in_channels // self.groups}·{kh}·{kw}"
+        return w + (f" + {self.out_channels}" if self.bias is not None else "")
+
+
+class Conv1d(Module):
+    """A 1-D convolution over (N, C, L) sequences, as PyTorch's ``nn.Conv1d``: the 2-D gate on sequences
+    one pixel high (functional/conv1d.py). Each output position is a linear classifier looking at ``k``
+    neighbouring positions, with the same weights everywhere.
+
+    Parameters as :class:`Conv2d`, with ints for the one axis; ``padding`` may be 'valid' or 'same'.
+    Initialisation is PyTorch's: W, b ~ U(−1/√fan_in, 1/√fan_in), fan_in = C_in/groups·k.
+
+    Shape: x: (N, C_in, L); z: (N, C_out, L_out), L_out = ⌊(L + 2·padding − dilation·(k − 1) − 1)/stride⌋ + 1;
+    weight: (C_out, C_in/groups, k); bias: (C_out,).
+
+    Examples
+    --------
+    >>> import tensorgate as tg
+    >>> tg.nn.Conv1d(3, 8, 5, padding="same")(tg.zeros(2, 3, 40)).shape
+    (2, 8, 40)
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
+                 padding: int | str = 0, dilation: int = 1, groups: int = 1, bias: bool = True,
+                 dtype: DTypeLike | None = None):
+        super().__init__()
+        check_channels("Conv1d", in_channels, out_channels, groups)
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.kernel_size = (single(kernel_size, "Conv1d: kernel_size", 1),)
+        self.stride = (single(stride, "Conv1d: stride", 1),)
+        self.dilation = (single(dilation, "Conv1d: dilation", 1),)
+        if padding == "valid":
+            padding = 0
+        elif padding == "same":
+            padding = same_padding(self.kernel_size[0], self.dilation[0], self.stride[0], "Conv1d")
+        self.padding = (single(padding, "Conv1d: padding", 0),)
+        dtype = as_dtype(dtype) if dtype is not None else DEFAULT_FLOAT
+        self.weight = Parameter(zeros(out_channels, in_channels // groups, self.kernel_size[0], dtype=dtype))
+        self.bias = Parameter(zeros(out_channels, dtype=dtype)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """W ~ U(−1/√fan_in, 1/√fan_in) (kaiming_uniform, a = √5) and b likewise, as PyTorch."""
+        reset_conv_parameters(self.weight, self.bias)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim != 3 or x.shape[1] != self.in_channels:
+            raise ValueError(f"Conv1d({self.in_channels}, {self.out_channels}): expected input of shape "
+                             f"(N, {self.in_channels}, L), got {tuple(x.shape)}")
+        return F.conv1d(x, self.weight, self.bias, self.stride[0], self.padding[0], self.dilation[0], self.groups)
+
+    def extra_repr(self) -> str:
+        text = f"{self.in_channels} → {self.out_channels}, kernel {self.kernel_size[0]}"
+        for name, value in (("stride", self.stride), ("padding", self.padding), ("dilation", self.dilation)):
+            if value[0] != (0 if name == "padding" else 1):
+                text += f", {name}={value[0]}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        return text + ("" if self.bias is not None else ", bias=False")
+
+    def _param_formula(self):
+        w = f"{self.out_channels}·{self.in_channels // self.groups}·{self.kernel_size[0]}"
         return w + (f" + {self.out_channels}" if self.bias is not None else "")

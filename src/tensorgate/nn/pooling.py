@@ -1,4 +1,5 @@
-"""Pooling layers: MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d (no parameters; each calls its gate)."""
+"""Pooling layers: MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d (no parameters; each calls its gate),
+and their 1-D forms over (N, C, L) sequences (functional/conv1d.py: the 2-D gates one pixel high)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -6,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from .. import functional as F
 from ..functional.adaptive_pool import adaptive_size
 from ..functional.conv import _pair
+from ..functional.conv1d import single
 from .module import Module
 
 if TYPE_CHECKING:
@@ -137,3 +139,76 @@ class AdaptiveMaxPool2d(_AdaptivePool2d):
 
     def forward(self, x: Tensor) -> Tensor | tuple[Tensor, Tensor]:
         return F.adaptive_max_pool2d(x, self.output_size, self.return_indices)
+
+
+class _Pool1d(Module):
+    _keeps_features = True
+
+    def __init__(self, kernel_size: int, stride: int | None = None, padding: int = 0):
+        super().__init__()
+        name = type(self).__name__
+        self.kernel_size = single(kernel_size, f"{name}: kernel_size", 1)
+        self.stride = self.kernel_size if stride is None else single(stride, f"{name}: stride", 1)
+        self.padding = single(padding, f"{name}: padding", 0)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+    def _out_features(self, in_features):
+        return None
+
+
+class MaxPool1d(_Pool1d):
+    """Max pooling over windows of ``kernel_size`` positions (``nn.MaxPool1d``; stride defaults to it).
+
+    Shape: x: (N, C, L); output: (N, C, L_out), L_out = ⌊(L + 2·padding − k)/stride⌋ + 1.
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.max_pool1d(x, self.kernel_size, self.stride, self.padding)
+
+
+class AvgPool1d(_Pool1d):
+    """Average pooling over windows of ``kernel_size`` positions (``nn.AvgPool1d``; padded zeros count).
+
+    Shape: x: (N, C, L); output: (N, C, L_out), L_out = ⌊(L + 2·padding − k)/stride⌋ + 1.
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.avg_pool1d(x, self.kernel_size, self.stride, self.padding)
+
+
+class AdaptiveAvgPool1d(Module):
+    """Average pooling to ``output_size`` positions, whatever the length (``nn.AdaptiveAvgPool1d``).
+
+    Shape: x: (N, C, L); output: (N, C, output_size).
+    """
+
+    _keeps_features = True
+
+    def __init__(self, output_size: int):
+        super().__init__()
+        self.output_size = single(output_size, "AdaptiveAvgPool1d: output_size", 1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.adaptive_avg_pool1d(x, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+    def _out_features(self, in_features):
+        return None
+
+
+class AdaptiveMaxPool1d(AdaptiveAvgPool1d):
+    """Max pooling to ``output_size`` positions, whatever the length (``nn.AdaptiveMaxPool1d``).
+
+    Shape: x: (N, C, L); output: (N, C, output_size) (and the indices with return_indices).
+    """
+
+    def __init__(self, output_size: int, return_indices: bool = False):
+        super().__init__(output_size)
+        self.return_indices = bool(return_indices)
+
+    def forward(self, x: Tensor) -> Tensor | tuple[Tensor, Tensor]:  # type: ignore[override]
+        return F.adaptive_max_pool1d(x, self.output_size, self.return_indices)
