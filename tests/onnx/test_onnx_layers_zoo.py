@@ -80,6 +80,20 @@ LAYERS = {
     "leaky_relu": (lambda: nn.LeakyReLU(0.2), (7,)),
     "gelu": (lambda: nn.GELU(), (7,)),
     "hardtanh": (lambda: nn.Hardtanh(-0.5, 2.0), (7,)),
+    "relu6": (lambda: nn.ReLU6(), (7,)),
+    "hardsigmoid": (lambda: nn.Hardsigmoid(), (7,)),
+    "hardswish": (lambda: nn.Hardswish(), (7,)),
+    "softsign": (lambda: nn.Softsign(), (7,)),
+    "softmin": (lambda: nn.Softmin(dim=1), (3, 4)),
+    "conv1d": (lambda: nn.Conv1d(3, 4, 5, stride=2, padding=2, dilation=1, groups=1), (3, 17)),
+    "conv1d_same_groups": (lambda: nn.Conv1d(4, 6, 3, padding="same", dilation=2, groups=2, bias=False), (4, 12)),
+    "maxpool1d": (lambda: nn.MaxPool1d(3, stride=2, padding=1), (3, 11)),
+    "avgpool1d": (lambda: nn.AvgPool1d(2), (3, 10)),
+    "adaptive_avg1d_global": (lambda: nn.AdaptiveAvgPool1d(1), (3, 9)),
+    "adaptive_avg1d_uneven": (lambda: nn.AdaptiveAvgPool1d(4), (3, 9)),
+    "adaptive_max1d": (lambda: nn.AdaptiveMaxPool1d(3), (3, 9)),
+    "groupnorm": (lambda: _affine(nn.GroupNorm(2, 4)), (4, 5, 3)),
+    "groupnorm_sequence_no_affine": (lambda: nn.GroupNorm(3, 6, affine=False), (6, 7)),
     "identity": (lambda: nn.Identity(), (7,)),
     "step": (lambda: nn.Step(), (7,)),
     "softmax": (lambda: nn.Softmax(), (7,)),
@@ -94,11 +108,20 @@ LAYERS = {
 }
 
 
+def _affine(layer):
+    """γ and β away from 1 and 0, so that a converter that forgot them fails."""
+    rng = np.random.default_rng(3)
+    layer.weight.data[...] = rng.uniform(0.5, 1.5, layer.weight.shape)
+    layer.bias.data[...] = rng.standard_normal(layer.bias.shape)
+    return layer
+
+
 @pytest.mark.parametrize("name", sorted(LAYERS))
 def test_layer_matches_onnxruntime(name):
     tg.manual_seed(0)
     build, shape = LAYERS[name]
-    assert_matches(build(), shape, scale=3.0 if name in ("hardtanh", "step", "relu", "leaky_relu") else 1.0)
+    assert_matches(build(), shape, scale=3.0 if name in ("hardtanh", "step", "relu", "leaky_relu", "relu6", "hardsigmoid",
+                                                         "hardswish") else 1.0)
 
 
 @pytest.mark.parametrize("name,in_shape", [("lenet", (1, 28, 28)), ("lenet", (3, 32, 32)), ("vgg", (1, 28, 28)),

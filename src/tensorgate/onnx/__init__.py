@@ -13,7 +13,7 @@ parameters by one converter per class, registered with :func:`register_converter
 
 The ``onnx`` package is imported when a model is exported, so ``import tensorgate.onnx`` works without it.
 """
-from . import estimators, layers, zoo  # noqa: F401  (registers the converters)
+from . import estimators, layers, layers_more, zoo  # noqa: F401  (registers the converters)
 from .export import DEFAULT_OPSET, MIN_OPSET, export
 from .graph import GraphBuilder, UnsupportedModelError, Value, register_converter
 

@@ -1,0 +1,134 @@
+"""ONNX converters for the layers added after layers.py: the 1-D convolution and pools, the piecewise-linear
+activations of MobileNetV3, Softsign, Softmin and GroupNorm. Each emits operators of opset 13 (the oldest
+tensorgate exports) that compute the module's function in evaluation mode.
+"""
+import numpy as np
+
+from .. import nn
+from .graph import register_converter
+
+__all__ = []
+
+
+# ---------------------------------------------------------------- 1-D convolution and pooling
+@register_converter(nn.Conv1d)
+def conv1d(ctx, layer, x):
+    """Conv1d: ONNX Conv over one spatial axis, with the same kernel, stride, pads, dilation and groups."""
+    inputs = [x, ctx.param(layer, "weight")]
+    if layer.bias is not None:
+        inputs.append(ctx.param(layer, "bias"))
+    (p,) = layer.padding
+    return ctx.op("Conv", inputs, shape=None, kernel_shape=list(layer.kernel_size), strides=list(layer.stride),
+                  pads=[p, p], dilations=list(layer.dilation), group=layer.groups)
+
+
+def _pool1d_attrs(layer):
+    return dict(kernel_shape=[layer.kernel_size], strides=[layer.stride], pads=[layer.padding, layer.padding])
+
+
+@register_converter(nn.MaxPool1d)
+def max_pool1d(ctx, layer, x):
+    """MaxPool1d: ONNX MaxPool over one axis."""
+    return ctx.op("MaxPool", [x], shape=None, **_pool1d_attrs(layer))
+
+
+@register_converter(nn.AvgPool1d)
+def avg_pool1d(ctx, layer, x):
+    """AvgPool1d: ONNX AveragePool with count_include_pad = 1 (tensorgate counts padded zeros)."""
+    return ctx.op("AveragePool", [x], shape=None, count_include_pad=1, **_pool1d_attrs(layer))
+
+
+@register_converter(nn.AdaptiveAvgPool1d)
+def adaptive_avg_pool1d(ctx, layer, x):
+    """AdaptiveAvgPool1d: GlobalAveragePool for one output, AveragePool when the length divides evenly,
+    otherwise x times the averaging matrix Pᵀ (windows of different sizes, as PyTorch's)."""
+    if x.shape is None or len(x.shape) != 3:
+        raise ctx.unsupported(layer, f"expected an (N, C, L) input, got shape {x.shape}")
+    n, c, length = x.shape
+    out = layer.output_size
+    if out == 1:
+        return ctx.op("GlobalAveragePool", [x], shape=(n, c, 1))
+    if length % out == 0:
+        k = [length // out]
+        return ctx.op("AveragePool", [x], shape=(n, c, out), kernel_shape=k, strides=k)
+    from .layers import _adaptive_matrix
+
+    return ctx.op("MatMul", [x, ctx.const(_adaptive_matrix(length, out).T, "P_T")], shape=(n, c, out))
+
+
+@register_converter(nn.AdaptiveMaxPool1d)
+def adaptive_max_pool1d(ctx, layer, x):
+    """AdaptiveMaxPool1d: GlobalMaxPool for one output, MaxPool when the length divides evenly."""
+    if layer.return_indices:
+        raise ctx.unsupported(layer, "return_indices=True (the indices are not part of the exported graph)")
+    if x.shape is None or len(x.shape) != 3:
+        raise ctx.unsupported(layer, f"expected an (N, C, L) input, got shape {x.shape}")
+    n, c, length = x.shape
+    out = layer.output_size
+    if out == 1:
+        return ctx.op("GlobalMaxPool", [x], shape=(n, c, 1))
+    if length % out == 0:
+        k = [length // out]
+        return ctx.op("MaxPool", [x], shape=(n, c, out), kernel_shape=k, strides=k)
+    raise ctx.unsupported(layer, f"a length ({length}) that {out} windows do not divide evenly")
+
+
+# ---------------------------------------------------------------- activations
+@register_converter(nn.ReLU6)
+def relu6(ctx, layer, x):
+    """ReLU6: Clip(x, 0, 6)."""
+    return ctx.op("Clip", [x, ctx.scalar(0.0), ctx.scalar(6.0)])
+
+
+@register_converter(nn.Hardsigmoid)
+def hardsigmoid(ctx, layer, x):
+    """Hardsigmoid: ONNX HardSigmoid max(0, min(1, x/6 + ½)) = relu6(x + 3)/6."""
+    return ctx.op("HardSigmoid", [x], alpha=1.0 / 6.0, beta=0.5)
+
+
+@register_converter(nn.Hardswish)
+def hardswish(ctx, layer, x):
+    """Hardswish: x · HardSigmoid(x) (ONNX's HardSwish operator needs opset 14)."""
+    return ctx.op("Mul", [x, ctx.op("HardSigmoid", [x], alpha=1.0 / 6.0, beta=0.5)])
+
+
+@register_converter(nn.Softsign)
+def softsign(ctx, layer, x):
+    """Softsign: x/(1 + |x|), ONNX's Softsign."""
+    return ctx.op("Softsign", [x])
+
+
+@register_converter(nn.Softmin)
+def softmin(ctx, layer, x):
+    """Softmin: Softmax of −x along dim."""
+    if layer.dim is None:
+        raise ctx.unsupported(layer, "dim=None (give the dimension)")
+    return ctx.op("Softmax", [ctx.op("Neg", [x])], axis=int(layer.dim))
+
+
+# ---------------------------------------------------------------- normalisation
+@register_converter(nn.GroupNorm)
+def group_norm(ctx, layer, x):
+    """GroupNorm: the input reshaped to (N, G, rest), standardised along the last axis (mean and biased
+    variance, as the gate), reshaped back, then γ and β per channel. (ONNX's GroupNormalization is opset 18,
+    and changed its meaning in 21.)"""
+    if x.shape is None:
+        raise ctx.unsupported(layer, "the input's rank is unknown")
+    rank = len(x.shape)
+    grouped = ctx.op("Reshape", [x, ctx.const(np.array([0, layer.num_groups, -1], dtype=np.int64), "shape")],
+                     shape=None)
+    mean = ctx.reduce_mean(grouped, [-1], shape=None)
+    centred = ctx.op("Sub", [grouped, mean], shape=None)
+    var = ctx.reduce_mean(ctx.op("Mul", [centred, centred], shape=None), [-1], shape=None)
+    std = ctx.op("Sqrt", [ctx.op("Add", [var, ctx.scalar(layer.eps)], shape=None)], shape=None)
+    y = ctx.op("Div", [centred, std], shape=None)
+    back = ctx.const(np.array([0] + list(x.shape[1:]), dtype=np.int64), "shape")   # 0: the batch's own size
+    y = ctx.op("Reshape", [y, back], shape=x.shape)
+    if layer.weight is None:
+        return y
+    per_channel = np.array([1, layer.num_channels] + [1] * (rank - 2), dtype=np.int64)
+    shape = ctx.const(per_channel, "channel_shape")
+    gamma = ctx.op("Reshape", [ctx.param(layer, "weight"), shape], shape=None)
+    beta = ctx.op("Reshape", [ctx.param(layer, "bias"), shape], shape=None)
+    return ctx.op("Add", [ctx.op("Mul", [y, gamma]), beta])
+
