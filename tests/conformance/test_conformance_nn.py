@@ -55,7 +55,9 @@ idiom("sin_cos_identity", lambda lib, x: (lib.sin(x) ** 2 + lib.cos(x) ** 2), X6
 # ---------------------------------------------------------------- activation functions and modules
 ACTS = [("silu", "SiLU", {}), ("elu", "ELU", {}), ("selu", "SELU", {}), ("mish", "Mish", {}),
         ("softplus", "Softplus", {}), ("logsigmoid", "LogSigmoid", {}), ("relu6", "ReLU6", {}),
-        ("hardsigmoid", "Hardsigmoid", {}), ("hardswish", "Hardswish", {}), ("softsign", "Softsign", {})]
+        ("hardsigmoid", "Hardsigmoid", {}), ("hardswish", "Hardswish", {}), ("softsign", "Softsign", {}),
+        ("hardshrink", "Hardshrink", {}), ("softshrink", "Softshrink", {}), ("tanhshrink", "Tanhshrink", {}),
+        ("celu", "CELU", {})]
 for fname, mname, kwargs in ACTS:
     idiom(f"F_{fname}", lambda lib, x, f=fname: fn_of(lib, f"{F}.{f}")(x), X, grad=True)
     idiom(f"F_{fname}_large", lambda lib, x, f=fname: fn_of(lib, f"{F}.{f}")(x), BIG, grad=True)
@@ -67,6 +69,17 @@ idiom("F_softplus_beta_threshold", lambda lib, x: lib.nn.functional.softplus(x, 
 idiom("nn_Softplus_beta", lambda lib, x: lib.nn.Softplus(beta=0.5)(x), X, grad=True)
 idiom("selu_top_level", lambda lib, x: lib.selu(x), X, grad=True)
 idiom("nn_Identity", lambda lib, x: lib.nn.Identity(54, unused="yes")(x), X, grad=True)
+idiom("nn_PReLU_one_slope", lambda lib, x: module(lib, lambda L: L.nn.PReLU())(x), X, grad=True)
+idiom("nn_PReLU_per_channel", lambda lib, x: module(lib, lambda L: L.nn.PReLU(4, init=0.1))(x), X, grad=True)
+idiom("F_prelu_images_with_zeros", lambda lib, x, w: lib.nn.functional.prelu(x, w),   # 0 exactly: the slope's side
+      np.tile(np.linspace(-3, 3, 25, dtype=np.float32).reshape(1, 1, 5, 5), (2, 3, 1, 1)),
+      np.array([0.1, -0.2, 0.3], np.float32), grad=True)
+idiom("F_threshold", lambda lib, x: lib.nn.functional.threshold(x, 0.1, 20.0), X, grad=True)
+idiom("nn_Threshold", lambda lib, x: lib.nn.Threshold(-0.5, -1.5)(x), X, grad=True)
+idiom("F_softshrink_lambd", lambda lib, x: lib.nn.functional.softshrink(x, 1.0), X, grad=True)
+idiom("F_celu_alpha", lambda lib, x: lib.nn.functional.celu(x, alpha=0.3), BIG, grad=True)
+idiom("F_glu", lambda lib, x: lib.nn.functional.glu(x), X, grad=True)
+idiom("nn_GLU_dim0", lambda lib, x: lib.nn.GLU(0)(x), X, grad=True)
 idiom("F_softmin", lambda lib, x: lib.nn.functional.softmin(x, dim=1), X, grad=True)
 idiom("nn_Softmin", lambda lib, x: lib.nn.Softmin(dim=0)(x), X64, grad=True)
 # the kinks, hit exactly: −3, 0, 3, 6 (the derivative PyTorch takes there)
@@ -127,6 +140,11 @@ idiom("nn_AdaptiveAvgPool1d_global", lambda lib, x: lib.nn.AdaptiveAvgPool1d(1)(
 idiom("nn_AdaptiveMaxPool1d", lambda lib, x: lib.nn.AdaptiveMaxPool1d(3)(x), SEQ1D, grad=True)
 idiom("F_adaptive_max_pool1d_indices", lambda lib, x: lib.nn.functional.adaptive_max_pool1d(x, 5, return_indices=True),
       SEQ1D, grad=True)
+idiom("nn_ConstantPad1d", lambda lib, x: lib.nn.ConstantPad1d((2, 1), 3.5)(x), SEQ1D, grad=True)
+idiom("nn_ConstantPad2d_crop", lambda lib, x: lib.nn.ConstantPad2d((1, -1, 0, 2), -1.0)(x), IMG, grad=True)
+idiom("nn_ConstantPad3d", lambda lib, x: lib.nn.ConstantPad3d(1, 0.5)(x.reshape(1, 3, 6, 4, 5)), IMG, grad=True)
+idiom("nn_ZeroPad1d", lambda lib, x: lib.nn.ZeroPad1d(2)(x), SEQ1D, grad=True)
+idiom("nn_ZeroPad3d", lambda lib, x: lib.nn.ZeroPad3d((1, 0, 0, 1, 2, 0))(x.reshape(1, 3, 6, 4, 5)), IMG, grad=True)
 idiom("F_l1_loss", lambda lib, x, t: lib.nn.functional.l1_loss(x, t), X, TARGET, grad=True)
 idiom("F_smooth_l1_loss", lambda lib, x, t: lib.nn.functional.smooth_l1_loss(x, t, beta=0.5), X64,
       TARGET.astype(np.float64), grad=True)

@@ -1,5 +1,6 @@
 """PyTorch's layers written with other gates (L1, smooth L1, Huber and KL losses, ReLU6, Hardsigmoid,
-Hardswish, Softsign, Softmin, GroupNorm, the distances, the 1-D convolution and pools), beyond their values and gradients
+Hardswish, Softsign, Softmin, PReLU, Threshold, the shrinks, CELU, GLU, GroupNorm, the distances, the 1-D
+convolution and pools, constant padding), beyond their values and gradients
 (tests/conformance/test_conformance_nn.py compares those with PyTorch): errors name the bad argument, fit
 knows Keras's names, a model with them saves and loads."""
 import numpy as np
@@ -32,6 +33,14 @@ import tensorgate.nn.functional as F
     (lambda: tg.nn.Conv1d(4, 2, (3, 3)), r"Conv1d: kernel_size must be an int \(or a tuple of one int\)"),
     (lambda: tg.nn.Conv1d(4, 2, 3)(tg.zeros((1, 3, 9))), r"Conv1d\(4, 2\): expected input of shape \(N, 4, L\)"),
     (lambda: F.max_pool1d(tg.zeros((1, 2, 9)), 0), "max_pool1d: kernel_size must be >= 1, got 0"),
+    (lambda: F.prelu(tg.zeros((2, 3, 4)), tg.zeros(4)), r"prelu: weight must have shape \(1,\) or \(C,\)"),
+    (lambda: tg.nn.PReLU(0), "PReLU: num_parameters must be a positive int"),
+    (lambda: F.softshrink(tg.zeros(3), -1.0), "softshrink: lambd must be non-negative"),
+    (lambda: F.celu(tg.zeros(3), 0.0), "celu: alpha must not be 0"),
+    (lambda: F.glu(tg.zeros((2, 3))), r"glu: the size along dim -1 must be even, got shape \(2, 3\)"),
+    (lambda: tg.nn.Threshold(0.1, 0.0, inplace=True), "Threshold: inplace=True is not supported"),
+    (lambda: tg.nn.ConstantPad2d((1, 2, 3)), r"ConstantPad2d: padding must be an int or 4 ints"),
+    (lambda: tg.nn.ConstantPad1d(1)(tg.zeros((2, 3, 4, 5))), "ConstantPad1d: expected input with 2 or 3 axes"),
 ])
 def test_bad_arguments_are_named(call, message):
     with pytest.raises((ValueError, TypeError, NotImplementedError), match=message):

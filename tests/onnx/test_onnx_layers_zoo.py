@@ -92,6 +92,17 @@ LAYERS = {
     "adaptive_avg1d_global": (lambda: nn.AdaptiveAvgPool1d(1), (3, 9)),
     "adaptive_avg1d_uneven": (lambda: nn.AdaptiveAvgPool1d(4), (3, 9)),
     "adaptive_max1d": (lambda: nn.AdaptiveMaxPool1d(3), (3, 9)),
+    "prelu": (lambda: nn.PReLU(), (7,)),
+    "prelu_per_channel": (lambda: _slopes(nn.PReLU(3)), (3, 4, 4)),
+    "threshold": (lambda: nn.Threshold(0.2, -1.5), (7,)),
+    "hardshrink": (lambda: nn.Hardshrink(0.3), (7,)),
+    "softshrink": (lambda: nn.Softshrink(0.3), (7,)),
+    "tanhshrink": (lambda: nn.Tanhshrink(), (7,)),
+    "celu": (lambda: nn.CELU(0.7), (7,)),
+    "glu": (lambda: nn.GLU(1), (6, 3)),
+    "constant_pad1d": (lambda: nn.ConstantPad1d((2, -1), 0.5), (3, 6)),
+    "constant_pad2d": (lambda: nn.ConstantPad2d((1, 0, 2, 1), -1.0), (2, 4, 4)),
+    "zero_pad1d": (lambda: nn.ZeroPad1d(1), (3, 6)),
     "groupnorm": (lambda: _affine(nn.GroupNorm(2, 4)), (4, 5, 3)),
     "groupnorm_sequence_no_affine": (lambda: nn.GroupNorm(3, 6, affine=False), (6, 7)),
     "identity": (lambda: nn.Identity(), (7,)),
@@ -108,6 +119,12 @@ LAYERS = {
 }
 
 
+def _slopes(layer):
+    """Different slopes per channel, so that a converter that broadcast them wrongly fails."""
+    layer.weight.data[...] = np.array([0.1, -0.3, 0.6], dtype=layer.weight.data.dtype)
+    return layer
+
+
 def _affine(layer):
     """γ and β away from 1 and 0, so that a converter that forgot them fails."""
     rng = np.random.default_rng(3)
@@ -121,7 +138,8 @@ def test_layer_matches_onnxruntime(name):
     tg.manual_seed(0)
     build, shape = LAYERS[name]
     assert_matches(build(), shape, scale=3.0 if name in ("hardtanh", "step", "relu", "leaky_relu", "relu6", "hardsigmoid",
-                                                         "hardswish") else 1.0)
+                                                         "hardswish", "prelu", "prelu_per_channel", "threshold",
+                                                         "hardshrink", "softshrink") else 1.0)
 
 
 @pytest.mark.parametrize("name,in_shape", [("lenet", (1, 28, 28)), ("lenet", (3, 32, 32)), ("vgg", (1, 28, 28)),

@@ -452,7 +452,8 @@ def dot(input: TensorLike, tensor: TensorLike) -> Tensor:
 
 
 from .activation_extra import (  # noqa: E402,F401
-    elu, hardsigmoid, hardswish, logsigmoid, mish, relu6, selu, silu, softmin, softplus, softsign,
+    celu, elu, glu, hardshrink, hardsigmoid, hardswish, logsigmoid, mish, prelu, relu6, selu, silu, softmin,
+    softplus, softshrink, softsign, tanhshrink, threshold,
 )
 from . import tensor_methods as _tensor_methods  # noqa: E402,F401  (attaches the methods above to Tensor)
 from .loss import (  # noqa: E402,F401  (the loss gates; see loss.py)

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any
 from .. import backend as B
 from ..backend import devices as D
 from ..autograd.gate import Gate
+from ..autograd.tensor import Tensor
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from ..autograd.gate import Grads
-    from ..autograd.tensor import Tensor, TensorLike
+    from ..autograd.tensor import TensorLike
 
 #: SELU's constants (Klambauer et al. 2017), as PyTorch writes them
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -197,7 +198,7 @@ def logsigmoid(a: TensorLike) -> Tensor:
     return LogSigmoidGate.apply(a)
 
 
-# ---------------------------------------------------------------- built from the gates above and hardtanh
+# ---------------------------------------------------------------- built from the gates above, hardtanh and where
 def _gates():
     from .. import functional   # the package's gates (this module is one of its parts)
 
@@ -239,3 +240,69 @@ def softmin(a: TensorLike, dim: int | None = None) -> Tensor:
         raise TypeError("softmin: give dim (PyTorch's implicit choice of dimension is deprecated there and not "
                         "supported here)")
     return F.softmax(F.neg(a), dim=dim)
+
+
+def prelu(a: TensorLike, weight: TensorLike) -> Tensor:
+    """a where a > 0, else w·a, with one learned slope w per channel (axis 1) or one for all (``F.prelu``):
+    ∂/∂a = 1 or w, ∂/∂w = a where a ≤ 0. Shape: a (N, C, …); weight (C,) or (1,); result: a's shape."""
+    F = _gates()
+    x = a if isinstance(a, Tensor) else Tensor(a)
+    w = weight if isinstance(weight, Tensor) else Tensor(weight)
+    if w.ndim != 1 or (w.shape[0] != 1 and (x.ndim < 2 or w.shape[0] != x.shape[1])):
+        raise ValueError(f"prelu: weight must have shape (1,) or (C,) with C = input's axis 1, got weight "
+                         f"{tuple(w.shape)} for input {tuple(x.shape)}")
+    if w.shape[0] != 1:
+        w = F.reshape(w, (1, -1) + (1,) * (x.ndim - 2))
+    return F.where(x.data > 0, x, F.mul(w, x))
+
+
+def threshold(a: TensorLike, threshold: float, value: float) -> Tensor:
+    """a where a > threshold, else ``value`` (``F.threshold``); gradient 1 above the threshold, 0 below.
+    Shape: that of a."""
+    x = a if isinstance(a, Tensor) else Tensor(a)
+    return _gates().where(x.data > threshold, x, float(value))
+
+
+def hardshrink(a: TensorLike, lambd: float = 0.5) -> Tensor:
+    """a where |a| > λ, else 0 (``F.hardshrink``). Shape: that of a."""
+    x = a if isinstance(a, Tensor) else Tensor(a)
+    return _gates().where(abs(x.data) > lambd, x, 0.0)
+
+
+def softshrink(a: TensorLike, lambd: float = 0.5) -> Tensor:
+    """a − λ above λ, a + λ below −λ, else 0 (``F.softshrink``): the proximal step of the L1 penalty.
+    Shape: that of a."""
+    if lambd < 0:
+        raise ValueError(f"softshrink: lambd must be non-negative, got {lambd}")
+    F = _gates()
+    x = a if isinstance(a, Tensor) else Tensor(a)
+    return F.where(x.data > lambd, F.sub(x, lambd), F.where(x.data < -lambd, F.add(x, lambd), 0.0))
+
+
+def tanhshrink(a: TensorLike) -> Tensor:
+    """a − tanh a (``F.tanhshrink``); derivative tanh² a. Shape: that of a."""
+    F = _gates()
+    return F.sub(a, F.tanh(a))
+
+
+def celu(a: TensorLike, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """a where a > 0, else α(e^(a/α) − 1) (``F.celu``: continuously differentiable for every α).
+    Shape: that of a."""
+    _no_inplace("celu", inplace)
+    if alpha == 0:
+        raise ValueError("celu: alpha must not be 0")
+    F = _gates()
+    x = a if isinstance(a, Tensor) else Tensor(a)
+    negative = F.where(x.data > 0, 0.0, x)   # only where the exponential is used: no overflow elsewhere
+    return F.where(x.data > 0, x, F.mul(F.expm1(F.div(negative, alpha)), alpha))
+
+
+def glu(a: TensorLike, dim: int = -1) -> Tensor:
+    """The gated linear unit u·σ(v) of the two halves (u, v) of a along ``dim`` (``F.glu``).
+    Shape: a with an even size along dim; the result has half of it."""
+    F = _gates()
+    x = a if isinstance(a, Tensor) else Tensor(a)
+    if x.shape[dim] % 2:
+        raise ValueError(f"glu: the size along dim {dim} must be even, got shape {tuple(x.shape)}")
+    u, v = F.chunk(x, 2, dim)
+    return F.mul(u, F.sigmoid(v))

@@ -27,7 +27,8 @@ from .distance import CosineSimilarity, PairwiseDistance  # noqa: E402,F401
 from .embedding import Embedding  # noqa: E402,F401
 from .dict_containers import ModuleDict, ParameterDict, ParameterList  # noqa: E402,F401
 from .activation_extra import (  # noqa: E402,F401
-    ELU, SELU, Hardsigmoid, Hardswish, LogSigmoid, Mish, ReLU6, SiLU, Softmin, Softplus, Softsign,
+    CELU, ELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, LogSigmoid, Mish, PReLU, ReLU6, SiLU, Softmin,
+    Softplus, Softshrink, Softsign, Tanhshrink, Threshold,
 )
 from . import utils  # noqa: E402,F401
 # issue 23 (the CNN chapter): the layers of AlexNet, GoogLeNet and EfficientNet, and the upsampling ones
@@ -35,7 +36,7 @@ from .pooling import AdaptiveMaxPool2d  # noqa: E402,F401
 from .pooling import AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, MaxPool1d  # noqa: E402,F401
 from .normalization import LocalResponseNorm  # noqa: E402,F401
 from .dropout import Dropout2d  # noqa: E402,F401
-from .padding import ZeroPad2d  # noqa: E402,F401
+from .padding import ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d  # noqa: E402,F401,E501
 from .conv_transpose import ConvTranspose2d  # noqa: E402,F401
 from .upsampling import Upsample  # noqa: E402,F401
 

@@ -1,12 +1,15 @@
 """The smooth activations as modules (SiLU, ELU, SELU, Mish, Softplus, LogSigmoid); each calls its gate in
 functional/activation_extra.py, where the derivative is written. The piecewise-linear ones of MobileNetV3
-(ReLU6, Hardsigmoid, Hardswish) and Softsign, Softmin are built there from other gates."""
+(ReLU6, Hardsigmoid, Hardswish), Softsign, Softmin, PReLU, Threshold, the shrinks, CELU and GLU are built
+there from other gates."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from ..autograd.factory import full
 from ..functional import activation_extra as _act
 from .module import Module
+from .parameter import Parameter
 
 if TYPE_CHECKING:
     from ..autograd.tensor import Tensor
@@ -125,6 +128,105 @@ class Softmin(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return _act.softmin(x, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class PReLU(Module):
+    """x where x > 0, else a·x, with the slope a learned: one for all channels (``num_parameters=1``) or one
+    per channel (axis 1), starting at ``init`` (PyTorch's ``nn.PReLU``, He et al. 2015).
+
+    Shape: x: (N, C, …) or any with one slope; output: same; weight: (num_parameters,).
+    """
+
+    _keeps_features = True
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, dtype: Any = None):
+        super().__init__()
+        if isinstance(num_parameters, bool) or not isinstance(num_parameters, int) or num_parameters < 1:
+            raise ValueError(f"PReLU: num_parameters must be a positive int, got {num_parameters!r}")
+        # PyTorch's attribute: the number of slopes (it hides Module.num_parameters() on this class only)
+        self.num_parameters = num_parameters  # type: ignore[method-assign, assignment]
+        self.weight = Parameter(full((num_parameters,), float(init), dtype=dtype))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _act.prelu(x, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class Threshold(Module):
+    """x where x > threshold, else ``value``. Shape: x: any; output: same."""
+
+    _keeps_features = True
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False):
+        super().__init__()
+        _act._no_inplace("Threshold", inplace)
+        self.threshold, self.value, self.inplace = float(threshold), float(value), False
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _act.threshold(x, self.threshold, self.value)
+
+    def extra_repr(self) -> str:
+        return f"threshold={self.threshold}, value={self.value}"
+
+
+class Hardshrink(Module):
+    """x where |x| > λ, else 0 (λ = 0.5). Shape: x: any; output: same."""
+
+    _keeps_features = True
+
+    def __init__(self, lambd: float = 0.5):
+        super().__init__()
+        self.lambd = float(lambd)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _act.hardshrink(x, self.lambd)
+
+
+class Softshrink(Hardshrink):
+    """x − λ above λ, x + λ below −λ, else 0 (λ = 0.5). Shape: x: any; output: same."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _act.softshrink(x, self.lambd)
+
+
+class Tanhshrink(_Activation):
+    """x − tanh x, elementwise. Shape: x: any; output: same."""
+
+    def __init__(self):
+        super().__init__()
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _act.tanhshrink(x)
+
+
+class CELU(_Activation):
+    """x if x > 0 else α(e^(x/α) − 1), elementwise (α = 1). Shape: x: any; output: same."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__(inplace)
+        self.alpha = float(alpha)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _act.celu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class GLU(Module):
+    """u·σ(v) of the two halves (u, v) of x along ``dim`` (−1). Shape: x: (…, 2n, …); output: (…, n, …)."""
+
+    def __init__(self, dim: int = -1):
+        super().__init__()
+        self.dim = int(dim)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _act.glu(x, self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"

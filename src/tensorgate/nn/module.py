@@ -647,7 +647,8 @@ class Module(Configurable):
             if params:
                 line += f"{params:>10,} params" + (f" = {formula}" if formula else "")
             lines.append(line.rstrip())
-        total, trainable = self.num_parameters(), self.num_parameters(trainable_only=True)
+        # Module's method, not the attribute: PReLU keeps PyTorch's int ``num_parameters`` (its slope count)
+        total, trainable = Module.num_parameters(self), Module.num_parameters(self, trainable_only=True)
         lines.append(f"Total params: {total:,} (trainable: {trainable:,})")
         return "\n".join(lines)
 

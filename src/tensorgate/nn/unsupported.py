@@ -14,43 +14,39 @@ TOP_LEVEL = frozenset((
 
 #: ``torch.nn.<name>``
 NN = frozenset((
-    'AdaptiveAvgPool3d', 'AdaptiveLogSoftmaxWithLoss', 'AdaptiveMaxPool3d', 'AlphaDropout', 'AvgPool3d', 'BatchNorm3d', 'Bilinear', 'Buffer', 'CELU',
-    'CTCLoss', 'ChannelShuffle', 'CircularPad1d', 'CircularPad2d', 'CircularPad3d', 'ConstantPad1d',
-    'ConstantPad2d', 'ConstantPad3d', 'Container', 'Conv3d', 'ConvTranspose1d', 'ConvTranspose3d',
+    'AdaptiveAvgPool3d', 'AdaptiveLogSoftmaxWithLoss', 'AdaptiveMaxPool3d', 'AlphaDropout', 'AvgPool3d', 'BatchNorm3d', 'Bilinear', 'Buffer', 'CTCLoss', 'ChannelShuffle', 'CircularPad1d', 'CircularPad2d', 'CircularPad3d', 'Container', 'Conv3d', 'ConvTranspose1d', 'ConvTranspose3d',
     'CosineEmbeddingLoss', 'CrossMapLRN2d', 'DataParallel', 'Dropout1d', 'Dropout3d', 'EmbeddingBag',
-    'FeatureAlphaDropout', 'Fold', 'FractionalMaxPool2d', 'FractionalMaxPool3d', 'GLU', 'GRU', 'GRUCell',
-    'GaussianNLLLoss', 'Hardshrink', 'HingeEmbeddingLoss', 'InstanceNorm1d', 'InstanceNorm2d', 'InstanceNorm3d',
+    'FeatureAlphaDropout', 'Fold', 'FractionalMaxPool2d', 'FractionalMaxPool3d', 'GRU', 'GRUCell',
+    'GaussianNLLLoss', 'HingeEmbeddingLoss', 'InstanceNorm1d', 'InstanceNorm2d', 'InstanceNorm3d',
     'LPPool1d', 'LPPool2d', 'LPPool3d', 'LSTM', 'LSTMCell', 'LazyBatchNorm1d', 'LazyBatchNorm2d',
     'LazyBatchNorm3d', 'LazyConv1d', 'LazyConv2d', 'LazyConv3d', 'LazyConvTranspose1d', 'LazyConvTranspose2d',
     'LazyConvTranspose3d', 'LazyInstanceNorm1d', 'LazyInstanceNorm2d', 'LazyInstanceNorm3d', 'LazyLinear',
     'LinearCrossEntropyLoss', 'LinearCrossEntropyOptions', 'MarginRankingLoss', 'MaxPool3d',
     'MaxUnpool1d', 'MaxUnpool2d', 'MaxUnpool3d', 'MultiLabelMarginLoss', 'MultiLabelSoftMarginLoss',
-    'MultiMarginLoss', 'MultiheadAttention', 'NLLLoss2d', 'PReLU', 'PixelShuffle', 'PixelUnshuffle',
+    'MultiMarginLoss', 'MultiheadAttention', 'NLLLoss2d', 'PixelShuffle', 'PixelUnshuffle',
     'PoissonNLLLoss', 'RMSNorm', 'RNN', 'RNNBase', 'RNNCell', 'RNNCellBase', 'RReLU', 'ReflectionPad1d',
     'ReflectionPad2d', 'ReflectionPad3d', 'ReplicationPad1d', 'ReplicationPad2d', 'ReplicationPad3d',
-    'SoftMarginLoss', 'Softmax2d', 'Softshrink', 'SyncBatchNorm', 'Tanhshrink', 'Threshold', 'Transformer',
+    'SoftMarginLoss', 'Softmax2d', 'SyncBatchNorm', 'Transformer',
     'TransformerDecoder', 'TransformerDecoderLayer', 'TransformerEncoder', 'TransformerEncoderLayer',
     'TripletMarginLoss', 'TripletMarginWithDistanceLoss', 'Unfold', 'UninitializedBuffer',
-    'UninitializedParameter', 'UpsamplingBilinear2d', 'UpsamplingNearest2d', 'ZeroPad1d', 'ZeroPad3d',
-))
+    'UninitializedParameter', 'UpsamplingBilinear2d', 'UpsamplingNearest2d', ))
 
 #: ``torch.nn.functional.<name>``
 NN_FUNCTIONAL = frozenset((
     'adaptive_avg_pool3d', 'adaptive_max_pool1d_with_indices',
     'adaptive_max_pool2d_with_indices', 'adaptive_max_pool3d', 'adaptive_max_pool3d_with_indices',
-    'affine_grid', 'alpha_dropout', 'avg_pool3d', 'bilinear', 'celu', 'celu_', 'channel_shuffle',
+    'affine_grid', 'alpha_dropout', 'avg_pool3d', 'bilinear', 'celu_', 'channel_shuffle',
     'conv3d', 'conv_tbc', 'conv_transpose1d', 'conv_transpose3d', 'cosine_embedding_loss', 'ctc_loss',
     'dropout1d', 'dropout3d', 'elu_', 'embedding_bag', 'feature_alpha_dropout', 'fold', 'fractional_max_pool2d',
     'fractional_max_pool2d_with_indices', 'fractional_max_pool3d', 'fractional_max_pool3d_with_indices',
-    'gaussian_nll_loss', 'glu', 'grid_sample', 'grouped_mm', 'gumbel_softmax', 'hardshrink', 'hardtanh_',
+    'gaussian_nll_loss', 'grid_sample', 'grouped_mm', 'gumbel_softmax', 'hardtanh_',
     'hinge_embedding_loss', 'instance_norm', 'leaky_relu_', 'linear_cross_entropy', 'lp_pool1d', 'lp_pool2d',
     'lp_pool3d', 'margin_ranking_loss', 'max_pool1d_with_indices', 'max_pool2d_with_indices',
     'max_pool3d', 'max_pool3d_with_indices', 'max_unpool1d', 'max_unpool2d', 'max_unpool3d',
     'multi_head_attention_forward', 'multi_margin_loss', 'multilabel_margin_loss',
     'multilabel_soft_margin_loss', 'native_channel_shuffle', 'pdist', 'pixel_shuffle', 'pixel_unshuffle',
-    'poisson_nll_loss', 'prelu', 'relu_', 'rms_norm', 'rrelu', 'rrelu_', 'scaled_dot_product_attention',
-    'scaled_grouped_mm', 'scaled_mm', 'selu_', 'soft_margin_loss', 'softshrink', 'tanhshrink', 'threshold',
-    'threshold_', 'triplet_margin_loss', 'triplet_margin_with_distance_loss', 'unfold', 'upsample_bilinear',
+    'poisson_nll_loss', 'relu_', 'rms_norm', 'rrelu', 'rrelu_', 'scaled_dot_product_attention',
+    'scaled_grouped_mm', 'scaled_mm', 'selu_', 'soft_margin_loss', 'threshold_', 'triplet_margin_loss', 'triplet_margin_with_distance_loss', 'unfold', 'upsample_bilinear',
     'upsample_nearest',
 ))
 

@@ -1,5 +1,6 @@
 """ONNX converters for the layers added after layers.py: the 1-D convolution and pools, the piecewise-linear
-activations of MobileNetV3, Softsign, Softmin and GroupNorm. Each emits operators of opset 13 (the oldest
+activations of MobileNetV3, Softsign, Softmin, PReLU, Threshold, the shrinks, CELU, GLU, constant padding
+and GroupNorm. Each emits operators of opset 13 (the oldest
 tensorgate exports) that compute the module's function in evaluation mode.
 """
 import numpy as np
@@ -104,6 +105,74 @@ def softmin(ctx, layer, x):
     if layer.dim is None:
         raise ctx.unsupported(layer, "dim=None (give the dimension)")
     return ctx.op("Softmax", [ctx.op("Neg", [x])], axis=int(layer.dim))
+
+
+@register_converter(nn.PReLU)
+def prelu(ctx, layer, x):
+    """PReLU: ONNX PRelu, the slopes shaped (C, 1, …) to broadcast along the channel axis."""
+    slope = layer.weight.data
+    if slope.shape[0] != 1:
+        if x.shape is None:
+            raise ctx.unsupported(layer, "the input's rank is unknown")
+        slope = slope.reshape((-1,) + (1,) * (len(x.shape) - 2))
+    return ctx.op("PRelu", [x, ctx.param(layer, "weight", slope)])
+
+
+@register_converter(nn.Threshold)
+def threshold(ctx, layer, x):
+    """Threshold: Where(x > threshold, x, value)."""
+    above = ctx.op("Greater", [x, ctx.scalar(layer.threshold)], dtype=np.bool_)
+    return ctx.op("Where", [above, x, ctx.scalar(layer.value)])
+
+
+@register_converter(nn.Hardshrink)
+def hardshrink(ctx, layer, x):
+    """Hardshrink: ONNX Shrink with bias 0."""
+    return ctx.op("Shrink", [x], lambd=layer.lambd, bias=0.0)
+
+
+@register_converter(nn.Softshrink)
+def softshrink(ctx, layer, x):
+    """Softshrink: ONNX Shrink with bias λ."""
+    return ctx.op("Shrink", [x], lambd=layer.lambd, bias=layer.lambd)
+
+
+@register_converter(nn.Tanhshrink)
+def tanhshrink(ctx, layer, x):
+    """Tanhshrink: x − tanh x."""
+    return ctx.op("Sub", [x, ctx.op("Tanh", [x])])
+
+
+@register_converter(nn.CELU)
+def celu(ctx, layer, x):
+    """CELU: ONNX Celu (computed in float32 by onnxruntime)."""
+    return ctx.op("Celu", [x], alpha=layer.alpha)
+
+
+@register_converter(nn.GLU)
+def glu(ctx, layer, x):
+    """GLU: the halves u, v along dim (Split), then u · σ(v)."""
+    if x.shape is None:
+        raise ctx.unsupported(layer, "the input's shape is unknown")
+    axis = layer.dim % len(x.shape)
+    half = list(x.shape)
+    half[axis] //= 2
+    u, v = ctx.op("Split", [x], shape=tuple(half), outputs=2, axis=axis)
+    return ctx.op("Mul", [u, ctx.op("Sigmoid", [v])])
+
+
+@register_converter(nn.ConstantPad1d, nn.ConstantPad2d, nn.ConstantPad3d, nn.ZeroPad1d, nn.ZeroPad3d)
+def constant_pad(ctx, layer, x):
+    """ConstantPad1d/2d/3d (and ZeroPad1d/3d): ONNX Pad in constant mode; PyTorch's (before, after) pairs,
+    last axis first, become ONNX's begins then ends, first axis first (negative widths crop in both)."""
+    if x.shape is None:
+        raise ctx.unsupported(layer, "the input's rank is unknown")
+    rank, pairs = len(x.shape), len(layer.padding) // 2
+    begins, ends = [0] * rank, [0] * rank
+    for i in range(pairs):
+        begins[rank - 1 - i], ends[rank - 1 - i] = layer.padding[2 * i], layer.padding[2 * i + 1]
+    pads = ctx.const(np.array(begins + ends, dtype=np.int64), "pads")
+    return ctx.op("Pad", [x, pads, ctx.scalar(layer.value)], shape=None, mode="constant")
 
 
 # ---------------------------------------------------------------- normalisation
