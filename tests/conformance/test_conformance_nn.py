@@ -145,6 +145,28 @@ idiom("nn_ConstantPad2d_crop", lambda lib, x: lib.nn.ConstantPad2d((1, -1, 0, 2)
 idiom("nn_ConstantPad3d", lambda lib, x: lib.nn.ConstantPad3d(1, 0.5)(x.reshape(1, 3, 6, 4, 5)), IMG, grad=True)
 idiom("nn_ZeroPad1d", lambda lib, x: lib.nn.ZeroPad1d(2)(x), SEQ1D, grad=True)
 idiom("nn_ZeroPad3d", lambda lib, x: lib.nn.ZeroPad3d((1, 0, 0, 1, 2, 0))(x.reshape(1, 3, 6, 4, 5)), IMG, grad=True)
+# margin and multi-label losses (functional/loss_margin.py)
+M_PM = np.where(RNG.random((6, 4)) > 0.5, 1.0, -1.0).astype(np.float32)      # labels ±1
+M_MULTI = (M_PM > 0).astype(np.float32)                                        # several labels per example
+M_LABELS = np.array([0, 3, 1, 2, 3, 1])
+M_SIGNS = np.array([1.0, -1.0, 1.0, -1.0, -1.0, 1.0], np.float32)
+M_CLASS_W = RNG.uniform(0.5, 2.0, 4).astype(np.float32)
+idiom("nn_SoftMarginLoss", lambda lib, x, y: lib.nn.SoftMarginLoss()(x, y.detach()), X, M_PM, grad=True)
+idiom("nn_MultiLabelSoftMarginLoss", lambda lib, x, y: lib.nn.MultiLabelSoftMarginLoss()(x, y), X, M_MULTI, grad=True)
+idiom("nn_MultiLabelSoftMarginLoss_weight_none", lambda lib, x, y, w: lib.nn.MultiLabelSoftMarginLoss(
+    weight=w, reduction="none")(x, y), X, M_MULTI, M_CLASS_W, grad=True)
+idiom("nn_MultiMarginLoss", lambda lib, x, y: lib.nn.MultiMarginLoss()(x, y), X, M_LABELS, grad=True)
+idiom("nn_MultiMarginLoss_p2_weight_sum", lambda lib, x, y, w: lib.nn.MultiMarginLoss(p=2, margin=0.7, weight=w.detach(),
+                                                                                     reduction="sum")(x, y),
+      X, M_LABELS, M_CLASS_W, grad=True)
+idiom("nn_MarginRankingLoss", lambda lib, x, y: lib.nn.MarginRankingLoss(margin=0.3)(x[:, 0], x[:, 1], y), X, M_SIGNS,
+      grad=True)
+idiom("nn_HingeEmbeddingLoss", lambda lib, x, y: lib.nn.HingeEmbeddingLoss(margin=0.5)(x, y), X, M_PM, grad=True)
+idiom("nn_CosineEmbeddingLoss", lambda lib, x, t, y: lib.nn.CosineEmbeddingLoss(margin=0.2, reduction="none")(x, t, y),
+      X, TARGET, M_SIGNS, grad=True)
+idiom("nn_TripletMarginLoss", lambda lib, x, t: lib.nn.TripletMarginLoss()(x, t, x.flip(0)), X, TARGET, grad=True)
+idiom("F_triplet_margin_loss_swap_p1", lambda lib, x, t: lib.nn.functional.triplet_margin_loss(
+    x, t, t * 0.5, margin=0.5, p=1, swap=True, reduction="none"), X, TARGET, grad=True)
 idiom("F_l1_loss", lambda lib, x, t: lib.nn.functional.l1_loss(x, t), X, TARGET, grad=True)
 idiom("F_smooth_l1_loss", lambda lib, x, t: lib.nn.functional.smooth_l1_loss(x, t, beta=0.5), X64,
       TARGET.astype(np.float64), grad=True)

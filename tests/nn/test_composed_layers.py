@@ -41,6 +41,13 @@ import tensorgate.nn.functional as F
     (lambda: tg.nn.Threshold(0.1, 0.0, inplace=True), "Threshold: inplace=True is not supported"),
     (lambda: tg.nn.ConstantPad2d((1, 2, 3)), r"ConstantPad2d: padding must be an int or 4 ints"),
     (lambda: tg.nn.ConstantPad1d(1)(tg.zeros((2, 3, 4, 5))), "ConstantPad1d: expected input with 2 or 3 axes"),
+    (lambda: tg.nn.MultiMarginLoss(p=3), "MultiMarginLoss: p must be 1 or 2, got 3"),
+    (lambda: F.multi_margin_loss(tg.zeros((2, 3)), [0, 3]), r"multi_margin_loss: class indices must be in \[0, 3\)"),
+    (lambda: F.multi_margin_loss(tg.zeros((2, 3)), [0.5, 1.0]), r"multi_margin_loss: expects \(N, C\) scores and"),
+    (lambda: F.soft_margin_loss(tg.zeros((2, 3)), tg.zeros(3)), r"soft_margin_loss: input shape \(2, 3\) and target"),
+    (lambda: F.cosine_embedding_loss(tg.zeros((2, 3)), tg.zeros((2, 4)), [1, -1]), "cosine_embedding_loss: expects"),
+    (lambda: F.triplet_margin_loss(tg.zeros(2), tg.zeros(2), tg.zeros(2), reduction="avg"),
+     "triplet_margin_loss: reduction must be"),
 ])
 def test_bad_arguments_are_named(call, message):
     with pytest.raises((ValueError, TypeError, NotImplementedError), match=message):

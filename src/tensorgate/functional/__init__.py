@@ -461,6 +461,10 @@ from .loss import (  # noqa: E402,F401  (the loss gates; see loss.py)
     perceptron_loss,
 )
 from .loss_composed import huber_loss, kl_div, l1_loss, smooth_l1_loss  # noqa: E402,F401
+from .loss_margin import (  # noqa: E402,F401
+    cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, multi_margin_loss, multilabel_soft_margin_loss,
+    soft_margin_loss, triplet_margin_loss,
+)
 from .conv import conv2d; from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: E402,F401,E702
 from .conv1d import (  # noqa: E402,F401
     adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, conv1d, max_pool1d,

@@ -13,6 +13,10 @@ from ..functional.loss import (  # noqa: F401
     perceptron_loss,
 )
 from ..functional.loss_composed import huber_loss, kl_div, l1_loss, smooth_l1_loss  # noqa: F401
+from ..functional.loss_margin import (  # noqa: F401
+    cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, multi_margin_loss, multilabel_soft_margin_loss,
+    soft_margin_loss, triplet_margin_loss,
+)
 from ..functional import batch_norm, dropout  # noqa: F401
 from . import unsupported as _unsupported
 from ..functional.layer_norm import group_norm, layer_norm  # noqa: F401
