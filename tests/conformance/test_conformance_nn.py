@@ -167,6 +167,28 @@ idiom("nn_CosineEmbeddingLoss", lambda lib, x, t, y: lib.nn.CosineEmbeddingLoss(
 idiom("nn_TripletMarginLoss", lambda lib, x, t: lib.nn.TripletMarginLoss()(x, t, x.flip(0)), X, TARGET, grad=True)
 idiom("F_triplet_margin_loss_swap_p1", lambda lib, x, t: lib.nn.functional.triplet_margin_loss(
     x, t, t * 0.5, margin=0.5, p=1, swap=True, reduction="none"), X, TARGET, grad=True)
+# recurrent layers (nn/recurrent.py): outputs, final states and gradients, PyTorch's weights loaded
+STEPS = RNG.standard_normal((6, 3, 5)).astype(np.float32)                   # (L, N, H_in)
+H0 = (RNG.standard_normal((2, 3, 7)) * 0.5).astype(np.float32)
+idiom("nn_RNN", lambda lib, x: module(lib, lambda L: L.nn.RNN(5, 7))(x), STEPS, grad=True)
+idiom("nn_RNN_relu_two_layers_h0", lambda lib, x, h: module(lib, lambda L: L.nn.RNN(5, 7, 2, nonlinearity="relu"))(x, h),
+      STEPS, H0, grad=True)
+idiom("nn_LSTM", lambda lib, x: module(lib, lambda L: L.nn.LSTM(5, 7))(x), STEPS, grad=True)
+idiom("nn_LSTM_bidirectional_batch_first", lambda lib, x: module(
+    lib, lambda L: L.nn.LSTM(5, 7, num_layers=2, bidirectional=True, batch_first=True))(x), STEPS, grad=True)
+idiom("nn_LSTM_states_given", lambda lib, x, h: module(lib, lambda L: L.nn.LSTM(5, 7, 2))(x, (h, h * 2)), STEPS, H0,
+      grad=True)
+idiom("nn_LSTM_unbatched", lambda lib, x: module(lib, lambda L: L.nn.LSTM(5, 7))(x[:, 0]), STEPS, grad=True)
+idiom("nn_GRU", lambda lib, x: module(lib, lambda L: L.nn.GRU(5, 7, bidirectional=True))(x), STEPS, grad=True)
+idiom("nn_GRU_no_bias_float64", lambda lib, x: module(lib, lambda L: L.nn.GRU(5, 7, 2, bias=False).double())(x),
+      STEPS.astype(np.float64), grad=True)
+idiom("nn_LSTM_dropout_in_eval", lambda lib, x: module(lib, lambda L: L.nn.LSTM(5, 7, 3, dropout=0.5).eval())(x),
+      STEPS, grad=True)
+idiom("nn_RNNCell", lambda lib, x: module(lib, lambda L: L.nn.RNNCell(5, 7))(x[0]), STEPS, grad=True)
+idiom("nn_LSTMCell_states", lambda lib, x, h: module(lib, lambda L: L.nn.LSTMCell(5, 7))(x[0], (h[0], h[1])), STEPS, H0,
+      grad=True)
+idiom("nn_GRUCell_unbatched", lambda lib, x, h: module(lib, lambda L: L.nn.GRUCell(5, 7))(x[0, 0], h[0, 0]), STEPS, H0,
+      grad=True)
 idiom("F_l1_loss", lambda lib, x, t: lib.nn.functional.l1_loss(x, t), X, TARGET, grad=True)
 idiom("F_smooth_l1_loss", lambda lib, x, t: lib.nn.functional.smooth_l1_loss(x, t, beta=0.5), X64,
       TARGET.astype(np.float64), grad=True)

@@ -24,6 +24,7 @@ from .normalization import BatchNorm2d  # noqa: E402,F401
 # issue 17 (PyTorch's names): normalisation, lookup tables, containers by name, smooth activations, nn.utils
 from .layer_norm import GroupNorm, LayerNorm  # noqa: E402,F401
 from .distance import CosineSimilarity, PairwiseDistance  # noqa: E402,F401
+from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell  # noqa: E402,F401
 from .loss_margin import (  # noqa: E402,F401
     CosineEmbeddingLoss, HingeEmbeddingLoss, MarginRankingLoss, MultiLabelSoftMarginLoss, MultiMarginLoss,
     SoftMarginLoss, TripletMarginLoss,
