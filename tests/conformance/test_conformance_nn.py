@@ -189,6 +189,15 @@ idiom("nn_LSTMCell_states", lambda lib, x, h: module(lib, lambda L: L.nn.LSTMCel
       grad=True)
 idiom("nn_GRUCell_unbatched", lambda lib, x, h: module(lib, lambda L: L.nn.GRUCell(5, 7))(x[0, 0], h[0, 0]), STEPS, H0,
       grad=True)
+idiom("nn_InstanceNorm2d", lambda lib, x: lib.nn.InstanceNorm2d(6)(x), IMG, grad=True)
+idiom("nn_InstanceNorm1d_affine", lambda lib, x: module(lib, lambda L: L.nn.InstanceNorm1d(4, affine=True))(x), SEQ1D,
+      grad=True)
+idiom("F_instance_norm_unbatched_module", lambda lib, x: lib.nn.InstanceNorm2d(6)(x[0]), IMG, grad=True)
+idiom("nn_Softmax2d", lambda lib, x: lib.nn.Softmax2d()(x), IMG, grad=True)
+idiom("nn_PixelShuffle", lambda lib, x: lib.nn.PixelShuffle(2)(x.reshape(3, 8, 3, 5)[:, :8]), IMG, grad=True)
+idiom("nn_PixelUnshuffle", lambda lib, x: lib.nn.PixelUnshuffle(2)(x[:, :, :4, :4]), IMG, grad=True)
+idiom("nn_UpsamplingNearest2d", lambda lib, x: lib.nn.UpsamplingNearest2d(scale_factor=2)(x), IMG, grad=True)
+idiom("nn_Dropout1d_eval", lambda lib, x: lib.nn.Dropout1d(0.5).eval()(x), SEQ1D, grad=True)
 idiom("F_l1_loss", lambda lib, x, t: lib.nn.functional.l1_loss(x, t), X, TARGET, grad=True)
 idiom("F_smooth_l1_loss", lambda lib, x, t: lib.nn.functional.smooth_l1_loss(x, t, beta=0.5), X64,
       TARGET.astype(np.float64), grad=True)

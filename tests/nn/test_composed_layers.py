@@ -48,6 +48,11 @@ import tensorgate.nn.functional as F
     (lambda: F.cosine_embedding_loss(tg.zeros((2, 3)), tg.zeros((2, 4)), [1, -1]), "cosine_embedding_loss: expects"),
     (lambda: F.triplet_margin_loss(tg.zeros(2), tg.zeros(2), tg.zeros(2), reduction="avg"),
      "triplet_margin_loss: reduction must be"),
+    (lambda: tg.nn.InstanceNorm2d(3, track_running_stats=True), "InstanceNorm2d: track_running_stats=True is not"),
+    (lambda: tg.nn.InstanceNorm1d(3)(tg.zeros((2, 4, 5))), r"InstanceNorm1d\(3\): expected input with 3 axes"),
+    (lambda: F.pixel_shuffle(tg.zeros((1, 6, 2, 2)), 2), r"pixel_shuffle: expects \(N, C·r², H, W\) with r = 2"),
+    (lambda: F.dropout1d(tg.zeros((2, 3, 4, 5))), r"dropout1d: input must be a batch of sequences \(N, C, L\)"),
+    (lambda: tg.nn.Softmax2d()(tg.zeros((2, 3))), r"Softmax2d: expected input of shape \(N, C, H, W\)"),
 ])
 def test_bad_arguments_are_named(call, message):
     with pytest.raises((ValueError, TypeError, NotImplementedError), match=message):
@@ -103,3 +108,13 @@ def test_a_sequence_classifier_of_1d_layers_trains_saves_and_loads(tmp_path):
     assert accuracy > 0.9, accuracy
     tg.save(model, tmp_path / "seq.tg")
     np.testing.assert_array_equal(tg.predict(tg.load(tmp_path / "seq.tg"), X), tg.predict(model, X))
+
+
+def test_dropout1d_drops_whole_sequences():
+    """In training each (example, channel) sequence is all zeros or all scaled by 1/(1 − p); in eval the identity."""
+    _ = tg.manual_seed(0)
+    layer = tg.nn.Dropout1d(0.5)
+    out = layer(tg.ones((8, 16, 10))).numpy()
+    per_sequence = {tuple(sorted(set(row.tolist()))) for row in out.reshape(-1, 10)}
+    assert per_sequence == {(0.0,), (2.0,)}
+    np.testing.assert_array_equal(layer.eval()(tg.ones((2, 3, 4))).numpy(), np.ones((2, 3, 4), np.float32))

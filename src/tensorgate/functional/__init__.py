@@ -433,7 +433,7 @@ from .torch_views import chunk, expand, expand_as, flatten, repeat, split, to, u
 from .elementwise import ceil, cos, erf, expm1, floor, log1p, round, rsqrt, sign, sin, tan  # noqa: E402,F401
 from .torch_math import (  # noqa: E402,F401
     broadcast_to, cosine_similarity, diag, flip, lerp, logspace, meshgrid, nan_to_num, normalize, outer,
-    pairwise_distance, roll, tile, tril, triu, unique,
+    pairwise_distance, pixel_shuffle, pixel_unshuffle, roll, tile, tril, triu, unique,
 )
 
 
@@ -474,7 +474,7 @@ from .regularization import dropout  # noqa: E402,F401
 # issue 23 (the CNN chapter): adaptive max pooling, LRN, channel dropout, padding, transposed convolution, resizing
 from .adaptive_pool import adaptive_max_pool2d  # noqa: E402,F401
 from .local_response_norm import local_response_norm  # noqa: E402,F401
-from .regularization import dropout2d  # noqa: E402,F401
+from .regularization import dropout1d, dropout2d  # noqa: E402,F401
 from .padding import pad  # noqa: E402,F401
 from .conv_transpose import conv_transpose2d  # noqa: E402,F401
 from .upsample import interpolate  # noqa: E402,F401

@@ -128,3 +128,22 @@ def group_norm(input: TensorLike, num_groups: int, weight: TensorLike | None = N
     if bias is not None:
         y = add(y, reshape(bias, per_channel))
     return y
+
+
+def instance_norm(input: TensorLike, running_mean: Any = None, running_var: Any = None,
+                  weight: TensorLike | None = None, bias: TensorLike | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Instance normalisation (Ulyanov et al. 2016), as ``F.instance_norm`` without running statistics: each
+    channel of each example normalised over its own positions, then γ and β per channel — a group norm with
+    one group per channel. Running statistics are not supported.
+
+    Shape: input (N, C, *); weight, bias (C,) or None; result: as input.
+    """
+    if running_mean is not None or running_var is not None or not use_input_stats:
+        raise NotImplementedError("instance_norm: running statistics (track_running_stats) are not supported by "
+                                  "tensorgate; each example is normalised with its own statistics")
+    x = input if isinstance(input, Tensor) else Tensor(input)
+    if x.ndim < 3:
+        raise ValueError(f"instance_norm: input must be (N, C, *) with at least one position axis, got shape "
+                         f"{tuple(x.shape)}")
+    return group_norm(x, x.shape[1], weight, bias, eps)

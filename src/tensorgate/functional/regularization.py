@@ -143,3 +143,18 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     if not isinstance(input, Tensor):
         input = Tensor(input)
     return Dropout2dGate.apply(input, p=float(p))
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Channel-wise dropout of sequences: zero each (example, channel) sequence with probability p, scale the
+    rest by 1/(1 − p) (``F.dropout1d``); the Dropout2d gate on sequences one pixel high.
+
+    Shape: input: (N, C, L); result: same.
+    """
+    if getattr(input, "ndim", None) != 3:
+        raise ValueError(f"dropout1d: input must be a batch of sequences (N, C, L), got shape "
+                         f"{tuple(getattr(input, 'shape', ()))}")
+    from . import reshape
+
+    n, c, length = input.shape
+    return reshape(dropout2d(reshape(input, (n, c, 1, length)), p, training, inplace), (n, c, length))

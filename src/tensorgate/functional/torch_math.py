@@ -298,5 +298,34 @@ def pairwise_distance(x1: TensorLike, x2: TensorLike, p: float = 2.0, eps: float
     return F.norm(F.add(F.sub(x1, x2), eps), p, dim=-1, keepdim=keepdim)
 
 
-__all__ = ["normalize", "cosine_similarity", "pairwise_distance", "outer", "tril", "triu", "flip", "roll", "tile", "broadcast_to", "lerp", "nan_to_num", "diag",
+def pixel_shuffle(input: TensorLike, upscale_factor: int) -> Tensor:
+    """(N, C·r², H, W) → (N, C, H·r, W·r): each group of r² channels becomes an r×r block of pixels, as
+    ``F.pixel_shuffle`` (the sub-pixel convolution's last step). A reshape and a permutation, so the
+    gradient is the inverse shuffle. Shape: as described."""
+    F = _F()
+    x = _tensor(input)
+    r = int(upscale_factor)
+    if x.ndim != 4 or r < 1 or x.shape[1] % (r * r):
+        raise ValueError(f"pixel_shuffle: expects (N, C·r², H, W) with r = {upscale_factor!r}, got shape "
+                         f"{tuple(x.shape)}")
+    n, c, h, w = x.shape
+    y = F.reshape(x, (n, c // (r * r), r, r, h, w))
+    return F.reshape(F.permute(y, (0, 1, 4, 2, 5, 3)), (n, c // (r * r), h * r, w * r))
+
+
+def pixel_unshuffle(input: TensorLike, downscale_factor: int) -> Tensor:
+    """(N, C, H·r, W·r) → (N, C·r², H, W), the inverse of :func:`pixel_shuffle` (``F.pixel_unshuffle``).
+    Shape: as described."""
+    F = _F()
+    x = _tensor(input)
+    r = int(downscale_factor)
+    if x.ndim != 4 or r < 1 or x.shape[2] % r or x.shape[3] % r:
+        raise ValueError(f"pixel_unshuffle: expects (N, C, H·r, W·r) with r = {downscale_factor!r}, got shape "
+                         f"{tuple(x.shape)}")
+    n, c, h, w = x.shape
+    y = F.reshape(x, (n, c, h // r, r, w // r, r))
+    return F.reshape(F.permute(y, (0, 1, 3, 5, 2, 4)), (n, c * r * r, h // r, w // r))
+
+
+__all__ = ["pixel_shuffle", "pixel_unshuffle", "normalize", "cosine_similarity", "pairwise_distance", "outer", "tril", "triu", "flip", "roll", "tile", "broadcast_to", "lerp", "nan_to_num", "diag",
            "meshgrid", "logspace", "unique"]

@@ -25,6 +25,10 @@ from .normalization import BatchNorm2d  # noqa: E402,F401
 from .layer_norm import GroupNorm, LayerNorm  # noqa: E402,F401
 from .distance import CosineSimilarity, PairwiseDistance  # noqa: E402,F401
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell  # noqa: E402,F401
+from .layer_norm import InstanceNorm1d, InstanceNorm2d  # noqa: E402,F401
+from .dropout import Dropout1d  # noqa: E402,F401
+from .upsampling import PixelShuffle, PixelUnshuffle, UpsamplingNearest2d  # noqa: E402,F401
+from .activation_extra import Softmax2d  # noqa: E402,F401
 from .loss_margin import (  # noqa: E402,F401
     CosineEmbeddingLoss, HingeEmbeddingLoss, MarginRankingLoss, MultiLabelSoftMarginLoss, MultiMarginLoss,
     SoftMarginLoss, TripletMarginLoss,

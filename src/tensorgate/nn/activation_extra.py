@@ -230,3 +230,14 @@ class GLU(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+class Softmax2d(Module):
+    """Softmax over the channels at every pixel (``nn.Softmax2d``). Shape: x: (N, C, H, W) or (C, H, W); same."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input of shape (N, C, H, W) or (C, H, W), got {tuple(x.shape)}")
+        from .. import functional as F
+
+        return F.softmax(x, dim=-3)

@@ -71,3 +71,14 @@ class Dropout2d(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
+
+
+class Dropout1d(Dropout2d):
+    """Channel-wise dropout of sequences (PyTorch's ``nn.Dropout1d``): each (example, channel) sequence is
+    zeroed with probability p, the others scaled by 1/(1 − p); the identity in ``eval()`` mode.
+
+    Shape: x: (N, C, L); output: same.
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout1d(x, self.p, self.training)

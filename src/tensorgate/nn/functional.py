@@ -19,7 +19,7 @@ from ..functional.loss_margin import (  # noqa: F401
 )
 from ..functional import batch_norm, dropout  # noqa: F401
 from . import unsupported as _unsupported
-from ..functional.layer_norm import group_norm, layer_norm  # noqa: F401
+from ..functional.layer_norm import group_norm, instance_norm, layer_norm  # noqa: F401
 from ..functional.embedding import embedding  # noqa: F401
 
 if TYPE_CHECKING:

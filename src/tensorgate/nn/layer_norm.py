@@ -9,7 +9,7 @@ from ..autograd.tensor import as_dtype
 from .. import backend as B
 from .module import Module
 from .parameter import Parameter
-from ..functional.layer_norm import _normalized_shape, group_norm, layer_norm
+from ..functional.layer_norm import _normalized_shape, group_norm, instance_norm, layer_norm
 
 if TYPE_CHECKING:
     from typing import Sequence
@@ -119,3 +119,51 @@ class GroupNorm(Module):
 
     def extra_repr(self) -> str:
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}" + ("" if self.affine else ", affine=False")
+
+
+class _InstanceNorm(Module):
+    _keeps_features = True
+    rank = 3
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = False,
+                 track_running_stats: bool = False, dtype: DTypeLike | None = None):
+        super().__init__()
+        name = type(self).__name__
+        if isinstance(num_features, bool) or not isinstance(num_features, int) or num_features < 1:
+            raise ValueError(f"{name}: num_features must be a positive int, got {num_features!r}")
+        if track_running_stats:
+            raise NotImplementedError(f"{name}: track_running_stats=True is not supported by tensorgate; each example "
+                                      "is normalised with its own statistics (the default)")
+        self.num_features, self.eps, self.momentum = num_features, float(eps), float(momentum)
+        self.affine, self.track_running_stats = bool(affine), False
+        dtype = as_dtype(dtype) if dtype is not None else B.DEFAULT_FLOAT
+        self.weight = Parameter(ones(num_features, dtype=dtype)) if affine else None
+        self.bias = Parameter(zeros(num_features, dtype=dtype)) if affine else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim not in (self.rank - 1, self.rank) or x.shape[x.ndim - self.rank + 1] != self.num_features:
+            raise ValueError(f"{type(self).__name__}({self.num_features}): expected input with {self.rank} axes "
+                             f"(N, {self.num_features}, …) or {self.rank - 1} unbatched, got {tuple(x.shape)}")
+        if x.ndim == self.rank - 1:   # unbatched, as PyTorch allows
+            from .. import functional as F
+
+            return F.squeeze(instance_norm(F.unsqueeze(x, 0), weight=self.weight, bias=self.bias, eps=self.eps), 0)
+        return instance_norm(x, weight=self.weight, bias=self.bias, eps=self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_features}, eps={self.eps}" + (", affine=True" if self.affine else "")
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Each channel of each sequence normalised over its positions (``nn.InstanceNorm1d``; affine off by
+    default, no running statistics). Shape: x: (N, C, L) or (C, L); output: same."""
+
+    rank = 3
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Each channel of each image normalised over its pixels (``nn.InstanceNorm2d``, style transfer's
+    normalisation; affine off by default, no running statistics). Shape: x: (N, C, H, W) or (C, H, W);
+    output: same."""
+
+    rank = 4

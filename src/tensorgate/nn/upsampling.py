@@ -58,3 +58,51 @@ class Upsample(Module):
 
     def _out_features(self, in_features):
         return None
+
+
+class UpsamplingNearest2d(Upsample):
+    """Nearest-neighbour upsampling of images, PyTorch's older name for ``Upsample(mode='nearest')``.
+
+    Shape: x: (N, C, H, W); output: (N, C, H_out, W_out).
+    """
+
+    def __init__(self, size: int | tuple[int, int] | None = None, scale_factor: float | tuple[float, float] | None = None):
+        super().__init__(size, scale_factor)
+
+
+class PixelShuffle(Module):
+    """(N, C·r², H, W) → (N, C, H·r, W·r): groups of r² channels become r×r blocks of pixels (``nn.PixelShuffle``).
+
+    Shape: as described.
+    """
+
+    def __init__(self, upscale_factor: int):
+        super().__init__()
+        self.upscale_factor = int(upscale_factor)
+
+    def forward(self, x: Tensor) -> Tensor:
+        from .. import functional as F
+
+        return F.pixel_shuffle(x, self.upscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class PixelUnshuffle(Module):
+    """(N, C, H·r, W·r) → (N, C·r², H, W), the inverse of :class:`PixelShuffle` (``nn.PixelUnshuffle``).
+
+    Shape: as described.
+    """
+
+    def __init__(self, downscale_factor: int):
+        super().__init__()
+        self.downscale_factor = int(downscale_factor)
+
+    def forward(self, x: Tensor) -> Tensor:
+        from .. import functional as F
+
+        return F.pixel_unshuffle(x, self.downscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"downscale_factor={self.downscale_factor}"
