@@ -50,6 +50,10 @@ class Gate:
     needs_float = True
     #: set False for gates whose output never carries a gradient (comparisons)
     differentiable = True
+    #: integer and boolean inputs meeting a float one are cast to its dtype before forward, as PyTorch
+    #: promotes (int64 + float32 is float32; NumPy would give float64): the elementwise arithmetic, where,
+    #: cat and stack say True
+    promotes_integers = False
 
     # The graph links live in slots; what forward saves for backward lives in __dict__, so that
     # release() can free exactly that.
@@ -207,7 +211,16 @@ def input_tensors(cls: type[Gate], inputs: Sequence[TensorLike]) -> list[Tensor]
                 f"{cls.name}: expects floating-point input, got a tensor of dtype {D.numpy_dtype(x.data.dtype)}; "
                 "convert it with .float()")
         tensors.append(x)
+    if cls.promotes_integers:   # an integer or boolean operand takes the float's dtype, as PyTorch promotes
+        floats = [t.data.dtype for t in tensors if D.kind(t.data.dtype) == "f"]
+        if floats:
+            tensors = [t if D.kind(t.data.dtype) == "f" else Tensor._make(_astype(t.data, floats[0]), False, None)
+                       for t in tensors]
     return tensors
+
+
+def _astype(array: Any, dtype: Any) -> Any:
+    return array.astype(dtype) if array.__class__ is np.ndarray else D.namespace(array).astype(array, dtype)
 
 
 def _user_frame():

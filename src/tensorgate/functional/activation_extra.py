@@ -13,6 +13,7 @@ from .. import backend as B
 from ..backend import devices as D
 from ..autograd.gate import Gate
 from ..autograd.tensor import Tensor
+from .package import gates as _gates
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -199,11 +200,6 @@ def logsigmoid(a: TensorLike) -> Tensor:
 
 
 # ---------------------------------------------------------------- built from the gates above, hardtanh and where
-def _gates():
-    from .. import functional   # the package's gates (this module is one of its parts)
-
-    return functional
-
 
 def relu6(a: TensorLike, inplace: bool = False) -> Tensor:
     """min(max(0, a), 6) = hardtanh(a, 0, 6), as PyTorch defines it; derivative 1 for 0 < a < 6.

@@ -25,20 +25,6 @@ if TYPE_CHECKING:
     from ..autograd.gate import Grads
 
 
-def _promoted(a: Any, b: Any) -> tuple[Any, Any]:
-    """a and b with an integer or boolean operand in the other's floating dtype, as PyTorch promotes:
-    int64 + float32 is float32 (NumPy would make it float64). Two floats of different dtypes never get here
-    (``input_tensors`` refuses them); same dtypes, the usual case, pass at the cost of one comparison."""
-    if a.dtype == b.dtype:
-        return a, b
-    ka, kb = D.kind(a.dtype), D.kind(b.dtype)
-    if ka == "f" and kb != "f":
-        b = b.astype(a.dtype) if b.__class__ is np.ndarray else D.namespace(b).astype(b, a.dtype)
-    elif kb == "f" and ka != "f":
-        a = a.astype(b.dtype) if a.__class__ is np.ndarray else D.namespace(a).astype(a, b.dtype)
-    return a, b
-
-
 class AddGate(Gate):
     """z = a + b.   ∂z/∂a = 1, ∂z/∂b = 1: the upstream gradient passes through unchanged.
 
@@ -46,9 +32,9 @@ class AddGate(Gate):
     """
 
     needs_float = False
+    promotes_integers = True
 
     def forward(self, a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
-        a, b = _promoted(a, b)
         return a + b
 
     def backward(self, g: NDArray[Any]) -> Grads:
@@ -62,9 +48,9 @@ class SubGate(Gate):
     """
 
     needs_float = False
+    promotes_integers = True
 
     def forward(self, a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
-        a, b = _promoted(a, b)
         return a - b
 
     def backward(self, g: NDArray[Any]) -> Grads:
@@ -78,9 +64,10 @@ class MulGate(Gate):
     """
 
     needs_float = False
+    promotes_integers = True
 
     def forward(self, a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
-        self.a, self.b = a, b = _promoted(a, b)
+        self.a, self.b = a, b
         return a * b
 
     def backward(self, g: NDArray[Any]) -> Grads:
@@ -293,13 +280,13 @@ class WhereGate(Gate):
     """
 
     needs_float = False
+    promotes_integers = True
 
     def forward(self, a: NDArray[Any], b: NDArray[Any], cond: NDArray[Any] | None = None) -> NDArray[Any]:
         xp = D.namespace(a, b)
         if xp is not np or (cond.__class__ is not np.ndarray and cond.__class__ is not bool):
             cond = _condition(xp, cond, a)
         self.cond = cond
-        a, b = _promoted(a, b)
         return xp.where(cond, a, b)
 
     def backward(self, g: NDArray[Any]) -> Grads:

@@ -9,15 +9,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from .package import gates as _gates
 
 if TYPE_CHECKING:
     from ..autograd.tensor import TensorLike
 
-
-def _gates():
-    from .. import functional   # the package's gates (this module is one of its parts)
-
-    return functional
 
 
 def single(value: Any, name: str, minimum: int = 0) -> int:

@@ -16,15 +16,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .loss import _check_reduction, _float_input, _float_target, _same_shape
+from .package import gates as _gates
 
 if TYPE_CHECKING:
     from ..autograd.tensor import Tensor, TensorLike
 
-
-def _gates():
-    from .. import functional   # the package's gates (this module is one of its parts)
-
-    return functional
 
 
 def _difference(fn, input, target, reduction):

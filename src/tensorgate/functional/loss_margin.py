@@ -18,20 +18,12 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 from .loss import _check_reduction, _float_input, _float_target
+from .loss_composed import _reduce
+from .package import gates as _gates
 
 if TYPE_CHECKING:
     from ..autograd.tensor import TensorLike
 
-
-def _gates():
-    from .. import functional   # the package's gates (this module is one of its parts)
-
-    return functional
-
-
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    F = _gates()
-    return F.mean(loss) if reduction == "mean" else F.sum(loss) if reduction == "sum" else loss
 
 
 def _like(fn: str, y: Any, x: Tensor, arg: str = "target") -> Tensor:

@@ -84,20 +84,6 @@ class GetItemGate(Gate):
         return ops.add_at(xp, xp.zeros(self.in_shape, dtype=g.dtype, device=g.device), self.index, g)
 
 
-def _in_float_dtype(arrays: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Integer and boolean arrays joined with a float one take its dtype, as PyTorch promotes (NumPy would
-    make int64 and float32 float64); ``input_tensors`` has refused two different float dtypes already."""
-    first = arrays[0].dtype
-    if all(x.dtype == first for x in arrays):
-        return arrays
-    floats = [x.dtype for x in arrays if D.kind(x.dtype) == "f"]
-    if not floats:
-        return arrays
-    want = floats[0]
-    return tuple(x if x.dtype == want else (x.astype(want) if x.__class__ is np.ndarray
-                                            else D.namespace(x).astype(x, want)) for x in arrays)
-
-
 class ConcatenateGate(Gate):
     """z = the inputs joined along ``axis``.   Each input gets back its own slice of the gradient.
 
@@ -105,11 +91,11 @@ class ConcatenateGate(Gate):
     """
 
     needs_float = False
+    promotes_integers = True
 
     def forward(self, *arrays: NDArray[Any], axis: int = 0) -> NDArray[Any]:
         self.axis = axis
         self.splits = list(itertools.accumulate(x.shape[axis] for x in arrays))[:-1]
-        arrays = _in_float_dtype(arrays)
         xp = D.namespace(*arrays)
         try:
             return np.concatenate(arrays, axis=axis) if xp is np else xp.concat(arrays, axis=axis)
@@ -132,13 +118,13 @@ class StackGate(Gate):
     """
 
     needs_float = False
+    promotes_integers = True
 
     def forward(self, *arrays: NDArray[Any], axis: int = 0) -> NDArray[Any]:
         self.axis = axis
         shapes = {x.shape for x in arrays}
         if len(shapes) > 1:
             raise ValueError(f"stack: all inputs must have the same shape, got {sorted(shapes)}")
-        arrays = _in_float_dtype(arrays)
         return D.namespace(*arrays).stack(arrays, axis=axis)
 
     def backward(self, g: NDArray[Any]) -> Grads:

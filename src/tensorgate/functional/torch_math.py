@@ -17,6 +17,7 @@ import numpy as np
 from ..autograd.tensor import Tensor, as_dtype
 from ..backend import devices as D
 from .. import backend as B
+from .package import gates as _F
 
 if TYPE_CHECKING:
     from typing import Sequence
@@ -25,11 +26,6 @@ if TYPE_CHECKING:
 
     from ..autograd.tensor import TensorLike
 
-
-def _F():
-    from .. import functional   # the package's gates (this module is one of its parts)
-
-    return functional
 
 
 def _tensor(x: TensorLike) -> Tensor:

@@ -116,9 +116,9 @@ class _RNNBase(Module):
         x = input if isinstance(input, Tensor) else Tensor(input)
         unbatched = x.ndim == 2
         if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
-            raise ValueError(f"{name}: expected input of shape (L, N, {self.input_size})"
-                             f"{' (batch_first: (N, L, ' + str(self.input_size) + '))' if self.batch_first else ''}"
-                             f" or (L, {self.input_size}), got {tuple(x.shape)}")
+            batched = f"(N, L, {self.input_size})" if self.batch_first else f"(L, N, {self.input_size})"
+            raise ValueError(f"{name}: expected input of shape {batched} or (L, {self.input_size}), "
+                             f"got {tuple(x.shape)}")
         if unbatched:
             x = F.unsqueeze(x, 1)
         elif self.batch_first:
@@ -163,15 +163,13 @@ class _RNNBase(Module):
             states = list(hx)
         else:
             states = [hx]
+        expected = (count, self.hidden_size) if unbatched else shape
         checked = []
         for label, s in zip(("h_0", "c_0"), states):
             s = s if isinstance(s, Tensor) else Tensor(s)
-            if unbatched:
-                s = F.unsqueeze(s, 1)
-            if tuple(s.shape) != shape:
-                raise ValueError(f"{name}: {label} must have shape {shape if not unbatched else (count, self.hidden_size)}"
-                                 f", got {tuple(s.shape) if not unbatched else tuple(s.shape[::2])}")
-            checked.append(s)
+            if tuple(s.shape) != expected:
+                raise ValueError(f"{name}: {label} must have shape {expected}, got {tuple(s.shape)}")
+            checked.append(F.unsqueeze(s, 1) if unbatched else s)
         return checked[0], (checked[1] if self.mode == "LSTM" else None)
 
     def extra_repr(self) -> str:

@@ -39,22 +39,31 @@ def avg_pool1d(ctx, layer, x):
     return ctx.op("AveragePool", [x], shape=None, count_include_pad=1, **_pool1d_attrs(layer))
 
 
-@register_converter(nn.AdaptiveAvgPool1d)
-def adaptive_avg_pool1d(ctx, layer, x):
-    """AdaptiveAvgPool1d: GlobalAveragePool for one output, AveragePool when the length divides evenly,
-    otherwise x times the averaging matrix Pᵀ (windows of different sizes, as PyTorch's)."""
+def _adaptive_pool1d(ctx, layer, x, op):
+    """``Global{op}Pool`` for one output, ``{op}Pool`` windows when the length divides evenly; None otherwise.
+    Returns (node or None, (N, C, output_size), length)."""
     if x.shape is None or len(x.shape) != 3:
         raise ctx.unsupported(layer, f"expected an (N, C, L) input, got shape {x.shape}")
     n, c, length = x.shape
     out = layer.output_size
     if out == 1:
-        return ctx.op("GlobalAveragePool", [x], shape=(n, c, 1))
+        return ctx.op(f"Global{op}Pool", [x], shape=(n, c, 1)), (n, c, 1), length
     if length % out == 0:
         k = [length // out]
-        return ctx.op("AveragePool", [x], shape=(n, c, out), kernel_shape=k, strides=k)
+        return ctx.op(f"{op}Pool", [x], shape=(n, c, out), kernel_shape=k, strides=k), (n, c, out), length
+    return None, (n, c, out), length
+
+
+@register_converter(nn.AdaptiveAvgPool1d)
+def adaptive_avg_pool1d(ctx, layer, x):
+    """AdaptiveAvgPool1d: GlobalAveragePool for one output, AveragePool when the length divides evenly,
+    otherwise x times the averaging matrix Pᵀ (windows of different sizes, as PyTorch's)."""
+    node, shape, length = _adaptive_pool1d(ctx, layer, x, "Average")
+    if node is not None:
+        return node
     from .layers import _adaptive_matrix
 
-    return ctx.op("MatMul", [x, ctx.const(_adaptive_matrix(length, out).T, "P_T")], shape=(n, c, out))
+    return ctx.op("MatMul", [x, ctx.const(_adaptive_matrix(length, shape[2]).T, "P_T")], shape=shape)
 
 
 @register_converter(nn.AdaptiveMaxPool1d)
@@ -62,16 +71,10 @@ def adaptive_max_pool1d(ctx, layer, x):
     """AdaptiveMaxPool1d: GlobalMaxPool for one output, MaxPool when the length divides evenly."""
     if layer.return_indices:
         raise ctx.unsupported(layer, "return_indices=True (the indices are not part of the exported graph)")
-    if x.shape is None or len(x.shape) != 3:
-        raise ctx.unsupported(layer, f"expected an (N, C, L) input, got shape {x.shape}")
-    n, c, length = x.shape
-    out = layer.output_size
-    if out == 1:
-        return ctx.op("GlobalMaxPool", [x], shape=(n, c, 1))
-    if length % out == 0:
-        k = [length // out]
-        return ctx.op("MaxPool", [x], shape=(n, c, out), kernel_shape=k, strides=k)
-    raise ctx.unsupported(layer, f"a length ({length}) that {out} windows do not divide evenly")
+    node, shape, length = _adaptive_pool1d(ctx, layer, x, "Max")
+    if node is None:
+        raise ctx.unsupported(layer, f"a length ({length}) that {shape[2]} windows do not divide evenly")
+    return node
 
 
 # ---------------------------------------------------------------- activations
