@@ -93,6 +93,11 @@ def batch_threads(threads: int | None = None) -> Iterator[bool]:
         _lock.release()
 
 
+def holding() -> bool:
+    """Whether some thread holds BLAS in :func:`batch_threads` now. Shape: not applicable."""
+    return _hold["depth"] > 0
+
+
 def team() -> int:
     """How many threads :func:`parallel_ranges` shares work among here: the team of the enclosing
     :func:`batch_threads` in the thread that holds it (outside a range of a parallel_ranges), else 1.

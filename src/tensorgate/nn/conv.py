@@ -105,6 +105,11 @@ class Conv2d(Module):
         """W ~ U(−1/√fan_in, 1/√fan_in) (kaiming_uniform, a = √5) and b likewise, as PyTorch."""
         reset_conv_parameters(self.weight, self.bias)
 
+    @property
+    def _shares_batch(self) -> bool:   # type: ignore[override]
+        """groups-1 kernels share a batch among threads (nn/shared_batch.py); depthwise ones use no BLAS."""
+        return self.groups == 1
+
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim != 4 or x.shape[1] != self.in_channels:
             raise ValueError(f"Conv2d({self.in_channels}, {self.out_channels}): expected input of shape "

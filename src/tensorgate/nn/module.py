@@ -25,9 +25,11 @@ from ..autograd import grad_mode
 from ..autograd.device import as_device, device as DeviceType
 from ..autograd.tensor import Tensor, as_dtype, to_array
 from ..backend import devices as D
+from ..backend.threads import batch_threads
 from .config import Configurable
 from .hooks import RemovableHandle, _BackwardHookState
 from .parameter import Parameter
+from .shared_batch import holds_batch_threads
 from .summary import summary as _summary
 
 if TYPE_CHECKING:
@@ -126,6 +128,9 @@ class Module(Configurable):
     _keeps_features = False
     #: state-dict entries of this module that load_state_dict lets a state dict omit (PyTorch's leniency)
     _optional_state: tuple[str, ...] = ()
+    #: the module's kernels share a batch among threads inside ``batch_threads()`` (groups-1 Conv2d), so a
+    #: model holding one runs a large batch without a graph that way (nn/shared_batch.py)
+    _shares_batch = False
     # set in __new__, through __dict__ (so that __setattr__'s bookkeeping is not yet needed)
     _parameters: OrderedDict[str, Parameter | None]
     _buffers: OrderedDict[str, Tensor | None]
@@ -177,6 +182,9 @@ class Module(Configurable):
             if a.__class__ is np.ndarray:
                 args = self._tensor_inputs(args)
                 break
+        if args and holds_batch_threads(self, args[0]):   # a large batch without a graph: nn/shared_batch.py
+            with batch_threads():
+                return self.forward(*args, **kwargs)
         return self.forward(*args, **kwargs)
 
     def _tensor_inputs(self, args):
@@ -221,7 +229,11 @@ class Module(Configurable):
         if backward:
             state = _BackwardHookState(self)
             args = state.wrap_inputs(args)
-        output = self.forward(*args, **kwargs)
+        if args and holds_batch_threads(self, args[0]):
+            with batch_threads():
+                output = self.forward(*args, **kwargs)
+        else:
+            output = self.forward(*args, **kwargs)
         for hook in list(hooks["forward"].values()):  # type: ignore[index]
             result = hook(self, args, output)
             if result is not None:

@@ -13,7 +13,6 @@ import numpy as np
 
 from ..autograd import Tensor, no_grad
 from ..backend.threads import batch_threads
-from ..nn.conv import Conv2d
 from ..nn.module import Module
 from .compiled import recorded_forward
 from .metrics import metric_logs, resolve_metrics
@@ -35,7 +34,7 @@ def _inference_threads(modules, where):
     convolution, ``batch_threads()`` — BLAS held at one thread, each convolution's batch shared among the
     threads BLAS had (backend/threads.py); otherwise nothing. Measured at batch 256 on 2 threads against
     BLAS's own threads: LeNet-5 1.29×, SmallVGG 1.25×, ResNetSmall 1.41× (median of 12 pairs, in-process)."""
-    if where is CPU and any(isinstance(m, Conv2d) and m.groups == 1 for m in modules):
+    if where is CPU and any(m._shares_batch for m in modules):
         return batch_threads()
     return contextlib.nullcontext()
 
