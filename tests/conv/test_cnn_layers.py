@@ -191,3 +191,28 @@ def test_the_direct_depthwise_kernel_equals_the_grouped_reference(c, m, k, kwarg
     w = tg.tensor(arrays[1], dtype="float64", requires_grad=True)
     assert tg.gradcheck(lambda x, w: tg.nn.functional.conv2d(x, w, None, groups=c, **kwargs), x, w)
     assert type(tg.nn.functional.conv2d(x, w, groups=c, **kwargs)._gate) is DepthwiseConv2dGate
+
+
+@pytest.mark.parametrize("c,m,k,kwargs", [(6, 1, 3, dict(padding=1)), (4, 2, 3, dict(stride=2, padding=1)),
+                                          (5, 1, (3, 5), dict(stride=(2, 1), padding=(0, 2), dilation=(2, 1)))])
+def test_the_depthwise_forward_shared_by_rows_among_threads_equals_one_thread(c, m, k, kwargs, monkeypatch):
+    """Inside batch_threads() the direct kernel gives each thread its own output rows (tg.predict, a model
+    called by hand on a large batch): the same numbers as one thread computing every row."""
+    from tensorgate.backend import threads
+    from tensorgate.functional import depthwise
+
+    monkeypatch.setattr(depthwise, "ROWS_SHARED_FROM", 1)   # a row a piece, so that small images split too
+    kh, kw = (k, k) if isinstance(k, int) else k
+    x = tg.tensor(RNG.standard_normal((3, c, 11, 8)), dtype="float32")
+    w = tg.tensor(RNG.standard_normal((c * m, 1, kh, kw)), dtype="float32")
+    b = tg.tensor(RNG.standard_normal(c * m), dtype="float32")
+    alone = depthwise.DepthwiseConv2dGate.apply(x, w, b, **kwargs).numpy()
+    ranges = []
+    real = threads.parallel_ranges
+    monkeypatch.setattr(depthwise, "parallel_ranges",
+                        lambda work, stop, step: real(lambda a, b: ranges.append((a, b)) or work(a, b), stop, step))
+    with threads.batch_threads(2):
+        shared = depthwise.DepthwiseConv2dGate.apply(x, w, b, **kwargs).numpy()
+    ranges.sort()   # (the pool's thread may start first)
+    assert len(ranges) == 2 and ranges[0][0] == 0 and ranges[0][1] == ranges[1][0]
+    np.testing.assert_array_equal(shared, alone)

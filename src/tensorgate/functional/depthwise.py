@@ -21,12 +21,17 @@ import numpy as np
 
 from ..autograd.gate import Gate
 from ..backend import devices as D
+from ..backend.threads import parallel_ranges
 from .conv import _check_window, _pair
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from ..autograd.gate import Grads
+
+
+#: numbers of z from which a part of the output rows goes to a thread of its own (inside batch_threads())
+ROWS_SHARED_FROM = 1 << 16
 
 
 class DepthwiseConv2dGate(Gate):
@@ -66,11 +71,20 @@ class DepthwiseConv2dGate(Gate):
         x_pad[ph:ph + h, pw:pw + w] = x.transpose(2, 3, 0, 1)
         w_taps = weight.reshape(c, m, kh, kw) if m > 1 else weight.reshape(c, kh, kw)
         z = np.zeros((out_h, out_w, n) + w_taps.shape[:-2], dtype=x.dtype)
-        tmp = np.empty_like(z)
-        for p, q, rows, cols in taps:
-            shifted = x_pad[rows, cols] if m == 1 else x_pad[rows, cols][..., None]
-            np.multiply(shifted, w_taps[..., p, q], out=tmp)
-            z += tmp
+        sh = stride[0]
+
+        def output_rows(a, b):   # rows a..b of z: each thread its own (inside batch_threads())
+            block = z[a:b]
+            tmp = np.empty_like(block)
+            for p, q, rows, cols in taps:
+                rows = slice(rows.start + a * sh, rows.start + (b - 1) * sh + 1, sh)
+                shifted = x_pad[rows, cols] if m == 1 else x_pad[rows, cols][..., None]
+                np.multiply(shifted, w_taps[..., p, q], out=tmp)
+                block += tmp
+
+        # NumPy's elementwise calls run on one thread; PyTorch's on all of them. Rows at least a few hundred
+        # kilobytes apart, so that the handing out costs little beside them
+        parallel_ranges(output_rows, out_h, max(1, -(-ROWS_SHARED_FROM // max(1, z[0].size))))
         z = z.reshape(out_h, out_w, n, c_out)
         if bias is not None:
             z += bias
