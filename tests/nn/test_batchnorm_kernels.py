@@ -59,3 +59,52 @@ def test_batchnorm2d_after_a_convolution_takes_the_rows():
     assert batchnorm_kernels.channel_rows(z.data) is not None
     y = bn(z)
     assert y.data.transpose(1, 0, 2, 3).flags.c_contiguous
+
+
+@pytest.mark.parametrize("layout", ["nchw", "channels-major", "a convolution's view"])
+@pytest.mark.parametrize("affine", [True, False], ids=["affine", "plain"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_evaluation_without_a_graph_is_torchs(layout, affine, dtype):
+    """Inference's path (batchnorm._evaluate_images: y = x·s + t, s and t from the running statistics)
+    gives PyTorch's eval-mode BatchNorm2d, whatever the memory layout of the images it gets."""
+    import torch
+
+    rng = np.random.default_rng(7)
+    x = (rng.standard_normal((2, 3, 5, 4)) * 2 + 1).astype(dtype)
+    if layout == "channels-major":
+        data = np.ascontiguousarray(x.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+    elif layout == "a convolution's view":   # rows 6 wide in memory, 4 of them seen (conv.py's wide layout)
+        wide = np.zeros((3, 2, 5, 6), dtype=dtype)
+        wide[..., :4] = x.transpose(1, 0, 2, 3)
+        data = wide[..., :4].transpose(1, 0, 2, 3)
+    else:
+        data = x
+    ours = tg.nn.BatchNorm2d(3, affine=affine, dtype=dtype)
+    theirs = torch.nn.BatchNorm2d(3, affine=affine, dtype=getattr(torch, dtype))
+    state = {"running_mean": rng.standard_normal(3), "running_var": rng.uniform(0.5, 2.0, 3)}
+    if affine:
+        state.update(weight=rng.uniform(0.5, 1.5, 3), bias=rng.standard_normal(3))
+    for name, value in state.items():
+        getattr(ours, name).data[...] = value
+        getattr(theirs, name).data[...] = torch.from_numpy(value)
+    ours.eval(), theirs.eval()
+    with tg.no_grad(), torch.no_grad():
+        y = ours(data)   # an array: the module takes it as it is, layout and all
+        expected = theirs(torch.from_numpy(x)).numpy()
+    assert y.dtype == dtype and y.shape == x.shape
+    tol = 1e-12 if dtype == "float64" else 1e-6
+    np.testing.assert_allclose(y.numpy(), expected, rtol=tol, atol=tol)
+
+
+def test_statistics_of_another_dtype_are_refused_as_in_pytorch():
+    """PyTorch raises "mixed dtype" for float32 images with float64 statistics; computing on would give a
+    float64 result, a silent promotion."""
+    x = tg.randn(2, 3, 4, 4)
+    stats = np.zeros(3), np.ones(3)
+    for training in (False, True):
+        with pytest.raises(TypeError, match="running_mean is float64 but the input is float32"):
+            batch_norm(x, *stats, training=training)
+    bn = tg.nn.BatchNorm2d(3, affine=False, dtype="float64").eval()
+    with pytest.raises(TypeError, match="does not promote silently"):
+        bn(x)
+    assert bn(np.ones((2, 3, 4, 4), np.float32)).dtype == "float64"   # an array takes the module's dtype

@@ -189,10 +189,13 @@ class Module(Configurable):
 
     def _tensor_inputs(self, args):
         """NumPy arrays among the inputs → Tensors of the parameter dtype (no copy when it already matches),
-        on the parameters' device."""
+        on the parameters' device; a module without parameters takes its first floating buffer's (a
+        BatchNorm2d(affine=False) of float64 keeps float64 statistics)."""
         if not self._convert_inputs:
             return args
         first = next(iter(self.parameters()), None)
+        if first is None:
+            first = next((b for b in self.buffers() if D.kind(b.data.dtype) == "f"), None)
         if first is None or first.data.__class__ is np.ndarray:
             dtype = first.data.dtype if first is not None else np.dtype(B.DEFAULT_FLOAT)
             return tuple(Tensor._make(a.astype(dtype, copy=False), False, None) if a.__class__ is np.ndarray
