@@ -10,7 +10,10 @@ MLP 784-256-128-10 of ``bench_mlp.py`` at any ``--batch``, timed the same way:
 * inference: the model in eval mode without a graph (``tg.no_grad()`` / ``torch.no_grad()``) at batch 1
   (latency) and batch 256 (throughput), called by hand (``infer1``, ``infer256``), and tensorgate through
   ``tg.predict`` (``predict1``, ``predict256``: it replays a recording of the model's gates and, at 2
-  threads, gives each thread its own part of the batch) against the same PyTorch call.
+  threads, gives each thread its own part of the batch) against the same PyTorch call; and batch 64 called
+  by hand (``infer64``), because PyTorch pays for fresh pages at every call of a batch of 256 (its
+  allocator hands large activations back to the system) and not at 64: the 256 figure alone flatters
+  tensorgate (benchmarks/README.md).
 
 Each library runs in a process of its own (this script with ``--worker``), started with
 OPENBLAS_NUM_THREADS / OMP_NUM_THREADS / MKL_NUM_THREADS set before NumPy or PyTorch is imported and
@@ -48,7 +51,7 @@ FASHION = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
 FASHION_LABELS = "/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz"
 MODELS = ("lenet", "vgg", "resnet")
 CHOICES = MODELS + ("mlp",)   # the MLP 784-256-128-10 of bench_mlp.py, on demand (issue 23: every batch size)
-TASKS = ("train", "infer1", "predict1", "infer256", "predict256")
+TASKS = ("train", "infer1", "predict1", "infer64", "infer256", "predict256")
 LR, MOMENTUM = 0.01, 0.9
 
 
