@@ -66,7 +66,8 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 # Gate.apply as gate.py defines it: a recording wraps it, and outside one, gates run as they are
-_apply = Gate.__dict__["apply"].__func__
+_unrecorded = Gate.__dict__["apply"]
+_apply = _unrecorded.__func__
 
 # where a gate's input comes from
 _ARG, _OUTPUT, _LEAF, _CONSTANT = range(4)
@@ -105,6 +106,11 @@ def recording() -> Iterator[list[tuple[type[Gate], list[Tensor], dict[str, Any],
         finally:
             Gate.apply = previous  # type: ignore[method-assign]
 
+
+def recording_active() -> bool:
+    """Whether a :func:`recording` is open (in any thread): code that would feed a gate an array computed
+    outside the gates (``nn/fusion.py``'s folded weights) asks, because a recording would refuse it."""
+    return Gate.__dict__["apply"] is not _unrecorded
 
 
 class Tape:

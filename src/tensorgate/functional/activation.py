@@ -22,6 +22,30 @@ if TYPE_CHECKING:
     from ..autograd.gate import Grads
 
 
+#: NumPy's maximum runs its SIMD loop only where both operands are arrays; against the scalar 0 it takes a
+#: loop about 3× slower (NumPy 2.4: 12,544 floats 4.3 µs against 1.5 µs, 802,816 floats 234 µs against
+#: 77 µs). So ReLU compares with a view of one zeroed buffer; below this many numbers the scalar is as fast.
+ZEROS_FROM = 1 << 12
+
+_zeros: dict[Any, NDArray[Any]] = {}
+
+
+def zeros_like(a: NDArray[Any]) -> Any:
+    """0 to compare ``a`` with in ``np.maximum(a, 0)``: a read-only view of one shared zeroed buffer of a's
+    shape and dtype (grown as needed) from :data:`ZEROS_FROM` numbers, else the scalar 0.
+
+    Shape: a: any NumPy array; result: a's shape (contiguous), or a scalar.
+    """
+    if a.size < ZEROS_FROM:
+        return 0
+    buf = _zeros.get(a.dtype)
+    if buf is None or buf.size < a.size:
+        buf = np.zeros(a.size, dtype=a.dtype)
+        buf.flags.writeable = False
+        _zeros[a.dtype] = buf       # one assignment: a thread still holding the old buffer reads valid zeros
+    return buf[:a.size].reshape(a.shape)
+
+
 class SigmoidGate(Gate):
     """σ(a) = 1 / (1 + e⁻ᵃ).   σ'(a) = σ(a)(1 − σ(a)).  Saves z = σ(a).
 
@@ -67,7 +91,10 @@ class ReLUGate(Gate):
     """
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
-        self.z = np.maximum(a, 0) if a.__class__ is np.ndarray else D.namespace(a).maximum(a, 0)
+        if a.__class__ is np.ndarray:
+            self.z = np.maximum(a, zeros_like(a))
+        else:
+            self.z = D.namespace(a).maximum(a, 0)
         return self.z
 
     exact_gradients = True

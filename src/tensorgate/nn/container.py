@@ -4,6 +4,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from collections import OrderedDict
 
+from ..autograd import grad_mode
+from .fusion import run_in_order
 from .module import Module
 
 if TYPE_CHECKING:
@@ -51,6 +53,9 @@ class Sequential(_LayerList):
 
     Build it from modules (named '0', '1', ...) or from one dict name → module. Indexable (an int gives a
     layer, a slice a new Sequential sharing the layers), iterable, with ``len`` and ``append``.
+    Without a graph (``tg.no_grad()``), a Conv2d followed by a BatchNorm2d in ``eval()`` mode runs as one
+    convolution with the normalisation folded into its weights (``nn/fusion.py``): the same output to
+    float32 round-off, one pass less over memory.
 
     Shape: that of the first layer's input; output that of the last layer.
 
@@ -72,6 +77,8 @@ class Sequential(_LayerList):
                 self.add_module(str(i), _check(module, i))
 
     def forward(self, x: Tensor) -> Tensor:
+        if not grad_mode.state.grad_enabled:   # a Conv2d and the BatchNorm2d after it may run as one (fusion.py)
+            return run_in_order(self._modules.values(), x)  # type: ignore[arg-type]
         for module in self._modules.values():
             x = module(x)  # type: ignore[misc]
         return x

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ... import nn
+from ...nn.fusion import conv_bn
 from ..pytorch_names import PyTorchNames
 
 if TYPE_CHECKING:
@@ -171,8 +172,8 @@ class BasicBlock(nn.Module):
             self.shortcut = None  # type: ignore[assignment]
 
     def forward(self, x: Tensor) -> Tensor:
-        out = self.bn1(self.conv1(x)).relu()
-        out = self.bn2(self.conv2(out))
+        out = conv_bn(self.conv1, self.bn1, x, relu=True)   # bn1(conv1(x)).relu(), one convolution in evaluation
+        out = conv_bn(self.conv2, self.bn2, out)
         skip = x if self.shortcut is None else self.shortcut(x)
         return (out + skip).relu()
 
@@ -270,8 +271,8 @@ class DepthwiseSeparable(nn.Module):
         self.bn2 = nn.BatchNorm2d(out_channels)
 
     def forward(self, x: Tensor) -> Tensor:
-        x = self.bn1(self.depthwise(x)).relu()
-        return self.bn2(self.pointwise(x)).relu()
+        x = conv_bn(self.depthwise, self.bn1, x, relu=True)   # bn1(depthwise(x)).relu(), one convolution in evaluation
+        return conv_bn(self.pointwise, self.bn2, x, relu=True)
 
 
 class MobileNetSmall(nn.Module):
