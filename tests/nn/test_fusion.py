@@ -75,10 +75,11 @@ def test_the_fold_gives_pytorchs_result(conv, affine, dtype, batchnorm_calls):
     np.testing.assert_allclose(y, expected, rtol=tol, atol=tol)
 
 
+@pytest.mark.parametrize("batch", [1, 3])     # one image: the convolutions' outputs are views of wide rows
 @pytest.mark.parametrize("architecture", [SmallVGG, ResNetSmall, MobileNetSmall])
-def test_zoo_models_fold_every_pair_and_agree_with_the_unfolded_forward(architecture, batchnorm_calls):
+def test_zoo_models_fold_every_pair_and_agree_with_the_unfolded_forward(architecture, batch, batchnorm_calls):
     model = _statistics(architecture())
-    x = np.random.default_rng(2).random((3, 1, 28, 28), dtype=np.float32)
+    x = np.random.default_rng(2).random((batch, 1, 28, 28), dtype=np.float32)
     unfolded = model(x).numpy()                         # with a graph: the two layers as written
     assert batchnorm_calls
     batchnorm_calls.clear()
@@ -186,3 +187,17 @@ def test_relu_of_a_large_array_keeps_pytorchs_special_values():
     assert np.isnan(y[0]) and y[1] == 0 and y[2] == np.inf
     small = tg.relu(tg.tensor(x[:ZEROS_FROM].reshape(-1, 8) * -1.0)).numpy()
     assert (small[1:] >= 0).all() and np.isnan(small[0, 0])
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "channels-major", "channels-last", "reversed", "gaps"])
+def test_relu_zeros_follow_the_inputs_memory_order(layout):
+    from tensorgate.functional.activation import zeros_like
+    rng = np.random.default_rng(7)
+    c = rng.standard_normal((8, 6, 12, 20)).astype(np.float32)
+    a = {"C": c, "F": np.asfortranarray(c), "channels-major": c.transpose(1, 0, 2, 3),
+         "channels-last": c.transpose(0, 3, 1, 2), "reversed": c[:, ::-1], "gaps": c[:, :, :, :15]}[layout]
+    z = zeros_like(a)
+    assert z.shape == a.shape and not z.any() and not z.flags.writeable
+    if layout not in ("reversed", "gaps"):
+        assert z.strides == a.strides
+    np.testing.assert_array_equal(tg.relu(tg.tensor(a)).numpy(), torch.relu(torch.from_numpy(a.copy())).numpy())

@@ -32,7 +32,7 @@ _zeros: dict[Any, NDArray[Any]] = {}
 
 def zeros_like(a: NDArray[Any]) -> Any:
     """0 to compare ``a`` with in ``np.maximum(a, 0)``: a read-only view of one shared zeroed buffer of a's
-    shape, dtype and memory order (grown as needed) from :data:`ZEROS_FROM` numbers, else the scalar 0.
+    shape, dtype and memory order where a has one (grown as needed) from :data:`ZEROS_FROM` numbers, else the scalar 0.
 
     Shape: a: any NumPy array; result: a's shape, or a scalar.
     """
@@ -50,9 +50,11 @@ def zeros_like(a: NDArray[Any]) -> Any:
     # channels-major output against C-ordered zeros ran as slowly as against the scalar
     if a.flags.f_contiguous:
         return zeros.reshape(a.shape[::-1]).T
-    if a.ndim == 4 and a.transpose(1, 0, 2, 3).flags.c_contiguous:
-        n, c, h, w = a.shape
-        return zeros.reshape(c, n, h, w).transpose(1, 0, 2, 3)
+    base = a.base
+    if base is not None and base.size == a.size and base.flags.c_contiguous and min(a.strides) > 0:
+        # a's axes permuted over the whole of a contiguous array (a convolution's channels-major or
+        # depthwise channels-last output): the zeros with a's own strides
+        return np.ndarray(a.shape, a.dtype, buffer=zeros, strides=a.strides)
     return zeros.reshape(a.shape)   # a view with gaps (a small convolution's wide rows): still 2× the scalar
 
 
