@@ -158,14 +158,13 @@ class BatchNormGate(Gate):
 _IMAGE_AXES = (0, 2, 3)
 
 
-def _evaluate_images(x: NDArray[Any], mean: NDArray[Any], var: NDArray[Any], weight: NDArray[Any] | None,
-                     bias: NDArray[Any] | None, eps: float) -> NDArray[Any]:
-    """BatchNormGate's forward in evaluation without a graph, for NumPy NCHW images: y = x·s + t per channel,
-    s = γ/√(σ² + ε), t = β − μ·s, as PyTorch's kernel computes it. Written apart from the general case
-    because one image through a CNN meets it at every BatchNorm2d: s and t in place in one (2, C) buffer,
-    y in place, and no shape arithmetic (one image of SmallVGG: about 5 µs less per layer).
+def evaluation_affine(mean: NDArray[Any], var: NDArray[Any], weight: NDArray[Any] | None,
+                      bias: NDArray[Any] | None, eps: float) -> NDArray[Any]:
+    """BatchNorm in evaluation as an affine map per channel, y = s·x + t: s = γ/√(σ² + ε), t = β − μ·s
+    (γ = 1, β = 0 without them), computed in place in one buffer: each small-array call counts for a single
+    image. ``nn/fusion.py`` folds the same s and t into a convolution.
 
-    Shape: x: (N, C, H, W); mean, var, weight, bias: (C,); result: (N, C, H, W), in x's memory layout.
+    Shape: mean, var, weight, bias: (C,); result: (2, C), the rows s and t.
     """
     st = np.empty((2, var.shape[0]), dtype=var.dtype)
     s, t = st[0], st[1]
@@ -180,6 +179,20 @@ def _evaluate_images(x: NDArray[Any], mean: NDArray[Any], var: NDArray[Any], wei
         np.negative(t, out=t)
     else:
         np.subtract(bias, t, out=t)
+    return st
+
+
+def _evaluate_images(x: NDArray[Any], mean: NDArray[Any], var: NDArray[Any], weight: NDArray[Any] | None,
+                     bias: NDArray[Any] | None, eps: float) -> NDArray[Any]:
+    """BatchNormGate's forward in evaluation without a graph, for NumPy NCHW images: y = x·s + t per channel,
+    s = γ/√(σ² + ε), t = β − μ·s, as PyTorch's kernel computes it. Written apart from the general case
+    because one image through a CNN meets it at every BatchNorm2d: s and t in place in one (2, C) buffer,
+    y in place, and no shape arithmetic (one image of SmallVGG: about 5 µs less per layer).
+
+    Shape: x: (N, C, H, W); mean, var, weight, bias: (C,); result: (N, C, H, W), in x's memory layout.
+    """
+    st = evaluation_affine(mean, var, weight, bias, eps)
+    s, t = st[0], st[1]
     rows = kernels.channel_rows(x)
     if rows is not None:   # channels-major images: per-row scale and shift, in the same layout
         y = np.multiply(rows, s[:, None])

@@ -13,9 +13,9 @@ Inference engines (ONNX Runtime, PyTorch's ``fuse_conv_bn_eval``) fold once, whe
 Here the fold happens at every call, because an optimiser writes the parameters in place and a stored fold
 would go stale. It costs a few small-array operations per layer, about 4 µs for SmallVGG's, and saves
 BatchNorm's pass over the convolution's output and its call. A ReLU right after the two is applied in
-place on the convolution's new output, which saves its array and its call too. One image through SmallVGG, called by hand
-under ``tg.no_grad()``, runs 1.2× faster. The result differs from the two layers' by float32 round-off
-only: s·(W ⋆ x) against (s·W) ⋆ x.
+place on the convolution's new output, which saves its array and its call too. One image through
+SmallVGG, called by hand under ``tg.no_grad()``, runs 1.11× faster (ResNetSmall 1.12×). The result
+differs from the two layers' by float32 round-off only: s·(W ⋆ x) against (s·W) ⋆ x.
 
 The fold applies only where the two modules' own forward would compute exactly this:
 - no graph (``tg.no_grad()``), so no gradient is owed to γ, β or W;
@@ -38,6 +38,7 @@ from ..autograd import grad_mode
 from ..autograd.tape import recording_active
 from ..autograd.tensor import Tensor
 from ..functional.activation import zeros_like
+from ..functional.batchnorm import evaluation_affine
 from .activation import ReLU
 from .conv import Conv2d
 from .normalization import BatchNorm2d
@@ -70,22 +71,27 @@ def run_in_order(modules: Iterable[Module], x: Any) -> Any:
 
     Shape: x: the first layer's input; result: the last layer's output.
     """
-    layers = list(modules)
-    i, n = 0, len(layers)
-    while i < n:
-        layer = layers[i]
-        if layer.__class__ is Conv2d and i + 1 < n and layers[i + 1].__class__ is BatchNorm2d:
-            y = folded(layer, layers[i + 1], x)  # type: ignore[arg-type]
+    conv = None      # a Conv2d waiting to see whether a BatchNorm2d follows it
+    fresh = False    # x is a folded pair's new output, which a ReLU may rectify in place
+    for layer in modules:
+        kind = layer.__class__
+        if conv is not None:
+            waiting, conv = conv, None
+            y = folded(waiting, layer, x) if kind is BatchNorm2d else None  # type: ignore[arg-type]
             if y is not None:
-                i += 2
-                if i < n and layers[i].__class__ is ReLU and not layers[i]._has_hooks:
-                    _rectify(y)
-                    i += 1
-                x = y
+                x, fresh = y, True
                 continue
-        x = layer(x)
-        i += 1
-    return x
+            x = waiting(x)
+        elif fresh:
+            fresh = False
+            if kind is ReLU and not layer._has_hooks:
+                _rectify(x)
+                continue
+        if kind is Conv2d:
+            conv = layer
+        else:
+            x = layer(x)
+    return x if conv is None else conv(x)
 
 
 def _rectify(y: Tensor) -> None:
@@ -114,26 +120,16 @@ def folded(conv: Conv2d, bn: BatchNorm2d, x: Any) -> Tensor | None:
             or bn.training or bn.running_mean is None or bn.running_var is None or x.__class__ is not Tensor):
         return None
     w, mean, var, data = conv.weight.data, bn.running_mean.data, bn.running_var.data, x.data
+    gamma, beta = (None, None) if bn.weight is None else (bn.weight.data, bn.bias.data)  # type: ignore[union-attr]
     if (w.__class__ is not np.ndarray or mean.__class__ is not np.ndarray or data.__class__ is not np.ndarray
             or not w.dtype == mean.dtype == var.dtype == data.dtype or data.ndim != 4
-            or (bn.weight is not None and (bn.weight.data.dtype != w.dtype
-                                           or bn.bias.data.dtype != w.dtype))  # type: ignore[union-attr]
+            or (gamma is not None and not gamma.dtype == beta.dtype == w.dtype)  # type: ignore[union-attr]
             or (conv.bias is not None and conv.bias.data.dtype != w.dtype)
             or data.shape[1] != conv.in_channels or conv.out_channels != bn.num_features or recording_active()):
         return None
-    s = np.add(var, bn.eps)                  # s = γ/√(σ² + ε)
-    np.sqrt(s, out=s)
-    if bn.weight is None:
-        np.reciprocal(s, out=s)
-    else:
-        np.divide(bn.weight.data, s, out=s)
-    t = np.multiply(mean, s)                 # s·b + t = s·b + β − μ·s
-    if bn.bias is None:
-        np.negative(t, out=t)
-    else:
-        np.subtract(bn.bias.data, t, out=t)
+    s, t = evaluation_affine(mean, var, gamma, beta, bn.eps)   # BatchNorm's y = s·z + t
     if conv.bias is not None:
-        t += conv.bias.data * s
+        t += conv.bias.data * s                              # s·(W ⋆ x + b) + t = (s·W) ⋆ x + (s·b + t)
     scaled = np.multiply(w, s[:, None, None, None])
     return F.conv2d(x, Tensor._make(scaled, False, None), Tensor._make(t, False, None), conv.stride,
                     conv.padding, conv.dilation, conv.groups)
