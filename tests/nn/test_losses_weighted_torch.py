@@ -19,7 +19,8 @@ def _tol(dtype):
     return dict(rtol=3e-5, atol=3e-6) if dtype == "float32" else dict(rtol=1e-11, atol=1e-12)
 
 
-def _compare(ours_fn, torch_fn, dtype, x=Z, target_grad=None):
+def assert_matches_torch(ours_fn, torch_fn, dtype, x=Z, target_grad=None):
+    """Assert that our loss and its gradient equal PyTorch's, in dtype."""
     x = x.astype(dtype)
     ox, tx = tg.tensor(x, requires_grad=True, dtype=dtype), torch.tensor(x, requires_grad=True)
     y, ty = ours_fn(ox), torch_fn(tx)
@@ -43,11 +44,12 @@ def _labels_for(ignore_index):
 def test_cross_entropy_weight_ignore_index_smoothing(weight, ignore_index, smoothing, reduction, dtype):
     w = None if weight is None else weight.astype(dtype)
     labels = _labels_for(ignore_index)
-    _compare(lambda z: F.cross_entropy(z, labels, weight=w, ignore_index=ignore_index, reduction=reduction,
-                                       label_smoothing=smoothing),
-             lambda z: torch.nn.functional.cross_entropy(z, torch.tensor(labels), None if w is None else torch.tensor(w),
-                                                         ignore_index=ignore_index, reduction=reduction,
-                                                         label_smoothing=smoothing), dtype)
+    assert_matches_torch(
+        lambda z: F.cross_entropy(z, labels, weight=w, ignore_index=ignore_index, reduction=reduction,
+                                  label_smoothing=smoothing),
+        lambda z: torch.nn.functional.cross_entropy(z, torch.tensor(labels), None if w is None else torch.tensor(w),
+                                                    ignore_index=ignore_index, reduction=reduction,
+                                                    label_smoothing=smoothing), dtype)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -56,9 +58,10 @@ def test_cross_entropy_weight_with_probability_targets(reduction, dtype):
     p = rng.random((M, K))
     p = (p / p.sum(axis=1, keepdims=True)).astype(dtype)
     w = W.astype(dtype)
-    _compare(lambda z: F.cross_entropy(z, p, weight=w, reduction=reduction, label_smoothing=0.1),
-             lambda z: torch.nn.functional.cross_entropy(z, torch.tensor(p), torch.tensor(w), reduction=reduction,
-                                                         label_smoothing=0.1), dtype)
+    assert_matches_torch(
+        lambda z: F.cross_entropy(z, p, weight=w, reduction=reduction, label_smoothing=0.1),
+        lambda z: torch.nn.functional.cross_entropy(z, torch.tensor(p), torch.tensor(w), reduction=reduction,
+                                                    label_smoothing=0.1), dtype)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -68,9 +71,10 @@ def test_nll_loss_weight_and_ignore_index(weight, ignore_index, reduction, dtype
     w = None if weight is None else weight.astype(dtype)
     labels = _labels_for(ignore_index)
     logp = np.log(np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True))
-    _compare(lambda q: F.nll_loss(q, labels, weight=w, ignore_index=ignore_index, reduction=reduction),
-             lambda q: torch.nn.functional.nll_loss(q, torch.tensor(labels), None if w is None else torch.tensor(w),
-                                                    ignore_index=ignore_index, reduction=reduction), dtype, x=logp)
+    assert_matches_torch(
+        lambda q: F.nll_loss(q, labels, weight=w, ignore_index=ignore_index, reduction=reduction),
+        lambda q: torch.nn.functional.nll_loss(q, torch.tensor(labels), None if w is None else torch.tensor(w),
+                                               ignore_index=ignore_index, reduction=reduction), dtype, x=logp)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -82,10 +86,11 @@ def test_bce_with_logits_weight_and_pos_weight(weight, pos_weight, reduction, dt
     z = Z * 10        # large logits too: the stable form must hold
     w = None if weight is None else np.asarray(weight, dtype=dtype)
     pw = None if pos_weight is None else np.asarray(pos_weight, dtype=dtype)
-    _compare(lambda x: F.binary_cross_entropy_with_logits(x, y, weight=w, reduction=reduction, pos_weight=pw),
-             lambda x: torch.nn.functional.binary_cross_entropy_with_logits(
-                 x, torch.tensor(y), None if w is None else torch.tensor(w), reduction=reduction,
-                 pos_weight=None if pw is None else torch.tensor(pw)), dtype, x=z)
+    assert_matches_torch(
+        lambda x: F.binary_cross_entropy_with_logits(x, y, weight=w, reduction=reduction, pos_weight=pw),
+        lambda x: torch.nn.functional.binary_cross_entropy_with_logits(
+            x, torch.tensor(y), None if w is None else torch.tensor(w), reduction=reduction,
+            pos_weight=None if pw is None else torch.tensor(pw)), dtype, x=z)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -93,8 +98,9 @@ def test_bce_weight(dtype):
     p = (1 / (1 + np.exp(-Z))).astype(dtype)
     y = (rng.random((M, K)) > 0.5).astype(dtype)
     w = rng.random(K).astype(dtype)
-    _compare(lambda x: F.binary_cross_entropy(x, y, weight=w),
-             lambda x: torch.nn.functional.binary_cross_entropy(x, torch.tensor(y), torch.tensor(w)), dtype, x=p)
+    assert_matches_torch(
+        lambda x: F.binary_cross_entropy(x, y, weight=w),
+        lambda x: torch.nn.functional.binary_cross_entropy(x, torch.tensor(y), torch.tensor(w)), dtype, x=p)
 
 
 def test_weighted_nll_gate_matches_finite_differences():

@@ -14,7 +14,8 @@ def _tol(dtype):
     return dict(rtol=2e-5, atol=2e-6) if dtype == "float32" else dict(rtol=1e-11, atol=1e-12)
 
 
-def _close(ours, theirs, dtype):
+def assert_close_to_torch(ours, theirs, dtype):
+    """Assert that a tensorgate value equals PyTorch's to the dtype's tolerance."""
     ours = ours.data if isinstance(ours, tg.Tensor) else np.asarray(ours)
     assert ours.dtype == np.dtype(dtype)
     np.testing.assert_allclose(ours, theirs.detach().numpy(), **_tol(dtype))
@@ -37,13 +38,13 @@ def test_layer_norm_matches_torch(shape, normalized, affine, bias, dtype):
             theirs.bias.data[...] = torch.tensor(b)
     tx, ox = torch.tensor(x, requires_grad=True), tg.tensor(x, requires_grad=True, dtype=dtype)
     y, ty = ours(ox), theirs(tx)
-    _close(y, ty, dtype)
+    assert_close_to_torch(y, ty, dtype)
     g = rng.standard_normal(shape).astype(dtype)
     y.backward(g)
     ty.backward(torch.tensor(g))
-    _close(ox.grad, tx.grad, dtype)
+    assert_close_to_torch(ox.grad, tx.grad, dtype)
     for name, p in ours.named_parameters():
-        _close(p.grad, dict(theirs.named_parameters())[name].grad, dtype)
+        assert_close_to_torch(p.grad, dict(theirs.named_parameters())[name].grad, dtype)
     assert sorted(ours.state_dict()) == sorted(theirs.state_dict())
 
 
@@ -70,11 +71,11 @@ def test_embedding_matches_torch(padding_idx, scale, dtype):
         assert not ours.weight.data[padding_idx].any()
     theirs.weight.data[...] = torch.tensor(ours.weight.data)
     y, ty = ours(tg.tensor(ids)), theirs(torch.tensor(ids))
-    _close(y, ty, dtype)
+    assert_close_to_torch(y, ty, dtype)
     g = rng.standard_normal(y.shape).astype(dtype)
     y.backward(g)
     ty.backward(torch.tensor(g))
-    _close(ours.weight.grad, theirs.weight.grad, dtype)
+    assert_close_to_torch(ours.weight.grad, theirs.weight.grad, dtype)
 
 
 def test_embedding_errors_and_from_pretrained():
@@ -105,10 +106,10 @@ def test_activation_modules_match_torch(ours, theirs, dtype):
     x = (rng.standard_normal((6, 4)) * 3).astype(dtype)
     ox, tx = tg.tensor(x, requires_grad=True, dtype=dtype), torch.tensor(x, requires_grad=True)
     y, ty = ours(ox), theirs(tx)
-    _close(y, ty, dtype)
+    assert_close_to_torch(y, ty, dtype)
     y.sum().backward()
     ty.sum().backward()
-    _close(ox.grad, tx.grad, dtype)
+    assert_close_to_torch(ox.grad, tx.grad, dtype)
 
 
 def test_module_dict_and_parameter_containers_name_their_state_as_torch():

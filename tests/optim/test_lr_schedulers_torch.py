@@ -30,7 +30,8 @@ def _momentum(group):
     return group["betas"][0] if "betas" in group else group["momentum"]
 
 
-def _run(ours, theirs, opt, topt, steps, check_momentum=False):
+def assert_schedules_match(ours, theirs, opt, topt, steps, check_momentum=False):
+    """Assert, step by step, that our schedule's rates (and momenta) equal PyTorch's."""
     for _ in range(steps):
         np.testing.assert_allclose(ours.get_last_lr(), theirs.get_last_lr(), rtol=1e-12, atol=1e-15)
         for g, tg_ in zip(opt.param_groups, topt.param_groups):
@@ -67,7 +68,7 @@ CASES = [
 @pytest.mark.parametrize("name,make,tmake,steps,momentum", CASES, ids=[c[0] for c in CASES])
 def test_schedule_matches_torch_step_by_step(name, make, tmake, steps, momentum, kind):
     opt, topt = _pair(kind, groups=2)
-    _run(make(opt), tmake(topt), opt, topt, steps, check_momentum=momentum)
+    assert_schedules_match(make(opt), tmake(topt), opt, topt, steps, check_momentum=momentum)
 
 
 def _sequential(o, lib):
@@ -79,14 +80,14 @@ def _sequential(o, lib):
 
 def test_sequential_matches_torch():
     opt, topt = _pair(groups=2)
-    _run(_sequential(opt, sched), _sequential(topt, TS), opt, topt, 16)
+    assert_schedules_match(_sequential(opt, sched), _sequential(topt, TS), opt, topt, 16)
 
 
 def test_sequential_warmup_then_exponential_matches_torch():
     opt, topt = _pair()
     ours = sched.SequentialLR(opt, [sched.LinearLR(opt, 0.5, total_iters=2), sched.ExponentialLR(opt, 0.5)], [2])
     theirs = TS.SequentialLR(topt, [TS.LinearLR(topt, 0.5, total_iters=2), TS.ExponentialLR(topt, 0.5)], [2])
-    _run(ours, theirs, opt, topt, 6)
+    assert_schedules_match(ours, theirs, opt, topt, 6)
 
 
 def test_one_cycle_stepping_past_the_end_is_an_error_as_torch():
