@@ -191,12 +191,12 @@ def test_relu_of_a_large_array_keeps_pytorchs_special_values():
 
 @pytest.mark.parametrize("layout", ["C", "F", "channels-major", "channels-last", "reversed", "gaps"])
 def test_relu_zeros_follow_the_inputs_memory_order(layout):
-    from tensorgate.functional.activation import zeros_like
+    from tensorgate.functional.activation import zeros_for_maximum
     rng = np.random.default_rng(7)
     c = rng.standard_normal((8, 6, 12, 20)).astype(np.float32)
     a = {"C": c, "F": np.asfortranarray(c), "channels-major": c.transpose(1, 0, 2, 3),
          "channels-last": c.transpose(0, 3, 1, 2), "reversed": c[:, ::-1], "gaps": c[:, :, :, :15]}[layout]
-    z = zeros_like(a)
+    z = zeros_for_maximum(a)
     assert z.shape == a.shape and not z.any() and not z.flags.writeable
     if layout not in ("reversed", "gaps"):
         assert z.strides == a.strides

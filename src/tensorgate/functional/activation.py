@@ -30,7 +30,7 @@ ZEROS_FROM = 1 << 12
 _zeros: dict[Any, NDArray[Any]] = {}
 
 
-def zeros_like(a: NDArray[Any]) -> Any:
+def zeros_for_maximum(a: NDArray[Any]) -> Any:
     """0 to compare ``a`` with in ``np.maximum(a, 0)``: from :data:`ZEROS_FROM` numbers, a read-only view of
     one shared zeroed buffer (grown as needed) of a's shape, dtype and, where a has one, memory order;
     below, the scalar 0.
@@ -105,7 +105,7 @@ class ReLUGate(Gate):
 
     def forward(self, a: NDArray[Any]) -> NDArray[Any]:
         if a.__class__ is np.ndarray:
-            self.z = np.maximum(a, zeros_like(a) if a.size >= ZEROS_FROM else 0)
+            self.z = np.maximum(a, zeros_for_maximum(a) if a.size >= ZEROS_FROM else 0)
         else:
             self.z = D.namespace(a).maximum(a, 0)
         return self.z

@@ -37,7 +37,7 @@ from .. import functional as F
 from ..autograd import grad_mode
 from ..autograd.tape import recording_active
 from ..autograd.tensor import Tensor
-from ..functional.activation import zeros_like
+from ..functional.activation import zeros_for_maximum
 from ..functional.batchnorm import evaluation_affine
 from .activation import ReLU
 from .conv import Conv2d
@@ -106,7 +106,7 @@ def _rectify(y: Tensor) -> None:
     base = data.base
     if base is not None and base.flags.c_contiguous and base.size < 2 * data.size:
         data = base
-    np.maximum(data, zeros_like(data), out=data)
+    np.maximum(data, zeros_for_maximum(data), out=data)
 
 
 def folded(conv: Conv2d, bn: BatchNorm2d, x: Any) -> Tensor | None:
